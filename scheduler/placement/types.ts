@@ -1,0 +1,77 @@
+// Shared vocabulary of placement: nodes, requests, decisions. The placement
+// engine (pure) and the scheduler service (I/O) both speak it.
+import type { LatencyModel } from "../../src/latency/model.js";
+
+export type Tier = "edge" | "cloud";
+
+export interface NodeSpec {
+  name: string;
+  tier: Tier;
+  /** CPU capacity in cores. */
+  cpus: number;
+  /** Network delay between devices and this node, in ms. */
+  netDelayMs: number;
+  /** Base URL of the node's agent, when one registered. */
+  endpoint?: string;
+}
+
+export interface TaskRequest {
+  id: string;
+  device: string;
+  workload: string;
+  inputClass: string;
+  delayBudgetMs: number;
+  /** Lower is less important; moved before requests without a priority or with a higher one. */
+  priority?: number;
+}
+
+export interface Migration {
+  request: string;
+  from: string;
+  to: string;
+  /** The moved request's new CPU share on its new node. */
+  cpuShare: number;
+}
+
+export interface Decision {
+  request: string;
+  node: string | null;
+  /** Which placement rule applied (1: edge fits, 2: cloud, 3: edge after moves). */
+  case?: 1 | 2 | 3;
+  cpuShare?: number;
+  predictedDelayMs?: number;
+  migrations: Migration[];
+  /** Why a request was refused (node === null). */
+  reason?: string;
+}
+
+export interface Placement {
+  request: TaskRequest;
+  node: string;
+  cpuShare: number;
+  predictedDelayMs: number;
+  /** Monotonic placement order: ties among moves go to the earliest placed. */
+  seq: number;
+}
+
+export interface NodeUsage extends NodeSpec {
+  usedCpus: number;
+  /** usedCpus / cpus */
+  cpuUsage: number;
+  placements: number;
+}
+
+export type ModelTable = Record<string, LatencyModel>;
+
+/** A placement policy over a live cluster state. Decisions are atomic: a refusal changes nothing. */
+export interface PlacementPolicy {
+  readonly name: string;
+  place(request: TaskRequest): Decision;
+  /** Frees the request's share; false when unknown. */
+  release(requestId: string): boolean;
+  addNode(node: NodeSpec): void;
+  /** Removes a node with no placements; false when unknown or busy. */
+  removeNode(name: string): boolean;
+  nodes(): NodeUsage[];
+  placements(): Placement[];
+}
