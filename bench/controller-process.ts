@@ -1,0 +1,106 @@
+// Runs the controller as a child process on free loopback ports, so the benchmark can measure its
+// memory (VmHWM) apart from the emulated switches, and stops it by PID.
+import { type ChildProcess, spawn } from "node:child_process";
+import dgram from "node:dgram";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../bin/fleximigrate.js", import.meta.url));
+
+export async function freeTcpPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export async function freeUdpPort(): Promise<number> {
+  const sock = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
+  const port = sock.address().port;
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  return port;
+}
+
+export class ControllerProcess {
+  private stderrTail = "";
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly openflowPort: number,
+    readonly httpUrl: string,
+  ) {
+    child.stderr?.on("data", (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
+    });
+    child.stdout?.resume();
+  }
+
+  /**
+   * Starts `fleximigrate controller` (or `command`, given the same flags) and waits until its HTTP API answers.
+   */
+  static async start(opts: { timeoutMs?: number; command?: string[] } = {}): Promise<ControllerProcess> {
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const openflowPort = await freeTcpPort();
+    const httpPort = await freeTcpPort();
+    const dnsPort = await freeUdpPort();
+    const [cmd, ...prefix] = opts.command ?? [process.execPath, CLI, "controller"];
+    const child = spawn(
+      cmd!,
+      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort)],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const proc = new ControllerProcess(child, openflowPort, `http://127.0.0.1:${httpPort}`);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}: ${proc.stderrTail.trim()}`);
+      try {
+        const res = await fetch(`${proc.httpUrl}/v1/switches`);
+        if (res.ok) return proc;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await proc.stop();
+    throw new Error(`controller did not answer on ${proc.httpUrl} within ${timeoutMs} ms: ${proc.stderrTail.trim()}`);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMiB(): number {
+    return this.statusMiB("VmHWM");
+  }
+
+  /** Resident set size now (VmRSS), in MiB. */
+  rssMiB(): number {
+    return this.statusMiB("VmRSS");
+  }
+
+  private statusMiB(field: string): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
+    const kb = Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1] ?? Number.NaN);
+    return kb / 1024;
+  }
+
+  /** Switches the controller lists (GET /v1/switches), or -1 when the answer is not a list. */
+  async switchCount(): Promise<number> {
+    const body = (await (await fetch(`${this.httpUrl}/v1/switches`)).json()) as unknown;
+    const list = Array.isArray(body) ? body : (body as { switches?: unknown[] })?.switches;
+    return Array.isArray(list) ? list.length : -1;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

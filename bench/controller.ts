@@ -1,0 +1,235 @@
+// `npm run bench -- controller [--json] [--flows N] [--switches N] [--seconds S] [--window W] [--memory-switches N]`:
+//  1. installs N distinct flows on a netdev OVS bridge with `ovs-ofctl -O OpenFlow13 add-flows` from a file,
+//     then through our controller (POST /v1/switches/:dpid/flows: pipelined FLOW_MODs + BARRIER): flows/s, ratio;
+//  2. cbench-style: 16 emulated switches over loopback keep W PACKET_INs in flight each; PACKET_INs answered/s;
+//  3. the controller's peak RSS (VmHWM) with 1,000 emulated switches connected (fresh controller process).
+// The controller runs as a child process (`node bin/fleximigrate.js controller ...`) on free ports.
+import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
+import { CliError } from "../src/cli/command.js";
+import { formatTable, printJson } from "../src/cli/output.js";
+import { ControllerProcess } from "./controller-process.js";
+import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, timeController, timeOvsOfctl } from "./controller-flow-install.js";
+import { EmulatedSwitch } from "./emulated-switch.js";
+
+const usage = `Usage: npm run bench -- controller [--json] [--flows N] [--switches N] [--seconds S] [--window W] [--memory-switches N] [--skip PART]
+
+Defaults: 10000 flows, median of --repeat 3 alternating runs; 16 emulated switches, 64 PACKET_INs in flight each, 5 s measured after 1 s of
+warm-up; 1000 switches for the memory figure. --skip flows|packet-in|memory leaves a part out (repeatable
+as a comma list). --controller-command "CMD ARGS" benchmarks another controller started as
+CMD ARGS --openflow-port P --http-port H --dns-port D (same HTTP API). Needs root and Open vSwitch (bash scripts/services.sh start) for the flow part.`;
+
+const options = {
+  json: { type: "boolean" },
+  flows: { type: "string" },
+  switches: { type: "string" },
+  seconds: { type: "string" },
+  window: { type: "string" },
+  "memory-switches": { type: "string" },
+  skip: { type: "string" },
+  "controller-command": { type: "string" },
+  repeat: { type: "string" },
+} as const;
+
+export interface ControllerBenchResult {
+  flowInstall: { oursPerSec: number; ovsOfctlPerSec: number; ratio: number };
+  packetInResponsesPerSec: number;
+  peakRssMiB1000Switches: number;
+}
+
+const round = (x: number, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`bench controller: ${msg}\n`);
+
+const FIRST_DPID = 0xe0000000n;
+
+async function connectSwitches(port: number, count: number, batch = 100): Promise<EmulatedSwitch[]> {
+  const switches: EmulatedSwitch[] = [];
+  for (let i = 0; i < count; i += batch) {
+    const group = Array.from({ length: Math.min(batch, count - i) }, (_, j) => new EmulatedSwitch({ host: "127.0.0.1", port, dpid: FIRST_DPID + BigInt(i + j) }));
+    switches.push(...group);
+    await Promise.all(group.map((s) => s.connected()));
+  }
+  return switches;
+}
+
+async function waitHandshakes(switches: EmulatedSwitch[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const done = switches.filter((s) => s.handshakeDone).length;
+      reject(new Error(`the controller did not finish the FEATURES handshake with every emulated switch within ${timeoutMs} ms (${done} done)`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(switches.map((s) => s.handshaken)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function measurePacketIns(nSwitches: number, seconds: number, window: number, command?: string[]): Promise<{ perSec: number; flowModsPerSec: number; packetOutsPerSec: number }> {
+  const ctrl = await ControllerProcess.start({ command });
+  const switches: EmulatedSwitch[] = [];
+  try {
+    switches.push(...(await connectSwitches(ctrl.openflowPort, nSwitches)));
+    await waitHandshakes(switches, 30_000);
+    await sleep(500); // let the controller finish its per-switch setup (table-miss flow, port desc...)
+    const ticker = setInterval(() => {
+      const now = Date.now();
+      for (const s of switches) s.tick(now, 500);
+    }, 100);
+    try {
+      for (const s of switches) s.pump(window);
+      await sleep(1000); // warm-up: hosts get learned, JIT settles
+      for (const s of switches) s.resetCounters();
+      const t0 = performance.now();
+      await sleep(seconds * 1000);
+      const elapsed = (performance.now() - t0) / 1000;
+      const answered = switches.reduce((a, s) => a + s.answered, 0);
+      const flowMods = switches.reduce((a, s) => a + s.flowMods, 0);
+      const packetOuts = switches.reduce((a, s) => a + s.packetOuts, 0);
+      for (const s of switches) s.pump(0);
+      return { perSec: answered / elapsed, flowModsPerSec: flowMods / elapsed, packetOutsPerSec: packetOuts / elapsed };
+    } finally {
+      clearInterval(ticker);
+    }
+  } finally {
+    for (const s of switches) s.close();
+    await ctrl.stop();
+  }
+}
+
+async function measureMemory(nSwitches: number, command?: string[]): Promise<{ peakMiB: number; idleMiB: number; nowMiB: number; listed: number }> {
+  const ctrl = await ControllerProcess.start({ command });
+  const switches: EmulatedSwitch[] = [];
+  try {
+    const idleMiB = ctrl.rssMiB();
+    switches.push(...(await connectSwitches(ctrl.openflowPort, nSwitches)));
+    await waitHandshakes(switches, 120_000);
+    let listed = -1;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      listed = await ctrl.switchCount();
+      if (listed < 0 || listed >= nSwitches) break;
+      await sleep(200);
+    }
+    await sleep(1000); // periodic work (echo, discovery) with every switch connected
+    return { peakMiB: ctrl.peakRssMiB(), idleMiB, nowMiB: ctrl.rssMiB(), listed };
+  } finally {
+    for (const s of switches) s.close();
+    await ctrl.stop();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Alternates ovs-ofctl and controller runs `repeat` times on the same bridge; medians of each. */
+async function measureFlowInstall(
+  nFlows: number,
+  repeat: number,
+  command?: string[],
+): Promise<{ ours: number; ovsOfctl: number; oursSeconds: number; ovsSeconds: number }> {
+  const flows = benchFlows(nFlows);
+  createBenchBridge();
+  let ctrl: ControllerProcess | undefined;
+  try {
+    ctrl = await ControllerProcess.start({ command });
+    const dpid = await attachController(ctrl);
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      theirs.push(timeOvsOfctl(flows).seconds);
+      ours.push((await timeController(ctrl, dpid, flows)).seconds);
+    }
+    const oursSeconds = median(ours);
+    const ovsSeconds = median(theirs);
+    return { ours: nFlows / oursSeconds, ovsOfctl: nFlows / ovsSeconds, oursSeconds, ovsSeconds };
+  } finally {
+    deleteBenchBridge();
+    await ctrl?.stop();
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandArgs<typeof options>>;
+  let nFlows: number;
+  let nSwitches: number;
+  let seconds: number;
+  let window: number;
+  let memorySwitches: number;
+  let skip: Set<string>;
+  let command: string[] | undefined;
+  let repeat: number;
+  try {
+    parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
+    if (!parsed) return 0;
+    const v = parsed.values;
+    nFlows = numberFlag("flows", v.flows, 10_000, { integer: true, min: 1 });
+    nSwitches = numberFlag("switches", v.switches, 16, { integer: true, min: 1 });
+    seconds = numberFlag("seconds", v.seconds, 5, { min: 0.5 });
+    window = numberFlag("window", v.window, 64, { integer: true, min: 1 });
+    repeat = numberFlag("repeat", v.repeat, 3, { integer: true, min: 1 });
+    memorySwitches = numberFlag("memory-switches", v["memory-switches"], 1000, { integer: true, min: 1 });
+    skip = new Set((v.skip ?? "").split(",").filter(Boolean));
+    command = v["controller-command"]?.split(/\s+/).filter(Boolean);
+    if (command && command.length === 0) throw new CliError("--controller-command: empty command");
+    for (const s of skip) if (!["flows", "packet-in", "memory"].includes(s)) throw new CliError(`--skip: unknown part '${s}' (flows, packet-in, memory)`);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`bench controller: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  const json = parsed.values.json === true;
+
+  const result: ControllerBenchResult = {
+    flowInstall: { oursPerSec: 0, ovsOfctlPerSec: 0, ratio: 0 },
+    packetInResponsesPerSec: 0,
+    peakRssMiB1000Switches: 0,
+  };
+  const rows: Array<[string, string, string]> = [];
+  let failed = false;
+  const part = async (name: string, fn: () => Promise<void>) => {
+    if (skip.has(name)) return;
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      log(`${name}: ${(err as Error).message}`);
+    }
+  };
+
+  await part("flows", async () => {
+    log(`installing ${nFlows} flows with ovs-ofctl, then through the controller...`);
+    const r = await measureFlowInstall(nFlows, repeat, command);
+    result.flowInstall = { oursPerSec: round(r.ours), ovsOfctlPerSec: round(r.ovsOfctl), ratio: round(r.ours / r.ovsOfctl, 3) };
+    rows.push(["flow install, controller", `${round(r.ours)} flows/s`, `${nFlows} flows in ${r.oursSeconds.toFixed(3)} s (median of ${repeat})`]);
+    rows.push(["flow install, ovs-ofctl add-flows", `${round(r.ovsOfctl)} flows/s`, `${nFlows} flows in ${r.ovsSeconds.toFixed(3)} s (median of ${repeat})`]);
+    rows.push(["flow install ratio (ours / ovs-ofctl)", `${round(r.ours / r.ovsOfctl, 3)}`, "goal >= 1.0"]);
+  });
+  await part("packet-in", async () => {
+    log(`cbench-style: ${nSwitches} emulated switches, window ${window}, ${seconds} s...`);
+    const r = await measurePacketIns(nSwitches, seconds, window, command);
+    result.packetInResponsesPerSec = round(r.perSec);
+    rows.push([
+      "PACKET_IN responses",
+      `${round(r.perSec)} /s`,
+      `${nSwitches} switches; FLOW_MOD ${round(r.flowModsPerSec)}/s, PACKET_OUT ${round(r.packetOutsPerSec)}/s; goal 100000/s`,
+    ]);
+  });
+  await part("memory", async () => {
+    log(`connecting ${memorySwitches} emulated switches...`);
+    const r = await measureMemory(memorySwitches, command);
+    result.peakRssMiB1000Switches = round(r.peakMiB, 1);
+    rows.push([
+      `controller peak RSS, ${memorySwitches} switches`,
+      `${round(r.peakMiB, 1)} MiB`,
+      `RSS idle ${round(r.idleMiB, 1)} MiB, now ${round(r.nowMiB, 1)} MiB; controller lists ${r.listed < 0 ? "?" : r.listed} switches`,
+    ]);
+  });
+
+  if (json) printJson(result);
+  else process.stdout.write(formatTable(["MEASURE", "VALUE", "DETAIL"], rows));
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,243 @@
+// `npm run bench -- migration [--json] [--sizes 64,256,1024]`: migrates a
+// workload holding a working set of each size with stop-and-copy, post-copy
+// and Docker's checkpoint/restore, side by side in one run, on this machine.
+//
+// Downtime runs from the moment the workload is frozen to its first answer
+// on the destination; total time until the migration is over (for post-copy:
+// until the last page arrived and the source was cleaned up). The transfer
+// between agents is a copy between two directories in /dev/shm here.
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
+import { formatTable, printJson } from "../src/cli/output.js";
+import { criu } from "../edge-agent/postcopy/criu.js";
+import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destination.js";
+import { ask, killPid, startWorkload } from "../edge-agent/postcopy/memory-workload.js";
+import { startPostcopySource } from "../edge-agent/postcopy/source.js";
+
+const sh = promisify(execFile);
+
+const usage = `Usage: npm run bench -- migration [--json] [--sizes 64,256,1024]
+       fleximigrate bench migration [--json] [--sizes ...]
+
+Migrates a workload holding SIZE MiB of random bytes (edge-agent/postcopy/memory_workload.py)
+with stop-and-copy, post-copy and Docker checkpoint/restore, and prints one row per run:
+strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
+(plus bytesAfterResume, pagesOnFault and pagesPushed for post-copy).
+Needs root and CRIU; the Docker rows say why when Docker cannot run.`;
+
+export interface BenchRow {
+  strategy: "stop-and-copy" | "post-copy" | "docker-checkpoint";
+  workingSetMiB: number;
+  downtimeMs: number | null;
+  totalMs: number | null;
+  bytesBeforeResume: number | null;
+  checksumOk: boolean | null;
+  bytesAfterResume?: number;
+  pagesOnFault?: number;
+  pagesPushed?: number;
+  dumpMode?: string;
+  /** Why a row has no figures. */
+  unavailable?: string;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(args, { json: { type: "boolean" }, sizes: { type: "string" } }, usage);
+  if (!parsed) return 0;
+  const sizes = (parsed.values.sizes ?? "64,256,1024").split(",").map((s) => numberFlag("sizes", s.trim(), 0, { min: 1, integer: true }));
+  if (process.getuid?.() !== 0) {
+    process.stderr.write("the migration benchmark needs root (CRIU)\n");
+    return 2;
+  }
+  const root = await mkdtemp("/dev/shm/fmp-bench-");
+  const rows: BenchRow[] = [];
+  const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  try {
+    const docker = await dockerUnavailable();
+    for (const size of sizes) {
+      for (const strategy of ["stop-and-copy", "post-copy", "docker-checkpoint"] as const) {
+        log(`${strategy}, ${size} MiB`);
+        const dir = join(root, `${strategy}-${size}`);
+        await mkdir(dir, { recursive: true });
+        try {
+          if (strategy === "stop-and-copy") rows.push(await stopAndCopy(size, dir));
+          else if (strategy === "post-copy") rows.push(await postCopy(size, dir));
+          else rows.push(docker ? { ...empty(strategy, size), unavailable: docker } : await dockerCheckpoint(size, dir));
+        } catch (err) {
+          rows.push({ ...empty(strategy, size), unavailable: `failed: ${(err as Error).message.split("\n")[0]}` });
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  if (parsed.values.json) printJson(rows);
+  else {
+    process.stdout.write(
+      formatTable(
+        ["strategy", "MiB", "downtime ms", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
+        rows.map((r) => [r.strategy, r.workingSetMiB, r.downtimeMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode]),
+      ),
+    );
+    process.stdout.write(goals(rows));
+  }
+  return 0;
+}
+
+const empty = (strategy: BenchRow["strategy"], size: number): BenchRow => ({
+  strategy,
+  workingSetMiB: size,
+  downtimeMs: null,
+  totalMs: null,
+  bytesBeforeResume: null,
+  checksumOk: null,
+});
+
+async function dirBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }))
+    n += e.isDirectory() ? await dirBytes(join(dir, e.name)) : (await stat(join(dir, e.name))).size;
+  return n;
+}
+
+/** Freeze, dump everything, copy everything, restore: the baseline. */
+async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
+  const w = await startWorkload(size, join(dir, "w.sock"));
+  let restored = 0;
+  try {
+    const t0 = Date.now();
+    await criu(join(dir, "src"), "dump.log", ["dump", "-t", String(w.pid)], 600_000);
+    await cp(join(dir, "src"), join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
+    const bytes = await dirBytes(join(dir, "dst"));
+    await rm(join(dir, "src"), { recursive: true, force: true });
+    await criu(join(dir, "dst"), "restore.log", ["restore", "-d", "--pidfile", join(dir, "dst", "restore.pid")], 600_000);
+    restored = Number((await readFile(join(dir, "dst", "restore.pid"), "utf8")).trim());
+    if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
+    const downtimeMs = Date.now() - t0;
+    const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
+    return { strategy: "stop-and-copy", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk };
+  } finally {
+    killPid(restored);
+    killPid(w.pid);
+  }
+}
+
+/** Freeze, send only what resuming needs, resume, then let the pages follow. */
+async function postCopy(size: number, dir: string): Promise<BenchRow> {
+  const w = await startWorkload(size, join(dir, "w.sock"));
+  let restored = 0;
+  try {
+    const t0 = Date.now();
+    const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1" });
+    await cp(src.reducedImagesDir, join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
+    const dst = await restorePostcopy({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: src.pageServer.port });
+    restored = dst.pid;
+    if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
+    const downtimeMs = Date.now() - t0;
+    const [stats, outcome] = await Promise.all([src.done, awaitAllPages(dst)]);
+    if (!outcome.ok) throw new Error(outcome.reason);
+    const totalMs = Date.now() - t0;
+    const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
+    return {
+      strategy: "post-copy",
+      workingSetMiB: size,
+      downtimeMs,
+      totalMs,
+      bytesBeforeResume: src.reducedBytes,
+      checksumOk,
+      bytesAfterResume: stats.bytesServed,
+      pagesOnFault: stats.pagesOnFault,
+      pagesPushed: stats.pagesPushed,
+      dumpMode: src.dumpMode,
+    };
+  } finally {
+    killPid(restored);
+    killPid(w.pid);
+  }
+}
+
+const DOCKER_IMAGE = "fmp-bench-py:1";
+
+async function dockerUnavailable(): Promise<string | null> {
+  try {
+    await sh("docker", ["info", "--format", "{{.ServerVersion}}"], { timeout: 15_000 });
+  } catch {
+    return "unavailable: no Docker engine runs (bash scripts/services.sh start)";
+  }
+  try {
+    const { stdout } = await sh("docker", ["info", "--format", "{{.ExperimentalBuild}}"], { timeout: 15_000 });
+    if (stdout.trim() !== "true") return "unavailable: dockerd is not --experimental (checkpoint needs it)";
+  } catch {
+    return "unavailable: docker info failed";
+  }
+  return null;
+}
+
+/** An image with nothing but the directories and merged-/usr links; /usr comes from the host, read-only. */
+async function ensureDockerImage(dir: string): Promise<void> {
+  try {
+    await sh("docker", ["image", "inspect", DOCKER_IMAGE], { timeout: 15_000 });
+    return;
+  } catch {
+    // build it
+  }
+  const rootfs = join(dir, "rootfs");
+  await sh("sh", [
+    "-c",
+    `set -e; mkdir -p ${rootfs}/usr ${rootfs}/tmp ${rootfs}/proc ${rootfs}/sys ${rootfs}/dev ${rootfs}/etc ${rootfs}/w ${rootfs}/run; cd ${rootfs}; ln -s usr/lib lib; ln -s usr/lib64 lib64; ln -s usr/bin bin; ln -s usr/sbin sbin; tar -C ${rootfs} -c . | docker import - ${DOCKER_IMAGE} >/dev/null`,
+  ]);
+}
+
+/** Docker as the peer: `docker checkpoint create` then `docker start --checkpoint` (no lazy pages in its API). */
+async function dockerCheckpoint(size: number, dir: string): Promise<BenchRow> {
+  await ensureDockerImage(dir);
+  const name = `fmp-bench-${process.pid}-${size}`;
+  const wdir = join(dir, "w");
+  await mkdir(wdir, { recursive: true });
+  await cp(new URL("../edge-agent/postcopy/memory_workload.py", import.meta.url), join(wdir, "memory_workload.py"));
+  const socket = join(wdir, "s.sock");
+  try {
+    await sh("docker", ["run", "-d", "--name", name, "-v", "/usr:/usr:ro", "-v", `${wdir}:/w`, DOCKER_IMAGE, "/usr/bin/python3", "/w/memory_workload.py", String(size), "/w/s.sock"], { timeout: 60_000 });
+    const deadline = Date.now() + 120_000;
+    while ((await ask(socket, "count", 2_000).catch(() => "")) !== "1") {
+      if (Date.now() > deadline) throw new Error("container workload did not start");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const t0 = Date.now();
+    await sh("docker", ["checkpoint", "create", name, "cp"], { timeout: 600_000 });
+    const { stdout: id } = await sh("docker", ["inspect", "-f", "{{.Id}}", name]);
+    const bytes = await dirBytes(`/var/lib/docker/containers/${id.trim()}/checkpoints/cp`);
+    await sh("docker", ["start", "--checkpoint", "cp", name], { timeout: 600_000 });
+    if ((await ask(socket, "count")) !== "2") throw new Error("the restored container lost its counter");
+    const downtimeMs = Date.now() - t0;
+    const checksumOk = (await ask(socket, "checksum", 120_000)) === "ok";
+    return { strategy: "docker-checkpoint", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk };
+  } finally {
+    await sh("docker", ["rm", "-f", name], { timeout: 60_000 }).catch(() => {});
+  }
+}
+
+/** The goals of the issue, checked against this run's figures. */
+function goals(rows: BenchRow[]): string {
+  const find = (s: BenchRow["strategy"], mib: number) => rows.find((r) => r.strategy === s && r.workingSetMiB === mib && r.downtimeMs !== null);
+  const sizes = [...new Set(rows.map((r) => r.workingSetMiB))].sort((a, b) => a - b);
+  const big = sizes[sizes.length - 1];
+  const small = sizes[0];
+  if (big === undefined || small === undefined) return "";
+  const pcBig = find("post-copy", big);
+  const scBig = find("stop-and-copy", big);
+  const pcSmall = find("post-copy", small);
+  const lines: string[] = [];
+  const check = (ok: boolean, text: string) => lines.push(`${ok ? "met " : "MISSED"}  ${text}`);
+  if (pcBig && scBig) {
+    check(pcBig.downtimeMs! * 5 <= scBig.downtimeMs!, `post-copy downtime at ${big} MiB <= 1/5 of stop-and-copy's (${pcBig.downtimeMs} vs ${scBig.downtimeMs} ms)`);
+    check(pcBig.totalMs! <= 1.5 * scBig.totalMs!, `post-copy total at ${big} MiB <= 1.5x stop-and-copy's (${pcBig.totalMs} vs ${scBig.totalMs} ms)`);
+  }
+  if (pcBig && pcSmall && big !== small)
+    check(pcBig.downtimeMs! <= 2 * pcSmall.downtimeMs!, `post-copy downtime at ${big} MiB <= 2x its own at ${small} MiB (${pcBig.downtimeMs} vs ${pcSmall.downtimeMs} ms)`);
+  return lines.length ? `\nGoals:\n${lines.join("\n")}\n` : "";
+}

@@ -1,0 +1,143 @@
+// `npm run bench -- scheduler [--json] [--requests N] [--edge N] [--cloud N] [--seed N]`:
+// places a seeded trace (requests with releases, steady state) on a synthetic
+// cluster with delay-aware and least-loaded in the same process, and prints
+// decisions per second, p50/p99 decision latency and peak RSS, with the ratio.
+import { formatTable, printJson } from "../src/cli/output.js";
+import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
+import { CliError } from "../src/cli/command.js";
+import { createPolicy, type PolicyName } from "../scheduler/placement/policies.js";
+import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../scheduler/planner/trace-generator.js";
+import type { TraceEvent } from "../scheduler/planner/requests-file.js";
+import type { NodeSpec } from "../scheduler/placement/types.js";
+
+const usage = `Usage: npm run bench -- scheduler [--json] [--requests N] [--edge N] [--cloud N] [--concurrent N] [--seed N]
+
+Defaults: 100000 requests on 900 edge + 100 cloud nodes, about 22000 running at once.
+Prints, for delay-aware and least-loaded: decisions/s, p50 and p99 decision latency,
+peak RSS of the process so far, and how the delay-aware decisions split by case.`;
+
+const options = {
+  json: { type: "boolean" },
+  requests: { type: "string" },
+  edge: { type: "string" },
+  cloud: { type: "string" },
+  concurrent: { type: "string" },
+  seed: { type: "string" },
+} as const;
+
+export interface BenchRow {
+  policy: PolicyName;
+  decisionsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRssMiB: number;
+  decisions: number;
+  placed: number;
+  refused: number;
+  migrations: number;
+  cases: Record<string, number>;
+}
+
+export async function run(args: string[]): Promise<number> {
+  try {
+    return bench(args);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`bench scheduler: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+function bench(args: string[]): number {
+  const parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
+  if (!parsed) return 0;
+  const v = parsed.values;
+  const requests = numberFlag("requests", v.requests, 100_000, { integer: true, min: 1 });
+  const edge = numberFlag("edge", v.edge, 900, { integer: true, min: 0 });
+  const cloud = numberFlag("cloud", v.cloud, 100, { integer: true, min: 0 });
+  const concurrent = numberFlag("concurrent", v.concurrent, 22_000, { integer: true, min: 1 });
+  const seed = numberFlag("seed", v.seed, 42, { integer: true, min: 0 });
+
+  const nodes = syntheticNodes({ edge, cloud });
+  const trace = syntheticTrace({ requests, meanConcurrent: concurrent, seed });
+  const rows = (["delay-aware", "least-loaded"] as const).map((p) => measure(p, nodes, trace));
+
+  if (v.json) {
+    printJson(rows);
+    return 0;
+  }
+  process.stdout.write(
+    `${edge} edge + ${cloud} cloud nodes, ${requests} requests (${trace.length - requests} releases), ~${concurrent} running\n\n`,
+  );
+  process.stdout.write(
+    formatTable(
+      ["POLICY", "DECISIONS/S", "P50_MS", "P99_MS", "PEAK_RSS_MIB", "PLACED", "REFUSED", "MIGRATIONS", "CASES"],
+      rows.map((r) => [
+        r.policy,
+        r.decisionsPerSec,
+        r.p50Ms.toFixed(4),
+        r.p99Ms.toFixed(4),
+        r.peakRssMiB,
+        r.placed,
+        r.refused,
+        r.migrations,
+        Object.entries(r.cases)
+          .map(([k, n]) => `${k}:${n}`)
+          .join(" "),
+      ]),
+    ),
+  );
+  const [da, ll] = rows as [BenchRow, BenchRow];
+  process.stdout.write(
+    `\ndelay-aware / least-loaded: ${(da.decisionsPerSec / ll.decisionsPerSec).toFixed(2)}x decisions/s, ` +
+      `p99 ${(da.p99Ms / ll.p99Ms).toFixed(2)}x\n` +
+      `goal: 50000 decisions/s and p99 < 1 ms: ${da.decisionsPerSec >= 50_000 && da.p99Ms < 1 ? "met" : "NOT met"}\n`,
+  );
+  return 0;
+}
+
+/** Runs one policy over the trace; times every place() and the whole run (releases included). */
+export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceEvent[]): BenchRow {
+  const policy = createPolicy(policyName, { nodes, models: SYNTHETIC_MODELS, seed: 1 });
+  const latNs = new Float64Array(trace.length);
+  const cases: Record<string, number> = {};
+  let decisions = 0;
+  let placed = 0;
+  let migrations = 0;
+  const start = process.hrtime.bigint();
+  for (const ev of trace) {
+    if (ev.kind === "release") {
+      policy.release(ev.id);
+      continue;
+    }
+    const t0 = process.hrtime.bigint();
+    const d = policy.place(ev.request);
+    latNs[decisions++] = Number(process.hrtime.bigint() - t0);
+    if (d.node !== null) placed++;
+    migrations += d.migrations.length;
+    const c = d.node === null ? "refused" : d.case === undefined ? d.node.startsWith("edge") ? "edge" : "cloud" : `case${d.case}`;
+    cases[c] = (cases[c] ?? 0) + 1;
+  }
+  const wallNs = Number(process.hrtime.bigint() - start);
+  const sorted = latNs.subarray(0, decisions).sort();
+  const q = (p: number) => sorted[Math.min(decisions - 1, Math.floor(p * decisions))]! / 1e6;
+  return {
+    policy: policyName,
+    decisionsPerSec: Math.round(decisions / (wallNs / 1e9)),
+    p50Ms: round4(q(0.5)),
+    p99Ms: round4(q(0.99)),
+    // maxRSS is the process's peak so far (KiB): the second policy's figure includes the first's.
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    decisions,
+    placed,
+    refused: decisions - placed,
+    migrations,
+    cases,
+  };
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,135 @@
+// HTTP API of the controller's DNS table (fastify plugin).
+//
+//   GET    /v1/dns                 -> DnsListing {zone, defaultTtl, records: DnsRecord[]}
+//   PUT    /v1/dns/records/:name   {ip, ttl?} -> 200 DnsRecord (201 when new); 400 on a bad name/ip/ttl
+//   DELETE /v1/dns/records/:name   -> 200 DnsRecord removed; 404 when unknown; 400 on a bad name
+// `:name` is relative to the zone ("web") or fully qualified inside it ("web.svc.fleximigrate.local").
+// Every change is reported through `onEvent` (the controller forwards it to /v1/events).
+//
+// Use: app.register(dnsRoutes, { records, onEvent })
+import type { FastifyPluginAsync } from "fastify";
+import { type DnsRecord, type DnsRecords, MAX_TTL_S, qualifyName, validateIpv4 } from "../dns/records.js";
+
+export interface DnsListing {
+  zone: string;
+  defaultTtl: number;
+  records: DnsRecord[];
+}
+
+export type DnsEvent =
+  | { type: "dns.record.set"; record: DnsRecord; previousIp: string | null }
+  | { type: "dns.record.deleted"; record: DnsRecord };
+
+export interface DnsRoutesOptions {
+  records: DnsRecords;
+  onEvent?: (event: DnsEvent) => void;
+}
+
+const recordSchema = {
+  type: "object",
+  required: ["name", "ip", "ttl", "updatedAt"],
+  properties: {
+    name: { type: "string", description: "fully qualified name, lower case, no trailing dot" },
+    ip: { type: "string", description: "IPv4 address" },
+    ttl: { type: "integer" },
+    updatedAt: { type: "string", format: "date-time" },
+  },
+} as const;
+
+const errorSchema = {
+  type: "object",
+  properties: { statusCode: { type: "integer" }, error: { type: "string" }, message: { type: "string" } },
+} as const;
+
+const nameParams = {
+  type: "object",
+  required: ["name"],
+  properties: { name: { type: "string", minLength: 1, maxLength: 254 } },
+} as const;
+
+export const dnsRoutes: FastifyPluginAsync<DnsRoutesOptions> = async (app, opts) => {
+  const { records } = opts;
+  const emit = (event: DnsEvent) => opts.onEvent?.(event);
+
+  app.get(
+    "/v1/dns",
+    {
+      schema: {
+        summary: "List the DNS zone's A records",
+        tags: ["dns"],
+        response: {
+          200: {
+            type: "object",
+            required: ["zone", "defaultTtl", "records"],
+            properties: { zone: { type: "string" }, defaultTtl: { type: "integer" }, records: { type: "array", items: recordSchema } },
+          },
+        },
+      },
+    },
+    async (): Promise<DnsListing> => ({ zone: records.zone, defaultTtl: records.defaultTtl, records: records.list() }),
+  );
+
+  app.put<{ Params: { name: string }; Body: { ip: string; ttl?: number } }>(
+    "/v1/dns/records/:name",
+    {
+      schema: {
+        summary: "Create or change an A record",
+        tags: ["dns"],
+        params: nameParams,
+        body: {
+          type: "object",
+          required: ["ip"],
+          additionalProperties: false,
+          properties: {
+            ip: { type: "string", description: "IPv4 address, dotted quad" },
+            ttl: { type: "integer", minimum: 0, maximum: MAX_TTL_S, description: "seconds; default the zone's TTL" },
+          },
+        },
+        response: { 200: recordSchema, 201: recordSchema, 400: errorSchema },
+      },
+      // Fastify's default Ajv strips unknown properties instead of failing; a typo like
+      // {"addr": ...} must be a 400, not a silent change. This runs before validation.
+      preValidation: async (req, reply) => {
+        const body = req.body;
+        if (body && typeof body === "object" && !Array.isArray(body)) {
+          const unknown = Object.keys(body).filter((k) => k !== "ip" && k !== "ttl");
+          if (unknown.length) return reply.code(400).send(badRequest(`body has unknown properties: ${unknown.join(", ")} (expected ip, ttl)`));
+        }
+      },
+    },
+    async (req, reply) => {
+      const q = qualifyName(req.params.name, records.zone);
+      if (!q.ok) return reply.code(400).send(badRequest(q.error));
+      const ipError = validateIpv4(req.body.ip);
+      if (ipError) return reply.code(400).send(badRequest(ipError));
+      const previous = records.get(q.fqdn);
+      const record = records.set(q.fqdn, req.body.ip, req.body.ttl);
+      emit({ type: "dns.record.set", record, previousIp: previous?.ip ?? null });
+      return reply.code(previous ? 200 : 201).send(record);
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    "/v1/dns/records/:name",
+    {
+      schema: {
+        summary: "Remove an A record",
+        tags: ["dns"],
+        params: nameParams,
+        response: { 200: recordSchema, 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const q = qualifyName(req.params.name, records.zone);
+      if (!q.ok) return reply.code(400).send(badRequest(q.error));
+      const removed = records.delete(q.fqdn);
+      if (!removed) return reply.code(404).send({ statusCode: 404, error: "Not Found", message: `no record named ${q.fqdn}` });
+      emit({ type: "dns.record.deleted", record: removed });
+      return removed;
+    },
+  );
+};
+
+function badRequest(message: string) {
+  return { statusCode: 400, error: "Bad Request", message };
+}

@@ -1,0 +1,160 @@
+// The live DNS table of the controller: service name -> IPv4 address, with
+// the zone rules every writer (API, redirect, tests) must follow.
+//
+// API (small on purpose):
+//   DEFAULT_ZONE, DEFAULT_TTL_S
+//   normalizeZone(zone)                  -> "svc.fleximigrate.local" (lower case, no trailing dot); throws on a bad zone
+//   qualifyName(name, zone)              -> {ok:true, fqdn} | {ok:false, error}: "web" and "web.<zone>[.]" both name web.<zone>
+//   inZone(fqdn, zone)                   -> is the name the zone apex or below it
+//   validateIpv4(ip)                     -> null when a dotted-quad IPv4, else the reason
+//   new DnsRecords({zone, ttl, now})     -> the table: set(name, ip, ttl?), delete(name), get(name), list(), size
+// Names given to the table may be relative or fully qualified; they are stored fully qualified, lower case.
+import { Validator } from "ip-num";
+
+export const DEFAULT_ZONE = "svc.fleximigrate.local";
+/** Short, so resolvers follow a migrated service within seconds. */
+export const DEFAULT_TTL_S = 5;
+export const MAX_TTL_S = 86_400;
+
+export interface DnsRecord {
+  /** Fully qualified, lower case, without the trailing dot. */
+  name: string;
+  ip: string;
+  ttl: number;
+  /** ISO 8601 time of the last change. */
+  updatedAt: string;
+}
+
+export type Qualified = { ok: true; fqdn: string } | { ok: false; error: string };
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The reason `label` is not a DNS host label (RFC 1123 letters, digits, hyphens), or null. */
+export function labelError(label: string): string | null {
+  if (label.length === 0) return "empty label";
+  if (label.length > 63) return `label '${label.slice(0, 20)}...' is longer than 63 characters`;
+  if (!LABEL.test(label)) return `label '${label}' must hold only letters, digits and inner hyphens`;
+  return null;
+}
+
+export function normalizeZone(zone: string): string {
+  const z = zone.trim().toLowerCase().replace(/\.$/, "");
+  if (z.length === 0 || z.length > 253) throw new Error(`invalid DNS zone '${zone}'`);
+  for (const label of z.split(".")) {
+    const err = labelError(label);
+    if (err) throw new Error(`invalid DNS zone '${zone}': ${err}`);
+  }
+  return z;
+}
+
+export function inZone(fqdn: string, zone: string): boolean {
+  const n = fqdn.toLowerCase().replace(/\.$/, "");
+  return n === zone || n.endsWith(`.${zone}`);
+}
+
+/**
+ * Turns a record name into its fully qualified form inside `zone`.
+ * "web" -> "web.<zone>"; "web.<zone>" and "web.<zone>." stay; a name with a
+ * trailing dot outside the zone, or the zone apex itself, is refused.
+ */
+export function qualifyName(name: string, zone: string): Qualified {
+  const raw = name.trim().toLowerCase();
+  if (raw.length === 0) return { ok: false, error: "name is empty" };
+  const absolute = raw.endsWith(".");
+  const n = raw.replace(/\.$/, "");
+  let fqdn: string;
+  if (n === zone) return { ok: false, error: `'${name}' is the zone apex; name a host inside it` };
+  if (n.endsWith(`.${zone}`)) fqdn = n;
+  else if (absolute) return { ok: false, error: `'${name}' is outside the zone ${zone}` };
+  else fqdn = `${n}.${zone}`;
+  if (fqdn.length > 253) return { ok: false, error: `'${name}' is longer than 253 characters once qualified` };
+  for (const label of fqdn.slice(0, fqdn.length - zone.length - 1).split(".")) {
+    const err = labelError(label);
+    if (err) return { ok: false, error: `invalid name '${name}': ${err}` };
+  }
+  return { ok: true, fqdn };
+}
+
+export function validateIpv4(ip: unknown): string | null {
+  if (typeof ip !== "string") return "ip must be a string";
+  const [ok, errors] = Validator.isValidIPv4String(ip);
+  return ok ? null : `'${ip}' is not an IPv4 address (${errors[0] ?? "invalid"})`;
+}
+
+export interface DnsRecordsOptions {
+  zone?: string;
+  /** TTL for records set without one, in seconds. */
+  ttl?: number;
+  /** Clock, injectable for tests. */
+  now?: () => Date;
+}
+
+export class DnsRecords {
+  readonly zone: string;
+  readonly defaultTtl: number;
+  private readonly now: () => Date;
+  private readonly table = new Map<string, DnsRecord>();
+
+  constructor(opts: DnsRecordsOptions = {}) {
+    this.zone = normalizeZone(opts.zone ?? DEFAULT_ZONE);
+    this.defaultTtl = checkTtl(opts.ttl ?? DEFAULT_TTL_S);
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Adds or replaces a record; returns the stored record. Throws on a bad name, address or TTL. */
+  set(name: string, ip: string, ttl?: number): DnsRecord {
+    const fqdn = this.qualify(name);
+    const ipError = validateIpv4(ip);
+    if (ipError) throw new Error(ipError);
+    const record: DnsRecord = {
+      name: fqdn,
+      ip,
+      ttl: checkTtl(ttl ?? this.defaultTtl),
+      updatedAt: this.now().toISOString(),
+    };
+    this.table.set(fqdn, record);
+    return { ...record };
+  }
+
+  /** Removes a record; returns it, or undefined when there was none. */
+  delete(name: string): DnsRecord | undefined {
+    const fqdn = this.qualify(name);
+    const old = this.table.get(fqdn);
+    this.table.delete(fqdn);
+    return old ? { ...old } : undefined;
+  }
+
+  /** Looks a name up (relative or fully qualified); undefined when unknown or not in the zone. */
+  get(name: string): DnsRecord | undefined {
+    const q = qualifyName(name, this.zone);
+    if (!q.ok) return undefined;
+    const r = this.table.get(q.fqdn);
+    return r ? { ...r } : undefined;
+  }
+
+  /** True when some record lies strictly below `fqdn` (an empty non-terminal: NODATA, not NXDOMAIN). */
+  hasDescendant(fqdn: string): boolean {
+    const suffix = `.${fqdn.toLowerCase()}`;
+    for (const name of this.table.keys()) if (name.endsWith(suffix)) return true;
+    return false;
+  }
+
+  list(): DnsRecord[] {
+    return [...this.table.values()].map((r) => ({ ...r })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  private qualify(name: string): string {
+    const q = qualifyName(name, this.zone);
+    if (!q.ok) throw new Error(q.error);
+    return q.fqdn;
+  }
+}
+
+function checkTtl(ttl: number): number {
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > MAX_TTL_S) throw new Error(`ttl must be an integer 0..${MAX_TTL_S}, got ${ttl}`);
+  return ttl;
+}

@@ -1,0 +1,69 @@
+// Redirect history per service, so a rollback can restore the place, the
+// flows and the DNS record that were in force before.
+import type { Place, ServiceAddress, Strategy } from "./plan.js";
+
+export interface RedirectRecord {
+  id: number;
+  service: string;
+  ip: string;
+  mac: string;
+  to: Place;
+  /** Where the service was before (null when the controller had not seen it). */
+  from: Place | null;
+  strategy: Strategy;
+  cookie: string;
+  /** The DNS address before and after, null when there was no record. */
+  dnsBefore: string | null;
+  dnsAfter: string | null;
+  /** From the request until every touched switch answered its BARRIER. */
+  reconfigurationMs: number;
+  stepsMs: number[];
+  switches: string[];
+  flowMods: number;
+  at: string;
+  state: "active" | "superseded" | "rolled-back";
+  /** Set on a rollback record: the redirect it undid. */
+  rollbackOf?: number;
+}
+
+export class RedirectStore {
+  private readonly records: RedirectRecord[] = [];
+  private nextId = 1;
+
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  add(r: RedirectRecord): void {
+    for (const old of this.records) if (old.service === r.service && old.state === "active") old.state = "superseded";
+    this.records.push(r);
+  }
+
+  get(id: number): RedirectRecord | undefined {
+    return this.records.find((r) => r.id === id);
+  }
+
+  /** The redirect currently in force for a service. */
+  active(service: string): RedirectRecord | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) {
+      const r = this.records[i] as RedirectRecord;
+      if (r.service === service && r.state === "active") return r;
+    }
+    return undefined;
+  }
+
+  /** The redirect that was in force before `r` (what a rollback of `r` restores). */
+  previous(r: RedirectRecord): RedirectRecord | undefined {
+    for (let i = this.records.indexOf(r) - 1; i >= 0; i--) {
+      const p = this.records[i] as RedirectRecord;
+      if (p.service === r.service && p.state !== "rolled-back" && p.rollbackOf === undefined) return p;
+    }
+    return undefined;
+  }
+
+  list(): RedirectRecord[] {
+    return this.records.map((r) => ({ ...r }));
+  }
+}
+
+export type { ServiceAddress };

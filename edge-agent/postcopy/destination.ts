@@ -1,0 +1,109 @@
+// Destination side of post-copy: start CRIU's lazy-pages daemon against the
+// source's page server, then restore from the reduced images. The workload
+// runs as soon as `criu restore` returns; its missing pages arrive on fault
+// (and in the background) through the daemon.
+import { once } from "node:events";
+import { access, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { criu, logTail, spawnCriu } from "./criu.js";
+
+export interface PostcopyRestoreOptions {
+  imagesDir: string;
+  pageServerHost: string;
+  pageServerPort: number;
+  /** How long the daemon may take to open its socket. */
+  startTimeoutMs?: number;
+}
+
+export interface LazyPagesExit {
+  ok: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The daemon's last log lines when it failed. */
+  detail: string;
+}
+
+export interface PostcopyRestore {
+  /** PID of the restored tree's root, in our PID namespace. */
+  pid: number;
+  restoreMs: number;
+  /** Settles when the lazy-pages daemon exits: ok once every page has arrived. */
+  lazyPagesExit: Promise<LazyPagesExit>;
+  /** Stops the daemon (used when the restore fails or the migration is abandoned). */
+  stopDaemon(): void;
+}
+
+export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<PostcopyRestore> {
+  const dir = opts.imagesDir;
+  const daemon = spawnCriu(dir, "lazy-pages.log", [
+    "lazy-pages",
+    "--page-server",
+    "--address",
+    opts.pageServerHost,
+    "--port",
+    String(opts.pageServerPort),
+  ]);
+  const exited = once(daemon, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  const lazyPagesExit = exited.then(async ([code, signal]) => ({
+    ok: code === 0,
+    code,
+    signal,
+    detail: code === 0 ? "" : await logTail(dir, "lazy-pages.log"),
+  }));
+  const stopDaemon = () => {
+    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+  };
+  try {
+    await waitForSocket(join(dir, "lazy-pages.socket"), opts.startTimeoutMs ?? 10_000, lazyPagesExit);
+    const t0 = Date.now();
+    await criu(dir, "restore.log", ["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid")]);
+    const restoreMs = Date.now() - t0;
+    const pid = Number((await readFile(join(dir, "restore.pid"), "utf8")).trim());
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no usable pidfile");
+    return { pid, restoreMs, lazyPagesExit, stopDaemon };
+  } catch (err) {
+    stopDaemon();
+    await lazyPagesExit;
+    throw err;
+  }
+}
+
+async function waitForSocket(path: string, timeoutMs: number, exit: Promise<LazyPagesExit>): Promise<void> {
+  let dead: LazyPagesExit | null = null;
+  void exit.then((e) => (dead = e));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`criu lazy-pages exited before it was ready: ${(dead as LazyPagesExit).detail}`);
+    try {
+      await access(path);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  throw new Error(`criu lazy-pages did not open ${path} within ${timeoutMs} ms`);
+}
+
+/** How a post-copy ends on the destination. */
+export type PostcopyOutcome = { ok: true } | { ok: false; reason: string };
+
+export const WORKLOAD_LOST = "workload lost: source died before all pages arrived";
+
+/**
+ * Waits for the lazy-pages daemon. When it fails (the source or the link died
+ * before every page arrived) the pages still missing would read back as zeros
+ * once the daemon's userfaultfd is gone, so the restored workload is killed
+ * (its root is PID 1 of its own namespace: the whole tree goes) rather than
+ * left running on wrong memory.
+ */
+export async function awaitAllPages(restore: PostcopyRestore): Promise<PostcopyOutcome> {
+  const exit = await restore.lazyPagesExit;
+  if (exit.ok) return { ok: true };
+  try {
+    process.kill(restore.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  const how = exit.code !== null ? `exit ${exit.code}` : `signal ${exit.signal}`;
+  return { ok: false, reason: `${WORKLOAD_LOST} (criu lazy-pages ${how}${exit.detail ? `: ${exit.detail.split("\n").pop()}` : ""})` };
+}

@@ -1,0 +1,195 @@
+// Our page server for post-copy: answers the lazy-pages daemon's PS_IOV_GET
+// requests from the source's full dump over TCP, in CRIU's wire format.
+//
+// Ordering: the daemon matches replies to requests strictly first-in,
+// first-out (page_server_async_read), so replies cannot be reordered. Faults
+// still jump the queue: when a background request is answered while a fault
+// waits behind it, the reply is cut short (the protocol allows fewer pages
+// than asked; the daemon asks again for the rest), so the fault is answered
+// after at most FAULT_CUT_PAGES more pages. Pushing unsolicited pages is not
+// possible: the daemon reads its socket only for requests it made (it
+// BUG()s on data with no request pending), so "push the rest" is its own
+// background fetch, which we serve until no page remains.
+import { once } from "node:events";
+import { createServer, type Server, type Socket } from "node:net";
+import { PAGE_SIZE } from "./pagemap-image.js";
+import {
+  encodeCloseStatus,
+  encodeHeader,
+  HeaderReader,
+  type Layout,
+  PS_IOV_CLOSE,
+  PS_IOV_FORCE_CLOSE,
+  PS_IOV_GET,
+  PS_REPLY_PAGES,
+  type PsIov,
+  psCommand,
+} from "./page-server-protocol.js";
+import type { PageSource } from "./page-source.js";
+import { PageTracker, type TrackerStats } from "./page-tracker.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How many pages a background reply shrinks to when a fault waits behind it. */
+export const FAULT_CUT_PAGES = 16;
+
+export interface PostcopyStats extends TrackerStats {
+  requests: number;
+  faultRequests: number;
+  /** Page bytes plus headers written to the destination. */
+  bytesServed: number;
+  layout: Layout | null;
+  /** ms from the first request to PS_IOV_CLOSE. */
+  serveMs: number;
+}
+
+export interface PageServerOptions {
+  /** Where pages come from; the server closes it when done. */
+  source: PageSource;
+  host: string;
+  port?: number;
+  /** Header layout; "auto" detects it from the first request. */
+  layout?: Layout | "auto";
+  /**
+   * Caps background transfer (bytes/s), as a WAN link would; fault replies are
+   * never held back. Omitted = as fast as the socket takes them.
+   */
+  pushBytesPerSec?: number;
+  log?: (line: string) => void;
+}
+
+export interface PageServer {
+  host: string;
+  port: number;
+  stats(): PostcopyStats;
+  /** Resolves when the daemon sends PS_IOV_CLOSE; rejects if it goes away first or the server is aborted. */
+  done: Promise<PostcopyStats>;
+  /** Stops listening and cuts every connection. */
+  abort(reason?: string): Promise<void>;
+}
+
+export async function startPageServer(opts: PageServerOptions): Promise<PageServer> {
+  const log = opts.log ?? (() => {});
+  const source = opts.source;
+  const tracker = new PageTracker(source.lazyRuns);
+  const counters = { requests: 0, faultRequests: 0, bytesServed: 0, layout: null as Layout | null, first: 0, closedAt: 0 };
+  const stats = (): PostcopyStats => ({
+    ...tracker.snapshot(),
+    requests: counters.requests,
+    faultRequests: counters.faultRequests,
+    bytesServed: counters.bytesServed,
+    layout: counters.layout,
+    serveMs: counters.first ? (counters.closedAt || Date.now()) - counters.first : 0,
+  });
+
+  let settle: { resolve: (s: PostcopyStats) => void; reject: (e: Error) => void } | undefined;
+  const done = new Promise<PostcopyStats>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => {}); // callers that never await done must not crash the process
+  let finished = false;
+  const finish = (err: Error | null) => {
+    if (finished) return;
+    finished = true;
+    counters.closedAt = Date.now();
+    if (err) settle!.reject(err);
+    else settle!.resolve(stats());
+  };
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.setNoDelay(true);
+    serveConnection(sock).catch((err: Error) => {
+      log(`page server: ${err.message}`);
+      sock.destroy();
+      finish(err);
+    });
+  });
+
+  async function serveConnection(sock: Socket): Promise<void> {
+    const reader = new HeaderReader(opts.layout ?? "auto");
+    const queue: PsIov[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    sock.on("data", (chunk: Buffer) => {
+      queue.push(...reader.push(chunk));
+      wake?.();
+    });
+    const onEnd = () => {
+      ended = true;
+      sockets.delete(sock);
+      wake?.();
+    };
+    sock.on("close", onEnd);
+    sock.on("error", onEnd);
+
+    for (;;) {
+      while (queue.length === 0 && !ended) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      const req = queue.shift();
+      if (!req) {
+        throw new Error(`lazy-pages client disconnected before PS_IOV_CLOSE (${tracker.remaining} pages never sent)`);
+      }
+      counters.layout ??= reader.detected;
+      const cmd = psCommand(req.cmd);
+      if (cmd === PS_IOV_CLOSE || cmd === PS_IOV_FORCE_CLOSE) {
+        sock.end(encodeCloseStatus(0));
+        log(`page server: PS_IOV_CLOSE, ${tracker.remaining} lazy pages unsent`);
+        finish(null);
+        return;
+      }
+      if (cmd !== PS_IOV_GET) throw new Error(`page server: unsupported command 0x${req.cmd.toString(16)}`);
+      await answerGet(sock, req, () => queue.some((q) => q.nrPages === 1));
+    }
+  }
+
+  let pushAllowedAt = 0;
+  async function answerGet(sock: Socket, req: PsIov, faultWaiting: () => boolean): Promise<void> {
+    counters.first ||= Date.now();
+    counters.requests++;
+    const available = source.available(req.dstId, req.vaddr, req.nrPages);
+    if (available === 0) throw new Error(`no pages for pid ${req.dstId} at 0x${req.vaddr.toString(16)} (+${req.nrPages})`);
+    const kind = tracker.classify(req.dstId, req.vaddr, req.nrPages);
+    if (kind === "fault") counters.faultRequests++;
+    if (kind === "push" && opts.pushBytesPerSec) {
+      // Pace background replies, but stop waiting the moment a fault queues up.
+      while (Date.now() < pushAllowedAt && !faultWaiting()) await sleep(Math.min(5, pushAllowedAt - Date.now()));
+    }
+    const nrPages = kind === "push" && faultWaiting() ? Math.min(available, FAULT_CUT_PAGES) : available;
+    if (kind === "push" && opts.pushBytesPerSec)
+      pushAllowedAt = Math.max(Date.now(), pushAllowedAt) + (nrPages * PAGE_SIZE * 1000) / opts.pushBytesPerSec;
+    const header = encodeHeader({ cmd: PS_REPLY_PAGES, nrPages, vaddr: req.vaddr, dstId: req.dstId }, counters.layout ?? "4.1");
+    const body = await source.read(req.dstId, req.vaddr, nrPages);
+    tracker.markSent(req.dstId, req.vaddr, nrPages, kind);
+    counters.bytesServed += header.length + body.length;
+    sock.write(header);
+    if (!sock.write(body)) await Promise.race([once(sock, "drain"), once(sock, "close")]);
+  }
+
+  server.listen(opts.port ?? 0, opts.host);
+  await once(server, "listening");
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+
+  const closeFiles = () => source.close();
+  let listening = true;
+  const stopListening = () =>
+    new Promise<void>((r) => {
+      if (!listening) return r();
+      listening = false;
+      server.close(() => r());
+    });
+  done.then(closeFiles, closeFiles).finally(stopListening);
+
+  return {
+    host: opts.host,
+    port,
+    stats,
+    done,
+    async abort(reason = "page server aborted") {
+      finish(new Error(reason));
+      for (const s of sockets) s.destroy();
+      await stopListening();
+      await closeFiles();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Source side of post-copy: dump the workload, hand the destination only what
+// it needs to resume, and serve the rest of the memory from our page server
+// until the destination has every page; then clean the source up.
+//
+// Two dump modes, chosen by capability:
+// - "lazy-dump": CRIU's own `criu dump --lazy-pages` (see lazy-dump.ts) writes
+//   the reduced images directly and leaves the tasks frozen; pages are read
+//   from their memory. The freeze does not grow with the working set.
+// - "full-dump": a plain `criu dump`; the reduced images are cut from it
+//   (lazy-split.ts) and pages are read from its pages-N.img.
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { criu, criuVersion } from "./criu.js";
+import { type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
+import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
+import { type Layout, layoutForVersion } from "./page-server-protocol.js";
+import { type PostcopyStats, startPageServer } from "./page-server.js";
+import { openDumpFileSource, openFrozenTaskSource, type PageSource } from "./page-source.js";
+import { isAlive, treePidMap } from "./process-tree.js";
+
+export type DumpMode = "lazy-dump" | "full-dump";
+
+export interface PostcopySourceOptions {
+  /** Root of the workload's process tree (a session leader in its own PID namespace). */
+  pid: number;
+  workDir: string;
+  listenHost: string;
+  port?: number;
+  /** The destination's CRIU version picks the header layout; omitted = detect per connection. */
+  criuVersion?: string;
+  /** Force a dump mode; default: CRIU's lazy dump where it is available. */
+  dumpMode?: DumpMode;
+  /** Background transfer cap in bytes/s (see PageServerOptions). */
+  pushBytesPerSec?: number;
+  log?: (line: string) => void;
+}
+
+export interface PostcopySource {
+  dumpMode: DumpMode;
+  /** Why the lazy dump was not used, when it was not. */
+  dumpModeReason: string;
+  reducedImagesDir: string;
+  files: ReducedImages["files"];
+  /** Bytes of the reduced images (what must reach the destination before it resumes). */
+  reducedBytes: number;
+  lazyPages: number;
+  /** How long the workload was frozen before its images were ready. */
+  dumpMs: number;
+  pageServer: { host: string; port: number };
+  stats(): PostcopyStats;
+  /** Resolves once every page has been handed over and the source is cleaned up. */
+  done: Promise<PostcopyStats>;
+  /** Cuts the page server and cleans the source up (the frozen tasks die with it). */
+  abort(reason?: string): Promise<void>;
+  /** Before the destination resumed only: lets a lazily dumped workload run on here. */
+  rollback(): Promise<boolean>;
+}
+
+export async function startPostcopySource(opts: PostcopySourceOptions): Promise<PostcopySource> {
+  const log = opts.log ?? (() => {});
+  const layout: Layout | "auto" = opts.criuVersion ? layoutForVersion(opts.criuVersion) : "auto";
+  const localLayout = layoutForVersion(await criuVersion());
+  let mode: DumpMode = opts.dumpMode ?? "lazy-dump";
+  let reason = opts.dumpMode ? "requested" : ((await lazyDumpUnavailable()) ?? "available");
+  if (mode === "lazy-dump" && reason !== "available" && reason !== "requested") mode = "full-dump";
+
+  const t0 = Date.now();
+  let lazy: LazyDump | null = null;
+  let reducedImagesDir: string;
+  let source: PageSource;
+  try {
+    if (mode === "lazy-dump") {
+      try {
+        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout);
+      } catch (err) {
+        // CRIU thaws the tasks when a dump fails, so a plain dump can still follow.
+        if (!isAlive(opts.pid) || opts.dumpMode) throw err;
+        reason = `lazy dump failed: ${(err as Error).message.split("\n")[0]}`;
+        log(`post-copy: ${reason}; falling back to a full dump`);
+        mode = "full-dump";
+      }
+    }
+    if (lazy) {
+      reducedImagesDir = lazy.dir;
+      source = await openFrozenTaskSource(await readTaskPagemaps(lazy.dir), await treePidMap(opts.pid));
+    } else {
+      const fullDir = join(opts.workDir, "full");
+      await criu(fullDir, "dump.log", ["dump", "-t", String(opts.pid)], 300_000);
+      reducedImagesDir = join(opts.workDir, "reduced");
+      await writeReducedImages(fullDir, reducedImagesDir);
+      source = await openDumpFileSource(await readTaskPagemaps(fullDir));
+    }
+  } catch (err) {
+    await lazy?.finish();
+    await rm(opts.workDir, { recursive: true, force: true });
+    throw err;
+  }
+  const dumpMs = Date.now() - t0;
+  const files = await listImages(reducedImagesDir);
+
+  const server = await startPageServer({ source, host: opts.listenHost, port: opts.port, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await lazy?.finish();
+    await rm(opts.workDir, { recursive: true, force: true });
+  };
+  const done = server.done.then(
+    async (stats) => {
+      await cleanup();
+      if (stats.pagesRemaining > 0) log(`post-copy: ${stats.pagesRemaining} lazy pages were never asked for (unmapped on the destination)`);
+      return stats;
+    },
+    async (err: Error) => {
+      await cleanup();
+      throw err;
+    },
+  );
+  done.catch(() => {});
+  return {
+    dumpMode: mode,
+    dumpModeReason: reason,
+    reducedImagesDir,
+    files,
+    reducedBytes: files.reduce((n, f) => n + f.bytes, 0),
+    lazyPages: [...source.lazyRuns.values()].flat().reduce((n, r) => n + r.nrPages, 0),
+    dumpMs,
+    pageServer: { host: server.host, port: server.port },
+    stats: server.stats,
+    done,
+    abort: async (why) => {
+      await server.abort(why);
+      await done.catch(() => {});
+    },
+    async rollback() {
+      if (!lazy || cleaned) return false;
+      cleaned = true;
+      await lazy.cancel();
+      await server.abort("migration rolled back");
+      await rm(opts.workDir, { recursive: true, force: true });
+      return isAlive(opts.pid);
+    },
+  };
+}
+
+async function listImages(dir: string): Promise<ReducedImages["files"]> {
+  const out: ReducedImages["files"] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    if (name.endsWith(".log")) continue;
+    out.push({ name, bytes: (await stat(join(dir, name))).size });
+  }
+  return out;
+}

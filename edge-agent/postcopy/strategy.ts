@@ -1,0 +1,118 @@
+// Post-copy as a MigrationStrategy (source side) and a DestinationHook
+// (destination side) for the agent's migration runner.
+//
+// Source: dump (CRIU's lazy dump where available), send the reduced images,
+// ask the destination to restore with the "postcopy" hook, measure downtime,
+// then serve pages until the destination has all of them. migrateSource
+// resolves only then, with the final fault/push counts: the frozen source
+// tree must outlive the transfer, so the runner may release it only after.
+import { createSocket } from "node:dgram";
+import { join } from "node:path";
+import type {
+  Availability,
+  Capabilities,
+  DestinationContext,
+  DestinationHook,
+  MigrationContext,
+  MigrationResult,
+  MigrationStrategy,
+  RestoredTree,
+} from "../migration/strategy.js";
+import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "./destination.js";
+import { type PostcopySource, startPostcopySource } from "./source.js";
+
+export const POSTCOPY_HOOK = "postcopy";
+
+export function postcopyAvailable(caps: Capabilities): Availability {
+  if (!caps.criu.present) return { ok: false, reason: "criu is not installed" };
+  if (!caps.criu.checkOk) return { ok: false, reason: `criu check fails${caps.criu.error ? `: ${caps.criu.error}` : ""}` };
+  const f = caps.criu.features;
+  if (f["uffd-noncoop"] === false || f.uffd === false) return { ok: false, reason: "the kernel lacks userfaultfd (criu check --feature uffd-noncoop)" };
+  return { ok: true };
+}
+
+/** The address of ours the destination reaches us on: the source of a route towards it (no packet is sent). */
+export async function localAddressTowards(url: string): Promise<string> {
+  const { hostname } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const sock = createSocket(host.includes(":") ? "udp6" : "udp4");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once("error", reject);
+      sock.connect(9, host, () => resolve());
+    });
+    return sock.address().address;
+  } finally {
+    sock.close();
+  }
+}
+
+export const postcopyStrategy: MigrationStrategy = {
+  name: "postcopy",
+  available: postcopyAvailable,
+
+  async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
+    const pid = ctx.workload.pid;
+    if (ctx.workload.runtime !== "direct" || !pid)
+      throw new Error("post-copy needs the direct runtime (Docker's checkpoint API has no lazy pages)");
+    const listenHost = await localAddressTowards(ctx.destination.url);
+    ctx.emit({ phase: "dumping" });
+    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, log: ctx.log });
+    ctx.log(`post-copy: ${src.dumpMode} (${src.dumpModeReason}), frozen ${src.dumpMs} ms, ${src.reducedBytes} bytes to resume, ${src.lazyPages} lazy pages`);
+    let resumed = false;
+    try {
+      ctx.emit({ phase: "transferring", totalBytes: src.reducedBytes });
+      await ctx.sendFiles(src.reducedImagesDir, src.files.map((f) => f.name), { phase: "before-resume" });
+      ctx.signal.throwIfAborted();
+      ctx.emit({ phase: "restoring" });
+      const restored = await ctx.destination.restore(POSTCOPY_HOOK, { pageServerHost: src.pageServer.host, pageServerPort: src.pageServer.port });
+      resumed = true;
+      ctx.emit({ phase: "verifying" });
+      const downtimeMs = await ctx.probe.waitForDestination();
+      const stats = await servePages(ctx, src);
+      ctx.countBytes("after-resume", stats.bytesServed);
+      return { strategy: "postcopy", downtimeMs, pagesOnFault: stats.pagesOnFault, pagesPushed: stats.pagesPushed, destinationWorkloadId: restored.workloadId };
+    } catch (err) {
+      if (!resumed) {
+        // Nothing runs on the destination yet: let the original run on here.
+        const back = await src.rollback();
+        ctx.log(`post-copy failed before resume; ${back ? "the workload runs on here" : "the workload could not be resumed here"}`);
+        throw err;
+      }
+      await src.abort("migration failed after resume");
+      throw new Error(`${WORKLOAD_LOST}: ${(err as Error).message}`);
+    }
+  },
+};
+
+async function servePages(ctx: MigrationContext, src: PostcopySource) {
+  const tick = setInterval(() => {
+    const s = src.stats();
+    ctx.emit({ phase: "serving-pages", pagesOnFault: s.pagesOnFault, pagesPushed: s.pagesPushed, bytes: s.bytesServed, totalBytes: s.pagesTotal * 4096 });
+  }, 250);
+  try {
+    return await src.done;
+  } finally {
+    clearInterval(tick);
+  }
+}
+
+/** Destination side: lazy-pages daemon against the source's page server, then a lazy restore. */
+export const postcopyDestinationHook: DestinationHook = {
+  name: POSTCOPY_HOOK,
+  async restore(ctx: DestinationContext): Promise<RestoredTree> {
+    const host = ctx.params.pageServerHost;
+    const port = ctx.params.pageServerPort;
+    if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
+    const restored = await restorePostcopy({ imagesDir: ctx.imagesDir, pageServerHost: host, pageServerPort: port });
+    ctx.log(`post-copy: restored pid ${restored.pid} in ${restored.restoreMs} ms; pages follow`);
+    const settled = awaitAllPages(restored).then((outcome) => {
+      if (!outcome.ok) {
+        ctx.log(outcome.reason);
+        throw new Error(outcome.reason);
+      }
+      ctx.log("post-copy: all pages arrived");
+    });
+    return { pid: restored.pid, settled };
+  },
+};

@@ -1,0 +1,60 @@
+// What a workload is, as the agent records it, and the interface every
+// runtime (direct CRIU, Docker) offers behind it.
+
+export type RuntimeKind = "direct" | "docker";
+
+/** What a client asks for in POST /v1/workloads. Exactly one of image/command. */
+export interface WorkloadSpec {
+  /** Docker image (runtime "docker"). */
+  image?: string;
+  /** argv of a process tree (runtime "direct"). */
+  command?: string[];
+  /** CPU limit in cores (0.5 = half a core). */
+  cpuLimit: number;
+  /** TCP ports the workload listens on (on every address of its host). */
+  ports: number[];
+  /** Free-form labels, e.g. regulation constraints ("region": "eu"). */
+  labels: Record<string, string>;
+  /** HTTP path the downtime probe asks on the first port; "/" unless given. */
+  probePath?: string;
+  /** Extra environment for the workload. */
+  env?: Record<string, string>;
+}
+
+export type WorkloadState = "running" | "frozen" | "migrating" | "stopped" | "failed";
+
+/** A workload on this agent. `pid` is the host PID of the tree's root (pid-ns init). */
+export interface WorkloadRecord {
+  id: string;
+  runtime: RuntimeKind;
+  spec: WorkloadSpec;
+  state: WorkloadState;
+  createdAt: string;
+  /** Direct runtime: host PID of the tree's root, the init of its own PID namespace. */
+  pid?: number;
+  /** Direct runtime: cgroup v1 cpu directory holding the tree. */
+  cgroup?: string;
+  /** Docker runtime: container id. */
+  containerId?: string;
+  /** Namespaces the tree owns (direct runtime): always pid and mnt. */
+  namespaces?: string[];
+  /** Where the workload came from, when it arrived by migration. */
+  migratedFrom?: { agent: string; workloadId: string; migrationId: string };
+}
+
+export interface WorkloadStats {
+  id: string;
+  /** CPU used, in cores, averaged since the previous sample. */
+  cpu: number;
+  memoryBytes: number;
+}
+
+/** One runtime: starts, stops and measures workloads; checkpoints them with CRIU. */
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  create(id: string, spec: WorkloadSpec): Promise<WorkloadRecord>;
+  stop(record: WorkloadRecord): Promise<void>;
+  remove(record: WorkloadRecord): Promise<void>;
+  stats(record: WorkloadRecord): Promise<WorkloadStats>;
+  logs(record: WorkloadRecord): Promise<string>;
+}

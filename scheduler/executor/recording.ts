@@ -1,0 +1,29 @@
+// The executor used until agents can move workloads: it records each move as
+// "requested" and does nothing else, so the API and the demo show the moves.
+import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "./executor.js";
+
+export class RecordingExecutor implements MigrationExecutor {
+  private readonly log: MigrationRecord[] = [];
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async request(order: MigrationOrder): Promise<MigrationRecord> {
+    const record: MigrationRecord = {
+      id: `m-${this.log.length + 1}`,
+      task: order.task,
+      from: order.from,
+      to: order.to,
+      cpuShare: order.cpuShare,
+      ...(order.fromEndpoint === undefined ? {} : { fromEndpoint: order.fromEndpoint }),
+      ...(order.toEndpoint === undefined ? {} : { toEndpoint: order.toEndpoint }),
+      status: "requested",
+      requestedAt: this.now().toISOString(),
+    };
+    this.log.push(record);
+    return record;
+  }
+
+  records(): MigrationRecord[] {
+    return this.log.map((r) => ({ ...r }));
+  }
+}

@@ -1,0 +1,124 @@
+// What every policy shares: request checks that turn bad input into refusals,
+// release, live node registration, and the read-only views. A policy only
+// decides where a valid new request goes.
+import { type LatencyModel, modelKey, predictLatencyMs } from "../../src/latency/model.js";
+import type { NodeFinder } from "./capacity-index.js";
+import { ClusterState } from "./cluster-state.js";
+import type { NodeState } from "./node-state.js";
+import { INFEASIBLE, infeasibleReason, toCores } from "./share.js";
+import type { Decision, Migration, ModelTable, NodeSpec, NodeUsage, Placement, PlacementPolicy, TaskRequest } from "./types.js";
+
+export interface PolicyOptions {
+  nodes: NodeSpec[];
+  /** Looked up at decision time, so a caller may add models later. */
+  models: ModelTable;
+  seed?: number;
+}
+
+export abstract class BasePolicy implements PlacementPolicy {
+  protected readonly state: ClusterState;
+  protected readonly models: ModelTable;
+
+  constructor(
+    readonly name: string,
+    opts: PolicyOptions,
+    finder: NodeFinder,
+  ) {
+    this.state = new ClusterState(finder);
+    this.models = opts.models;
+    for (const n of opts.nodes) this.state.addNode(n);
+  }
+
+  place(request: TaskRequest): Decision {
+    const bad = invalidRequest(request);
+    if (bad) return refusal(String((request as Partial<TaskRequest>)?.id ?? ""), bad);
+    if (this.state.tasks.has(request.id)) return refusal(request.id, `request '${request.id}' is already placed`);
+    const key = modelKey(request.workload, request.inputClass);
+    const model = Object.hasOwn(this.models, key) ? this.models[key] : undefined;
+    if (!model) return refusal(request.id, `unknown model class '${key}'`);
+    if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered");
+    return this.decide(request, model);
+  }
+
+  /** Decides for a valid, new request with a known model; changes state only when it places. */
+  protected abstract decide(request: TaskRequest, model: LatencyModel): Decision;
+
+  release(requestId: string): boolean {
+    return this.state.release(requestId) !== undefined;
+  }
+
+  addNode(node: NodeSpec): void {
+    this.state.addNode(node);
+  }
+
+  removeNode(name: string): boolean {
+    return this.state.removeNode(name);
+  }
+
+  nodes(): NodeUsage[] {
+    return this.state.usage();
+  }
+
+  placements(): Placement[] {
+    return this.state.placements();
+  }
+
+  protected assign(
+    request: TaskRequest,
+    model: LatencyModel,
+    node: NodeState,
+    shareMilli: number,
+    rule?: Decision["case"],
+    migrations: Migration[] = [],
+  ): Decision {
+    this.state.assign(request, model, node, shareMilli);
+    const d: Decision = {
+      request: request.id,
+      node: node.name,
+      cpuShare: toCores(shareMilli),
+      predictedDelayMs: predictLatencyMs(model, toCores(shareMilli)),
+      migrations,
+    };
+    if (rule !== undefined) d.case = rule;
+    return d;
+  }
+
+  /** Why nothing fits: the budget is impossible everywhere, or no node has room. */
+  protected noRoom(request: TaskRequest, model: LatencyModel, need: (netDelayMs: number) => number, extra = ""): Decision {
+    let least = Number.POSITIVE_INFINITY;
+    let leastAt = 0;
+    let fastest = Number.POSITIVE_INFINITY;
+    for (const d of this.state.netDelays.keys()) {
+      fastest = Math.min(fastest, d);
+      const m = need(d);
+      if (m !== INFEASIBLE && m < least) {
+        least = m;
+        leastAt = d;
+      }
+    }
+    if (least === Number.POSITIVE_INFINITY) {
+      const why = infeasibleReason(model, request.delayBudgetMs, fastest);
+      return refusal(request.id, `the ${request.delayBudgetMs} ms budget cannot be met on any node (at ${fastest} ms network delay: ${why})`);
+    }
+    return refusal(
+      request.id,
+      `no node has enough free CPU (needs ${toCores(least)} cores at ${leastAt} ms network delay)${extra}`,
+    );
+  }
+}
+
+export function refusal(request: string, reason: string): Decision {
+  return { request, node: null, migrations: [], reason };
+}
+
+function invalidRequest(r: TaskRequest): string | undefined {
+  if (typeof r !== "object" || r === null) return "request must be an object";
+  if (typeof r.id !== "string" || r.id === "") return "request id must be a non-empty string";
+  for (const f of ["device", "workload", "inputClass"] as const) {
+    if (typeof r[f] !== "string" || r[f] === "") return `request '${r.id}': ${f} must be a non-empty string`;
+  }
+  if (typeof r.delayBudgetMs !== "number" || !(r.delayBudgetMs > 0) || !Number.isFinite(r.delayBudgetMs))
+    return `request '${r.id}': delayBudgetMs must be a positive number`;
+  if (r.priority !== undefined && !Number.isInteger(r.priority)) return `request '${r.id}': priority must be an integer`;
+  return undefined;
+}

@@ -1,0 +1,162 @@
+// What rule 3 needs to know about running edge requests, kept up to date on
+// every change so a decision never scans them: the move streams (see
+// MoveStream) and, per edge node, its pinned load (requests no cloud node could
+// ever take, because of their budget and the cloud's delays and sizes).
+import type { LatencyModel } from "../../src/latency/model.js";
+import { byName, type MoveStream, type NodeState, type PlacedTask } from "./node-state.js";
+import { OrderedSet } from "./ordered-set.js";
+import { needMilli } from "./share.js";
+
+/**
+ * Move order (rule 3): explicit priority ascending, requests without a priority
+ * last; then the longest delay budget first; then the earliest placed.
+ */
+export function moveOrder(a: PlacedTask, b: PlacedTask): number {
+  const pa = a.request.priority;
+  const pb = b.request.priority;
+  if (pa !== pb) {
+    if (pa === undefined) return 1;
+    if (pb === undefined) return -1;
+    return pa - pb;
+  }
+  return b.request.delayBudgetMs - a.request.delayBudgetMs || a.seq - b.seq;
+}
+
+interface Kind {
+  netDelayMs: number;
+  capMilli: number;
+}
+
+interface EdgeKind extends Kind {
+  /** Its nodes ordered by pinned load, then name. */
+  byPinned: OrderedSet<NodeState>;
+}
+
+const kindKey = (n: NodeState) => `${n.netDelayMs}|${n.capMilli}`;
+const byPinnedThenName = (a: NodeState, b: NodeState) => a.pinnedMilli - b.pinnedMilli || byName(a.name, b.name);
+
+let nextModelId = 0;
+const modelIds = new WeakMap<LatencyModel, number>();
+
+export class MoveIndex {
+  readonly streams = new Map<string, MoveStream>();
+  private readonly edgeKinds = new Map<string, EdgeKind>();
+  private readonly cloudKinds = new Map<string, Kind & { count: number }>();
+  /** Cloud kinds by network delay, ascending. */
+  private cloudByDelay: Kind[] = [];
+
+  nodeAdded(node: NodeState): void {
+    if (node.tier === "edge") this.edgeKindOf(node, true).byPinned.insert(node);
+    else this.countCloudKind(node, 1);
+  }
+
+  /** Only for nodes without requests. */
+  nodeRemoved(node: NodeState): void {
+    if (node.tier === "cloud") {
+      this.countCloudKind(node, -1);
+      return;
+    }
+    const kind = this.edgeKindOf(node, false);
+    kind.byPinned.delete(node);
+    if (kind.byPinned.size === 0) this.edgeKinds.delete(kindKey(node));
+  }
+
+  /** A request now runs on an edge node (task.node and task.shareMilli set). */
+  enter(task: PlacedTask): void {
+    let id = modelIds.get(task.model);
+    if (id === undefined) {
+      id = nextModelId++;
+      modelIds.set(task.model, id);
+    }
+    const n = task.node;
+    const key = `${task.request.priority ?? "-"}|${id}|${n.netDelayMs}|${n.capMilli}`;
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = { key, netDelayMs: n.netDelayMs, capMilli: n.capMilli, tasks: new OrderedSet(moveOrder) };
+      this.streams.set(key, stream);
+    }
+    stream.tasks.insert(task);
+    task.stream = stream;
+    task.movable = this.canEverMove(task);
+    if (!task.movable) this.pin(n, task.shareMilli);
+  }
+
+  /** A request leaves its edge node (before task.node changes). */
+  leave(task: PlacedTask): void {
+    const stream = task.stream!;
+    stream.tasks.delete(task);
+    task.stream = undefined;
+    if (!task.movable) this.pin(task.node, -task.shareMilli);
+    if (stream.tasks.size === 0) this.streams.delete(stream.key);
+  }
+
+  /**
+   * False when no edge node could take a request needing `need` even after every
+   * movable request left it: then no sequence of moves can make room.
+   */
+  edgeCouldFitAfterMoves(need: (netDelayMs: number) => number): boolean {
+    for (const kind of this.edgeKinds.values()) {
+      const m = need(kind.netDelayMs);
+      const least = kind.byPinned.first();
+      if (least && m >= 0 && least.pinnedMilli + m <= kind.capMilli) return true;
+    }
+    return false;
+  }
+
+  /** Every edge request in move order (for tests and views). */
+  inMoveOrder(): PlacedTask[] {
+    const all: PlacedTask[] = [];
+    for (const s of this.streams.values()) all.push(...s.tasks);
+    return all.sort(moveOrder);
+  }
+
+  /** Some cloud node, if it were empty, could run the request within its budget. */
+  private canEverMove(task: PlacedTask): boolean {
+    for (const k of this.cloudByDelay) {
+      const m = needMilli(task.model, task.request.delayBudgetMs, k.netDelayMs);
+      // The need only grows with the delay: infeasible here means infeasible further on.
+      if (m < 0) return false;
+      if (m <= k.capMilli) return true;
+    }
+    return false;
+  }
+
+  private pin(node: NodeState, deltaMilli: number): void {
+    const kind = this.edgeKindOf(node, false);
+    kind.byPinned.delete(node);
+    node.pinnedMilli += deltaMilli;
+    kind.byPinned.insert(node);
+  }
+
+  private edgeKindOf(node: NodeState, create: boolean): EdgeKind {
+    const key = kindKey(node);
+    let kind = this.edgeKinds.get(key);
+    if (!kind) {
+      if (!create) throw new Error(`edge node '${node.name}' is not indexed`);
+      kind = { netDelayMs: node.netDelayMs, capMilli: node.capMilli, byPinned: new OrderedSet(byPinnedThenName) };
+      this.edgeKinds.set(key, kind);
+    }
+    return kind;
+  }
+
+  /** The set of cloud kinds decides which edge requests are movable: re-derive pins when it changes. */
+  private countCloudKind(node: NodeState, delta: number): void {
+    const key = kindKey(node);
+    const kind = this.cloudKinds.get(key);
+    const count = (kind?.count ?? 0) + delta;
+    if (count > 0 && kind) {
+      kind.count = count;
+      return;
+    }
+    if (count > 0) this.cloudKinds.set(key, { netDelayMs: node.netDelayMs, capMilli: node.capMilli, count });
+    else this.cloudKinds.delete(key);
+    this.cloudByDelay = [...this.cloudKinds.values()].sort((a, b) => a.netDelayMs - b.netDelayMs);
+    for (const stream of this.streams.values()) {
+      for (const task of stream.tasks) {
+        const movable = this.canEverMove(task);
+        if (movable !== task.movable) this.pin(task.node, movable ? -task.shareMilli : task.shareMilli);
+        task.movable = movable;
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The profiled service, run as its own process so that a CPU limit applies to it
+// alone: GET /process?size=small|medium|large blurs and edge-detects that image and
+// answers with a small JSON. Prints `{"port":N}` on stdout once it listens.
+import { createServer } from "node:http";
+import { generateImage, IMAGE_SIZES, isInputClass, type GrayImage, type InputClass } from "./images.js";
+import { checksum, detectEdges, edgeFraction } from "./kernels.js";
+
+// Each size's image and output buffers are made once: a request allocates almost
+// nothing, so garbage collection does not add CPU work to random requests (under a
+// quota, that extra work shows up as latency spikes several times its length).
+interface Input {
+  image: GrayImage;
+  scratch: { blurred: Uint8Array; edges: Uint8Array };
+}
+const inputs = new Map<InputClass, Input>();
+function inputFor(size: InputClass): Input {
+  let input = inputs.get(size);
+  if (!input) {
+    const image = generateImage(IMAGE_SIZES[size]);
+    const n = image.pixels.length;
+    input = { image, scratch: { blurred: new Uint8Array(n), edges: new Uint8Array(n) } };
+    inputs.set(size, input);
+  }
+  return input;
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const reply = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  if (req.method !== "GET" || url.pathname !== "/process") return reply(404, { error: "GET /process?size=small|medium|large" });
+  const size = url.searchParams.get("size") ?? "";
+  if (!isInputClass(size)) return reply(400, { error: `unknown size '${size}'` });
+  const cpuStart = process.cpuUsage();
+  const { image, scratch } = inputFor(size);
+  const edges = detectEdges(image, scratch);
+  const cpu = process.cpuUsage(cpuStart);
+  reply(200, {
+    size,
+    side: edges.width,
+    checksum: checksum(edges),
+    edgeFraction: edgeFraction(edges),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  });
+});
+
+const port = Number(process.env.FLEXIMIGRATE_WORKLOAD_PORT ?? 0);
+server.listen(port, "127.0.0.1", () => {
+  const addr = server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof addr === "object" && addr ? addr.port : port })}\n`);
+});
+// The profiler owns this process: stop when it asks, or when it dies (stdin closes).
+// Ctrl-C is the profiler's to handle: it finishes cleanly, then stops us.
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
+process.on("SIGINT", () => {});
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();

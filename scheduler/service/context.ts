@@ -1,0 +1,31 @@
+// The state every route plugin shares: the placement policy (which owns nodes
+// and placements), the models, the executor, and what only the service knows
+// (devices, agents' reports, the task id sequence).
+import type { MigrationExecutor } from "../executor/executor.js";
+import type { ModelTable, PlacementPolicy } from "../placement/types.js";
+import type { EventBus } from "./event-bus.js";
+
+export interface Device {
+  id: string;
+  site?: string;
+  registeredAt: string;
+  /** True when the device was registered by its first task rather than by POST /v1/devices. */
+  auto: boolean;
+}
+
+export interface NodeReport {
+  receivedAt: string;
+  report: Record<string, unknown>;
+}
+
+export interface ServiceContext {
+  policy: PlacementPolicy;
+  models: ModelTable;
+  executor: MigrationExecutor;
+  events: EventBus;
+  devices: Map<string, Device>;
+  reports: Map<string, NodeReport>;
+  /** Next generated task id (t-N). */
+  nextTaskId(): string;
+  now(): Date;
+}

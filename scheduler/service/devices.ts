@@ -1,0 +1,58 @@
+// Devices: the IoT clients that submit tasks. Registering one is optional: a
+// task from an unknown device registers it (auto: true) when the task is placed.
+import type { FastifyPluginAsync } from "fastify";
+import type { Device, ServiceContext } from "./context.js";
+import { errorSchema, sendError } from "./errors.js";
+import { NAME_PATTERN } from "./nodes.js";
+
+const deviceSchema = {
+  type: "object",
+  required: ["id"],
+  additionalProperties: false,
+  properties: {
+    id: { type: "string", pattern: NAME_PATTERN },
+    site: { type: "string", minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
+  const view = (d: Device) => ({ ...d, tasks: ctx.policy.placements().filter((p) => p.request.device === d.id).length });
+
+  return async (app) => {
+    app.get("/v1/devices", { schema: { tags: ["devices"], summary: "Known devices and their placed tasks" } }, async () =>
+      [...ctx.devices.values()].map(view),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      "/v1/devices/:id",
+      {
+        schema: {
+          tags: ["devices"],
+          summary: "One device",
+          params: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+          response: { 404: errorSchema },
+        },
+      },
+      async (req, reply) => {
+        const d = ctx.devices.get(req.params.id);
+        return d ? view(d) : sendError(reply, 404, `no device '${req.params.id}'`);
+      },
+    );
+
+    app.post<{ Body: { id: string; site?: string } }>(
+      "/v1/devices",
+      { schema: { tags: ["devices"], summary: "Register a device (again: updates its site)", body: deviceSchema } },
+      async (req, reply) => {
+        const existing = ctx.devices.get(req.body.id);
+        const device: Device = {
+          id: req.body.id,
+          ...(req.body.site === undefined ? {} : { site: req.body.site }),
+          registeredAt: existing?.registeredAt ?? ctx.now().toISOString(),
+          auto: false,
+        };
+        ctx.devices.set(device.id, device);
+        return reply.code(existing ? 200 : 201).send(view(device));
+      },
+    );
+  };
+}

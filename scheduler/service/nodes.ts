@@ -1,0 +1,152 @@
+// Nodes: agents (or `up`, or an operator) register edge and cloud nodes, then
+// report their load every few seconds; GET shows capacity, use and last report.
+import type { FastifyPluginAsync } from "fastify";
+import type { NodeSpec, NodeUsage } from "../placement/types.js";
+import type { ServiceContext } from "./context.js";
+import { errorSchema, sendError } from "./errors.js";
+import { nodeViewSchema } from "./response-schemas.js";
+
+export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
+
+const nodeSpecSchema = {
+  type: "object",
+  required: ["name", "tier", "cpus", "netDelayMs"],
+  additionalProperties: false,
+  properties: {
+    name: { type: "string", pattern: NAME_PATTERN },
+    tier: { type: "string", enum: ["edge", "cloud"] },
+    cpus: { type: "number", minimum: 0.001, maximum: 4096, description: "Cores (millicore precision)" },
+    netDelayMs: { type: "number", minimum: 0, maximum: 600000 },
+    endpoint: { type: "string", pattern: "^https?://[^\\s]+$", maxLength: 2048 },
+  },
+} as const;
+
+const nameParams = {
+  type: "object",
+  required: ["name"],
+  properties: { name: { type: "string", pattern: NAME_PATTERN } },
+} as const;
+
+// Agents add fields as they grow: known ones are type-checked, the rest kept as sent.
+const reportSchema = {
+  type: "object",
+  additionalProperties: true,
+  properties: {
+    cpu: {
+      type: "object",
+      additionalProperties: true,
+      properties: { usage: { type: "number", minimum: 0 }, cores: { type: "number", minimum: 0 } },
+    },
+    memory: { type: "object", additionalProperties: true },
+    load: { anyOf: [{ type: "number" }, { type: "array", items: { type: "number" } }] },
+    workloads: { type: "array" },
+    capabilities: { type: "object", additionalProperties: true },
+  },
+} as const;
+
+type NodeBody = NodeSpec;
+type NameParams = { name: string };
+
+export interface NodeView extends NodeUsage {
+  report?: Record<string, unknown>;
+  reportedAt?: string;
+}
+
+export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
+  const view = (node: NodeUsage): NodeView => {
+    const r = ctx.reports.get(node.name);
+    return r ? { ...node, report: r.report, reportedAt: r.receivedAt } : { ...node };
+  };
+  const find = (name: string) => ctx.policy.nodes().find((n) => n.name === name);
+
+  return async (app) => {
+    app.get(
+      "/v1/nodes",
+      { schema: { tags: ["nodes"], summary: "Nodes with capacity, use and last report", response: { 200: { type: "array", items: nodeViewSchema } } } },
+      async () =>
+      ctx.policy.nodes().map(view),
+    );
+
+    app.get<{ Params: NameParams }>(
+      "/v1/nodes/:name",
+      { schema: { tags: ["nodes"], summary: "One node", params: nameParams, response: { 200: nodeViewSchema, 404: errorSchema } } },
+      async (req, reply) => {
+        const node = find(req.params.name);
+        return node ? view(node) : sendError(reply, 404, `no node '${req.params.name}'`);
+      },
+    );
+
+    app.post<{ Body: NodeBody }>(
+      "/v1/nodes",
+      {
+        schema: {
+          tags: ["nodes"],
+          summary: "Register a node (idempotent for the same spec)",
+          body: nodeSpecSchema,
+          response: { 200: nodeViewSchema, 201: nodeViewSchema, 409: errorSchema },
+        },
+      },
+      async (req, reply) => {
+        const spec: NodeSpec = { ...req.body };
+        const existing = find(spec.name);
+        if (existing) {
+          if (sameSpec(existing, spec)) return reply.code(200).send(view(existing));
+          // A changed spec replaces an idle node; a busy one keeps its placements' capacity.
+          if (existing.placements > 0) {
+            return sendError(reply, 409, `node '${spec.name}' is registered with another spec and has ${existing.placements} placement(s)`, {
+              node: specOf(existing),
+            });
+          }
+          ctx.policy.removeNode(spec.name);
+        }
+        ctx.policy.addNode(spec);
+        ctx.events.emit({ type: "node-registered", node: spec });
+        return reply.code(existing ? 200 : 201).send(view(find(spec.name)!));
+      },
+    );
+
+    app.delete<{ Params: NameParams }>(
+      "/v1/nodes/:name",
+      {
+        schema: { tags: ["nodes"], summary: "Remove a node without placements", params: nameParams, response: { 404: errorSchema, 409: errorSchema } },
+      },
+      async (req, reply) => {
+        const node = find(req.params.name);
+        if (!node) return sendError(reply, 404, `no node '${req.params.name}'`);
+        if (node.placements > 0 || !ctx.policy.removeNode(node.name)) {
+          return sendError(reply, 409, `node '${node.name}' has ${node.placements} placement(s); release them first`);
+        }
+        ctx.reports.delete(node.name);
+        ctx.events.emit({ type: "node-removed", node: node.name });
+        return reply.code(204).send();
+      },
+    );
+
+    app.put<{ Params: NameParams; Body: Record<string, unknown> }>(
+      "/v1/nodes/:name/report",
+      {
+        schema: {
+          tags: ["nodes"],
+          summary: "An agent's periodic load report",
+          params: nameParams,
+          body: reportSchema,
+          response: { 404: errorSchema },
+        },
+      },
+      async (req, reply) => {
+        if (!find(req.params.name)) return sendError(reply, 404, `no node '${req.params.name}'; register it first`);
+        const receivedAt = ctx.now().toISOString();
+        ctx.reports.set(req.params.name, { receivedAt, report: req.body });
+        return { node: req.params.name, receivedAt };
+      },
+    );
+  };
+}
+
+function specOf(n: NodeSpec): NodeSpec {
+  return { name: n.name, tier: n.tier, cpus: n.cpus, netDelayMs: n.netDelayMs, ...(n.endpoint ? { endpoint: n.endpoint } : {}) };
+}
+
+function sameSpec(a: NodeSpec, b: NodeSpec): boolean {
+  return a.tier === b.tier && a.cpus === b.cpus && a.netDelayMs === b.netDelayMs && (a.endpoint ?? "") === (b.endpoint ?? "");
+}

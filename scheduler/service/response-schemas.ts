@@ -1,0 +1,76 @@
+// Schemas of the main answers, for the OpenAPI document. fastify serializes
+// with them too, so every field an answer carries must be listed here.
+
+export const taskRequestSchema = {
+  type: "object",
+  required: ["id", "device", "workload", "inputClass", "delayBudgetMs"],
+  properties: {
+    id: { type: "string" },
+    device: { type: "string" },
+    workload: { type: "string" },
+    inputClass: { type: "string" },
+    delayBudgetMs: { type: "number" },
+    priority: { type: "integer" },
+  },
+} as const;
+
+export const migrationRecordSchema = {
+  type: "object",
+  required: ["id", "task", "from", "to", "cpuShare", "status", "requestedAt"],
+  properties: {
+    id: { type: "string" },
+    task: taskRequestSchema,
+    from: { type: "string" },
+    to: { type: "string" },
+    cpuShare: { type: "number", description: "Cores on the new node" },
+    fromEndpoint: { type: "string" },
+    toEndpoint: { type: "string" },
+    status: { type: "string", enum: ["requested", "running", "done", "failed"] },
+    requestedAt: { type: "string", format: "date-time" },
+    error: { type: "string" },
+  },
+} as const;
+
+export const placedSchema = {
+  type: "object",
+  required: ["task", "node", "endpoint", "cpuShare", "predictedDelayMs", "case", "migrations"],
+  properties: {
+    task: taskRequestSchema,
+    node: { type: "string" },
+    endpoint: { type: ["string", "null"], description: "The node's agent, when one registered" },
+    cpuShare: { type: "number", description: "Cores granted" },
+    predictedDelayMs: { type: "number" },
+    case: { type: ["integer", "null"], description: "1: edge fits, 2: cloud, 3: edge after moving other tasks" },
+    migrations: { type: "array", items: migrationRecordSchema },
+  },
+} as const;
+
+export const placementSchema = {
+  type: "object",
+  required: ["request", "node", "endpoint", "cpuShare", "predictedDelayMs", "seq"],
+  properties: {
+    request: taskRequestSchema,
+    node: { type: "string" },
+    endpoint: { type: ["string", "null"] },
+    cpuShare: { type: "number" },
+    predictedDelayMs: { type: "number" },
+    seq: { type: "integer" },
+  },
+} as const;
+
+export const nodeViewSchema = {
+  type: "object",
+  required: ["name", "tier", "cpus", "netDelayMs", "usedCpus", "cpuUsage", "placements"],
+  properties: {
+    name: { type: "string" },
+    tier: { type: "string", enum: ["edge", "cloud"] },
+    cpus: { type: "number" },
+    netDelayMs: { type: "number" },
+    endpoint: { type: "string" },
+    usedCpus: { type: "number" },
+    cpuUsage: { type: "number", description: "usedCpus / cpus" },
+    placements: { type: "integer" },
+    report: { type: "object", additionalProperties: true, description: "The agent's last report, as sent" },
+    reportedAt: { type: "string", format: "date-time" },
+  },
+} as const;

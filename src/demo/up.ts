@@ -1,0 +1,357 @@
+// `fleximigrate up`: the whole system on one machine. Starts the scheduler
+// (required), the controller and local agents when their commands exist and
+// start, registers demo nodes the agents did not, then drives a seeded IoT load
+// and shows every placement, refusal and move live. Stops its children by PID.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+import { numberFlag, parseCommandArgs } from "../cli/args.js";
+import { CliError, type Command } from "../cli/command.js";
+import type { LatencyModel } from "../latency/model.js";
+import { call, getJson } from "./api.js";
+import { Child, waitForHttp } from "./children.js";
+import { DEMO_NODES } from "./demo-cluster.js";
+import { type DemoNode, DemoLoad } from "./demo-load.js";
+import { eventLine } from "./event-line.js";
+
+const usage = `Usage: fleximigrate up [--duration S] [--json] [--no-controller] [--no-agents]
+                      [--base-port 8088] [--seed N] [--interval MS]
+
+Starts the scheduler, the SDN controller and three local agents (edge1, edge2,
+cloud1), then a small demo IoT load, and prints every placement, refusal and
+move as it happens. Runs until Ctrl-C.
+
+Options:
+  --duration S      stop after S seconds of demo load (after startup), exit 0
+  --json            one JSON object per line instead of text
+  --no-controller   do not start the controller
+  --no-agents       do not start agents; register the demo nodes over the API
+  --base-port N     scheduler port (default 8088); every other port shifts with it:
+                    controller 8181/6653 (DNS 5353), agents 7701-7703
+  --seed N          seed of the demo load (default 1)
+  --interval MS     time between two demo actions (default 300)`;
+
+const options = {
+  duration: { type: "string" },
+  json: { type: "boolean" },
+  "no-controller": { type: "boolean" },
+  "no-agents": { type: "boolean" },
+  "base-port": { type: "string" },
+  seed: { type: "string" },
+  interval: { type: "string" },
+} as const;
+
+const ROOT = new URL("../../", import.meta.url);
+const moduleExists = (path: string) => existsSync(fileURLToPath(new URL(path, ROOT)));
+
+const STARTUP_MS = 60_000;
+const AGENT_REGISTRATION_MS = 10_000;
+
+class Stopped extends Error {}
+
+export const command: Command = {
+  name: "up",
+  summary: "Start scheduler, controller and local agents with a demo IoT load",
+  usage,
+  async run(args) {
+    const parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
+    if (!parsed) return 0;
+    const v = parsed.values;
+    const durationS = numberFlag("duration", v.duration, 0, { min: 0 });
+    const seed = numberFlag("seed", v.seed, 1, { integer: true });
+    const intervalMs = numberFlag("interval", v.interval, 300, { min: 10 });
+    const base = numberFlag("base-port", v["base-port"], 8088, { integer: true, min: 1 });
+    const ports = shiftedPorts(base - 8088);
+    return new Up(v.json ?? false, ports, {
+      controller: !v["no-controller"],
+      agents: !v["no-agents"],
+      durationMs: durationS * 1000,
+      seed,
+      intervalMs,
+    }).run();
+  },
+};
+
+type Ports = ReturnType<typeof shiftedPorts>;
+
+function shiftedPorts(offset: number) {
+  const ports = {
+    scheduler: 8088 + offset,
+    controllerHttp: 8181 + offset,
+    openflow: 6653 + offset,
+    dns: 5353 + offset,
+    agents: DEMO_NODES.map((n) => n.agentPort + offset),
+  };
+  const all = [ports.scheduler, ports.controllerHttp, ports.openflow, ports.dns, ...ports.agents];
+  const bad = all.find((p) => p < 1 || p > 65535);
+  if (bad !== undefined) throw new CliError(`--base-port: shifts a port to ${bad}, outside 1-65535`);
+  return ports;
+}
+
+interface UpOptions {
+  controller: boolean;
+  agents: boolean;
+  durationMs: number;
+  seed: number;
+  intervalMs: number;
+}
+
+class Up {
+  private readonly children: Child[] = [];
+  private stopRequested: (() => void) | undefined;
+  private readonly stopped: Promise<void>;
+  private stopReason = "";
+  /** Set when the scheduler died on its own: `up` then fails. */
+  private schedulerDied: string | undefined;
+  private readonly counts = { placed: 0, refused: 0, moves: 0, released: 0, case3: 0 };
+
+  constructor(
+    private readonly json: boolean,
+    private readonly ports: Ports,
+    private readonly opts: UpOptions,
+  ) {
+    this.stopped = new Promise((resolve) => {
+      this.stopRequested = resolve;
+    });
+  }
+
+  async run(): Promise<number> {
+    const onSignal = (sig: NodeJS.Signals) => this.stop(`${sig}`);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let socket: WebSocket | undefined;
+    let failure: unknown;
+    try {
+      const schedulerUrl = await this.startScheduler();
+      // Follow events first, so that the agents' registrations show too.
+      socket = await this.until(this.followEvents(schedulerUrl));
+      const controllerUrl = this.opts.controller ? await this.startController() : null;
+      const agents = this.opts.agents ? await this.startAgents(schedulerUrl) : [];
+      await this.until(this.ensureNodes(schedulerUrl, agents.length > 0));
+      this.announce(schedulerUrl, controllerUrl, agents);
+      if (this.opts.durationMs > 0) setTimeout(() => this.stop("duration reached"), this.opts.durationMs).unref();
+      await this.drive(schedulerUrl);
+    } catch (err) {
+      if (!(err instanceof Stopped)) {
+        failure = err;
+        this.stop("error");
+      }
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      socket?.close();
+      await Promise.all(this.children.map((c) => c.stop()));
+    }
+    this.summary();
+    if (this.schedulerDied) throw new CliError(this.schedulerDied, 1);
+    if (failure) throw failure;
+    return 0;
+  }
+
+  private stop(reason: string): void {
+    if (!this.stopReason) this.stopReason = reason;
+    this.stopRequested?.();
+  }
+
+  /** Races a startup step against Ctrl-C. */
+  private until<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.stopped.then(() => Promise.reject(new Stopped()))]);
+  }
+
+  private spawn(name: string, args: string[]): Child {
+    const child = new Child(name, args);
+    this.children.push(child);
+    this.emit({ type: "child-started", name, pid: child.pid, args }, `started   ${name} (pid ${child.pid})`);
+    return child;
+  }
+
+  private async startScheduler(): Promise<string> {
+    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1"]);
+    try {
+      const m = await this.until(child.waitForLine(/^scheduler listening on (\S+)/, STARTUP_MS));
+      void child.exited.then((code) => {
+        if (this.stopReason) return; // stopped by us
+        this.schedulerDied = `the scheduler exited (${code === null ? "killed by a signal" : `code ${code}`}):\n${child.tail()}`;
+        this.stop("the scheduler exited");
+      });
+      return m[1]!;
+    } catch (err) {
+      if (err instanceof Stopped) throw err;
+      throw new CliError(`the scheduler did not start: ${(err as Error).message}\n${child.tail()}`, 1);
+    }
+  }
+
+  private async startController(): Promise<string | null> {
+    if (!moduleExists("controller/cli/serve.ts")) return this.skipped("controller", "not built yet (no controller/cli/serve.ts)");
+    const p = this.ports;
+    const child = this.spawn("controller", [
+      "controller",
+      "--http-port",
+      String(p.controllerHttp),
+      "--openflow-port",
+      String(p.openflow),
+      "--dns-port",
+      String(p.dns),
+    ]);
+    const url = `http://127.0.0.1:${p.controllerHttp}`;
+    return (await this.until(this.ready(child, url))) ? url : null;
+  }
+
+  private async startAgents(schedulerUrl: string): Promise<Array<{ name: string; url: string }>> {
+    if (!moduleExists("edge-agent/cli/serve.ts")) {
+      this.skipped("agents", "not built yet (no edge-agent/cli/serve.ts)");
+      return [];
+    }
+    const started = DEMO_NODES.map((n, i) => {
+      const listen = `127.0.0.1:${this.ports.agents[i]}`;
+      const child = this.spawn(`agent ${n.name}`, ["agent", "--node", n.name, "--tier", n.tier, "--listen", listen, "--scheduler", schedulerUrl]);
+      return { name: n.name, url: `http://${listen}`, child };
+    });
+    const up = await this.until(Promise.all(started.map((a) => this.ready(a.child, a.url))));
+    return started.filter((_, i) => up[i]).map(({ name, url }) => ({ name, url }));
+  }
+
+  /** True when the child answers HTTP; else reports it with its output's tail, stops it, and `up` goes on. */
+  private async ready(child: Child, url: string): Promise<boolean> {
+    if (await waitForHttp(child, url, STARTUP_MS)) return true;
+    const why = child.running ? `no answer on ${url} after ${STARTUP_MS / 1000} s` : `exited with code ${child.exitCode}`;
+    await child.stop();
+    this.emitError({ type: "child-failed", name: child.name, reason: why, tail: child.tail() }, `${child.name} did not start (${why}); going on without it:\n${indent(child.tail())}`);
+    return false;
+  }
+
+  private skipped(name: string, why: string): null {
+    this.emit({ type: "child-skipped", name, reason: why }, `skipped   ${name}: ${why}`);
+    return null;
+  }
+
+  /** Registers the demo nodes that no agent registered (after giving the agents time to). */
+  private async ensureNodes(schedulerUrl: string, agentsRunning: boolean): Promise<void> {
+    const deadline = Date.now() + (agentsRunning ? AGENT_REGISTRATION_MS : 0);
+    let known = new Set<string>();
+    for (;;) {
+      known = new Set((await getJson<Array<{ name: string }>>(`${schedulerUrl}/v1/nodes`)).map((n) => n.name));
+      if (DEMO_NODES.every((n) => known.has(n.name)) || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    for (const { agentPort: _port, ...spec } of DEMO_NODES) {
+      if (known.has(spec.name)) continue;
+      const { status, data } = await call("POST", `${schedulerUrl}/v1/nodes`, spec);
+      if (status !== 200 && status !== 201) throw new CliError(`cannot register node ${spec.name}: ${String(data.message)}`, 1);
+    }
+  }
+
+  private async followEvents(schedulerUrl: string): Promise<WebSocket> {
+    const socket = new WebSocket(`${schedulerUrl.replace(/^http/, "ws")}/v1/events`);
+    socket.on("message", (raw) => {
+      let event: Record<string, unknown>;
+      try {
+        event = JSON.parse(String(raw));
+      } catch {
+        return;
+      }
+      this.count(event);
+      if (this.json) printJson1(event);
+      else process.stdout.write(`${eventLine(event)}\n`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("open", () => resolve());
+      socket.once("error", (err) => reject(new CliError(`cannot follow the scheduler's events: ${err.message}`, 1)));
+    });
+    // Once open, a broken stream only means the scheduler is going away, which is handled where it exits.
+    socket.on("error", () => {});
+    return socket;
+  }
+
+  private count(e: Record<string, unknown>): void {
+    if (e.type === "placed") {
+      this.counts.placed++;
+      if (e.case === 3) this.counts.case3++;
+    } else if (e.type === "refused") this.counts.refused++;
+    else if (e.type === "migration-requested") this.counts.moves++;
+    else if (e.type === "released") this.counts.released++;
+  }
+
+  private announce(schedulerUrl: string, controllerUrl: string | null, agents: Array<{ name: string; url: string }>): void {
+    const urls = {
+      scheduler: schedulerUrl,
+      openapi: `${schedulerUrl}/openapi.json`,
+      events: `${schedulerUrl.replace(/^http/, "ws")}/v1/events`,
+      controller: controllerUrl,
+      agents: Object.fromEntries(agents.map((a) => [a.name, a.url])),
+    };
+    const lines = [
+      "",
+      `FlexiMigrate is up${this.opts.durationMs ? ` for ${this.opts.durationMs / 1000} s` : "; Ctrl-C stops it"}.`,
+      `  scheduler API   ${urls.scheduler}/v1  (nodes, devices, tasks, placements, migrations, models)`,
+      `  OpenAPI         ${urls.openapi}`,
+      `  events          ${urls.events}`,
+      `  controller      ${controllerUrl ?? "not running"}`,
+      ...agents.map((a) => `  agent ${a.name.padEnd(9)} ${a.url}`),
+      `  try: curl ${urls.scheduler}/v1/placements`,
+      "",
+    ];
+    this.emit({ type: "up", urls }, lines.join("\n"));
+  }
+
+  private async drive(schedulerUrl: string): Promise<void> {
+    const [models, nodes] = await Promise.all([
+      getJson<Record<string, LatencyModel>>(`${schedulerUrl}/v1/models`),
+      getJson<DemoNode[]>(`${schedulerUrl}/v1/nodes`),
+    ]);
+    const load = new DemoLoad(nodes, models, this.opts.seed);
+    if (load.caveat) this.emitError({ type: "demo-caveat", reason: load.caveat }, `the demo cannot force moves here: ${load.caveat}`);
+    let stopping = false;
+    void this.stopped.then(() => {
+      stopping = true;
+    });
+    while (!stopping) {
+      const action = load.next();
+      if (action.kind === "submit") {
+        const { status, data } = await call("POST", `${schedulerUrl}/v1/tasks`, action.task);
+        if (status !== 201 && status !== 409) throw new CliError(`POST /v1/tasks answered ${status}: ${String(data.message)}`, 1);
+        const task = data.task as { id?: string } | undefined;
+        load.observe(action, {
+          ...(task?.id ? { id: task.id } : {}),
+          node: status === 201 ? String(data.node) : null,
+          case: typeof data.case === "number" ? data.case : null,
+          migrations: Array.isArray(data.migrations) ? data.migrations.length : 0,
+        });
+      } else {
+        await call("DELETE", `${schedulerUrl}/v1/tasks/${encodeURIComponent(action.id)}`);
+      }
+      await Promise.race([new Promise((r) => setTimeout(r, this.opts.intervalMs)), this.stopped]);
+    }
+  }
+
+  private summary(): void {
+    const c = this.counts;
+    const children = this.children.map((ch) => ({ name: ch.name, pid: ch.pid, exitCode: ch.exitCode ?? null }));
+    this.emit(
+      { type: "stopped", reason: this.stopReason || "error", counts: c, children },
+      `\nstopped (${this.stopReason || "error"}): ${c.placed} placed (${c.case3} after moves), ${c.moves} moves requested, ${c.refused} refused, ${c.released} released; ${children.length} child process(es) stopped`,
+    );
+  }
+
+  private emit(record: Record<string, unknown>, text: string): void {
+    if (this.json) printJson1(record);
+    else process.stdout.write(`${text}\n`);
+  }
+
+  private emitError(record: Record<string, unknown>, text: string): void {
+    if (this.json) printJson1(record);
+    else process.stderr.write(`up: ${text}\n`);
+  }
+}
+
+/** One JSON object per line (NDJSON), so that `--json` output can be streamed. */
+function printJson1(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
+}

@@ -1,0 +1,60 @@
+// Text <-> bytes for MAC and IPv4 addresses as they appear in matches and ports.
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Value of one hex digit's char code, or -1. (Hand parsing: FLOW_MOD encoding is on the controller's hot path.) */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+export function formatMac(buf: Buffer, at: number): string {
+  return `${HEX[buf[at]!]}:${HEX[buf[at + 1]!]}:${HEX[buf[at + 2]!]}:${HEX[buf[at + 3]!]}:${HEX[buf[at + 4]!]}:${HEX[buf[at + 5]!]}`;
+}
+
+/** Writes a "aa:bb:cc:dd:ee:ff" MAC at `at`; throws TypeError on anything else. */
+export function writeMac(mac: string, buf: Buffer, at: number): void {
+  const bad = () => new TypeError(`not a MAC address: ${JSON.stringify(mac)}`);
+  if (typeof mac !== "string" || mac.length !== 17) throw bad();
+  for (let i = 0; i < 6; i++) {
+    const hi = hexDigit(mac.charCodeAt(i * 3));
+    const lo = hexDigit(mac.charCodeAt(i * 3 + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) throw bad();
+    buf[at + i] = (hi << 4) | lo;
+  }
+}
+
+export function formatIpv4(buf: Buffer, at: number): string {
+  return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
+}
+
+/** Writes a dotted-quad IPv4 address at `at`; throws TypeError on anything else. */
+export function writeIpv4(ip: string, buf: Buffer, at: number): void {
+  const bad = () => new TypeError(`not an IPv4 address: ${JSON.stringify(ip)}`);
+  if (typeof ip !== "string") throw bad();
+  let octet = 0;
+  let digits = 0;
+  let index = 0;
+  for (let i = 0; i <= ip.length; i++) {
+    const c = i < ip.length ? ip.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57 && digits < 3) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && digits > 0 && octet <= 255 && index < 4) {
+      buf[at + index++] = octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      throw bad();
+    }
+  }
+  if (index !== 4) throw bad();
+}
+
+/** "255.255.255.0" for a prefix length, handy for ipv4DstMask. */
+export function ipv4PrefixMask(prefixLen: number): string {
+  const bits = prefixLen <= 0 ? 0 : prefixLen >= 32 ? 0xffffffff : (0xffffffff << (32 - prefixLen)) >>> 0;
+  return `${bits >>> 24}.${(bits >>> 16) & 0xff}.${(bits >>> 8) & 0xff}.${bits & 0xff}`;
+}

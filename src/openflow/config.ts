@@ -1,0 +1,13 @@
+// GET_CONFIG_REPLY and SET_CONFIG share ofp_switch_config: flags, miss_send_len.
+import type { GetConfigReply, SetConfig } from "./messages.js";
+import type { Reader, Writer } from "./wire.js";
+
+export function encodeConfigBody(w: Writer, m: GetConfigReply | SetConfig): void {
+  w.u16(m.flags);
+  w.u16(m.missSendLen);
+}
+
+export function decodeConfigBody(r: Reader, xid: number, type: "getConfigReply" | "setConfig"): GetConfigReply | SetConfig {
+  const flags = r.u16();
+  return { type, xid, flags, missSendLen: r.u16() };
+}
