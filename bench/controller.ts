@@ -1,4 +1,4 @@
-// `npm run bench -- controller [--json] [--flows N] [--switches N] [--seconds S] [--window W] [--memory-switches N]`:
+// `npm run bench -- controller [--json] [--flows N] [--switches N] [--seconds S] [--window W] [--memory-switches N] ...`:
 //  1. installs N distinct flows on a netdev OVS bridge with `ovs-ofctl -O OpenFlow13 add-flows` from a file,
 //     then through our controller (POST /v1/switches/:dpid/flows: pipelined FLOW_MODs + BARRIER): flows/s, ratio;
 //  2. cbench-style: 16 emulated switches over loopback keep W PACKET_INs in flight each; PACKET_INs answered/s;
@@ -11,12 +11,25 @@ import { ControllerProcess } from "./controller-process.js";
 import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, timeController, timeOvsOfctl } from "./controller-flow-install.js";
 import { EmulatedSwitch } from "./emulated-switch.js";
 
-const usage = `Usage: npm run bench -- controller [--json] [--flows N] [--switches N] [--seconds S] [--window W] [--memory-switches N] [--skip PART]
+const usage = `Usage: npm run bench -- controller [--json] [options]
 
-Defaults: 10000 flows, median of --repeat 3 alternating runs; 16 emulated switches, 64 PACKET_INs in flight each, 5 s measured after 1 s of
-warm-up; 1000 switches for the memory figure. --skip flows|packet-in|memory leaves a part out (repeatable
-as a comma list). --controller-command "CMD ARGS" benchmarks another controller started as
-CMD ARGS --openflow-port P --http-port H --dns-port D (same HTTP API). Needs root and Open vSwitch (bash scripts/services.sh start) for the flow part.`;
+Measures the controller (run as a child process on free loopback ports):
+flow install through it vs ovs-ofctl, cbench-style PACKET_IN responses/s,
+and its peak RSS with many emulated switches connected.
+
+Options:
+  --flows N                flows to install (default 10000)
+  --repeat N               alternating ovs-ofctl / controller runs, median kept (default 3)
+  --switches N             emulated switches for the PACKET_IN test (default 16)
+  --window W               PACKET_INs in flight per switch (default 64)
+  --seconds S              measured time after 1 s of warm-up (default 5)
+  --memory-switches N      switches connected for the memory figure (default 1000)
+  --skip PARTS             comma list of parts to leave out: flows, packet-in, memory
+  --controller-command CMD benchmark another controller, started as
+                           CMD --openflow-port P --http-port H --dns-port D (same HTTP API)
+  --json                   print {"flowInstall":{...},"packetInResponsesPerSec":..,"peakRssMiB1000Switches":..}
+
+The flow part needs root and Open vSwitch (bash scripts/services.sh start).`;
 
 const options = {
   json: { type: "boolean" },

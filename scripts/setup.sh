@@ -19,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 
-DEBS="openvswitch-switch mininet docker.io busybox-static dnsutils iproute2 iputils-ping curl"
+DEBS="openvswitch-switch mininet docker.io busybox-static dnsutils iproute2 iputils-ping curl ethtool"
 missing=""
 for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

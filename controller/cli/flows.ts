@@ -1,7 +1,7 @@
 // `fleximigrate flows`: the flow tables of the controller's switches, as a
 // table per flow (or the API's JSON). Client of GET /v1/switches and
 // GET /v1/switches/:dpid/flows; flows are OpenFlow 1.3 flow stats
-// ({tableId, priority, cookie, packetCount, byteCount, match, instructions}).
+// ({tableId, priority, cookie "0x..", owner, packetCount, byteCount, match, instructions}).
 import { parseCommandArgs } from "../../src/cli/args.js";
 import type { Command } from "../../src/cli/command.js";
 import { requestJson } from "../../src/cli/http.js";
@@ -130,6 +130,7 @@ export function renderFlows(switches: SwitchFlows[]): string {
         sw.dpid,
         f.tableId as number,
         f.priority as number,
+        f.owner as string,
         formatMatch(f.match),
         formatInstructions(f),
         f.packetCount as string,
@@ -139,7 +140,7 @@ export function renderFlows(switches: SwitchFlows[]): string {
     }
   }
   if (rows.length === 0) return switches.length === 0 ? "(no switches connected)\n" : "(no flows)\n";
-  return formatTable(["SWITCH", "TABLE", "PRIORITY", "MATCH", "ACTIONS", "PACKETS", "BYTES", "COOKIE"], rows);
+  return formatTable(["SWITCH", "TABLE", "PRIORITY", "OWNER", "MATCH", "ACTIONS", "PACKETS", "BYTES", "COOKIE"], rows);
 }
 
 export const command: Command = {

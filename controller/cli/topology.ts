@@ -1,6 +1,7 @@
 // `fleximigrate topology`: switches, links and hosts the controller knows,
 // as three tables (or the API's JSON). Client of GET /v1/topology
-// ({switches, links: [{src:{dpid,port}, dst:{dpid,port}}]}) and GET /v1/hosts.
+// ({switches: dpid[], settled, links: [{src:{dpid,port}, dst:{dpid,port}}]}),
+// GET /v1/switches ({switches: [{dpid, address, tables, ports}]}) and GET /v1/hosts.
 import { parseCommandArgs } from "../../src/cli/args.js";
 import type { Command } from "../../src/cli/command.js";
 import { requestJson } from "../../src/cli/http.js";
@@ -14,7 +15,7 @@ between them, and the hosts learned on edge ports.
 
 Options:
   --controller URL  controller HTTP API (default http://127.0.0.1:8181)
-  --json            print the API's JSON: {topology: GET /v1/topology, hosts: GET /v1/hosts}
+  --json            print the API's JSON: {topology, switches, hosts} as the three routes answer
   -h, --help        show this help
 `;
 
@@ -28,18 +29,27 @@ function portCount(sw: Record<string, unknown>): number | undefined {
   return typeof sw.ports === "number" ? sw.ports : undefined;
 }
 
-/** Renders GET /v1/topology (switches as objects or bare dpids) and GET /v1/hosts. */
-export function renderTopology(topology: unknown, hosts: unknown, now = Date.now()): string {
+/**
+ * Renders GET /v1/topology, GET /v1/switches and GET /v1/hosts. Switches are
+ * those the topology lists (bare dpids or objects), with details from /v1/switches.
+ */
+export function renderTopology(topology: unknown, switchList: unknown, hosts: unknown, now = Date.now()): string {
   const rawSwitches = Array.isArray((topology as { switches?: unknown })?.switches) ? (topology as { switches: unknown[] }).switches : [];
-  const switches = rawSwitches.map((s) => (typeof s === "object" && s !== null ? (s as Record<string, unknown>) : { dpid: s }));
+  const details = new Map(listOf(switchList, "switches").map((s) => [String(s.dpid), s]));
+  const switches = rawSwitches.map((s) => {
+    const base = typeof s === "object" && s !== null ? (s as Record<string, unknown>) : { dpid: s };
+    return { ...details.get(String(base.dpid)), ...base };
+  });
+  for (const [dpid, s] of details) if (!switches.some((x) => String(x.dpid) === dpid)) switches.push(s);
+  const settled = (topology as { settled?: unknown })?.settled;
   const links = listOf(topology, "links");
   const hostRows = listOf(hosts, "hosts");
   const sections: string[] = [];
   sections.push(
     switches.length
-      ? `Switches (${switches.length})\n${formatTable(
-          ["DPID", "PORTS", "ADDRESS", "CONNECTED"],
-          switches.map((s) => [String(s.dpid), portCount(s), (s.address ?? s.remoteAddress) as string, age(s.connectedAt, now)]),
+      ? `Switches (${switches.length})${settled === false ? ", link discovery still settling" : ""}\n${formatTable(
+          ["DPID", "PORTS", "TABLES", "ADDRESS"],
+          switches.map((s) => [String(s.dpid), portCount(s), s.tables as number, s.address as string]),
         )}`
       : "Switches (0)\n(no switches connected)\n",
   );
@@ -71,9 +81,10 @@ export const command: Command = {
     if (!parsed) return 0;
     const base = controllerBase(parsed.values.controller);
     const topology = await requestJson<unknown>("GET", `${base}/v1/topology`);
+    const switches = await requestJson<unknown>("GET", `${base}/v1/switches`);
     const hosts = await requestJson<unknown>("GET", `${base}/v1/hosts`);
-    if (parsed.values.json) printJson({ topology, hosts });
-    else process.stdout.write(renderTopology(topology, hosts));
+    if (parsed.values.json) printJson({ topology, switches, hosts });
+    else process.stdout.write(renderTopology(topology, switches, hosts));
     return 0;
   },
 };

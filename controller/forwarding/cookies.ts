@@ -6,6 +6,8 @@ export const COOKIE_TABLE_MISS = 0xf1e0_0000_0000_0000n;
 export const COOKIE_FORWARDING = 0xf1e1_0000_0000_0000n;
 export const COOKIE_REDIRECT = 0xf1e2_0000_0000_0000n;
 export const COOKIE_API = 0xf1e3_0000_0000_0000n;
+/** Site-to-site flows planned by controller/overlay/plan.ts (OVERLAY_COOKIE there). */
+export const COOKIE_OVERLAY = 0xf1e4_0000_0000_0000n;
 
 export const PRIORITY_TABLE_MISS = 0;
 export const PRIORITY_FORWARDING = 100;
@@ -28,6 +30,8 @@ export function cookieOwner(cookie: bigint): string {
       return "redirect";
     case COOKIE_API:
       return "api";
+    case COOKIE_OVERLAY:
+      return "overlay";
     default:
       return "other";
   }

@@ -75,7 +75,7 @@ export class Forwarder {
       const path = this.discovery.graph.path(dpid, dst.dpid, dst.port, inPort);
       if (path && this.installPath(path, eth.src, eth.dst)) {
         const first = path[0];
-        if (first) this.packetOut(conn, frame, [{ type: "output", port: first.outPort === inPort ? 0xfffffff8 : first.outPort }]);
+        if (first) this.packetOut(conn, frame, [{ type: "output", port: first.outPort }]);
         return;
       }
     }

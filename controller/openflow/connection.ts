@@ -256,7 +256,7 @@ export class SwitchConnection {
         if (p) {
           this.settle(m.xid, p);
           p.resolve(m);
-        } else if (m.type !== "barrierReply" && m.type !== "echoReply") {
+        } else if (m.type !== "barrierReply") {
           this.log("warn", `switch ${this.dpid ?? this.remote}: ignoring unexpected ${m.type}`);
         }
       }

@@ -21,7 +21,7 @@ export function toFlowMod(spec: FlowSpec, opts: { xid?: number; command?: FlowMo
     type: "flowMod",
     xid: opts.xid ?? 0,
     command: opts.command ?? "add",
-    cookie: BigInt(spec.cookie),
+    cookie: spec.cookie,
     priority: spec.priority,
     match,
     instructions: [{ type: "applyActions", actions: spec.actions.map((a) => ({ type: "output" as const, port: a.output })) }],

@@ -15,7 +15,8 @@ export const ETH_TYPE_ARP = 0x0806;
 /** Local delivery beats tunnel routes, so a /32 that came back home wins over its site's subnet route. */
 export const PRIORITY_LOCAL = 300;
 export const PRIORITY_REMOTE_BASE = 200;
-export const OVERLAY_COOKIE = 0x464d4f56; // "FMOV"
+/** Owner 0xf1e4 in the controller's cookie scheme (controller/forwarding/cookies.ts): "overlay". */
+export const OVERLAY_COOKIE = 0xf1e4_0000_0000_0000n;
 
 export interface FlowMatch {
   inPort?: number;
@@ -28,7 +29,7 @@ export interface FlowMatch {
 
 export interface FlowSpec {
   priority: number;
-  cookie: number;
+  cookie: bigint;
   match: FlowMatch;
   actions: { output: number }[];
 }
@@ -38,7 +39,7 @@ export interface SiteFlowInput {
   localHosts: { ip: string; port: number }[];
   /** Address blocks ("10.1.0.0/24" or "10.1.0.7") that live at other sites, with the tunnel port to them. */
   remote: { prefix: string; tunnelPort: number }[];
-  cookie?: number;
+  cookie?: bigint;
 }
 
 export function planSiteFlows(input: SiteFlowInput): FlowSpec[] {
@@ -59,7 +60,7 @@ export function planSiteFlows(input: SiteFlowInput): FlowSpec[] {
   return flows.sort((a, b) => b.priority - a.priority);
 }
 
-function pair(priority: number, cookie: number, dst: { address: string; prefix: number }, port: number): FlowSpec[] {
+function pair(priority: number, cookie: bigint, dst: { address: string; prefix: number }, port: number): FlowSpec[] {
   return [
     { priority, cookie, match: { ethType: ETH_TYPE_IPV4, ipv4Dst: dst }, actions: [{ output: port }] },
     { priority, cookie, match: { ethType: ETH_TYPE_ARP, arpTpa: dst }, actions: [{ output: port }] },

@@ -150,6 +150,25 @@ export class RedirectExecutor {
     return record;
   }
 
+  /**
+   * Links changed: recomputes every active redirect's rules along the new
+   * shortest paths (same cookies, so each ADD replaces its old rule in place).
+   */
+  refresh(): void {
+    for (const r of this.d.store.list()) {
+      if (r.state !== "active" || !this.d.registry.has(r.to.dpid)) continue;
+      const changes = redirectChanges(r, this.reachable(this.d.graph.nextHopsToward(r.to.dpid, r.to.port)), BigInt(r.cookie));
+      for (const c of changes) {
+        const conn = this.d.registry.get(c.dpid);
+        try {
+          for (const f of c.flowMods) conn?.send({ ...f, xid: 0 });
+        } catch {
+          // disconnected meanwhile: it gets the rules on the next change
+        }
+      }
+    }
+  }
+
   private validatePlace(to: Place): void {
     const conn = this.d.registry.get(to.dpid);
     if (!conn) throw new RedirectError(`switch ${to.dpid} is not connected`);
@@ -162,7 +181,8 @@ export class RedirectExecutor {
     const cookie = redirectCookie(id);
     const active = this.d.store.active(req.service);
     const known = this.d.hosts.get(req.mac);
-    const from = active ? active.to : known ? { dpid: known.dpid, port: known.port } : null;
+    // Where the service is now: what the network last saw beats what we last ordered.
+    const from = known ? { dpid: known.dpid, port: known.port } : active ? active.to : null;
     const hops = this.reachable(this.d.graph.nextHopsToward(req.to.dpid, req.to.port));
     const changes = redirectChanges(req, hops, cookie);
     const cleanup = [deleteOwnerFlows(COOKIE_FORWARDING, { ethDst: req.mac }), deleteOwnerFlows(COOKIE_FORWARDING, { ethSrc: req.mac })];

@@ -24,6 +24,8 @@ export class LinkDiscovery {
   readonly graph = new SwitchGraph();
   private readonly lastSeen = new Map<string, number>();
   private readonly connectedAt = new Map<string, number>();
+  /** Probe frames per "dpid:port:mac": built once, sent every round. */
+  private readonly frames = new Map<string, Buffer>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,6 +51,7 @@ export class LinkDiscovery {
 
   switchDown(dpid: string): void {
     this.connectedAt.delete(dpid);
+    for (const key of [...this.frames.keys()]) if (key.startsWith(`${dpid}:`)) this.frames.delete(key);
     for (const link of this.graph.linksAt(dpid)) this.drop(link, `switch ${dpid} disconnected`);
   }
 
@@ -91,6 +94,16 @@ export class LinkDiscovery {
     if (this.graph.remove(link)) this.events.linkDown(link, reason);
   }
 
+  private frame(dpid: string, p: PortDesc): Buffer {
+    const key = `${dpid}:${p.portNo}:${p.hwAddr}`;
+    let f = this.frames.get(key);
+    if (!f) {
+      f = encodeLldp({ dpid, port: p.portNo }, p.hwAddr);
+      this.frames.set(key, f);
+    }
+    return f;
+  }
+
   private probe(conn: SwitchConnection): void {
     const dpid = conn.dpid as string;
     for (const p of conn.ports.values()) {
@@ -102,7 +115,7 @@ export class LinkDiscovery {
           bufferId: OFP_NO_BUFFER,
           inPort: OFPP_CONTROLLER,
           actions: [{ type: "output", port: p.portNo }],
-          data: encodeLldp({ dpid, port: p.portNo }, p.hwAddr),
+          data: this.frame(dpid, p),
         });
       } catch {
         return; // disconnected meanwhile

@@ -51,6 +51,7 @@ export function decodeLldp(frame: Buffer): LldpProbe | null {
   let offset = 14;
   let dpid: string | undefined;
   let port: number | undefined;
+  let ttlSeen = false;
   while (offset + 2 <= frame.length) {
     const head = frame.readUInt16BE(offset);
     const type = head >> 9;
@@ -63,9 +64,11 @@ export function decodeLldp(frame: Buffer): LldpProbe | null {
       if (text.startsWith(CHASSIS_PREFIX)) dpid = text.slice(CHASSIS_PREFIX.length);
     } else if (type === TLV_PORT_ID && len === 5 && frame[start] === PORT_COMPONENT) {
       port = frame.readUInt32BE(start + 1);
+    } else if (type === TLV_TTL && len === 2) {
+      ttlSeen = true;
     }
     offset = start + len;
   }
-  if (dpid === undefined || port === undefined || !/^[0-9a-f]{16}$/.test(dpid)) return null;
+  if (!ttlSeen || dpid === undefined || port === undefined || !/^[0-9a-f]{16}$/.test(dpid)) return null;
   return { dpid, port };
 }

@@ -21,6 +21,8 @@ export interface LazyPagesExit {
   signal: NodeJS.Signals | null;
   /** The daemon's last log lines when it failed. */
   detail: string;
+  /** True when stopDaemon() ended it (not the source going away). */
+  stopped: boolean;
 }
 
 export interface PostcopyRestore {
@@ -44,14 +46,18 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
     String(opts.pageServerPort),
   ]);
   const exited = once(daemon, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  let stopped = false;
   const lazyPagesExit = exited.then(async ([code, signal]) => ({
     ok: code === 0,
     code,
     signal,
     detail: code === 0 ? "" : await logTail(dir, "lazy-pages.log"),
+    stopped,
   }));
   const stopDaemon = () => {
-    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+    if (daemon.exitCode !== null || daemon.signalCode !== null) return;
+    stopped = true;
+    daemon.kill("SIGKILL");
   };
   try {
     await waitForSocket(join(dir, "lazy-pages.socket"), opts.startTimeoutMs ?? 10_000, lazyPagesExit);
@@ -104,6 +110,7 @@ export async function awaitAllPages(restore: PostcopyRestore): Promise<PostcopyO
   } catch {
     // already gone
   }
+  if (exit.stopped) return { ok: false, reason: "workload lost: the lazy-pages daemon was stopped before all pages arrived" };
   const how = exit.code !== null ? `exit ${exit.code}` : `signal ${exit.signal}`;
   return { ok: false, reason: `${WORKLOAD_LOST} (criu lazy-pages ${how}${exit.detail ? `: ${exit.detail.split("\n").pop()}` : ""})` };
 }

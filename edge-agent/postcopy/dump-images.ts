@@ -1,8 +1,8 @@
 // I/O shell around the pure image codecs: finds the task pagemaps of a CRIU
 // dump and writes the destination's reduced image set.
-import { copyFile, mkdir, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type CopyRange, planLazySplit } from "./lazy-split.js";
+import { type CopyRange, mergeAdjacentLazy, planLazySplit } from "./lazy-split.js";
 import { decodePagemap, encodePagemap, type PagemapImage } from "./pagemap-image.js";
 
 export interface TaskPagemap {
@@ -77,5 +77,16 @@ async function copyRanges(from: string, to: string, ranges: CopyRange[]): Promis
   } finally {
     await src.close();
     await dst.close();
+  }
+}
+
+/** Rewrites the task pagemaps of an already reduced dump (CRIU's lazy dump) with adjacent lazy entries merged. */
+export async function mergeLazyPagemaps(dir: string): Promise<void> {
+  for (const t of await readTaskPagemaps(dir)) {
+    const entries = mergeAdjacentLazy(t.pagemap.entries);
+    if (entries.length === t.pagemap.entries.length) continue;
+    const path = join(dir, `pagemap-${t.pid}.img`);
+    await writeFile(`${path}.tmp`, encodePagemap({ ...t.pagemap, entries }));
+    await rename(`${path}.tmp`, path);
   }
 }

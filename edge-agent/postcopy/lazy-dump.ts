@@ -18,9 +18,12 @@ export interface LazyDump {
   dir: string;
   /** Sends CRIU's page server PS_IOV_CLOSE: CRIU kills the frozen tasks and exits. */
   finish(): Promise<void>;
-  /** Kills CRIU without closing: ptrace lets go and the tasks run on here (rollback before resume). */
+  /** Fails CRIU's page-server session on purpose: CRIU then lets the tasks run on here (rollback before resume). */
   cancel(): Promise<void>;
 }
+
+/** No page-server command has this number. */
+const ROLLBACK_CMD = 0x7ff0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,6 +94,12 @@ export async function startLazyDump(pid: number, dir: string, layout: Layout, ti
       if (isAlive(pid)) process.kill(pid, "SIGKILL");
     },
     async cancel() {
+      if (!exited) {
+        // An unknown command fails CRIU's page-server session, and a failed
+        // lazy dump thaws the tasks (killing CRIU would take them with it).
+        sock.write(encodeHeader({ cmd: ROLLBACK_CMD, nrPages: 0, vaddr: 0, dstId: 0 }, layout));
+        await Promise.race([exit, sleep(10_000)]);
+      }
       sock.destroy();
       if (!exited) child.kill("SIGKILL");
       await exit;

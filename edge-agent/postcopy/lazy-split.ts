@@ -49,7 +49,27 @@ export function planLazySplit(full: PagemapImage): LazySplit {
     }
     if (present) offset += bytes;
   }
-  return { reduced: { ...full, entries }, copy, lazyPages, eagerPages };
+  return { reduced: { ...full, entries: mergeAdjacentLazy(entries) }, copy, lazyPages, eagerPages };
+}
+
+/**
+ * Joins back-to-back entries that are lazy and have no bytes in pages-N.img.
+ * The lazy-pages daemon makes one transfer range per entry (criu/uffd.c
+ * collect_iovs) and never asks across ranges, while CRIU's lazy dump cuts a
+ * large area into entries of a few hundred KiB: merged, its background fetch
+ * can grow to 4 MiB per request instead of stopping at every cut.
+ */
+export function mergeAdjacentLazy(entries: PagemapEntry[]): PagemapEntry[] {
+  const out: PagemapEntry[] = [];
+  for (const e of entries) {
+    const last = out[out.length - 1];
+    if (last && effectiveFlags(last) === PE_LAZY && effectiveFlags(e) === PE_LAZY && last.vaddr + last.nrPages * PAGE_SIZE === e.vaddr) {
+      out[out.length - 1] = { ...last, nrPages: last.nrPages + e.nrPages };
+    } else {
+      out.push({ ...e });
+    }
+  }
+  return out;
 }
 
 function appendRange(copy: CopyRange[], from: number, length: number): void {

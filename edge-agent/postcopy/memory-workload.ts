@@ -36,13 +36,19 @@ export function ask(socket: string, cmd: string, timeoutMs = 30_000): Promise<st
   });
 }
 
-export async function startWorkload(sizeMiB: number, socket: string): Promise<Workload> {
-  const launcher = spawn("unshare", ["-p", "-f", "setsid", "/usr/bin/python3", script, String(sizeMiB), socket], {
+/** With `underShell`, the tree is a shell (PID 1) with the Python server as its child: two tasks to migrate. */
+export async function startWorkload(sizeMiB: number, socket: string, opts: { underShell?: boolean } = {}): Promise<Workload> {
+  const argv = ["/usr/bin/python3", script, String(sizeMiB), socket];
+  // "; true" keeps the shell from exec'ing into Python.
+  const cmd = opts.underShell ? ["/bin/sh", "-c", `${argv.join(" ")}; true`] : argv;
+  const launcher = spawn("unshare", ["-p", "-f", "setsid", ...cmd], {
     stdio: "ignore",
     detached: true,
   });
   launcher.unref();
   const launcherPid = launcher.pid!;
+  let exited: number | null = null;
+  launcher.once("exit", (code) => (exited = code ?? -1));
   const deadline = Date.now() + 60_000 + sizeMiB * 30;
   for (;;) {
     try {
@@ -50,6 +56,7 @@ export async function startWorkload(sizeMiB: number, socket: string): Promise<Wo
     } catch {
       // not listening yet
     }
+    if (exited !== null) throw new Error(`workload exited with ${exited} before answering`);
     if (Date.now() > deadline) throw new Error("workload did not start");
     await new Promise((r) => setTimeout(r, 100));
   }

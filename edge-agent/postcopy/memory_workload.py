@@ -4,7 +4,9 @@
 # buffer still hashes as it did at start. One line in, one line out.
 import hashlib, os, random, socket, sys
 size = int(sys.argv[1]); path = sys.argv[2]
-buf = bytearray(random.randbytes(size << 20))
+buf = bytearray(size << 20)
+for off in range(0, len(buf), 1 << 20):
+    buf[off:off + (1 << 20)] = random.randbytes(1 << 20)
 digest = hashlib.sha256(buf).hexdigest()
 count = 0
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -1,5 +1,6 @@
 // Our page server for post-copy: answers the lazy-pages daemon's PS_IOV_GET
-// requests from the source's full dump over TCP, in CRIU's wire format.
+// requests over TCP, in CRIU's wire format, from a PageSource (the frozen
+// source tasks or a full dump).
 //
 // Ordering: the daemon matches replies to requests strictly first-in,
 // first-out (page_server_async_read), so replies cannot be reordered. Faults
@@ -110,8 +111,11 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     const queue: PsIov[] = [];
     let wake: (() => void) | null = null;
     let ended = false;
+    let asked = false;
     sock.on("data", (chunk: Buffer) => {
-      queue.push(...reader.push(chunk));
+      const got = reader.push(chunk);
+      asked ||= got.length > 0;
+      queue.push(...got);
       wake?.();
     });
     const onEnd = () => {
@@ -127,6 +131,8 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
       wake = null;
       const req = queue.shift();
       if (!req) {
+        // A connection that never asked for anything (a probe) does not end the transfer.
+        if (!asked) return;
         throw new Error(`lazy-pages client disconnected before PS_IOV_CLOSE (${tracker.remaining} pages never sent)`);
       }
       counters.layout ??= reader.detected;
@@ -138,12 +144,12 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
         return;
       }
       if (cmd !== PS_IOV_GET) throw new Error(`page server: unsupported command 0x${req.cmd.toString(16)}`);
-      await answerGet(sock, req, () => queue.some((q) => q.nrPages === 1));
+      await answerGet(sock, req, reader.detected ?? "4.1", () => queue.some((q) => q.nrPages === 1));
     }
   }
 
   let pushAllowedAt = 0;
-  async function answerGet(sock: Socket, req: PsIov, faultWaiting: () => boolean): Promise<void> {
+  async function answerGet(sock: Socket, req: PsIov, layout: Layout, faultWaiting: () => boolean): Promise<void> {
     counters.first ||= Date.now();
     counters.requests++;
     const available = source.available(req.dstId, req.vaddr, req.nrPages);
@@ -157,7 +163,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     const nrPages = kind === "push" && faultWaiting() ? Math.min(available, FAULT_CUT_PAGES) : available;
     if (kind === "push" && opts.pushBytesPerSec)
       pushAllowedAt = Math.max(Date.now(), pushAllowedAt) + (nrPages * PAGE_SIZE * 1000) / opts.pushBytesPerSec;
-    const header = encodeHeader({ cmd: PS_REPLY_PAGES, nrPages, vaddr: req.vaddr, dstId: req.dstId }, counters.layout ?? "4.1");
+    const header = encodeHeader({ cmd: PS_REPLY_PAGES, nrPages, vaddr: req.vaddr, dstId: req.dstId }, layout);
     const body = await source.read(req.dstId, req.vaddr, nrPages);
     tracker.markSent(req.dstId, req.vaddr, nrPages, kind);
     counters.bytesServed += header.length + body.length;

@@ -19,8 +19,16 @@ export interface PageSource {
   close(): Promise<void>;
 }
 
-const lazyRunsOf = (t: TaskPagemap): LazyRun[] =>
-  t.pagemap.entries.filter(isLazy).map((e) => ({ vaddr: e.vaddr, nrPages: e.nrPages }));
+/** The task's lazy ranges, contiguous ones joined (as the daemon sees them once merged). */
+function lazyRunsOf(t: TaskPagemap): LazyRun[] {
+  const runs: LazyRun[] = [];
+  for (const e of t.pagemap.entries.filter(isLazy).sort((a, b) => a.vaddr - b.vaddr)) {
+    const last = runs[runs.length - 1];
+    if (last && last.vaddr + last.nrPages * PAGE_SIZE === e.vaddr) last.nrPages += e.nrPages;
+    else runs.push({ vaddr: e.vaddr, nrPages: e.nrPages });
+  }
+  return runs;
+}
 
 /** Pages from a full dump's pages-N.img files. */
 export async function openDumpFileSource(tasks: TaskPagemap[]): Promise<PageSource> {

@@ -26,9 +26,24 @@ export function indexPages(entries: PagemapEntry[]): PagesIndex {
     if (present) offset += e.nrPages * PAGE_SIZE;
   }
   runs.sort((a, b) => a.vaddr - b.vaddr);
-  return { runs, totalBytes: offset };
+  return { runs: joinContiguous(runs), totalBytes: offset };
 }
 
+/** Joins runs that continue each other in memory and in the file, so one read can span them. */
+function joinContiguous(runs: IndexedRun[]): IndexedRun[] {
+  const out: IndexedRun[] = [];
+  for (const r of runs) {
+    const last = out[out.length - 1];
+    const follows =
+      last &&
+      last.lazy === r.lazy &&
+      last.vaddr + last.nrPages * PAGE_SIZE === r.vaddr &&
+      (last.offset === null ? r.offset === null : r.offset === last.offset + last.nrPages * PAGE_SIZE);
+    if (follows) last.nrPages += r.nrPages;
+    else out.push({ ...r });
+  }
+  return out;
+}
 /** The run holding `vaddr`, or undefined (binary search). */
 export function findRun(index: PagesIndex, vaddr: number): IndexedRun | undefined {
   let lo = 0;

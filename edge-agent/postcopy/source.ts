@@ -11,7 +11,7 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { criu, criuVersion } from "./criu.js";
-import { type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
+import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
 import { type PostcopyStats, startPageServer } from "./page-server.js";
@@ -83,6 +83,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     if (lazy) {
       reducedImagesDir = lazy.dir;
       source = await openFrozenTaskSource(await readTaskPagemaps(lazy.dir), await treePidMap(opts.pid));
+      await mergeLazyPagemaps(lazy.dir);
     } else {
       const fullDir = join(opts.workDir, "full");
       await criu(fullDir, "dump.log", ["dump", "-t", String(opts.pid)], 300_000);
@@ -91,7 +92,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       source = await openDumpFileSource(await readTaskPagemaps(fullDir));
     }
   } catch (err) {
-    await lazy?.finish();
+    await lazy?.cancel(); // nothing was sent yet: let the workload run on here
     await rm(opts.workDir, { recursive: true, force: true });
     throw err;
   }

@@ -113,6 +113,7 @@ export const postcopyDestinationHook: DestinationHook = {
       }
       ctx.log("post-copy: all pages arrived");
     });
+    settled.catch(() => {}); // reported through the log and to whoever awaits it
     return { pid: restored.pid, settled };
   },
 };

@@ -11,7 +11,10 @@ GET /health answers without touching state (the downtime probe uses it).
 GET /touch?mib=K rewrites K MiB of the buffer in place (same bytes), to
 dirty pages without changing the checksum.
 
-Listens on 0.0.0.0 so the restored socket binds on any host.
+Listens on 0.0.0.0:P, or, when FLEXIMIGRATE_SOCKET_PREFIX is set (the
+agent's direct runtime sets it), on the abstract unix socket PREFIX + P that
+the agent publishes as TCP port P: CRIU 4.1.1 cannot dump TCP sockets on
+Linux >= 6.16 (SO_PASSCRED is refused on them), unix sockets it can.
 Usage: stateful_server.py --port P [--mib N] [--seed S]
 """
 import argparse
@@ -19,6 +22,7 @@ import hashlib
 import json
 import os
 import random
+import socketserver
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -28,12 +32,20 @@ MIB = 1 << 20
 class State:
     def __init__(self, mib, seed):
         self.counter = 0
-        self.buffer = bytearray(random.Random(seed).randbytes(mib * MIB)) if mib > 0 else bytearray()
+        # One seeded random MiB repeated, each MiB stamped with its index: fast to
+        # build (memcpy, not a PRNG per byte) and no two MiB alike.
+        block = random.Random(seed).randbytes(MIB)
+        self.buffer = bytearray(block * mib)
+        for i in range(mib):
+            self.buffer[i * MIB : i * MIB + 8] = i.to_bytes(8, "little")
         self.expected = hashlib.sha256(self.buffer).hexdigest()
 
 
 def make_handler(state):
     class Handler(BaseHTTPRequestHandler):
+        def address_string(self):  # unix peers have no (host, port)
+            return "-"
+
         def log_message(self, *args):  # keep stdio quiet: it is /dev/null anyway
             pass
 
@@ -76,7 +88,11 @@ def main():
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     state = State(args.mib, args.seed)
-    server = HTTPServer(("0.0.0.0", args.port), make_handler(state))
+    prefix = os.environ.get("FLEXIMIGRATE_SOCKET_PREFIX")
+    if prefix:
+        server = socketserver.UnixStreamServer("\0" + prefix + str(args.port), make_handler(state))
+    else:
+        server = HTTPServer(("0.0.0.0", args.port), make_handler(state))
     server.serve_forever()
 
 

@@ -74,6 +74,11 @@ export class Child {
     });
   }
 
+  /** SIGKILL by PID, synchronously (for process exit handlers). */
+  kill(): void {
+    if (this.pid !== undefined) signal(this.pid, "SIGKILL");
+  }
+
   /** Stops the child by its PID; resolves once it has exited. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.running || this.pid === undefined) return;

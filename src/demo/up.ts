@@ -119,6 +119,14 @@ class Up {
     const onSignal = (sig: NodeJS.Signals) => this.stop(`${sig}`);
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    // A closed output (`up | head`) stops the demo instead of crashing it.
+    const onOutputError = () => this.stop("output closed");
+    process.stdout.on("error", onOutputError);
+    // Last resort if `up` dies anyway: no child outlives it.
+    const onExit = () => {
+      for (const c of this.children) if (c.running && c.pid) c.kill();
+    };
+    process.on("exit", onExit);
     let socket: WebSocket | undefined;
     let failure: unknown;
     try {
@@ -139,6 +147,7 @@ class Up {
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      process.off("exit", onExit);
       socket?.close();
       await Promise.all(this.children.map((c) => c.stop()));
     }
@@ -286,7 +295,7 @@ class Up {
       `  scheduler API   ${urls.scheduler}/v1  (nodes, devices, tasks, placements, migrations, models)`,
       `  OpenAPI         ${urls.openapi}`,
       `  events          ${urls.events}`,
-      `  controller      ${controllerUrl ?? "not running"}`,
+      `  controller      ${controllerUrl ? `${controllerUrl}/openapi.json  (OpenFlow port ${this.ports.openflow}, DNS port ${this.ports.dns})` : "not running"}`,
       ...agents.map((a) => `  agent ${a.name.padEnd(9)} ${a.url}`),
       `  try: curl ${urls.scheduler}/v1/placements`,
       "",

@@ -4,13 +4,15 @@
 // pages first, the rest follows in the background, and the source is cleaned up.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { MigrationContext, ProgressEvent } from "../../edge-agent/migration/strategy.js";
 import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "../../edge-agent/postcopy/destination.js";
 import { isAlive } from "../../edge-agent/postcopy/process-tree.js";
 import { type DumpMode, startPostcopySource } from "../../edge-agent/postcopy/source.js";
+import { postcopyDestinationHook, postcopyStrategy } from "../../edge-agent/postcopy/strategy.js";
 import { describeWhen, missing, needs } from "../helpers/env.js";
 import { ask, killPid, startWorkload, type Workload } from "../../edge-agent/postcopy/memory-workload.js";
 
@@ -18,8 +20,8 @@ const SIZE_MIB = 64;
 let root = "";
 const started: number[] = [];
 
-async function launch(name: string): Promise<Workload> {
-  const w = await startWorkload(SIZE_MIB, join(root, `${name}.sock`));
+async function launch(name: string, underShell = false): Promise<Workload> {
+  const w = await startWorkload(SIZE_MIB, join(root, `${name}.sock`), { underShell });
   started.push(w.pid, w.launcherPid);
   return w;
 }
@@ -87,6 +89,20 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     });
   }
 
+  it("moves a process tree: each task's pages are served under its PID in the namespace", async () => {
+    const w = await launch("tree", true);
+    const src = await startPostcopySource({ pid: w.pid, workDir: join(root, "tree-src"), listenHost: "127.0.0.1" });
+    expect(src.files.map((f) => f.name)).toEqual(expect.arrayContaining(["pagemap-1.img", "pagemap-2.img"]));
+    const dst = await restorePostcopy({ imagesDir: await ship(src.reducedImagesDir, "tree"), pageServerHost: "127.0.0.1", pageServerPort: src.pageServer.port });
+    started.push(dst.pid);
+    expect(await ask(w.socket, "count")).toBe("2");
+    const [stats, outcome] = await Promise.all([src.done, awaitAllPages(dst)]);
+    expect(outcome).toEqual({ ok: true });
+    expect(stats.pagesRemaining).toBe(0);
+    expect(await ask(w.socket, "checksum")).toBe("ok");
+    killPid(dst.pid);
+  });
+
   it("the source dying after resume loses the workload, and the destination says so and kills it", async () => {
     const w = await launch("fault");
     // node itself (not the tsx wrapper, which would leave its node child running) so SIGKILL hits the server.
@@ -111,5 +127,95 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     expect(await waitGone(dst.pid)).toBe(true);
     // and on the source CRIU notices its agent is gone and ends the frozen original.
     expect(await waitGone(w.pid)).toBe(true);
+  });
+
+  it("the destination dying mid-transfer fails the source's transfer, and the source cleans up", async () => {
+    const w = await launch("dst-dies");
+    const src = await startPostcopySource({ pid: w.pid, workDir: join(root, "dst-dies-src"), listenHost: "127.0.0.1", pushBytesPerSec: 4 << 20 });
+    const dst = await restorePostcopy({ imagesDir: await ship(src.reducedImagesDir, "dst-dies"), pageServerHost: "127.0.0.1", pageServerPort: src.pageServer.port });
+    started.push(dst.pid);
+    expect(await ask(w.socket, "count")).toBe("2");
+    dst.stopDaemon(); // the destination's lazy-pages daemon dies
+    await expect(src.done).rejects.toThrow(/disconnected before PS_IOV_CLOSE \(\d+ pages never sent\)/);
+    const outcome = await awaitAllPages(dst);
+    expect(!outcome.ok && outcome.reason).toContain("workload lost: the lazy-pages daemon was stopped");
+    expect(await waitGone(dst.pid)).toBe(true);
+    expect(await waitGone(w.pid)).toBe(true);
+    expect((await readdir(root)).includes("dst-dies-src")).toBe(false);
+  });
+
+  it("as the agent's MigrationStrategy and DestinationHook: resumes, then reports the final page counts", async () => {
+    const w = await launch("strategy");
+    const imagesDir = join(root, "strategy-dst");
+    await mkdir(imagesDir);
+    const bytes = { "before-resume": 0, "after-resume": 0 };
+    const events: Array<Omit<ProgressEvent, "migrationId" | "at">> = [];
+    const unused = async (): Promise<never> => {
+      throw new Error("not used by post-copy");
+    };
+    const workload = { id: "w1", runtime: "direct" as const, spec: { cpuLimit: 1, ports: [], labels: {} }, state: "migrating" as const, createdAt: new Date().toISOString(), pid: w.pid };
+    let settled: Promise<void> | undefined;
+    let restoredPid = 0;
+    const lastSourceAnswer = Date.now();
+    // The runner's part (HTTP upload, agent bookkeeping) replaced by direct calls; CRIU and the page server are real.
+    const ctx: MigrationContext = {
+      migrationId: "m1",
+      workload,
+      workDir: join(root, "strategy-src"),
+      destination: {
+        url: "http://127.0.0.1:7799",
+        async restore(hook, params) {
+          expect(hook).toBe(postcopyDestinationHook.name);
+          const tree = await postcopyDestinationHook.restore({
+            migrationId: "m1",
+            imagesDir,
+            workload,
+            params: params ?? {},
+            criu: unused,
+            criuDetached: () => {
+              throw new Error("not used by post-copy");
+            },
+            log: () => {},
+          });
+          restoredPid = tree.pid;
+          started.push(tree.pid);
+          settled = tree.settled;
+          return { workloadId: "w1-dst", pid: tree.pid };
+        },
+      },
+      source: { dump: unused, criu: unused },
+      async sendFiles(dir, files, { phase }) {
+        const t0 = Date.now();
+        let n = 0;
+        for (const f of files) {
+          await copyFile(join(dir, f), join(imagesDir, f));
+          n += (await stat(join(imagesDir, f))).size;
+        }
+        bytes[phase] += n;
+        return { files: files.length, bytes: n, ms: Date.now() - t0 };
+      },
+      countBytes: (phase, n) => (bytes[phase] += n),
+      emit: (e) => events.push(e),
+      probe: {
+        lastSourceAnswerAt: () => lastSourceAnswer,
+        async waitForDestination() {
+          expect(await ask(w.socket, "count")).toBe("2");
+          return Date.now() - lastSourceAnswer;
+        },
+      },
+      signal: new AbortController().signal,
+      log: () => {},
+    };
+    const result = await postcopyStrategy.migrateSource(ctx);
+    expect(result).toMatchObject({ strategy: "postcopy", destinationWorkloadId: "w1-dst" });
+    expect(result.pagesOnFault).toBeGreaterThan(0);
+    expect(result.pagesPushed + result.pagesOnFault).toBeGreaterThanOrEqual(SIZE_MIB * 256);
+    expect(bytes["before-resume"]).toBeLessThan((SIZE_MIB << 20) / 10);
+    expect(bytes["after-resume"]).toBeGreaterThan(SIZE_MIB << 20);
+    expect(events.map((e) => e.phase)).toEqual(expect.arrayContaining(["dumping", "transferring", "restoring", "verifying"]));
+    await settled;
+    expect(await ask(w.socket, "checksum")).toBe("ok");
+    expect(await waitGone(w.pid)).toBe(true);
+    killPid(restoredPid);
   });
 });

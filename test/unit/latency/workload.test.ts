@@ -41,6 +41,15 @@ describe("image workload", () => {
     }
   });
 
+  it("gives the same result into reused scratch buffers, without allocating new ones", () => {
+    const img = generateImage(64, 3);
+    const scratch = { blurred: new Uint8Array(64 * 64).fill(7), edges: new Uint8Array(64 * 64).fill(9) };
+    const first = detectEdges(img, scratch);
+    expect(first.pixels).toBe(scratch.edges);
+    expect(checksum(first)).toBe(checksum(detectEdges(img)));
+    expect(checksum(detectEdges(img, scratch))).toBe(checksum(detectEdges(img)));
+  });
+
   it("finds the rings of a generated image as edges", () => {
     const f = edgeFraction(detectEdges(generateImage(128)));
     expect(f).toBeGreaterThan(0.01);

@@ -1,6 +1,6 @@
 // The controller's client commands (flows, topology, dns) against a fake
-// controller on port 0 (node:http answering canned API JSON), and against
-// nothing at all.
+// controller on port 0 (node:http answering canned API JSON in the shapes of
+// controller/api/{switches,topology,hosts,dns}.ts), and against nothing at all.
 import { createServer, type Server } from "node:http";
 import { isIPv4 } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -14,26 +14,44 @@ const NOW = Date.parse("2026-01-01T00:01:00Z");
 const FLOWS_1 = {
   dpid: "0000000000000001",
   flows: [
-    { tableId: 0, priority: 0, cookie: "0", packetCount: "4", byteCount: "280", match: {}, instructions: [{ type: "applyActions", actions: [{ type: "output", port: 0xfffffffd, maxLen: 65535 }] }] },
+    {
+      tableId: 0,
+      priority: 0,
+      cookie: "0xf1e0000000000000",
+      owner: "table-miss",
+      idleTimeout: 0,
+      hardTimeout: 0,
+      durationSec: 60,
+      packetCount: 4,
+      byteCount: 280,
+      match: {},
+      instructions: [{ type: "applyActions", actions: [{ type: "output", port: 0xfffffffd, maxLen: 65535 }] }],
+    },
     {
       tableId: 0,
       priority: 224,
-      cookie: "1179471702",
-      packetCount: "12",
-      byteCount: "1176",
+      cookie: "0xf1e4000000000000",
+      owner: "overlay",
+      packetCount: 12,
+      byteCount: 1176,
       match: { ethType: 2048, ipv4Dst: "10.77.1.0", ipv4DstMask: "255.255.255.0" },
       instructions: [{ type: "applyActions", actions: [{ type: "output", port: 7 }] }],
     },
   ],
 };
-const FLOWS_2 = { dpid: "0000000000000002", flows: [{ tableId: 0, priority: 10, cookie: "0", packetCount: "0", byteCount: "0", match: { inPort: 1 }, instructions: [] }] };
+const FLOWS_2 = { dpid: "0000000000000002", flows: [{ tableId: 0, priority: 10, cookie: "0x0", owner: "other", packetCount: 0, byteCount: 0, match: { inPort: 1 }, instructions: [] }] };
 
 const ROUTES: Record<string, unknown> = {
-  "/v1/switches": { switches: [{ dpid: "0000000000000001", ports: [{}, {}, {}], address: "127.0.0.1:40000", connectedAt: "2026-01-01T00:00:00Z" }, { dpid: "0000000000000002" }] },
+  "/v1/switches": { switches: [{ dpid: "0000000000000001", address: "127.0.0.1:40000", tables: 254, ports: 3 }, { dpid: "0000000000000002", address: "127.0.0.1:40002", tables: 254, ports: 2 }] },
   "/v1/switches/0000000000000001/flows": FLOWS_1,
   "/v1/switches/0000000000000002/flows": FLOWS_2,
-  "/v1/topology": { switches: ["0000000000000001", "0000000000000002"], links: [{ src: { dpid: "0000000000000001", port: 2 }, dst: { dpid: "0000000000000002", port: 1 } }] },
-  "/v1/hosts": { hosts: [{ mac: "00:00:00:00:00:01", ip: "10.0.0.1", dpid: "0000000000000001", port: 1, lastSeen: NOW - 5000 }] },
+  "/v1/topology": {
+    switches: ["0000000000000001", "0000000000000002"],
+    settled: true,
+    links: [{ src: { dpid: "0000000000000001", port: 2 }, dst: { dpid: "0000000000000002", port: 1 } }],
+    hosts: 1,
+  },
+  "/v1/hosts": { hosts: [{ mac: "00:00:00:00:00:01", ip: "10.0.0.1", dpid: "0000000000000001", port: 1, lastSeen: new Date(NOW - 5000).toISOString() }] },
   "/v1/dns": { zone: "svc.fleximigrate.local", defaultTtl: 5, records: [{ name: "web.svc.fleximigrate.local", ip: "10.0.0.5", ttl: 5, updatedAt: "2026-01-01T00:00:30Z" }] },
 };
 
@@ -94,19 +112,20 @@ describe("rendering", () => {
   it("renders flows sorted by priority with actions and counters", () => {
     const text = renderFlows([FLOWS_1].map((f) => ({ dpid: f.dpid, flows: f })));
     const lines = text.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^SWITCH\s+TABLE\s+PRIORITY\s+MATCH\s+ACTIONS\s+PACKETS\s+BYTES\s+COOKIE$/);
-    expect(lines[1]).toMatch(/^0000000000000001\s+0\s+224\s+ethType=0x0800,ipv4Dst=10\.77\.1\.0\/255\.255\.255\.0\s+output:7\s+12\s+1176\s+0x464d4f56$/);
-    expect(lines[2]).toMatch(/^0000000000000001\s+0\s+0\s+\*\s+output:CONTROLLER\s+4\s+280\s+0x0$/);
+    expect(lines[0]).toMatch(/^SWITCH\s+TABLE\s+PRIORITY\s+OWNER\s+MATCH\s+ACTIONS\s+PACKETS\s+BYTES\s+COOKIE$/);
+    expect(lines[1]).toMatch(/^0000000000000001\s+0\s+224\s+overlay\s+ethType=0x0800,ipv4Dst=10\.77\.1\.0\/255\.255\.255\.0\s+output:7\s+12\s+1176\s+0xf1e4000000000000$/);
+    expect(lines[2]).toMatch(/^0000000000000001\s+0\s+0\s+table-miss\s+\*\s+output:CONTROLLER\s+4\s+280\s+0xf1e0000000000000$/);
     expect(renderFlows([])).toBe("(no switches connected)\n");
     expect(renderFlows([{ dpid: "1", flows: { flows: [] } }])).toBe("(no flows)\n");
   });
 
   it("renders topology and DNS tables", () => {
-    const topo = renderTopology(ROUTES["/v1/topology"], ROUTES["/v1/hosts"], NOW);
-    expect(topo).toContain("Switches (2)");
+    const topo = renderTopology(ROUTES["/v1/topology"], ROUTES["/v1/switches"], ROUTES["/v1/hosts"], NOW);
+    expect(topo).toMatch(/Switches \(2\)\nDPID\s+PORTS\s+TABLES\s+ADDRESS\n0000000000000001\s+3\s+254\s+127\.0\.0\.1:40000\n0000000000000002\s+2\s+254\s+127\.0\.0\.1:40002\n/);
     expect(topo).toMatch(/Links \(1\)\nFROM\s+TO\n0000000000000001:2\s+0000000000000002:1\n/);
     expect(topo).toMatch(/00:00:00:00:00:01\s+10\.0\.0\.1\s+0000000000000001\s+1\s+5s ago/);
-    expect(renderTopology({ switches: [], links: [] }, { hosts: [] })).toContain("(no hosts learned)");
+    expect(renderTopology({ switches: [], links: [] }, { switches: [] }, { hosts: [] })).toContain("(no hosts learned)");
+    expect(renderTopology({ switches: ["01"], settled: false, links: [] }, { switches: [] }, { hosts: [] })).toMatch(/Switches \(1\), link discovery still settling\nDPID/);
     expect(renderDns(ROUTES["/v1/dns"], NOW)).toMatch(/^zone svc\.fleximigrate\.local \(default TTL 5s\)\nNAME\s+IP\s+TTL\s+UPDATED\nweb\.svc\.fleximigrate\.local\s+10\.0\.0\.5\s+5\s+30s ago\n$/);
     expect(renderDns({ zone: "z", defaultTtl: 5, records: [] })).toContain("(no records)");
   });
@@ -133,7 +152,7 @@ describe("client commands against a fake controller", () => {
     const topo = await capture(() => topologyCommand.run(["--controller", base]));
     expect(topo.out).toContain("Links (1)");
     const topoJson = await capture(() => topologyCommand.run(["--controller", base, "--json"]));
-    expect(JSON.parse(topoJson.out)).toEqual({ topology: ROUTES["/v1/topology"], hosts: ROUTES["/v1/hosts"] });
+    expect(JSON.parse(topoJson.out)).toEqual({ topology: ROUTES["/v1/topology"], switches: ROUTES["/v1/switches"], hosts: ROUTES["/v1/hosts"] });
     const dns = await capture(() => dnsCommand.run(["--controller", base]));
     expect(dns.out).toMatch(/web\.svc\.fleximigrate\.local\s+10\.0\.0\.5\s+5/);
     const dnsJson = await capture(() => dnsCommand.run(["--json", "--controller", base]));

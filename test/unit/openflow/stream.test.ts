@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeMessage, MessageStream, OFPBRC, OFPET, OFPFMFC } from "../../../src/openflow/index.js";
+import { encodeMessage, MessageStream, negotiateVersion, OFPBRC, OFPET, OFPFMFC } from "../../../src/openflow/index.js";
 import { anyMessage } from "./arbitraries.js";
 
 describe("MessageStream", () => {
@@ -40,5 +40,14 @@ describe("MessageStream", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("negotiateVersion", () => {
+  it("picks the highest common version from the bitmap, or from the header version without one", () => {
+    expect(negotiateVersion([4], { type: "hello", xid: 1, version: 6, versions: [1, 4, 6] })).toBe(4);
+    expect(negotiateVersion([4], { type: "hello", xid: 1, version: 6, versions: [1, 5, 6] })).toBeUndefined();
+    expect(negotiateVersion([4], { type: "hello", xid: 1, version: 5 })).toBe(4);
+    expect(negotiateVersion([4], { type: "hello", xid: 1, version: 1 })).toBeUndefined();
   });
 });

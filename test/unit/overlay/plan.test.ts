@@ -44,11 +44,11 @@ describe("toFlowMod", () => {
       xid: 9,
       command: "add",
       priority: 224,
-      cookie: BigInt(OVERLAY_COOKIE),
+      cookie: OVERLAY_COOKIE,
       match: { ethType: ETH_TYPE_IPV4, ipv4Dst: "10.77.1.0", ipv4DstMask: "255.255.255.0" },
       instructions: [{ type: "applyActions", actions: [{ type: "output", port: 7 }] }],
     });
-    const localArp = toFlowMod({ priority: 300, cookie: 1, match: { ethType: ETH_TYPE_ARP, arpTpa: { address: "10.77.0.1", prefix: 32 } }, actions: [{ output: 1 }] });
+    const localArp = toFlowMod({ priority: 300, cookie: 1n, match: { ethType: ETH_TYPE_ARP, arpTpa: { address: "10.77.0.1", prefix: 32 } }, actions: [{ output: 1 }] });
     expect(localArp.match).toEqual({ ethType: ETH_TYPE_ARP, arpTpa: "10.77.0.1" });
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { applyCopy, planLazySplit } from "../../../edge-agent/postcopy/lazy-split.js";
+import { applyCopy, mergeAdjacentLazy, planLazySplit } from "../../../edge-agent/postcopy/lazy-split.js";
 import {
   decodePagemap,
   effectiveFlags,
@@ -49,6 +49,19 @@ describe("pages index", () => {
     expect(findRun(idx, 0x13fff)?.vaddr).toBe(0x10000);
   });
 
+  it("joins runs contiguous in memory and in the file, so one read spans them", () => {
+    const idx = indexPages([
+      { vaddr: 0x10000, nrPages: 2, flags: PE_LAZY | PE_PRESENT },
+      { vaddr: 0x12000, nrPages: 2, flags: PE_LAZY | PE_PRESENT },
+      { vaddr: 0x14000, nrPages: 1, flags: PE_PRESENT },
+    ]);
+    expect(idx.runs.map((r) => [r.vaddr, r.nrPages, r.offset])).toEqual([
+      [0x10000, 4, 0],
+      [0x14000, 1, 4 * PAGE_SIZE],
+    ]);
+    expect(locatePages(idx, 0x11000, 8)).toEqual({ offset: PAGE_SIZE, nrPages: 3 });
+  });
+
   it("indexes a real dump to the size of its pages image", () => {
     // The dump this pagemap came from wrote a 36,405,248-byte pages-1.img.
     expect(indexPages(full.entries).totalBytes).toBe(36_405_248);
@@ -78,6 +91,22 @@ describe("lazy split", () => {
     expect(split.eagerPages).toBeLessThan(split.lazyPages / 10);
     expect(split.copy.reduce((n, r) => n + r.length, 0)).toBe(split.eagerPages * PAGE_SIZE);
     expect(split.reduced.entries.filter(isLazy).every((e) => effectiveFlags(e) === PE_LAZY)).toBe(true);
+  });
+
+  it("merges back-to-back lazy entries, and nothing else", () => {
+    const merged = mergeAdjacentLazy([
+      { vaddr: 0x10000, nrPages: 2, flags: PE_LAZY },
+      { vaddr: 0x12000, nrPages: 3, flags: PE_LAZY },
+      { vaddr: 0x16000, nrPages: 1, flags: PE_LAZY }, // gap before it
+      { vaddr: 0x17000, nrPages: 1, flags: PE_PRESENT },
+      { vaddr: 0x18000, nrPages: 1, flags: PE_PRESENT }, // eager: its bytes sit in pages-N.img, left alone
+    ]);
+    expect(merged).toEqual([
+      { vaddr: 0x10000, nrPages: 5, flags: PE_LAZY },
+      { vaddr: 0x16000, nrPages: 1, flags: PE_LAZY },
+      { vaddr: 0x17000, nrPages: 1, flags: PE_PRESENT },
+      { vaddr: 0x18000, nrPages: 1, flags: PE_PRESENT },
+    ]);
   });
 
   it("refuses to copy from a pages file that is too short", () => {

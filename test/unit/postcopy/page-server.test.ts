@@ -132,6 +132,17 @@ describe("page server", () => {
     await expect(server.done).rejects.toThrow(/before PS_IOV_CLOSE \(63 pages never sent\)/);
   });
 
+  it("ignores a connection that closes without asking for anything", async () => {
+    server = await startPageServer({ source: memorySource(), host: "127.0.0.1", port: 0, layout: "4.2" });
+    const probe = await Client.open(server.port, "4.2");
+    probe.sock.destroy();
+    const c = await Client.open(server.port, "4.2");
+    c.send(PS_IOV_GET, RUN, BASE);
+    expect((await c.reply()).nrPages).toBe(RUN);
+    c.send(PS_IOV_CLOSE, 0, 0, 0);
+    await expect(server.done).resolves.toMatchObject({ pagesRemaining: 0, layout: "4.2" });
+  });
+
   it("fails the transfer on a request for pages it does not have", async () => {
     server = await startPageServer({ source: memorySource(), host: "127.0.0.1", port: 0 });
     const c = await Client.open(server.port, "4.1");

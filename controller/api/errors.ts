@@ -1,0 +1,25 @@
+// Shared response schema for errors, and the 400 every plugin answers for bad input.
+export const errorSchema = {
+  type: "object",
+  properties: { statusCode: { type: "integer" }, error: { type: "string" }, message: { type: "string" } },
+} as const;
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const dpidParams = {
+  type: "object",
+  required: ["dpid"],
+  properties: { dpid: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{1,16}$", description: "datapath id in hex" } },
+} as const;
+
+/** "1", "0x1" or "0000000000000001" -> "0000000000000001". */
+export function normalizeDpid(raw: string): string {
+  return raw.replace(/^0x/i, "").toLowerCase().padStart(16, "0");
+}

@@ -1,0 +1,194 @@
+// Composition of the controller: OpenFlow listener, discovery, host
+// tracking, forwarding, redirects, DNS server and the HTTP API, wired by
+// events. createController() starts everything; close() stops it all.
+import websocket from "@fastify/websocket";
+import Fastify, { type FastifyInstance } from "fastify";
+import { dnsRoutes } from "./api/dns.js";
+import { ControllerEvent, EventHub, eventRoutes } from "./api/events.js";
+import { HttpError } from "./api/errors.js";
+import { hostRoutes } from "./api/hosts.js";
+import { registerOpenApi } from "./api/openapi.js";
+import { type NodePlace, redirectRoutes } from "./api/redirects.js";
+import { switchRoutes } from "./api/switches.js";
+import { topologyRoutes } from "./api/topology.js";
+import { DnsRecords } from "./dns/records.js";
+import { type RunningDnsServer, startDnsServer } from "./dns/server.js";
+import { COOKIE_TABLE_MISS, PRIORITY_TABLE_MISS } from "./forwarding/cookies.js";
+import { Forwarder } from "./forwarding/forwarder.js";
+import { HostTable } from "./hosts/table.js";
+import type { Log, SwitchConnection } from "./openflow/connection.js";
+import { OpenFlowServer } from "./openflow/server.js";
+import { RedirectError, RedirectExecutor } from "./redirect/executor.js";
+import { RedirectStore } from "./redirect/store.js";
+import { LinkDiscovery } from "./topology/discovery.js";
+import { OFPCML_NO_BUFFER, OFPP_CONTROLLER } from "../src/openflow/index.js";
+
+export interface ControllerOptions {
+  openflowPort?: number;
+  httpPort?: number;
+  dnsPort?: number;
+  /** Address the HTTP API and DNS bind to; OpenFlow listens on all addresses. */
+  host?: string;
+  zone?: string;
+  lldpIntervalMs?: number;
+  echoIntervalMs?: number;
+  log?: Log;
+}
+
+export interface RunningController {
+  openflowPort: number;
+  httpPort: number;
+  dnsPort: number;
+  http: FastifyInstance;
+  events: EventHub;
+  close(): Promise<void>;
+}
+
+const quietLog: Log = () => {};
+
+export async function createController(opts: ControllerOptions = {}): Promise<RunningController> {
+  const log = opts.log ?? quietLog;
+  const hub = new EventHub();
+  const emit = (e: ControllerEvent) => hub.emit(e);
+  const hosts = new HostTable();
+  const records = new DnsRecords({ zone: opts.zone });
+  const store = new RedirectStore();
+  const nodes = new Map<string, NodePlace>();
+
+  // The forwarder and discovery refer to each other through events; declared first, set below.
+  let forwarder: Forwarder | undefined;
+  let executor: RedirectExecutor | undefined;
+  const server: OpenFlowServer = new OpenFlowServer({
+    port: opts.openflowPort ?? 6653,
+    echoIntervalMs: opts.echoIntervalMs,
+    log,
+    events: {
+      switchUp: (conn) => {
+        log("info", `switch ${conn.dpid} connected from ${conn.remote}`);
+        void setUpSwitch(conn);
+      },
+      switchDown: (conn, reason) => {
+        log("info", `switch ${conn.dpid} disconnected: ${reason}`);
+        discovery.switchDown(conn.dpid as string);
+        hosts.forgetSwitch(conn.dpid as string);
+        forwarder?.topologyChanged(false);
+        emit({ type: "switch.down", dpid: conn.dpid, reason });
+      },
+      message: (conn, m) => {
+        switch (m.type) {
+          case "packetIn":
+            forwarder?.packetIn(conn, m);
+            return;
+          case "portStatus": {
+            const down = m.reason === 1 || (m.port.state & 1) !== 0 || (m.port.config & 1) !== 0;
+            if (down) discovery.portDown(conn.dpid as string, m.port.portNo);
+            emit({ type: "port.status", dpid: conn.dpid, port: m.port.portNo, name: m.port.name, up: !down });
+            return;
+          }
+          case "flowRemoved":
+            emit({ type: "flow.removed", dpid: conn.dpid, cookie: m.cookie, priority: m.priority, reason: m.reason, match: m.match });
+            return;
+          case "error":
+            log("warn", `switch ${conn.dpid} reported OpenFlow error type ${m.errType} code ${m.code}`);
+            return;
+        }
+      },
+    },
+  });
+
+  const discovery = new LinkDiscovery(
+    server.registry,
+    {
+      linkUp: (link) => {
+        // Hosts seen on what turned out to be a switch port were echoes, not hosts.
+        for (const end of [link.src, link.dst]) hosts.forgetPort(end.dpid, end.port);
+        forwarder?.topologyChanged(false);
+        executor?.refresh();
+        emit({ type: "link.up", link });
+      },
+      linkDown: (link, reason) => {
+        forwarder?.topologyChanged(true);
+        executor?.refresh();
+        emit({ type: "link.down", link, reason });
+      },
+    },
+    opts.lldpIntervalMs ?? 1000,
+  );
+  forwarder = new Forwarder(server.registry, discovery, hosts, {
+    host: (change, mac) => emit({ type: `host.${change}`, host: hosts.get(mac) }),
+    flowsInstalled: (dpids, ethSrc, ethDst) => emit({ type: "flow.installed", dpids, ethSrc, ethDst }),
+  });
+  const redirects = new RedirectExecutor({ registry: server.registry, graph: discovery.graph, hosts, records, store, emit });
+  executor = redirects;
+
+  async function setUpSwitch(conn: SwitchConnection): Promise<void> {
+    try {
+      // A fresh table: whatever an earlier controller left behind, then our table-miss rule.
+      conn.send({ type: "flowMod", xid: 0, command: "delete", tableId: 0xff });
+      conn.send({ type: "groupMod", xid: 0, command: "delete", groupType: "all", groupId: 0xfffffffc, buckets: [] });
+      conn.send({ type: "setConfig", xid: 0, flags: 0, missSendLen: OFPCML_NO_BUFFER });
+      conn.send({
+        type: "flowMod",
+        xid: 0,
+        command: "add",
+        cookie: COOKIE_TABLE_MISS,
+        priority: PRIORITY_TABLE_MISS,
+        match: {},
+        instructions: [{ type: "applyActions", actions: [{ type: "output", port: OFPP_CONTROLLER, maxLen: OFPCML_NO_BUFFER }] }],
+      });
+      const bodies = await conn.multipart({ kind: "portDesc" });
+      for (const b of bodies) if (b.kind === "portDesc") for (const p of b.ports) conn.ports.set(p.portNo, p);
+      await conn.barrier();
+      discovery.switchUp(conn);
+      emit({ type: "switch.up", dpid: conn.dpid, address: conn.remote, ports: conn.ports.size });
+    } catch (err) {
+      log("warn", `switch ${conn.dpid ?? conn.remote}: set-up failed: ${(err as Error).message}`);
+    }
+  }
+
+  const http = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } } });
+  http.setErrorHandler((err, _req, reply) => {
+    const e = err as Error & { statusCode?: number; validation?: unknown };
+    if (e instanceof HttpError || e instanceof RedirectError) return reply.code(e.statusCode).send({ statusCode: e.statusCode, error: "Request failed", message: e.message });
+    if (e.validation || (e.statusCode && e.statusCode < 500)) return reply.code(e.statusCode ?? 400).send({ statusCode: e.statusCode ?? 400, error: "Bad Request", message: e.message });
+    log("error", `HTTP ${e.stack ?? e.message}`);
+    return reply.code(500).send({ statusCode: 500, error: "Internal Server Error", message: e.message });
+  });
+  await registerOpenApi(http);
+  await http.register(websocket);
+  await http.register(switchRoutes, { registry: server.registry, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });
+  await http.register(topologyRoutes, { registry: server.registry, discovery, hosts });
+  await http.register(hostRoutes, { hosts });
+  await http.register(redirectRoutes, { executor: redirects, store, nodes });
+  await http.register(dnsRoutes, { records, onEvent: (e) => emit(e) });
+  await http.register(eventRoutes, { hub });
+
+  const openflowPort = await server.listen();
+  discovery.start();
+  let dns: RunningDnsServer | undefined;
+  try {
+    dns = await startDnsServer({ port: opts.dnsPort ?? 5353, host: opts.host ?? "127.0.0.1", records });
+    await http.listen({ port: opts.httpPort ?? 8181, host: opts.host ?? "127.0.0.1" });
+  } catch (err) {
+    discovery.stop();
+    await server.close();
+    await dns?.close();
+    throw err;
+  }
+  const addr = http.server.address();
+  const httpPort = typeof addr === "object" && addr ? addr.port : (opts.httpPort ?? 8181);
+
+  return {
+    openflowPort,
+    httpPort,
+    dnsPort: dns.port,
+    http,
+    events: hub,
+    async close() {
+      discovery.stop();
+      await server.close();
+      await http.close();
+      await dns?.close();
+    },
+  };
+}

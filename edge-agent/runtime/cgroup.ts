@@ -1,0 +1,53 @@
+// cgroup v1 groups for direct workloads: a CPU limit (cfs quota), and the
+// counters the agent reports (cpuacct usage, memory usage).
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+export const CGROUP_ROOT = process.env.FLEXIMIGRATE_CGROUP_ROOT ?? "/sys/fs/cgroup";
+const CONTROLLERS = ["cpu", "cpuacct", "memory"] as const;
+const PERIOD_US = 100_000;
+
+/** Relative group path for one workload on one node. */
+export function groupPath(node: string, workloadId: string): string {
+  return path.join("fleximigrate", node, workloadId);
+}
+
+export function cpuControlAvailable(): { ok: boolean; path?: string; error?: string } {
+  const p = path.join(CGROUP_ROOT, "cpu", "cpu.cfs_quota_us");
+  return existsSync(p) ? { ok: true, path: path.join(CGROUP_ROOT, "cpu") } : { ok: false, error: `${p} not found (no cgroup v1 cpu controller)` };
+}
+
+/** Quota in µs per 100 ms period for a limit in cores; -1 = unlimited. */
+export function quotaFor(cores: number): number {
+  return cores > 0 ? Math.max(1000, Math.round(cores * PERIOD_US)) : -1;
+}
+
+export async function createGroup(group: string, cpuLimit: number): Promise<void> {
+  for (const c of CONTROLLERS) await mkdir(path.join(CGROUP_ROOT, c, group), { recursive: true });
+  await writeFile(path.join(CGROUP_ROOT, "cpu", group, "cpu.cfs_period_us"), String(PERIOD_US));
+  await writeFile(path.join(CGROUP_ROOT, "cpu", group, "cpu.cfs_quota_us"), String(quotaFor(cpuLimit)));
+}
+
+/** Files a shell writes `$$` into before exec, so the tree starts inside the group. */
+export function procsFiles(group: string): string[] {
+  return CONTROLLERS.map((c) => path.join(CGROUP_ROOT, c, group, "cgroup.procs"));
+}
+
+export async function movePids(group: string, pids: number[]): Promise<void> {
+  for (const file of procsFiles(group)) for (const pid of pids) await writeFile(file, String(pid)).catch(() => undefined);
+}
+
+export async function removeGroup(group: string): Promise<void> {
+  for (const c of CONTROLLERS) await rmdir(path.join(CGROUP_ROOT, c, group)).catch(() => undefined);
+}
+
+export interface GroupCounters {
+  cpuNs: number;
+  memoryBytes: number;
+}
+
+export async function readCounters(group: string): Promise<GroupCounters> {
+  const read = (c: string, f: string) => readFile(path.join(CGROUP_ROOT, c, group, f), "utf8").then(Number, () => 0);
+  return { cpuNs: await read("cpuacct", "cpuacct.usage"), memoryBytes: await read("memory", "memory.usage_in_bytes") };
+}

@@ -1,0 +1,149 @@
+// Direct runtime: a process tree in its own PID namespace (the root is the
+// namespace's init and a session leader, which `criu dump` requires), in a
+// cgroup v1 group with a CPU quota. It shares the agent's network namespace
+// (the test host's), so its ports are the host's ports; see docs/agent.md
+// for why it has no mount/network namespace of its own.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import { PortPublisher, socketPrefix } from "./ports.js";
+import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DirectRuntime implements Runtime {
+  readonly kind = "direct" as const;
+  private readonly samples = new Map<string, { cpuNs: number; at: number }>();
+  private readonly ports = new PortPublisher();
+
+  constructor(private readonly node: string) {}
+
+  async create(id: string, spec: WorkloadSpec): Promise<WorkloadRecord> {
+    if (!spec.command?.length) throw new Error("direct runtime needs a command");
+    const cgroup = groupPath(this.node, id);
+    await createGroup(cgroup, spec.cpuLimit);
+    // The shell joins the group before exec, so every process of the tree starts inside it.
+    const script = `for f in ${procsFiles(cgroup).join(" ")}; do echo $$ > "$f"; done; exec unshare -p -f setsid "$@"`;
+    const child = spawn("/bin/sh", ["-c", script, "sh", ...spec.command], {
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, ...spec.env, FLEXIMIGRATE_SOCKET_PREFIX: socketPrefix(id) },
+    });
+    child.unref();
+    const outer = child.pid;
+    if (!outer) throw new Error(`cannot start ${spec.command[0]}`);
+    const pid = await waitForChild(outer, 5000);
+    try {
+      await this.ports.publish(id, spec.ports);
+    } catch (err) {
+      signal(pid, "SIGKILL");
+      await this.ports.unpublish(id);
+      throw new Error(`cannot publish ports ${spec.ports.join(",")}: ${(err as Error).message}`);
+    }
+    return { id, runtime: "direct", spec, state: "running", createdAt: new Date().toISOString(), pid, cgroup, namespaces: ["pid"] };
+  }
+
+  /** Places a tree restored by CRIU into this node's group for the workload. */
+  async adopt(record: WorkloadRecord, pid: number): Promise<WorkloadRecord> {
+    const cgroup = groupPath(this.node, record.id);
+    await createGroup(cgroup, record.spec.cpuLimit);
+    await movePids(cgroup, await treePids(pid));
+    await this.ports.publish(record.id, record.spec.ports);
+    return { ...record, pid, cgroup, state: "running", namespaces: ["pid"] };
+  }
+
+  /** Continues a tree that `criu dump --leave-stopped` left stopped. */
+  async resume(record: WorkloadRecord): Promise<void> {
+    if (!record.pid) return;
+    for (const p of await treePids(record.pid)) signal(p, "SIGCONT");
+  }
+
+  async stop(record: WorkloadRecord): Promise<void> {
+    if (!record.pid) return;
+    // SIGKILL to a PID namespace's init ends the whole namespace, stopped tasks included.
+    signal(record.pid, "SIGKILL");
+    for (let i = 0; i < 100 && alive(record.pid); i++) await sleep(20);
+  }
+
+  async remove(record: WorkloadRecord): Promise<void> {
+    await this.stop(record);
+    await this.ports.unpublish(record.id);
+    this.samples.delete(record.id);
+    if (record.cgroup) {
+      for (let i = 0; i < 50; i++) {
+        await removeGroup(record.cgroup);
+        if (!(await groupBusy(record.cgroup))) break;
+        await sleep(20);
+      }
+    }
+  }
+
+  async stats(record: WorkloadRecord): Promise<WorkloadStats> {
+    if (!record.cgroup) return { id: record.id, cpu: 0, memoryBytes: 0 };
+    const now = Date.now();
+    const c = await readCounters(record.cgroup);
+    const prev = this.samples.get(record.id);
+    this.samples.set(record.id, { cpuNs: c.cpuNs, at: now });
+    const cpu = prev && now > prev.at ? Math.max(0, (c.cpuNs - prev.cpuNs) / 1e6 / (now - prev.at)) : 0;
+    return { id: record.id, cpu, memoryBytes: c.memoryBytes };
+  }
+
+  async logs(): Promise<string> {
+    return "direct workloads run with stdio on /dev/null (files would pin the checkpoint to this host)\n";
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers signal 0; the init reaps slowly here.
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const tasks = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "");
+  return tasks.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** The root and every descendant of it (host PIDs). */
+export async function treePids(root: number): Promise<number[]> {
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length && out.length < 10_000) {
+    const p = queue.shift()!;
+    out.push(p);
+    queue.push(...(await childrenOf(p)));
+  }
+  return out;
+}
+
+async function waitForChild(parent: number, timeoutMs: number): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const kids = await childrenOf(parent);
+    if (kids[0]) return kids[0];
+    await sleep(10);
+  }
+  throw new Error("the workload's PID namespace did not start (unshare gave no child)");
+}
+
+async function groupBusy(cgroup: string): Promise<boolean> {
+  const procs = await readFile(procsFiles(cgroup)[0]!, "utf8").catch(() => "");
+  return procs.trim().length > 0;
+}

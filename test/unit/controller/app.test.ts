@@ -1,0 +1,203 @@
+// The controller end to end against scripted switches on real TCP sockets:
+// handshake, registry, discovery, live flow reads, pipelined installs, bad
+// input, redirects with rollback, malformed OpenFlow, the event stream.
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { FlowMod } from "../../../src/openflow/messages.js";
+import { createController, type RunningController } from "../../../controller/app.js";
+import { FakeSwitch, waitUntil } from "./fake-switch.js";
+
+const S1 = "0000000000000001";
+const S2 = "0000000000000002";
+let ctl: RunningController;
+const s1 = new FakeSwitch(1n, [1, 2]);
+const s2 = new FakeSwitch(2n, [1, 2]);
+FakeSwitch.wire(s1, 2, s2, 2);
+
+async function call(method: "GET" | "POST" | "PUT", url: string, payload?: unknown) {
+  const r = await ctl.http.inject({ method, url, payload: payload as object });
+  return { status: r.statusCode, body: r.json() };
+}
+
+function redirectFlow(sw: FakeSwitch, from = 0): FlowMod | undefined {
+  return sw.received
+    .slice(from)
+    .filter((m): m is FlowMod => m.type === "flowMod" && m.command === "add" && m.match?.ipv4Dst === "10.0.0.100")
+    .pop();
+}
+
+function outPort(f: FlowMod | undefined): number | undefined {
+  const ins = f?.instructions?.[0];
+  const a = ins?.type === "applyActions" ? ins.actions[0] : undefined;
+  return a?.type === "output" ? a.port : undefined;
+}
+
+describe("controller app with scripted switches", () => {
+  beforeAll(async () => {
+    ctl = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, lldpIntervalMs: 100 });
+    await s1.connect(ctl.openflowPort);
+    await s2.connect(ctl.openflowPort);
+    await waitUntil("both switches and their link", async () => (await call("GET", "/v1/topology")).body.links.length === 1);
+  });
+
+  afterAll(async () => {
+    s1.close();
+    s2.close();
+    await ctl.close();
+  });
+
+  it("registers switches by datapath id after the handshake and installs the table-miss rule", async () => {
+    const { body } = await call("GET", "/v1/switches");
+    expect(body.switches.map((s: { dpid: string }) => s.dpid).sort()).toEqual([S1, S2]);
+    const miss = s1.received.find((m) => m.type === "flowMod" && m.command === "add" && m.priority === 0);
+    expect(miss && miss.type === "flowMod" && outPort(miss)).toBe(0xfffffffd);
+  });
+
+  it("discovers the link between the switches with its ports", async () => {
+    const { body } = await call("GET", "/v1/topology");
+    expect(body.links).toEqual([{ src: { dpid: S1, port: 2 }, dst: { dpid: S2, port: 2 } }]);
+    expect(body.switches).toEqual([S1, S2]);
+  });
+
+  it("reads ports and flows live by MULTIPART (collecting REPLY_MORE parts)", async () => {
+    const ports = await call("GET", `/v1/switches/${S1}/ports`);
+    expect(ports.body.ports.map((p: { portNo: number }) => p.portNo)).toEqual([1, 2]);
+    const flows = await call("GET", "/v1/switches/1/flows");
+    expect(flows.status).toBe(200);
+    expect(flows.body.flows.some((f: { owner: string }) => f.owner === "table-miss")).toBe(true);
+    expect((await call("GET", "/v1/switches/ab/flows")).status).toBe(404);
+  });
+
+  it("pipelines FLOW_MODs, ends with one BARRIER and answers after its reply", async () => {
+    const before = s1.received.length;
+    const flows = [1, 2, 3].map((i) => ({
+      priority: 10 + i,
+      match: { ethType: 0x0800, ipv4Dst: `10.1.0.${i}` },
+      instructions: [{ type: "applyActions", actions: [{ type: "output", port: 1 }] }],
+      idleTimeout: 5,
+    }));
+    const r = await call("POST", `/v1/switches/${S1}/flows`, { flows });
+    expect(r.status).toBe(200);
+    expect(r.body.installed).toBe(3);
+    expect(typeof r.body.ms).toBe("number");
+    const after = s1.received.slice(before).map((m) => m.type);
+    expect(after).toEqual(["flowMod", "flowMod", "flowMod", "barrierRequest"]);
+  });
+
+  it("rejects a bad flow with 400 and sends nothing", async () => {
+    const before = s1.received.length;
+    const good = { match: { ethDst: "00:00:00:00:00:01" }, instructions: [] };
+    const bad = { match: { ethDst: "not-a-mac" }, instructions: [] };
+    const r = await call("POST", `/v1/switches/${S1}/flows`, { flows: [good, bad] });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain("flows[1]");
+    expect((await call("POST", `/v1/switches/${S1}/flows`, { flows: [{ priority: -1, match: {}, instructions: [] }] })).status).toBe(400);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(s1.received.slice(before).filter((m) => m.type === "flowMod")).toHaveLength(0);
+  });
+
+  it("redirects a service, reports the reconfiguration time, and rolls back flows and DNS", async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${ctl.httpPort}/v1/events`);
+    const events: Array<{ type: string }> = [];
+    ws.on("message", (d) => events.push(JSON.parse(d.toString())));
+    await new Promise((res) => ws.once("open", res));
+
+    const svc = { service: "web", ip: "10.0.0.100", mac: "00:00:00:00:01:00" };
+    const first = await call("POST", "/v1/redirect", { ...svc, to: { switch: "2", port: 1 } });
+    expect(first.status).toBe(200);
+    expect(first.body.reconfigurationMs).toBeGreaterThan(0);
+    expect(first.body.redirects[0].switches).toEqual([S1, S2]);
+    expect(outPort(redirectFlow(s1))).toBe(2); // toward s2 over the link
+    expect(outPort(redirectFlow(s2))).toBe(1); // to the host port
+    expect((await call("GET", "/v1/dns")).body.records[0]).toMatchObject({ name: "web.svc.fleximigrate.local", ip: "10.0.0.100" });
+
+    const mark1 = s1.received.length;
+    const mark2 = s2.received.length;
+    const second = await call("POST", "/v1/redirect", { ...svc, to: { switch: S1, port: 1 }, dnsAddress: "10.0.0.200", strategy: "per-service" });
+    expect(second.status).toBe(200);
+    expect(outPort(redirectFlow(s1, mark1))).toBe(1);
+    expect(outPort(redirectFlow(s2, mark2))).toBe(2);
+    expect((await call("GET", "/v1/dns")).body.records[0].ip).toBe("10.0.0.200");
+
+    const mark3 = s1.received.length;
+    const rb = await call("POST", `/v1/redirects/${second.body.redirects[0].id}/rollback`);
+    expect(rb.status).toBe(200);
+    expect(rb.body.redirect.rollbackOf).toBe(second.body.redirects[0].id);
+    expect(outPort(redirectFlow(s1, mark3))).toBe(2); // back toward s2
+    expect((await call("GET", "/v1/dns")).body.records[0].ip).toBe("10.0.0.100");
+    // A rolled-back redirect cannot be rolled back twice.
+    expect((await call("POST", `/v1/redirects/${second.body.redirects[0].id}/rollback`)).status).toBe(409);
+
+    await waitUntil("redirect events", () => events.some((e) => e.type === "redirect") && events.some((e) => e.type === "redirect.rolledBack"));
+    ws.close();
+    const listed = (await call("GET", "/v1/redirects")).body.redirects;
+    expect(listed.map((r: { state: string }) => r.state)).toEqual(["superseded", "rolled-back", "active"]);
+  });
+
+  it("answers bad redirect input with 400 and changes nothing", async () => {
+    const before = (await call("GET", "/v1/redirects")).body.redirects.length;
+    const sent = s1.received.length;
+    const base = { service: "web", ip: "10.0.0.100", mac: "00:00:00:00:01:00", to: { switch: S2, port: 1 } };
+    const bad = [
+      { ...base, ip: "10.0.0" },
+      { ...base, mac: "zz" },
+      { ...base, service: "no spaces" },
+      { ...base, to: { switch: "99", port: 1 } },
+      { ...base, to: { switch: S2, port: 9 } },
+      { ...base, to: { switch: S2, port: 2 } }, // leads to another switch
+      { ...base, to: { node: "nowhere" } },
+      { ...base, strategy: "sideways" },
+      { ...base, extra: 1 },
+    ];
+    for (const b of bad) {
+      const r = await call("POST", "/v1/redirect", b);
+      expect(r.status, JSON.stringify(b)).toBe(400);
+      expect(typeof r.body.message).toBe("string");
+    }
+    expect((await call("GET", "/v1/redirects")).body.redirects).toHaveLength(before);
+    expect(s1.received.length).toBe(sent);
+  });
+
+  it("redirects to a named node", async () => {
+    expect((await call("PUT", "/v1/nodes/cloud1", { switch: S2, port: 1, site: "cloud" })).status).toBe(200);
+    const r = await call("POST", "/v1/redirect", { service: "api", ip: "10.0.0.101", mac: "00:00:00:00:01:01", to: { node: "cloud1" } });
+    expect(r.status).toBe(200);
+    expect(r.body.redirects[0].to).toEqual({ dpid: S2, port: 1 });
+  });
+
+  it("answers echo requests and keeps the same switch on reconnect", async () => {
+    s1.send({ type: "echoRequest", xid: 4242, data: Buffer.from("hi") });
+    await waitUntil("echo reply", () => s1.received.some((m) => m.type === "echoReply" && m.xid === 4242));
+    const again = new FakeSwitch(2n, [1, 2]);
+    await again.connect(ctl.openflowPort);
+    await waitUntil("old session closed", () => s2.socket.destroyed || s2.socket.readableEnded);
+    const { body } = await call("GET", "/v1/switches");
+    expect(body.switches).toHaveLength(2);
+    again.close();
+  });
+
+  it("answers malformed OpenFlow with an ERROR, closes that connection and keeps running", async () => {
+    const sock = connect(ctl.openflowPort, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    sock.on("data", (d) => chunks.push(d));
+    await new Promise((res) => sock.once("connect", res));
+    sock.write(Buffer.from([4, 0, 0, 4, 0, 0, 0, 9])); // length 4 < header
+    await new Promise((res) => sock.once("close", res));
+    const all = Buffer.concat(chunks);
+    // HELLO first, then an ERROR (type 1).
+    let at = 0;
+    const types: number[] = [];
+    while (at + 8 <= all.length) {
+      types.push(all[at + 1] as number);
+      at += all.readUInt16BE(at + 2);
+    }
+    expect(types).toContain(1);
+    expect((await call("GET", "/v1/switches")).status).toBe(200);
+  });
+
+  it("serves the OpenAPI document", async () => {
+    const { body } = await call("GET", "/openapi.json");
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(["/v1/redirect", "/v1/switches/{dpid}/flows", "/v1/topology", "/v1/hosts", "/v1/dns"]));
+  });
+});
