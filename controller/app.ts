@@ -4,7 +4,7 @@
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { dnsRoutes } from "./api/dns.js";
-import { ControllerEvent, EventHub, eventRoutes } from "./api/events.js";
+import { type ControllerEvent, EventHub, eventRoutes } from "./api/events.js";
 import { HttpError } from "./api/errors.js";
 import { hostRoutes } from "./api/hosts.js";
 import { registerOpenApi } from "./api/openapi.js";

@@ -75,7 +75,23 @@ def api_links(api):
             for l in api.get("/v1/topology")["links"]}
 
 
+OUR_BRIDGES = ("fc1", "fc2", "fc3", "fce", "fcc")
+OUR_IFACE = re.compile(r"^(fc[123ec]|fce|fcc|fh\d|fcl|fsa|fsb)-eth\d+$")
+
+
+def remove_leftovers():
+    """A crashed earlier run may have left our bridges and veths: delete them by exact name."""
+    for br in OUR_BRIDGES:
+        subprocess.run(["ovs-vsctl", "--if-exists", "del-br", br], capture_output=True)
+    out = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        name = line.split(":")[1].strip().split("@")[0]
+        if OUR_IFACE.match(name):
+            subprocess.run(["ip", "link", "del", name], capture_output=True)
+
+
 def start_net(topo, port):
+    remove_leftovers()
     net = Mininet(topo=topo, switch=topos.UserOVS, controller=None, build=False, autoSetMacs=False)
     net.addController(RemoteController("c0", ip="127.0.0.1", port=port))
     net.build()
@@ -230,7 +246,10 @@ def scenario_redirect(api, port, strategy):
             f.write(CLIENT)
         api.call("PUT", "/v1/dns/records/web", {"ip": topos.SERVICE_IP})
         time.sleep(1.0)
-        client.cmd("/usr/bin/python3 %s/client.py %s 9 0.1 > %s/loop.txt 2>&1 &" % (tmp, topos.SERVICE_IP, tmp))
+        gradual = strategy == "gradual"
+        # A gradual move shifts the share over 4 steps of 1 s while both copies serve.
+        loop_s = 12 if gradual else 9
+        client.cmd("/usr/bin/python3 %s/client.py %s %d 0.1 > %s/loop.txt 2>&1 &" % (tmp, topos.SERVICE_IP, loop_s, tmp))
         time.sleep(3.0)
         # The migration: the edge copy stops, the cloud copy takes over with the same IP and MAC.
         # A gradual move keeps the old copy serving while the share shifts.
@@ -241,16 +260,18 @@ def scenario_redirect(api, port, strategy):
         t0 = time.time()
         result = api.call("POST", "/v1/redirect", {"service": "web", "ip": topos.SERVICE_IP, "mac": topos.SERVICE_MAC,
                                                    "to": {"switch": cloud.dpid, "port": cloud_port}, "strategy": strategy,
-                                                   "steps": 2, "stepMs": 200})
+                                                   "steps": 4, "stepMs": 1000})
         api_ms = (time.time() - t0) * 1000
         if strategy == "gradual":
             sa.cmd("ip link set fsa-eth0 down")
-        time.sleep(6.5)
+        time.sleep(loop_s - 3.0 - api_ms / 1000 + 0.5)
         lines = [l.split() for l in open("%s/loop.txt" % tmp).read().splitlines() if l.strip()]
         t_redirect = t0
         before = [w for t, w in lines if float(t) < t_redirect]
-        after = [w for t, w in lines if float(t) >= t_redirect + 1.0]
-        window = [w for t, w in lines if t_redirect <= float(t) < t_redirect + 1.0]
+        t_done = t0 + api_ms / 1000
+        after = [w for t, w in lines if float(t) >= t_done + 1.0]
+        window = [w for t, w in lines if t_done <= float(t) < t_done + 1.0]
+        during = [w for t, w in lines if t_redirect <= float(t) < t_done]
         cloud_flows = api.get("/v1/switches/%s/flows" % cloud.dpid)["flows"]
         # Rollback: the redirect's flows go and the earlier DNS record returns.
         rollback = api.call("POST", "/v1/redirects/%d/rollback" % result["redirects"][0]["id"])["redirect"]
@@ -263,6 +284,7 @@ def scenario_redirect(api, port, strategy):
             "requestsBefore": {"total": len(before), "edge": before.count("edge"), "cloud": before.count("cloud")},
             "requestsAfter": {"total": len(after), "edge": after.count("edge"), "cloud": after.count("cloud")},
             "requestsInFirstSecond": {"total": len(window), "failed": window.count("-")},
+            "requestsDuring": {"total": len(during), "edge": during.count("edge"), "cloud": during.count("cloud"), "failed": during.count("-")},
             "lastAnswer": lines[-1][1] if lines else None,
             "dns": api.get("/v1/dns")["records"],
             "reconfigurationMs": result["reconfigurationMs"],

@@ -2,8 +2,8 @@
 // switch by MULTIPART, and pipelined flow installation ending in a BARRIER.
 import { performance } from "node:perf_hooks";
 import type { FastifyPluginAsync } from "fastify";
-import { encodeMessage } from "../../src/openflow/index.js";
-import type { FlowMod, FlowStats, PortDesc } from "../../src/openflow/messages.js";
+import { Writer, writeMessage } from "../../src/openflow/index.js";
+import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../forwarding/cookies.js";
 import type { SwitchConnection } from "../openflow/connection.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
@@ -90,9 +90,12 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
       const conn = connOf(req.params.dpid);
       const start = performance.now();
       // Convert and encode everything first: one bad flow rejects the request before any is sent.
-      const mods: FlowMod[] = req.body.flows.map((f, i) => {
+      const flows = req.body.flows;
+      const w = new Writer(flows.length * 96 + 64);
+      for (let i = 0; i < flows.length; i++) {
+        const f = flows[i] as Record<string, unknown>;
         try {
-          const mod: FlowMod = {
+          writeMessage(w, {
             type: "flowMod",
             xid: 0,
             command: "add",
@@ -103,18 +106,16 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
             cookie: f.cookie === undefined ? COOKIE_API : parseBigint("cookie", f.cookie),
             match: matchFromJson(f.match as Record<string, unknown>),
             instructions: instructionsFromJson(f.instructions as Array<Record<string, unknown>>),
-          };
-          encodeMessage(mod);
-          return mod;
+          });
         } catch (err) {
           throw new HttpError(400, `flows[${i}]: ${(err as Error).message}`);
         }
-      });
-      for (const m of mods) conn.send(m);
+      }
+      conn.sendBytes(w.buf.subarray(0, w.pos));
       await conn.barrier();
       const ms = performance.now() - start;
-      opts.onFlowsChanged(conn.dpid as string, mods.length);
-      return { installed: mods.length, ms: Math.round(ms * 1000) / 1000 };
+      opts.onFlowsChanged(conn.dpid as string, flows.length);
+      return { installed: flows.length, ms: Math.round(ms * 1000) / 1000 };
     },
   );
 };

@@ -100,11 +100,21 @@ export class SwitchConnection {
       this.out.pos = start;
       throw err;
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(() => this.flush());
-    }
+    this.scheduleFlush();
     return msg.xid;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => this.flush());
+  }
+
+  /** Queues already-encoded messages (a validated batch), written with the rest of this tick's output. */
+  sendBytes(bytes: Buffer): void {
+    if (this.state === "closed") throw new Error(`switch ${this.dpid ?? this.remote} is disconnected`);
+    this.out.bytes(bytes);
+    this.scheduleFlush();
   }
 
   /** Sends a request and resolves with the reply carrying its xid; an OpenFlow ERROR rejects. */

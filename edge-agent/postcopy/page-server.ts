@@ -167,8 +167,9 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     const body = await source.read(req.dstId, req.vaddr, nrPages);
     tracker.markSent(req.dstId, req.vaddr, nrPages, kind);
     counters.bytesServed += header.length + body.length;
+    if (sock.destroyed) return; // the peer left while we read; the connection loop reports it
     sock.write(header);
-    if (!sock.write(body)) await Promise.race([once(sock, "drain"), once(sock, "close")]);
+    if (!sock.write(body) && !sock.destroyed) await Promise.race([once(sock, "drain"), once(sock, "close")]).catch(() => {});
   }
 
   server.listen(opts.port ?? 0, opts.host);

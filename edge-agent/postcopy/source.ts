@@ -14,7 +14,7 @@ import { criu, criuVersion } from "./criu.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
-import { type PostcopyStats, startPageServer } from "./page-server.js";
+import { type PageServer, type PostcopyStats, startPageServer } from "./page-server.js";
 import { openDumpFileSource, openFrozenTaskSource, type PageSource } from "./page-source.js";
 import { isAlive, treePidMap } from "./process-tree.js";
 
@@ -52,7 +52,7 @@ export interface PostcopySource {
   done: Promise<PostcopyStats>;
   /** Cuts the page server and cleans the source up (the frozen tasks die with it). */
   abort(reason?: string): Promise<void>;
-  /** Before the destination resumed only: lets a lazily dumped workload run on here. */
+  /** Before the destination resumed only: lets the original run on here (true when it does). */
   rollback(): Promise<boolean>;
 }
 
@@ -66,6 +66,13 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
 
   const t0 = Date.now();
   let lazy: LazyDump | null = null;
+  let stoppedTree = false;
+  /** Undoes the dump before anything runs elsewhere: the original goes on here. */
+  const runOnHere = async () => {
+    await lazy?.cancel();
+    if (stoppedTree) await continueTree(opts.pid);
+    await rm(opts.workDir, { recursive: true, force: true });
+  };
   let reducedImagesDir: string;
   let source: PageSource;
   try {
@@ -86,25 +93,36 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       await mergeLazyPagemaps(lazy.dir);
     } else {
       const fullDir = join(opts.workDir, "full");
-      await criu(fullDir, "dump.log", ["dump", "-t", String(opts.pid)], 300_000);
+      // --leave-stopped: the original stays (stopped) until the destination has every page, so a
+      // failure before resume can still let it run on here.
+      await criu(fullDir, "dump.log", ["dump", "--leave-stopped", "-t", String(opts.pid)], 300_000);
+      stoppedTree = true;
       reducedImagesDir = join(opts.workDir, "reduced");
       await writeReducedImages(fullDir, reducedImagesDir);
       source = await openDumpFileSource(await readTaskPagemaps(fullDir));
     }
   } catch (err) {
-    await lazy?.cancel(); // nothing was sent yet: let the workload run on here
-    await rm(opts.workDir, { recursive: true, force: true });
+    await runOnHere();
     throw err;
   }
   const dumpMs = Date.now() - t0;
-  const files = await listImages(reducedImagesDir);
-
-  const server = await startPageServer({ source, host: opts.listenHost, port: opts.port, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
+  let files: ReducedImages["files"];
+  let server: PageServer;
+  try {
+    files = await listImages(reducedImagesDir);
+    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
+  } catch (err) {
+    await source.close();
+    await runOnHere();
+    throw err;
+  }
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
     await lazy?.finish();
+    // SIGKILL to the namespace's init ends the whole stopped tree.
+    if (stoppedTree && isAlive(opts.pid)) process.kill(opts.pid, "SIGKILL");
     await rm(opts.workDir, { recursive: true, force: true });
   };
   const done = server.done.then(
@@ -135,14 +153,23 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       await done.catch(() => {});
     },
     async rollback() {
-      if (!lazy || cleaned) return false;
+      if (cleaned) return false;
       cleaned = true;
-      await lazy.cancel();
       await server.abort("migration rolled back");
-      await rm(opts.workDir, { recursive: true, force: true });
+      await runOnHere();
       return isAlive(opts.pid);
     },
   };
+}
+
+async function continueTree(root: number): Promise<void> {
+  for (const pid of (await treePidMap(root).catch(() => new Map<number, number>())).values()) {
+    try {
+      process.kill(pid, "SIGCONT");
+    } catch {
+      // gone
+    }
+  }
 }
 
 async function listImages(dir: string): Promise<ReducedImages["files"]> {

@@ -89,6 +89,18 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     });
   }
 
+  for (const dumpMode of ["lazy-dump", "full-dump"] as DumpMode[]) {
+    it(`${dumpMode}: a failure before resume rolls back, and the original runs on with its state`, async () => {
+      const w = await launch(`rollback-${dumpMode}`);
+      const src = await startPostcopySource({ pid: w.pid, workDir: join(root, `rollback-${dumpMode}-src`), listenHost: "127.0.0.1", dumpMode });
+      expect(await src.rollback()).toBe(true);
+      expect(await ask(w.socket, "count")).toBe("2");
+      expect(await ask(w.socket, "checksum")).toBe("ok");
+      expect((await readdir(root)).includes(`rollback-${dumpMode}-src`)).toBe(false);
+      killPid(w.pid);
+    });
+  }
+
   it("moves a process tree: each task's pages are served under its PID in the namespace", async () => {
     const w = await launch("tree", true);
     const src = await startPostcopySource({ pid: w.pid, workDir: join(root, "tree-src"), listenHost: "127.0.0.1" });

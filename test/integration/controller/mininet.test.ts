@@ -113,6 +113,13 @@ describeWhen("controller with Mininet and OVS", missing([needs.root(), needs.ovs
       expect(r.requestsAfter.cloud).toBe(r.requestsAfter.total);
       expect(r.lastAnswer).toBe("cloud");
       expect(r.redirect.strategy).toBe(strategy);
+      if (strategy === "gradual") {
+        // While the share shifts, new connections reach both copies; none fails.
+        expect(r.requestsDuring.edge).toBeGreaterThan(0);
+        expect(r.requestsDuring.cloud).toBeGreaterThan(0);
+        expect(r.requestsDuring.failed).toBe(0);
+        expect(r.redirect.stepsMs).toHaveLength(5);
+      }
       expect(r.reconfigurationMs).toBeGreaterThan(0);
       expect(r.redirect.switches).toHaveLength(2);
       expect(r.redirectFlowsOnCloud).toBe(2);
