@@ -65,7 +65,6 @@ export async function run(args: string[]): Promise<number> {
   const rows: BenchRow[] = [];
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   try {
-    const docker = await dockerUnavailable();
     for (const size of sizes) {
       for (const strategy of ["stop-and-copy", "post-copy", "docker-checkpoint"] as const) {
         log(`${strategy}, ${size} MiB`);
@@ -74,9 +73,14 @@ export async function run(args: string[]): Promise<number> {
         try {
           if (strategy === "stop-and-copy") rows.push(await stopAndCopy(size, dir));
           else if (strategy === "post-copy") rows.push(await postCopy(size, dir));
-          else rows.push(docker ? { ...empty(strategy, size), unavailable: docker } : await dockerCheckpoint(size, dir));
+          else {
+            const docker = await dockerUnavailable();
+            rows.push(docker ? { ...empty(strategy, size), unavailable: docker } : await dockerCheckpoint(size, dir));
+          }
         } catch (err) {
-          rows.push({ ...empty(strategy, size), unavailable: `failed: ${(err as Error).message.split("\n")[0]}` });
+          // The last line of a failed command is its own complaint (stderr), not the command line.
+          const lines = (err as Error).message.trim().split("\n");
+          rows.push({ ...empty(strategy, size), unavailable: `failed: ${lines[lines.length - 1]}` });
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
@@ -176,13 +180,13 @@ async function dockerUnavailable(): Promise<string | null> {
   try {
     await sh("docker", ["info", "--format", "{{.ServerVersion}}"], { timeout: 15_000 });
   } catch {
-    return "unavailable: no Docker engine runs (bash scripts/services.sh start)";
+    return "no Docker engine runs (bash scripts/services.sh start)";
   }
   try {
     const { stdout } = await sh("docker", ["info", "--format", "{{.ExperimentalBuild}}"], { timeout: 15_000 });
-    if (stdout.trim() !== "true") return "unavailable: dockerd is not --experimental (checkpoint needs it)";
+    if (stdout.trim() !== "true") return "dockerd is not --experimental (checkpoint needs it)";
   } catch {
-    return "unavailable: docker info failed";
+    return "docker info failed";
   }
   return null;
 }
