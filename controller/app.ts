@@ -8,6 +8,7 @@ import { type ControllerEvent, EventHub, eventRoutes } from "./api/events.js";
 import { HttpError } from "./api/errors.js";
 import { hostRoutes } from "./api/hosts.js";
 import { registerOpenApi } from "./api/openapi.js";
+import { overlayRoutes } from "./api/overlay.js";
 import { type NodePlace, redirectRoutes } from "./api/redirects.js";
 import { switchRoutes } from "./api/switches.js";
 import { topologyRoutes } from "./api/topology.js";
@@ -18,6 +19,8 @@ import { Forwarder } from "./forwarding/forwarder.js";
 import { HostTable } from "./hosts/table.js";
 import type { Log, SwitchConnection } from "./openflow/connection.js";
 import { OpenFlowServer } from "./openflow/server.js";
+import { OvsdbOverlayBackend } from "./overlay/backend.js";
+import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
 import { RedirectError, RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
 import { LinkDiscovery } from "./topology/discovery.js";
@@ -32,6 +35,8 @@ export interface ControllerOptions {
   zone?: string;
   lldpIntervalMs?: number;
   echoIntervalMs?: number;
+  /** OVSDB endpoint of the VXLAN overlay API ("unix:PATH" or "tcp:HOST:PORT"); connected on first use. */
+  ovsdb?: string;
   log?: Log;
 }
 
@@ -54,6 +59,8 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   const records = new DnsRecords({ zone: opts.zone });
   const store = new RedirectStore();
   const nodes = new Map<string, NodePlace>();
+  const overlay = new OvsdbOverlayBackend(opts.ovsdb ?? DEFAULT_OVSDB_TARGET);
+  const switchReadyListeners: Array<(dpid: string) => void> = [];
 
   // The forwarder and discovery refer to each other through events; declared first, set below.
   let forwarder: Forwarder | undefined;
@@ -141,6 +148,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       await conn.barrier();
       discovery.switchUp(conn);
       emit({ type: "switch.up", dpid: conn.dpid, address: conn.remote, ports: conn.ports.size });
+      for (const listener of switchReadyListeners) listener(conn.dpid as string);
     } catch (err) {
       log("warn", `switch ${conn.dpid ?? conn.remote}: set-up failed: ${(err as Error).message}`);
     }
@@ -161,6 +169,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   await http.register(hostRoutes, { hosts });
   await http.register(redirectRoutes, { executor: redirects, store, nodes });
   await http.register(dnsRoutes, { records, onEvent: (e) => emit(e) });
+  await http.register(overlayRoutes, { backend: overlay, switches: server.registry, emit, onSwitchReady: (l) => switchReadyListeners.push(l), log });
   await http.register(eventRoutes, { hub });
 
   const openflowPort = await server.listen();
@@ -189,6 +198,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       await server.close();
       await http.close();
       await dns?.close();
+      overlay.close();
     },
   };
 }

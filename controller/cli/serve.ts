@@ -4,6 +4,7 @@ import { numberFlag, parseCommandArgs } from "../../src/cli/args.js";
 import { type Command, CliError } from "../../src/cli/command.js";
 import { createController } from "../app.js";
 import { normalizeZone } from "../dns/records.js";
+import { DEFAULT_OVSDB_TARGET, parseTarget } from "../ovsdb/client.js";
 
 function checkZone(zone: string | undefined): string | undefined {
   if (zone === undefined) return undefined;
@@ -11,6 +12,16 @@ function checkZone(zone: string | undefined): string | undefined {
     return normalizeZone(zone);
   } catch (err) {
     throw new CliError(`--zone: ${(err as Error).message}`);
+  }
+}
+
+function checkOvsdb(target: string | undefined): string | undefined {
+  if (target === undefined) return undefined;
+  try {
+    parseTarget(target);
+    return target;
+  } catch (err) {
+    throw new CliError(`--ovsdb: ${(err as Error).message}`);
   }
 }
 
@@ -27,6 +38,9 @@ Options:
   --host ADDR         address for HTTP and DNS (default 127.0.0.1)
   --zone ZONE         DNS zone served (default svc.fleximigrate.local)
   --lldp-interval MS  link discovery period (default 1000)
+  --ovsdb ADDR        OVSDB of the VXLAN overlay API, unix:PATH or tcp:HOST:PORT
+                      (default ${DEFAULT_OVSDB_TARGET}; connected on first use,
+                      so the controller starts without Open vSwitch)
   --quiet             no log lines on stderr
   --help              this text
 `;
@@ -45,6 +59,7 @@ export const command: Command = {
         host: { type: "string" },
         zone: { type: "string" },
         "lldp-interval": { type: "string" },
+        ovsdb: { type: "string" },
         quiet: { type: "boolean" },
       },
       usage,
@@ -65,6 +80,7 @@ export const command: Command = {
       host: v.host,
       zone: checkZone(v.zone),
       lldpIntervalMs: numberFlag("lldp-interval", v["lldp-interval"], 1000, { min: 50, integer: true }),
+      ovsdb: checkOvsdb(v.ovsdb),
       log: quiet ? undefined : (level: string, msg: string) => process.stderr.write(`[controller] ${level}: ${msg}\n`),
     };
     let controller: Awaited<ReturnType<typeof createController>>;

@@ -14,6 +14,9 @@
 // stop-and-copy, lazy-pages daemon + `criu restore --lazy-pages` for post-copy).
 import type { WorkloadRecord } from "../runtime/types.js";
 
+// H-lazy: edge-agent/postcopy/index.ts exports `postcopyStrategy: MigrationStrategy`
+// and `postcopyRestoreHook: DestinationHook` (name "postcopy"); registry.ts registers both.
+
 export type StrategyName = "stopcopy" | "precopy" | "postcopy" | "auto";
 
 export type Availability = { ok: true } | { ok: false; reason: string };
@@ -120,6 +123,8 @@ export interface SourceHandle {
 }
 
 export interface DowntimeProbe {
+  /** Stops polling the source and waits for a request in flight, so no connection is open at the freeze. */
+  quiesceSource(): Promise<void>;
   /** ms epoch of the last answer the workload gave on the source (polled since the migration began). */
   lastSourceAnswerAt(): number | undefined;
   /**

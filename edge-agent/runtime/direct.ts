@@ -136,8 +136,11 @@ export async function treePids(root: number): Promise<number[]> {
 async function waitForChild(parent: number, timeoutMs: number): Promise<number> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const kids = await childrenOf(parent);
-    if (kids[0]) return kids[0];
+    // The shell execs unshare, whose only child is the new namespace's init (NSpid ... 1).
+    for (const kid of await childrenOf(parent)) {
+      const status = await readFile(`/proc/${kid}/status`, "utf8").catch(() => "");
+      if (/^NSpid:\s+\d+\s+1\s*$/m.test(status)) return kid;
+    }
     await sleep(10);
   }
   throw new Error("the workload's PID namespace did not start (unshare gave no child)");

@@ -3,6 +3,7 @@
 // Why: CRIU 4.1.1 cannot dump TCP sockets on Linux >= 6.16 (getsockopt
 // SO_PASSCRED is refused on them); unix sockets it dumps and restores, and
 // abstract names are per network namespace, so each host has its own.
+// The name is padded with NULs to all of sun_path, the length Node connects with.
 import net from "node:net";
 
 export function socketPrefix(workloadId: string): string {

@@ -90,7 +90,9 @@ def main():
     state = State(args.mib, args.seed)
     prefix = os.environ.get("FLEXIMIGRATE_SOCKET_PREFIX")
     if prefix:
-        server = socketserver.UnixStreamServer("\0" + prefix + str(args.port), make_handler(state))
+        # Padded to the whole sun_path (108 bytes): Node's net.connect uses that length for abstract names.
+        name = "\0" + prefix + str(args.port)
+        server = socketserver.UnixStreamServer(name + "\0" * (108 - len(name)), make_handler(state))
     else:
         server = HTTPServer(("0.0.0.0", args.port), make_handler(state))
     server.serve_forever()

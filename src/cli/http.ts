@@ -20,7 +20,7 @@ export async function requestJson<T>(
     throw new CliError(`cannot reach ${new URL(url).origin} (${cause}); is the service running?`, 1);
   }
   const text = await res.text();
-  let data: unknown = undefined;
+  let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;
   } catch {

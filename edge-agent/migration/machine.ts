@@ -1,0 +1,65 @@
+// The life of one migration as a pure state machine: which phase may follow
+// which, and the record every progress event folds into. Failure from any
+// live phase goes through rolling-back to failed.
+import type { MigrationMetrics, MigrationPhase, ProgressEvent, StrategyName } from "./strategy.js";
+
+export type MigrationStatus = "running" | "succeeded" | "failed";
+
+export interface MigrationRecord {
+  id: string;
+  workloadId: string;
+  destination: string;
+  requested: StrategyName;
+  strategy?: string;
+  reason?: string;
+  phase: MigrationPhase;
+  status: MigrationStatus;
+  error?: string;
+  progress: { bytes: number; totalBytes: number; rateBps: number };
+  metrics?: MigrationMetrics;
+  destinationWorkloadId?: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+const LIVE: MigrationPhase[] = ["pending", "preparing", "dumping", "transferring", "restoring", "verifying", "serving-pages", "committing"];
+
+/** Forward order of the live phases; a strategy may skip phases but never go back. */
+export function canMove(from: MigrationPhase, to: MigrationPhase): boolean {
+  if (from === to) return LIVE.includes(from);
+  if (from === "done" || from === "failed") return false;
+  if (to === "rolling-back") return from !== "rolling-back";
+  if (to === "failed") return from === "rolling-back";
+  if (to === "done") return from === "committing";
+  if (from === "rolling-back") return false;
+  // transferring and serving-pages may interleave with restoring/verifying (post-copy).
+  if (from === "restoring" && to === "transferring") return true;
+  if (from === "serving-pages" && (to === "verifying" || to === "transferring")) return true;
+  return LIVE.indexOf(to) > LIVE.indexOf(from);
+}
+
+export function newMigration(id: string, workloadId: string, destination: string, requested: StrategyName): MigrationRecord {
+  return {
+    id,
+    workloadId,
+    destination,
+    requested,
+    phase: "pending",
+    status: "running",
+    progress: { bytes: 0, totalBytes: 0, rateBps: 0 },
+    startedAt: new Date().toISOString(),
+  };
+}
+
+/** Folds one progress event in; an illegal phase change is ignored, progress still counts. */
+export function applyEvent(rec: MigrationRecord, ev: ProgressEvent): MigrationRecord {
+  const phase = canMove(rec.phase, ev.phase) ? ev.phase : rec.phase;
+  const progress = {
+    bytes: ev.bytes ?? rec.progress.bytes,
+    totalBytes: ev.totalBytes ?? rec.progress.totalBytes,
+    rateBps: ev.rateBps ?? rec.progress.rateBps,
+  };
+  const status: MigrationStatus = phase === "done" ? "succeeded" : phase === "failed" ? "failed" : "running";
+  const ended = status !== "running" && rec.status === "running";
+  return { ...rec, phase, progress, status, ...(ended ? { endedAt: ev.at } : {}) };
+}

@@ -1,0 +1,39 @@
+// Writes one incoming image file: (gunzip), hash while writing to a temp
+// name, rename only when the sha256 matches the sender's.
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+
+export class ChecksumError extends Error {}
+
+export async function receiveFile(body: Readable, dir: string, name: string, expected: string, gzip: boolean): Promise<number> {
+  const file = path.join(dir, name);
+  const tmp = `${file}.part`;
+  const hash = createHash("sha256");
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    if (gzip) await pipeline(body, createGunzip(), tap, createWriteStream(tmp));
+    else await pipeline(body, tap, createWriteStream(tmp));
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const got = hash.digest("hex");
+  if (got !== expected) {
+    await rm(tmp, { force: true });
+    throw new ChecksumError(`sha256 mismatch for ${name}: expected ${expected}, got ${got}`);
+  }
+  await rename(tmp, file);
+  return size;
+}
