@@ -70,8 +70,8 @@ class CutAfter extends Transform {
     super();
   }
   override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
-    if (this.total() > this.limit) return done(new Error("connection cut (fault injection)"));
-    done(null, chunk);
+    if (this.total() > this.limit) done(new Error("connection cut (fault injection)"));
+    else done(null, chunk);
   }
 }
 

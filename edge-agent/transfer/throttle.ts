@@ -3,7 +3,7 @@
 import { Transform, type TransformCallback } from "node:stream";
 
 export class Throttle extends Transform {
-  private start = Date.now();
+  private readonly start = Date.now();
   private passed = 0;
 
   constructor(
@@ -16,12 +16,9 @@ export class Throttle extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.passed += chunk.length;
     this.onBytes(chunk.length);
-    const rate = this.bytesPerSecond;
-    if (!rate || rate <= 0) return done(null, chunk);
-    const due = this.start + (this.passed / rate) * 1000;
-    const wait = due - Date.now();
-    if (wait <= 0) return done(null, chunk);
-    setTimeout(() => done(null, chunk), wait);
+    const wait = throttleDelayMs(this.passed, Date.now() - this.start, this.bytesPerSecond);
+    if (wait <= 0) done(null, chunk);
+    else setTimeout(() => done(null, chunk), wait);
   }
 }
 

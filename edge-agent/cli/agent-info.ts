@@ -1,0 +1,42 @@
+// `fleximigrate agent-info`: prints an agent's capabilities.
+import { parseCommandArgs } from "../../src/cli/args.js";
+import type { Command } from "../../src/cli/command.js";
+import { requestJson } from "../../src/cli/http.js";
+import { formatTable, printJson } from "../../src/cli/output.js";
+import type { Capabilities } from "../migration/strategy.js";
+
+const usage = `Usage: fleximigrate agent-info [--agent URL] [--json]
+
+Shows what an agent found at start: CRIU and its features, Docker, cgroup CPU
+control, and which migration strategies work there (and why not).
+  --agent URL   agent base URL (default http://127.0.0.1:7701)
+  --json        machine-readable output
+`;
+
+export const command: Command = {
+  name: "agent-info",
+  summary: "Show an agent's capabilities",
+  usage,
+  async run(args) {
+    const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
+    if (!p) return 0;
+    const base = (p.values.agent ?? "http://127.0.0.1:7701").replace(/\/$/, "");
+    const info = await requestJson<{ node: string; tier: string; capabilities: Capabilities }>("GET", `${base}/v1/info`);
+    if (p.values.json) {
+      printJson(info);
+      return 0;
+    }
+    const c = info.capabilities;
+    const out = [
+      `node ${info.node} (${info.tier})`,
+      `criu: ${c.criu.present ? `${c.criu.version ?? "?"}, check ${c.criu.checkOk ? "ok" : `fails: ${c.criu.error}`}` : "missing"}`,
+      `criu features: ${Object.entries(c.criu.features).map(([k, v]) => `${k}=${v ? "yes" : "no"}`).join(" ")}`,
+      `docker: ${c.docker.present ? c.docker.version : `absent (${c.docker.error ?? ""})`}`,
+      `cgroup cpu control: ${c.cgroupCpu.ok ? c.cgroupCpu.path : `no (${c.cgroupCpu.error})`}`,
+      "",
+    ].join("\n");
+    process.stdout.write(out);
+    process.stdout.write(formatTable(["STRATEGY", "AVAILABLE", "WHY NOT"], Object.entries(c.strategies).map(([n, a]) => [n, a.ok, a.ok ? "" : a.reason])));
+    return 0;
+  },
+};

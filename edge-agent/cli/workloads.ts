@@ -1,0 +1,34 @@
+// `fleximigrate workloads`: lists an agent's workloads.
+import { parseCommandArgs } from "../../src/cli/args.js";
+import type { Command } from "../../src/cli/command.js";
+import { requestJson } from "../../src/cli/http.js";
+import { formatTable, printJson } from "../../src/cli/output.js";
+import type { WorkloadRecord } from "../runtime/types.js";
+
+const usage = `Usage: fleximigrate workloads [--agent URL] [--json]
+
+Lists the workloads an agent runs.
+  --agent URL   agent base URL (default http://127.0.0.1:7701)
+  --json        machine-readable output
+`;
+
+export const command: Command = {
+  name: "workloads",
+  summary: "List an agent's workloads",
+  usage,
+  async run(args) {
+    const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
+    if (!p) return 0;
+    const base = (p.values.agent ?? "http://127.0.0.1:7701").replace(/\/$/, "");
+    const { workloads } = await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${base}/v1/workloads`);
+    if (p.values.json) printJson(workloads);
+    else
+      process.stdout.write(
+        formatTable(
+          ["ID", "RUNTIME", "STATE", "PID", "CPU LIMIT", "PORTS", "WHAT"],
+          workloads.map((w) => [w.id, w.runtime, w.state, w.pid, w.spec.cpuLimit, w.spec.ports.join(","), w.spec.image ?? w.spec.command?.join(" ")]),
+        ),
+      );
+    return 0;
+  },
+};

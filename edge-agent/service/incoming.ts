@@ -1,0 +1,58 @@
+// Agent-to-agent protocol, destination side: open a migration, receive image
+// files (sha256-checked), restore with a named hook, then commit or abort.
+import type { FastifyInstance } from "fastify";
+import type { Readable } from "node:stream";
+import type { WorkloadRecord } from "../runtime/types.js";
+import { isSafeName } from "../transfer/manifest.js";
+import { receiveFile } from "../transfer/receiver.js";
+import { type Agent, BadRequest } from "./agent.js";
+
+export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
+  app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
+
+  app.post<{ Body: { migrationId: string; workload: WorkloadRecord; source: string } }>(
+    "/v1/incoming",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["migrationId", "workload", "source"],
+          properties: { migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" }, workload: { type: "object", required: ["id", "spec"] }, source: { type: "string" } },
+        },
+      },
+    },
+    async (req, reply) => {
+      await agent.openIncoming(req.body.migrationId, req.body.workload, req.body.source);
+      return reply.code(201).send({ ok: true });
+    },
+  );
+
+  app.put<{ Params: { id: string; name: string } }>("/v1/incoming/:id/files/:name", async (req) => {
+    const { id, name } = req.params;
+    if (!isSafeName(name)) throw new BadRequest(`bad file name ${name}`);
+    const sha = req.headers["x-sha256"];
+    if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new BadRequest("x-sha256 header (hex sha256) is required");
+    const dir = agent.incomingDir(id);
+    const size = await receiveFile(req.body as Readable, dir, name, sha, req.headers["x-encoding"] === "gzip");
+    return { name, size };
+  });
+
+  app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
+    "/v1/incoming/:id/restore",
+    { schema: { body: { type: "object", required: ["hook"], properties: { hook: { type: "string" }, params: { type: "object" } } } } },
+    async (req) => {
+      const record = await agent.restoreIncoming(req.params.id, req.body.hook, req.body.params ?? {});
+      return { workloadId: record.id, pid: record.pid };
+    },
+  );
+
+  app.post<{ Params: { id: string } }>("/v1/incoming/:id/commit", async (req) => {
+    await agent.commitIncoming(req.params.id);
+    return { ok: true };
+  });
+
+  app.post<{ Params: { id: string } }>("/v1/incoming/:id/abort", async (req) => {
+    await agent.abortIncoming(req.params.id);
+    return { ok: true };
+  });
+};

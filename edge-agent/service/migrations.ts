@@ -1,0 +1,33 @@
+// POST /v1/migrations (start), GET /v1/migrations[/:id] (live progress, metrics).
+import type { FastifyInstance } from "fastify";
+import type { Agent, MigrationRequest } from "./agent.js";
+
+const bodySchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["workload", "destination"],
+  properties: {
+    workload: { type: "string", minLength: 1 },
+    destination: { type: "string", minLength: 1 },
+    strategy: { type: "string", enum: ["auto", "stopcopy", "precopy", "postcopy"], default: "auto" },
+    compress: { type: "boolean" },
+    bandwidthBps: { type: "number", exclusiveMinimum: 0 },
+    faults: {
+      type: "object",
+      additionalProperties: false,
+      properties: { corrupt: { type: "boolean" }, cutAt: { type: "number", minimum: 0, maximum: 1 }, failRestore: { type: "boolean" } },
+    },
+  },
+} as const;
+
+export const migrationsPlugin = (agent: Agent) => async (app: FastifyInstance) => {
+  app.post<{ Body: MigrationRequest }>("/v1/migrations", { schema: { body: bodySchema } }, async (req, reply) => {
+    return reply.code(202).send(agent.startMigration(req.body));
+  });
+  app.get("/v1/migrations", async () => ({ migrations: [...agent.migrations.values()] }));
+  app.get<{ Params: { id: string } }>("/v1/migrations/:id", async (req, reply) => {
+    const rec = agent.migrations.get(req.params.id);
+    if (!rec) return reply.code(404).send({ message: `no migration ${req.params.id}` });
+    return rec;
+  });
+};

@@ -1,0 +1,33 @@
+// POST/GET/DELETE /v1/workloads.
+import type { FastifyInstance } from "fastify";
+import type { WorkloadSpec } from "../runtime/types.js";
+import type { Agent } from "./agent.js";
+
+const specSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["cpuLimit"],
+  properties: {
+    id: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,40}$" },
+    image: { type: "string", minLength: 1 },
+    command: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+    cpuLimit: { type: "number", exclusiveMinimum: 0, maximum: 256 },
+    ports: { type: "array", maxItems: 16, items: { type: "integer", minimum: 1, maximum: 65535 }, default: [] },
+    labels: { type: "object", additionalProperties: { type: "string" }, default: {} },
+    probePath: { type: "string", pattern: "^/" },
+    env: { type: "object", additionalProperties: { type: "string" } },
+  },
+} as const;
+
+export const workloadsPlugin = (agent: Agent) => async (app: FastifyInstance) => {
+  app.post<{ Body: WorkloadSpec & { id?: string } }>("/v1/workloads", { schema: { body: specSchema } }, async (req, reply) => {
+    const { id, ...spec } = req.body;
+    const record = await agent.createWorkload(spec, id);
+    return reply.code(201).send(record);
+  });
+  app.get("/v1/workloads", async () => ({ workloads: [...agent.workloads.values()] }));
+  app.delete<{ Params: { id: string } }>("/v1/workloads/:id", async (req, reply) => {
+    if (!(await agent.deleteWorkload(req.params.id))) return reply.code(404).send({ message: `no workload ${req.params.id}` });
+    return reply.code(204).send();
+  });
+};
