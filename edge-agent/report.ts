@@ -15,7 +15,7 @@ export async function buildReport(agent: Agent): Promise<NodeReport> {
   const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
   const workloads = [];
   for (const w of agent.workloads.values()) {
-    const s = await agent.direct.stats(w).catch(() => ({ id: w.id, cpu: 0, memoryBytes: 0 }));
+    const s = await agent.runtimeFor(w).stats(w).catch(() => ({ id: w.id, cpu: 0, memoryBytes: 0 }));
     agent.lastStats.set(w.id, s.memoryBytes);
     workloads.push(s);
   }

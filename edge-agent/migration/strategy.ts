@@ -14,8 +14,8 @@
 // stop-and-copy, lazy-pages daemon + `criu restore --lazy-pages` for post-copy).
 import type { WorkloadRecord } from "../runtime/types.js";
 
-// H-lazy: edge-agent/postcopy/index.ts exports `postcopyStrategy: MigrationStrategy`
-// and `postcopyRestoreHook: DestinationHook` (name "postcopy"); registry.ts registers both.
+// Post-copy (edge-agent/postcopy/strategy.ts) exports `postcopyStrategy` and
+// `postcopyDestinationHook` (hook "postcopy"); registry.ts registers both.
 
 export type StrategyName = "stopcopy" | "precopy" | "postcopy" | "auto";
 

@@ -3,7 +3,7 @@
 
 export type RuntimeKind = "direct" | "docker";
 
-/** What a client asks for in POST /v1/workloads. Exactly one of image/command. */
+/** What a client asks for in POST /v1/workloads: an image (Docker; command optional) or a command (direct). */
 export interface WorkloadSpec {
   /** Docker image (runtime "docker"). */
   image?: string;

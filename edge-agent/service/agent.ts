@@ -20,7 +20,8 @@ import type {
 } from "../migration/strategy.js";
 import { dumpArgs, runCriu, runCriuDetached } from "../runtime/criu.js";
 import { DirectRuntime } from "../runtime/direct.js";
-import type { WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
+import { DockerRuntime } from "../runtime/docker.js";
+import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
 
 export class BadRequest extends Error {}
@@ -56,6 +57,8 @@ interface Incoming {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long a destination keeps an uncommitted restore while it cannot reach the source. */
+export const ORPHAN_MS = 10_000;
 
 export class Agent {
   readonly workloads = new Map<string, WorkloadRecord>();
@@ -63,6 +66,7 @@ export class Agent {
   readonly incoming = new Map<string, Incoming>();
   readonly events = new EventEmitter();
   readonly direct: DirectRuntime;
+  private dockerRuntime?: DockerRuntime;
   private lastBandwidthBps?: number;
 
   constructor(
@@ -79,13 +83,25 @@ export class Agent {
 
   // ---- workloads -------------------------------------------------------
 
+  /** Docker is optional: created on first use, only where the engine answered at start. */
+  get docker(): DockerRuntime {
+    this.dockerRuntime ??= new DockerRuntime();
+    return this.dockerRuntime;
+  }
+
+  runtimeFor(record: WorkloadRecord): Runtime {
+    return record.runtime === "docker" ? this.docker : this.direct;
+  }
+
   async createWorkload(spec: WorkloadSpec, id = `w-${randomUUID().slice(0, 8)}`): Promise<WorkloadRecord> {
-    if (!spec.command === !spec.image) throw new BadRequest("give exactly one of image or command");
+    // image => Docker (command optional, overrides the image's); command alone => direct runtime.
+    if (!spec.command && !spec.image) throw new BadRequest("give an image (Docker) or a command (direct runtime)");
     if (this.workloads.has(id)) throw new BadRequest(`workload ${id} exists`);
-    if (spec.image) throw new BadRequest("the docker runtime is not enabled on this agent; give a command");
+    if (spec.image && !this.caps.docker.present) throw new BadRequest(`no Docker engine on this agent: ${this.caps.docker.error ?? "absent"}`);
+    if (spec.command && !this.caps.cgroupCpu.ok) throw new BadRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
     const busy = [...this.workloads.values()].flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw new BadRequest(`port ${busy[0]} is taken by another workload`);
-    const record = await this.direct.create(id, spec);
+    const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
     this.workloads.set(id, record);
     this.publish({ type: "workload", action: "created", workload: record });
     return record;
@@ -96,7 +112,7 @@ export class Agent {
     if (!record) return false;
     if (record.state === "migrating") throw new BadRequest(`workload ${id} is migrating`);
     this.workloads.delete(id);
-    await this.direct.remove(record);
+    await this.runtimeFor(record).remove(record);
     this.publish({ type: "workload", action: "deleted", workload: record });
     return true;
   }
@@ -104,10 +120,12 @@ export class Agent {
   // ---- migrations out (source side) ---------------------------------------
 
   /** Validates, then runs the migration in the background; returns its record. */
-  startMigration(req: MigrationRequest): MigrationRecord {
+  async startMigration(req: MigrationRequest): Promise<MigrationRecord> {
     const workload = this.workloads.get(req.workload);
     if (!workload) throw new BadRequest(`no workload ${req.workload} on this agent`);
     if (workload.state !== "running") throw new BadRequest(`workload ${req.workload} is ${workload.state}`);
+    if (workload.runtime !== "direct")
+      throw new BadRequest("only direct-runtime workloads migrate between agents; Docker workloads checkpoint/restore in place (docs/agent.md)");
     if (req.faults && !this.opts.allowFaults) throw new BadRequest("faults are accepted only by an agent started with --allow-faults");
     let url: URL;
     try {
@@ -116,7 +134,9 @@ export class Agent {
       throw new BadRequest(`destination is not a URL: ${req.destination}`);
     }
     if (url.protocol !== "http:") throw new BadRequest("destination must be an http:// agent URL");
-    const { strategy, reason } = this.pickStrategy(req.strategy, workload);
+    const workingSet = (await this.runtimeFor(workload).stats(workload).catch(() => undefined))?.memoryBytes ?? this.lastStats.get(workload.id) ?? 0;
+    if (workload.state !== "running") throw new BadRequest(`workload ${req.workload} is ${workload.state}`);
+    const { strategy, reason } = this.pickStrategy(req.strategy, workingSet);
     const rec = { ...newMigration(`m-${randomUUID().slice(0, 8)}`, workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
     this.migrations.set(rec.id, rec);
     workload.state = "migrating";
@@ -124,10 +144,10 @@ export class Agent {
     return rec;
   }
 
-  private pickStrategy(name: StrategyName, workload: WorkloadRecord): { strategy: MigrationStrategy; reason: string } {
+  private pickStrategy(name: StrategyName, workingSetBytes: number): { strategy: MigrationStrategy; reason: string } {
     const avail = availability(this.caps);
     if (name === "auto") {
-      const choice = chooseStrategy({ available: avail, workingSetBytes: this.workingSet(workload), bandwidthBps: this.lastBandwidthBps });
+      const choice = chooseStrategy({ available: avail, workingSetBytes, bandwidthBps: this.lastBandwidthBps ?? this.opts.bandwidthBps });
       return { strategy: strategies.get(choice.strategy)!, reason: `auto: ${choice.reason}` };
     }
     const strategy = strategies.get(name);
@@ -135,10 +155,6 @@ export class Agent {
     const a = avail[name]!;
     if (!a.ok) throw new BadRequest(`strategy ${name} is unavailable here: ${a.reason}`);
     return { strategy, reason: "requested" };
-  }
-
-  private workingSet(workload: WorkloadRecord): number {
-    return this.lastStats.get(workload.id) ?? 0;
   }
 
   /** Latest memory per workload, updated by the reporter. */
@@ -231,7 +247,18 @@ export class Agent {
       this.log(`${id} failed: ${message}; rolling back`);
       abort.abort();
       this.update(id, { phase: "rolling-back", message });
-      if (incomingOpen) await postJson(`${dest}/v1/incoming/${id}/abort`, {}).catch((e: Error) => this.log(`${id}: abort on destination: ${e.message}`));
+      if (incomingOpen) {
+        const aborted = await postJson(`${dest}/v1/incoming/${id}/abort`, {}).then(
+          () => true,
+          (e: Error) => {
+            this.log(`${id}: abort on destination: ${e.message}`);
+            return false;
+          },
+        );
+        // Unreachable destination: it drops an uncommitted restore by itself once it
+        // cannot reach us for ORPHAN_MS; resume only after that, never alongside it.
+        if (!aborted) await sleep(ORPHAN_MS + 2000);
+      }
       await this.direct.resume(workload);
       workload.state = "running";
       const rec = this.migrations.get(id)!;
@@ -276,13 +303,16 @@ export class Agent {
       log: (m: string) => this.log(`${migrationId} (in): ${m}`),
     };
     const tree = await hook.restore(dctx);
-    const record = await this.direct.adopt(
-      { ...inc.workload, migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId } },
-      tree.pid,
-    );
+    const described: WorkloadRecord = { ...inc.workload, migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId } };
+    const record = await this.direct.adopt(described, tree.pid).catch(async (err: Error) => {
+      // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
+      await this.direct.remove({ ...described, pid: tree.pid });
+      throw err;
+    });
     record.state = "migrating";
     inc.restored = record;
     this.workloads.set(record.id, record);
+    void this.watchSource(inc);
     return record;
   }
 
@@ -294,6 +324,34 @@ export class Agent {
     this.publish({ type: "workload", action: "arrived", workload: inc.restored });
     // Post-copy images are still read by the lazy-pages daemon: drop them a little later.
     void sleep(100).then(() => rm(inc.dir, { recursive: true, force: true }));
+  }
+
+  /**
+   * Until the source commits, a restored copy is provisional: drop it when the
+   * source says the migration failed, or stays unreachable for ORPHAN_MS (the
+   * source then resumes its frozen copy), so two copies never both run on.
+   */
+  private async watchSource(inc: Incoming): Promise<void> {
+    // Only a source we reached once can be judged gone (a wrong --advertise must not drop workloads).
+    let lastSeen: number | undefined;
+    while (this.incoming.get(inc.id) === inc) {
+      await sleep(1000);
+      if (this.incoming.get(inc.id) !== inc) return;
+      try {
+        const res = await fetch(`${inc.source}/v1/migrations/${inc.id}`, { signal: AbortSignal.timeout(2000) });
+        const rec = (await res.json()) as { status?: string };
+        lastSeen = Date.now();
+        if (res.ok && rec.status === "failed") {
+          this.log(`${inc.id} (in): the source reports the migration failed; dropping the restored copy`);
+          await this.abortIncoming(inc.id);
+        }
+      } catch {
+        if (lastSeen !== undefined && Date.now() - lastSeen > ORPHAN_MS) {
+          this.log(`${inc.id} (in): source unreachable for ${ORPHAN_MS} ms before commit; dropping the restored copy`);
+          await this.abortIncoming(inc.id);
+        }
+      }
+    }
   }
 
   async abortIncoming(migrationId: string): Promise<void> {

@@ -12,7 +12,7 @@ import { migrationsPlugin } from "./migrations.js";
 import { workloadsPlugin } from "./workloads.js";
 
 export async function buildApp(agent: Agent): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
   await app.register(swagger, { openapi: { info: { title: "FlexiMigrate edge agent", version: "0.1.0" } } });
   await app.register(websocket);
   app.setErrorHandler((err, _req, reply) => {

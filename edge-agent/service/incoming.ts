@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Readable } from "node:stream";
 import type { WorkloadRecord } from "../runtime/types.js";
 import { isSafeName } from "../transfer/manifest.js";
-import { receiveFile } from "../transfer/receiver.js";
+import { receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
 import { type Agent, BadRequest } from "./agent.js";
 
 export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
@@ -27,15 +27,40 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     },
   );
 
+  // sha256 of each `.part` as it arrived, until the sender seals it with its own.
+  const arrived = new Map<string, string>();
+
   app.put<{ Params: { id: string; name: string } }>("/v1/incoming/:id/files/:name", async (req) => {
     const { id, name } = req.params;
     if (!isSafeName(name)) throw new BadRequest(`bad file name ${name}`);
-    const sha = req.headers["x-sha256"];
-    if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new BadRequest("x-sha256 header (hex sha256) is required");
     const dir = agent.incomingDir(id);
-    const size = await receiveFile(req.body as Readable, dir, name, sha, req.headers["x-encoding"] === "gzip");
-    return { name, size };
+    // A sender that vanished mid-file must not pin the request (and its .part file) forever.
+    req.raw.socket.setTimeout(30_000, () => req.raw.socket.destroy());
+    const gzip = req.headers["x-encoding"] === "gzip";
+    const sha = req.headers["x-sha256"];
+    if (sha !== undefined) {
+      // Hash known up front: checked right here.
+      if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new BadRequest("x-sha256 must be a hex sha256");
+      return { name, size: await receiveFile(req.body as Readable, dir, name, sha, gzip) };
+    }
+    const part = await receivePart(req.body as Readable, dir, name, gzip);
+    arrived.set(`${id}/${name}`, part.sha256);
+    return { name, size: part.size };
   });
+
+  app.post<{ Params: { id: string; name: string }; Body: { sha256: string } }>(
+    "/v1/incoming/:id/files/:name/seal",
+    { schema: { body: { type: "object", required: ["sha256"], properties: { sha256: { type: "string", pattern: "^[0-9a-f]{64}$" } } } } },
+    async (req) => {
+      const { id, name } = req.params;
+      if (!isSafeName(name)) throw new BadRequest(`bad file name ${name}`);
+      const key = `${id}/${name}`;
+      const got = arrived.get(key);
+      arrived.delete(key);
+      await sealFile(agent.incomingDir(id), name, req.body.sha256, got);
+      return { name, sealed: true };
+    },
+  );
 
   app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
     "/v1/incoming/:id/restore",

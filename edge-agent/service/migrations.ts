@@ -22,7 +22,7 @@ const bodySchema = {
 
 export const migrationsPlugin = (agent: Agent) => async (app: FastifyInstance) => {
   app.post<{ Body: MigrationRequest }>("/v1/migrations", { schema: { body: bodySchema } }, async (req, reply) => {
-    return reply.code(202).send(agent.startMigration(req.body));
+    return reply.code(202).send(await agent.startMigration(req.body));
   });
   app.get("/v1/migrations", async () => ({ migrations: [...agent.migrations.values()] }));
   app.get<{ Params: { id: string } }>("/v1/migrations/:id", async (req, reply) => {

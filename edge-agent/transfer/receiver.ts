@@ -10,6 +10,39 @@ import { createGunzip } from "node:zlib";
 
 export class ChecksumError extends Error {}
 
+/** Writes `NAME.part`, hashing as it goes; `sealFile` later renames it if the sender's hash matches. */
+export async function receivePart(body: Readable, dir: string, name: string, gzip: boolean): Promise<{ sha256: string; size: number }> {
+  const tmp = path.join(dir, `${name}.part`);
+  const hash = createHash("sha256");
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    if (gzip) await pipeline(body, createGunzip(), tap, createWriteStream(tmp));
+    else await pipeline(body, tap, createWriteStream(tmp));
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+/** Keeps `NAME.part` as NAME only when `got` (hashed on arrival) equals the sender's `expected`. */
+export async function sealFile(dir: string, name: string, expected: string, got: string | undefined): Promise<void> {
+  const tmp = path.join(dir, `${name}.part`);
+  if (got === undefined) throw new ChecksumError(`${name} was not received`);
+  if (got !== expected) {
+    await rm(tmp, { force: true });
+    throw new ChecksumError(`sha256 mismatch for ${name}: expected ${expected}, got ${got}`);
+  }
+  await rename(tmp, path.join(dir, name));
+}
+
 export async function receiveFile(body: Readable, dir: string, name: string, expected: string, gzip: boolean): Promise<number> {
   const file = path.join(dir, name);
   const tmp = `${file}.part`;

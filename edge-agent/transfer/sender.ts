@@ -1,11 +1,12 @@
 // Streams image files to the destination agent over HTTP, one PUT per file
 // with its sha256; reports bytes and rate as it goes.
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { createGzip } from "node:zlib";
 import type { SentFiles } from "../migration/strategy.js";
-import { describeFiles } from "./manifest.js";
 import { Throttle } from "./throttle.js";
 
 export interface SendOptions {
@@ -21,44 +22,67 @@ export interface SendOptions {
 
 export async function sendFiles(dir: string, names: string[], opts: SendOptions): Promise<SentFiles> {
   const started = Date.now();
-  const entries = await describeFiles(dir, names);
-  const totalBytes = entries.reduce((s, e) => s + e.size, 0);
+  const sizes = await Promise.all(names.map(async (n) => (await stat(path.join(dir, n))).size));
+  const totalBytes = sizes.reduce((s, n) => s + n, 0);
   let bytes = 0;
   let corrupted = false;
-  for (const entry of entries) {
-    let stream: Readable = createReadStream(path.join(dir, entry.name));
+  for (const [i, name] of names.entries()) {
+    // Hashed while it streams (no extra pass over the images while the workload is frozen);
+    // the receiver hashes what arrives and keeps the file only if the two match (seal).
+    const hash = createHash("sha256");
+    let stream: Readable = createReadStream(path.join(dir, name), { highWaterMark: 1 << 20 });
     const throttle = new Throttle(opts.bandwidthBps, (n) => {
       bytes += n;
       const secs = Math.max(0.001, (Date.now() - started) / 1000);
-      opts.onProgress?.({ bytes, totalBytes, rateBps: Math.round(bytes / secs), file: entry.name });
+      opts.onProgress?.({ bytes, totalBytes, rateBps: Math.round(bytes / secs), file: name });
     });
-    stream = stream.pipe(throttle);
+    stream = stream.pipe(new Tap((c) => hash.update(c))).pipe(throttle);
     if (opts.faults?.cutAt !== undefined) stream = stream.pipe(new CutAfter(Math.floor(totalBytes * opts.faults.cutAt), () => bytes));
-    if (opts.faults?.corrupt && !corrupted && entry.size >= 65536) {
+    if (opts.faults?.corrupt && !corrupted && (sizes[i] ?? 0) >= 65536) {
       corrupted = true;
       stream = stream.pipe(new FlipFirstByte());
     }
     if (opts.compress) stream = stream.pipe(createGzip({ level: 1 }));
-    const res = await fetch(`${opts.base}/${encodeURIComponent(entry.name)}`, {
+    const url = `${opts.base}/${encodeURIComponent(name)}`;
+    const res = await fetch(url, {
       method: "PUT",
-      headers: {
-        "content-type": "application/octet-stream",
-        "x-sha256": entry.sha256,
-        "x-size": String(entry.size),
-        ...(opts.compress ? { "x-encoding": "gzip" } : {}),
-      },
+      headers: { "content-type": "application/octet-stream", "x-size": String(sizes[i]), ...(opts.compress ? { "x-encoding": "gzip" } : {}) },
       body: Readable.toWeb(stream) as ReadableStream,
       duplex: "half",
       signal: opts.signal,
     } as RequestInit).catch((err: Error) => {
-      throw new Error(`transfer of ${entry.name} broke: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      throw new Error(`transfer of ${name} broke: ${(err.cause as Error | undefined)?.message ?? err.message}`);
     });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { message?: string };
-      throw new Error(`destination refused ${entry.name}: ${body.message ?? res.status}`);
-    }
+    await expectOk(res, name);
+    const seal = await fetch(`${url}/seal`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sha256: hash.digest("hex") }),
+      signal: opts.signal,
+    });
+    await expectOk(seal, name);
   }
-  return { files: entries.length, bytes, ms: Date.now() - started };
+  return { files: names.length, bytes, ms: Date.now() - started };
+}
+
+async function expectOk(res: Response, name: string): Promise<void> {
+  if (res.ok) {
+    await res.arrayBuffer();
+    return;
+  }
+  const body = (await res.json().catch(() => ({}))) as { message?: string };
+  throw new Error(`destination refused ${name}: ${body.message ?? res.status}`);
+}
+
+/** Passes chunks through, showing each to `see`. */
+class Tap extends Transform {
+  constructor(private readonly see: (chunk: Buffer) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
+    this.see(chunk);
+    done(null, chunk);
+  }
 }
 
 /** Fault injection: errors the stream once `total()` passes `limit` bytes (a cut connection). */

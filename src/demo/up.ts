@@ -213,7 +213,19 @@ class Up {
     }
     const started = DEMO_NODES.map((n, i) => {
       const listen = `127.0.0.1:${this.ports.agents[i]}`;
-      const child = this.spawn(`agent ${n.name}`, ["agent", "--node", n.name, "--tier", n.tier, "--listen", listen, "--scheduler", schedulerUrl]);
+      const child = this.spawn(`agent ${n.name}`, [
+        "agent",
+        "--node",
+        n.name,
+        "--tier",
+        n.tier,
+        "--listen",
+        listen,
+        "--scheduler",
+        schedulerUrl,
+        "--net-delay-ms",
+        String(n.netDelayMs),
+      ]);
       return { name: n.name, url: `http://${listen}`, child };
     });
     const up = await this.until(Promise.all(started.map((a) => this.ready(a.child, a.url))));
@@ -234,18 +246,26 @@ class Up {
     return null;
   }
 
-  /** Registers the demo nodes that no agent registered (after giving the agents time to). */
+  /**
+   * Registers the demo nodes that no agent registered (after giving the agents time to),
+   * and gives the agents' nodes the demo's sizes: all agents share this one machine, so
+   * each would report its cores; the demo wants small edge nodes and a large cloud.
+   */
   private async ensureNodes(schedulerUrl: string, agentsRunning: boolean): Promise<void> {
     const deadline = Date.now() + (agentsRunning ? AGENT_REGISTRATION_MS : 0);
-    let known = new Set<string>();
+    let known = new Map<string, DemoNode & { endpoint?: string }>();
     for (;;) {
-      known = new Set((await getJson<Array<{ name: string }>>(`${schedulerUrl}/v1/nodes`)).map((n) => n.name));
+      const nodes = await getJson<Array<DemoNode & { endpoint?: string }>>(`${schedulerUrl}/v1/nodes`);
+      known = new Map(nodes.map((n) => [n.name, n]));
       if (DEMO_NODES.every((n) => known.has(n.name)) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     for (const { agentPort: _port, ...spec } of DEMO_NODES) {
-      if (known.has(spec.name)) continue;
-      const { status, data } = await call("POST", `${schedulerUrl}/v1/nodes`, spec);
+      const registered = known.get(spec.name);
+      if (registered && registered.cpus === spec.cpus && registered.netDelayMs === spec.netDelayMs && registered.tier === spec.tier) continue;
+      // Re-registering an idle node with another spec replaces it; its agent endpoint stays.
+      const body = registered?.endpoint ? { ...spec, endpoint: registered.endpoint } : spec;
+      const { status, data } = await call("POST", `${schedulerUrl}/v1/nodes`, body);
       if (status !== 200 && status !== 201) throw new CliError(`cannot register node ${spec.name}: ${String(data.message)}`, 1);
     }
   }
