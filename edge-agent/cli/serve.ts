@@ -95,7 +95,7 @@ export const command: Command = {
     stopReporting();
     // Leave nothing behind: provisional restores first, then every workload this agent ran.
     for (const id of [...agent.incoming.keys()]) await agent.abortIncoming(id).catch(() => undefined);
-    for (const id of [...agent.workloads.keys()]) await agent.deleteWorkload(id).catch(() => undefined);
+    for (const id of [...agent.workloads.keys()]) await agent.deleteWorkload(id, { force: true }).catch(() => undefined);
     await app.close();
     return 0;
   },

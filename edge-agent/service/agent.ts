@@ -107,10 +107,10 @@ export class Agent {
     return record;
   }
 
-  async deleteWorkload(id: string): Promise<boolean> {
+  async deleteWorkload(id: string, opts: { force?: boolean } = {}): Promise<boolean> {
     const record = this.workloads.get(id);
     if (!record) return false;
-    if (record.state === "migrating") throw new BadRequest(`workload ${id} is migrating`);
+    if (record.state === "migrating" && !opts.force) throw new BadRequest(`workload ${id} is migrating`);
     this.workloads.delete(id);
     await this.runtimeFor(record).remove(record);
     this.publish({ type: "workload", action: "deleted", workload: record });

@@ -8,7 +8,7 @@ import { BasePolicy, type PolicyOptions } from "./base-policy.js";
 import { IndexedFinder, type NodeFinder, ScanFinder } from "./capacity-index.js";
 import { byName, fits, type NodeState } from "./node-state.js";
 import { capacityFilter, leastUsedFirst, type NeedAt, nameFirst, scanAll, scanBest, tierFilter } from "./plugins.js";
-import { seededRandom } from "./rng.js";
+import { seededRng } from "../../src/random.js";
 import { bestEffortMilli, needMilli, perDelay } from "./share.js";
 import type { Decision, NodeSpec, TaskRequest } from "./types.js";
 
@@ -37,7 +37,7 @@ export class RandomPolicy extends BasePolicy {
   private readonly random: () => number;
   constructor(opts: PolicyOptions) {
     super("random", opts, new ScanFinder());
-    this.random = seededRandom(opts.seed ?? 1);
+    this.random = seededRng(opts.seed ?? 1);
   }
 
   protected decide(request: TaskRequest, model: LatencyModel): Decision {

@@ -1,7 +1,7 @@
 // Seeded synthetic clusters and request traces (for the benchmark, tests and
 // demos). Each request is released after a random lifetime counted in later
 // requests, so the cluster reaches a steady state around `meanConcurrent`.
-import { seededRandom } from "../placement/rng.js";
+import { seededRng } from "../../src/random.js";
 import type { ModelTable, NodeSpec, TaskRequest } from "../placement/types.js";
 import type { TraceEvent } from "./requests-file.js";
 
@@ -57,7 +57,7 @@ export interface TraceShape {
 }
 
 export function syntheticTrace(shape: TraceShape): TraceEvent[] {
-  const rand = seededRandom(shape.seed);
+  const rand = seededRng(shape.seed);
   const keys = Object.keys(shape.models ?? SYNTHETIC_MODELS);
   const budgets = shape.budgetsMs ?? [150, 200, 250, 300, 400, 600, 800, 1000, 1500, 2000];
   const prioritized = shape.prioritized ?? 0.1;

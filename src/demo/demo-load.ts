@@ -11,7 +11,7 @@
 //   urgent = edgeNet + latency(1 core) + u*(cloudNet - edgeNet), u in [0.3, 0.7]:
 //            the cloud would need more than one core, the edge less.
 import { type LatencyModel, predictLatencyMs } from "../latency/model.js";
-import { between, pick, type Rng, seededRng } from "./rng.js";
+import { between, pick, type Rng, seededRng } from "../random.js";
 
 export interface DemoNode {
   name: string;

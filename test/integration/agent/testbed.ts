@@ -2,7 +2,7 @@
 // and fma-dst, each with a veth to the root namespace (where the test runs)
 // and a direct veth between them (the agents' own link). One agent in each.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -22,7 +22,17 @@ const quiet = (args: string[]) => {
 };
 
 export function teardownNet(): void {
-  for (const ns of ["fma-src", "fma-dst"]) quiet(["netns", "del", ns]);
+  for (const ns of ["fma-src", "fma-dst"]) {
+    quiet(["netns", "del", ns]);
+    // The agents' per-node cgroup folders (workload groups inside are gone by now).
+    for (const c of ["cpu", "cpuacct", "memory"]) {
+      try {
+        rmdirSync(`/sys/fs/cgroup/${c}/fleximigrate/${ns}`);
+      } catch {
+        // absent, or a leftover workload group still inside
+      }
+    }
+  }
   for (const dev of ["fma-s0", "fma-d0", "fma-x1"]) quiet(["link", "del", dev]);
 }
 

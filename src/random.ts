@@ -1,4 +1,5 @@
-// A small seeded PRNG (mulberry32), so that a demo run can be replayed.
+// A small seeded PRNG (mulberry32): the same seed gives the same trace, the
+// same random-policy choices and the same demo run, on every machine.
 export type Rng = () => number;
 
 export function seededRng(seed: number): Rng {
