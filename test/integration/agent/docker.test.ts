@@ -17,12 +17,13 @@ import { describeWhen, missing, needs } from "../../helpers/env.js";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tag = randomBytes(3).toString("hex");
 const names = { busy: `fmd-busy-${tag}`, counter: `fmd-counter-${tag}`, gone: `fmd-gone-${tag}`, http: `fmd-http-${tag}` };
-const checkpointDir = mkdtempSync("/dev/shm/fmd-checkpoints-");
 const roundTripImage = `fleximigrate/busybox:fmd-roundtrip-${tag}`;
 
 describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()]), () => {
   const runtime = new DockerRuntime();
   let image = "";
+  // Made in beforeAll, not at load time, so a skipped suite leaves nothing in /dev/shm.
+  let checkpointDir = "";
 
   const spec = (command: string[], extra: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
     image,
@@ -36,6 +37,7 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
   const counterValue = async (record: WorkloadRecord): Promise<number> => Number((await runtime.exec(record, ["cat", "/tmp/count"])).trim());
 
   beforeAll(async () => {
+    checkpointDir = mkdtempSync("/dev/shm/fmd-checkpoints-");
     image = await ensureTestImage(runtime.docker);
     for (const name of Object.values(names)) await runtime.docker.getContainer(name).remove({ force: true }).catch(() => {});
   });
