@@ -10,10 +10,10 @@ import { afterAll, expect, it } from "vitest";
 import { parseSamplesCsv } from "../../src/latency/samples.js";
 import { CGROUP_V1_CPU, CgroupV1Limiter, cgroupUnavailable } from "../../scheduler/profiling/cgroup.js";
 import { PERIOD_US } from "../../scheduler/profiling/runtime.js";
+import { runCli } from "../helpers/cli.js";
 import { describeWhen, missing, needs } from "../helpers/env.js";
 
 const run = promisify(execFile);
-const cli = new URL("../../bin/fleximigrate.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "fleximigrate-profile-"));
 const children: ChildProcess[] = [];
 
@@ -22,15 +22,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function fleximigrate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const fleximigrate = (args: string[]) => runCli(args, { timeoutMs: 120_000 });
 
 const hasCgroupV1: [() => boolean, string] = [() => cgroupUnavailable() === null, "no cgroup v1 cpu controller"];
 

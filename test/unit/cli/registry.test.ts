@@ -1,21 +1,10 @@
 // Every command in the CLI registry loads and answers --help with its usage;
 // unknown commands and flags fail with exit 2 and a message, never a stack.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../../helpers/cli.js";
 
-const run = promisify(execFile);
-const cli = new URL("../../../bin/fleximigrate.js", import.meta.url).pathname;
 
-async function fleximigrate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const fleximigrate = (args: string[]) => runCli(args);
 
 describe("fleximigrate CLI", () => {
   it("lists its commands on --help", async () => {

@@ -6,22 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI_PATH, runCli } from "../../helpers/cli.js";
 import { describeWhen, hasCommand, missing, needs } from "../../helpers/env.js";
 
 const run = promisify(execFile);
-const cli = new URL("../../../bin/fleximigrate.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "fleximigrate-fit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function fleximigrate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const fleximigrate = (args: string[]) => runCli(args);
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -105,7 +97,7 @@ describe("fleximigrate profile (arguments)", () => {
 describeWhen("fleximigrate profile without root", missing([needs.root(), [() => hasCommand("runuser", ["--help"]), "runuser is missing"]]), () => {
   async function asNobody(args: string[]): Promise<{ code: number; stderr: string }> {
     try {
-      await run("runuser", ["-u", "nobody", "--", process.execPath, cli, ...args], { timeout: 30_000 });
+      await run("runuser", ["-u", "nobody", "--", process.execPath, CLI_PATH, ...args], { timeout: 30_000 });
       return { code: 0, stderr: "" };
     } catch (err) {
       const e = err as { code: number; stderr: string };

@@ -1,25 +1,15 @@
 // `fleximigrate plan` end to end through the real CLI: output formats and
 // error paths (exit 2 with a message naming the file and line, never a stack).
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = new URL("../../../bin/fleximigrate.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "fm-plan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, "plan", ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const plan = (args: string[]) => runCli(["plan", ...args]);
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
