@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# `npm install` rather than `npm ci`: it installs the locked versions all the
+# same, and npm 11 writes lock files whose other-platform optional packages
+# (rollup's, biome's) its own `npm ci` then rejects as missing.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  log "npm install (locked versions)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ "$(id -u)" != 0 ]; then
