@@ -43,30 +43,9 @@ export async function sealFile(dir: string, name: string, expected: string, got:
   await rename(tmp, path.join(dir, name));
 }
 
+/** Receives and seals in one step, for a sender that gives its sha256 up front (`x-sha256`). */
 export async function receiveFile(body: Readable, dir: string, name: string, expected: string, gzip: boolean): Promise<number> {
-  const file = path.join(dir, name);
-  const tmp = `${file}.part`;
-  const hash = createHash("sha256");
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
-  try {
-    if (gzip) await pipeline(body, createGunzip(), tap, createWriteStream(tmp));
-    else await pipeline(body, tap, createWriteStream(tmp));
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  const got = hash.digest("hex");
-  if (got !== expected) {
-    await rm(tmp, { force: true });
-    throw new ChecksumError(`sha256 mismatch for ${name}: expected ${expected}, got ${got}`);
-  }
-  await rename(tmp, file);
+  const { sha256, size } = await receivePart(body, dir, name, gzip);
+  await sealFile(dir, name, expected, sha256);
   return size;
 }

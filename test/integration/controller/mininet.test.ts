@@ -3,10 +3,10 @@
 // discovery, link failure and rerouting, and a service redirect across a
 // VXLAN tunnel between two sites. The controller runs as a child process on
 // ephemeral ports; mininet/run_scenario.py drives each network.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { type ControllerPorts, type ControllerProcess, startControllerProcess } from "../../helpers/controller-process.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
 
 const run = promisify(execFile);
@@ -14,34 +14,8 @@ const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: JSON printed by the Python scenario runner and the API
 type Json = any;
 
-interface Ports {
-  openflowPort: number;
-  httpPort: number;
-  dnsPort: number;
-}
-
-let controller: ChildProcess | undefined;
-let ports: Ports;
-let stderr = "";
-
-async function startController(): Promise<Ports> {
-  const child = spawn(process.execPath, ["bin/fleximigrate.js", "controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  controller = child;
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-20_000);
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  return await new Promise<Ports>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`controller did not start: ${stderr}`)), 30_000);
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Ports);
-    });
-    child.once("exit", (code) => reject(new Error(`controller exited with ${code}: ${stderr}`)));
-  });
-}
+let controller: ControllerProcess | undefined;
+let ports: ControllerPorts;
 
 async function scenario(name: string, extra: string[] = []): Promise<Json> {
   const { stdout } = await run(
@@ -60,23 +34,12 @@ async function api(path: string): Promise<Json> {
 describeWhen("controller with Mininet and OVS", missing([needs.root(), needs.ovs(), needs.mininet()]), () => {
   beforeAll(async () => {
     await run("bash", ["scripts/services.sh", "start"]);
-    ports = await startController();
+    controller = await startControllerProcess();
+    ports = controller.ports;
   }, 60_000);
 
   afterAll(async () => {
-    const child = controller;
-    if (!child?.pid || child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        child.kill("SIGKILL");
-        r(null);
-      }, 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        r(null);
-      });
-    });
+    await controller?.stop();
   });
 
   it("tree depth 2 fanout 2: pingall drops nothing, OVS holds exactly the flows the API reports, links match", async () => {

@@ -3,11 +3,11 @@
 // client) and overlay flows on the bridge (through the controller's OpenFlow
 // session); deleting it removes both. The controller runs as a child process
 // on ephemeral ports; bridge fmo-br0 (user-space datapath) connects to it.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
+import { type ControllerPorts, type ControllerProcess, startControllerProcess } from "../../helpers/controller-process.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
 
 const run = promisify(execFile);
@@ -41,9 +41,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 describeWhen("overlay API of the controller on real Open vSwitch", missing([needs.root(), needs.ovs()]), () => {
-  let controller: ChildProcess | undefined;
-  let ports: { openflowPort: number; httpPort: number };
-  let stderr = "";
+  let controller: ControllerProcess | undefined;
+  let ports: ControllerPorts;
   let dpid = "";
   let ws: WebSocket | undefined;
   const events: Json[] = [];
@@ -59,28 +58,10 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
   }
   const overlayFlows = async () => (await sh("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", BRIDGE)).split("\n").filter((l) => OVERLAY_COOKIE.test(l));
 
-  async function startController(): Promise<{ openflowPort: number; httpPort: number }> {
-    const child = spawn(process.execPath, ["bin/fleximigrate.js", "controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    controller = child;
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-20_000);
-    });
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`controller did not start: ${stderr}`)), 15_000);
-      lines.once("line", (line) => {
-        clearTimeout(timer);
-        resolve(JSON.parse(line));
-      });
-      child.once("exit", (code) => reject(new Error(`controller exited with ${code}: ${stderr}`)));
-    });
-  }
-
   beforeAll(async () => {
     await shOk("ovs-vsctl", "--if-exists", "del-br", BRIDGE); // leftovers of a crashed run
-    ports = await startController();
+    controller = await startControllerProcess([], 15_000);
+    ports = controller.ports;
     await sh(
       "ovs-vsctl",
       "add-br",
@@ -112,20 +93,7 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
 
   afterAll(async () => {
     ws?.close();
-    const child = controller;
-    if (child?.pid && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => {
-        const t = setTimeout(() => {
-          child.kill("SIGKILL");
-          r(null);
-        }, 5000);
-        child.once("exit", () => {
-          clearTimeout(t);
-          r(null);
-        });
-      });
-    }
+    await controller?.stop();
     await shOk("ovs-vsctl", "--if-exists", "del-br", BRIDGE);
   }, 15_000);
 
