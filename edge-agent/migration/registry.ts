@@ -1,5 +1,6 @@
 // The strategy table (source side) and destination hooks, by name.
 import { postcopyDestinationHook, postcopyStrategy } from "../postcopy/strategy.js";
+import { dockerDestinationHook, dockerStopcopyStrategy } from "./docker-stopcopy.js";
 import { restorePlain } from "./restore.js";
 import { precopyStrategy } from "./precopy.js";
 import { stopcopyStrategy } from "./stopcopy.js";
@@ -10,8 +11,11 @@ export const strategies: ReadonlyMap<string, MigrationStrategy> = new Map(
 );
 
 export const destinationHooks: ReadonlyMap<string, DestinationHook> = new Map(
-  [{ name: "stopcopy", restore: restorePlain }, postcopyDestinationHook].map((h) => [h.name, h]),
+  [{ name: "stopcopy", restore: restorePlain }, postcopyDestinationHook, dockerDestinationHook].map((h) => [h.name, h]),
 );
+
+/** Docker workloads move through the engine's checkpoint API: stop-and-copy only. */
+export const dockerStrategies: ReadonlyMap<string, MigrationStrategy> = new Map([[dockerStopcopyStrategy.name, dockerStopcopyStrategy]]);
 
 export function availability(caps: Capabilities): Record<string, Availability> {
   const out: Record<string, Availability> = {};

@@ -188,6 +188,8 @@ export interface DestinationContext {
 export interface RestoredTree {
   /** Host PID of the restored tree's root. */
   pid: number;
+  /** Docker workloads: the container the hook started (the agent records it instead of adopting the pid). */
+  containerId?: string;
   /** Resolves when background work (e.g. the lazy-pages daemon) has ended. */
   settled?: Promise<void>;
 }

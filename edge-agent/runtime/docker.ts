@@ -39,7 +39,8 @@ export class DockerRuntime implements Runtime {
     this.docker = new Docker({ socketPath });
   }
 
-  async create(id: string, spec: WorkloadSpec, extras: DockerExtras = {}): Promise<WorkloadRecord> {
+  /** `start: false` leaves it created, e.g. to start it from a checkpoint (a migration's destination). */
+  async create(id: string, spec: WorkloadSpec, extras: DockerExtras = {}, { start = true }: { start?: boolean } = {}): Promise<WorkloadRecord> {
     if (!spec.image) throw new Error("docker runtime needs an image");
     if (!(spec.cpuLimit > 0)) throw new Error(`cpuLimit must be > 0 cores, got ${spec.cpuLimit}`);
     const exposed = Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}]));
@@ -58,13 +59,15 @@ export class DockerRuntime implements Runtime {
         Binds: extras.binds,
       },
     });
-    try {
-      await container.start();
-    } catch (err) {
-      await container.remove({ force: true }).catch(() => {});
-      throw new Error(`cannot start container ${id}: ${message(err)}`);
+    if (start) {
+      try {
+        await container.start();
+      } catch (err) {
+        await container.remove({ force: true }).catch(() => {});
+        throw new Error(`cannot start container ${id}: ${message(err)}`);
+      }
     }
-    return { id, runtime: "docker", spec, state: "running", createdAt: new Date().toISOString(), containerId: container.id };
+    return { id, runtime: "docker", spec, state: start ? "running" : "stopped", createdAt: new Date().toISOString(), containerId: container.id };
   }
 
   async stop(record: WorkloadRecord): Promise<void> {

@@ -8,7 +8,8 @@ import path from "node:path";
 import { chooseStrategy } from "../migration/auto.js";
 import { applyEvent, type MigrationRecord, newMigration } from "../migration/machine.js";
 import { startProbe } from "../migration/probe.js";
-import { availability, destinationHooks, strategies } from "../migration/registry.js";
+import { resumeDockerSource } from "../migration/docker-stopcopy.js";
+import { availability, destinationHooks, dockerStrategies, strategies } from "../migration/registry.js";
 import type {
   Capabilities,
   MigrationContext,
@@ -124,8 +125,8 @@ export class Agent {
     const workload = this.workloads.get(req.workload);
     if (!workload) throw new BadRequest(`no workload ${req.workload} on this agent`);
     if (workload.state !== "running") throw new BadRequest(`workload ${req.workload} is ${workload.state}`);
-    if (workload.runtime !== "direct")
-      throw new BadRequest("only direct-runtime workloads migrate between agents; Docker workloads checkpoint/restore in place (docs/agent.md)");
+    if (workload.runtime === "docker" && req.strategy !== "stopcopy" && req.strategy !== "auto")
+      throw new BadRequest(`Docker workloads migrate with stopcopy (docker checkpoint); ${req.strategy} needs a direct-runtime workload (docs/agent.md)`);
     if (req.faults && !this.opts.allowFaults) throw new BadRequest("faults are accepted only by an agent started with --allow-faults");
     let url: URL;
     try {
@@ -136,7 +137,7 @@ export class Agent {
     if (url.protocol !== "http:") throw new BadRequest("destination must be an http:// agent URL");
     const workingSet = (await this.runtimeFor(workload).stats(workload).catch(() => undefined))?.memoryBytes ?? this.lastStats.get(workload.id) ?? 0;
     if (workload.state !== "running") throw new BadRequest(`workload ${req.workload} is ${workload.state}`);
-    const { strategy, reason } = this.pickStrategy(req.strategy, workingSet);
+    const { strategy, reason } = workload.runtime === "docker" ? this.pickDocker(req.strategy) : this.pickStrategy(req.strategy, workingSet);
     const rec = { ...newMigration(`m-${randomUUID().slice(0, 8)}`, workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
     this.migrations.set(rec.id, rec);
     workload.state = "migrating";
@@ -155,6 +156,13 @@ export class Agent {
     const a = avail[name]!;
     if (!a.ok) throw new BadRequest(`strategy ${name} is unavailable here: ${a.reason}`);
     return { strategy, reason: "requested" };
+  }
+
+  private pickDocker(name: StrategyName): { strategy: MigrationStrategy; reason: string } {
+    const strategy = dockerStrategies.get("stopcopy")!;
+    const a = strategy.available(this.caps);
+    if (!a.ok) throw new BadRequest(`Docker migration is unavailable here: ${a.reason}`);
+    return { strategy, reason: name === "auto" ? "auto: a Docker workload moves by docker checkpoint (stop-and-copy)" : "requested" };
   }
 
   /** Latest memory per workload, updated by the reporter. */
@@ -228,7 +236,7 @@ export class Agent {
       await postJson(`${dest}/v1/incoming/${id}/commit`, {});
       // The destination runs it and confirmed: now the frozen source may go.
       this.workloads.delete(workload.id);
-      await this.direct.remove(workload);
+      await this.runtimeFor(workload).remove(workload);
       const metrics: MigrationMetrics = {
         strategy: result.strategy,
         reason,
@@ -259,7 +267,8 @@ export class Agent {
         // cannot reach us for ORPHAN_MS; resume only after that, never alongside it.
         if (!aborted) await sleep(ORPHAN_MS + 2000);
       }
-      await this.direct.resume(workload);
+      if (workload.runtime === "docker") await resumeDockerSource(this.docker, workload, workDir, id);
+      else await this.direct.resume(workload);
       workload.state = "running";
       const rec = this.migrations.get(id)!;
       this.migrations.set(id, { ...rec, error: message });
@@ -304,11 +313,14 @@ export class Agent {
     };
     const tree = await hook.restore(dctx);
     const described: WorkloadRecord = { ...inc.workload, migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId } };
-    const record = await this.direct.adopt(described, tree.pid).catch(async (err: Error) => {
-      // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
-      await this.direct.remove({ ...described, pid: tree.pid });
-      throw err;
-    });
+    const record =
+      tree.containerId !== undefined
+        ? { ...described, containerId: tree.containerId }
+        : await this.direct.adopt(described, tree.pid).catch(async (err: Error) => {
+            // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
+            await this.direct.remove({ ...described, pid: tree.pid });
+            throw err;
+          });
     record.state = "migrating";
     inc.restored = record;
     this.workloads.set(record.id, record);
@@ -360,7 +372,7 @@ export class Agent {
     this.incoming.delete(migrationId);
     if (inc.restored) {
       this.workloads.delete(inc.restored.id);
-      await this.direct.remove(inc.restored);
+      await this.runtimeFor(inc.restored).remove(inc.restored);
     }
     await rm(inc.dir, { recursive: true, force: true });
   }

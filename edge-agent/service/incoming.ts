@@ -34,18 +34,25 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     const { id, name } = req.params;
     if (!isSafeName(name)) throw new BadRequest(`bad file name ${name}`);
     const dir = agent.incomingDir(id);
-    // A sender that vanished mid-file must not pin the request (and its .part file) forever.
-    req.raw.socket.setTimeout(30_000, () => req.raw.socket.destroy());
     const gzip = req.headers["x-encoding"] === "gzip";
     const sha = req.headers["x-sha256"];
-    if (sha !== undefined) {
-      // Hash known up front: checked right here.
-      if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) throw new BadRequest("x-sha256 must be a hex sha256");
-      return { name, size: await receiveFile(req.body as Readable, dir, name, sha, gzip) };
+    // Hash known up front: checked right here.
+    if (sha !== undefined && (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha))) throw new BadRequest("x-sha256 must be a hex sha256");
+    // A sender that vanished mid-file must not pin the request (and its .part file) forever.
+    // The idle timeout lasts for this upload only: a kept-alive socket carries many files.
+    const socket = req.raw.socket;
+    const onIdle = () => socket.destroy();
+    socket.setTimeout(30_000);
+    socket.once("timeout", onIdle);
+    try {
+      if (sha !== undefined) return { name, size: await receiveFile(req.body as Readable, dir, name, sha, gzip) };
+      const part = await receivePart(req.body as Readable, dir, name, gzip);
+      arrived.set(`${id}/${name}`, part.sha256);
+      return { name, size: part.size };
+    } finally {
+      socket.off("timeout", onIdle);
+      socket.setTimeout(0);
     }
-    const part = await receivePart(req.body as Readable, dir, name, gzip);
-    arrived.set(`${id}/${name}`, part.sha256);
-    return { name, size: part.size };
   });
 
   app.post<{ Params: { id: string; name: string }; Body: { sha256: string } }>(

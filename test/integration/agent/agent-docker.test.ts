@@ -1,6 +1,6 @@
 // The agent service with the Docker runtime behind it (real engine): a
 // container created through POST /v1/workloads with a CPU limit, reported with
-// stats, refused for agent-to-agent migration with the reason, deleted.
+// stats, refused for post-copy migration with the reason (Docker moves by stop-and-copy), deleted.
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { detectCapabilities } from "../../../edge-agent/capabilities.js";
@@ -51,7 +51,7 @@ describeWhen("agent service with the Docker runtime", missing([needs.root(), nee
     expect(mine.memoryBytes).toBeGreaterThan(0);
     expect(mine.cpu).toBeGreaterThan(0);
     expect(mine.cpu).toBeLessThan(0.6); // the 0.25-core quota holds a busy loop well under a core
-    const refused = await http<{ message: string }>("POST", `${base}/v1/migrations`, { workload: id, destination: "http://127.0.0.1:9", strategy: "stopcopy" });
+    const refused = await http<{ message: string }>("POST", `${base}/v1/migrations`, { workload: id, destination: "http://127.0.0.1:9", strategy: "postcopy" });
     expect(refused.status).toBe(400);
     expect(refused.data.message).toMatch(/direct-runtime/);
     const del = await http("DELETE", `${base}/v1/workloads/${id}`, undefined, 60_000);

@@ -1,0 +1,120 @@
+// Stop-and-copy of a Docker workload between agents, through the engine's own
+// checkpoint API: `docker checkpoint create --exit` into the migration's work
+// dir, `docker save` of the image, both streamed with sendFiles; the
+// destination loads the image, creates a container with the same spec and
+// starts it from the checkpoint. Until the runner commits, the source keeps its
+// stopped container and the checkpoint, so a failure starts it again from there.
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { DockerRuntime } from "../runtime/docker.js";
+import type { WorkloadRecord } from "../runtime/types.js";
+import { pageCount } from "./stopcopy.js";
+import type { Capabilities, DestinationContext, DestinationHook, MigrationContext, MigrationResult, MigrationStrategy, RestoredTree } from "./strategy.js";
+
+export const IMAGE_TAR = "image.tar";
+
+let shared: DockerRuntime | undefined;
+/** The engine at the default socket, as the agent's own Docker runtime uses it. */
+function engine(): DockerRuntime {
+  shared ??= new DockerRuntime();
+  return shared;
+}
+
+/** Checkpoint name of a migration; the same on both ends, so the rollback finds it. */
+export const checkpointName = (migrationId: string) => `fm-${migrationId}`;
+/** Where the source writes its checkpoint: WORKDIR/checkpoints/NAME/. */
+export const checkpointParent = (workDir: string) => path.join(workDir, "checkpoints");
+/** Both agents may share one engine, so the arriving container gets a name of its own. */
+export const arrivingContainerName = (workloadId: string, migrationId: string) => `${workloadId}-${migrationId}`;
+
+export const dockerStopcopyStrategy: MigrationStrategy = {
+  name: "stopcopy",
+  available(caps: Capabilities) {
+    if (!caps.docker.present) return { ok: false, reason: `no Docker engine${caps.docker.error ? `: ${caps.docker.error}` : ""}` };
+    if (caps.docker.checkpoint === false) return { ok: false, reason: "the Docker engine has no checkpoint support (dockerd --experimental and criu)" };
+    return { ok: true };
+  },
+  async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
+    const runtime = engine();
+    const name = checkpointName(ctx.migrationId);
+    const parent = checkpointParent(ctx.workDir);
+    const image = ctx.workload.spec.image;
+    if (!image) throw new Error(`workload ${ctx.workload.id} has no image`);
+    await mkdir(parent, { recursive: true });
+    // The image first: it does not change, so the container runs on meanwhile.
+    ctx.emit({ phase: "dumping", message: `docker save ${image}` });
+    await pipeline(await runtime.saveImage(image), createWriteStream(path.join(ctx.workDir, IMAGE_TAR)));
+    await ctx.probe.quiesceSource();
+    const frozenAt = Date.now();
+    ctx.emit({ phase: "dumping", message: "docker checkpoint create --exit" });
+    await runtime.checkpoint(ctx.workload, name, { exit: true, dir: parent });
+    ctx.workload.state = "stopped";
+    const dir = path.join(parent, name);
+    const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    const pagesPushed = await pageCount(dir, files);
+    ctx.emit({ phase: "transferring", message: `${files.length} checkpoint files, ${pagesPushed} pages, and the image` });
+    await ctx.sendFiles(ctx.workDir, [IMAGE_TAR], { phase: "before-resume" });
+    await ctx.sendFiles(dir, files, { phase: "before-resume" });
+    ctx.emit({ phase: "restoring" });
+    const restored = await ctx.destination.restore("docker", { checkpoint: name, files, imageTar: IMAGE_TAR });
+    ctx.emit({ phase: "verifying" });
+    // A container answering on a port is timed from outside; otherwise until the engine says it runs.
+    const downtimeMs = ctx.workload.spec.ports.length ? await ctx.probe.waitForDestination(20_000) : Date.now() - frozenAt;
+    return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId };
+  },
+};
+
+/**
+ * Rollback on the source: the container stopped at the checkpoint starts
+ * again from it (its file system is untouched), so its state goes on.
+ */
+export async function resumeDockerSource(runtime: DockerRuntime, workload: WorkloadRecord, workDir: string, migrationId: string): Promise<void> {
+  const inspect = await runtime.docker.getContainer(workload.containerId ?? workload.id).inspect();
+  if (inspect.State.Running) return; // the checkpoint never happened
+  const parent = checkpointParent(workDir);
+  const name = checkpointName(migrationId);
+  const made = await stat(path.join(parent, name)).then(
+    () => true,
+    () => false,
+  );
+  if (!made) throw new Error(`container ${workload.id} is stopped and no checkpoint ${name} exists to start it from`);
+  await runtime.restoreFromCheckpoint(workload, name, { dir: parent });
+}
+
+/** Destination: load the image, create the container stopped, start it from the uploaded checkpoint. */
+export async function restoreDocker(ctx: DestinationContext): Promise<RestoredTree> {
+  const runtime = engine();
+  const name = String(ctx.params.checkpoint ?? "");
+  const files = ctx.params.files;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || !Array.isArray(files)) throw new Error("docker restore needs params checkpoint and files");
+  const tar = typeof ctx.params.imageTar === "string" ? path.join(ctx.imagesDir, path.basename(ctx.params.imageTar)) : undefined;
+  if (tar) {
+    ctx.log(`docker load ${ctx.workload.spec.image}`);
+    await runtime.loadImage(createReadStream(tar));
+    await rm(tar, { force: true });
+  }
+  // restoreFromCheckpoint copies DIR/NAME into the engine's own checkpoint folder.
+  const dir = path.join(ctx.imagesDir, name);
+  await mkdir(dir, { recursive: true });
+  for (const f of files) await rename(path.join(ctx.imagesDir, path.basename(String(f))), path.join(dir, path.basename(String(f))));
+  if (ctx.params.failRestore === true) {
+    // Test fault: lose the memory pages, so the engine's restore really fails.
+    await rm(path.join(dir, "pages-1.img"), { force: true });
+    ctx.log("fault injection: removed pages-1.img before restore");
+  }
+  const record = await runtime.create(arrivingContainerName(ctx.workload.id, ctx.migrationId), ctx.workload.spec, {}, { start: false });
+  try {
+    await runtime.restoreFromCheckpoint(record, name, { dir: ctx.imagesDir });
+    const inspect = await runtime.docker.getContainer(record.containerId!).inspect();
+    if (!inspect.State.Running) throw new Error(`container ${record.id} is not running after the restore`);
+    return { pid: inspect.State.Pid, containerId: record.containerId };
+  } catch (err) {
+    // Nothing half-restored stays behind: the source still holds its copy.
+    await runtime.remove(record).catch(() => undefined);
+    throw err;
+  }
+}
+
+export const dockerDestinationHook: DestinationHook = { name: "docker", restore: restoreDocker };

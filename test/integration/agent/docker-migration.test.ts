@@ -1,0 +1,152 @@
+// Docker workloads migrating between two agents (real engine, CRIU through
+// runc): stop-and-copy by `docker checkpoint`, the image saved and loaded, and
+// the checkpoint streamed over the agents' HTTP transfer. Both agents run in
+// this process on their own ephemeral ports (the two-namespace testbed has
+// fixed names, owned by migration.test.ts) and share the one dockerd, so the
+// destination's container is another container on the same engine, with a
+// name of its own. The workload is a shell counting in memory; it holds no
+// TCP socket (CRIU cannot dump one on this kernel, docs/docker.md).
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { detectCapabilities } from "../../../edge-agent/capabilities.js";
+import type { MigrationRecord } from "../../../edge-agent/migration/machine.js";
+import { ensureTestImage } from "../../../edge-agent/runtime/docker-image.js";
+import { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
+import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
+import { Agent } from "../../../edge-agent/service/agent.js";
+import { buildApp } from "../../../edge-agent/service/app.js";
+import { describeWhen, missing, needs } from "../../helpers/env.js";
+import { http } from "./testbed.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tag = randomBytes(3).toString("hex");
+const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done"];
+
+interface Node {
+  agent: Agent;
+  app: FastifyInstance;
+  url: string;
+  workRoot: string;
+}
+
+async function startNode(name: string): Promise<Node> {
+  const workRoot = `/dev/shm/${name}`;
+  rmSync(workRoot, { recursive: true, force: true });
+  const agent = new Agent({ node: name, tier: "edge", selfUrl: "", workRoot, allowFaults: true }, await detectCapabilities());
+  const app = await buildApp(agent);
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  agent.opts.selfUrl = url; // the destination watches the source's migration record here
+  return { agent, app, url, workRoot };
+}
+
+describeWhen("Docker workloads migrating between agents", missing([needs.root(), needs.criu(), needs.docker()]), () => {
+  const runtime = new DockerRuntime();
+  let src: Node;
+  let dst: Node;
+  let image = "";
+
+  const counter = async (containerId: string): Promise<number> =>
+    Number((await runtime.exec({ id: containerId, containerId, runtime: "docker", spec: { cpuLimit: 1, ports: [], labels: {} }, state: "running", createdAt: "" }, ["cat", "/tmp/count"])).trim());
+
+  const workloads = async (n: Node) => (await http<{ workloads: WorkloadRecord[] }>("GET", `${n.url}/v1/workloads`)).data.workloads;
+
+  async function removeOurContainers(): Promise<void> {
+    const mine = await runtime.docker.listContainers({ all: true, filters: { name: [`fmq-${tag}`] } });
+    for (const c of mine) await runtime.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  }
+
+  async function createCounter(id: string): Promise<WorkloadRecord> {
+    const created = await http<WorkloadRecord>("POST", `${src.url}/v1/workloads`, { id, image, command: COUNTER, cpuLimit: 0.5 }, 60_000);
+    expect(created.status).toBe(201);
+    // Far enough that a counter restarted from 0 could not catch up within the checks below.
+    for (let i = 0; i < 300 && (await counter(created.data.containerId!).catch(() => 0)) < 40; i++) await sleep(100);
+    return created.data;
+  }
+
+  async function migrate(id: string, faults?: Record<string, unknown>): Promise<MigrationRecord> {
+    const started = await http<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination: dst.url, strategy: "stopcopy", ...(faults ? { faults } : {}) });
+    expect(started.status).toBe(202);
+    const end = Date.now() + 90_000;
+    for (;;) {
+      const rec = (await http<MigrationRecord>("GET", `${src.url}/v1/migrations/${started.data.id}`)).data;
+      if (rec.status !== "running") return rec;
+      if (Date.now() > end) throw new Error(`migration ${rec.id} still ${rec.phase}`);
+      await sleep(200);
+    }
+  }
+
+  beforeAll(async () => {
+    image = await ensureTestImage(runtime.docker);
+    await removeOurContainers();
+    [src, dst] = await Promise.all([startNode("fmq-src"), startNode("fmq-dst")]);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const n of [src, dst]) {
+      if (!n) continue;
+      for (const w of [...n.agent.workloads.keys()]) await n.agent.deleteWorkload(w, { force: true }).catch(() => undefined);
+      await n.app.close();
+      rmSync(n.workRoot, { recursive: true, force: true });
+    }
+    await removeOurContainers();
+  });
+
+  it("moves a running container to the other agent by checkpoint, and its counter goes on", async () => {
+    const id = `fmq-${tag}-moves`;
+    const created = await createCounter(id);
+    const before = await counter(created.containerId!);
+    expect(before).toBeGreaterThanOrEqual(40);
+
+    const rec = await migrate(id);
+    expect(rec.error).toBeUndefined();
+    expect(rec.status).toBe("succeeded");
+    expect(rec.metrics).toMatchObject({ strategy: "stopcopy", reason: "requested" });
+    expect(rec.metrics!.bytesBeforeResume).toBeGreaterThan(0);
+    expect(rec.metrics!.downtimeMs).toBeGreaterThanOrEqual(0);
+    expect(rec.metrics!.pagesPushed).toBeGreaterThan(0);
+    console.log(`docker stop-and-copy: ${JSON.stringify(rec.metrics)}`);
+
+    expect(await workloads(src)).toEqual([]);
+    const arrived = await workloads(dst);
+    expect(arrived.map((w) => [w.id, w.runtime, w.state])).toEqual([[id, "docker", "running"]]);
+    const moved = arrived[0]!;
+    expect(moved.containerId).not.toBe(created.containerId);
+    expect(moved.migratedFrom?.migrationId).toBe(rec.id);
+    // Same spec and CPU limit on the new container; the source's container is gone.
+    const inspect = await runtime.docker.getContainer(moved.containerId!).inspect();
+    expect(inspect.State.Running).toBe(true);
+    expect(inspect.HostConfig.NanoCpus).toBe(5e8);
+    await expect(runtime.docker.getContainer(created.containerId!).inspect()).rejects.toThrow();
+    // The shell's in-memory counter continued from where it was, never from 1.
+    await sleep(500);
+    const after = await counter(moved.containerId!);
+    expect(after).toBeGreaterThan(before);
+
+    expect((await http("DELETE", `${dst.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
+    await expect(runtime.docker.getContainer(moved.containerId!).inspect()).rejects.toThrow();
+  }, 180_000);
+
+  it("a failing restore on the destination starts the container again on the source from its checkpoint", async () => {
+    const id = `fmq-${tag}-stays`;
+    const created = await createCounter(id);
+    const before = await counter(created.containerId!);
+    expect(before).toBeGreaterThanOrEqual(40);
+
+    const rec = await migrate(id, { failRestore: true });
+    expect(rec.status).toBe("failed");
+    expect(rec.error).toMatch(/restore/);
+
+    const here = await workloads(src);
+    expect(here.map((w) => [w.id, w.state])).toEqual([[id, "running"]]);
+    expect(await workloads(dst)).toEqual([]);
+    expect((await runtime.docker.getContainer(created.containerId!).inspect()).State.Running).toBe(true);
+    // Nothing of this workload is left on the destination's side of the engine.
+    const arrivals = await runtime.docker.listContainers({ all: true, filters: { name: [`${id}-`] } });
+    expect(arrivals).toEqual([]);
+    await sleep(500);
+    expect(await counter(created.containerId!)).toBeGreaterThan(before);
+    expect((await http("DELETE", `${src.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
+  }, 180_000);
+});
