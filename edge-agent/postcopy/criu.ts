@@ -4,9 +4,9 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { CRIU, errorTail } from "../runtime/criu.js";
 
 const run = promisify(execFile);
-export const CRIU = process.env.FLEXIMIGRATE_CRIU ?? "criu";
 
 export async function criuVersion(): Promise<string> {
   const { stdout } = await run(CRIU, ["--version"], { timeout: 10_000 });
@@ -17,9 +17,7 @@ export async function criuVersion(): Promise<string> {
 
 export async function logTail(dir: string, log: string, lines = 6): Promise<string> {
   try {
-    const text = await readFile(join(dir, log), "utf8");
-    const errors = text.split("\n").filter((l) => /Error|error|fail/i.test(l));
-    return (errors.length ? errors : text.split("\n")).slice(-lines).join("\n").trim();
+    return errorTail(await readFile(join(dir, log), "utf8"), lines);
   } catch {
     return "(no log)";
   }

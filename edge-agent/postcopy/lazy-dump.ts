@@ -10,7 +10,9 @@ import { once } from "node:events";
 import { access, mkdir } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { promisify } from "node:util";
-import { CRIU, logTail, spawnCriu } from "./criu.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CRIU } from "../runtime/criu.js";
+import { logTail, spawnCriu } from "./criu.js";
 import { encodeHeader, type Layout, PS_IOV_CLOSE } from "./page-server-protocol.js";
 import { isAlive } from "./process-tree.js";
 
@@ -24,8 +26,6 @@ export interface LazyDump {
 
 /** No page-server command has this number. */
 const ROLLBACK_CMD = 0x7ff0;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let capable: Promise<string | null> | undefined;
 

@@ -50,11 +50,12 @@ function finish(child: ReturnType<typeof spawn>, dir: string, logName: string): 
   });
 }
 
-/** The Error lines of a CRIU log (or its last lines), for messages. */
-export function errorTail(log: string): string {
+/** The last error or failure lines of a CRIU log (or its last lines), for messages. */
+export function errorTail(log: string, count = 4): string {
   const lines = log.split("\n").filter((l) => l.trim());
-  const errors = lines.filter((l) => /Error|error/.test(l) && !/RLIMIT_NOFILE/.test(l));
-  return (errors.length ? errors : lines).slice(-4).join("\n");
+  // CRIU always logs a harmless "error" line about raising RLIMIT_NOFILE.
+  const errors = lines.filter((l) => /error|fail/i.test(l) && !/RLIMIT_NOFILE/.test(l));
+  return (errors.length ? errors : lines).slice(-count).join("\n");
 }
 
 /** Throws with CRIU's own error lines when a run failed. */
