@@ -4,6 +4,7 @@
 //  2. cbench-style: 16 emulated switches over loopback keep W PACKET_INs in flight each; PACKET_INs answered/s;
 //  3. the controller's peak RSS (VmHWM) with 1,000 emulated switches connected (fresh controller process).
 // The controller runs as a child process (`node bin/fleximigrate.js controller ...`) on free ports.
+import { setTimeout as sleep } from "node:timers/promises";
 import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
 import { CliError } from "../src/cli/command.js";
 import { formatTable, printJson } from "../src/cli/output.js";
@@ -50,7 +51,6 @@ export interface ControllerBenchResult {
 }
 
 const round = (x: number, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`bench controller: ${msg}\n`);
 
 const FIRST_DPID = 0xe0000000n;

@@ -1,4 +1,5 @@
 // `fleximigrate migrate`: starts a migration on the source agent and follows it.
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseCommandArgs } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
 import { requestJson } from "../../src/cli/http.js";
@@ -15,8 +16,6 @@ source agent reaches the destination for --to) and prints what was measured.
   --timeout-s N   give up following after N seconds (default 300)
   --json          print the final migration record as JSON
 `;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const command: Command = {
   name: "migrate",

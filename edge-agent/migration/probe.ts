@@ -1,8 +1,7 @@
 // Downtime measured from outside, as a client sees it: the last answer the
 // workload gave on the source, to its first answer on the destination.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { DowntimeProbe } from "./strategy.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
   try {

@@ -13,6 +13,7 @@
 // background fetch, which we serve until no page remains.
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { PAGE_SIZE } from "./pagemap-image.js";
 import {
   encodeCloseStatus,
@@ -28,8 +29,6 @@ import {
 } from "./page-server-protocol.js";
 import type { PageSource } from "./page-source.js";
 import { PageTracker, type TrackerStats } from "./page-tracker.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How many pages a background reply shrinks to when a fault waits behind it. */
 export const FAULT_CUT_PAGES = 16;

@@ -6,11 +6,10 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 import { PortPublisher, socketPrefix } from "./ports.js";
 import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DirectRuntime implements Runtime {
   readonly kind = "direct" as const;

@@ -12,6 +12,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ensureTestImage } from "./docker-image.js";
 import { DockerRuntime } from "./docker.js";
 import type { WorkloadRecord } from "./types.js";
@@ -43,7 +44,6 @@ export interface DockerCheckpointResult {
 
 const WORKLOADS = join(dirname(fileURLToPath(import.meta.url)), "../workloads");
 const PORT = 8080;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function dockerCheckpointRestore(opts: DockerCheckpointOptions = {}): Promise<DockerCheckpointResult> {
   const runtime = opts.runtime ?? new DockerRuntime();

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { chooseStrategy } from "../migration/auto.js";
 import { applyEvent, type MigrationRecord, newMigration } from "../migration/machine.js";
 import { startProbe } from "../migration/probe.js";
@@ -57,7 +58,6 @@ interface Incoming {
   restored?: WorkloadRecord;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long a destination keeps an uncommitted restore while it cannot reach the source. */
 export const ORPHAN_MS = 10_000;
 

@@ -8,6 +8,7 @@
 // TCP socket (CRIU cannot dump one on this kernel, docs/docker.md).
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { detectCapabilities } from "../../../edge-agent/capabilities.js";
@@ -20,7 +21,6 @@ import { buildApp } from "../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
 import { http } from "./testbed.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tag = randomBytes(3).toString("hex");
 const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done"];
 

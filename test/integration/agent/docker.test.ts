@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { dockerCheckpointRestore } from "../../../edge-agent/runtime/docker-migrate.js";
@@ -14,7 +15,6 @@ import { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord, WorkloadSpec } from "../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tag = randomBytes(3).toString("hex");
 const names = { busy: `fmd-busy-${tag}`, counter: `fmd-counter-${tag}`, gone: `fmd-gone-${tag}`, http: `fmd-http-${tag}` };
 const roundTripImage = `fleximigrate/busybox:fmd-roundtrip-${tag}`;

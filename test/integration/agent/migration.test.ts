@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
@@ -16,7 +17,6 @@ const cli = (args: string[]) => promisify(execFile)(process.execPath, ["bin/flex
 const SERVER = path.resolve(import.meta.dirname, "../../../edge-agent/workloads/stateful_server.py");
 const PORT = 18080;
 const ID = "stateful";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Migration {
   id: string;

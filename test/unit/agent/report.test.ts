@@ -1,5 +1,6 @@
 // The agent registers with and reports to a scheduler (a local fake on
 // loopback, port 0), and survives one that is down.
+import { setTimeout as sleep } from "node:timers/promises";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Capabilities } from "../../../edge-agent/migration/strategy.js";
@@ -12,7 +13,6 @@ const caps: Capabilities = {
   cgroupCpu: { ok: false, error: "test" },
   strategies: {},
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stops: Array<() => void> = [];
 afterEach(() => {
   for (const s of stops.splice(0)) s();
