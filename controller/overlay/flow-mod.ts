@@ -1,4 +1,4 @@
-// Overlay FlowSpecs as OpenFlow 1.3 FLOW_MOD messages for H-of's codec
+// Overlay FlowSpecs as OpenFlow 1.3 FLOW_MOD messages for the codec in src/openflow
 // (src/openflow). Pure: the controller sends what this returns.
 //
 // API: toFlowMod(spec, {xid?, command?}) -> FlowMod;  siteFlowMods(input, {xid?}) -> FlowMod[]

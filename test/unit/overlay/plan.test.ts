@@ -33,7 +33,7 @@ describe("planSiteFlows", () => {
 });
 
 describe("toFlowMod", () => {
-  it("builds FLOW_MODs that survive H-of's codec with masks only below /32", () => {
+  it("builds FLOW_MODs that survive the OpenFlow codec with masks only below /32", () => {
     const mods = siteFlowMods({ localHosts: [{ ip: "10.77.0.1", port: 1 }], remote: [{ prefix: "10.77.1.0/24", tunnelPort: 7 }] }, { xid: 9 });
     expect(mods).toHaveLength(4);
     const remoteIp = mods.find((m) => m.priority === 224 && m.match?.ethType === ETH_TYPE_IPV4)!;
