@@ -1,20 +1,12 @@
 // Shared bits of the controller's client commands (flows, topology, dns):
 // the --controller flag and tolerant readers of the API's list payloads.
-import { CliError } from "../../src/cli/command.js";
+import { urlFlag } from "../../src/cli/args.js";
 
 export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:8181";
 
 /** Validates --controller and returns it without a trailing slash. */
 export function controllerBase(raw: string | undefined): string {
-  const text = raw ?? DEFAULT_CONTROLLER_URL;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new CliError(`--controller: '${text}' is not a URL (e.g. ${DEFAULT_CONTROLLER_URL})`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`--controller: '${text}' must be an http:// or https:// URL`);
-  return url.toString().replace(/\/+$/, "");
+  return urlFlag("controller", raw, DEFAULT_CONTROLLER_URL);
 }
 
 /** Rows of a list payload: a bare array, or the array under `key` ({switches: [...]}); [] otherwise. */

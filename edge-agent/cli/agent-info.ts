@@ -1,5 +1,6 @@
 // `fleximigrate agent-info`: prints an agent's capabilities.
-import { parseCommandArgs } from "../../src/cli/args.js";
+import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
+import { DEFAULT_AGENT_URL } from "./defaults.js";
 import type { Command } from "../../src/cli/command.js";
 import { requestJson } from "../../src/cli/http.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
@@ -9,7 +10,7 @@ const usage = `Usage: fleximigrate agent-info [--agent URL] [--json]
 
 Shows what an agent found at start: CRIU and its features, Docker, cgroup CPU
 control, and which migration strategies work there (and why not).
-  --agent URL   agent base URL (default http://127.0.0.1:7701)
+  --agent URL   agent base URL (default ${DEFAULT_AGENT_URL})
   --json        machine-readable output
 `;
 
@@ -20,7 +21,7 @@ export const command: Command = {
   async run(args) {
     const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
     if (!p) return 0;
-    const base = (p.values.agent ?? "http://127.0.0.1:7701").replace(/\/$/, "");
+    const base = urlFlag("agent", p.values.agent, DEFAULT_AGENT_URL);
     const info = await requestJson<{ node: string; tier: string; capabilities: Capabilities }>("GET", `${base}/v1/info`);
     if (p.values.json) {
       printJson(info);

@@ -1,6 +1,6 @@
 // `fleximigrate migrate`: starts a migration on the source agent and follows it.
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseCommandArgs } from "../../src/cli/args.js";
+import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
 import { requestJson } from "../../src/cli/http.js";
 import { Progress, formatTable, printJson } from "../../src/cli/output.js";
@@ -45,10 +45,11 @@ export const command: Command = {
     if (bandwidth !== undefined && !(bandwidth > 0)) throw new CliError(`--bandwidth: expected a positive number, got '${v.bandwidth}'`);
     const timeoutS = v["timeout-s"] === undefined ? 300 : Number(v["timeout-s"]);
     if (!(timeoutS > 0)) throw new CliError(`--timeout-s: expected a positive number, got '${v["timeout-s"]}'`);
-    const from = v.from.replace(/\/$/, "");
+    const from = urlFlag("from", v.from);
+    const to = urlFlag("to", v.to);
     const started = await requestJson<MigrationRecord>("POST", `${from}/v1/migrations`, {
       workload: p.positionals[0],
-      destination: v.to.replace(/\/$/, ""),
+      destination: to,
       strategy,
       ...(v.compress ? { compress: true } : {}),
       ...(bandwidth ? { bandwidthBps: bandwidth } : {}),

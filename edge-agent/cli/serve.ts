@@ -1,5 +1,5 @@
 // `fleximigrate agent`: starts the node agent service.
-import { numberFlag, parseCommandArgs } from "../../src/cli/args.js";
+import { numberFlag, parseCommandArgs, urlFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
 import { detectCapabilities } from "../capabilities.js";
 import { startReporting } from "../report.js";
@@ -59,13 +59,8 @@ export const command: Command = {
     const reportMs = numberFlag("report-ms", v["report-ms"], 3000, { min: 100, integer: true });
     const netDelayMs = numberFlag("net-delay-ms", v["net-delay-ms"], 0, { min: 0 });
     const bandwidth = v.bandwidth === undefined ? undefined : numberFlag("bandwidth", v.bandwidth, 0, { min: 1 });
-    if (v.scheduler) {
-      try {
-        new URL(v.scheduler);
-      } catch {
-        throw new CliError(`--scheduler: not a URL: ${v.scheduler}`);
-      }
-    }
+    const scheduler = urlFlag("scheduler", v.scheduler);
+    const advertise = urlFlag("advertise", v.advertise);
     const caps = await detectCapabilities();
     const agent = new Agent(
       {
@@ -83,10 +78,10 @@ export const command: Command = {
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;
-    (agent.opts as { selfUrl: string }).selfUrl = v.advertise ?? `http://${host}:${actualPort}`;
+    (agent.opts as { selfUrl: string }).selfUrl = advertise ?? `http://${host}:${actualPort}`;
     // One machine-readable line so scripts and tests learn the port when --listen used port 0.
     process.stdout.write(`${JSON.stringify({ listening: `http://${host}:${actualPort}`, node: v.node })}\n`);
-    const stopReporting = v.scheduler ? startReporting(agent, v.scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs }) : () => undefined;
+    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs }) : () => undefined;
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

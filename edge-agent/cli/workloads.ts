@@ -1,5 +1,6 @@
 // `fleximigrate workloads`: lists an agent's workloads.
-import { parseCommandArgs } from "../../src/cli/args.js";
+import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
+import { DEFAULT_AGENT_URL } from "./defaults.js";
 import type { Command } from "../../src/cli/command.js";
 import { requestJson } from "../../src/cli/http.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
@@ -8,7 +9,7 @@ import type { WorkloadRecord } from "../runtime/types.js";
 const usage = `Usage: fleximigrate workloads [--agent URL] [--json]
 
 Lists the workloads an agent runs.
-  --agent URL   agent base URL (default http://127.0.0.1:7701)
+  --agent URL   agent base URL (default ${DEFAULT_AGENT_URL})
   --json        machine-readable output
 `;
 
@@ -19,7 +20,7 @@ export const command: Command = {
   async run(args) {
     const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
     if (!p) return 0;
-    const base = (p.values.agent ?? "http://127.0.0.1:7701").replace(/\/$/, "");
+    const base = urlFlag("agent", p.values.agent, DEFAULT_AGENT_URL);
     const { workloads } = await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${base}/v1/workloads`);
     if (p.values.json) printJson(workloads);
     else

@@ -46,3 +46,22 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   }
   return n;
 }
+
+/**
+ * Parses a base-URL flag (an http:// or https:// URL), naming the flag in the
+ * error; returns it without a trailing slash so paths can be appended.
+ */
+export function urlFlag(name: string, raw: string | undefined, fallback: string): string;
+export function urlFlag(name: string, raw: string | undefined): string | undefined;
+export function urlFlag(name: string, raw: string | undefined, fallback?: string): string | undefined {
+  const text = raw ?? fallback;
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new CliError(`--${name}: '${text}' is not a URL (e.g. ${fallback ?? "http://127.0.0.1:8080"})`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`--${name}: '${text}' must be an http:// or https:// URL`);
+  return url.toString().replace(/\/+$/, "");
+}
