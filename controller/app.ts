@@ -125,7 +125,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     host: (change, mac) => emit({ type: `host.${change}`, host: hosts.get(mac) }),
     flowsInstalled: (dpids, ethSrc, ethDst) => emit({ type: "flow.installed", dpids, ethSrc, ethDst }),
   });
-  const redirects = new RedirectExecutor({ registry: server.registry, graph: discovery.graph, hosts, records, store, emit });
+  const redirects = new RedirectExecutor({ registry: server.registry, graph: discovery.graph, hosts, records, store, emit, log });
   executor = redirects;
 
   async function setUpSwitch(conn: SwitchConnection): Promise<void> {
@@ -148,6 +148,8 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       await conn.barrier();
       discovery.switchUp(conn);
       emit({ type: "switch.up", dpid: conn.dpid, address: conn.remote, ports: conn.ports.size });
+      // The wipe above also took the redirects' rules: an active redirect must hold across a reconnect.
+      void redirects.reinstall(conn.dpid as string);
       for (const listener of switchReadyListeners) listener(conn.dpid as string);
     } catch (err) {
       log("warn", `switch ${conn.dpid ?? conn.remote}: set-up failed: ${(err as Error).message}`);

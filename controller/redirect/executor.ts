@@ -2,18 +2,21 @@
 // and FLOW_MODs, removes the old flows, waits for every touched switch's
 // BARRIER reply (that wait ends the measured reconfiguration time), then
 // moves the host table entry and the DNS record. Rollback restores the
-// place, flows and record in force before.
+// place, flows and record in force before. A switch that reconnects (its
+// table wiped by the controller) gets every active redirect's rules back.
 import { performance } from "node:perf_hooks";
 import type { FlowMod, GroupMod } from "../../src/openflow/messages.js";
 import type { DnsRecords } from "../dns/records.js";
 import { COOKIE_FORWARDING, redirectCookie } from "../forwarding/cookies.js";
 import type { HostTable } from "../hosts/table.js";
+import type { Log } from "../openflow/connection.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import type { SwitchGraph } from "../topology/graph.js";
 import {
   deleteByCookie,
   deleteGroup,
   deleteOwnerFlows,
+  type GradualInput,
   gradualChanges,
   gradualWeights,
   type Place,
@@ -21,6 +24,7 @@ import {
   type Strategy,
   type SwitchChanges,
 } from "./plan.js";
+import { SettlingServices } from "./settling.js";
 import type { RedirectRecord, RedirectStore } from "./store.js";
 
 export class RedirectError extends Error {
@@ -56,6 +60,7 @@ export interface RedirectDeps {
   records: DnsRecords;
   store: RedirectStore;
   emit(event: Record<string, unknown> & { type: string }): void;
+  log?: Log;
 }
 
 interface Prepared {
@@ -68,9 +73,28 @@ interface Prepared {
   cleanup: FlowMod[];
 }
 
+/** A gradual redirect between its first and its last step: its select group and branch rules are live. */
+interface GradualInFlight {
+  service: string;
+  /** The step last sent (undefined before the first). */
+  step: GradualInput | undefined;
+}
+
+/** What one switch gets back for one redirect after it reconnected. */
+interface Reinstall {
+  id: number;
+  service: string;
+  cookie: bigint;
+  changes: SwitchChanges;
+  newWeight?: number;
+}
+
 const GRADUAL_FLAG = 0x8000_0000n;
 
 export class RedirectExecutor {
+  private readonly settling = new SettlingServices();
+  private readonly gradualInFlight = new Map<number, GradualInFlight>();
+
   constructor(private readonly d: RedirectDeps) {}
 
   /** Redirects one or more services; answers one record per service. */
@@ -82,6 +106,17 @@ export class RedirectExecutor {
       for (const r of reqs) out.push(await this.gradual(r, opts, performance.now()));
       return out;
     }
+    const services = reqs.map((r) => r.service);
+    this.settling.begin(services);
+    try {
+      return await this.instant(reqs, opts, t0);
+    } finally {
+      this.settled(services);
+    }
+  }
+
+  /** all-at-once and per-service redirects. */
+  private async instant(reqs: RedirectRequest[], opts: RedirectOptions, t0: number): Promise<RedirectRecord[]> {
     const prepared = reqs.map((r) => this.prepare(r));
     if (opts.strategy === "per-service") {
       // One service at a time, each finished (barriers) before the next starts.
@@ -107,6 +142,15 @@ export class RedirectExecutor {
     const r = this.d.store.get(id);
     if (!r) throw new RedirectError(`no redirect ${id}`, 404);
     if (r.state !== "active") throw new RedirectError(`redirect ${id} is ${r.state}; only the active redirect of a service can be rolled back`, 409);
+    this.settling.begin([r.service]);
+    try {
+      return await this.undo(r);
+    } finally {
+      this.settled([r.service]);
+    }
+  }
+
+  private async undo(r: RedirectRecord): Promise<RedirectRecord> {
     const t0 = performance.now();
     const prev = this.d.store.previous(r);
     const mac = r.mac;
@@ -163,9 +207,71 @@ export class RedirectExecutor {
         try {
           for (const f of c.flowMods) conn?.send({ ...f, xid: 0 });
         } catch {
-          // disconnected meanwhile: it gets the rules on the next change
+          // disconnected meanwhile: it gets the rules back when it reconnects (reinstall)
         }
       }
+    }
+  }
+
+  /**
+   * A switch came up with an empty table (a new OpenFlow session): sends it
+   * the rules of every active redirect whose paths cross it, and the group
+   * and branch rules of a gradual redirect under way, then one BARRIER;
+   * emits `redirect.reinstalled` per redirect once the switch answered.
+   * `only` limits it to one service. Resolves with the number of redirects.
+   */
+  async reinstall(dpid: string, only?: string): Promise<number> {
+    const conn = this.d.registry.get(dpid);
+    if (!conn) return 0;
+    const batch: Reinstall[] = [];
+    for (const r of this.d.store.list()) {
+      if (r.state !== "active" || (only !== undefined && r.service !== only)) continue;
+      if (this.settling.defer(r.service, dpid) || !this.d.registry.has(r.to.dpid)) continue;
+      const port = this.reachable(this.d.graph.nextHopsToward(r.to.dpid, r.to.port)).get(dpid);
+      if (port === undefined) continue; // not on its paths yet: link discovery refreshes it later
+      const cookie = BigInt(r.cookie);
+      const [changes] = redirectChanges(r, new Map([[dpid, port]]), cookie);
+      if (changes) batch.push({ id: r.id, service: r.service, cookie, changes });
+    }
+    for (const [id, g] of this.gradualInFlight) {
+      if (!g.step || (only !== undefined && g.service !== only) || this.settling.defer(g.service, dpid)) continue;
+      const changes = gradualChanges({ ...g.step, groupCommand: "add" }, true).find((c) => c.dpid === dpid);
+      if (!changes) continue;
+      // Delete first so the ADD cannot clash with a group a concurrent step already re-made.
+      changes.groupMods.unshift(deleteGroup(g.step.groupId));
+      batch.push({ id, service: g.service, cookie: g.step.cookie, changes, newWeight: g.step.newWeight });
+    }
+    if (batch.length === 0) return 0;
+    try {
+      for (const b of batch) {
+        for (const m of b.changes.groupMods) conn.send({ ...m, xid: 0 });
+        for (const f of b.changes.flowMods) conn.send({ ...f, xid: 0 });
+      }
+      await conn.barrier();
+    } catch (err) {
+      // Gone again: the next session gets its own reinstall.
+      this.d.log?.("warn", `switch ${dpid}: re-installing ${batch.length} redirect(s) failed: ${(err as Error).message}`);
+      return 0;
+    }
+    for (const b of batch) {
+      this.d.emit({
+        type: "redirect.reinstalled",
+        dpid,
+        redirectId: b.id,
+        service: b.service,
+        cookie: `0x${b.cookie.toString(16)}`,
+        flowMods: b.changes.flowMods.length,
+        groupMods: b.changes.groupMods.length,
+        ...(b.newWeight === undefined ? {} : { gradual: true, newWeight: b.newWeight }),
+      });
+    }
+    return batch.length;
+  }
+
+  /** Ends a change; switches that reconnected during it now get what is in force. */
+  private settled(services: string[]): void {
+    for (const { service, dpids } of this.settling.end(services)) {
+      for (const dpid of dpids) void this.reinstall(dpid, service);
     }
   }
 
@@ -200,31 +306,42 @@ export class RedirectExecutor {
     const groupId = p.id;
     const oldVid = 2 + ((p.id * 2) % 4000);
     const phaseCookie = p.cookie | GRADUAL_FLAG;
-    const stepsMs: number[] = [];
-    const switches = new Set<string>();
-    let flowMods = 0;
-    const weights = gradualWeights(opts.steps ?? 4);
-    for (let i = 0; i < weights.length; i++) {
+    const flight: GradualInFlight = { service: req.service, step: undefined };
+    this.gradualInFlight.set(p.id, flight);
+    let finalizing = false;
+    try {
+      const stepsMs: number[] = [];
+      const switches = new Set<string>();
+      let flowMods = 0;
+      const weights = gradualWeights(opts.steps ?? 4);
+      for (let i = 0; i < weights.length; i++) {
+        const start = performance.now();
+        const step: GradualInput = { svc: req, old: p.from, target: req.to, oldHops, newHops, cookie: phaseCookie, groupId, oldVid, newVid: oldVid + 1, newWeight: weights[i] as number, groupCommand: i === 0 ? "add" : "modify" };
+        const changes = gradualChanges(step, i === 0);
+        // Set before sending: a switch that reconnects from here on must get this step's weights.
+        flight.step = step;
+        const touched = await this.apply(changes, []);
+        for (const s of touched.switches) switches.add(s);
+        flowMods += touched.flowMods;
+        stepsMs.push(round(performance.now() - start));
+        this.d.emit({ type: "redirect.step", service: req.service, newWeight: weights[i], ms: stepsMs[stepsMs.length - 1] });
+        if (i < weights.length - 1) await new Promise((r) => setTimeout(r, opts.stepMs ?? 500));
+      }
+      // Last: plain destination rules replace the split, and the group goes.
+      // From here a reconnecting switch waits for the outcome instead of getting the split back.
+      finalizing = true;
+      this.settling.begin([req.service]);
       const start = performance.now();
-      const changes = gradualChanges(
-        { svc: req, old: p.from, target: req.to, oldHops, newHops, cookie: phaseCookie, groupId, oldVid, newVid: oldVid + 1, newWeight: weights[i] as number, groupCommand: i === 0 ? "add" : "modify" },
-        i === 0,
-      );
-      const touched = await this.apply(changes, []);
-      for (const s of touched.switches) switches.add(s);
-      flowMods += touched.flowMods;
+      const finalCleanup = [...p.cleanup, deleteByCookie(phaseCookie)];
+      const touched = await this.apply(p.changes, finalCleanup, [deleteGroup(groupId)]);
       stepsMs.push(round(performance.now() - start));
-      this.d.emit({ type: "redirect.step", service: req.service, newWeight: weights[i], ms: stepsMs[stepsMs.length - 1] });
-      if (i < weights.length - 1) await new Promise((r) => setTimeout(r, opts.stepMs ?? 500));
+      for (const s of touched.switches) switches.add(s);
+      const ms = performance.now() - t0;
+      return this.finish(p, "gradual", ms, stepsMs, { switches: [...switches].sort(), flowMods: flowMods + touched.flowMods });
+    } finally {
+      this.gradualInFlight.delete(p.id);
+      if (finalizing) this.settled([req.service]);
     }
-    // Last: plain destination rules replace the split, and the group goes.
-    const start = performance.now();
-    const finalCleanup = [...p.cleanup, deleteByCookie(phaseCookie)];
-    const touched = await this.apply(p.changes, finalCleanup, [deleteGroup(groupId)]);
-    stepsMs.push(round(performance.now() - start));
-    for (const s of touched.switches) switches.add(s);
-    const ms = performance.now() - t0;
-    return this.finish(p, "gradual", ms, stepsMs, { switches: [...switches].sort(), flowMods: flowMods + touched.flowMods });
   }
 
   /** Only switches that are connected right now get changes. */
