@@ -1,0 +1,140 @@
+// Destination side of a migration, the state behind the /v1/incoming routes
+// (incoming.ts is their HTTP plugin): images arrive in a scratch directory, a
+// named hook restores them, and the restored copy stays provisional until the
+// source commits; watchSource drops it if the source gave up or vanished.
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { destinationHooks } from "../migration/registry.js";
+import type { DestinationHook } from "../migration/strategy.js";
+import { runCriu, runCriuDetached } from "../runtime/criu.js";
+import type { DirectRuntime } from "../runtime/direct.js";
+import type { Runtime, WorkloadRecord } from "../runtime/types.js";
+import { BadRequest } from "./errors.js";
+import { type AgentOptions, ORPHAN_MS, SOURCE_POLL_MS } from "./options.js";
+
+export interface Incoming {
+  id: string;
+  dir: string;
+  workload: WorkloadRecord;
+  source: string;
+  restored?: WorkloadRecord;
+}
+
+/** What the destination side uses of the agent. */
+export interface DestinationHost {
+  readonly opts: Pick<AgentOptions, "workRoot" | "sourcePollMs" | "orphanMs">;
+  readonly workloads: Map<string, WorkloadRecord>;
+  readonly direct: Pick<DirectRuntime, "adopt" | "remove">;
+  runtimeFor(record: WorkloadRecord): Pick<Runtime, "remove">;
+  publish(event: Record<string, unknown>): void;
+  log(message: string): void;
+}
+
+export class IncomingMigrations {
+  readonly incoming = new Map<string, Incoming>();
+
+  constructor(
+    private readonly host: DestinationHost,
+    private readonly hooks: ReadonlyMap<string, DestinationHook> = destinationHooks,
+  ) {}
+
+  async open(migrationId: string, workload: WorkloadRecord, source: string): Promise<void> {
+    if (this.incoming.has(migrationId)) throw new BadRequest(`migration ${migrationId} is already open here`);
+    if (this.host.workloads.has(workload.id)) throw new BadRequest(`a workload ${workload.id} already runs here`);
+    const dir = path.join(this.host.opts.workRoot, `in-${migrationId}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    this.incoming.set(migrationId, { id: migrationId, dir, workload, source });
+  }
+
+  dir(migrationId: string): string {
+    const inc = this.incoming.get(migrationId);
+    if (!inc) throw new BadRequest(`no incoming migration ${migrationId}`);
+    return inc.dir;
+  }
+
+  async restore(migrationId: string, hookName: string, params: Record<string, unknown>): Promise<WorkloadRecord> {
+    const host = this.host;
+    const inc = this.incoming.get(migrationId);
+    if (!inc) throw new BadRequest(`no incoming migration ${migrationId}`);
+    const hook = this.hooks.get(hookName);
+    if (!hook) throw new BadRequest(`no restore hook ${hookName}`);
+    if (inc.restored) throw new BadRequest(`migration ${migrationId} is already restored`);
+    const dctx = {
+      migrationId,
+      imagesDir: inc.dir,
+      workload: inc.workload,
+      params,
+      criu: (args: string[], logName: string) => runCriu(inc.dir, args, logName),
+      criuDetached: (args: string[], logName: string) => runCriuDetached(inc.dir, args, logName),
+      log: (m: string) => host.log(`${migrationId} (in): ${m}`),
+    };
+    const tree = await hook.restore(dctx);
+    const described: WorkloadRecord = { ...inc.workload, migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId } };
+    const record =
+      tree.containerId !== undefined
+        ? { ...described, containerId: tree.containerId }
+        : await host.direct.adopt(described, tree.pid).catch(async (err: Error) => {
+            // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
+            await host.direct.remove({ ...described, pid: tree.pid });
+            throw err;
+          });
+    record.state = "migrating";
+    inc.restored = record;
+    host.workloads.set(record.id, record);
+    void this.watchSource(inc);
+    return record;
+  }
+
+  async commit(migrationId: string): Promise<void> {
+    const inc = this.incoming.get(migrationId);
+    if (!inc?.restored) throw new BadRequest(`migration ${migrationId} has nothing restored to commit`);
+    inc.restored.state = "running";
+    this.incoming.delete(migrationId);
+    this.host.publish({ type: "workload", action: "arrived", workload: inc.restored });
+    // Post-copy images are still read by the lazy-pages daemon: drop them a little later.
+    void sleep(100).then(() => rm(inc.dir, { recursive: true, force: true }));
+  }
+
+  async abort(migrationId: string): Promise<void> {
+    const inc = this.incoming.get(migrationId);
+    if (!inc) return;
+    this.incoming.delete(migrationId);
+    if (inc.restored) {
+      this.host.workloads.delete(inc.restored.id);
+      await this.host.runtimeFor(inc.restored).remove(inc.restored);
+    }
+    await rm(inc.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Until the source commits, a restored copy is provisional: drop it when the
+   * source says the migration failed, or stays unreachable for the orphan time
+   * (the source then resumes its frozen copy), so two copies never both run on.
+   */
+  private async watchSource(inc: Incoming): Promise<void> {
+    const pollMs = this.host.opts.sourcePollMs ?? SOURCE_POLL_MS;
+    const orphanMs = this.host.opts.orphanMs ?? ORPHAN_MS;
+    // Only a source we reached once can be judged gone (a wrong --advertise must not drop workloads).
+    let lastSeen: number | undefined;
+    while (this.incoming.get(inc.id) === inc) {
+      await sleep(pollMs);
+      if (this.incoming.get(inc.id) !== inc) return;
+      try {
+        const res = await fetch(`${inc.source}/v1/migrations/${inc.id}`, { signal: AbortSignal.timeout(2000) });
+        const rec = (await res.json()) as { status?: string };
+        lastSeen = Date.now();
+        if (res.ok && rec.status === "failed") {
+          this.host.log(`${inc.id} (in): the source reports the migration failed; dropping the restored copy`);
+          await this.abort(inc.id);
+        }
+      } catch {
+        if (lastSeen !== undefined && Date.now() - lastSeen > orphanMs) {
+          this.host.log(`${inc.id} (in): source unreachable for ${orphanMs} ms before commit; dropping the restored copy`);
+          await this.abort(inc.id);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// How an agent is configured, and the migration timing every agent should share.
+
+export interface AgentOptions {
+  node: string;
+  tier: "edge" | "cloud";
+  /** Base URL other agents reach this one on. */
+  selfUrl: string;
+  /** Scratch root on tmpfs for images. */
+  workRoot: string;
+  /** Accept `faults` in migration requests (tests only). */
+  allowFaults?: boolean;
+  compress?: boolean;
+  bandwidthBps?: number;
+  /** How often a destination asks the source about an uncommitted restore; SOURCE_POLL_MS unless given. */
+  sourcePollMs?: number;
+  /**
+   * How long a destination keeps an uncommitted restore while it cannot reach the source;
+   * ORPHAN_MS unless given. A source that cannot reach its destination waits longer than
+   * this before resuming, so every agent must use the same value.
+   */
+  orphanMs?: number;
+}
+
+/** How long a destination keeps an uncommitted restore while it cannot reach the source. */
+export const ORPHAN_MS = 10_000;
+
+/** How often a destination asks the source whether an uncommitted migration still stands. */
+export const SOURCE_POLL_MS = 1000;
