@@ -9,8 +9,6 @@
 //  2. OVS's own user-space VXLAN: a type=vxlan port made through our client
 //     on fmn-bra, with an underlay bridge fmn-bru holding the tunnel's local
 //     address; the far end is a kernel VXLAN device inside fmn-b.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { addBridge, addPort, bridgeExists, deleteBridge } from "../../controller/ovsdb/bridge.js";
 import { OvsdbClient } from "../../controller/ovsdb/client.js";
@@ -18,19 +16,7 @@ import { addVxlanPort, removeVxlanPort } from "../../controller/ovsdb/vxlan.js";
 import { Overlay } from "../../controller/overlay/manager.js";
 import { planSiteFlows, toOfctlFlow } from "../../controller/overlay/plan.js";
 import { describeWhen, missing, needs } from "../helpers/env.js";
-
-const exec = promisify(execFile);
-async function sh(cmd: string, ...args: string[]): Promise<string> {
-  return (await exec(cmd, args, { timeout: 20_000 })).stdout;
-}
-async function shOk(cmd: string, ...args: string[]): Promise<boolean> {
-  try {
-    await exec(cmd, args, { timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { sh, shOk } from "../helpers/shell.js";
 
 const BRIDGE = "fmn-br0";
 const NS = ["fmn-a", "fmn-b"] as const;

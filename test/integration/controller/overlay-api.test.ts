@@ -3,42 +3,18 @@
 // client) and overlay flows on the bridge (through the controller's OpenFlow
 // session); deleting it removes both. The controller runs as a child process
 // on ephemeral ports; bridge fmo-br0 (user-space datapath) connects to it.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type ControllerPorts, type ControllerProcess, startControllerProcess } from "../../helpers/controller-process.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
+import { sh, shOk, waitFor } from "../../helpers/shell.js";
 
-const run = promisify(execFile);
 const BRIDGE = "fmo-br0";
 const PORT = "fmo-vx1";
 const OVERLAY_COOKIE = /cookie=0xf1e4/;
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the API
 type Json = any;
-
-async function sh(cmd: string, ...args: string[]): Promise<string> {
-  return (await run(cmd, args, { timeout: 10_000 })).stdout;
-}
-async function shOk(cmd: string, ...args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args, { timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeWhen("overlay API of the controller on real Open vSwitch", missing([needs.root(), needs.ovs()]), () => {
   let controller: ControllerProcess | undefined;

@@ -3,41 +3,17 @@
 // is redirected to its port 1, then the bridge's controller is removed and set
 // again (a new OpenFlow session). The controller wipes the table on set-up, so
 // the redirect's flows must come back from the controller itself.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createController, type RunningController } from "../../../controller/app.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
+import { sh, shOk, waitFor } from "../../helpers/shell.js";
 
-const run = promisify(execFile);
 const BRIDGE = "fmr-br0";
 const HOST_PORT = "fmr-p1";
 const SERVICE = { service: "fmr-web", ip: "10.77.0.100", mac: "02:00:00:77:00:64" };
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the API and the event stream
 type Json = any;
-
-async function sh(cmd: string, ...args: string[]): Promise<string> {
-  return (await run(cmd, args, { timeout: 10_000 })).stdout;
-}
-async function shOk(cmd: string, ...args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args, { timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const dumpFlows = () => sh("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", BRIDGE);
 

@@ -1,0 +1,34 @@
+// Running host tools (ovs-vsctl, ovs-ofctl, ip) from integration tests, and
+// waiting, bounded, for a state to appear.
+import { execFile } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+const TOOL_TIMEOUT_MS = 20_000;
+
+/** The command's stdout; a non-zero exit throws with its stderr. */
+export async function sh(cmd: string, ...args: string[]): Promise<string> {
+  return (await exec(cmd, args, { timeout: TOOL_TIMEOUT_MS })).stdout;
+}
+
+/** Whether the command exited 0 (for clean-up of leftovers that may not exist). */
+export async function shOk(cmd: string, ...args: string[]): Promise<boolean> {
+  try {
+    await exec(cmd, args, { timeout: TOOL_TIMEOUT_MS });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `probe` every 100 ms until it answers something truthy; throws naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
