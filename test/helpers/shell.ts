@@ -32,3 +32,17 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     await sleep(100);
   }
 }
+
+/**
+ * A user-space (netdev) OVS bridge speaking OpenFlow 1.3 in fail-mode secure to
+ * a controller on 127.0.0.1; `extra` are more ovs-vsctl commands (each after a
+ * "--") run in the same transaction, e.g. adding its ports.
+ */
+export async function addControlledBridge(bridge: string, openflowPort: number, extra: string[] = []): Promise<void> {
+  await sh(
+    "ovs-vsctl",
+    ...["add-br", bridge, "--", "set", "Bridge", bridge, "datapath_type=netdev", "protocols=OpenFlow13", "fail-mode=secure"],
+    ...extra,
+    ...["--", "set-controller", bridge, `tcp:127.0.0.1:${openflowPort}`],
+  );
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type ControllerPorts, type ControllerProcess, startControllerProcess } from "../../helpers/controller-process.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
-import { sh, shOk, waitFor } from "../../helpers/shell.js";
+import { addControlledBridge, sh, shOk, waitFor } from "../../helpers/shell.js";
 
 const BRIDGE = "fmo-br0";
 const PORT = "fmo-vx1";
@@ -38,22 +38,7 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
     await shOk("ovs-vsctl", "--if-exists", "del-br", BRIDGE); // leftovers of a crashed run
     controller = await startControllerProcess([], 15_000);
     ports = controller.ports;
-    await sh(
-      "ovs-vsctl",
-      "add-br",
-      BRIDGE,
-      "--",
-      "set",
-      "Bridge",
-      BRIDGE,
-      "datapath_type=netdev",
-      "protocols=OpenFlow13",
-      "fail-mode=secure",
-      "--",
-      "set-controller",
-      BRIDGE,
-      `tcp:127.0.0.1:${ports.openflowPort}`,
-    );
+    await addControlledBridge(BRIDGE, ports.openflowPort);
     dpid = await waitFor("the bridge's datapath id", async () => (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "datapath_id")).trim().replace(/"/g, "") || null);
     await waitFor("the bridge in GET /v1/switches", async () => (await api("GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid));
     ws = new WebSocket(`ws://127.0.0.1:${ports.httpPort}/v1/events`);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createController, type RunningController } from "../../../controller/app.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
-import { sh, shOk, waitFor } from "../../helpers/shell.js";
+import { addControlledBridge, sh, shOk, waitFor } from "../../helpers/shell.js";
 
 const BRIDGE = "fmr-br0";
 const HOST_PORT = "fmr-p1";
@@ -32,32 +32,7 @@ describeWhen("redirects across a switch reconnect on real Open vSwitch", missing
     await shOk("ovs-vsctl", "--if-exists", "del-br", BRIDGE); // leftovers of a crashed run
     ctl = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, lldpIntervalMs: 500 });
     ctl.events.subscribe((e) => events.push(e));
-    await sh(
-      "ovs-vsctl",
-      "add-br",
-      BRIDGE,
-      "--",
-      "set",
-      "Bridge",
-      BRIDGE,
-      "datapath_type=netdev",
-      "protocols=OpenFlow13",
-      "fail-mode=secure",
-      "--",
-      "add-port",
-      BRIDGE,
-      HOST_PORT,
-      "--",
-      "set",
-      "Interface",
-      HOST_PORT,
-      "type=internal",
-      "ofport_request=1",
-      "--",
-      "set-controller",
-      BRIDGE,
-      `tcp:127.0.0.1:${ctl.openflowPort}`,
-    );
+    await addControlledBridge(BRIDGE, ctl.openflowPort, ["--", "add-port", BRIDGE, HOST_PORT, "--", "set", "Interface", HOST_PORT, "type=internal", "ofport_request=1"]);
     dpid = await waitFor("the bridge's datapath id", async () => (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "datapath_id")).trim().replace(/"/g, "") || null);
     await waitFor("the bridge with its port 1 in GET /v1/switches", async () => {
       const sw = (await api("GET", "/v1/switches")).body.switches.find((s: Json) => s.dpid === dpid);
