@@ -1,8 +1,9 @@
 // Stop-and-copy of a Docker workload between agents, through the engine's own
-// checkpoint API: `docker checkpoint create --exit` into the migration's work
-// dir, `docker save` of the image, both streamed with sendFiles; the
-// destination loads the image, creates a container with the same spec and
-// starts it from the checkpoint. Until the runner commits, the source keeps its
+// checkpoint API: the image first (`docker save`, sent while the container
+// still runs, and skipped when the destination's engine has the same image
+// id), then `docker checkpoint create --exit` into the migration's work dir,
+// streamed with sendFiles; the destination loads the image if it came,
+// creates a container with the same spec and starts it from the checkpoint. Until the runner commits, the source keeps its
 // stopped container and the checkpoint, so a failure starts it again from there.
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
@@ -11,7 +12,16 @@ import { pipeline } from "node:stream/promises";
 import { DockerRuntime } from "../runtime/docker.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 import { pageCount } from "./stopcopy.js";
-import type { Capabilities, DestinationContext, DestinationHook, MigrationContext, MigrationResult, MigrationStrategy, RestoredTree } from "./strategy.js";
+import type {
+  Capabilities,
+  DestinationContext,
+  DestinationHook,
+  ImageTransfer,
+  MigrationContext,
+  MigrationResult,
+  MigrationStrategy,
+  RestoredTree,
+} from "./strategy.js";
 
 export const IMAGE_TAR = "image.tar";
 
@@ -29,42 +39,79 @@ export const checkpointParent = (workDir: string) => path.join(workDir, "checkpo
 /** Both agents may share one engine, so the arriving container gets a name of its own. */
 export const arrivingContainerName = (workloadId: string, migrationId: string) => `${workloadId}-${migrationId}`;
 
-export const dockerStopcopyStrategy: MigrationStrategy = {
-  name: "stopcopy",
-  available(caps: Capabilities) {
-    if (!caps.docker.present) return { ok: false, reason: `no Docker engine${caps.docker.error ? `: ${caps.docker.error}` : ""}` };
-    if (caps.docker.checkpoint === false) return { ok: false, reason: "the Docker engine has no checkpoint support (dockerd --experimental and criu)" };
-    return { ok: true };
-  },
-  async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
-    const runtime = engine();
-    const name = checkpointName(ctx.migrationId);
-    const parent = checkpointParent(ctx.workDir);
-    const image = ctx.workload.spec.image;
-    if (!image) throw new Error(`workload ${ctx.workload.id} has no image`);
-    await mkdir(parent, { recursive: true });
-    // The image first: it does not change, so the container runs on meanwhile.
-    ctx.emit({ phase: "dumping", message: `docker save ${image}` });
-    await pipeline(await runtime.saveImage(image), createWriteStream(path.join(ctx.workDir, IMAGE_TAR)));
-    await ctx.probe.quiesceSource();
-    const frozenAt = Date.now();
-    ctx.emit({ phase: "dumping", message: "docker checkpoint create --exit" });
-    await runtime.checkpoint(ctx.workload, name, { exit: true, dir: parent });
-    ctx.workload.state = "stopped";
-    const dir = path.join(parent, name);
-    const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-    const pagesPushed = await pageCount(dir, files);
-    ctx.emit({ phase: "transferring", message: `${files.length} checkpoint files, ${pagesPushed} pages, and the image` });
-    await ctx.sendFiles(ctx.workDir, [IMAGE_TAR], { phase: "before-resume" });
-    await ctx.sendFiles(dir, files, { phase: "before-resume" });
-    ctx.emit({ phase: "restoring" });
-    const restored = await ctx.destination.restore("docker", { checkpoint: name, files, imageTar: IMAGE_TAR });
-    ctx.emit({ phase: "verifying" });
-    // A container answering on a port is timed from outside; otherwise until the engine says it runs.
-    const downtimeMs = ctx.workload.spec.ports.length ? await ctx.probe.waitForDestination(20_000) : Date.now() - frozenAt;
-    return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId };
-  },
-};
+/** The parts of the Docker runtime the source side uses (a seam for unit tests). */
+export type SourceEngine = Pick<DockerRuntime, "imageId" | "saveImage" | "checkpoint">;
+
+/** Stop-and-copy of a Docker workload through `engine` (the agent's engine by default). */
+export function dockerStopcopy(engineFor: () => SourceEngine = engine): MigrationStrategy {
+  return {
+    name: "stopcopy",
+    available(caps: Capabilities) {
+      if (!caps.docker.present) return { ok: false, reason: `no Docker engine${caps.docker.error ? `: ${caps.docker.error}` : ""}` };
+      if (caps.docker.checkpoint === false) return { ok: false, reason: "the Docker engine has no checkpoint support (dockerd --experimental and criu)" };
+      return { ok: true };
+    },
+    async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
+      const runtime = engineFor();
+      const name = checkpointName(ctx.migrationId);
+      const parent = checkpointParent(ctx.workDir);
+      await mkdir(parent, { recursive: true });
+      // The image first, while the container runs on: it does not change, so it stays out of the downtime.
+      const image = await sendImage(runtime, ctx);
+      await ctx.probe.quiesceSource();
+      const frozenAt = Date.now();
+      ctx.emit({ phase: "dumping", message: "docker checkpoint create --exit" });
+      await runtime.checkpoint(ctx.workload, name, { exit: true, dir: parent });
+      ctx.workload.state = "stopped";
+      const dir = path.join(parent, name);
+      const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+      const pagesPushed = await pageCount(dir, files);
+      ctx.emit({ phase: "transferring", message: `${files.length} checkpoint files, ${pagesPushed} pages` });
+      await ctx.sendFiles(dir, files, { phase: "before-resume" });
+      ctx.emit({ phase: "restoring" });
+      const restored = await ctx.destination.restore("docker", { checkpoint: name, files, ...(image.sent ? { imageTar: IMAGE_TAR } : {}) });
+      ctx.emit({ phase: "verifying" });
+      // A container answering on a port is timed from outside; otherwise until the engine says it runs.
+      const downtimeMs = ctx.workload.spec.ports.length ? await ctx.probe.waitForDestination(20_000) : Date.now() - frozenAt;
+      return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId, image };
+    },
+  };
+}
+
+export const dockerStopcopyStrategy = dockerStopcopy();
+
+/**
+ * Sends the workload's image unless the destination's engine already has the
+ * same image id (asked at GET /v1/images); a destination that cannot say gets it.
+ */
+async function sendImage(runtime: SourceEngine, ctx: MigrationContext): Promise<ImageTransfer> {
+  const ref = ctx.workload.spec.image;
+  if (!ref) throw new Error(`workload ${ctx.workload.id} has no image`);
+  const id = await runtime.imageId(ref);
+  if (!id) throw new Error(`image ${ref} is not on this agent's engine`);
+  if ((await imageIdAt(ctx.destination.url, ref)) === id) {
+    ctx.emit({ phase: "transferring", message: `image ${ref} (${id.slice(0, 19)}) already on the destination, not sent` });
+    return { ref, id, sent: false, bytes: 0 };
+  }
+  ctx.emit({ phase: "dumping", message: `docker save ${ref}` });
+  await pipeline(await runtime.saveImage(ref), createWriteStream(path.join(ctx.workDir, IMAGE_TAR)));
+  ctx.emit({ phase: "transferring", message: `image ${ref}, while the container runs` });
+  const sent = await ctx.sendFiles(ctx.workDir, [IMAGE_TAR], { phase: "before-resume" });
+  await rm(path.join(ctx.workDir, IMAGE_TAR), { force: true });
+  return { ref, id, sent: true, bytes: sent.bytes };
+}
+
+/** The image id the agent at `agentUrl` has for `ref`; undefined when it has none or cannot say. */
+export async function imageIdAt(agentUrl: string, ref: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${agentUrl}/v1/images?ref=${encodeURIComponent(ref)}`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { id?: unknown };
+    return typeof body.id === "string" ? body.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Rollback on the source: the container stopped at the checkpoint starts

@@ -69,6 +69,17 @@ export interface MigrationMetrics {
   bytesAfterResume: number;
   pagesOnFault: number;
   pagesPushed: number;
+  /** Docker migrations: the container's image, and whether it had to be sent. */
+  image?: ImageTransfer;
+}
+
+export interface ImageTransfer {
+  ref: string;
+  /** The engine's image id (sha256:…). */
+  id: string;
+  /** False when the destination's engine already had this id. */
+  sent: boolean;
+  bytes: number;
 }
 
 /** What a strategy's migrateSource resolves to; the runner adds totalMs, bytes and the reason. */
@@ -81,6 +92,7 @@ export interface MigrationResult {
   extraBytes?: { beforeResume?: number; afterResume?: number };
   /** Id of the workload on the destination agent. */
   destinationWorkloadId: string;
+  image?: ImageTransfer;
 }
 
 export type TransferPhase = "before-resume" | "after-resume";

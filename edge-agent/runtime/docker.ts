@@ -154,6 +154,16 @@ export class DockerRuntime implements Runtime {
     });
   }
 
+  /** The engine's id (sha256:…) of image `ref`, or undefined when the engine does not have it. */
+  async imageId(ref: string): Promise<string | undefined> {
+    try {
+      return ((await this.docker.getImage(ref).inspect()) as { Id: string }).Id;
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
   /** `docker save NAME`: a tar stream another agent can `loadImage`. */
   async saveImage(name: string): Promise<Readable> {
     return (await this.docker.getImage(name).get()) as unknown as Readable;

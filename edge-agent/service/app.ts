@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { ChecksumError } from "../transfer/receiver.js";
 import { type Agent, BadRequest } from "./agent.js";
 import { eventsPlugin } from "./events.js";
+import { imagesPlugin } from "./images.js";
 import { incomingPlugin } from "./incoming.js";
 import { infoPlugin } from "./info.js";
 import { migrationsPlugin } from "./migrations.js";
@@ -24,6 +25,7 @@ export async function buildApp(agent: Agent): Promise<FastifyInstance> {
   await app.register(workloadsPlugin(agent));
   await app.register(migrationsPlugin(agent));
   await app.register(incomingPlugin(agent));
+  await app.register(imagesPlugin(agent));
   await app.register(eventsPlugin(agent));
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -179,6 +179,7 @@ export class OutgoingMigrations {
         bytesAfterResume: bytes["after-resume"] + (result.extraBytes?.afterResume ?? 0),
         pagesOnFault: result.pagesOnFault,
         pagesPushed: result.pagesPushed,
+        ...(result.image ? { image: result.image } : {}),
       };
       const rec = this.migrations.get(id)!;
       this.migrations.set(id, { ...rec, metrics, destinationWorkloadId: result.destinationWorkloadId });

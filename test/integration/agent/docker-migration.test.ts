@@ -93,6 +93,14 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     await removeOurContainers();
   });
 
+  it("answers which image id its engine has at GET /v1/images, 404 for an unknown one, 400 without ref", async () => {
+    const id = await runtime.imageId(image);
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await http("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(image)}`)).toMatchObject({ status: 200, data: { ref: image, id } });
+    expect((await http("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(`fleximigrate/none:${tag}`)}`)).status).toBe(404);
+    expect((await http("GET", `${dst.url}/v1/images`)).status).toBe(400);
+  });
+
   it("moves a running container to the other agent by checkpoint, and its counter goes on", async () => {
     const id = `fmq-${tag}-moves`;
     const created = await createCounter(id);
@@ -106,6 +114,10 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     expect(rec.metrics!.bytesBeforeResume).toBeGreaterThan(0);
     expect(rec.metrics!.downtimeMs).toBeGreaterThanOrEqual(0);
     expect(rec.metrics!.pagesPushed).toBeGreaterThan(0);
+    // Both agents share one engine, so the destination has the image: only the checkpoint travels.
+    expect(rec.metrics!.image).toEqual({ ref: image, id: await runtime.imageId(image), sent: false, bytes: 0 });
+    const imageSize = ((await runtime.docker.getImage(image).inspect()) as { Size: number }).Size;
+    expect(rec.metrics!.bytesBeforeResume).toBeLessThan(imageSize);
     console.log(`docker stop-and-copy: ${JSON.stringify(rec.metrics)}`);
 
     expect(await workloads(src)).toEqual([]);
