@@ -1,10 +1,12 @@
 // Stop-and-copy of a Docker workload between agents, through the engine's own
-// checkpoint API: the image first (`docker save`, sent while the container
-// still runs, and skipped when the destination's engine has the same image
-// id), then `docker checkpoint create --exit` into the migration's work dir,
-// streamed with sendFiles; the destination loads the image if it came,
-// creates a container with the same spec and starts it from the checkpoint. Until the runner commits, the source keeps its
-// stopped container and the checkpoint, so a failure starts it again from there.
+// checkpoint API. The image goes first, while the container still runs:
+// skipped when the destination's engine has the same image id, else `docker
+// save`d, sent and `docker load`ed there (POST /v1/images) before the freeze.
+// Then `docker checkpoint create --exit` into the migration's work dir,
+// streamed with sendFiles; the destination creates a container with the same
+// spec and starts it from the checkpoint. Until the runner commits, the source
+// keeps its stopped container and the checkpoint, so a failure starts it again
+// from there (before the checkpoint, the container simply runs on).
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -32,6 +34,10 @@ function engine(): DockerRuntime {
   return shared;
 }
 
+/** What a migration's record says of its image: sent with its size, or already there. */
+export const imageNote = (image: ImageTransfer) =>
+  image.sent ? `image ${image.ref} (${image.id}) sent: ${image.bytes} bytes` : `image ${image.ref} (${image.id}) already on the destination, not sent`;
+
 /** Checkpoint name of a migration; the same on both ends, so the rollback finds it. */
 export const checkpointName = (migrationId: string) => `fm-${migrationId}`;
 /** Where the source writes its checkpoint: WORKDIR/checkpoints/NAME/. */
@@ -57,7 +63,7 @@ export function dockerStopcopy(engineFor: () => SourceEngine = engine): Migratio
       const parent = checkpointParent(ctx.workDir);
       await mkdir(parent, { recursive: true });
       // The image first, while the container runs on: it does not change, so it stays out of the downtime.
-      const image = await sendImage(runtime, ctx);
+      const { image, loadAtRestore } = await sendImage(runtime, ctx);
       await ctx.probe.quiesceSource();
       const frozenAt = Date.now();
       ctx.emit({ phase: "dumping", message: "docker checkpoint create --exit" });
@@ -69,7 +75,7 @@ export function dockerStopcopy(engineFor: () => SourceEngine = engine): Migratio
       ctx.emit({ phase: "transferring", message: `${files.length} checkpoint files, ${pagesPushed} pages` });
       await ctx.sendFiles(dir, files, { phase: "before-resume" });
       ctx.emit({ phase: "restoring" });
-      const restored = await ctx.destination.restore("docker", { checkpoint: name, files, ...(image.sent ? { imageTar: IMAGE_TAR } : {}) });
+      const restored = await ctx.destination.restore("docker", { checkpoint: name, files, ...(loadAtRestore ? { imageTar: IMAGE_TAR } : {}) });
       ctx.emit({ phase: "verifying" });
       // A container answering on a port is timed from outside; otherwise until the engine says it runs.
       const downtimeMs = ctx.workload.spec.ports.length ? await ctx.probe.waitForDestination(20_000) : Date.now() - frozenAt;
@@ -82,23 +88,36 @@ export const dockerStopcopyStrategy = dockerStopcopy();
 
 /**
  * Sends the workload's image unless the destination's engine already has the
- * same image id (asked at GET /v1/images); a destination that cannot say gets it.
+ * same image id (asked at GET /v1/images); a destination that cannot say gets
+ * it. A sent image is loaded there at once (POST /v1/images); only an agent
+ * without that route loads it at restore (`loadAtRestore`), inside the downtime.
  */
-async function sendImage(runtime: SourceEngine, ctx: MigrationContext): Promise<ImageTransfer> {
+async function sendImage(runtime: SourceEngine, ctx: MigrationContext): Promise<{ image: ImageTransfer; loadAtRestore: boolean }> {
   const ref = ctx.workload.spec.image;
   if (!ref) throw new Error(`workload ${ctx.workload.id} has no image`);
   const id = await runtime.imageId(ref);
   if (!id) throw new Error(`image ${ref} is not on this agent's engine`);
   if ((await imageIdAt(ctx.destination.url, ref)) === id) {
-    ctx.emit({ phase: "transferring", message: `image ${ref} (${id.slice(0, 19)}) already on the destination, not sent` });
-    return { ref, id, sent: false, bytes: 0 };
+    const image = { ref, id, sent: false, bytes: 0 };
+    ctx.emit({ phase: "transferring", message: imageNote(image) });
+    return { image, loadAtRestore: false };
   }
   ctx.emit({ phase: "dumping", message: `docker save ${ref}` });
   await pipeline(await runtime.saveImage(ref), createWriteStream(path.join(ctx.workDir, IMAGE_TAR)));
   ctx.emit({ phase: "transferring", message: `image ${ref}, while the container runs` });
   const sent = await ctx.sendFiles(ctx.workDir, [IMAGE_TAR], { phase: "before-resume" });
   await rm(path.join(ctx.workDir, IMAGE_TAR), { force: true });
-  return { ref, id, sent: true, bytes: sent.bytes };
+  const image = { ref, id, sent: true, bytes: sent.bytes };
+  ctx.emit({ phase: "transferring", message: imageNote(image) });
+  const loaded = await loadImageAt(ctx.destination.url, ctx.migrationId, IMAGE_TAR, ref);
+  if (loaded === "no-route") {
+    ctx.emit({ phase: "transferring", message: `the destination loads image ${ref} at restore (it has no POST /v1/images)` });
+    return { image, loadAtRestore: true };
+  }
+  // Another id would mean the container restores on an image other than its own.
+  if (loaded.id !== id) throw new Error(`the destination loaded image ${ref} as ${loaded.id}, not ${id}`);
+  ctx.emit({ phase: "transferring", message: `image ${ref} loaded on the destination, before the freeze` });
+  return { image, loadAtRestore: false };
 }
 
 /** The image id the agent at `agentUrl` has for `ref`; undefined when it has none or cannot say. */
@@ -111,6 +130,31 @@ export async function imageIdAt(agentUrl: string, ref: string): Promise<string |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Asks the agent at `agentUrl` to `docker load` FILE of incoming migration
+ * `migrationId`; resolves the id it then has for `ref`. "no-route" when the
+ * agent has no such route (404: an older agent); any other failure throws, so
+ * the migration fails while the container still runs.
+ */
+export async function loadImageAt(agentUrl: string, migrationId: string, file: string, ref: string): Promise<{ id: string } | "no-route"> {
+  const res = await fetch(`${agentUrl}/v1/images`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ migrationId, file, ref }),
+    signal: AbortSignal.timeout(120_000),
+  });
+  if (res.status === 404) return "no-route";
+  const text = await res.text();
+  let body: { id?: unknown; message?: string } = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    // not JSON: the raw text goes into the error below
+  }
+  if (!res.ok || typeof body.id !== "string") throw new Error(`docker load on the destination answered ${res.status}: ${body.message ?? text}`);
+  return { id: body.id };
 }
 
 /**

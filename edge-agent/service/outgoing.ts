@@ -5,7 +5,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chooseStrategy } from "../migration/auto.js";
-import { resumeDockerSource } from "../migration/docker-stopcopy.js";
+import { imageNote, resumeDockerSource } from "../migration/docker-stopcopy.js";
 import { applyEvent, type MigrationRecord, newMigration } from "../migration/machine.js";
 import { startProbe } from "../migration/probe.js";
 import { availability, dockerStrategies, strategies } from "../migration/registry.js";
@@ -183,7 +183,8 @@ export class OutgoingMigrations {
       };
       const rec = this.migrations.get(id)!;
       this.migrations.set(id, { ...rec, metrics, destinationWorkloadId: result.destinationWorkloadId });
-      this.update(id, { phase: "done", message: `moved to ${dest} in ${metrics.totalMs} ms, downtime ${metrics.downtimeMs} ms` });
+      const note = result.image ? `; ${imageNote(result.image)}` : "";
+      this.update(id, { phase: "done", message: `moved to ${dest} in ${metrics.totalMs} ms, downtime ${metrics.downtimeMs} ms${note}` });
     } catch (err) {
       const message = (err as Error).message;
       host.log(`${id} failed: ${message}; rolling back`);
