@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerStopcopy, type SourceEngine } from "../../../edge-agent/migration/docker-stopcopy.js";
+import { dockerStopcopy, imageIdAt, type SourceEngine } from "../../../edge-agent/migration/docker-stopcopy.js";
 import type { Capabilities, MigrationContext } from "../../../edge-agent/migration/strategy.js";
 import type { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
@@ -23,9 +23,9 @@ const REF = "fleximigrate/busybox:test";
 const LOCAL_ID = `sha256:${"a1".repeat(32)}`;
 const OTHER_ID = `sha256:${"b2".repeat(32)}`;
 
-/** How the fake destination answers: GET /v1/images (an id or a status) and POST /v1/images (an id, a status, or no such route). */
+/** How the fake destination answers: GET /v1/images (an id, a status, or a dropped connection) and POST /v1/images (an id, a status, or no such route). */
 interface Behaviour {
-  has: { id: string } | { status: number };
+  has: { id: string } | { status: number } | "drop";
   load: { id: string } | { status: number };
 }
 
@@ -50,6 +50,7 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
       };
       if (url.pathname === "/v1/images" && req.method === "GET") {
         calls.push("ask");
+        if (behaviour.has === "drop") return void req.socket.destroy();
         return reply(behaviour.has);
       }
       if (url.pathname === "/v1/images" && req.method === "POST") {
@@ -151,6 +152,7 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
     expect(result?.image).toEqual({ ref: REF, id: LOCAL_ID, sent: false, bytes: 0 });
     expect(restoreParams).not.toHaveProperty("imageTar");
     expect(events).toContain(`image ${REF} (${LOCAL_ID}) already on the destination, not sent`);
+    expect(result?.pagesPushed).toBe(2);
   });
 
   it("another id on the destination: the image is saved, sent and loaded there before the freeze", async () => {
@@ -162,10 +164,22 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
     expect(events).toContain(`image ${REF} (${LOCAL_ID}) sent: 1000 bytes`);
   });
 
-  it("no such image on the destination (404): sent and loaded before the freeze too", async () => {
-    const { calls, result } = await migrate({ has: { status: 404 }, load: { id: LOCAL_ID } });
-    expect(calls.slice(0, 5)).toEqual(["ask", "save", "send image.tar", expect.stringMatching(/^load image\.tar /), "freeze"]);
-    expect(result?.image?.sent).toBe(true);
+  it("no such image on the destination (404), or one that cannot say (500, a dropped connection): sent and loaded before the freeze too", async () => {
+    for (const has of [{ status: 404 }, { status: 500 }, "drop"] as const) {
+      const { calls, result } = await migrate({ has, load: { id: LOCAL_ID } });
+      expect(calls.slice(0, 5)).toEqual(["ask", "save", "send image.tar", expect.stringMatching(/^load image\.tar /), "freeze"]);
+      expect(result?.image?.sent).toBe(true);
+    }
+  });
+
+  it("imageIdAt reads the id, and gives undefined for 404, a dropped connection or no agent", async () => {
+    behaviour = { has: { id: OTHER_ID }, load: { id: LOCAL_ID } };
+    expect(await imageIdAt(agentUrl, REF)).toBe(OTHER_ID);
+    behaviour = { has: { status: 404 }, load: { id: LOCAL_ID } };
+    expect(await imageIdAt(agentUrl, REF)).toBeUndefined();
+    behaviour = { has: "drop", load: { id: LOCAL_ID } };
+    expect(await imageIdAt(agentUrl, REF)).toBeUndefined();
+    expect(await imageIdAt("http://127.0.0.1:9", REF)).toBeUndefined();
   });
 
   it("a destination without POST /v1/images gets the image before the freeze and loads it at restore", async () => {
