@@ -7,42 +7,20 @@
 // it has): the image must then travel, and be loaded there, before the
 // container is frozen. Containers are named fmi-TAG-…, removed before and after.
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { detectCapabilities } from "../../../edge-agent/capabilities.js";
 import type { MigrationRecord } from "../../../edge-agent/migration/machine.js";
 import { ensureTestImage } from "../../../edge-agent/runtime/docker-image.js";
 import { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
-import { Agent } from "../../../edge-agent/service/agent.js";
-import { buildApp } from "../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
+import { type AgentNode, counterOf, createCounter as createCounterOn, finishedMigration, removeContainers, startAgentNode, stopAgentNode } from "./docker-agents.js";
 import { http as request } from "./testbed.js";
 
 const tag = randomBytes(3).toString("hex");
 const PREFIX = `fmi-${tag}`;
-const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done"];
-
-interface Node {
-  agent: Agent;
-  app: FastifyInstance;
-  url: string;
-  workRoot: string;
-}
-
-async function startNode(name: string): Promise<Node> {
-  const workRoot = `/dev/shm/${name}`;
-  rmSync(workRoot, { recursive: true, force: true });
-  const agent = new Agent({ node: name, tier: "edge", selfUrl: "", workRoot }, await detectCapabilities());
-  const app = await buildApp(agent);
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  agent.opts.selfUrl = url; // the destination watches the source's migration record here
-  return { agent, app, url, workRoot };
-}
 
 /** A relay to `target` that logs each request and answers GET /v1/images itself with 404. */
 async function relayWithoutImageIds(target: string): Promise<{ url: string; log: string[]; close(): Promise<void> }> {
@@ -74,26 +52,17 @@ async function relayWithoutImageIds(target: string): Promise<{ url: string; log:
 
 describeWhen("the image of a Docker migration: skipped when present, else sent before the freeze", missing([needs.root(), needs.criu(), needs.docker()]), () => {
   const runtime = new DockerRuntime();
-  let src: Node;
-  let dst: Node;
+  let src: AgentNode;
+  let dst: AgentNode;
   let image = "";
   let imageId = "";
   let imageSize = 0;
 
-  const counter = async (containerId: string): Promise<number> =>
-    Number((await runtime.exec({ id: containerId, containerId, runtime: "docker", spec: { cpuLimit: 1, ports: [], labels: {} }, state: "running", createdAt: "" }, ["cat", "/tmp/count"])).trim());
+  const counter = (containerId: string) => counterOf(runtime, containerId);
 
-  async function removeOurContainers(): Promise<void> {
-    const mine = await runtime.docker.listContainers({ all: true, filters: { name: [PREFIX] } });
-    for (const c of mine) await runtime.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  }
+  const removeOurContainers = () => removeContainers(runtime, PREFIX);
 
-  async function createCounter(id: string): Promise<WorkloadRecord> {
-    const created = await request<WorkloadRecord>("POST", `${src.url}/v1/workloads`, { id, image, command: COUNTER, cpuLimit: 0.5 }, 60_000);
-    expect(created.status).toBe(201);
-    for (let i = 0; i < 300 && (await counter(created.data.containerId!).catch(() => 0)) < 40; i++) await sleep(100);
-    return created.data;
-  }
+  const createCounter = (id: string) => createCounterOn(runtime, src, image, id);
 
   /** Migrates `id` to `destination`; resolves the final record and the messages of its progress events, in order. */
   async function migrate(id: string, destination: string): Promise<{ rec: MigrationRecord; messages: string[] }> {
@@ -105,13 +74,7 @@ describeWhen("the image of a Docker migration: skipped when present, else sent b
     try {
       const started = await request<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination, strategy: "stopcopy" });
       expect(started.status).toBe(202);
-      const end = Date.now() + 90_000;
-      for (;;) {
-        const rec = (await request<MigrationRecord>("GET", `${src.url}/v1/migrations/${started.data.id}`)).data;
-        if (rec.status !== "running") return { rec, messages };
-        if (Date.now() > end) throw new Error(`migration ${rec.id} still ${rec.phase}`);
-        await sleep(200);
-      }
+      return { rec: await finishedMigration(src, started.data.id), messages };
     } finally {
       src.agent.events.off("event", listen);
     }
@@ -132,16 +95,11 @@ describeWhen("the image of a Docker migration: skipped when present, else sent b
     imageId = inspect.Id;
     imageSize = inspect.Size;
     await removeOurContainers();
-    [src, dst] = await Promise.all([startNode("fmi-src"), startNode("fmi-dst")]);
+    [src, dst] = await Promise.all([startAgentNode("fmi-src"), startAgentNode("fmi-dst")]);
   }, 120_000);
 
   afterAll(async () => {
-    for (const n of [src, dst]) {
-      if (!n) continue;
-      for (const w of [...n.agent.workloads.keys()]) await n.agent.deleteWorkload(w, { force: true }).catch(() => undefined);
-      await n.app.close();
-      rmSync(n.workRoot, { recursive: true, force: true });
-    }
+    for (const n of [src, dst]) await stopAgentNode(n);
     await removeOurContainers();
   });
 

@@ -7,89 +7,46 @@
 // name of its own. The workload is a shell counting in memory; it holds no
 // TCP socket (CRIU cannot dump one on this kernel, docs/docker.md).
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { detectCapabilities } from "../../../edge-agent/capabilities.js";
 import type { MigrationRecord } from "../../../edge-agent/migration/machine.js";
 import { ensureTestImage } from "../../../edge-agent/runtime/docker-image.js";
 import { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
-import { Agent } from "../../../edge-agent/service/agent.js";
-import { buildApp } from "../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
+import { type AgentNode, counterOf, createCounter as createCounterOn, finishedMigration, removeContainers, startAgentNode, stopAgentNode } from "./docker-agents.js";
 import { http } from "./testbed.js";
 
 const tag = randomBytes(3).toString("hex");
-const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done"];
-
-interface Node {
-  agent: Agent;
-  app: FastifyInstance;
-  url: string;
-  workRoot: string;
-}
-
-async function startNode(name: string): Promise<Node> {
-  const workRoot = `/dev/shm/${name}`;
-  rmSync(workRoot, { recursive: true, force: true });
-  const agent = new Agent({ node: name, tier: "edge", selfUrl: "", workRoot, allowFaults: true }, await detectCapabilities());
-  const app = await buildApp(agent);
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  agent.opts.selfUrl = url; // the destination watches the source's migration record here
-  return { agent, app, url, workRoot };
-}
 
 describeWhen("Docker workloads migrating between agents", missing([needs.root(), needs.criu(), needs.docker()]), () => {
   const runtime = new DockerRuntime();
-  let src: Node;
-  let dst: Node;
+  let src: AgentNode;
+  let dst: AgentNode;
   let image = "";
 
-  const counter = async (containerId: string): Promise<number> =>
-    Number((await runtime.exec({ id: containerId, containerId, runtime: "docker", spec: { cpuLimit: 1, ports: [], labels: {} }, state: "running", createdAt: "" }, ["cat", "/tmp/count"])).trim());
+  const counter = (containerId: string) => counterOf(runtime, containerId);
 
-  const workloads = async (n: Node) => (await http<{ workloads: WorkloadRecord[] }>("GET", `${n.url}/v1/workloads`)).data.workloads;
+  const workloads = async (n: AgentNode) => (await http<{ workloads: WorkloadRecord[] }>("GET", `${n.url}/v1/workloads`)).data.workloads;
 
-  async function removeOurContainers(): Promise<void> {
-    const mine = await runtime.docker.listContainers({ all: true, filters: { name: [`fmq-${tag}`] } });
-    for (const c of mine) await runtime.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  }
+  const removeOurContainers = () => removeContainers(runtime, `fmq-${tag}`);
 
-  async function createCounter(id: string): Promise<WorkloadRecord> {
-    const created = await http<WorkloadRecord>("POST", `${src.url}/v1/workloads`, { id, image, command: COUNTER, cpuLimit: 0.5 }, 60_000);
-    expect(created.status).toBe(201);
-    // Far enough that a counter restarted from 0 could not catch up within the checks below.
-    for (let i = 0; i < 300 && (await counter(created.data.containerId!).catch(() => 0)) < 40; i++) await sleep(100);
-    return created.data;
-  }
+  const createCounter = (id: string) => createCounterOn(runtime, src, image, id);
 
   async function migrate(id: string, faults?: Record<string, unknown>): Promise<MigrationRecord> {
     const started = await http<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination: dst.url, strategy: "stopcopy", ...(faults ? { faults } : {}) });
     expect(started.status).toBe(202);
-    const end = Date.now() + 90_000;
-    for (;;) {
-      const rec = (await http<MigrationRecord>("GET", `${src.url}/v1/migrations/${started.data.id}`)).data;
-      if (rec.status !== "running") return rec;
-      if (Date.now() > end) throw new Error(`migration ${rec.id} still ${rec.phase}`);
-      await sleep(200);
-    }
+    return finishedMigration(src, started.data.id);
   }
 
   beforeAll(async () => {
     image = await ensureTestImage(runtime.docker);
     await removeOurContainers();
-    [src, dst] = await Promise.all([startNode("fmq-src"), startNode("fmq-dst")]);
+    [src, dst] = await Promise.all([startAgentNode("fmq-src", { allowFaults: true }), startAgentNode("fmq-dst", { allowFaults: true })]);
   }, 120_000);
 
   afterAll(async () => {
-    for (const n of [src, dst]) {
-      if (!n) continue;
-      for (const w of [...n.agent.workloads.keys()]) await n.agent.deleteWorkload(w, { force: true }).catch(() => undefined);
-      await n.app.close();
-      rmSync(n.workRoot, { recursive: true, force: true });
-    }
+    for (const n of [src, dst]) await stopAgentNode(n);
     await removeOurContainers();
   });
 
