@@ -1,14 +1,15 @@
 // The scheduler service: a fastify app over one placement policy. Built here,
 // listened on by the CLI (scheduler/cli/serve.ts), injected into by tests.
-import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
+import { installErrorHandling } from "../../src/http/error-handler.js";
+import { EventHub } from "../../src/http/event-hub.js";
+import { eventsPlugin } from "../../src/http/events-plugin.js";
 import type { MigrationExecutor } from "../executor/executor.js";
 import { RecordingExecutor } from "../executor/recording.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
 import type { ServiceContext } from "./context.js";
 import { devicesPlugin } from "./devices.js";
-import { EventBus } from "./event-bus.js";
-import { eventsPlugin } from "./events.js";
+import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { modelsPlugin } from "./models.js";
 import { nodesPlugin } from "./nodes.js";
 import { registerOpenApi } from "./openapi.js";
@@ -19,7 +20,7 @@ export interface SchedulerAppOptions {
   models: ModelTable;
   /** Where moves go; records them as "requested" by default. */
   executor?: MigrationExecutor;
-  events?: EventBus;
+  events?: SchedulerEvents;
   /** fastify request logging (off by default: the CLI prints its own lines). */
   logger?: boolean;
   now?: () => Date;
@@ -37,7 +38,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     policy: opts.policy,
     models: opts.models,
     executor: opts.executor ?? new RecordingExecutor(now),
-    events: opts.events ?? new EventBus(now),
+    events: opts.events ?? new EventHub(now),
     devices: new Map(),
     reports: new Map(),
     nextTaskId: () => {
@@ -56,13 +57,13 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     // Strict input: a string is not a number, and an unknown field is an error rather than silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  installErrorHandling(app);
   await registerOpenApi(app);
-  await app.register(websocket);
   await app.register(nodesPlugin(ctx));
   await app.register(devicesPlugin(ctx));
   await app.register(tasksPlugin(ctx));
   await app.register(modelsPlugin(ctx));
-  await app.register(eventsPlugin(ctx));
+  await app.register(eventsPlugin({ hub: ctx.events, summary: SCHEDULER_EVENTS_SUMMARY }));
   app.decorate("scheduler", ctx);
   return app as unknown as SchedulerApp;
 }

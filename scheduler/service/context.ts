@@ -3,7 +3,7 @@
 // (devices, agents' reports, the task id sequence).
 import type { MigrationExecutor } from "../executor/executor.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
-import type { EventBus } from "./event-bus.js";
+import type { SchedulerEvents } from "./events.js";
 
 export interface Device {
   id: string;
@@ -22,7 +22,7 @@ export interface ServiceContext {
   policy: PlacementPolicy;
   models: ModelTable;
   executor: MigrationExecutor;
-  events: EventBus;
+  events: SchedulerEvents;
   devices: Map<string, Device>;
   reports: Map<string, NodeReport>;
   /** Next generated task id (t-N). */

@@ -1,8 +1,9 @@
 // Devices: the IoT clients that submit tasks. Registering one is optional: a
 // task from an unknown device registers it (auto: true) when the task is placed.
 import type { FastifyPluginAsync } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import type { Device, ServiceContext } from "./context.js";
-import { errorSchema, sendError } from "./errors.js";
 import { NAME_PATTERN } from "./nodes.js";
 
 const deviceSchema = {
@@ -33,15 +34,16 @@ export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           response: { 404: errorSchema },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const d = ctx.devices.get(req.params.id);
-        return d ? view(d) : sendError(reply, 404, `no device '${req.params.id}'`);
+        if (!d) throw ApiError.notFound(`no device '${req.params.id}'`);
+        return view(d);
       },
     );
 
     app.post<{ Body: { id: string; site?: string } }>(
       "/v1/devices",
-      { schema: { tags: ["devices"], summary: "Register a device (again: updates its site)", body: deviceSchema } },
+      { schema: { tags: ["devices"], summary: "Register a device (again: updates its site)", body: deviceSchema, response: { 400: errorSchema } } },
       async (req, reply) => {
         const existing = ctx.devices.get(req.body.id);
         const device: Device = {

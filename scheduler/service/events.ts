@@ -1,26 +1,27 @@
-// GET /v1/events: a WebSocket that streams every scheduler event as one JSON
-// text message. Clients only listen; anything they send is ignored.
-import type { FastifyPluginAsync } from "fastify";
-import type { ServiceContext } from "./context.js";
+// What the scheduler announces on GET /v1/events (src/http/events-plugin.ts).
+// Events are plain JSON so that any client, in any language, can read the
+// stream; the hub adds `at` to each.
+import type { EventHub } from "../../src/http/event-hub.js";
+import type { MigrationRecord } from "../executor/executor.js";
+import type { NodeSpec, TaskRequest } from "../placement/types.js";
 
-export function eventsPlugin(ctx: ServiceContext): FastifyPluginAsync {
-  return async (app) => {
-    app.get(
-      "/v1/events",
-      {
-        websocket: true,
-        schema: {
-          tags: ["events"],
-          summary: "WebSocket: {type: placed|refused|migration-requested|released|node-registered|node-removed, at, ...}",
-        },
-      },
-      (socket) => {
-        const unsubscribe = ctx.events.subscribe((event) => {
-          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
-        });
-        socket.on("close", unsubscribe);
-        socket.on("error", unsubscribe);
-      },
-    );
-  };
-}
+export type SchedulerEvent =
+  | {
+      type: "placed";
+      task: TaskRequest;
+      node: string;
+      endpoint: string | null;
+      cpuShare: number;
+      predictedDelayMs: number;
+      case: number | null;
+      migrations: string[];
+    }
+  | { type: "refused"; task: TaskRequest; reason: string }
+  | { type: "migration-requested"; migration: MigrationRecord }
+  | { type: "released"; task: string; node: string }
+  | { type: "node-registered"; node: NodeSpec }
+  | { type: "node-removed"; node: string };
+
+export type SchedulerEvents = EventHub<SchedulerEvent>;
+
+export const SCHEDULER_EVENTS_SUMMARY = "{type: placed|refused|migration-requested|released|node-registered|node-removed, at, ...}";

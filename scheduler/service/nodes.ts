@@ -1,9 +1,10 @@
 // Nodes: agents (or `up`, or an operator) register edge and cloud nodes, then
 // report their load every few seconds; GET shows capacity, use and last report.
 import type { FastifyPluginAsync } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import type { NodeSpec, NodeUsage } from "../placement/types.js";
 import type { ServiceContext } from "./context.js";
-import { errorSchema, sendError } from "./errors.js";
 import { nodeViewSchema } from "./response-schemas.js";
 
 export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
@@ -70,9 +71,10 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
     app.get<{ Params: NameParams }>(
       "/v1/nodes/:name",
       { schema: { tags: ["nodes"], summary: "One node", params: nameParams, response: { 200: nodeViewSchema, 404: errorSchema } } },
-      async (req, reply) => {
+      async (req) => {
         const node = find(req.params.name);
-        return node ? view(node) : sendError(reply, 404, `no node '${req.params.name}'`);
+        if (!node) throw ApiError.notFound(`no node '${req.params.name}'`);
+        return view(node);
       },
     );
 
@@ -83,7 +85,7 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           tags: ["nodes"],
           summary: "Register a node (idempotent for the same spec)",
           body: nodeSpecSchema,
-          response: { 200: nodeViewSchema, 201: nodeViewSchema, 409: errorSchema },
+          response: { 200: nodeViewSchema, 201: nodeViewSchema, 400: errorSchema, 409: errorSchema },
         },
       },
       async (req, reply) => {
@@ -93,7 +95,7 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           if (sameSpec(existing, spec)) return reply.code(200).send(view(existing));
           // A changed spec replaces an idle node; a busy one keeps its placements' capacity.
           if (existing.placements > 0) {
-            return sendError(reply, 409, `node '${spec.name}' is registered with another spec and has ${existing.placements} placement(s)`, {
+            throw ApiError.conflict(`node '${spec.name}' is registered with another spec and has ${existing.placements} placement(s)`, {
               node: specOf(existing),
             });
           }
@@ -112,9 +114,9 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const node = find(req.params.name);
-        if (!node) return sendError(reply, 404, `no node '${req.params.name}'`);
+        if (!node) throw ApiError.notFound(`no node '${req.params.name}'`);
         if (node.placements > 0 || !ctx.policy.removeNode(node.name)) {
-          return sendError(reply, 409, `node '${node.name}' has ${node.placements} placement(s); release them first`);
+          throw ApiError.conflict(`node '${node.name}' has ${node.placements} placement(s); release them first`);
         }
         ctx.reports.delete(node.name);
         ctx.events.emit({ type: "node-removed", node: node.name });
@@ -130,11 +132,11 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           summary: "An agent's periodic load report",
           params: nameParams,
           body: reportSchema,
-          response: { 404: errorSchema },
+          response: { 400: errorSchema, 404: errorSchema },
         },
       },
-      async (req, reply) => {
-        if (!find(req.params.name)) return sendError(reply, 404, `no node '${req.params.name}'; register it first`);
+      async (req) => {
+        if (!find(req.params.name)) throw ApiError.notFound(`no node '${req.params.name}'; register it first`);
         const receivedAt = ctx.now().toISOString();
         ctx.reports.set(req.params.name, { receivedAt, report: req.body });
         return { node: req.params.name, receivedAt };

@@ -2,11 +2,12 @@
 // answers with a node and a CPU share, possibly after moving other tasks, and
 // those moves go to the migration executor. A refusal changes nothing.
 import type { FastifyPluginAsync } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import { modelKey } from "../../src/latency/model.js";
 import type { MigrationRecord } from "../executor/executor.js";
 import type { Placement, TaskRequest } from "../placement/types.js";
 import type { ServiceContext } from "./context.js";
-import { errorSchema, sendError } from "./errors.js";
 import { NAME_PATTERN } from "./nodes.js";
 import { migrationRecordSchema, placedSchema, placementSchema } from "./response-schemas.js";
 
@@ -47,10 +48,10 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         const body = req.body;
         const key = modelKey(body.workload, body.inputClass);
         if (!ctx.models[key]) {
-          return sendError(reply, 400, `no latency model for '${key}'; known: ${Object.keys(ctx.models).join(", ") || "none"}`);
+          throw ApiError.badRequest(`no latency model for '${key}'; known: ${Object.keys(ctx.models).join(", ") || "none"}`);
         }
         if (body.id !== undefined && placementOf(body.id)) {
-          return sendError(reply, 409, `task '${body.id}' is already placed`, { reason: "duplicate task id" });
+          throw ApiError.conflict(`task '${body.id}' is already placed`, { reason: "duplicate task id" });
         }
         const task: TaskRequest = {
           id: body.id ?? ctx.nextTaskId(),
@@ -64,7 +65,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         if (decision.node === null) {
           const reason = decision.reason ?? "no node can meet the delay budget";
           ctx.events.emit({ type: "refused", task, reason });
-          return sendError(reply, 409, `task '${task.id}' refused: ${reason}`, { reason, task });
+          throw new ApiError(409, "TASK_REFUSED", `task '${task.id}' refused: ${reason}`, { reason, task });
         }
         if (!ctx.devices.has(task.device)) {
           ctx.devices.set(task.device, { id: task.device, registeredAt: ctx.now().toISOString(), auto: true });
@@ -96,9 +97,10 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
     app.get<{ Params: { id: string } }>(
       "/v1/tasks/:id",
       { schema: { tags: ["tasks"], summary: "A placed task", params: idParams, response: { 200: placementSchema, 404: errorSchema } } },
-      async (req, reply) => {
+      async (req) => {
         const p = placementOf(req.params.id);
-        return p ? { ...p, endpoint: endpointOf(p.node) ?? null } : sendError(reply, 404, `no task '${req.params.id}'`);
+        if (!p) throw ApiError.notFound(`no task '${req.params.id}'`);
+        return { ...p, endpoint: endpointOf(p.node) ?? null };
       },
     );
 
@@ -115,9 +117,9 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const p = placementOf(req.params.id);
-        if (!p || !ctx.policy.release(p.request.id)) return sendError(reply, 404, `no task '${req.params.id}'`);
+        if (!p || !ctx.policy.release(p.request.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
         ctx.events.emit({ type: "released", task: p.request.id, node: p.node });
         return { released: p.request.id, node: p.node };
       },
