@@ -1,11 +1,10 @@
 // Composition of the controller: OpenFlow listener, discovery, host
 // tracking, forwarding, redirects, DNS server and the HTTP API, wired by
 // events. createController() starts everything; close() stops it all.
-import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { dnsRoutes } from "./api/dns.js";
-import { type ControllerEvent, EventHub, eventRoutes } from "./api/events.js";
-import { HttpError } from "./api/errors.js";
+import { CONTROLLER_EVENTS_SUMMARY, type ControllerEvent, type ControllerEvents } from "./api/events.js";
+import { toJsonValue } from "./api/flow-json.js";
 import { hostRoutes } from "./api/hosts.js";
 import { registerOpenApi } from "./api/openapi.js";
 import { overlayRoutes } from "./api/overlay.js";
@@ -21,9 +20,12 @@ import type { Log, SwitchConnection } from "./openflow/connection.js";
 import { OpenFlowServer } from "./openflow/server.js";
 import { OvsdbOverlayBackend } from "./overlay/backend.js";
 import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
-import { RedirectError, RedirectExecutor } from "./redirect/executor.js";
+import { RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
 import { LinkDiscovery } from "./topology/discovery.js";
+import { installErrorHandling } from "../src/http/error-handler.js";
+import { EventHub } from "../src/http/event-hub.js";
+import { eventsPlugin } from "../src/http/events-plugin.js";
 import { OFPCML_NO_BUFFER, OFPP_CONTROLLER } from "../src/openflow/index.js";
 
 export interface ControllerOptions {
@@ -45,7 +47,7 @@ export interface RunningController {
   httpPort: number;
   dnsPort: number;
   http: FastifyInstance;
-  events: EventHub;
+  events: ControllerEvents;
   close(): Promise<void>;
 }
 
@@ -53,8 +55,11 @@ const quietLog: Log = () => {};
 
 export async function createController(opts: ControllerOptions = {}): Promise<RunningController> {
   const log = opts.log ?? quietLog;
-  const hub = new EventHub();
-  const emit = (e: ControllerEvent) => hub.emit(e);
+  const hub: ControllerEvents = new EventHub();
+  // Events carry bigints and Buffers; subscribers get their JSON form. Nobody listening: no work (forwarding emits per packet).
+  const emit = (e: ControllerEvent) => {
+    if (hub.size > 0) hub.emit(toJsonValue(e) as ControllerEvent);
+  };
   const hosts = new HostTable();
   const records = new DnsRecords({ zone: opts.zone });
   const store = new RedirectStore();
@@ -157,22 +162,15 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   }
 
   const http = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } } });
-  http.setErrorHandler((err, _req, reply) => {
-    const e = err as Error & { statusCode?: number; validation?: unknown };
-    if (e instanceof HttpError || e instanceof RedirectError) return reply.code(e.statusCode).send({ statusCode: e.statusCode, error: "Request failed", message: e.message });
-    if (e.validation || (e.statusCode && e.statusCode < 500)) return reply.code(e.statusCode ?? 400).send({ statusCode: e.statusCode ?? 400, error: "Bad Request", message: e.message });
-    log("error", `HTTP ${e.stack ?? e.message}`);
-    return reply.code(500).send({ statusCode: 500, error: "Internal Server Error", message: e.message });
-  });
+  installErrorHandling(http, { logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`) });
   await registerOpenApi(http);
-  await http.register(websocket);
   await http.register(switchRoutes, { registry: server.registry, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });
   await http.register(topologyRoutes, { registry: server.registry, discovery, hosts });
   await http.register(hostRoutes, { hosts });
   await http.register(redirectRoutes, { executor: redirects, store, nodes });
   await http.register(dnsRoutes, { records, onEvent: (e) => emit(e) });
   await http.register(overlayRoutes, { backend: overlay, switches: server.registry, emit, onSwitchReady: (l) => switchReadyListeners.push(l), log });
-  await http.register(eventRoutes, { hub });
+  await http.register(eventsPlugin({ hub, summary: CONTROLLER_EVENTS_SUMMARY }));
 
   const openflowPort = await server.listen();
   discovery.start();

@@ -8,6 +8,8 @@
 //
 // Use: app.register(dnsRoutes, { records, onEvent })
 import type { FastifyPluginAsync } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import { type DnsRecord, type DnsRecords, MAX_TTL_S, qualifyName, validateIpv4 } from "../dns/records.js";
 
 export interface DnsListing {
@@ -34,11 +36,6 @@ const recordSchema = {
     ttl: { type: "integer" },
     updatedAt: { type: "string", format: "date-time" },
   },
-} as const;
-
-const errorSchema = {
-  type: "object",
-  properties: { statusCode: { type: "integer" }, error: { type: "string" }, message: { type: "string" } },
 } as const;
 
 const nameParams = {
@@ -89,19 +86,19 @@ export const dnsRoutes: FastifyPluginAsync<DnsRoutesOptions> = async (app, opts)
       },
       // Fastify's default Ajv strips unknown properties instead of failing; a typo like
       // {"addr": ...} must be a 400, not a silent change. This runs before validation.
-      preValidation: async (req, reply) => {
+      preValidation: async (req) => {
         const body = req.body;
         if (body && typeof body === "object" && !Array.isArray(body)) {
           const unknown = Object.keys(body).filter((k) => k !== "ip" && k !== "ttl");
-          if (unknown.length) return reply.code(400).send(badRequest(`body has unknown properties: ${unknown.join(", ")} (expected ip, ttl)`));
+          if (unknown.length) throw new ApiError(400, "VALIDATION_FAILED", `body has unknown properties: ${unknown.join(", ")} (expected ip, ttl)`);
         }
       },
     },
     async (req, reply) => {
       const q = qualifyName(req.params.name, records.zone);
-      if (!q.ok) return reply.code(400).send(badRequest(q.error));
+      if (!q.ok) throw ApiError.badRequest(q.error);
       const ipError = validateIpv4(req.body.ip);
-      if (ipError) return reply.code(400).send(badRequest(ipError));
+      if (ipError) throw ApiError.badRequest(ipError);
       const previous = records.get(q.fqdn);
       const record = records.set(q.fqdn, req.body.ip, req.body.ttl);
       emit({ type: "dns.record.set", record, previousIp: previous?.ip ?? null });
@@ -119,17 +116,13 @@ export const dnsRoutes: FastifyPluginAsync<DnsRoutesOptions> = async (app, opts)
         response: { 200: recordSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const q = qualifyName(req.params.name, records.zone);
-      if (!q.ok) return reply.code(400).send(badRequest(q.error));
+      if (!q.ok) throw ApiError.badRequest(q.error);
       const removed = records.delete(q.fqdn);
-      if (!removed) return reply.code(404).send({ statusCode: 404, error: "Not Found", message: `no record named ${q.fqdn}` });
+      if (!removed) throw ApiError.notFound(`no record named ${q.fqdn}`);
       emit({ type: "dns.record.deleted", record: removed });
       return removed;
     },
   );
 };
-
-function badRequest(message: string) {
-  return { statusCode: 400, error: "Bad Request", message };
-}

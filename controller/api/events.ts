@@ -1,35 +1,13 @@
-// The event stream: everything the controller notices (switch up/down,
-// links, hosts, flow changes, redirects, DNS) goes to WebSocket subscribers
-// of GET /v1/events as one JSON object per message.
-import type { FastifyPluginAsync } from "fastify";
-import { toJsonValue } from "./flow-json.js";
+// What the controller announces on GET /v1/events (src/http/events-plugin.ts):
+// everything it notices (switch up/down, links, hosts, flow changes,
+// redirects, DNS, overlay tunnels), one JSON object per message; the hub adds `at`.
+import type { EventHub } from "../../src/http/event-hub.js";
 
 export interface ControllerEvent {
   type: string;
   [key: string]: unknown;
 }
 
-export class EventHub {
-  private readonly subscribers = new Set<(e: ControllerEvent & { at: string }) => void>();
+export type ControllerEvents = EventHub<ControllerEvent>;
 
-  emit(event: ControllerEvent): void {
-    if (this.subscribers.size === 0) return;
-    const stamped = { ...(toJsonValue(event) as ControllerEvent), at: new Date().toISOString() };
-    for (const s of this.subscribers) s(stamped);
-  }
-
-  subscribe(fn: (e: ControllerEvent & { at: string }) => void): () => void {
-    this.subscribers.add(fn);
-    return () => this.subscribers.delete(fn);
-  }
-}
-
-export const eventRoutes: FastifyPluginAsync<{ hub: EventHub }> = async (app, opts) => {
-  app.get("/v1/events", { websocket: true, schema: { summary: "WebSocket stream of controller events (JSON per message)", tags: ["events"] } }, (socket) => {
-    const unsubscribe = opts.hub.subscribe((e) => {
-      if (socket.readyState === 1) socket.send(JSON.stringify(e));
-    });
-    socket.on("close", unsubscribe);
-    socket.on("error", unsubscribe);
-  });
-};
+export const CONTROLLER_EVENTS_SUMMARY = "controller events, one JSON object per message: {type: switch.up|link.up|host.new|flow.installed|redirect|dns.record.set|overlay.tunnel.up|..., at, ...}";

@@ -13,6 +13,8 @@
 // Use: app.register(overlayRoutes, { backend, switches: registry, emit, onSwitchReady })
 import type { FastifyPluginAsync } from "fastify";
 import { Validator } from "ip-num";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import type { FlowMod, OfMessage } from "../../src/openflow/messages.js";
 import { COOKIE_OVERLAY } from "../forwarding/cookies.js";
 import type { Log } from "../openflow/connection.js";
@@ -20,7 +22,6 @@ import { type InterfaceStatus, type OverlayBackend, OverlayUnavailableError } fr
 import { siteFlowMods } from "../overlay/flow-mod.js";
 import { parsePrefix } from "../overlay/plan.js";
 import { type Tunnel, tunnelPortName } from "../overlay/tunnels.js";
-import { errorSchema, HttpError } from "./errors.js";
 import type { ControllerEvent } from "./events.js";
 
 /** The part of a switch session the overlay uses (SwitchConnection has it). */
@@ -112,7 +113,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
     try {
       await backend.ready();
     } catch (err) {
-      if (err instanceof OverlayUnavailableError) throw new HttpError(503, err.message);
+      if (err instanceof OverlayUnavailableError) throw new ApiError(503, "UNAVAILABLE", err.message);
       throw err;
     }
   }
@@ -189,31 +190,31 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
     },
     async (req, reply) => {
       const b = req.body;
-      if (!Validator.isValidIPv4String(b.remoteIp)[0]) throw new HttpError(400, `remoteIp '${b.remoteIp}' is not an IPv4 address`);
-      if (b.localIp !== undefined && !Validator.isValidIPv4String(b.localIp)[0]) throw new HttpError(400, `localIp '${b.localIp}' is not an IPv4 address`);
+      if (!Validator.isValidIPv4String(b.remoteIp)[0]) throw ApiError.badRequest(`remoteIp '${b.remoteIp}' is not an IPv4 address`);
+      if (b.localIp !== undefined && !Validator.isValidIPv4String(b.localIp)[0]) throw ApiError.badRequest(`localIp '${b.localIp}' is not an IPv4 address`);
       const prefixes = (b.prefixes ?? []).map((p, i) => {
         try {
           const { address, prefix } = parsePrefix(p);
           return prefix === 32 ? address : `${address}/${prefix}`;
         } catch (err) {
-          throw new HttpError(400, `prefixes[${i}]: ${(err as Error).message}`);
+          throw ApiError.badRequest(`prefixes[${i}]: ${(err as Error).message}`);
         }
       });
       const name = b.name ?? tunnelPortName(b.site);
 
       const created = await serialize(async () => {
-        if (byName(name)) throw new HttpError(409, `a tunnel named ${name} already exists`);
+        if (byName(name)) throw ApiError.conflict(`a tunnel named ${name} already exists`);
         const same = backend.tunnels().find((t) => t.bridge === b.bridge && t.remoteSite === b.site);
-        if (same) throw new HttpError(409, `bridge ${b.bridge} already has tunnel ${same.portName} to site ${b.site}; delete it first`);
+        if (same) throw ApiError.conflict(`bridge ${b.bridge} already has tunnel ${same.portName} to site ${b.site}; delete it first`);
         await ready();
         const bridge = await backend.bridge(b.bridge);
-        if (!bridge) throw new HttpError(404, `OVSDB (${backend.target}) has no bridge named ${b.bridge}`);
-        if ((await backend.interfaces([name])).has(name)) throw new HttpError(409, `OVS already has an interface named ${name}`);
+        if (!bridge) throw ApiError.notFound(`OVSDB (${backend.target}) has no bridge named ${b.bridge}`);
+        if ((await backend.interfaces([name])).has(name)) throw ApiError.conflict(`OVS already has an interface named ${name}`);
         let target: FlowTarget | undefined;
         if (prefixes.length > 0) {
           target = bridge.datapathId ? opts.switches.get(bridge.datapathId) : undefined;
           if (!target) {
-            throw new HttpError(409, `the switch of bridge ${b.bridge} (datapath ${bridge.datapathId ?? "unknown"}) is not connected to this controller, so the tunnel's flows cannot be installed`);
+            throw ApiError.conflict(`the switch of bridge ${b.bridge} (datapath ${bridge.datapathId ?? "unknown"}) is not connected to this controller, so the tunnel's flows cannot be installed`);
           }
         }
 
@@ -221,7 +222,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
         try {
           tunnel = await backend.connect({ bridge: b.bridge, remoteSite: b.site, remoteIp: b.remoteIp, key: b.key, localIp: b.localIp, portName: name });
         } catch (err) {
-          throw new HttpError(502, `OVSDB could not create ${name}: ${(err as Error).message}`);
+          throw new ApiError(502, "OVSDB_FAILED", `OVSDB could not create ${name}: ${(err as Error).message}`);
         }
         const flows: TunnelFlows = { dpid: bridge.datapathId, prefixes, cookie: COOKIE_OVERLAY | nextCookieId++ };
         if (target) {
@@ -230,7 +231,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
           } catch (err) {
             // Leave nothing half-made: no flows answered, so no tunnel either.
             await backend.disconnect(b.bridge, b.site).catch(() => {});
-            throw new HttpError(502, `installing the flows of ${name} on ${bridge.datapathId} failed (${(err as Error).message}); the tunnel was removed again`);
+            throw new ApiError(502, "SWITCH_FAILED", `installing the flows of ${name} on ${bridge.datapathId} failed (${(err as Error).message}); the tunnel was removed again`);
           }
         }
         flowsOf.set(name, flows);
@@ -255,7 +256,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
     async (req) => {
       const body = await serialize(async () => {
         const t = byName(req.params.name);
-        if (!t) throw new HttpError(404, `no overlay tunnel named ${req.params.name}`);
+        if (!t) throw ApiError.notFound(`no overlay tunnel named ${req.params.name}`);
         await ready();
         const f = flowsOf.get(t.portName);
         // A switch that is not connected has no flows to remove: the controller wipes it when it comes back.
@@ -266,7 +267,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
         try {
           await backend.disconnect(t.bridge, t.remoteSite);
         } catch (err) {
-          throw new HttpError(502, `OVSDB could not remove ${t.portName}: ${(err as Error).message}`);
+          throw new ApiError(502, "OVSDB_FAILED", `OVSDB could not remove ${t.portName}: ${(err as Error).message}`);
         }
         const removed = json(t, "removed");
         flowsOf.delete(t.portName);

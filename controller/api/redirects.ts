@@ -2,12 +2,14 @@
 // was done (with the measured reconfiguration time), roll a redirect back,
 // and name places ("nodes") so callers can say {node: "cloud1"}.
 import type { FastifyPluginAsync } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import { labelError } from "../dns/records.js";
 import { isIpv4, isMac } from "../packets/ethernet.js";
 import type { RedirectExecutor, RedirectRequest } from "../redirect/executor.js";
 import { type Place, STRATEGIES, type Strategy } from "../redirect/plan.js";
 import type { RedirectStore } from "../redirect/store.js";
-import { errorSchema, HttpError, normalizeDpid } from "./errors.js";
+import { normalizeDpid } from "./dpid.js";
 
 export interface NodePlace extends Place {
   site?: string;
@@ -51,21 +53,21 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
   const { executor, store, nodes } = opts;
 
   const toRequest = (b: ItemBody, where: string): RedirectRequest => {
-    if (!b.service || !b.ip || !b.mac || !b.to) throw new HttpError(400, `${where}: service, ip, mac and to are required`);
+    if (!b.service || !b.ip || !b.mac || !b.to) throw ApiError.badRequest(`${where}: service, ip, mac and to are required`);
     const bad = labelError(b.service);
-    if (bad) throw new HttpError(400, `${where}.service: ${bad}`);
-    if (!isIpv4(b.ip)) throw new HttpError(400, `${where}.ip: not an IPv4 address: ${b.ip}`);
+    if (bad) throw ApiError.badRequest(`${where}.service: ${bad}`);
+    if (!isIpv4(b.ip)) throw ApiError.badRequest(`${where}.ip: not an IPv4 address: ${b.ip}`);
     const mac = b.mac.toLowerCase();
-    if (!isMac(mac)) throw new HttpError(400, `${where}.mac: not a MAC address: ${b.mac}`);
-    if (b.dnsAddress !== undefined && !isIpv4(b.dnsAddress)) throw new HttpError(400, `${where}.dnsAddress: not an IPv4 address`);
+    if (!isMac(mac)) throw ApiError.badRequest(`${where}.mac: not a MAC address: ${b.mac}`);
+    if (b.dnsAddress !== undefined && !isIpv4(b.dnsAddress)) throw ApiError.badRequest(`${where}.dnsAddress: not an IPv4 address`);
     let to: Place;
     if (b.to.node !== undefined) {
-      if (b.to.switch !== undefined || b.to.port !== undefined) throw new HttpError(400, `${where}.to: give either {node} or {switch, port}`);
+      if (b.to.switch !== undefined || b.to.port !== undefined) throw ApiError.badRequest(`${where}.to: give either {node} or {switch, port}`);
       const n = nodes.get(b.to.node);
-      if (!n) throw new HttpError(400, `${where}.to.node: unknown node '${b.to.node}' (register it with PUT /v1/nodes/:name)`);
+      if (!n) throw ApiError.badRequest(`${where}.to.node: unknown node '${b.to.node}' (register it with PUT /v1/nodes/:name)`);
       to = { dpid: n.dpid, port: n.port };
     } else {
-      if (b.to.switch === undefined || b.to.port === undefined) throw new HttpError(400, `${where}.to: needs {switch, port} or {node}`);
+      if (b.to.switch === undefined || b.to.port === undefined) throw ApiError.badRequest(`${where}.to: needs {switch, port} or {node}`);
       to = { dpid: normalizeDpid(b.to.switch), port: b.to.port };
     }
     return { service: b.service, ip: b.ip, mac, to, dnsAddress: b.dnsAddress };
@@ -94,9 +96,9 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
     async (req) => {
       const body = req.body;
       const items = body.redirects ? body.redirects.map((b, i) => toRequest(b, `redirects[${i}]`)) : [toRequest(body as ItemBody, "body")];
-      if (body.redirects && body.service !== undefined) throw new HttpError(400, "give either one service or `redirects`, not both");
+      if (body.redirects && body.service !== undefined) throw ApiError.badRequest("give either one service or `redirects`, not both");
       const names = new Set(items.map((i) => i.service));
-      if (names.size !== items.length) throw new HttpError(400, "a service appears twice");
+      if (names.size !== items.length) throw ApiError.badRequest("a service appears twice");
       const strategy = body.strategy ?? "all-at-once";
       const records = await executor.redirect(items, { strategy, steps: body.steps, stepMs: body.stepMs });
       const total = Math.max(...records.map((r) => r.reconfigurationMs));

@@ -2,12 +2,14 @@
 // switch by MULTIPART, and pipelined flow installation ending in a BARRIER.
 import { performance } from "node:perf_hooks";
 import type { FastifyPluginAsync } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorSchema } from "../../src/http/error-schema.js";
 import { Writer, writeMessage } from "../../src/openflow/index.js";
 import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../forwarding/cookies.js";
 import type { SwitchConnection } from "../openflow/connection.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
-import { dpidParams, errorSchema, HttpError, normalizeDpid } from "./errors.js";
+import { dpidParams, normalizeDpid } from "./dpid.js";
 import { flowStatsJson, instructionsFromJson, matchFromJson, parseBigint } from "./flow-json.js";
 
 export interface SwitchRoutesOptions {
@@ -38,7 +40,7 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
   const { registry } = opts;
   const connOf = (raw: string): SwitchConnection => {
     const conn = registry.get(normalizeDpid(raw));
-    if (!conn) throw new HttpError(404, `switch ${normalizeDpid(raw)} is not connected`);
+    if (!conn) throw ApiError.notFound(`switch ${normalizeDpid(raw)} is not connected`);
     return conn;
   };
 
@@ -108,7 +110,7 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
             instructions: instructionsFromJson(f.instructions as Array<Record<string, unknown>>),
           });
         } catch (err) {
-          throw new HttpError(400, `flows[${i}]: ${(err as Error).message}`);
+          throw ApiError.badRequest(`flows[${i}]: ${(err as Error).message}`);
         }
       }
       conn.sendBytes(w.buf.subarray(0, w.pos));

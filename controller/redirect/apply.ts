@@ -1,8 +1,8 @@
 // Sends planned changes to the live switches and waits for their BARRIER
 // replies: that wait is what every strategy measures as reconfiguration time.
+import { ApiError } from "../../src/http/api-error.js";
 import type { FlowMod, GroupMod } from "../../src/openflow/messages.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
-import { RedirectError } from "./errors.js";
 import type { SwitchChanges } from "./plan.js";
 import type { Touched } from "./types.js";
 
@@ -25,7 +25,7 @@ export async function applyChanges(registry: SwitchRegistry, changes: SwitchChan
       for (const f of cleanup) conn.send({ ...f, xid: 0 });
       for (const g of trailing) conn.send({ ...g, xid: 0 });
     } catch (err) {
-      throw new RedirectError(`switch ${dpid}: ${(err as Error).message}`, 502);
+      throw new ApiError(502, "SWITCH_FAILED", `switch ${dpid}: ${(err as Error).message}`);
     }
     flowMods += c.flowMods.length + cleanup.length;
     barriers.push(conn.barrier());
@@ -33,7 +33,7 @@ export async function applyChanges(registry: SwitchRegistry, changes: SwitchChan
   try {
     await Promise.all(barriers);
   } catch (err) {
-    throw new RedirectError(`a switch refused the redirect: ${(err as Error).message}`, 502);
+    throw new ApiError(502, "SWITCH_FAILED", `a switch refused the redirect: ${(err as Error).message}`);
   }
   return { switches: [...byDpid.keys()].sort(), flowMods };
 }

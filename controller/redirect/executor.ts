@@ -10,9 +10,9 @@
 // rollback (rollback.ts) and the reconnect re-install (reinstall.ts) live
 // apart and get what they need from here explicitly.
 import { performance } from "node:perf_hooks";
+import { ApiError } from "../../src/http/api-error.js";
 import { COOKIE_FORWARDING, redirectCookie } from "../forwarding/cookies.js";
 import { applyChanges, connectedOnly, mergeInto } from "./apply.js";
-import { RedirectError } from "./errors.js";
 import { GradualRedirects } from "./gradual.js";
 import { deleteByCookie, deleteOwnerFlows, type Place, redirectChanges, type Strategy, type SwitchChanges } from "./plan.js";
 import { type ReinstallDeps, reinstall } from "./reinstall.js";
@@ -22,7 +22,6 @@ import type { RedirectRecord } from "./store.js";
 import { type Prepared, type RedirectDeps, type RedirectOptions, type RedirectRequest, roundMs, type Touched } from "./types.js";
 
 // The public API stays importable from here.
-export { RedirectError } from "./errors.js";
 export type { RedirectDeps, RedirectOptions, RedirectRequest } from "./types.js";
 
 export class RedirectExecutor {
@@ -75,8 +74,8 @@ export class RedirectExecutor {
   /** Undoes redirect `id`: the earlier redirect's flows (or learned forwarding) and DNS record come back. */
   async rollback(id: number): Promise<RedirectRecord> {
     const r = this.d.store.get(id);
-    if (!r) throw new RedirectError(`no redirect ${id}`, 404);
-    if (r.state !== "active") throw new RedirectError(`redirect ${id} is ${r.state}; only the active redirect of a service can be rolled back`, 409);
+    if (!r) throw ApiError.notFound(`no redirect ${id}`);
+    if (r.state !== "active") throw ApiError.conflict(`redirect ${id} is ${r.state}; only the active redirect of a service can be rolled back`);
     this.settling.begin([r.service]);
     try {
       return await undoRedirect(this.d, r);
@@ -144,9 +143,9 @@ export class RedirectExecutor {
 
   private validatePlace(to: Place): void {
     const conn = this.d.registry.get(to.dpid);
-    if (!conn) throw new RedirectError(`switch ${to.dpid} is not connected`);
-    if (!conn.ports.has(to.port)) throw new RedirectError(`switch ${to.dpid} has no port ${to.port}`);
-    if (this.d.graph.isSwitchPort(to.dpid, to.port)) throw new RedirectError(`port ${to.dpid}:${to.port} leads to another switch, not to a host`);
+    if (!conn) throw ApiError.badRequest(`switch ${to.dpid} is not connected`);
+    if (!conn.ports.has(to.port)) throw ApiError.badRequest(`switch ${to.dpid} has no port ${to.port}`);
+    if (this.d.graph.isSwitchPort(to.dpid, to.port)) throw ApiError.badRequest(`port ${to.dpid}:${to.port} leads to another switch, not to a host`);
   }
 
   /** Next hop per connected switch toward `place`. */

@@ -3,9 +3,9 @@
 // the split. While the split is live a reconnecting switch must get the group
 // and branch rules back, so the steps under way are tracked here.
 import { performance } from "node:perf_hooks";
+import { ApiError } from "../../src/http/api-error.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import { applyChanges } from "./apply.js";
-import { RedirectError } from "./errors.js";
 import { deleteByCookie, deleteGroup, type GradualInput, gradualChanges, gradualWeights, type Place, type Strategy } from "./plan.js";
 import type { RedirectRecord } from "./store.js";
 import { type Prepared, type RedirectDeps, type RedirectOptions, type RedirectRequest, roundMs, type Touched } from "./types.js";
@@ -49,7 +49,7 @@ export class GradualRedirects {
   async run(req: RedirectRequest, opts: RedirectOptions, t0: number): Promise<RedirectRecord> {
     const p = this.d.prepare(req);
     if (!p.from || (p.from.dpid === req.to.dpid && p.from.port === req.to.port)) {
-      throw new RedirectError("a gradual redirect needs the service's current place (the controller has not seen it, or it is already there)");
+      throw ApiError.badRequest("a gradual redirect needs the service's current place (the controller has not seen it, or it is already there)");
     }
     const oldHops = this.d.hopsToward(p.from);
     const newHops = this.d.hopsToward(req.to);

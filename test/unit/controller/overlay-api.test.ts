@@ -4,6 +4,7 @@
 // changes anything. Then the real app wiring with an OVSDB that is not there.
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { installErrorHandling } from "../../../src/http/error-handler.js";
 import type { FlowMod, OfMessage } from "../../../src/openflow/messages.js";
 import type { ControllerEvent } from "../../../controller/api/events.js";
 import { type FlowTarget, overlayRoutes } from "../../../controller/api/overlay.js";
@@ -98,6 +99,7 @@ describe("overlay API plugin", () => {
     events = [];
     // Same Ajv settings as the controller: unknown properties are an error, no coercion.
     app = Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } } });
+    installErrorHandling(app);
     await app.register(overlayRoutes, {
       backend,
       switches: { get: (dpid) => (dpid === DPID ? sw : undefined) },

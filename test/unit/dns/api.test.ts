@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DnsEvent, dnsRoutes } from "../../../controller/api/dns.js";
 import { DnsRecords } from "../../../controller/dns/records.js";
+import { installErrorHandling } from "../../../src/http/error-handler.js";
 
 let app: FastifyInstance;
 let records: DnsRecords;
@@ -11,6 +12,7 @@ async function build() {
   records = new DnsRecords({ now: () => new Date("2026-03-04T05:06:07.000Z") });
   events = [];
   app = Fastify();
+  installErrorHandling(app);
   await app.register(dnsRoutes, { records, onEvent: (e) => events.push(e) });
   await app.ready();
 }
