@@ -2,24 +2,30 @@
 // live here; migrations out run in outgoing.ts, migrations in are held by
 // incoming-migrations.ts. Both sides share this agent's workloads and runtimes.
 import { randomUUID } from "node:crypto";
-import { EventEmitter } from "node:events";
+import { ApiError } from "../../src/http/api-error.js";
+import { EventHub } from "../../src/http/event-hub.js";
 import type { MigrationRecord } from "../migration/machine.js";
 import type { Capabilities } from "../migration/strategy.js";
 import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
-import { BadRequest } from "./errors.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
 import type { AgentOptions } from "./options.js";
 import { type MigrationRequest, OutgoingMigrations } from "./outgoing.js";
 
-export { BadRequest } from "./errors.js";
 export { type AgentOptions, ORPHAN_MS } from "./options.js";
 export type { MigrationRequest } from "./outgoing.js";
 
+/** `{type: "workload", action, workload}` or `{type: "migration", migrationId, phase, ...}`. */
+export interface AgentEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
 export class Agent {
   readonly workloads = new Map<string, WorkloadRecord>();
-  readonly events = new EventEmitter();
+  /** Workload and migration events, streamed at GET /v1/events. */
+  readonly events = new EventHub<AgentEvent>();
   readonly direct: DirectRuntime;
   /** Latest memory per workload, updated by the reporter. */
   readonly lastStats = new Map<string, number>();
@@ -32,7 +38,6 @@ export class Agent {
     readonly caps: Capabilities,
   ) {
     this.direct = new DirectRuntime(opts.node);
-    this.events.setMaxListeners(100);
     this.outgoing = new OutgoingMigrations(this);
     this.arriving = new IncomingMigrations(this);
   }
@@ -41,8 +46,8 @@ export class Agent {
     process.stderr.write(`[agent ${this.opts.node}] ${message}\n`);
   }
 
-  publish(event: Record<string, unknown>): void {
-    this.events.emit("event", event);
+  publish(event: AgentEvent): void {
+    this.events.emit(event);
   }
 
   // ---- workloads -------------------------------------------------------
@@ -59,12 +64,12 @@ export class Agent {
 
   async createWorkload(spec: WorkloadSpec, id = `w-${randomUUID().slice(0, 8)}`): Promise<WorkloadRecord> {
     // image => Docker (command optional, overrides the image's); command alone => direct runtime.
-    if (!spec.command && !spec.image) throw new BadRequest("give an image (Docker) or a command (direct runtime)");
-    if (this.workloads.has(id)) throw new BadRequest(`workload ${id} exists`);
-    if (spec.image && !this.caps.docker.present) throw new BadRequest(`no Docker engine on this agent: ${this.caps.docker.error ?? "absent"}`);
-    if (spec.command && !this.caps.cgroupCpu.ok) throw new BadRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
+    if (!spec.command && !spec.image) throw ApiError.badRequest("give an image (Docker) or a command (direct runtime)");
+    if (this.workloads.has(id)) throw ApiError.badRequest(`workload ${id} exists`);
+    if (spec.image && !this.caps.docker.present) throw ApiError.badRequest(`no Docker engine on this agent: ${this.caps.docker.error ?? "absent"}`);
+    if (spec.command && !this.caps.cgroupCpu.ok) throw ApiError.badRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
     const busy = [...this.workloads.values()].flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
-    if (busy.length) throw new BadRequest(`port ${busy[0]} is taken by another workload`);
+    if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
     const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
     this.workloads.set(id, record);
     this.publish({ type: "workload", action: "created", workload: record });
@@ -74,7 +79,7 @@ export class Agent {
   async deleteWorkload(id: string, opts: { force?: boolean } = {}): Promise<boolean> {
     const record = this.workloads.get(id);
     if (!record) return false;
-    if (record.state === "migrating" && !opts.force) throw new BadRequest(`workload ${id} is migrating`);
+    if (record.state === "migrating" && !opts.force) throw ApiError.badRequest(`workload ${id} is migrating`);
     this.workloads.delete(id);
     await this.runtimeFor(record).remove(record);
     this.publish({ type: "workload", action: "deleted", workload: record });

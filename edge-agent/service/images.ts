@@ -8,8 +8,10 @@ import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorResponses } from "../../src/http/error-schema.js";
 import { isSafeName } from "../transfer/manifest.js";
-import { type Agent, BadRequest } from "./agent.js";
+import type { Agent } from "./agent.js";
 
 const refSchema = { type: "string", minLength: 1, maxLength: 512 } as const;
 
@@ -32,24 +34,24 @@ const loadSchema = {
 } as const;
 
 export const imagesPlugin = (agent: Agent) => async (app: FastifyInstance) => {
-  app.get<{ Querystring: { ref: string } }>("/v1/images", { schema: { querystring: querySchema } }, async (req, reply) => {
+  app.get<{ Querystring: { ref: string } }>("/v1/images", { schema: { querystring: querySchema, response: errorResponses(400, 404) } }, async (req) => {
     const { ref } = req.query;
-    if (!agent.caps.docker.present) return reply.code(404).send({ message: `no Docker engine on this agent: ${agent.caps.docker.error ?? "absent"}` });
+    if (!agent.caps.docker.present) throw ApiError.notFound(`no Docker engine on this agent: ${agent.caps.docker.error ?? "absent"}`);
     const id = await agent.docker.imageId(ref);
-    if (!id) return reply.code(404).send({ message: `no image ${ref} here` });
+    if (!id) throw ApiError.notFound(`no image ${ref} here`);
     return { ref, id };
   });
 
-  app.post<{ Body: { migrationId: string; file: string; ref: string } }>("/v1/images", { schema: { body: loadSchema } }, async (req) => {
+  app.post<{ Body: { migrationId: string; file: string; ref: string } }>("/v1/images", { schema: { body: loadSchema, response: errorResponses(400) } }, async (req) => {
     const { migrationId, file, ref } = req.body;
     // A 404 would read as "an agent without this route" to the source, which then loads at restore.
-    if (!agent.caps.docker.present) throw new BadRequest(`no Docker engine on this agent: ${agent.caps.docker.error ?? "absent"}`);
-    if (!isSafeName(file)) throw new BadRequest(`bad file name ${file}`);
+    if (!agent.caps.docker.present) throw ApiError.badRequest(`no Docker engine on this agent: ${agent.caps.docker.error ?? "absent"}`);
+    if (!isSafeName(file)) throw ApiError.badRequest(`bad file name ${file}`);
     const tar = path.join(agent.incomingDir(migrationId), file);
     const opened = createReadStream(tar);
     await new Promise<void>((resolve, reject) => {
       opened.once("open", () => resolve());
-      opened.once("error", (err) => reject(new BadRequest(`migration ${migrationId} has no file ${file}: ${err.message}`)));
+      opened.once("error", (err) => reject(ApiError.badRequest(`migration ${migrationId} has no file ${file}: ${err.message}`)));
     });
     await agent.docker.loadImage(opened);
     await rm(tar, { force: true });

@@ -5,12 +5,12 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ApiError } from "../../src/http/api-error.js";
 import { destinationHooks } from "../migration/registry.js";
 import type { DestinationHook } from "../migration/strategy.js";
 import { runCriu, runCriuDetached } from "../runtime/criu.js";
 import type { DirectRuntime } from "../runtime/direct.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
-import { BadRequest } from "./errors.js";
 import { type AgentOptions, ORPHAN_MS, SOURCE_POLL_MS } from "./options.js";
 
 export interface Incoming {
@@ -40,8 +40,8 @@ export class IncomingMigrations {
   ) {}
 
   async open(migrationId: string, workload: WorkloadRecord, source: string): Promise<void> {
-    if (this.incoming.has(migrationId)) throw new BadRequest(`migration ${migrationId} is already open here`);
-    if (this.host.workloads.has(workload.id)) throw new BadRequest(`a workload ${workload.id} already runs here`);
+    if (this.incoming.has(migrationId)) throw ApiError.badRequest(`migration ${migrationId} is already open here`);
+    if (this.host.workloads.has(workload.id)) throw ApiError.badRequest(`a workload ${workload.id} already runs here`);
     const dir = path.join(this.host.opts.workRoot, `in-${migrationId}`);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
@@ -50,17 +50,17 @@ export class IncomingMigrations {
 
   dir(migrationId: string): string {
     const inc = this.incoming.get(migrationId);
-    if (!inc) throw new BadRequest(`no incoming migration ${migrationId}`);
+    if (!inc) throw ApiError.badRequest(`no incoming migration ${migrationId}`);
     return inc.dir;
   }
 
   async restore(migrationId: string, hookName: string, params: Record<string, unknown>): Promise<WorkloadRecord> {
     const host = this.host;
     const inc = this.incoming.get(migrationId);
-    if (!inc) throw new BadRequest(`no incoming migration ${migrationId}`);
+    if (!inc) throw ApiError.badRequest(`no incoming migration ${migrationId}`);
     const hook = this.hooks.get(hookName);
-    if (!hook) throw new BadRequest(`no restore hook ${hookName}`);
-    if (inc.restored) throw new BadRequest(`migration ${migrationId} is already restored`);
+    if (!hook) throw ApiError.badRequest(`no restore hook ${hookName}`);
+    if (inc.restored) throw ApiError.badRequest(`migration ${migrationId} is already restored`);
     const dctx = {
       migrationId,
       imagesDir: inc.dir,
@@ -89,7 +89,7 @@ export class IncomingMigrations {
 
   async commit(migrationId: string): Promise<void> {
     const inc = this.incoming.get(migrationId);
-    if (!inc?.restored) throw new BadRequest(`migration ${migrationId} has nothing restored to commit`);
+    if (!inc?.restored) throw ApiError.badRequest(`migration ${migrationId} has nothing restored to commit`);
     inc.restored.state = "running";
     this.incoming.delete(migrationId);
     this.host.publish({ type: "workload", action: "arrived", workload: inc.restored });

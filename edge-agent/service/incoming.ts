@@ -2,10 +2,12 @@
 // files (sha256-checked), restore with a named hook, then commit or abort.
 import type { FastifyInstance } from "fastify";
 import type { Readable } from "node:stream";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorResponses } from "../../src/http/error-schema.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 import { isSafeName } from "../transfer/manifest.js";
 import { receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
-import { type Agent, BadRequest } from "./agent.js";
+import type { Agent } from "./agent.js";
 
 export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
@@ -19,6 +21,7 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
           required: ["migrationId", "workload", "source"],
           properties: { migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" }, workload: { type: "object", required: ["id", "spec"] }, source: { type: "string" } },
         },
+        response: errorResponses(400),
       },
     },
     async (req, reply) => {
@@ -30,14 +33,14 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
   // sha256 of each `.part` as it arrived, until the sender seals it with its own.
   const arrived = new Map<string, string>();
 
-  app.put<{ Params: { id: string; name: string } }>("/v1/incoming/:id/files/:name", async (req) => {
+  app.put<{ Params: { id: string; name: string } }>("/v1/incoming/:id/files/:name", { schema: { response: errorResponses(400) } }, async (req) => {
     const { id, name } = req.params;
-    if (!isSafeName(name)) throw new BadRequest(`bad file name ${name}`);
+    if (!isSafeName(name)) throw ApiError.badRequest(`bad file name ${name}`);
     const dir = agent.incomingDir(id);
     const gzip = req.headers["x-encoding"] === "gzip";
     const sha = req.headers["x-sha256"];
     // Hash known up front: checked right here.
-    if (sha !== undefined && (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha))) throw new BadRequest("x-sha256 must be a hex sha256");
+    if (sha !== undefined && (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha))) throw ApiError.badRequest("x-sha256 must be a hex sha256");
     // A sender that vanished mid-file must not pin the request (and its .part file) forever.
     // The idle timeout lasts for this upload only: a kept-alive socket carries many files.
     const socket = req.raw.socket;
@@ -57,10 +60,10 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
 
   app.post<{ Params: { id: string; name: string }; Body: { sha256: string } }>(
     "/v1/incoming/:id/files/:name/seal",
-    { schema: { body: { type: "object", required: ["sha256"], properties: { sha256: { type: "string", pattern: "^[0-9a-f]{64}$" } } } } },
+    { schema: { body: { type: "object", required: ["sha256"], properties: { sha256: { type: "string", pattern: "^[0-9a-f]{64}$" } } }, response: errorResponses(400) } },
     async (req) => {
       const { id, name } = req.params;
-      if (!isSafeName(name)) throw new BadRequest(`bad file name ${name}`);
+      if (!isSafeName(name)) throw ApiError.badRequest(`bad file name ${name}`);
       const key = `${id}/${name}`;
       const got = arrived.get(key);
       arrived.delete(key);
@@ -71,14 +74,14 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
 
   app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
     "/v1/incoming/:id/restore",
-    { schema: { body: { type: "object", required: ["hook"], properties: { hook: { type: "string" }, params: { type: "object" } } } } },
+    { schema: { body: { type: "object", required: ["hook"], properties: { hook: { type: "string" }, params: { type: "object" } } }, response: errorResponses(400) } },
     async (req) => {
       const record = await agent.restoreIncoming(req.params.id, req.body.hook, req.body.params ?? {});
       return { workloadId: record.id, pid: record.pid };
     },
   );
 
-  app.post<{ Params: { id: string } }>("/v1/incoming/:id/commit", async (req) => {
+  app.post<{ Params: { id: string } }>("/v1/incoming/:id/commit", { schema: { response: errorResponses(400) } }, async (req) => {
     await agent.commitIncoming(req.params.id);
     return { ok: true };
   });

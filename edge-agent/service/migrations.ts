@@ -1,5 +1,7 @@
 // POST /v1/migrations (start), GET /v1/migrations[/:id] (live progress, metrics).
 import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorResponses } from "../../src/http/error-schema.js";
 import type { Agent, MigrationRequest } from "./agent.js";
 
 const bodySchema = {
@@ -21,13 +23,13 @@ const bodySchema = {
 } as const;
 
 export const migrationsPlugin = (agent: Agent) => async (app: FastifyInstance) => {
-  app.post<{ Body: MigrationRequest }>("/v1/migrations", { schema: { body: bodySchema } }, async (req, reply) => {
+  app.post<{ Body: MigrationRequest }>("/v1/migrations", { schema: { body: bodySchema, response: errorResponses(400) } }, async (req, reply) => {
     return reply.code(202).send(await agent.startMigration(req.body));
   });
   app.get("/v1/migrations", async () => ({ migrations: [...agent.migrations.values()] }));
-  app.get<{ Params: { id: string } }>("/v1/migrations/:id", async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/v1/migrations/:id", { schema: { response: errorResponses(404) } }, async (req) => {
     const rec = agent.migrations.get(req.params.id);
-    if (!rec) return reply.code(404).send({ message: `no migration ${req.params.id}` });
+    if (!rec) throw ApiError.notFound(`no migration ${req.params.id}`);
     return rec;
   });
 };

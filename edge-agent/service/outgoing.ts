@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ApiError } from "../../src/http/api-error.js";
 import { chooseStrategy } from "../migration/auto.js";
 import { imageNote, resumeDockerSource } from "../migration/docker-stopcopy.js";
 import { applyEvent, type MigrationRecord, newMigration } from "../migration/machine.js";
@@ -23,7 +24,6 @@ import type { DirectRuntime } from "../runtime/direct.js";
 import type { DockerRuntime } from "../runtime/docker.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
-import { BadRequest } from "./errors.js";
 import { type AgentOptions, ORPHAN_MS } from "./options.js";
 
 export interface MigrationRequest {
@@ -58,20 +58,20 @@ export class OutgoingMigrations {
   async start(req: MigrationRequest): Promise<MigrationRecord> {
     const host = this.host;
     const workload = host.workloads.get(req.workload);
-    if (!workload) throw new BadRequest(`no workload ${req.workload} on this agent`);
-    if (workload.state !== "running") throw new BadRequest(`workload ${req.workload} is ${workload.state}`);
+    if (!workload) throw ApiError.badRequest(`no workload ${req.workload} on this agent`);
+    if (workload.state !== "running") throw ApiError.badRequest(`workload ${req.workload} is ${workload.state}`);
     if (workload.runtime === "docker" && req.strategy !== "stopcopy" && req.strategy !== "auto")
-      throw new BadRequest(`Docker workloads migrate with stopcopy (docker checkpoint); ${req.strategy} needs a direct-runtime workload (docs/agent.md)`);
-    if (req.faults && !host.opts.allowFaults) throw new BadRequest("faults are accepted only by an agent started with --allow-faults");
+      throw ApiError.badRequest(`Docker workloads migrate with stopcopy (docker checkpoint); ${req.strategy} needs a direct-runtime workload (docs/agent.md)`);
+    if (req.faults && !host.opts.allowFaults) throw ApiError.badRequest("faults are accepted only by an agent started with --allow-faults");
     let url: URL;
     try {
       url = new URL(req.destination);
     } catch {
-      throw new BadRequest(`destination is not a URL: ${req.destination}`);
+      throw ApiError.badRequest(`destination is not a URL: ${req.destination}`);
     }
-    if (url.protocol !== "http:") throw new BadRequest("destination must be an http:// agent URL");
+    if (url.protocol !== "http:") throw ApiError.badRequest("destination must be an http:// agent URL");
     const workingSet = (await host.runtimeFor(workload).stats(workload).catch(() => undefined))?.memoryBytes ?? host.lastStats.get(workload.id) ?? 0;
-    if (workload.state !== "running") throw new BadRequest(`workload ${req.workload} is ${workload.state}`);
+    if (workload.state !== "running") throw ApiError.badRequest(`workload ${req.workload} is ${workload.state}`);
     const { strategy, reason } = workload.runtime === "docker" ? this.pickDocker(req.strategy) : this.pickStrategy(req.strategy, workingSet);
     const rec = { ...newMigration(`m-${randomUUID().slice(0, 8)}`, workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
     this.migrations.set(rec.id, rec);
@@ -87,16 +87,16 @@ export class OutgoingMigrations {
       return { strategy: strategies.get(choice.strategy)!, reason: `auto: ${choice.reason}` };
     }
     const strategy = strategies.get(name);
-    if (!strategy) throw new BadRequest(`unknown strategy ${name}`);
+    if (!strategy) throw ApiError.badRequest(`unknown strategy ${name}`);
     const a = avail[name]!;
-    if (!a.ok) throw new BadRequest(`strategy ${name} is unavailable here: ${a.reason}`);
+    if (!a.ok) throw ApiError.badRequest(`strategy ${name} is unavailable here: ${a.reason}`);
     return { strategy, reason: "requested" };
   }
 
   private pickDocker(name: StrategyName): { strategy: MigrationStrategy; reason: string } {
     const strategy = dockerStrategies.get("stopcopy")!;
     const a = strategy.available(this.host.caps);
-    if (!a.ok) throw new BadRequest(`Docker migration is unavailable here: ${a.reason}`);
+    if (!a.ok) throw ApiError.badRequest(`Docker migration is unavailable here: ${a.reason}`);
     return { strategy, reason: name === "auto" ? "auto: a Docker workload moves by docker checkpoint (stop-and-copy)" : "requested" };
   }
 

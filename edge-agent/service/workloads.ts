@@ -1,5 +1,7 @@
 // POST/GET/DELETE /v1/workloads.
 import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../src/http/api-error.js";
+import { errorResponses } from "../../src/http/error-schema.js";
 import type { WorkloadSpec } from "../runtime/types.js";
 import type { Agent } from "./agent.js";
 
@@ -20,14 +22,14 @@ const specSchema = {
 } as const;
 
 export const workloadsPlugin = (agent: Agent) => async (app: FastifyInstance) => {
-  app.post<{ Body: WorkloadSpec & { id?: string } }>("/v1/workloads", { schema: { body: specSchema } }, async (req, reply) => {
+  app.post<{ Body: WorkloadSpec & { id?: string } }>("/v1/workloads", { schema: { body: specSchema, response: errorResponses(400) } }, async (req, reply) => {
     const { id, ...spec } = req.body;
     const record = await agent.createWorkload(spec, id);
     return reply.code(201).send(record);
   });
   app.get("/v1/workloads", async () => ({ workloads: [...agent.workloads.values()] }));
-  app.delete<{ Params: { id: string } }>("/v1/workloads/:id", async (req, reply) => {
-    if (!(await agent.deleteWorkload(req.params.id))) return reply.code(404).send({ message: `no workload ${req.params.id}` });
+  app.delete<{ Params: { id: string } }>("/v1/workloads/:id", { schema: { response: errorResponses(400, 404) } }, async (req, reply) => {
+    if (!(await agent.deleteWorkload(req.params.id))) throw ApiError.notFound(`no workload ${req.params.id}`);
     return reply.code(204).send();
   });
 };

@@ -70,13 +70,13 @@ describeWhen("the image of a Docker migration: skipped when present, else sent b
     const listen = (ev: Record<string, unknown>) => {
       if (ev.type === "migration" && typeof ev.message === "string") messages.push(ev.message);
     };
-    src.agent.events.on("event", listen);
+    const unsubscribe = src.agent.events.subscribe(listen);
     try {
       const started = await request<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination, strategy: "stopcopy" });
       expect(started.status).toBe(202);
       return { rec: await finishedMigration(src, started.data.id), messages };
     } finally {
-      src.agent.events.off("event", listen);
+      unsubscribe();
     }
   }
 
