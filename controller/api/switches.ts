@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { Writer, writeMessage } from "../../src/openflow/index.js";
 import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../forwarding/cookies.js";
-import type { SwitchConnection } from "../openflow/connection.js";
+import type { SwitchSession } from "../openflow/session.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import { dpidParams, errorSchema, HttpError, normalizeDpid } from "./errors.js";
 import { flowStatsJson, instructionsFromJson, matchFromJson, parseBigint } from "./flow-json.js";
@@ -36,7 +36,7 @@ const flowInput = {
 
 export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app, opts) => {
   const { registry } = opts;
-  const connOf = (raw: string): SwitchConnection => {
+  const connOf = (raw: string): SwitchSession => {
     const conn = registry.get(normalizeDpid(raw));
     if (!conn) throw new HttpError(404, `switch ${normalizeDpid(raw)} is not connected`);
     return conn;
@@ -114,7 +114,7 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
       conn.sendBytes(w.buf.subarray(0, w.pos));
       await conn.barrier();
       const ms = performance.now() - start;
-      opts.onFlowsChanged(conn.dpid as string, flows.length);
+      opts.onFlowsChanged(conn.dpid, flows.length);
       return { installed: flows.length, ms: Math.round(ms * 1000) / 1000 };
     },
   );
