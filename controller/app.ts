@@ -79,29 +79,29 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
         // The set-up wiped its table: active redirects and overlay flows must hold across a reconnect.
         void restorer.switchReady(session.dpid);
       },
-      switchDown: (conn, reason) => {
-        log("info", `switch ${conn.dpid} disconnected: ${reason}`);
-        discovery.switchDown(conn.dpid);
-        hosts.forgetSwitch(conn.dpid);
+      switchDown: (session, reason) => {
+        log("info", `switch ${session.dpid} disconnected: ${reason}`);
+        discovery.switchDown(session.dpid);
+        hosts.forgetSwitch(session.dpid);
         forwarder?.topologyChanged(false);
-        emit({ type: "switch.down", dpid: conn.dpid, reason });
+        emit({ type: "switch.down", dpid: session.dpid, reason });
       },
-      message: (conn, m) => {
+      message: (session, m) => {
         switch (m.type) {
           case "packetIn":
-            forwarder?.packetIn(conn, m);
+            forwarder?.packetIn(session, m);
             return;
           case "portStatus": {
             const down = m.reason === 1 || (m.port.state & 1) !== 0 || (m.port.config & 1) !== 0;
-            if (down) discovery.portDown(conn.dpid, m.port.portNo);
-            emit({ type: "port.status", dpid: conn.dpid, port: m.port.portNo, name: m.port.name, up: !down });
+            if (down) discovery.portDown(session.dpid, m.port.portNo);
+            emit({ type: "port.status", dpid: session.dpid, port: m.port.portNo, name: m.port.name, up: !down });
             return;
           }
           case "flowRemoved":
-            emit({ type: "flow.removed", dpid: conn.dpid, cookie: m.cookie, priority: m.priority, reason: m.reason, match: m.match });
+            emit({ type: "flow.removed", dpid: session.dpid, cookie: m.cookie, priority: m.priority, reason: m.reason, match: m.match });
             return;
           case "error":
-            log("warn", `switch ${conn.dpid} reported OpenFlow error type ${m.errType} code ${m.code}`);
+            log("warn", `switch ${session.dpid} reported OpenFlow error type ${m.errType} code ${m.code}`);
             return;
         }
       },
