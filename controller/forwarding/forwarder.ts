@@ -6,9 +6,9 @@ import { OFP_NO_BUFFER, OFPP_CONTROLLER, OFPP_MAX } from "../../src/openflow/ind
 import type { Action, PacketIn } from "../../src/openflow/messages.js";
 import { answerArp, parseArp } from "../hosts/arp.js";
 import type { HostChange, HostTable } from "../hosts/table.js";
+import type { SwitchRegistry } from "../openflow/registry.js";
 import type { SwitchSession } from "../openflow/session.js";
 import type { SwitchReadyHandler, SwitchReadyMods } from "../openflow/switch-ready.js";
-import type { SwitchRegistry } from "../openflow/registry.js";
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_LLDP, isMulticastMac, parseEthernet, parseIpv4 } from "../packets/ethernet.js";
 import type { LinkDiscovery } from "../topology/discovery.js";
 import { portIsLive } from "../topology/discovery.js";

@@ -1,6 +1,7 @@
 // The OpenFlow listener: accepts switch connections, keeps the sessions whose
-// handshake finished in the registry by datapath id, and runs one keepalive sweep for all of them
-// (an ECHO_REQUEST after `echoIntervalMs` of silence, a drop after `deadAfterMs`).
+// handshake finished in the registry by datapath id, and runs one keepalive
+// sweep for every connection, handshaking or not (an ECHO_REQUEST after
+// `echoIntervalMs` of silence, a drop after `deadAfterMs`).
 import { createServer, type Server } from "node:net";
 import { type AsyncMessage, type Log, SwitchConnection } from "./connection.js";
 import { SwitchRegistry } from "./registry.js";
