@@ -1,6 +1,9 @@
 // Composition of the controller: OpenFlow listener, discovery, host
-// tracking, forwarding, redirects, DNS server and the HTTP API, wired by
-// events. createController() starts everything; close() stops it all.
+// tracking, forwarding, redirects, overlay, DNS server and the HTTP API, wired
+// by events. createController() starts everything; close() stops it all.
+// A switch reaches this shell only once its handshake and set-up finished
+// (openflow/handshake.ts); then the SwitchRestorer puts back the rules the
+// forwarding, redirect and overlay parts keep on it.
 import Fastify, { type FastifyInstance } from "fastify";
 import { dnsRoutes } from "./api/dns.js";
 import { CONTROLLER_EVENTS_SUMMARY, type ControllerEvent, type ControllerEvents } from "./api/events.js";
@@ -13,12 +16,13 @@ import { switchRoutes } from "./api/switches.js";
 import { topologyRoutes } from "./api/topology.js";
 import { DnsRecords } from "./dns/records.js";
 import { type RunningDnsServer, startDnsServer } from "./dns/server.js";
-import { COOKIE_TABLE_MISS, PRIORITY_TABLE_MISS } from "./forwarding/cookies.js";
 import { Forwarder } from "./forwarding/forwarder.js";
 import { HostTable } from "./hosts/table.js";
-import type { Log, SwitchConnection } from "./openflow/connection.js";
+import type { Log } from "./openflow/connection.js";
 import { OpenFlowServer } from "./openflow/server.js";
+import { SwitchRestorer } from "./openflow/switch-ready.js";
 import { OvsdbOverlayBackend } from "./overlay/backend.js";
+import { OverlayService } from "./overlay/service.js";
 import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
 import { RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
@@ -26,7 +30,6 @@ import { LinkDiscovery } from "./topology/discovery.js";
 import { installErrorHandling } from "../src/http/error-handler.js";
 import { EventHub } from "../src/http/event-hub.js";
 import { eventsPlugin } from "../src/http/events-plugin.js";
-import { OFPCML_NO_BUFFER, OFPP_CONTROLLER } from "../src/openflow/index.js";
 
 export interface ControllerOptions {
   openflowPort?: number;
@@ -64,8 +67,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   const records = new DnsRecords({ zone: opts.zone });
   const store = new RedirectStore();
   const nodes = new Map<string, NodePlace>();
-  const overlay = new OvsdbOverlayBackend(opts.ovsdb ?? DEFAULT_OVSDB_TARGET);
-  const switchReadyListeners: Array<(dpid: string) => void> = [];
+  const overlayBackend = new OvsdbOverlayBackend(opts.ovsdb ?? DEFAULT_OVSDB_TARGET);
 
   // The forwarder and discovery refer to each other through events; declared first, set below.
   let forwarder: Forwarder | undefined;
@@ -75,33 +77,36 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     echoIntervalMs: opts.echoIntervalMs,
     log,
     events: {
-      switchUp: (conn) => {
-        log("info", `switch ${conn.dpid} connected from ${conn.remote}`);
-        void setUpSwitch(conn);
+      switchUp: (session) => {
+        log("info", `switch ${session.dpid} connected from ${session.remote}`);
+        discovery.switchUp(session);
+        emit({ type: "switch.up", dpid: session.dpid, address: session.remote, ports: session.ports.size });
+        // The set-up wiped its table: active redirects and overlay flows must hold across a reconnect.
+        void restorer.switchReady(session.dpid);
       },
-      switchDown: (conn, reason) => {
-        log("info", `switch ${conn.dpid} disconnected: ${reason}`);
-        discovery.switchDown(conn.dpid as string);
-        hosts.forgetSwitch(conn.dpid as string);
+      switchDown: (session, reason) => {
+        log("info", `switch ${session.dpid} disconnected: ${reason}`);
+        discovery.switchDown(session.dpid);
+        hosts.forgetSwitch(session.dpid);
         forwarder?.topologyChanged(false);
-        emit({ type: "switch.down", dpid: conn.dpid, reason });
+        emit({ type: "switch.down", dpid: session.dpid, reason });
       },
-      message: (conn, m) => {
+      message: (session, m) => {
         switch (m.type) {
           case "packetIn":
-            forwarder?.packetIn(conn, m);
+            forwarder?.packetIn(session, m);
             return;
           case "portStatus": {
             const down = m.reason === 1 || (m.port.state & 1) !== 0 || (m.port.config & 1) !== 0;
-            if (down) discovery.portDown(conn.dpid as string, m.port.portNo);
-            emit({ type: "port.status", dpid: conn.dpid, port: m.port.portNo, name: m.port.name, up: !down });
+            if (down) discovery.portDown(session.dpid, m.port.portNo);
+            emit({ type: "port.status", dpid: session.dpid, port: m.port.portNo, name: m.port.name, up: !down });
             return;
           }
           case "flowRemoved":
-            emit({ type: "flow.removed", dpid: conn.dpid, cookie: m.cookie, priority: m.priority, reason: m.reason, match: m.match });
+            emit({ type: "flow.removed", dpid: session.dpid, cookie: m.cookie, priority: m.priority, reason: m.reason, match: m.match });
             return;
           case "error":
-            log("warn", `switch ${conn.dpid} reported OpenFlow error type ${m.errType} code ${m.code}`);
+            log("warn", `switch ${session.dpid} reported OpenFlow error type ${m.errType} code ${m.code}`);
             return;
         }
       },
@@ -130,36 +135,19 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     host: (change, mac) => emit({ type: `host.${change}`, host: hosts.get(mac) }),
     flowsInstalled: (dpids, ethSrc, ethDst) => emit({ type: "flow.installed", dpids, ethSrc, ethDst }),
   });
-  const redirects = new RedirectExecutor({ registry: server.registry, graph: discovery.graph, hosts, records, store, emit, log });
+  const redirects = new RedirectExecutor({
+    registry: server.registry,
+    graph: discovery.graph,
+    hosts,
+    records,
+    store,
+    emit,
+    restore: (dpid, batches) => restorer.send(dpid, batches),
+    log,
+  });
   executor = redirects;
-
-  async function setUpSwitch(conn: SwitchConnection): Promise<void> {
-    try {
-      // A fresh table: whatever an earlier controller left behind, then our table-miss rule.
-      conn.send({ type: "flowMod", xid: 0, command: "delete", tableId: 0xff });
-      conn.send({ type: "groupMod", xid: 0, command: "delete", groupType: "all", groupId: 0xfffffffc, buckets: [] });
-      conn.send({ type: "setConfig", xid: 0, flags: 0, missSendLen: OFPCML_NO_BUFFER });
-      conn.send({
-        type: "flowMod",
-        xid: 0,
-        command: "add",
-        cookie: COOKIE_TABLE_MISS,
-        priority: PRIORITY_TABLE_MISS,
-        match: {},
-        instructions: [{ type: "applyActions", actions: [{ type: "output", port: OFPP_CONTROLLER, maxLen: OFPCML_NO_BUFFER }] }],
-      });
-      const bodies = await conn.multipart({ kind: "portDesc" });
-      for (const b of bodies) if (b.kind === "portDesc") for (const p of b.ports) conn.ports.set(p.portNo, p);
-      await conn.barrier();
-      discovery.switchUp(conn);
-      emit({ type: "switch.up", dpid: conn.dpid, address: conn.remote, ports: conn.ports.size });
-      // The wipe above also took the redirects' rules: an active redirect must hold across a reconnect.
-      void redirects.reinstall(conn.dpid as string);
-      for (const listener of switchReadyListeners) listener(conn.dpid as string);
-    } catch (err) {
-      log("warn", `switch ${conn.dpid ?? conn.remote}: set-up failed: ${(err as Error).message}`);
-    }
-  }
+  const overlay = new OverlayService({ backend: overlayBackend, switches: server.registry, log });
+  const restorer = new SwitchRestorer({ switches: server.registry, emit, log }, [forwarder, redirects, overlay]);
 
   const http = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } } });
   installErrorHandling(http, { logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`) });
@@ -169,7 +157,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   await http.register(hostRoutes, { hosts });
   await http.register(redirectRoutes, { executor: redirects, store, nodes });
   await http.register(dnsRoutes, { records, onEvent: (e) => emit(e) });
-  await http.register(overlayRoutes, { backend: overlay, switches: server.registry, emit, onSwitchReady: (l) => switchReadyListeners.push(l), log });
+  await http.register(overlayRoutes, { overlay, emit });
   await http.register(eventsPlugin({ hub, summary: CONTROLLER_EVENTS_SUMMARY }));
 
   const openflowPort = await server.listen();
@@ -198,7 +186,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       await server.close();
       await http.close();
       await dns?.close();
-      overlay.close();
+      overlayBackend.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import { errorSchema } from "../../src/http/error-schema.js";
 import { Writer, writeMessage } from "../../src/openflow/index.js";
 import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../forwarding/cookies.js";
-import type { SwitchConnection } from "../openflow/connection.js";
+import type { SwitchSession } from "../openflow/session.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import { dpidParams, normalizeDpid } from "./dpid.js";
 import { flowStatsJson, instructionsFromJson, matchFromJson, parseBigint } from "./flow-json.js";
@@ -38,7 +38,7 @@ const flowInput = {
 
 export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app, opts) => {
   const { registry } = opts;
-  const connOf = (raw: string): SwitchConnection => {
+  const connOf = (raw: string): SwitchSession => {
     const conn = registry.get(normalizeDpid(raw));
     if (!conn) throw ApiError.notFound(`switch ${normalizeDpid(raw)} is not connected`);
     return conn;
@@ -116,7 +116,7 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
       conn.sendBytes(w.buf.subarray(0, w.pos));
       await conn.barrier();
       const ms = performance.now() - start;
-      opts.onFlowsChanged(conn.dpid as string, flows.length);
+      opts.onFlowsChanged(conn.dpid, flows.length);
       return { installed: flows.length, ms: Math.round(ms * 1000) / 1000 };
     },
   );

@@ -6,8 +6,9 @@ import { OFP_NO_BUFFER, OFPP_CONTROLLER, OFPP_MAX } from "../../src/openflow/ind
 import type { Action, PacketIn } from "../../src/openflow/messages.js";
 import { answerArp, parseArp } from "../hosts/arp.js";
 import type { HostChange, HostTable } from "../hosts/table.js";
-import type { SwitchConnection } from "../openflow/connection.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
+import type { SwitchSession } from "../openflow/session.js";
+import type { SwitchReadyHandler, SwitchReadyMods } from "../openflow/switch-ready.js";
 import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_LLDP, isMulticastMac, parseEthernet, parseIpv4 } from "../packets/ethernet.js";
 import type { LinkDiscovery } from "../topology/discovery.js";
 import { portIsLive } from "../topology/discovery.js";
@@ -19,7 +20,7 @@ export interface ForwarderEvents {
   flowsInstalled(dpids: string[], ethSrc: string, ethDst: string): void;
 }
 
-export class Forwarder {
+export class Forwarder implements SwitchReadyHandler {
   private tree: Map<string, Set<number>> | undefined;
 
   constructor(
@@ -28,6 +29,14 @@ export class Forwarder {
     private readonly hosts: HostTable,
     private readonly events: ForwarderEvents,
   ) {}
+
+  /**
+   * Learned rules are not put back on a switch that reconnects: its hosts were
+   * forgotten with its old session, and traffic teaches the paths again.
+   */
+  onSwitchReady(): SwitchReadyMods {
+    return { mods: [], confirmed: [] };
+  }
 
   /** Links changed: the spanning tree must be recomputed and stale paths removed. */
   topologyChanged(linkWentDown: boolean): void {
@@ -41,8 +50,8 @@ export class Forwarder {
     for (const conn of this.registry.all()) for (const fm of forgetMacFlows(mac)) this.trySend(conn, fm);
   }
 
-  packetIn(conn: SwitchConnection, pi: PacketIn): void {
-    const dpid = conn.dpid as string;
+  packetIn(conn: SwitchSession, pi: PacketIn): void {
+    const dpid = conn.dpid;
     const inPort = pi.match.inPort;
     if (inPort === undefined) return;
     const frame = pi.data;
@@ -99,8 +108,8 @@ export class Forwarder {
     return true;
   }
 
-  private flood(conn: SwitchConnection, inPort: number, frame: Buffer): void {
-    const dpid = conn.dpid as string;
+  private flood(conn: SwitchSession, inPort: number, frame: Buffer): void {
+    const dpid = conn.dpid;
     if (!this.discovery.settled(dpid)) return;
     this.tree ??= this.discovery.graph.spanningTreePorts(this.registry.dpids());
     const treePorts = this.tree.get(dpid);
@@ -116,11 +125,11 @@ export class Forwarder {
     }
   }
 
-  private packetOut(conn: SwitchConnection, data: Buffer, actions: Action[]): void {
+  private packetOut(conn: SwitchSession, data: Buffer, actions: Action[]): void {
     this.trySend(conn, { type: "packetOut", xid: 0, bufferId: OFP_NO_BUFFER, inPort: OFPP_CONTROLLER, actions, data });
   }
 
-  private trySend(conn: SwitchConnection, msg: Parameters<SwitchConnection["send"]>[0]): boolean {
+  private trySend(conn: SwitchSession, msg: Parameters<SwitchSession["send"]>[0]): boolean {
     try {
       conn.send(msg);
       return true;

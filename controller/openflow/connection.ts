@@ -1,27 +1,13 @@
-// One switch's OpenFlow 1.3 session: HELLO/FEATURES handshake, echo
-// keepalive bookkeeping, xid-matched requests (single replies, MULTIPART
-// collections, BARRIER), and outgoing messages batched into one socket write
-// per tick so pipelined FLOW_MODs and busy PACKET_IN handling stay cheap.
+// One switch's TCP connection: framing, the handshake (handshake.ts, a pure
+// state machine this shell feeds), echo replies and keepalive bookkeeping,
+// and outgoing messages batched into one socket write per tick so pipelined
+// FLOW_MODs and busy PACKET_IN handling stay cheap. Once the handshake
+// finished it hands its SwitchSession out; before that the switch is nobody's.
 import type { Socket } from "node:net";
-import {
-  echoReplyFor,
-  MessageStream,
-  negotiateVersion,
-  OFP_VERSION,
-  OFPET,
-  OFPHFC,
-  OFPMPF_REPLY_MORE,
-  Writer,
-  writeMessage,
-} from "../../src/openflow/index.js";
-import type {
-  ErrorMessage,
-  FeaturesReply,
-  MultipartReplyBody,
-  MultipartRequestBody,
-  OfMessage,
-  PortDesc,
-} from "../../src/openflow/messages.js";
+import { echoReplyFor, MessageStream, Writer, writeMessage } from "../../src/openflow/index.js";
+import type { ErrorMessage, OfMessage } from "../../src/openflow/messages.js";
+import { Handshake } from "./handshake.js";
+import { type SessionLink, SwitchSession } from "./session.js";
 
 export type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
@@ -29,34 +15,13 @@ export type Log = (level: "info" | "warn" | "error", msg: string) => void;
 export type AsyncMessage = Extract<OfMessage, { type: "packetIn" | "portStatus" | "flowRemoved" | "error" }>;
 
 export interface ConnectionHandlers {
-  ready(conn: SwitchConnection): void;
-  message(conn: SwitchConnection, msg: AsyncMessage): void;
-  closed(conn: SwitchConnection, reason: string): void;
+  /** The handshake and set-up finished: the session is the switch from now on. */
+  ready(session: SwitchSession): void;
+  message(session: SwitchSession, msg: AsyncMessage): void;
+  closed(session: SwitchSession, reason: string): void;
 }
 
-export class OpenFlowError extends Error {
-  constructor(readonly error: ErrorMessage) {
-    super(`switch answered OpenFlow error type ${error.errType} code ${error.code}`);
-    this.name = "OpenFlowError";
-  }
-}
-
-interface Pending {
-  resolve(m: OfMessage | MultipartReplyBody[]): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-  parts?: MultipartReplyBody[];
-}
-
-/** "0000000000000001": sixteen lower-case hex digits, as ovs-ofctl prints it. */
-export function formatDpid(id: bigint): string {
-  return id.toString(16).padStart(16, "0");
-}
-
-export class SwitchConnection {
-  dpid: string | undefined;
-  features: FeaturesReply | undefined;
-  readonly ports = new Map<number, PortDesc>();
+export class SwitchConnection implements SessionLink {
   /** Epoch ms of the last byte received: the keepalive sweep reads it. */
   lastHeard = Date.now();
   echoOutstanding = false;
@@ -64,10 +29,12 @@ export class SwitchConnection {
   private readonly stream = new MessageStream();
   private readonly out = new Writer(1024);
   private flushScheduled = false;
-  private readonly pending = new Map<number, Pending>();
   private nextXid = 1;
-  private state: "hello" | "features" | "ready" | "closed" = "hello";
+  private readonly handshake = new Handshake(() => this.xid());
+  private session: SwitchSession | undefined;
+  private closed = false;
   private closeReason = "";
+  private readonly handshakeDeadline: NodeJS.Timeout;
 
   constructor(
     private readonly socket: Socket,
@@ -82,16 +49,18 @@ export class SwitchConnection {
       this.closeReason ||= err.message;
     });
     socket.on("close", () => this.onClose());
-    this.send({ type: "hello", xid: this.xid(), versions: [OFP_VERSION] });
+    this.handshakeDeadline = setTimeout(() => this.destroy(`handshake failed: not finished within ${requestTimeoutMs} ms`), requestTimeoutMs);
+    this.handshakeDeadline.unref();
+    for (const m of this.handshake.start()) this.send(m);
   }
 
-  get isReady(): boolean {
-    return this.state === "ready";
+  /** How log lines name this switch: its datapath id once known. */
+  get label(): string {
+    return this.session?.dpid ?? this.remote;
   }
 
-  /** Queues a message (xid 0 gets a fresh one); throws at once if it cannot be encoded. Returns the xid. */
   send(msg: OfMessage): number {
-    if (this.state === "closed") throw new Error(`switch ${this.dpid ?? this.remote} is disconnected`);
+    if (this.closed) throw new Error(`switch ${this.label} is disconnected`);
     if (msg.xid === 0) msg.xid = this.xid();
     const start = this.out.pos;
     try {
@@ -104,42 +73,14 @@ export class SwitchConnection {
     return msg.xid;
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(() => this.flush());
-  }
-
-  /** Queues already-encoded messages (a validated batch), written with the rest of this tick's output. */
   sendBytes(bytes: Buffer): void {
-    if (this.state === "closed") throw new Error(`switch ${this.dpid ?? this.remote} is disconnected`);
+    if (this.closed) throw new Error(`switch ${this.label} is disconnected`);
     this.out.bytes(bytes);
     this.scheduleFlush();
   }
 
-  /** Sends a request and resolves with the reply carrying its xid; an OpenFlow ERROR rejects. */
-  request<T extends OfMessage>(msg: OfMessage): Promise<T> {
-    return new Promise<OfMessage | MultipartReplyBody[]>((resolve, reject) => {
-      const xid = this.send(msg);
-      this.track(xid, { resolve, reject }, false);
-    }) as Promise<T>;
-  }
-
-  /** Sends a MULTIPART request and resolves with every reply body (until REPLY_MORE clears). */
-  multipart(body: MultipartRequestBody): Promise<MultipartReplyBody[]> {
-    return new Promise<OfMessage | MultipartReplyBody[]>((resolve, reject) => {
-      const xid = this.send({ type: "multipartRequest", xid: 0, body });
-      this.track(xid, { resolve, reject }, true);
-    }) as Promise<MultipartReplyBody[]>;
-  }
-
-  /** Resolves once the switch has processed every message sent before it. */
-  async barrier(): Promise<void> {
-    await this.request({ type: "barrierRequest", xid: 0 });
-  }
-
   close(reason = "closed by controller"): void {
-    if (this.state === "closed") return;
+    if (this.closed) return;
     this.closeReason ||= reason;
     this.flush();
     this.socket.end();
@@ -159,12 +100,10 @@ export class SwitchConnection {
     return x;
   }
 
-  private track(xid: number, p: Omit<Pending, "timer" | "parts">, multipart: boolean): void {
-    const timer = setTimeout(() => {
-      this.pending.delete(xid);
-      p.reject(new Error(`switch ${this.dpid ?? this.remote} did not answer xid ${xid} within ${this.requestTimeoutMs} ms`));
-    }, this.requestTimeoutMs);
-    this.pending.set(xid, { ...p, timer, parts: multipart ? [] : undefined });
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => this.flush());
   }
 
   private flush(): void {
@@ -186,7 +125,7 @@ export class SwitchConnection {
     try {
       batch = this.stream.push(chunk);
     } catch (err) {
-      this.log("error", `switch ${this.dpid ?? this.remote}: ${(err as Error).message}`);
+      this.log("error", `switch ${this.label}: ${(err as Error).message}`);
       this.destroy("undecodable stream");
       return;
     }
@@ -195,11 +134,11 @@ export class SwitchConnection {
         this.onMessage(m);
       } catch (err) {
         // A handler bug or a message we cannot act on must not take the controller down.
-        this.log("error", `switch ${this.dpid ?? this.remote}: handling ${m.type} failed: ${(err as Error).stack ?? err}`);
+        this.log("error", `switch ${this.label}: handling ${m.type} failed: ${(err as Error).stack ?? err}`);
       }
     }
     for (let i = 0; i < batch.replies.length; i++) {
-      this.log("warn", `switch ${this.dpid ?? this.remote}: malformed message: ${batch.problems[i]?.message}`);
+      this.log("warn", `switch ${this.label}: malformed message: ${batch.problems[i]?.message}`);
       this.sendQuietly(batch.replies[i] as ErrorMessage);
     }
     if (batch.close) this.close("malformed framing");
@@ -214,92 +153,54 @@ export class SwitchConnection {
   }
 
   private onMessage(m: OfMessage): void {
-    switch (m.type) {
-      case "hello": {
-        if (this.state !== "hello") return;
-        const version = negotiateVersion([OFP_VERSION], m);
-        if (version !== OFP_VERSION) {
-          this.sendQuietly({ type: "error", xid: m.xid, errType: OFPET.HELLO_FAILED, code: OFPHFC.INCOMPATIBLE, data: Buffer.from("OpenFlow 1.3 only") });
-          this.close("no common OpenFlow version");
-          return;
-        }
-        this.state = "features";
-        this.request<FeaturesReply>({ type: "featuresRequest", xid: 0 }).then(
-          (f) => this.onFeatures(f),
-          (err: Error) => this.destroy(`handshake failed: ${err.message}`),
-        );
-        return;
-      }
-      case "echoRequest":
-        this.sendQuietly(echoReplyFor(m));
-        return;
-      case "echoReply":
-        return;
-      case "packetIn":
-      case "portStatus":
-      case "flowRemoved":
-        if (m.type === "portStatus") this.trackPort(m.reason, m.port);
-        if (this.state === "ready") this.handlers.message(this, m);
-        return;
-      case "error": {
-        const p = this.pending.get(m.xid);
-        if (p) {
-          this.settle(m.xid, p);
-          p.reject(new OpenFlowError(m));
-        } else if (this.state === "ready") {
-          this.handlers.message(this, m);
-        }
-        return;
-      }
-      case "multipartReply": {
-        const p = this.pending.get(m.xid);
-        if (!p) return;
-        if (p.parts) p.parts.push(m.body);
-        if ((m.flags & OFPMPF_REPLY_MORE) === 0) {
-          this.settle(m.xid, p);
-          p.resolve(p.parts ?? [m.body]);
-        }
-        return;
-      }
-      default: {
-        const p = this.pending.get(m.xid);
-        if (p) {
-          this.settle(m.xid, p);
-          p.resolve(m);
-        } else if (m.type !== "barrierReply") {
-          this.log("warn", `switch ${this.dpid ?? this.remote}: ignoring unexpected ${m.type}`);
-        }
-      }
+    if (m.type === "echoRequest") {
+      this.sendQuietly(echoReplyFor(m));
+      return;
+    }
+    if (m.type === "echoReply") return;
+    if (this.session) {
+      this.onSessionMessage(this.session, m);
+      return;
+    }
+    const step = this.handshake.receive(m);
+    for (const out of step.send) this.sendQuietly(out);
+    if (step.close) {
+      this.log("warn", `switch ${this.label}: handshake failed: ${step.close}`);
+      this.close(step.close);
+    } else if (step.ready) {
+      clearTimeout(this.handshakeDeadline);
+      this.session = new SwitchSession(step.ready, this.remote, this, this.requestTimeoutMs);
+      this.handlers.ready(this.session);
+    } else if (!step.consumed && m.type === "error") {
+      this.log("warn", `switch ${this.label} reported OpenFlow error type ${m.errType} code ${m.code} during its handshake`);
     }
   }
 
-  private settle(xid: number, p: Pending): void {
-    clearTimeout(p.timer);
-    this.pending.delete(xid);
-  }
-
-  private onFeatures(f: FeaturesReply): void {
-    if (this.state !== "features") return;
-    this.features = f;
-    this.dpid = formatDpid(f.datapathId);
-    this.state = "ready";
-    this.handlers.ready(this);
-  }
-
-  /** Keeps `ports` current from PORT_STATUS so LLDP and flooding use live ports. */
-  trackPort(reason: number, port: PortDesc): void {
-    if (reason === 1) this.ports.delete(port.portNo);
-    else this.ports.set(port.portNo, port);
+  private onSessionMessage(session: SwitchSession, m: OfMessage): void {
+    switch (m.type) {
+      case "packetIn":
+      case "flowRemoved":
+        this.handlers.message(session, m);
+        return;
+      case "portStatus":
+        session.trackPort(m.reason, m.port);
+        this.handlers.message(session, m);
+        return;
+      case "error":
+        if (!session.settleReply(m)) this.handlers.message(session, m);
+        return;
+      default:
+        if (!session.settleReply(m) && m.type !== "barrierReply" && m.type !== "multipartReply" && m.type !== "hello") {
+          this.log("warn", `switch ${session.dpid}: ignoring unexpected ${m.type}`);
+        }
+    }
   }
 
   private onClose(): void {
-    const wasReady = this.state === "ready";
-    this.state = "closed";
-    for (const [xid, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new Error(`switch ${this.dpid ?? this.remote} disconnected`));
-      this.pending.delete(xid);
-    }
-    if (wasReady) this.handlers.closed(this, this.closeReason || "connection closed");
+    this.closed = true;
+    clearTimeout(this.handshakeDeadline);
+    if (!this.session) return;
+    this.session.disconnected();
+    this.handlers.closed(this.session, this.closeReason || "connection closed");
   }
 }

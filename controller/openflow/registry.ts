@@ -1,26 +1,26 @@
-// Connected switches by datapath id. A switch that reconnects replaces its
-// old session (the old socket is closed), so lookups always reach the live one.
-import type { SwitchConnection } from "./connection.js";
+// Switches whose handshake finished, by datapath id. A switch that reconnects
+// replaces its old session (the old socket is closed), so lookups always reach
+// the live one.
+import type { SwitchSession } from "./session.js";
 
 export class SwitchRegistry {
-  private readonly byDpid = new Map<string, SwitchConnection>();
+  private readonly byDpid = new Map<string, SwitchSession>();
 
-  /** Registers a ready connection; returns the session it replaced, if any. */
-  add(conn: SwitchConnection): SwitchConnection | undefined {
-    const dpid = conn.dpid as string;
-    const old = this.byDpid.get(dpid);
-    this.byDpid.set(dpid, conn);
-    return old === conn ? undefined : old;
+  /** Registers a ready session; returns the session it replaced, if any. */
+  add(session: SwitchSession): SwitchSession | undefined {
+    const old = this.byDpid.get(session.dpid);
+    this.byDpid.set(session.dpid, session);
+    return old === session ? undefined : old;
   }
 
-  /** Removes `conn` only if it is still the current session for its dpid. */
-  remove(conn: SwitchConnection): boolean {
-    if (!conn.dpid || this.byDpid.get(conn.dpid) !== conn) return false;
-    this.byDpid.delete(conn.dpid);
+  /** Removes `session` only if it is still the current one for its dpid. */
+  remove(session: SwitchSession): boolean {
+    if (this.byDpid.get(session.dpid) !== session) return false;
+    this.byDpid.delete(session.dpid);
     return true;
   }
 
-  get(dpid: string): SwitchConnection | undefined {
+  get(dpid: string): SwitchSession | undefined {
     return this.byDpid.get(dpid);
   }
 
@@ -32,7 +32,7 @@ export class SwitchRegistry {
     return [...this.byDpid.keys()].sort();
   }
 
-  all(): SwitchConnection[] {
+  all(): SwitchSession[] {
     return [...this.byDpid.values()];
   }
 

@@ -1,15 +1,17 @@
-// The OpenFlow listener: accepts switch connections, keeps them in the
-// registry by datapath id, and runs one keepalive sweep for all of them
-// (an ECHO_REQUEST after `echoIntervalMs` of silence, a drop after `deadAfterMs`).
+// The OpenFlow listener: accepts switch connections, keeps the sessions whose
+// handshake finished in the registry by datapath id, and runs one keepalive
+// sweep for every connection, handshaking or not (an ECHO_REQUEST after
+// `echoIntervalMs` of silence, a drop after `deadAfterMs`).
 import { createServer, type Server } from "node:net";
 import { type AsyncMessage, type Log, SwitchConnection } from "./connection.js";
 import { SwitchRegistry } from "./registry.js";
+import type { SwitchSession } from "./session.js";
 
 export interface OpenFlowServerEvents {
-  /** A switch finished its handshake (or reconnected). */
-  switchUp(conn: SwitchConnection): void;
-  switchDown(conn: SwitchConnection, reason: string): void;
-  message(conn: SwitchConnection, msg: AsyncMessage): void;
+  /** A switch finished its handshake and set-up (or reconnected). */
+  switchUp(session: SwitchSession): void;
+  switchDown(session: SwitchSession, reason: string): void;
+  message(session: SwitchSession, msg: AsyncMessage): void;
 }
 
 export interface OpenFlowServerOptions {
@@ -43,7 +45,6 @@ export class OpenFlowServer {
           },
           message: (c, m) => events.message(c, m),
           closed: (c, reason) => {
-            this.sockets.delete(c);
             if (this.registry.remove(c)) events.switchDown(c, reason);
           },
         },
@@ -76,7 +77,7 @@ export class OpenFlowServer {
     for (const conn of this.sockets) {
       const silent = now - conn.lastHeard;
       if (silent > dead) {
-        this.opts.log("warn", `switch ${conn.dpid ?? conn.remote} silent for ${silent} ms: dropping it`);
+        this.opts.log("warn", `switch ${conn.label} silent for ${silent} ms: dropping it`);
         conn.destroy("echo timeout");
       } else if (silent > interval && !conn.echoOutstanding) {
         conn.echoOutstanding = true;

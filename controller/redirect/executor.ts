@@ -3,19 +3,22 @@
 // BARRIER reply (that wait ends the measured reconfiguration time), then
 // moves the host table entry and the DNS record. Rollback restores the
 // place, flows and record in force before. A switch that reconnects (its
-// table wiped by the controller) gets every active redirect's rules back.
+// table wiped by the controller) gets every active redirect's rules back:
+// the executor answers them as a SwitchReadyHandler, and the controller's
+// one SwitchRestorer sends them.
 //
 // This is the facade: it validates, prepares and finishes every redirect and
 // runs the instant strategies itself; the gradual strategy (gradual.ts),
-// rollback (rollback.ts) and the reconnect re-install (reinstall.ts) live
+// rollback (rollback.ts) and what a reconnected switch is owed (owed.ts) live
 // apart and get what they need from here explicitly.
 import { performance } from "node:perf_hooks";
 import { ApiError } from "../../src/http/api-error.js";
 import { COOKIE_FORWARDING, redirectCookie } from "../forwarding/cookies.js";
+import type { SwitchReadyHandler, SwitchReadyMods } from "../openflow/switch-ready.js";
 import { applyChanges, connectedOnly, mergeInto } from "./apply.js";
 import { GradualRedirects } from "./gradual.js";
 import { deleteByCookie, deleteOwnerFlows, type Place, redirectChanges, type Strategy, type SwitchChanges } from "./plan.js";
-import { type ReinstallDeps, reinstall } from "./reinstall.js";
+import { type OwedDeps, redirectsOwedTo } from "./owed.js";
 import { undoRedirect } from "./rollback.js";
 import { SettlingServices } from "./settling.js";
 import type { RedirectRecord } from "./store.js";
@@ -24,10 +27,10 @@ import { type Prepared, type RedirectDeps, type RedirectOptions, type RedirectRe
 // The public API stays importable from here.
 export type { RedirectDeps, RedirectOptions, RedirectRequest } from "./types.js";
 
-export class RedirectExecutor {
+export class RedirectExecutor implements SwitchReadyHandler {
   private readonly settling = new SettlingServices();
   private readonly gradual: GradualRedirects;
-  private readonly reinstallDeps: ReinstallDeps;
+  private readonly owedDeps: OwedDeps;
 
   constructor(private readonly d: RedirectDeps) {
     // Arrows keep d's functions called on d, and hand out only what each part needs.
@@ -42,15 +45,7 @@ export class RedirectExecutor {
       beginSettling: (services) => this.settling.begin(services),
       settled: (services) => this.settled(services),
     });
-    this.reinstallDeps = {
-      registry: d.registry,
-      store: d.store,
-      settling: this.settling,
-      gradual: this.gradual,
-      emit,
-      log: (level, msg) => this.d.log?.(level, msg),
-      hopsToward,
-    };
+    this.owedDeps = { registry: d.registry, store: d.store, settling: this.settling, gradual: this.gradual, hopsToward };
   }
 
   /** Redirects one or more services; answers one record per service. */
@@ -97,19 +92,15 @@ export class RedirectExecutor {
         try {
           for (const f of c.flowMods) conn?.send({ ...f, xid: 0 });
         } catch {
-          // disconnected meanwhile: it gets the rules back when it reconnects (reinstall)
+          // disconnected meanwhile: it gets the rules back when it reconnects (onSwitchReady)
         }
       }
     }
   }
 
-  /**
-   * A switch came up with an empty table (a new OpenFlow session): sends it
-   * what the active redirects crossing it need (see reinstall.ts). `only`
-   * limits it to one service. Resolves with the number of redirects.
-   */
-  reinstall(dpid: string, only?: string): Promise<number> {
-    return reinstall(this.reinstallDeps, dpid, only);
+  /** A switch came up with an empty table (a new OpenFlow session): what the active redirects crossing it need (owed.ts). */
+  onSwitchReady(dpid: string): SwitchReadyMods {
+    return redirectsOwedTo(this.owedDeps, dpid);
   }
 
   /** all-at-once and per-service redirects. */
@@ -137,7 +128,7 @@ export class RedirectExecutor {
   /** Ends a change; switches that reconnected during it now get what is in force. */
   private settled(services: string[]): void {
     for (const { service, dpids } of this.settling.end(services)) {
-      for (const dpid of dpids) void this.reinstall(dpid, service);
+      for (const dpid of dpids) void this.d.restore(dpid, [redirectsOwedTo(this.owedDeps, dpid, service)]);
     }
   }
 

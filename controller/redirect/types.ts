@@ -5,6 +5,7 @@ import type { DnsRecords } from "../dns/records.js";
 import type { HostTable } from "../hosts/table.js";
 import type { Log } from "../openflow/connection.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
+import type { SwitchReadyMods } from "../openflow/switch-ready.js";
 import type { SwitchGraph } from "../topology/graph.js";
 import type { Place, Strategy, SwitchChanges } from "./plan.js";
 import type { RedirectStore } from "./store.js";
@@ -32,6 +33,8 @@ export interface RedirectDeps {
   records: DnsRecords;
   store: RedirectStore;
   emit(event: Record<string, unknown> & { type: string }): void;
+  /** Sends rules a reconnected switch is owed (SwitchRestorer.send): for switches that waited on a settling service. */
+  restore(dpid: string, batches: SwitchReadyMods[]): Promise<boolean>;
   log?: Log;
 }
 

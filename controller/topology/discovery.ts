@@ -3,7 +3,7 @@
 // expire when probes stop arriving, and go at once when a port goes down.
 import { OFP_NO_BUFFER, OFPP_CONTROLLER, OFPP_MAX } from "../../src/openflow/index.js";
 import type { PortDesc } from "../../src/openflow/messages.js";
-import type { SwitchConnection } from "../openflow/connection.js";
+import type { SwitchSession } from "../openflow/session.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import { type Link, linkKey as keyOf, SwitchGraph } from "./graph.js";
 import { encodeLldp, type LldpProbe } from "./lldp.js";
@@ -44,8 +44,8 @@ export class LinkDiscovery {
   }
 
   /** Probes a switch's ports right away (it just connected). */
-  switchUp(conn: SwitchConnection): void {
-    this.connectedAt.set(conn.dpid as string, Date.now());
+  switchUp(conn: SwitchSession): void {
+    this.connectedAt.set(conn.dpid, Date.now());
     this.probe(conn);
   }
 
@@ -104,8 +104,8 @@ export class LinkDiscovery {
     return f;
   }
 
-  private probe(conn: SwitchConnection): void {
-    const dpid = conn.dpid as string;
+  private probe(conn: SwitchSession): void {
+    const dpid = conn.dpid;
     for (const p of conn.ports.values()) {
       if (!portIsLive(p)) continue;
       try {

@@ -7,7 +7,7 @@ export function encodeConfigBody(w: Writer, m: GetConfigReply | SetConfig): void
   w.u16(m.missSendLen);
 }
 
-export function decodeConfigBody(r: Reader, xid: number, type: "getConfigReply" | "setConfig"): GetConfigReply | SetConfig {
+export function decodeConfigBody<T extends "getConfigReply" | "setConfig">(r: Reader, xid: number, type: T): { type: T; xid: number; flags: number; missSendLen: number } {
   const flags = r.u16();
   return { type, xid, flags, missSendLen: r.u16() };
 }

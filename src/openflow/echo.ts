@@ -6,7 +6,7 @@ export function encodeEchoBody(w: Writer, m: EchoRequest | EchoReply): void {
   if (m.data) w.bytes(m.data);
 }
 
-export function decodeEchoBody(r: Reader, xid: number, type: "echoRequest" | "echoReply"): EchoRequest | EchoReply {
+export function decodeEchoBody<T extends "echoRequest" | "echoReply">(r: Reader, xid: number, type: T): { type: T; xid: number; data: Buffer } {
   return { type, xid, data: r.bytes(r.remaining) };
 }
 

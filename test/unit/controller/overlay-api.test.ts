@@ -7,11 +7,13 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { installErrorHandling } from "../../../src/http/error-handler.js";
 import type { FlowMod, OfMessage } from "../../../src/openflow/messages.js";
 import type { ControllerEvent } from "../../../controller/api/events.js";
-import { type FlowTarget, overlayRoutes } from "../../../controller/api/overlay.js";
+import { overlayRoutes } from "../../../controller/api/overlay.js";
 import { createController } from "../../../controller/app.js";
 import { cookieOwner } from "../../../controller/forwarding/cookies.js";
 import { type InterfaceStatus, type OverlayBackend, OverlayUnavailableError } from "../../../controller/overlay/backend.js";
+import { type FlowTarget, SwitchRestorer } from "../../../controller/openflow/switch-ready.js";
 import type { ConnectSite } from "../../../controller/overlay/manager.js";
+import { OverlayService } from "../../../controller/overlay/service.js";
 import { type Tunnel, TunnelTable } from "../../../controller/overlay/tunnels.js";
 
 const DPID = "00000000000000a1";
@@ -100,14 +102,12 @@ describe("overlay API plugin", () => {
     // Same Ajv settings as the controller: unknown properties are an error, no coercion.
     app = Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } } });
     installErrorHandling(app);
-    await app.register(overlayRoutes, {
-      backend,
-      switches: { get: (dpid) => (dpid === DPID ? sw : undefined) },
-      emit: (e) => events.push(e),
-      onSwitchReady: (l) => {
-        switchReady = l;
-      },
-    });
+    const switches = { get: (dpid: string) => (dpid === DPID ? sw : undefined) };
+    const overlay = new OverlayService({ backend, switches });
+    // The controller's one sender of what a reconnected switch must hold again.
+    const restorer = new SwitchRestorer({ switches, emit: (e) => events.push(e) }, [overlay]);
+    switchReady = (dpid) => void restorer.switchReady(dpid);
+    await app.register(overlayRoutes, { overlay, emit: (e) => events.push(e) });
     await app.ready();
   });
 

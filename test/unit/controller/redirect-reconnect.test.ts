@@ -34,8 +34,12 @@ async function start(): Promise<{ ctl: RunningController; events: Json[] }> {
 async function connected(ctl: RunningController, sw: FakeSwitch): Promise<void> {
   cleanups.push(() => sw.close());
   await sw.connect(ctl.openflowPort);
-  // Set-up is done once the table-miss rule went out and the port read was answered.
-  await waitUntil(`switch ${sw.dpid} set up`, () => sw.received.some((m) => m.type === "barrierRequest"));
+  // Set-up is done once the set-up's BARRIER was answered and the switch is listed (handed out) by the controller.
+  const dpid = sw.dpid.toString(16).padStart(16, "0");
+  await waitUntil(
+    `switch ${dpid} set up`,
+    async () => sw.received.some((m) => m.type === "barrierRequest") && (await call(ctl, "GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid),
+  );
 }
 
 async function call(ctl: RunningController, method: "GET" | "POST", url: string, payload?: unknown): Promise<{ status: number; body: Json }> {

@@ -1,27 +1,26 @@
 // A switch that reconnects starts a new OpenFlow session with an empty table,
 // so it must get back the rules of every active redirect whose paths cross it
 // (and the split of a gradual redirect under way), unless that service is
-// settling: then it waits and gets whatever is in force afterwards.
+// settling: then it waits and gets whatever is in force afterwards. This
+// answers what is owed; SwitchRestorer (openflow/switch-ready.ts) sends it.
 import type { SwitchRegistry } from "../openflow/registry.js";
+import type { SwitchReadyMods } from "../openflow/switch-ready.js";
 import type { GradualInFlight } from "./gradual.js";
 import { deleteGroup, gradualChanges, type Place, redirectChanges, type SwitchChanges } from "./plan.js";
 import type { SettlingServices } from "./settling.js";
 import type { RedirectStore } from "./store.js";
-import type { RedirectDeps } from "./types.js";
 
-export interface ReinstallDeps {
-  registry: SwitchRegistry;
+export interface OwedDeps {
+  registry: Pick<SwitchRegistry, "has">;
   store: RedirectStore;
   settling: SettlingServices;
   gradual: { underWay(): Iterable<[number, GradualInFlight]> };
-  emit: RedirectDeps["emit"];
-  log?: RedirectDeps["log"];
   /** Next hop per connected switch toward `place`. */
   hopsToward(place: Place): Map<string, number>;
 }
 
-/** What one switch gets back for one redirect after it reconnected. */
-interface Reinstall {
+/** What one switch gets back for one redirect. */
+interface Owed {
   id: number;
   service: string;
   cookie: bigint;
@@ -30,45 +29,30 @@ interface Reinstall {
 }
 
 /**
- * Sends switch `dpid` the rules of every active redirect whose paths cross
- * it, and the group and branch rules of a gradual redirect under way, then
- * one BARRIER; emits `redirect.reinstalled` per redirect once the switch
- * answered. `only` limits it to one service. Resolves with the number of redirects.
+ * The rules switch `dpid` must get back now, each redirect's group mods before
+ * its flow mods, with one `redirect.reinstalled` event per redirect for when
+ * the switch confirmed them. `only` limits it to one service. Settling
+ * services are deferred (remembered in `settling`) instead.
  */
-export async function reinstall(d: ReinstallDeps, dpid: string, only?: string): Promise<number> {
-  const conn = d.registry.get(dpid);
-  if (!conn) return 0;
-  const batch = owedTo(d, dpid, only);
-  if (batch.length === 0) return 0;
-  try {
-    for (const b of batch) {
-      for (const m of b.changes.groupMods) conn.send({ ...m, xid: 0 });
-      for (const f of b.changes.flowMods) conn.send({ ...f, xid: 0 });
-    }
-    await conn.barrier();
-  } catch (err) {
-    // Gone again: the next session gets its own reinstall.
-    d.log?.("warn", `switch ${dpid}: re-installing ${batch.length} redirect(s) failed: ${(err as Error).message}`);
-    return 0;
-  }
-  for (const b of batch) {
-    d.emit({
+export function redirectsOwedTo(d: OwedDeps, dpid: string, only?: string): SwitchReadyMods {
+  const owed = owedTo(d, dpid, only);
+  return {
+    mods: owed.flatMap((o) => [...o.changes.groupMods, ...o.changes.flowMods]),
+    confirmed: owed.map((o) => ({
       type: "redirect.reinstalled",
       dpid,
-      redirectId: b.id,
-      service: b.service,
-      cookie: `0x${b.cookie.toString(16)}`,
-      flowMods: b.changes.flowMods.length,
-      groupMods: b.changes.groupMods.length,
-      ...(b.newWeight === undefined ? {} : { gradual: true, newWeight: b.newWeight }),
-    });
-  }
-  return batch.length;
+      redirectId: o.id,
+      service: o.service,
+      cookie: `0x${o.cookie.toString(16)}`,
+      flowMods: o.changes.flowMods.length,
+      groupMods: o.changes.groupMods.length,
+      ...(o.newWeight === undefined ? {} : { gradual: true, newWeight: o.newWeight }),
+    })),
+  };
 }
 
-/** The redirects switch `dpid` must get back now; settling services are deferred (remembered) instead. */
-function owedTo(d: ReinstallDeps, dpid: string, only: string | undefined): Reinstall[] {
-  const batch: Reinstall[] = [];
+function owedTo(d: OwedDeps, dpid: string, only: string | undefined): Owed[] {
+  const batch: Owed[] = [];
   for (const r of d.store.list()) {
     if (r.state !== "active" || (only !== undefined && r.service !== only)) continue;
     if (d.settling.defer(r.service, dpid) || !d.registry.has(r.to.dpid)) continue;
