@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { availability } from "./migration/registry.js";
 import type { Capabilities } from "./migration/strategy.js";
 import { CRIU } from "./runtime/criu.js";
+import { probeTcpDump } from "./runtime/criu-tcp-probe.js";
 import { cpuControlAvailable } from "./runtime/cgroup.js";
 
 const run = promisify(execFile);
@@ -29,6 +30,7 @@ export async function detectCapabilities(): Promise<Capabilities> {
     criu.checkOk = check.ok;
     if (!check.ok) criu.error = check.out.trim().split("\n").slice(-2).join(" ");
     for (const f of CRIU_FEATURES) criu.features[f] = (await tryRun(CRIU, ["check", "--feature", f])).ok;
+    if (check.ok) criu.tcpEstablished = await probeTcpDump();
   } else criu.error = version.out.trim();
   const info = await tryRun("docker", ["version", "--format", "{{.Server.Version}}"]);
   const docker: Capabilities["docker"] = info.ok ? { present: true, version: info.out.trim() } : { present: false, error: info.out.trim().split("\n")[0] };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything FlexiMigrate needs on a fresh Debian 12 machine:
 # npm packages always; as root also the Debian packages (Open vSwitch,
-# Mininet, Docker, dig, busybox) and CRIU 4.1.1 from trixie, unpacked in a
-# private folder (see shared/PLATFORM.md: bookworm's CRIU 3.17 fails here).
+# Mininet, Docker, dig, busybox) and CRIU 4.2.1 from sid, unpacked in a
+# private folder (see shared/PLATFORM.md: bookworm's CRIU 3.17 fails here,
+# and 4.1.1 cannot dump TCP sockets on this kernel).
 # Idempotent: each step is skipped when its result is already present.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -31,6 +31,7 @@ export const command: Command = {
     const out = [
       `node ${info.node} (${info.tier})`,
       `criu: ${c.criu.present ? `${c.criu.version ?? "?"}, check ${c.criu.checkOk ? "ok" : `fails: ${c.criu.error}`}` : "missing"}`,
+      `criu tcp sockets: ${tcpLine(c.criu.tcpEstablished)}`,
       `criu features: ${Object.entries(c.criu.features).map(([k, v]) => `${k}=${v ? "yes" : "no"}`).join(" ")}`,
       `docker: ${c.docker.present ? c.docker.version : `absent (${c.docker.error ?? ""})`}`,
       `cgroup cpu control: ${c.cgroupCpu.ok ? c.cgroupCpu.path : `no (${c.cgroupCpu.error})`}`,
@@ -41,3 +42,8 @@ export const command: Command = {
     return 0;
   },
 };
+
+function tcpLine(probe: Capabilities["criu"]["tcpEstablished"]): string {
+  if (!probe) return "not probed (criu check fails or criu is missing)";
+  return probe.ok ? "yes (dumped an established connection at start)" : `no: ${probe.reason?.split("\n")[0] ?? "unknown"}`;
+}

@@ -23,7 +23,15 @@ export type Availability = { ok: true } | { ok: false; reason: string };
 
 /** What the agent found at start; strategies decide availability from it. */
 export interface Capabilities {
-  criu: { present: boolean; version?: string; checkOk: boolean; features: Record<string, boolean>; error?: string };
+  criu: {
+    present: boolean;
+    version?: string;
+    checkOk: boolean;
+    features: Record<string, boolean>;
+    error?: string;
+    /** Whether `criu dump --tcp-established` works here, from a real dump at start (runtime/criu-tcp-probe.ts). */
+    tcpEstablished?: { ok: boolean; reason?: string };
+  };
   docker: { present: boolean; version?: string; checkpoint?: boolean; error?: string };
   cgroupCpu: { ok: boolean; path?: string; error?: string };
   /** Filled by the agent from each registered strategy's available(caps). */
