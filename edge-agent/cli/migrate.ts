@@ -38,14 +38,19 @@ source agent reaches the destination for --to) and prints what was measured.`,
     const bar = v.json ? undefined : new Progress(`migrating ${started.workloadId}`, 100);
     const end = Date.now() + timeoutS * 1000;
     let rec = started;
-    while (rec.status === "running" && Date.now() < end) {
-      await sleep(200);
-      rec = await requestJson<MigrationRecord>("GET", `${from}/v1/migrations/${started.id}`);
-      const pct = rec.progress.totalBytes > 0 ? Math.min(99, Math.round((rec.progress.bytes / rec.progress.totalBytes) * 100)) : 0;
-      bar?.update(pct, `${rec.phase} ${(rec.progress.rateBps / 1048576).toFixed(1)} MiB/s`);
+    // The bar's timer must end with the command, whichever way it ends.
+    try {
+      while (rec.status === "running" && Date.now() < end) {
+        await sleep(200);
+        rec = await requestJson<MigrationRecord>("GET", `${from}/v1/migrations/${started.id}`);
+        const pct = rec.progress.totalBytes > 0 ? Math.min(99, Math.round((rec.progress.bytes / rec.progress.totalBytes) * 100)) : 0;
+        bar?.update(pct, `${rec.phase} ${(rec.progress.rateBps / 1048576).toFixed(1)} MiB/s`);
+      }
+      if (rec.status === "running") throw new CliError(`migration ${rec.id} still running after ${timeoutS} s (phase ${rec.phase})`, 1);
+      bar?.update(100, rec.phase);
+    } finally {
+      bar?.stop();
     }
-    if (rec.status === "running") throw new CliError(`migration ${rec.id} still running after ${timeoutS} s (phase ${rec.phase})`, 1);
-    bar?.update(100, rec.phase);
     if (v.json) printJson(rec);
     else if (rec.metrics) {
       const m = rec.metrics;

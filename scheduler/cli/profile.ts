@@ -66,6 +66,7 @@ and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stder
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      progress?.stop();
     }
     const comments = [
       `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${PERIOD_US}`,
