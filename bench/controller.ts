@@ -11,6 +11,7 @@ import { formatTable, printJson } from "../src/cli/output.js";
 import { ControllerProcess } from "./controller-process.js";
 import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, timeController, timeOvsOfctl } from "./controller-flow-install.js";
 import { EmulatedSwitch } from "./emulated-switch.js";
+import { withServices } from "./services.js";
 
 const PARTS = ["flows", "packet-in", "memory"];
 
@@ -36,8 +37,8 @@ export const command = defineCommand({
 flow install through it vs ovs-ofctl, cbench-style PACKET_IN responses/s,
 and its peak RSS with many emulated switches connected.`,
   flags,
-  epilog: "The flow part needs root and Open vSwitch (bash scripts/services.sh start).",
-  run: (parsed) => bench(parsed),
+  epilog: "The flow part needs root and Open vSwitch; as root, the benchmark starts Open vSwitch when it is not running.",
+  run: (parsed) => withServices(parsed.values.skip.has("flows") ? [] : ["ovs"], () => bench(parsed)),
 });
 
 function skipParts(raw: string): Set<string> {

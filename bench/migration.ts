@@ -18,6 +18,7 @@ import { criu } from "../edge-agent/postcopy/criu.js";
 import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destination.js";
 import { ask, killPid, startWorkload } from "../edge-agent/postcopy/memory-workload.js";
 import { startPostcopySource } from "../edge-agent/postcopy/source.js";
+import { withServices } from "./services.js";
 
 const sh = promisify(execFile);
 
@@ -47,13 +48,14 @@ strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
     sizes: flag.parsed("LIST", "working sets in MiB, comma-separated", mebibytes, { default: "64,256,1024" }),
     json: flag.boolean("print the rows as JSON"),
   },
-  epilog: "Needs root and CRIU; the Docker rows say why when Docker cannot run.",
+  epilog: `Needs root and CRIU. Starts the Docker engine for its Docker rows when none runs
+(and stops it after); those rows say why when Docker still cannot run.`,
   async run(parsed) {
     if (process.getuid?.() !== 0) {
       process.stderr.write("the migration benchmark needs root (CRIU)\n");
       return 2;
     }
-    return bench(parsed.values.sizes, parsed.values.json);
+    return withServices(["docker"], () => bench(parsed.values.sizes, parsed.values.json));
   },
 });
 
