@@ -1,48 +1,57 @@
-// `npm run bench -- controller [--json] [--flows N] [--switches N] [--seconds S] [--window W] [--memory-switches N] ...`:
+// `fleximigrate bench controller` (or `npm run bench -- controller`):
 //  1. installs N distinct flows on a netdev OVS bridge with `ovs-ofctl -O OpenFlow13 add-flows` from a file,
 //     then through our controller (POST /v1/switches/:dpid/flows: pipelined FLOW_MODs + BARRIER): flows/s, ratio;
 //  2. cbench-style: 16 emulated switches over loopback keep W PACKET_INs in flight each; PACKET_INs answered/s;
 //  3. the controller's peak RSS (VmHWM) with 1,000 emulated switches connected (fresh controller process).
 // The controller runs as a child process (`node bin/fleximigrate.js controller ...`) on free ports.
 import { setTimeout as sleep } from "node:timers/promises";
-import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
-import { CliError } from "../src/cli/command.js";
+import { defineCommand, type Parsed } from "../src/cli/define.js";
+import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
 import { ControllerProcess } from "./controller-process.js";
 import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, timeController, timeOvsOfctl } from "./controller-flow-install.js";
 import { EmulatedSwitch } from "./emulated-switch.js";
+import { withServices } from "./services.js";
 
-const usage = `Usage: npm run bench -- controller [--json] [options]
+const PARTS = ["flows", "packet-in", "memory"];
 
-Measures the controller (run as a child process on free loopback ports):
+const flags = {
+  flows: flag.number("N", "flows to install", { integer: true, min: 1, default: 10_000 }),
+  repeat: flag.number("N", "alternating ovs-ofctl / controller runs, median kept", { integer: true, min: 1, default: 3 }),
+  switches: flag.number("N", "emulated switches for the PACKET_IN test", { integer: true, min: 1, default: 16 }),
+  window: flag.number("W", "PACKET_INs in flight per switch", { integer: true, min: 1, default: 64 }),
+  seconds: flag.number("S", "measured time after 1 s of warm-up", { min: 0.5, default: 5 }),
+  "memory-switches": flag.number("N", "switches connected for the memory figure", { integer: true, min: 1, default: 1000 }),
+  skip: flag.parsed("PARTS", `comma list of parts to leave out: ${PARTS.join(", ")}`, skipParts, { default: "" }),
+  "controller-command": flag.parsed(
+    "CMD",
+    "benchmark another controller, started as\nCMD --openflow-port P --http-port H --dns-port D (same HTTP API)",
+    commandWords,
+  ),
+  json: flag.boolean(`print {"flowInstall":{...},"packetInResponsesPerSec":..,"peakRssMiB1000Switches":..}`),
+};
+
+export const command = defineCommand({
+  name: "bench controller",
+  description: `Measures the controller (run as a child process on free loopback ports):
 flow install through it vs ovs-ofctl, cbench-style PACKET_IN responses/s,
-and its peak RSS with many emulated switches connected.
+and its peak RSS with many emulated switches connected.`,
+  flags,
+  epilog: "The flow part needs root and Open vSwitch; as root, the benchmark starts Open vSwitch when it is not running.",
+  run: (parsed) => withServices(parsed.values.skip.has("flows") ? [] : ["ovs"], () => bench(parsed)),
+});
 
-Options:
-  --flows N                flows to install (default 10000)
-  --repeat N               alternating ovs-ofctl / controller runs, median kept (default 3)
-  --switches N             emulated switches for the PACKET_IN test (default 16)
-  --window W               PACKET_INs in flight per switch (default 64)
-  --seconds S              measured time after 1 s of warm-up (default 5)
-  --memory-switches N      switches connected for the memory figure (default 1000)
-  --skip PARTS             comma list of parts to leave out: flows, packet-in, memory
-  --controller-command CMD benchmark another controller, started as
-                           CMD --openflow-port P --http-port H --dns-port D (same HTTP API)
-  --json                   print {"flowInstall":{...},"packetInResponsesPerSec":..,"peakRssMiB1000Switches":..}
+function skipParts(raw: string): Set<string> {
+  const skip = new Set(raw.split(",").filter(Boolean));
+  for (const s of skip) if (!PARTS.includes(s)) throw new Error(`unknown part '${s}' (${PARTS.join(", ")})`);
+  return skip;
+}
 
-The flow part needs root and Open vSwitch (bash scripts/services.sh start).`;
-
-const options = {
-  json: { type: "boolean" },
-  flows: { type: "string" },
-  switches: { type: "string" },
-  seconds: { type: "string" },
-  window: { type: "string" },
-  "memory-switches": { type: "string" },
-  skip: { type: "string" },
-  "controller-command": { type: "string" },
-  repeat: { type: "string" },
-} as const;
+function commandWords(raw: string): string[] {
+  const words = raw.split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new Error("empty command");
+  return words;
+}
 
 export interface ControllerBenchResult {
   flowInstall: { oursPerSec: number; ovsOfctlPerSec: number; ratio: number };
@@ -163,38 +172,14 @@ async function measureFlowInstall(
   }
 }
 
-export async function run(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseCommandArgs<typeof options>>;
-  let nFlows: number;
-  let nSwitches: number;
-  let seconds: number;
-  let window: number;
-  let memorySwitches: number;
-  let skip: Set<string>;
-  let command: string[] | undefined;
-  let repeat: number;
-  try {
-    parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
-    if (!parsed) return 0;
-    const v = parsed.values;
-    nFlows = numberFlag("flows", v.flows, 10_000, { integer: true, min: 1 });
-    nSwitches = numberFlag("switches", v.switches, 16, { integer: true, min: 1 });
-    seconds = numberFlag("seconds", v.seconds, 5, { min: 0.5 });
-    window = numberFlag("window", v.window, 64, { integer: true, min: 1 });
-    repeat = numberFlag("repeat", v.repeat, 3, { integer: true, min: 1 });
-    memorySwitches = numberFlag("memory-switches", v["memory-switches"], 1000, { integer: true, min: 1 });
-    skip = new Set((v.skip ?? "").split(",").filter(Boolean));
-    command = v["controller-command"]?.split(/\s+/).filter(Boolean);
-    if (command && command.length === 0) throw new CliError("--controller-command: empty command");
-    for (const s of skip) if (!["flows", "packet-in", "memory"].includes(s)) throw new CliError(`--skip: unknown part '${s}' (flows, packet-in, memory)`);
-  } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`bench controller: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
-  const json = parsed.values.json === true;
+async function bench(parsed: Parsed<typeof flags>): Promise<number> {
+  const v = parsed.values;
+  const { window, repeat, skip, json } = v;
+  const nFlows = v.flows;
+  const nSwitches = v.switches;
+  const seconds = v.seconds;
+  const memorySwitches = v["memory-switches"];
+  const command = v["controller-command"];
 
   const result: ControllerBenchResult = {
     flowInstall: { oursPerSec: 0, ovsOfctlPerSec: 0, ratio: 0 },

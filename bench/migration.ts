@@ -1,4 +1,4 @@
-// `npm run bench -- migration [--json] [--sizes 64,256,1024]`: migrates a
+// `fleximigrate bench migration` (or `npm run bench -- migration`): migrates a
 // workload holding a working set of each size with stop-and-copy, post-copy
 // and Docker's checkpoint/restore, side by side in one run, on this machine.
 //
@@ -10,24 +10,18 @@ import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
-import { CliError } from "../src/cli/command.js";
+import { numberFlag } from "../src/cli/args.js";
+import { defineCommand } from "../src/cli/define.js";
+import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
 import { criu } from "../edge-agent/postcopy/criu.js";
 import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destination.js";
 import { ask, killPid, startWorkload } from "../edge-agent/postcopy/memory-workload.js";
 import { startPostcopySource } from "../edge-agent/postcopy/source.js";
+import { withServices } from "./services.js";
 
 const sh = promisify(execFile);
 
-const usage = `Usage: npm run bench -- migration [--json] [--sizes 64,256,1024]
-       fleximigrate bench migration [--json] [--sizes ...]
-
-Migrates a workload holding SIZE MiB of random bytes (edge-agent/postcopy/memory_workload.py)
-with stop-and-copy, post-copy and Docker checkpoint/restore, and prints one row per run:
-strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
-(plus bytesAfterResume, pagesOnFault and pagesPushed for post-copy).
-Needs root and CRIU; the Docker rows say why when Docker cannot run.`;
 
 export interface BenchRow {
   strategy: "stop-and-copy" | "post-copy" | "docker-checkpoint";
@@ -44,23 +38,32 @@ export interface BenchRow {
   unavailable?: string;
 }
 
-export async function run(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseCommandArgs<{ json: { type: "boolean" }; sizes: { type: "string" } }>>;
-  let sizes: number[];
-  try {
-    parsed = parseCommandArgs(args, { json: { type: "boolean" }, sizes: { type: "string" } }, usage);
-    if (!parsed) return 0;
-    sizes = (parsed.values.sizes ?? "64,256,1024").split(",").map((s) => numberFlag("sizes", s.trim(), 0, { min: 1, integer: true }));
-  } catch (err) {
-    // bench/run.ts has no CLI dispatcher around it: print the message, not a stack.
-    if (!(err instanceof CliError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    return err.exitCode;
-  }
-  if (process.getuid?.() !== 0) {
-    process.stderr.write("the migration benchmark needs root (CRIU)\n");
-    return 2;
-  }
+export const command = defineCommand({
+  name: "bench migration",
+  description: `Migrates a workload holding SIZE MiB of random bytes (edge-agent/postcopy/memory_workload.py)
+with stop-and-copy, post-copy and Docker checkpoint/restore, and prints one row per run:
+strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
+(plus bytesAfterResume, pagesOnFault and pagesPushed for post-copy).`,
+  flags: {
+    sizes: flag.parsed("LIST", "working sets in MiB, comma-separated", mebibytes, { default: "64,256,1024" }),
+    json: flag.boolean("print the rows as JSON"),
+  },
+  epilog: `Needs root and CRIU. Starts the Docker engine for its Docker rows when none runs
+(and stops it after); those rows say why when Docker still cannot run.`,
+  async run(parsed) {
+    if (process.getuid?.() !== 0) {
+      process.stderr.write("the migration benchmark needs root (CRIU)\n");
+      return 2;
+    }
+    return withServices(["docker"], () => bench(parsed.values.sizes, parsed.values.json));
+  },
+});
+
+function mebibytes(raw: string): number[] {
+  return raw.split(",").map((s) => numberFlag("sizes", s.trim(), 0, { min: 1, integer: true }));
+}
+
+async function bench(sizes: number[], json: boolean): Promise<number> {
   const root = await mkdtemp("/dev/shm/fmp-bench-");
   const rows: BenchRow[] = [];
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -89,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-  if (parsed.values.json) printJson(rows);
+  if (json) printJson(rows);
   else {
     process.stdout.write(
       formatTable(

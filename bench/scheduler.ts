@@ -1,29 +1,14 @@
-// `npm run bench -- scheduler [--json] [--requests N] [--edge N] [--cloud N] [--seed N]`:
+// `fleximigrate bench scheduler` (or `npm run bench -- scheduler`):
 // places a seeded trace (requests with releases, steady state) on a synthetic
 // cluster with delay-aware and least-loaded in the same process, and prints
 // decisions per second, p50/p99 decision latency and peak RSS, with the ratio.
 import { formatTable, printJson } from "../src/cli/output.js";
-import { numberFlag, parseCommandArgs } from "../src/cli/args.js";
-import { CliError } from "../src/cli/command.js";
+import { defineCommand } from "../src/cli/define.js";
+import * as flag from "../src/cli/flags.js";
 import { createPolicy, type PolicyName } from "../scheduler/placement/policies.js";
 import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../scheduler/planner/trace-generator.js";
 import type { TraceEvent } from "../scheduler/planner/requests-file.js";
 import type { NodeSpec } from "../scheduler/placement/types.js";
-
-const usage = `Usage: npm run bench -- scheduler [--json] [--requests N] [--edge N] [--cloud N] [--concurrent N] [--seed N]
-
-Defaults: 100000 requests on 900 edge + 100 cloud nodes, about 22000 running at once.
-Prints, for delay-aware and least-loaded: decisions/s, p50 and p99 decision latency,
-peak RSS of the process so far, and how the delay-aware decisions split by case.`;
-
-const options = {
-  json: { type: "boolean" },
-  requests: { type: "string" },
-  edge: { type: "string" },
-  cloud: { type: "string" },
-  concurrent: { type: "string" },
-  seed: { type: "string" },
-} as const;
 
 export interface BenchRow {
   policy: PolicyName;
@@ -38,27 +23,24 @@ export interface BenchRow {
   cases: Record<string, number>;
 }
 
-export async function run(args: string[]): Promise<number> {
-  try {
-    return bench(args);
-  } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`bench scheduler: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
-}
+export const command = defineCommand({
+  name: "bench scheduler",
+  description: `Places a seeded trace on a synthetic cluster and prints, for delay-aware and
+least-loaded: decisions/s, p50 and p99 decision latency, peak RSS of the process
+so far, and how the delay-aware decisions split by case.`,
+  flags: {
+    requests: flag.number("N", "requests in the trace", { integer: true, min: 1, default: 100_000 }),
+    edge: flag.number("N", "edge nodes", { integer: true, min: 0, default: 900 }),
+    cloud: flag.number("N", "cloud nodes", { integer: true, min: 0, default: 100 }),
+    concurrent: flag.number("N", "requests running at once, on average", { integer: true, min: 1, default: 22_000 }),
+    seed: flag.number("N", "seed of the trace", { integer: true, min: 0, default: 42 }),
+    json: flag.boolean("print the rows as JSON"),
+  },
+  run: async (parsed) => bench(parsed.values),
+});
 
-function bench(args: string[]): number {
-  const parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
-  if (!parsed) return 0;
-  const v = parsed.values;
-  const requests = numberFlag("requests", v.requests, 100_000, { integer: true, min: 1 });
-  const edge = numberFlag("edge", v.edge, 900, { integer: true, min: 0 });
-  const cloud = numberFlag("cloud", v.cloud, 100, { integer: true, min: 0 });
-  const concurrent = numberFlag("concurrent", v.concurrent, 22_000, { integer: true, min: 1 });
-  const seed = numberFlag("seed", v.seed, 42, { integer: true, min: 0 });
+function bench(v: { requests: number; edge: number; cloud: number; concurrent: number; seed: number; json: boolean }): number {
+  const { requests, edge, cloud, concurrent, seed } = v;
 
   const nodes = syntheticNodes({ edge, cloud });
   const trace = syntheticTrace({ requests, meanConcurrent: concurrent, seed });

@@ -1,15 +1,10 @@
 // Composition root of the CLI: the one place that knows every service's
-// commands. Services never import each other; this file may import them all.
-import type { Command, CommandEntry } from "../src/cli/command.js";
+// commands, and the one place their summaries are written. Services never
+// import each other; this file may import them all.
+import { type CommandEntry, commandEntry as entry } from "../src/cli/command.js";
 import { dispatch } from "../src/cli/dispatch.js";
 
-const entry = (name: string, summary: string, load: () => Promise<{ command: Command }>): CommandEntry => ({
-  name,
-  summary,
-  load: async () => (await load()).command,
-});
-
-const entries: CommandEntry[] = [
+export const entries: CommandEntry[] = [
   entry("up", "Start scheduler, controller and local agents with a demo IoT load", () => import("../src/demo/up.js")),
   entry("fit", "Fit CPU-share-vs-latency models from profiling samples", () => import("../scheduler/cli/fit.js")),
   entry("profile", "Profile the image workload under CPU limits and write samples", () => import("../scheduler/cli/profile.js")),
@@ -18,12 +13,12 @@ const entries: CommandEntry[] = [
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),
   entry("flows", "Show flows on the controller's switches", () => import("../controller/cli/flows.js")),
   entry("topology", "Show switches, links and hosts known to the controller", () => import("../controller/cli/topology.js")),
-  entry("dns", "Show the controller's DNS records", () => import("../controller/cli/dns.js")),
+  entry("dns", "Show or change the controller's DNS records", () => import("../controller/cli/dns.js")),
   entry("agent", "Start an edge/cloud node agent", () => import("../edge-agent/cli/serve.js")),
   entry("agent-info", "Show an agent's capabilities", () => import("../edge-agent/cli/agent-info.js")),
   entry("workloads", "List an agent's workloads", () => import("../edge-agent/cli/workloads.js")),
   entry("migrate", "Migrate a workload between agents", () => import("../edge-agent/cli/migrate.js")),
-  entry("bench", "Run a benchmark: scheduler, controller or migration", () => import("../src/cli/bench.js")),
+  entry("bench", "Run a benchmark: scheduler, controller or migration", () => import("../bench/command.js")),
 ];
 
 export function main(argv: string[]): Promise<number> {

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# start|stop the system services the integration tests and `up` need:
-# Open vSwitch (ovsdb-server + ovs-vswitchd) and the Docker engine.
-# Only what this script started is stopped, by the PID it recorded.
+# start|stop [ovs] [docker]: the system services the integration tests, `up`
+# and the benchmarks need: Open vSwitch (ovsdb-server + ovs-vswitchd) and the
+# Docker engine (both when none is named). Only what this script started is
+# stopped, by the PID it recorded in $FLEXIMIGRATE_STATE.
 set -uo pipefail
 STATE=${FLEXIMIGRATE_STATE:-/run/fleximigrate}
 mkdir -p "$STATE"
 log() { printf '[services] %s\n' "$*" >&2; }
 
+wants() { [ -z "$SERVICES" ] || [[ " $SERVICES " == *" $1 "* ]]; }
+
 start() {
   [ "$(id -u)" = 0 ] || { log "not root: not starting OVS or Docker"; return 0; }
-  if command -v ovs-vsctl >/dev/null && ! ovs-vsctl --timeout=2 show >/dev/null 2>&1; then
+  if wants ovs && command -v ovs-vsctl >/dev/null && ! ovs-vsctl --timeout=2 show >/dev/null 2>&1; then
     log "starting Open vSwitch"
     /usr/share/openvswitch/scripts/ovs-ctl --system-id=random start >/dev/null 2>&1 || log "ovs-ctl start failed"
     touch "$STATE/ovs.started"
   fi
-  if command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
+  if wants docker && command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
     log "starting dockerd"
     PATH=/usr/local/sbin:$PATH nohup dockerd --experimental >"$STATE/dockerd.log" 2>&1 &
     echo $! > "$STATE/dockerd.pid"
@@ -35,8 +38,13 @@ stop() {
   fi
 }
 
-case "${1:-}" in
+ACTION=${1:-}
+SERVICES=${*:2}
+for s in $SERVICES; do
+  case "$s" in ovs|docker) ;; *) echo "usage: $0 start|stop [ovs] [docker]" >&2; exit 2 ;; esac
+done
+case "$ACTION" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [ovs] [docker]" >&2; exit 2 ;;
 esac

@@ -1,13 +1,11 @@
 // Shared bits of the controller's client commands (flows, topology, dns):
 // the --controller flag and tolerant readers of the API's list payloads.
-import { urlFlag } from "../../src/cli/args.js";
+import * as flag from "../../src/cli/flags.js";
 
 export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:8181";
 
-/** Validates --controller and returns it without a trailing slash. */
-export function controllerBase(raw: string | undefined): string {
-  return urlFlag("controller", raw, DEFAULT_CONTROLLER_URL);
-}
+/** --controller URL, declared once for every client command. */
+export const controllerFlag = flag.url("controller HTTP API", { default: DEFAULT_CONTROLLER_URL });
 
 /** Rows of a list payload: a bare array, or the array under `key` ({switches: [...]}); [] otherwise. */
 export function listOf(data: unknown, key: string): Record<string, unknown>[] {

@@ -1,25 +1,12 @@
 // `fleximigrate dns`: the controller's DNS records as a table (or the API's
 // JSON), and by-hand changes: `dns set NAME IP [--ttl S]`, `dns delete NAME`.
 // Client of GET /v1/dns, PUT/DELETE /v1/dns/records/:name.
-import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
-import { CliError, type Command } from "../../src/cli/command.js";
+import { CliError } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { requestJson } from "../../src/cli/http.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import { age, controllerBase, listOf } from "./api-client.js";
-
-const usage = `Usage: fleximigrate dns [--json] [--controller URL]
-       fleximigrate dns set NAME IP [--ttl SECONDS] [--json] [--controller URL]
-       fleximigrate dns delete NAME [--json] [--controller URL]
-
-Shows the A records the controller's DNS server answers with, or changes one.
-NAME is relative to the zone ("web") or fully qualified inside it.
-
-Options:
-  --controller URL  controller HTTP API (default http://127.0.0.1:8181)
-  --ttl SECONDS     TTL of the record set (default: the zone's)
-  --json            print the API's JSON
-  -h, --help        show this help
-`;
+import { age, controllerFlag, listOf } from "./api-client.js";
 
 /** GET /v1/dns as a table; `now` makes the AGE column testable. */
 export function renderDns(data: unknown, now = Date.now()): string {
@@ -32,44 +19,44 @@ export function renderDns(data: unknown, now = Date.now()): string {
   return head + formatTable(["NAME", "IP", "TTL", "UPDATED"], rows);
 }
 
-export const command: Command = {
+export const command = defineCommand({
   name: "dns",
-  summary: "Show the controller's DNS records",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(
-      args,
-      { json: { type: "boolean" }, controller: { type: "string" }, ttl: { type: "string" } },
-      usage,
-      { positionals: { max: 3 } },
-    );
-    if (!parsed) return 0;
-    const base = controllerBase(parsed.values.controller);
+  synopsis: ["", "set NAME IP", "delete NAME"],
+  positionals: { max: 3 },
+  description: `Shows the A records the controller's DNS server answers with, or changes one.
+NAME is relative to the zone ("web") or fully qualified inside it.`,
+  flags: {
+    controller: controllerFlag,
+    ttl: flag.number("SECONDS", "TTL of the record set, for 'dns set' (default: the zone's)", { integer: true, min: 0 }),
+    json: flag.boolean("print the API's JSON"),
+  },
+  async run(parsed) {
+    const base = parsed.values.controller;
     const [action, name, ip] = parsed.positionals;
     if (action === undefined) {
-      if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${usage}`);
+      if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${command.usage}`);
       const data = await requestJson<unknown>("GET", `${base}/v1/dns`);
       if (parsed.values.json) printJson(data);
       else process.stdout.write(renderDns(data));
       return 0;
     }
     if (action === "set") {
-      if (!name || !ip) throw new CliError(`dns set needs NAME and IP\n\n${usage}`);
+      if (!name || !ip) throw new CliError(`dns set needs NAME and IP\n\n${command.usage}`);
       const body: { ip: string; ttl?: number } = { ip };
-      if (parsed.values.ttl !== undefined) body.ttl = numberFlag("ttl", parsed.values.ttl, 0, { min: 0, integer: true });
+      if (parsed.values.ttl !== undefined) body.ttl = parsed.values.ttl;
       const record = await requestJson<Record<string, unknown>>("PUT", `${base}/v1/dns/records/${encodeURIComponent(name)}`, body);
       if (parsed.values.json) printJson(record);
       else process.stdout.write(`${record.name} -> ${record.ip} (TTL ${record.ttl}s)\n`);
       return 0;
     }
     if (action === "delete") {
-      if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${usage}`);
-      if (!name || ip !== undefined) throw new CliError(`dns delete needs exactly one NAME\n\n${usage}`);
+      if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${command.usage}`);
+      if (!name || ip !== undefined) throw new CliError(`dns delete needs exactly one NAME\n\n${command.usage}`);
       const record = await requestJson<Record<string, unknown>>("DELETE", `${base}/v1/dns/records/${encodeURIComponent(name)}`);
       if (parsed.values.json) printJson(record);
       else process.stdout.write(`deleted ${record.name} (was ${record.ip})\n`);
       return 0;
     }
-    throw new CliError(`unknown action '${action}': expected 'set' or 'delete'\n\n${usage}`);
+    throw new CliError(`unknown action '${action}': expected 'set' or 'delete'\n\n${command.usage}`);
   },
-};
+});

@@ -2,8 +2,8 @@
 // table per flow (or the API's JSON). Client of GET /v1/switches and
 // GET /v1/switches/:dpid/flows; flows are OpenFlow 1.3 flow stats
 // ({tableId, priority, cookie "0x..", owner, packetCount, byteCount, match, instructions}).
-import { parseCommandArgs } from "../../src/cli/args.js";
-import type { Command } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { requestJson } from "../../src/cli/http.js";
 import { type Cell, formatTable, printJson } from "../../src/cli/output.js";
 import {
@@ -16,18 +16,7 @@ import {
   OFPP_NORMAL,
   OFPP_TABLE,
 } from "../../src/openflow/constants.js";
-import { controllerBase, listOf } from "./api-client.js";
-
-const usage = `Usage: fleximigrate flows [--switch DPID] [--json] [--controller URL]
-
-Shows the flows installed on every switch the controller knows (or one).
-
-Options:
-  --switch DPID     only this switch (datapath id as the controller lists it)
-  --controller URL  controller HTTP API (default http://127.0.0.1:8181)
-  --json            print the API's JSON (with no --switch: [{dpid, flows}...])
-  -h, --help        show this help
-`;
+import { controllerFlag, listOf } from "./api-client.js";
 
 /** OpenFlow 1.3 reserved port numbers, by name. */
 const RESERVED_PORTS = new Map<number, string>([
@@ -143,16 +132,16 @@ export function renderFlows(switches: SwitchFlows[]): string {
   return formatTable(["SWITCH", "TABLE", "PRIORITY", "OWNER", "MATCH", "ACTIONS", "PACKETS", "BYTES", "COOKIE"], rows);
 }
 
-export const command: Command = {
+export const command = defineCommand({
   name: "flows",
-  summary: "Show flows on the controller's switches",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(args, { switch: { type: "string" }, json: { type: "boolean" }, controller: { type: "string" } }, usage, {
-      positionals: { max: 0 },
-    });
-    if (!parsed) return 0;
-    const base = controllerBase(parsed.values.controller);
+  description: "Shows the flows installed on every switch the controller knows (or one).",
+  flags: {
+    switch: flag.string("DPID", "only this switch (datapath id as the controller lists it)"),
+    controller: controllerFlag,
+    json: flag.boolean("print the API's JSON (with no --switch: [{dpid, flows}...])"),
+  },
+  async run(parsed) {
+    const base = parsed.values.controller;
     const only = parsed.values.switch;
     const flowsOf = (dpid: string) => requestJson<unknown>("GET", `${base}/v1/switches/${encodeURIComponent(dpid)}/flows`);
     if (only !== undefined) {
@@ -171,4 +160,4 @@ export const command: Command = {
     else process.stdout.write(renderFlows(all));
     return 0;
   },
-};
+});

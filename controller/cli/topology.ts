@@ -2,22 +2,11 @@
 // as three tables (or the API's JSON). Client of GET /v1/topology
 // ({switches: dpid[], settled, links: [{src:{dpid,port}, dst:{dpid,port}}]}),
 // GET /v1/switches ({switches: [{dpid, address, tables, ports}]}) and GET /v1/hosts.
-import { parseCommandArgs } from "../../src/cli/args.js";
-import type { Command } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { requestJson } from "../../src/cli/http.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import { age, controllerBase, listOf } from "./api-client.js";
-
-const usage = `Usage: fleximigrate topology [--json] [--controller URL]
-
-Shows the switches connected to the controller, the links LLDP discovered
-between them, and the hosts learned on edge ports.
-
-Options:
-  --controller URL  controller HTTP API (default http://127.0.0.1:8181)
-  --json            print the API's JSON: {topology, switches, hosts} as the three routes answer
-  -h, --help        show this help
-`;
+import { age, controllerFlag, listOf } from "./api-client.js";
 
 function end(e: unknown): string {
   const x = e as { dpid?: unknown; port?: unknown } | null;
@@ -72,14 +61,16 @@ export function renderTopology(topology: unknown, switchList: unknown, hosts: un
   return sections.join("\n");
 }
 
-export const command: Command = {
+export const command = defineCommand({
   name: "topology",
-  summary: "Show switches, links and hosts known to the controller",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(args, { json: { type: "boolean" }, controller: { type: "string" } }, usage, { positionals: { max: 0 } });
-    if (!parsed) return 0;
-    const base = controllerBase(parsed.values.controller);
+  description: `Shows the switches connected to the controller, the links LLDP discovered
+between them, and the hosts learned on edge ports.`,
+  flags: {
+    controller: controllerFlag,
+    json: flag.boolean("print the API's JSON: {topology, switches, hosts} as the three routes answer"),
+  },
+  async run(parsed) {
+    const base = parsed.values.controller;
     const topology = await requestJson<unknown>("GET", `${base}/v1/topology`);
     const switches = await requestJson<unknown>("GET", `${base}/v1/switches`);
     const hosts = await requestJson<unknown>("GET", `${base}/v1/hosts`);
@@ -87,4 +78,4 @@ export const command: Command = {
     else process.stdout.write(renderTopology(topology, switches, hosts));
     return 0;
   },
-};
+});

@@ -1,27 +1,21 @@
 // `fleximigrate agent-info`: prints an agent's capabilities.
-import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
-import { DEFAULT_AGENT_URL } from "./defaults.js";
-import type { Command } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
+import { agentFlag } from "./defaults.js";
 import { requestJson } from "../../src/cli/http.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import type { Capabilities } from "../migration/strategy.js";
 
-const usage = `Usage: fleximigrate agent-info [--agent URL] [--json]
-
-Shows what an agent found at start: CRIU and its features, Docker, cgroup CPU
-control, and which migration strategies work there (and why not).
-  --agent URL   agent base URL (default ${DEFAULT_AGENT_URL})
-  --json        machine-readable output
-`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "agent-info",
-  summary: "Show an agent's capabilities",
-  usage,
-  async run(args) {
-    const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
-    if (!p) return 0;
-    const base = urlFlag("agent", p.values.agent, DEFAULT_AGENT_URL);
+  description: `Shows what an agent found at start: CRIU and its features, Docker, cgroup CPU
+control, and which migration strategies work there (and why not).`,
+  flags: {
+    agent: agentFlag,
+    json: flag.boolean("machine-readable output"),
+  },
+  async run(p) {
+    const base = p.values.agent;
     const info = await requestJson<{ node: string; tier: string; capabilities: Capabilities }>("GET", `${base}/v1/info`);
     if (p.values.json) {
       printJson(info);
@@ -41,7 +35,7 @@ export const command: Command = {
     process.stdout.write(formatTable(["STRATEGY", "AVAILABLE", "WHY NOT"], Object.entries(c.strategies).map(([n, a]) => [n, a.ok, a.ok ? "" : a.reason])));
     return 0;
   },
-};
+});
 
 function tcpLine(probe: Capabilities["criu"]["tcpEstablished"]): string {
   if (!probe) return "not probed (criu check fails or criu is missing)";

@@ -1,52 +1,33 @@
 // `fleximigrate migrate`: starts a migration on the source agent and follows it.
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
-import { CliError, type Command } from "../../src/cli/command.js";
+import { CliError } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { requestJson } from "../../src/cli/http.js";
 import { Progress, formatTable, printJson } from "../../src/cli/output.js";
 import type { MigrationRecord } from "../migration/machine.js";
 
-const usage = `Usage: fleximigrate migrate WORKLOAD --from AGENT --to AGENT [--strategy auto|postcopy|stopcopy|precopy] [--json]
-
-Moves WORKLOAD from one agent to another (AGENT = agent base URL, as the
-source agent reaches the destination for --to) and prints what was measured.
-  --strategy S    auto (default), postcopy, stopcopy or precopy
-  --compress      gzip images in transfer
-  --bandwidth N   limit image transfer to N bytes/s
-  --timeout-s N   give up following after N seconds (default 300)
-  --json          print the final migration record as JSON
-`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "migrate",
-  summary: "Migrate a workload between agents",
-  usage,
-  async run(args) {
-    const p = parseCommandArgs(
-      args,
-      {
-        from: { type: "string" },
-        to: { type: "string" },
-        strategy: { type: "string" },
-        compress: { type: "boolean" },
-        bandwidth: { type: "string" },
-        "timeout-s": { type: "string" },
-        json: { type: "boolean" },
-      },
-      usage,
-      { positionals: { min: 1, max: 1 } },
-    );
-    if (!p) return 0;
+  synopsis: "WORKLOAD --from AGENT --to AGENT",
+  positionals: { min: 1, max: 1 },
+  description: `Moves WORKLOAD from one agent to another (AGENT = agent base URL, as the
+source agent reaches the destination for --to) and prints what was measured.`,
+  flags: {
+    // Not declared required: a missing one is reported as the pair below.
+    from: flag.url("source agent", { placeholder: "AGENT" }),
+    to: flag.url("destination agent, as the source reaches it", { placeholder: "AGENT" }),
+    strategy: flag.choice(["auto", "postcopy", "stopcopy", "precopy"], "auto, postcopy, stopcopy or precopy", { placeholder: "S", default: "auto" }),
+    compress: flag.boolean("gzip images in transfer"),
+    bandwidth: flag.number("N", "limit image transfer to N bytes/s", { positive: true }),
+    "timeout-s": flag.number("N", "give up following after N seconds", { positive: true, default: 300 }),
+    json: flag.boolean("print the final migration record as JSON"),
+  },
+  async run(p) {
     const v = p.values;
-    if (!v.from || !v.to) throw new CliError(`--from and --to are required\n\n${usage}`);
-    const strategy = v.strategy ?? "auto";
-    if (!["auto", "postcopy", "stopcopy", "precopy"].includes(strategy)) throw new CliError(`--strategy: expected auto, postcopy, stopcopy or precopy, got '${strategy}'`);
-    const bandwidth = v.bandwidth === undefined ? undefined : Number(v.bandwidth);
-    if (bandwidth !== undefined && !(bandwidth > 0)) throw new CliError(`--bandwidth: expected a positive number, got '${v.bandwidth}'`);
-    const timeoutS = v["timeout-s"] === undefined ? 300 : Number(v["timeout-s"]);
-    if (!(timeoutS > 0)) throw new CliError(`--timeout-s: expected a positive number, got '${v["timeout-s"]}'`);
-    const from = urlFlag("from", v.from);
-    const to = urlFlag("to", v.to);
+    if (!v.from || !v.to) throw new CliError(`--from and --to are required\n\n${command.usage}`);
+    const { from, to, strategy, bandwidth } = v;
+    const timeoutS = v["timeout-s"];
     const started = await requestJson<MigrationRecord>("POST", `${from}/v1/migrations`, {
       workload: p.positionals[0],
       destination: to,
@@ -57,14 +38,19 @@ export const command: Command = {
     const bar = v.json ? undefined : new Progress(`migrating ${started.workloadId}`, 100);
     const end = Date.now() + timeoutS * 1000;
     let rec = started;
-    while (rec.status === "running" && Date.now() < end) {
-      await sleep(200);
-      rec = await requestJson<MigrationRecord>("GET", `${from}/v1/migrations/${started.id}`);
-      const pct = rec.progress.totalBytes > 0 ? Math.min(99, Math.round((rec.progress.bytes / rec.progress.totalBytes) * 100)) : 0;
-      bar?.update(pct, `${rec.phase} ${(rec.progress.rateBps / 1048576).toFixed(1)} MiB/s`);
+    // The bar's timer must end with the command, whichever way it ends.
+    try {
+      while (rec.status === "running" && Date.now() < end) {
+        await sleep(200);
+        rec = await requestJson<MigrationRecord>("GET", `${from}/v1/migrations/${started.id}`);
+        const pct = rec.progress.totalBytes > 0 ? Math.min(99, Math.round((rec.progress.bytes / rec.progress.totalBytes) * 100)) : 0;
+        bar?.update(pct, `${rec.phase} ${(rec.progress.rateBps / 1048576).toFixed(1)} MiB/s`);
+      }
+      if (rec.status === "running") throw new CliError(`migration ${rec.id} still running after ${timeoutS} s (phase ${rec.phase})`, 1);
+      bar?.update(100, rec.phase);
+    } finally {
+      bar?.stop();
     }
-    if (rec.status === "running") throw new CliError(`migration ${rec.id} still running after ${timeoutS} s (phase ${rec.phase})`, 1);
-    bar?.update(100, rec.phase);
     if (v.json) printJson(rec);
     else if (rec.metrics) {
       const m = rec.metrics;
@@ -79,4 +65,4 @@ export const command: Command = {
     if (rec.status === "failed") throw new CliError(`migration ${rec.id} failed: ${rec.error}`, 1);
     return 0;
   },
-};
+});

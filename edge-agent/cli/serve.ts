@@ -1,66 +1,34 @@
 // `fleximigrate agent`: starts the node agent service.
-import { numberFlag, parseCommandArgs, urlFlag } from "../../src/cli/args.js";
-import { CliError, type Command } from "../../src/cli/command.js";
+import { numberFlag } from "../../src/cli/args.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { detectCapabilities } from "../capabilities.js";
 import { startReporting } from "../report.js";
 import { Agent } from "../service/agent.js";
 import { buildApp } from "../service/app.js";
 
-const usage = `Usage: fleximigrate agent --node NAME --tier edge|cloud --listen HOST:PORT [options]
-
-Starts a node agent: runs workloads, migrates them with CRIU, reports to the scheduler.
-
-Options:
-  --node NAME          node name (required)
-  --tier edge|cloud    tier of this node (required)
-  --listen HOST:PORT   address to serve on (default 127.0.0.1:7701)
-  --scheduler URL      scheduler to register with and report to
-  --advertise URL      base URL other agents reach this one on (default http://LISTEN)
-  --work-dir DIR       scratch directory for images (default /dev/shm/fleximigrate-NODE)
-  --report-ms N        report interval in ms (default 3000)
-  --net-delay-ms N     network delay of this node, told to the scheduler (default 0)
-  --compress           gzip images in transfer
-  --bandwidth BPS      limit image transfer to BPS bytes/s
-  --allow-faults       accept fault injection in migration requests (tests only)
-`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "agent",
-  summary: "Start an edge/cloud node agent",
-  usage,
-  async run(args) {
-    const p = parseCommandArgs(
-      args,
-      {
-        node: { type: "string" },
-        tier: { type: "string" },
-        listen: { type: "string" },
-        scheduler: { type: "string" },
-        advertise: { type: "string" },
-        "work-dir": { type: "string" },
-        "report-ms": { type: "string" },
-        "net-delay-ms": { type: "string" },
-        compress: { type: "boolean" },
-        bandwidth: { type: "string" },
-        "allow-faults": { type: "boolean" },
-      },
-      usage,
-      { positionals: { max: 0 } },
-    );
-    if (!p) return 0;
+  description: "Starts a node agent: runs workloads, migrates them with CRIU, reports to the scheduler.",
+  flags: {
+    node: flag.parsed("NAME", "node name: letters, digits, - and _", nodeName, { required: true }),
+    tier: flag.choice(["edge", "cloud"], "tier of this node", { required: true }),
+    listen: flag.parsed("HOST:PORT", "address to serve on", hostPort, { default: "127.0.0.1:7701" }),
+    scheduler: flag.url("scheduler to register with and report to"),
+    advertise: flag.url("base URL other agents reach this one on (default http://LISTEN)"),
+    "work-dir": flag.string("DIR", "scratch directory for images (default /dev/shm/fleximigrate-NODE)"),
+    "report-ms": flag.number("N", "report interval in ms", { integer: true, min: 100, default: 3000 }),
+    "net-delay-ms": flag.number("N", "network delay of this node, told to the scheduler", { min: 0, default: 0 }),
+    compress: flag.boolean("gzip images in transfer"),
+    bandwidth: flag.number("BPS", "limit image transfer to BPS bytes/s", { min: 1 }),
+    "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
+  },
+  async run(p) {
     const v = p.values;
-    if (!v.node || !/^[A-Za-z0-9_-]{1,40}$/.test(v.node)) throw new CliError("--node NAME is required (letters, digits, - and _)");
-    if (v.tier !== "edge" && v.tier !== "cloud") throw new CliError("--tier must be edge or cloud");
-    const listen = v.listen ?? "127.0.0.1:7701";
-    const m = /^(.+):(\d+)$/.exec(listen);
-    if (!m) throw new CliError(`--listen: expected HOST:PORT, got '${listen}'`);
-    const host = m[1]!;
-    const port = numberFlag("listen", m[2], 0, { min: 0, integer: true });
-    const reportMs = numberFlag("report-ms", v["report-ms"], 3000, { min: 100, integer: true });
-    const netDelayMs = numberFlag("net-delay-ms", v["net-delay-ms"], 0, { min: 0 });
-    const bandwidth = v.bandwidth === undefined ? undefined : numberFlag("bandwidth", v.bandwidth, 0, { min: 1 });
-    const scheduler = urlFlag("scheduler", v.scheduler);
-    const advertise = urlFlag("advertise", v.advertise);
+    const { host, port } = v.listen;
+    const { scheduler, advertise, bandwidth } = v;
+    const reportMs = v["report-ms"];
+    const netDelayMs = v["net-delay-ms"];
     const caps = await detectCapabilities();
     const agent = new Agent(
       {
@@ -68,8 +36,8 @@ export const command: Command = {
         tier: v.tier,
         selfUrl: "",
         workRoot: v["work-dir"] ?? `/dev/shm/fleximigrate-${v.node}`,
-        allowFaults: v["allow-faults"] ?? false,
-        compress: v.compress ?? false,
+        allowFaults: v["allow-faults"],
+        compress: v.compress,
         bandwidthBps: bandwidth,
       },
       caps,
@@ -94,4 +62,15 @@ export const command: Command = {
     await app.close();
     return 0;
   },
-};
+});
+
+function nodeName(raw: string): string {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(raw)) throw new Error(`expected letters, digits, - and _ (at most 40), got '${raw}'`);
+  return raw;
+}
+
+function hostPort(raw: string): { host: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(raw);
+  if (!m) throw new Error(`expected HOST:PORT, got '${raw}'`);
+  return { host: m[1]!, port: numberFlag("listen", m[2], 0, { min: 0, max: 65535, integer: true }) };
+}

@@ -1,26 +1,20 @@
 // `fleximigrate workloads`: lists an agent's workloads.
-import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
-import { DEFAULT_AGENT_URL } from "./defaults.js";
-import type { Command } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
+import { agentFlag } from "./defaults.js";
 import { requestJson } from "../../src/cli/http.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 
-const usage = `Usage: fleximigrate workloads [--agent URL] [--json]
-
-Lists the workloads an agent runs.
-  --agent URL   agent base URL (default ${DEFAULT_AGENT_URL})
-  --json        machine-readable output
-`;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "workloads",
-  summary: "List an agent's workloads",
-  usage,
-  async run(args) {
-    const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
-    if (!p) return 0;
-    const base = urlFlag("agent", p.values.agent, DEFAULT_AGENT_URL);
+  description: "Lists the workloads an agent runs.",
+  flags: {
+    agent: agentFlag,
+    json: flag.boolean("machine-readable output"),
+  },
+  async run(p) {
+    const base = p.values.agent;
     const { workloads } = await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${base}/v1/workloads`);
     if (p.values.json) printJson(workloads);
     else
@@ -32,4 +26,4 @@ export const command: Command = {
       );
     return 0;
   },
-};
+});

@@ -1,34 +1,28 @@
 // `fleximigrate fit SAMPLES.csv`: fits a latency model per workload class and
 // prints kind, parameters, held-out R² and sample count.
 import { readFileSync } from "node:fs";
-import { parseCommandArgs } from "../../src/cli/args.js";
-import { CliError, type Command } from "../../src/cli/command.js";
+import { CliError } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import { type FittedModel, fitModels } from "../../src/latency/fit.js";
 import { parseSamplesCsv, SampleError } from "../../src/latency/samples.js";
 
-const usage = `Usage: fleximigrate fit SAMPLES.csv [--json]
-
-Reads profiling samples (CSV with a header naming the columns workload,
+export const command = defineCommand({
+  name: "fit",
+  synopsis: "SAMPLES.csv",
+  positionals: { min: 1, max: 1 },
+  description: `Reads profiling samples (CSV with a header naming the columns workload,
 inputClass, cpuShare, latencyMs, in any order; blank and '#' lines skipped) and
 fits, per workload/inputClass, latencyMs = a*exp(b*cpuShare) and
 latencyMs = a*cpuShare^b. The model with the better held-out R² (leave-one-out
 cross-validation) wins; the other is listed as the alternative.
 
-Bad input exits 2 with FILE:LINE:COLUMN: reason.
-
-Options:
-  --json      print {"models":{"workload/class":{kind,a,b,r2,n,alternatives}}}
-  -h, --help  show this help
-`;
-
-export const command: Command = {
-  name: "fit",
-  summary: "Fit CPU-share-vs-latency models from profiling samples",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(args, { json: { type: "boolean" } }, usage, { positionals: { min: 1, max: 1 } });
-    if (!parsed) return 0;
+Bad input exits 2 with FILE:LINE:COLUMN: reason.`,
+  flags: {
+    json: flag.boolean(`print {"models":{"workload/class":{kind,a,b,r2,n,alternatives}}}`),
+  },
+  async run(parsed) {
     const file = parsed.positionals[0]!;
     let text: string;
     try {
@@ -59,7 +53,7 @@ export const command: Command = {
     process.stdout.write(formatTable(["model", "kind", "a", "b", "r2 (held out)", "n", "alternative"], rows));
     return 0;
   },
-};
+});
 
 /** Six significant digits: enough to reuse the model, short enough to read. */
 function sig(x: number): number {

@@ -2,8 +2,9 @@
 // limits and writes the samples CSV that `fleximigrate fit` reads.
 import { cpus, hostname } from "node:os";
 import { resolve } from "node:path";
-import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
-import { CliError, type Command } from "../../src/cli/command.js";
+import { CliError } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { formatTable, printJson, Progress } from "../../src/cli/output.js";
 import { formatSamplesCsv } from "../../src/latency/samples.js";
 import { writeFileAtomic } from "../profiling/atomic-write.js";
@@ -16,56 +17,27 @@ import { MIN_LIMIT, PERIOD_US, type ProfileRuntime } from "../profiling/runtime.
 const DEFAULT_LIMITS = "0.2,0.4,0.6,0.8,1";
 const DEFAULT_SIZES = Object.keys(IMAGE_SIZES).join(",");
 
-const usage = `Usage: fleximigrate profile [options]
-
-Runs the image workload (Gaussian blur + Sobel edges on generated grayscale
+export const command = defineCommand({
+  name: "profile",
+  description: `Runs the image workload (Gaussian blur + Sobel edges on generated grayscale
 images) as an HTTP server in a child process, caps its CPU at each limit with a
 cgroup v1 cpu quota (needs root), times real requests of each size over loopback
-and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stderr.
-
-Options:
-  --limits LIST    CPU limits in cores (default ${DEFAULT_LIMITS}); at least 3 distinct, each >= ${MIN_LIMIT}
-  --sizes LIST     input sizes among ${DEFAULT_SIZES} (default all)
-  --repeats N      samples per size and limit (default 5)
-  --burst N        back-to-back requests per sample; the sample is their
-                   median latency (default 3)
-  --warmup N       untimed requests per size first (default 3)
-  --out FILE       samples CSV to write (default samples.csv), written atomically
-  --runtime NAME   how to limit CPU: cgroup, docker or auto (default auto:
-                   cgroup when root, else docker when an engine runs)
-  --json           print a JSON summary instead of a table
-  -h, --help       show this help
-`;
-
-export const command: Command = {
-  name: "profile",
-  summary: "Profile the image workload under CPU limits and write samples",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(
-      args,
-      {
-        limits: { type: "string" },
-        sizes: { type: "string" },
-        repeats: { type: "string" },
-        burst: { type: "string" },
-        warmup: { type: "string" },
-        out: { type: "string" },
-        runtime: { type: "string" },
-        json: { type: "boolean" },
-      },
-      usage,
-      { positionals: { max: 0 } },
-    );
-    if (!parsed) return 0;
+and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stderr.`,
+  flags: {
+    limits: flag.parsed("LIST", `CPU limits in cores; at least 3 distinct, each >= ${MIN_LIMIT}`, parseLimits, { default: DEFAULT_LIMITS }),
+    sizes: flag.parsed("LIST", `input sizes among ${DEFAULT_SIZES}`, parseSizes, { default: DEFAULT_SIZES }),
+    repeats: flag.number("N", "samples per size and limit", { integer: true, min: 1, default: 5 }),
+    burst: flag.number("N", "back-to-back requests per sample; the sample is their\nmedian latency", { integer: true, min: 1, default: 3 }),
+    warmup: flag.number("N", "untimed requests per size first", { integer: true, min: 0, default: 3 }),
+    out: flag.string("FILE", "samples CSV to write, written atomically", { default: "samples.csv" }),
+    runtime: flag.choice(["cgroup", "docker", "auto"], "how to limit CPU (auto: cgroup when root,\nelse docker when an engine runs)", { placeholder: "NAME", default: "auto" }),
+    json: flag.boolean("print a JSON summary instead of a table"),
+  },
+  async run(parsed) {
     const v = parsed.values;
-    const limits = parseLimits(v.limits ?? DEFAULT_LIMITS);
-    const sizes = parseSizes(v.sizes ?? DEFAULT_SIZES);
-    const repeats = numberFlag("repeats", v.repeats, 5, { min: 1, integer: true });
-    const burst = numberFlag("burst", v.burst, 3, { min: 1, integer: true });
-    const warmup = numberFlag("warmup", v.warmup, 3, { min: 0, integer: true });
-    const out = resolve(v.out ?? "samples.csv");
-    const runtime = await chooseRuntime(v.runtime ?? "auto");
+    const { limits, sizes, repeats, burst, warmup } = v;
+    const out = resolve(v.out);
+    const runtime = await chooseRuntime(v.runtime);
 
     let interrupted = false;
     const onSignal = () => {
@@ -94,6 +66,7 @@ export const command: Command = {
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      progress?.stop();
     }
     const comments = [
       `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${PERIOD_US}`,
@@ -115,12 +88,9 @@ export const command: Command = {
     }
     return 0;
   },
-};
+});
 
-async function chooseRuntime(name: string): Promise<ProfileRuntime> {
-  if (name !== "auto" && name !== "cgroup" && name !== "docker") {
-    throw new CliError(`--runtime: expected cgroup, docker or auto, got '${name}'`);
-  }
+async function chooseRuntime(name: "cgroup" | "docker" | "auto"): Promise<ProfileRuntime> {
   const noCgroup = name === "docker" ? "not asked for" : cgroupUnavailable();
   if (!noCgroup) return cgroupRuntime;
   const noDocker = name === "cgroup" ? "not asked for" : await dockerUnavailable();
@@ -136,17 +106,17 @@ function parseLimits(raw: string): number[] {
   const values = limits.map((s) => {
     const n = Number(s);
     if (s === "" || !Number.isFinite(n) || n < MIN_LIMIT || n > max) {
-      throw new CliError(`--limits: each limit must be a number of cores in [${MIN_LIMIT}, ${max}], got '${s}'`);
+      throw new Error(`each limit must be a number of cores in [${MIN_LIMIT}, ${max}], got '${s}'`);
     }
     return n;
   });
   const distinct = [...new Set(values)].sort((x, y) => x - y);
-  if (distinct.length < 3) throw new CliError(`--limits: fitting needs at least 3 distinct limits, got ${distinct.length}`);
+  if (distinct.length < 3) throw new Error(`fitting needs at least 3 distinct limits, got ${distinct.length}`);
   return distinct;
 }
 
 function parseSizes(raw: string): string[] {
   const sizes = [...new Set(raw.split(",").map((s) => s.trim()))];
-  for (const s of sizes) if (!isInputClass(s)) throw new CliError(`--sizes: unknown size '${s}' (choose from ${DEFAULT_SIZES})`);
+  for (const s of sizes) if (!isInputClass(s)) throw new Error(`unknown size '${s}' (choose from ${DEFAULT_SIZES})`);
   return sizes;
 }

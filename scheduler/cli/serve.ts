@@ -1,59 +1,37 @@
 // `fleximigrate scheduler`: loads models and an optional cluster, builds the
 // service and listens until SIGINT/SIGTERM.
 import { readFileSync } from "node:fs";
-import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
-import { CliError, type Command } from "../../src/cli/command.js";
+import { CliError } from "../../src/cli/command.js";
+import { defineCommand } from "../../src/cli/define.js";
+import * as flag from "../../src/cli/flags.js";
 import { loadDefaultModels } from "../../src/latency/defaults.js";
 import { fitModels } from "../../src/latency/fit.js";
 import { parseSamplesCsv } from "../../src/latency/samples.js";
-import { createPolicy, isPolicyName, POLICY_NAMES } from "../placement/policies.js";
+import { createPolicy, POLICY_NAMES } from "../placement/policies.js";
 import type { ModelTable, NodeSpec } from "../placement/types.js";
 import { buildSchedulerApp } from "../service/app.js";
 import { parseClusterFile, parseModelsFile } from "../service/config-files.js";
+import { policyName } from "./policy-flag.js";
 
-const usage = `Usage: fleximigrate scheduler [--port 8088] [--host 127.0.0.1] [--policy delay-aware]
-                             [--samples CSV | --models JSON] [--nodes CLUSTER.json] [--log]
-
-Starts the delay-aware scheduler service (HTTP API, OpenAPI at /openapi.json,
-WebSocket events at /v1/events). Runs until Ctrl-C.
-
-Options:
-  --port N          TCP port (default 8088; 0 picks a free one)
-  --host ADDR       address to listen on (default 127.0.0.1)
-  --policy NAME     placement policy: ${POLICY_NAMES.join(", ")} (default delay-aware)
-  --samples CSV     fit latency models from these profiling samples
-  --models JSON     use these latency models ({"detect/small": {"kind","a","b"}})
-  --nodes JSON      start with the nodes (and models, if present) of this cluster file
-  --log             log every request (fastify logger, JSON on stdout)
-
-Without --samples/--models the models of the cluster file are used, else the
-embedded defaults fitted from measured samples.`;
-
-const options = {
-  port: { type: "string" },
-  host: { type: "string" },
-  policy: { type: "string" },
-  samples: { type: "string" },
-  models: { type: "string" },
-  nodes: { type: "string" },
-  log: { type: "boolean" },
-} as const;
-
-export const command: Command = {
+export const command = defineCommand({
   name: "scheduler",
-  summary: "Start the delay-aware scheduler service",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
-    if (!parsed) return 0;
+  description: `Starts the delay-aware scheduler service (HTTP API, OpenAPI at /openapi.json,
+WebSocket events at /v1/events). Runs until Ctrl-C.`,
+  flags: {
+    port: flag.number("N", "TCP port (0 picks a free one)", { integer: true, min: 0, max: 65535, default: 8088 }),
+    host: flag.string("ADDR", "address to listen on", { default: "127.0.0.1" }),
+    policy: flag.parsed("NAME", `placement policy: ${POLICY_NAMES.join(", ")}`, policyName, { default: "delay-aware" }),
+    samples: flag.string("CSV", "fit latency models from these profiling samples"),
+    models: flag.string("JSON", `use these latency models ({"detect/small": {"kind","a","b"}})`),
+    nodes: flag.string("JSON", "start with the nodes (and models, if present) of this cluster file"),
+    log: flag.boolean("log every request (fastify logger, JSON on stdout)"),
+  },
+  epilog: `Without --samples/--models the models of the cluster file are used, else the
+embedded defaults fitted from measured samples.`,
+  async run(parsed) {
     const v = parsed.values;
-    const port = numberFlag("port", v.port, 8088, { min: 0, integer: true });
-    if (port > 65535) throw new CliError(`--port: expected a port <= 65535, got ${port}`);
-    const host = v.host ?? "127.0.0.1";
-    const policyName = v.policy ?? "delay-aware";
-    if (!isPolicyName(policyName)) {
-      throw new CliError(`--policy: unknown policy '${policyName}' (known: ${POLICY_NAMES.join(", ")})`);
-    }
+    const { port, host } = v;
+    const policyName = v.policy;
     if (v.samples && v.models) throw new CliError("give --samples or --models, not both");
 
     const cluster = v.nodes ? configFile(v.nodes, parseClusterFile) : undefined;
@@ -92,7 +70,7 @@ export const command: Command = {
     await app.close();
     return 0;
   },
-};
+});
 
 function loadModels(
   samples: string | undefined,

@@ -4,9 +4,7 @@
 export interface Command {
   /** Word typed after `fleximigrate`. */
   name: string;
-  /** One line for `fleximigrate --help`. */
-  summary: string;
-  /** Full text printed by `fleximigrate NAME --help`. */
+  /** Full text printed by `fleximigrate NAME --help` (see define.ts). */
   usage: string;
   /** Runs the command; resolves to the process exit code. */
   run(args: string[]): Promise<number>;
@@ -23,9 +21,17 @@ export class CliError extends Error {
   }
 }
 
-/** Registry entry: loads the command module only when it runs, so `--help` stays fast. */
+/**
+ * Registry entry: loads the command module only when it runs, so `--help`
+ * stays fast. The summary lives here and only here: it is what the overview shows.
+ */
 export interface CommandEntry {
   name: string;
   summary: string;
   load: () => Promise<Command>;
+}
+
+/** An entry whose command is the `command` export of a module loaded on first use. */
+export function commandEntry(name: string, summary: string, load: () => Promise<{ command: Command }>): CommandEntry {
+  return { name, summary, load: async () => (await load()).command };
 }

@@ -1,11 +1,12 @@
-// Top-level dispatch: finds the subcommand, prints help, and turns every
-// failure into a one-line message with an exit code.
+// Dispatch over a registry of commands (fleximigrate's, or the benchmarks'
+// under `fleximigrate bench`): finds the subcommand, prints help, and turns
+// every failure into a one-line message with an exit code.
 import { CliError, type CommandEntry } from "./command.js";
 
-export async function dispatch(entries: CommandEntry[], argv: string[]): Promise<number> {
+export async function dispatch(entries: CommandEntry[], argv: string[], program = "fleximigrate"): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(overview(entries));
+    process.stdout.write(overview(entries, program));
     return name ? 0 : 2;
   }
   if (name === "--version") {
@@ -14,7 +15,7 @@ export async function dispatch(entries: CommandEntry[], argv: string[]): Promise
   }
   const entry = entries.find((e) => e.name === name);
   if (!entry) {
-    process.stderr.write(`fleximigrate: unknown command '${name}'\n\n${overview(entries)}`);
+    process.stderr.write(`${program}: unknown command '${name}'\n\n${overview(entries, program)}`);
     return 2;
   }
   try {
@@ -22,18 +23,19 @@ export async function dispatch(entries: CommandEntry[], argv: string[]): Promise
     return await command.run(rest);
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`fleximigrate ${name}: ${err.message}\n`);
+      process.stderr.write(`${program} ${name}: ${err.message}\n`);
       return err.exitCode;
     }
     const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`fleximigrate ${name}: ${e?.message ?? String(err)}\n`);
+    process.stderr.write(`${program} ${name}: ${e?.message ?? String(err)}\n`);
     if (process.env.FLEXIMIGRATE_DEBUG) process.stderr.write(`${e?.stack}\n`);
     return 1;
   }
 }
 
-function overview(entries: CommandEntry[]): string {
+/** The registry's summaries: the only place a command's one-line summary is written. */
+export function overview(entries: CommandEntry[], program: string): string {
   const width = Math.max(...entries.map((e) => e.name.length));
   const lines = entries.map((e) => `  ${e.name.padEnd(width)}  ${e.summary}`);
-  return `Usage: fleximigrate COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'fleximigrate COMMAND --help' for a command's options.\n`;
+  return `Usage: ${program} COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\nRun '${program} COMMAND --help' for a command's options.\n`;
 }

@@ -5,41 +5,15 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
-import { numberFlag, parseCommandArgs } from "../cli/args.js";
-import { CliError, type Command } from "../cli/command.js";
+import { CliError } from "../cli/command.js";
+import { defineCommand } from "../cli/define.js";
+import * as flag from "../cli/flags.js";
 import type { LatencyModel } from "../latency/model.js";
 import { call, getJson } from "./api.js";
 import { Child, waitForHttp } from "./children.js";
 import { DEMO_NODES } from "./demo-cluster.js";
 import { type DemoNode, DemoLoad } from "./demo-load.js";
 import { eventLine } from "./event-line.js";
-
-const usage = `Usage: fleximigrate up [--duration S] [--json] [--no-controller] [--no-agents]
-                      [--base-port 8088] [--seed N] [--interval MS]
-
-Starts the scheduler, the SDN controller and three local agents (edge1, edge2,
-cloud1), then a small demo IoT load, and prints every placement, refusal and
-move as it happens. Runs until Ctrl-C.
-
-Options:
-  --duration S      stop after S seconds of demo load (after startup), exit 0
-  --json            one JSON object per line instead of text
-  --no-controller   do not start the controller
-  --no-agents       do not start agents; register the demo nodes over the API
-  --base-port N     scheduler port (default 8088); every other port shifts with it:
-                    controller 8181/6653 (DNS 5353), agents 7701-7703
-  --seed N          seed of the demo load (default 1)
-  --interval MS     time between two demo actions (default 300)`;
-
-const options = {
-  duration: { type: "string" },
-  json: { type: "boolean" },
-  "no-controller": { type: "boolean" },
-  "no-agents": { type: "boolean" },
-  "base-port": { type: "string" },
-  seed: { type: "string" },
-  interval: { type: "string" },
-} as const;
 
 const ROOT = new URL("../../", import.meta.url);
 const moduleExists = (path: string) => existsSync(fileURLToPath(new URL(path, ROOT)));
@@ -49,28 +23,32 @@ const AGENT_REGISTRATION_MS = 10_000;
 
 class Stopped extends Error {}
 
-export const command: Command = {
+export const command = defineCommand({
   name: "up",
-  summary: "Start scheduler, controller and local agents with a demo IoT load",
-  usage,
-  async run(args) {
-    const parsed = parseCommandArgs(args, options, usage, { positionals: { max: 0 } });
-    if (!parsed) return 0;
+  description: `Starts the scheduler, the SDN controller and three local agents (edge1, edge2,
+cloud1), then a small demo IoT load, and prints every placement, refusal and
+move as it happens. Runs until Ctrl-C.`,
+  flags: {
+    duration: flag.number("S", "stop after S seconds of demo load (after startup), exit 0", { min: 0 }),
+    json: flag.boolean("one JSON object per line instead of text"),
+    "no-controller": flag.boolean("do not start the controller"),
+    "no-agents": flag.boolean("do not start agents; register the demo nodes over the API"),
+    "base-port": flag.number("N", "scheduler port; every other port shifts with it:\ncontroller 8181/6653 (DNS 5353), agents 7701-7703", { integer: true, min: 1, default: 8088 }),
+    seed: flag.number("N", "seed of the demo load", { integer: true, default: 1 }),
+    interval: flag.number("MS", "time between two demo actions", { min: 10, default: 300 }),
+  },
+  async run(parsed) {
     const v = parsed.values;
-    const durationS = numberFlag("duration", v.duration, 0, { min: 0 });
-    const seed = numberFlag("seed", v.seed, 1, { integer: true });
-    const intervalMs = numberFlag("interval", v.interval, 300, { min: 10 });
-    const base = numberFlag("base-port", v["base-port"], 8088, { integer: true, min: 1 });
-    const ports = shiftedPorts(base - 8088);
-    return new Up(v.json ?? false, ports, {
+    const ports = shiftedPorts(v["base-port"] - 8088);
+    return new Up(v.json, ports, {
       controller: !v["no-controller"],
       agents: !v["no-agents"],
-      durationMs: durationS * 1000,
-      seed,
-      intervalMs,
+      durationMs: (v.duration ?? 0) * 1000,
+      seed: v.seed,
+      intervalMs: v.interval,
     }).run();
   },
-};
+});
 
 type Ports = ReturnType<typeof shiftedPorts>;
 

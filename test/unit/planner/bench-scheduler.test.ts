@@ -1,11 +1,15 @@
 // The scheduler benchmark and its seeded trace generator: same seed, same
 // trace; the bench prints both policies with their figures (values not timed here).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { run } from "../../../bench/scheduler.js";
+import { benches } from "../../../bench/benches.js";
+import { dispatch } from "../../../src/cli/dispatch.js";
 import { syntheticNodes, syntheticTrace, traceJsonl } from "../../../scheduler/planner/trace-generator.js";
 import { parseRequestsJsonl } from "../../../scheduler/planner/requests-file.js";
 
 afterEach(() => vi.restoreAllMocks());
+
+/** The scheduler benchmark as `npm run bench -- scheduler ARGS` runs it. */
+const run = (args: string[]) => dispatch(benches, ["scheduler", ...args], "npm run bench --");
 
 describe("trace generator", () => {
   it("is seeded, releases only placed ids, and round-trips through REQUESTS.jsonl", () => {

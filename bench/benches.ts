@@ -1,0 +1,9 @@
+// The benchmarks, by name: `fleximigrate bench NAME` and `npm run bench -- NAME`
+// both dispatch over this list, which is the one place their summaries live.
+import { commandEntry } from "../src/cli/command.js";
+
+export const benches = [
+  commandEntry("scheduler", "Placement decisions/s and latency, delay-aware vs least-loaded", () => import("./scheduler.js")),
+  commandEntry("controller", "Flow install vs ovs-ofctl, PACKET_IN responses/s, memory with many switches", () => import("./controller.js")),
+  commandEntry("migration", "Downtime and total time of stop-and-copy, post-copy and Docker checkpoint", () => import("./migration.js")),
+];
