@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { MigrationRecord } from "../migration/machine.js";
+import { type AgentRuntimes, destinationHooks } from "../migration/registry.js";
 import type { Capabilities } from "../migration/strategy.js";
 import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
@@ -17,7 +18,7 @@ export { BadRequest } from "./errors.js";
 export { type AgentOptions, ORPHAN_MS } from "./options.js";
 export type { MigrationRequest } from "./outgoing.js";
 
-export class Agent {
+export class Agent implements AgentRuntimes {
   readonly workloads = new Map<string, WorkloadRecord>();
   readonly events = new EventEmitter();
   readonly direct: DirectRuntime;
@@ -34,7 +35,7 @@ export class Agent {
     this.direct = new DirectRuntime(opts.node);
     this.events.setMaxListeners(100);
     this.outgoing = new OutgoingMigrations(this);
-    this.arriving = new IncomingMigrations(this);
+    this.arriving = new IncomingMigrations(this, destinationHooks(this));
   }
 
   log(message: string): void {
@@ -54,7 +55,7 @@ export class Agent {
   }
 
   runtimeFor(record: WorkloadRecord): Runtime {
-    return record.runtime === "docker" ? this.docker : this.direct;
+    return this[record.runtime];
   }
 
   async createWorkload(spec: WorkloadSpec, id = `w-${randomUUID().slice(0, 8)}`): Promise<WorkloadRecord> {
