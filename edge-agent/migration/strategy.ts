@@ -134,8 +134,9 @@ export interface MigrationContext<R = unknown> {
   workDir: string;
   /** The runtime the workload runs in, as far as the strategy uses it. */
   runtime: R;
-  /** The destination agent's API. */
+  /** The destination agent (strategies ask it about images; the runner opens, commits and aborts). */
   peer: PeerAgent;
+  /** The restore step, through the runner (which adds the request's test faults). */
   destination: DestinationHandle;
   /**
    * Streams `files` (names relative to `dir`) to the destination's image
