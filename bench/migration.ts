@@ -14,10 +14,10 @@ import { numberFlag } from "../src/cli/args.js";
 import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
-import { criu } from "../edge-agent/postcopy/criu.js";
 import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destination.js";
-import { ask, killPid, startWorkload } from "../edge-agent/postcopy/memory-workload.js";
+import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
 import { startPostcopySource } from "../edge-agent/postcopy/source.js";
+import { criu } from "../edge-agent/runtime/criu.js";
 import { withServices } from "./services.js";
 
 const sh = promisify(execFile);
@@ -127,11 +127,11 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
   let restored = 0;
   try {
     const t0 = Date.now();
-    await criu(join(dir, "src"), "dump.log", ["dump", "-t", String(w.pid)], 600_000);
+    await criu(["dump", "-t", String(w.pid)], { dir: join(dir, "src"), log: "dump.log", timeoutMs: 600_000 });
     await cp(join(dir, "src"), join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
     const bytes = await dirBytes(join(dir, "dst"));
     await rm(join(dir, "src"), { recursive: true, force: true });
-    await criu(join(dir, "dst"), "restore.log", ["restore", "-d", "--pidfile", join(dir, "dst", "restore.pid")], 600_000);
+    await criu(["restore", "-d", "--pidfile", join(dir, "dst", "restore.pid")], { dir: join(dir, "dst"), log: "restore.log", timeoutMs: 600_000 });
     restored = Number((await readFile(join(dir, "dst", "restore.pid"), "utf8")).trim());
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
     const downtimeMs = Date.now() - t0;
@@ -215,7 +215,7 @@ async function dockerCheckpoint(size: number, dir: string): Promise<BenchRow> {
   const name = `fmp-bench-${process.pid}-${size}`;
   const wdir = join(dir, "w");
   await mkdir(wdir, { recursive: true });
-  await cp(new URL("../edge-agent/postcopy/memory_workload.py", import.meta.url), join(wdir, "memory_workload.py"));
+  await cp(new URL("../test/fixtures/memory_workload.py", import.meta.url), join(wdir, "memory_workload.py"));
   const socket = join(wdir, "s.sock");
   try {
     await sh("docker", ["run", "-d", "--name", name, "-v", "/usr:/usr:ro", "-v", `${wdir}:/w`, DOCKER_IMAGE, "/usr/bin/python3", "/w/memory_workload.py", String(size), "/w/s.sock"], { timeout: 60_000 });

@@ -11,8 +11,8 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { DockerRuntime } from "../runtime/docker.js";
-import type { WorkloadRecord } from "../runtime/types.js";
+import type { DockerRuntime } from "../runtime/docker.js";
+import type { RestoredTree } from "../runtime/types.js";
 import { pageCount } from "./stopcopy.js";
 import type {
   Capabilities,
@@ -22,17 +22,9 @@ import type {
   MigrationContext,
   MigrationResult,
   MigrationStrategy,
-  RestoredTree,
 } from "./strategy.js";
 
 export const IMAGE_TAR = "image.tar";
-
-let shared: DockerRuntime | undefined;
-/** The engine at the default socket, as the agent's own Docker runtime uses it. */
-function engine(): DockerRuntime {
-  shared ??= new DockerRuntime();
-  return shared;
-}
 
 /** What a migration's record says of its image: sent with its size, or already there. */
 export const imageNote = (image: ImageTransfer) =>
@@ -45,46 +37,45 @@ export const checkpointParent = (workDir: string) => path.join(workDir, "checkpo
 /** Both agents may share one engine, so the arriving container gets a name of its own. */
 export const arrivingContainerName = (workloadId: string, migrationId: string) => `${workloadId}-${migrationId}`;
 
-/** The parts of the Docker runtime the source side uses (a seam for unit tests). */
-export type SourceEngine = Pick<DockerRuntime, "imageId" | "saveImage" | "checkpoint">;
+/** The parts of the Docker runtime the source side uses. */
+export type DockerSource = Pick<DockerRuntime, "imageId" | "saveImage" | "checkpoint" | "state" | "restoreFromCheckpoint">;
+/** The parts of the Docker runtime the destination hook uses. */
+export type DockerDestination = Pick<DockerRuntime, "loadImage" | "create" | "restoreFromCheckpoint" | "state" | "remove">;
 
-/** Stop-and-copy of a Docker workload through `engine` (the agent's engine by default). */
-export function dockerStopcopy(engineFor: () => SourceEngine = engine): MigrationStrategy {
-  return {
-    name: "stopcopy",
-    available(caps: Capabilities) {
-      if (!caps.docker.present) return { ok: false, reason: `no Docker engine${caps.docker.error ? `: ${caps.docker.error}` : ""}` };
-      if (caps.docker.checkpoint === false) return { ok: false, reason: "the Docker engine has no checkpoint support (dockerd --experimental and criu)" };
-      return { ok: true };
-    },
-    async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
-      const runtime = engineFor();
-      const name = checkpointName(ctx.migrationId);
-      const parent = checkpointParent(ctx.workDir);
-      await mkdir(parent, { recursive: true });
-      // The image first, while the container runs on: it does not change, so it stays out of the downtime.
-      const { image, loadAtRestore } = await sendImage(runtime, ctx);
-      await ctx.probe.quiesceSource();
-      const frozenAt = Date.now();
-      ctx.emit({ phase: "dumping", message: "docker checkpoint create --exit" });
-      await runtime.checkpoint(ctx.workload, name, { exit: true, dir: parent });
-      ctx.workload.state = "stopped";
-      const dir = path.join(parent, name);
-      const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-      const pagesPushed = await pageCount(dir, files);
-      ctx.emit({ phase: "transferring", message: `${files.length} checkpoint files, ${pagesPushed} pages` });
-      await ctx.sendFiles(dir, files, { phase: "before-resume" });
-      ctx.emit({ phase: "restoring" });
-      const restored = await ctx.destination.restore("docker", { checkpoint: name, files, ...(loadAtRestore ? { imageTar: IMAGE_TAR } : {}) });
-      ctx.emit({ phase: "verifying" });
-      // A container answering on a port is timed from outside; otherwise until the engine says it runs.
-      const downtimeMs = ctx.workload.spec.ports.length ? await ctx.probe.waitForDestination(20_000) : Date.now() - frozenAt;
-      return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId, image };
-    },
-  };
-}
-
-export const dockerStopcopyStrategy = dockerStopcopy();
+/** Stop-and-copy of a Docker workload through the engine's checkpoint API. */
+export const dockerStopcopyStrategy: MigrationStrategy<DockerSource> = {
+  name: "stopcopy",
+  available(caps: Capabilities) {
+    if (!caps.docker.present) return { ok: false, reason: `no Docker engine${caps.docker.error ? `: ${caps.docker.error}` : ""}` };
+    if (caps.docker.checkpoint === false) return { ok: false, reason: "the Docker engine has no checkpoint support (dockerd --experimental and criu)" };
+    return { ok: true };
+  },
+  async migrateSource(ctx: MigrationContext<DockerSource>): Promise<MigrationResult> {
+    const runtime = ctx.runtime;
+    const name = checkpointName(ctx.migrationId);
+    const parent = checkpointParent(ctx.workDir);
+    await mkdir(parent, { recursive: true });
+    // The image first, while the container runs on: it does not change, so it stays out of the downtime.
+    const { image, loadAtRestore } = await sendImage(runtime, ctx);
+    await ctx.probe.quiesceSource();
+    const frozenAt = Date.now();
+    ctx.emit({ phase: "dumping", message: "docker checkpoint create --exit" });
+    await runtime.checkpoint(ctx.workload, name, { exit: true, dir: parent });
+    ctx.workload.state = "stopped";
+    const dir = path.join(parent, name);
+    const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    const pagesPushed = await pageCount(dir, files);
+    ctx.emit({ phase: "transferring", message: `${files.length} checkpoint files, ${pagesPushed} pages` });
+    await ctx.sendFiles(dir, files, { phase: "before-resume" });
+    ctx.emit({ phase: "restoring" });
+    const restored = await ctx.destination.restore("docker", { checkpoint: name, files, ...(loadAtRestore ? { imageTar: IMAGE_TAR } : {}) });
+    ctx.emit({ phase: "verifying" });
+    // A container answering on a port is timed from outside; otherwise until the engine says it runs.
+    const downtimeMs = ctx.workload.spec.ports.length ? await ctx.probe.waitForDestination(20_000) : Date.now() - frozenAt;
+    return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId, image };
+  },
+  resumeSource: resumeContainer,
+};
 
 /**
  * Sends the workload's image unless the destination's engine already has the
@@ -92,12 +83,12 @@ export const dockerStopcopyStrategy = dockerStopcopy();
  * it. A sent image is loaded there at once (POST /v1/images); only an agent
  * without that route loads it at restore (`loadAtRestore`), inside the downtime.
  */
-async function sendImage(runtime: SourceEngine, ctx: MigrationContext): Promise<{ image: ImageTransfer; loadAtRestore: boolean }> {
+async function sendImage(runtime: DockerSource, ctx: MigrationContext<DockerSource>): Promise<{ image: ImageTransfer; loadAtRestore: boolean }> {
   const ref = ctx.workload.spec.image;
   if (!ref) throw new Error(`workload ${ctx.workload.id} has no image`);
   const id = await runtime.imageId(ref);
   if (!id) throw new Error(`image ${ref} is not on this agent's engine`);
-  if ((await imageIdAt(ctx.destination.url, ref)) === id) {
+  if ((await ctx.peer.imageId(ref)) === id) {
     const image = { ref, id, sent: false, bytes: 0 };
     ctx.emit({ phase: "transferring", message: imageNote(image) });
     return { image, loadAtRestore: false };
@@ -109,7 +100,7 @@ async function sendImage(runtime: SourceEngine, ctx: MigrationContext): Promise<
   await rm(path.join(ctx.workDir, IMAGE_TAR), { force: true });
   const image = { ref, id, sent: true, bytes: sent.bytes };
   ctx.emit({ phase: "transferring", message: imageNote(image) });
-  const loaded = await loadImageAt(ctx.destination.url, ctx.migrationId, IMAGE_TAR, ref);
+  const loaded = await ctx.peer.loadImage(ctx.migrationId, IMAGE_TAR, ref);
   if (loaded === "no-route") {
     ctx.emit({ phase: "transferring", message: `the destination loads image ${ref} at restore (it has no POST /v1/images)` });
     return { image, loadAtRestore: true };
@@ -120,50 +111,12 @@ async function sendImage(runtime: SourceEngine, ctx: MigrationContext): Promise<
   return { image, loadAtRestore: false };
 }
 
-/** The image id the agent at `agentUrl` has for `ref`; undefined when it has none or cannot say. */
-export async function imageIdAt(agentUrl: string, ref: string): Promise<string | undefined> {
-  try {
-    const res = await fetch(`${agentUrl}/v1/images?ref=${encodeURIComponent(ref)}`, { signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { id?: unknown };
-    return typeof body.id === "string" ? body.id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Asks the agent at `agentUrl` to `docker load` FILE of incoming migration
- * `migrationId`; resolves the id it then has for `ref`. "no-route" when the
- * agent has no such route (404: an older agent); any other failure throws, so
- * the migration fails while the container still runs.
- */
-export async function loadImageAt(agentUrl: string, migrationId: string, file: string, ref: string): Promise<{ id: string } | "no-route"> {
-  const res = await fetch(`${agentUrl}/v1/images`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ migrationId, file, ref }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  if (res.status === 404) return "no-route";
-  const text = await res.text();
-  let body: { id?: unknown; message?: string } = {};
-  try {
-    body = text ? JSON.parse(text) : {};
-  } catch {
-    // not JSON: the raw text goes into the error below
-  }
-  if (!res.ok || typeof body.id !== "string") throw new Error(`docker load on the destination answered ${res.status}: ${body.message ?? text}`);
-  return { id: body.id };
-}
-
 /**
  * Rollback on the source: the container stopped at the checkpoint starts
  * again from it (its file system is untouched), so its state goes on.
  */
-export async function resumeDockerSource(runtime: DockerRuntime, workload: WorkloadRecord, workDir: string, migrationId: string): Promise<void> {
-  const inspect = await runtime.docker.getContainer(workload.containerId ?? workload.id).inspect();
-  if (inspect.State.Running) return; // the checkpoint never happened
+async function resumeContainer({ runtime, workload, workDir, migrationId }: MigrationContext<DockerSource>): Promise<void> {
+  if ((await runtime.state(workload)).running) return; // the checkpoint never happened
   const parent = checkpointParent(workDir);
   const name = checkpointName(migrationId);
   const made = await stat(path.join(parent, name)).then(
@@ -175,8 +128,8 @@ export async function resumeDockerSource(runtime: DockerRuntime, workload: Workl
 }
 
 /** Destination: load the image, create the container stopped, start it from the uploaded checkpoint. */
-export async function restoreDocker(ctx: DestinationContext): Promise<RestoredTree> {
-  const runtime = engine();
+export async function restoreDocker(ctx: DestinationContext<DockerDestination>): Promise<RestoredTree> {
+  const runtime = ctx.runtime;
   const name = String(ctx.params.checkpoint ?? "");
   const files = ctx.params.files;
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || !Array.isArray(files)) throw new Error("docker restore needs params checkpoint and files");
@@ -198,9 +151,9 @@ export async function restoreDocker(ctx: DestinationContext): Promise<RestoredTr
   const record = await runtime.create(arrivingContainerName(ctx.workload.id, ctx.migrationId), ctx.workload.spec, {}, { start: false });
   try {
     await runtime.restoreFromCheckpoint(record, name, { dir: ctx.imagesDir });
-    const inspect = await runtime.docker.getContainer(record.containerId!).inspect();
-    if (!inspect.State.Running) throw new Error(`container ${record.id} is not running after the restore`);
-    return { pid: inspect.State.Pid, containerId: record.containerId };
+    const state = await runtime.state(record);
+    if (!state.running) throw new Error(`container ${record.id} is not running after the restore`);
+    return { pid: state.pid, containerId: record.containerId };
   } catch (err) {
     // Nothing half-restored stays behind: the source still holds its copy.
     await runtime.remove(record).catch(() => undefined);
@@ -208,4 +161,4 @@ export async function restoreDocker(ctx: DestinationContext): Promise<RestoredTr
   }
 }
 
-export const dockerDestinationHook: DestinationHook = { name: "docker", restore: restoreDocker };
+export const dockerDestinationHook: DestinationHook<DockerDestination> = { name: "docker", restore: restoreDocker };

@@ -2,9 +2,10 @@
 // to track dirty memory (soft-dirty). Where `criu check --feature
 // mem_dirty_track` fails it is unavailable, and says so; it never falls back
 // to pretending (re-sending everything each round is not pre-copy).
+import { resumeTree, type TreeSource } from "./stopcopy.js";
 import type { Capabilities, MigrationContext, MigrationResult, MigrationStrategy } from "./strategy.js";
 
-export const precopyStrategy: MigrationStrategy = {
+export const precopyStrategy: MigrationStrategy<TreeSource> = {
   name: "precopy",
   available(caps: Capabilities) {
     if (!caps.criu.present) return { ok: false, reason: "criu not found" };
@@ -15,7 +16,8 @@ export const precopyStrategy: MigrationStrategy = {
       };
     return { ok: false, reason: "pre-copy rounds are not implemented in this agent" };
   },
-  async migrateSource(_ctx: MigrationContext): Promise<MigrationResult> {
+  async migrateSource(_ctx: MigrationContext<TreeSource>): Promise<MigrationResult> {
     throw new Error("pre-copy is unavailable on this agent");
   },
+  resumeSource: resumeTree,
 };

@@ -3,23 +3,29 @@
 // commits, so a failure anywhere resumes it.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { ensureOk } from "../runtime/criu.js";
+import type { DirectRuntime } from "../runtime/direct.js";
 import { imageFiles } from "../transfer/manifest.js";
 import type { Capabilities, MigrationContext, MigrationResult, MigrationStrategy } from "./strategy.js";
 
 export const PAGE_SIZE = 4096;
 
-export const stopcopyStrategy: MigrationStrategy = {
+/** What the CRIU strategies use of the direct runtime on the source: dump the tree, and resume it on rollback. */
+export type TreeSource = Pick<DirectRuntime, "dump" | "resume">;
+
+/** Rollback of a CRIU strategy: the tree its dump left stopped runs on. */
+export const resumeTree = (ctx: MigrationContext<Pick<DirectRuntime, "resume">>) => ctx.runtime.resume(ctx.workload);
+
+export const stopcopyStrategy: MigrationStrategy<TreeSource> = {
   name: "stopcopy",
   available(caps: Capabilities) {
     if (!caps.criu.present) return { ok: false, reason: `criu not found${caps.criu.error ? `: ${caps.criu.error}` : ""}` };
     if (!caps.criu.checkOk) return { ok: false, reason: `criu check fails: ${caps.criu.error ?? "unknown"}` };
     return { ok: true };
   },
-  async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
+  async migrateSource(ctx: MigrationContext<TreeSource>): Promise<MigrationResult> {
     ctx.emit({ phase: "dumping" });
     await ctx.probe.quiesceSource();
-    ensureOk(await ctx.source.dump(ctx.workDir), "criu dump");
+    await ctx.runtime.dump(ctx.workload, ctx.workDir);
     const files = await imageFiles(ctx.workDir);
     const pagesPushed = await pageCount(ctx.workDir, files);
     ctx.emit({ phase: "transferring", message: `${files.length} image files, ${pagesPushed} pages` });
@@ -30,6 +36,7 @@ export const stopcopyStrategy: MigrationStrategy = {
     const downtimeMs = await ctx.probe.waitForDestination(20_000);
     return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId };
   },
+  resumeSource: resumeTree,
 };
 
 /** Pages in the dump's pages-*.img files. */

@@ -11,11 +11,15 @@
 // Destination side: the source uploads images with ctx.sendFiles, then calls
 // ctx.destination.restore({hook, params}); the destination agent runs the
 // DestinationHook registered under that name (plain `criu restore` for
-// stop-and-copy, lazy-pages daemon + `criu restore --lazy-pages` for post-copy).
-import type { WorkloadRecord } from "../runtime/types.js";
-
-// Post-copy (edge-agent/postcopy/strategy.ts) exports `postcopyStrategy` and
-// `postcopyDestinationHook` (hook "postcopy"); registry.ts registers both.
+// stop-and-copy, lazy-pages daemon + `criu restore --lazy-pages` for post-copy,
+// a container started from its checkpoint for Docker).
+//
+// Both contexts carry `runtime`: the part of the runtime (direct or Docker)
+// the strategy or hook works with, R. registry.ts binds each strategy to its
+// runtime; nothing here knows which runtimes exist.
+import type { SentFiles } from "../transfer/sender.js";
+import type { RestoredTree, WorkloadRecord } from "../runtime/types.js";
+import type { PeerAgent } from "./peer-agent.js";
 
 export type StrategyName = "stopcopy" | "precopy" | "postcopy" | "auto";
 
@@ -105,20 +109,6 @@ export interface MigrationResult {
 
 export type TransferPhase = "before-resume" | "after-resume";
 
-export interface SentFiles {
-  files: number;
-  bytes: number;
-  ms: number;
-}
-
-/** Result of `criu` runs: exit code and the log file CRIU wrote. */
-export interface CriuRun {
-  code: number;
-  logFile: string;
-  /** Last lines of the log, for error messages. */
-  tail: string;
-}
-
 /** The destination agent, as the source side's strategy sees it. */
 export interface DestinationHandle {
   /** Base URL of the destination agent, e.g. http://10.213.3.2:7702. */
@@ -129,17 +119,6 @@ export interface DestinationHandle {
    * `params` to it. Resolves once the restored tree runs on the destination.
    */
   restore(hook: string, params?: Record<string, unknown>): Promise<{ workloadId: string; pid?: number }>;
-}
-
-/** The source side of the workload: freeze, resume, and the dump it came from. */
-export interface SourceHandle {
-  /**
-   * `criu dump` of the tree into `dir`, leaving it stopped (not killed) so the
-   * runner can resume it on failure. `extraArgs` are appended (e.g. --lazy-pages).
-   */
-  dump(dir: string, extraArgs?: string[]): Promise<CriuRun>;
-  /** Runs another `criu` subcommand with a log captured in the work dir. */
-  criu(args: string[], logName: string): Promise<CriuRun>;
 }
 
 export interface DowntimeProbe {
@@ -155,14 +134,18 @@ export interface DowntimeProbe {
   waitForDestination(timeoutMs?: number): Promise<number>;
 }
 
-export interface MigrationContext {
+export interface MigrationContext<R = unknown> {
   migrationId: string;
   /** The workload on this (source) agent; direct runtime: `pid` is its pid-ns init. */
   workload: WorkloadRecord;
   /** Scratch directory on tmpfs for this migration's images; deleted afterwards. */
   workDir: string;
+  /** The runtime the workload runs in, as far as the strategy uses it. */
+  runtime: R;
+  /** The destination agent (strategies ask it about images; the runner opens, commits and aborts). */
+  peer: PeerAgent;
+  /** The restore step, through the runner (which adds the request's test faults). */
   destination: DestinationHandle;
-  source: SourceHandle;
   /**
    * Streams `files` (names relative to `dir`) to the destination's image
    * directory, each checked there with its sha256. Bytes count toward the
@@ -180,15 +163,17 @@ export interface MigrationContext {
   log(message: string): void;
 }
 
-export interface MigrationStrategy {
+export interface MigrationStrategy<R = unknown> {
   name: Exclude<StrategyName, "auto">;
   available(caps: Capabilities): Availability;
   /** Runs the source side up to "the destination runs the workload". Throws to roll back. */
-  migrateSource(ctx: MigrationContext): Promise<MigrationResult>;
+  migrateSource(ctx: MigrationContext<R>): Promise<MigrationResult>;
+  /** Rollback on the source, after the destination dropped its copy: the workload runs on here. */
+  resumeSource(ctx: MigrationContext<R>): Promise<void>;
 }
 
 /** Destination side: what a hook gets to restore uploaded images. */
-export interface DestinationContext {
+export interface DestinationContext<R = unknown> {
   migrationId: string;
   /** Directory holding the images the source sent (sha256-verified). */
   imagesDir: string;
@@ -196,26 +181,13 @@ export interface DestinationContext {
   workload: WorkloadRecord;
   /** Params the source passed to DestinationHandle.restore. */
   params: Record<string, unknown>;
-  /**
-   * Runs `criu ARGS` with cwd imagesDir, log to imagesDir/LOGNAME. When
-   * `detached`, resolves once spawned with the child's exit as `exited`.
-   */
-  criu(args: string[], logName: string): Promise<CriuRun>;
-  criuDetached(args: string[], logName: string): { pid: number; exited: Promise<CriuRun> };
+  /** The runtime the workload will run in, as far as the hook uses it. */
+  runtime: R;
   log(message: string): void;
 }
 
-export interface RestoredTree {
-  /** Host PID of the restored tree's root. */
-  pid: number;
-  /** Docker workloads: the container the hook started (the agent records it instead of adopting the pid). */
-  containerId?: string;
-  /** Resolves when background work (e.g. the lazy-pages daemon) has ended. */
-  settled?: Promise<void>;
-}
-
-export interface DestinationHook {
+export interface DestinationHook<R = unknown> {
   name: string;
   /** Restores the tree from ctx.imagesDir; resolves when it runs. Throws on failure (the agent cleans up). */
-  restore(ctx: DestinationContext): Promise<RestoredTree>;
+  restore(ctx: DestinationContext<R>): Promise<RestoredTree>;
 }

@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { criu, logTail, spawnCriu } from "./criu.js";
+import { criu, logExcerpt, spawnCriu } from "../runtime/criu.js";
 
 export interface PostcopyRestoreOptions {
   imagesDir: string;
@@ -37,21 +37,17 @@ export interface PostcopyRestore {
 
 export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<PostcopyRestore> {
   const dir = opts.imagesDir;
-  const daemon = spawnCriu(dir, "lazy-pages.log", [
-    "lazy-pages",
-    "--page-server",
-    "--address",
-    opts.pageServerHost,
-    "--port",
-    String(opts.pageServerPort),
-  ]);
+  const daemon = spawnCriu(["lazy-pages", "--page-server", "--address", opts.pageServerHost, "--port", String(opts.pageServerPort)], {
+    dir,
+    log: "lazy-pages.log",
+  });
   const exited = once(daemon, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   let stopped = false;
   const lazyPagesExit = exited.then(async ([code, signal]) => ({
     ok: code === 0,
     code,
     signal,
-    detail: code === 0 ? "" : await logTail(dir, "lazy-pages.log"),
+    detail: code === 0 ? "" : await logExcerpt(dir, "lazy-pages.log"),
     stopped,
   }));
   const stopDaemon = () => {
@@ -62,7 +58,7 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
   try {
     await waitForSocket(join(dir, "lazy-pages.socket"), opts.startTimeoutMs ?? 10_000, lazyPagesExit);
     const t0 = Date.now();
-    await criu(dir, "restore.log", ["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid")]);
+    await criu(["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid")], { dir, log: "restore.log", timeoutMs: 120_000 });
     const restoreMs = Date.now() - t0;
     const pid = Number((await readFile(join(dir, "restore.pid"), "utf8")).trim());
     if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no usable pidfile");

@@ -11,8 +11,7 @@ import { access, mkdir } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CRIU } from "../runtime/criu.js";
-import { logTail, spawnCriu } from "./criu.js";
+import { CRIU, criuError, spawnCriu } from "../runtime/criu.js";
 import { encodeHeader, type Layout, PS_IOV_CLOSE } from "./page-server-protocol.js";
 import { isAlive } from "./process-tree.js";
 
@@ -60,7 +59,8 @@ async function freePort(host: string): Promise<number> {
 export async function startLazyDump(pid: number, dir: string, layout: Layout, timeoutMs = 120_000): Promise<LazyDump> {
   await mkdir(dir, { recursive: true });
   const port = await freePort("127.0.0.1");
-  const child: ChildProcess = spawnCriu(dir, "dump.log", ["dump", "--lazy-pages", "--address", "127.0.0.1", "--port", String(port), "-t", String(pid)]);
+  const args = ["dump", "--lazy-pages", "--address", "127.0.0.1", "--port", String(port), "-t", String(pid)];
+  const child: ChildProcess = spawnCriu(args, { dir, log: "dump.log" });
   const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   let exited: [number | null, NodeJS.Signals | null] | null = null;
   void exit.then((e) => (exited = e));
@@ -68,7 +68,7 @@ export async function startLazyDump(pid: number, dir: string, layout: Layout, ti
   let control: Socket | null = null;
   // CRIU listens only once the images are written: connecting is the signal.
   while (!control) {
-    if (exited) throw new Error(`criu dump --lazy-pages failed (exit ${exited[0] ?? exited[1]}): ${await logTail(dir, "dump.log")}`);
+    if (exited) throw await criuError(args, { dir, log: "dump.log" }, exited[0] !== null ? `exit ${exited[0]}` : `signal ${exited[1]}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`criu dump --lazy-pages did not finish within ${timeoutMs} ms`);

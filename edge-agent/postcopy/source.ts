@@ -10,7 +10,7 @@
 //   (lazy-split.ts) and pages are read from its pages-N.img.
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { criu, criuVersion } from "./criu.js";
+import { criu, criuVersion } from "../runtime/criu.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
@@ -95,7 +95,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       const fullDir = join(opts.workDir, "full");
       // --leave-stopped: the original stays (stopped) until the destination has every page, so a
       // failure before resume can still let it run on here.
-      await criu(fullDir, "dump.log", ["dump", "--leave-stopped", "-t", String(opts.pid)], 300_000);
+      await criu(["dump", "--leave-stopped", "-t", String(opts.pid)], { dir: fullDir, log: "dump.log", timeoutMs: 300_000 });
       stoppedTree = true;
       reducedImagesDir = join(opts.workDir, "reduced");
       await writeReducedImages(fullDir, reducedImagesDir);

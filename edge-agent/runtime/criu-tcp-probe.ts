@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { runCriu } from "./criu.js";
+import { CriuError, criu } from "./criu.js";
 
 export interface TcpDumpProbe {
   ok: boolean;
@@ -41,8 +41,11 @@ export async function probeTcpDump(timeoutMs = 20_000): Promise<TcpDumpProbe> {
   try {
     const pid = await Promise.race([probePid(child.pid, ready, timeoutMs), exited]);
     if (typeof pid === "string") return { ok: false, reason: `cannot start the TCP probe: ${pid}` };
-    const run = await runCriu(dir, ["dump", "-t", String(pid), "-D", ".", "--tcp-established", "--leave-running"], "probe-dump.log");
-    return run.code === 0 ? { ok: true } : { ok: false, reason: run.tail || `criu exit ${run.code}` };
+    await criu(["dump", "-t", String(pid), "--tcp-established", "--leave-running"], { dir, log: "probe-dump.log", timeoutMs });
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof CriuError) return { ok: false, reason: err.excerpt };
+    throw err;
   } finally {
     // Killing unshare's child (the namespace's init) ends the whole namespace.
     const inner = child.pid ? await firstChild(child.pid) : undefined;

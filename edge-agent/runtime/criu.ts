@@ -1,9 +1,10 @@
-// Typed wrappers around the `criu` CLI. Every run writes its own log file
-// (-o) into the images directory so a failure can be reported with CRIU's words.
-import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+// The one wrapper around the `criu` CLI. Every run writes its own log file
+// (-o LOG) into its images directory (-D DIR), so a failure is reported with
+// CRIU's own words: a CriuError carrying the log's error lines.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { CriuRun } from "../migration/strategy.js";
+import { promisify } from "node:util";
 
 export const CRIU = process.env.FLEXIMIGRATE_CRIU ?? "criu";
 
@@ -13,63 +14,98 @@ export const TREE_FLAGS = [
   "--manage-cgroups=ignore",
 ];
 
-/** Runs `criu ARGS -o LOGNAME` in `dir`; never throws for a non-zero exit. */
-export function runCriu(dir: string, args: string[], logName: string): Promise<CriuRun> {
-  return finish(spawnCriu(dir, args, logName), dir, logName);
+export interface CriuOptions {
+  /** Images directory (-D; created if missing), also CRIU's working directory; the log goes there. */
+  dir: string;
+  /** Log file name inside `dir` (-o). */
+  log: string;
+  /**
+   * -v4, CRIU's most detailed log: the agent's own dumps and restores keep it
+   * for post-mortems; post-copy leaves it off (its runs are long and page-heavy).
+   */
+  verbose?: boolean;
+  /** Kills CRIU (SIGTERM) after this long; no limit unless given. */
+  timeoutMs?: number;
 }
 
-/** Spawns criu in the background; `exited` resolves when it ends. */
-export function runCriuDetached(dir: string, args: string[], logName: string): { pid: number; exited: Promise<CriuRun> } {
-  const child = spawnCriu(dir, args, logName);
-  return { pid: child.pid ?? -1, exited: finish(child, dir, logName) };
+/** A CRIU run that failed: which subcommand, how it ended, and the error lines of its log. */
+export class CriuError extends Error {
+  constructor(
+    readonly subcommand: string,
+    /** "exit N", "signal SIG" or "not started: …". */
+    readonly ending: string,
+    readonly logFile: string,
+    readonly excerpt: string,
+  ) {
+    super(`criu ${subcommand} failed (criu ${ending}): ${excerpt}`);
+    this.name = "CriuError";
+  }
 }
 
-function spawnCriu(dir: string, args: string[], logName: string) {
-  return spawn(CRIU, [...args, "-o", logName, "-v4"], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+function argv(args: string[], opts: CriuOptions): string[] {
+  return [...args, "-D", path.resolve(opts.dir), "-o", opts.log, ...(opts.verbose ? ["-v4"] : [])];
 }
 
-function finish(child: ReturnType<typeof spawn>, dir: string, logName: string): Promise<CriuRun> {
+/** Runs `criu ARGS` to completion; throws a CriuError when it fails. */
+export async function criu(args: string[], opts: CriuOptions): Promise<void> {
+  await mkdir(opts.dir, { recursive: true });
+  const child = spawn(CRIU, argv(args, opts), { cwd: opts.dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
+    stderr = (stderr + d.toString()).slice(-16_384);
   });
-  return new Promise((resolve) => {
-    const done = async (code: number) => {
-      const logFile = path.join(dir, logName);
-      const log = await readFile(logFile, "utf8").catch(() => "");
-      resolve({ code, logFile, tail: errorTail(log || stderr) });
-    };
-    child.on("error", (err) => {
-      stderr += err.message;
-      void done(-1);
-    });
-    child.on("close", (code) => void done(code ?? -1));
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGTERM"), opts.timeoutMs);
+  const ending = await new Promise<string | null>((resolve) => {
+    child.once("error", (err) => resolve(`not started: ${err.message}`));
+    child.once("close", (code, signal) => resolve(code === 0 ? null : code !== null ? `exit ${code}` : `signal ${signal}`));
   });
+  clearTimeout(timer);
+  if (ending !== null) throw await criuError(args, opts, ending, stderr);
+}
+
+/**
+ * Starts a long-running criu (lazy-pages daemon, lazy dump) with stdio
+ * detached from ours; the caller owns the child and, when it fails, turns its
+ * ending into an error with `criuError`.
+ */
+export function spawnCriu(args: string[], opts: CriuOptions): ChildProcess {
+  return spawn(CRIU, argv(args, opts), { cwd: opts.dir, stdio: "ignore" });
+}
+
+/** The CriuError for a run of `args` that ended as `ending`, with its log's error lines. */
+export async function criuError(args: string[], opts: CriuOptions, ending: string, stderr = ""): Promise<CriuError> {
+  const logFile = path.join(opts.dir, opts.log);
+  const log = await readFile(logFile, "utf8").catch(() => "");
+  return new CriuError(args[0] ?? "", ending, logFile, errorTail(log || stderr) || "(no log)");
+}
+
+/** The error lines of CRIU log `log` in `dir` (or its last lines); "(no log)" when it has none. */
+export async function logExcerpt(dir: string, log: string): Promise<string> {
+  return errorTail(await readFile(path.join(dir, log), "utf8").catch(() => "")) || "(no log)";
 }
 
 /** The last error or failure lines of a CRIU log (or its last lines), for messages. */
-export function errorTail(log: string, count = 4): string {
+export function errorTail(log: string, count = 6): string {
   const lines = log.split("\n").filter((l) => l.trim());
   // CRIU always logs a harmless "error" line about raising RLIMIT_NOFILE.
   const errors = lines.filter((l) => /error|fail/i.test(l) && !/RLIMIT_NOFILE/.test(l));
   return (errors.length ? errors : lines).slice(-count).join("\n");
 }
 
-/** Throws with CRIU's own error lines when a run failed. */
-export function ensureOk(run: CriuRun, what: string): CriuRun {
-  if (run.code !== 0) throw new Error(`${what} failed (criu exit ${run.code}): ${run.tail}`);
-  return run;
+/** The installed CRIU's version, e.g. "4.1.1". */
+export async function criuVersion(): Promise<string> {
+  const { stdout } = await promisify(execFile)(CRIU, ["--version"], { timeout: 10_000 });
+  const m = /Version:\s*(\S+)/.exec(stdout);
+  if (!m) throw new Error(`unexpected 'criu --version' output: ${stdout.trim()}`);
+  return m[1]!;
 }
 
 /** `criu dump` of the tree rooted at `pid`, left stopped so it can be resumed on failure. */
-export function dumpArgs(pid: number, extra: string[] = []): string[] {
-  return ["dump", "-t", String(pid), "-D", ".", "--leave-stopped", "--skip-in-flight", ...TREE_FLAGS, ...extra];
+export function dumpArgs(pid: number): string[] {
+  return ["dump", "-t", String(pid), "--leave-stopped", "--skip-in-flight", ...TREE_FLAGS];
 }
 
 /** `criu restore` detached, writing the host PID of the root to `pidfile`. */
-export function restoreArgs(pidfile: string, extra: string[] = []): string[] {
-  return ["restore", "-D", ".", "-d", "--pidfile", pidfile, ...TREE_FLAGS, ...extra];
+export function restoreArgs(pidfile: string): string[] {
+  return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS];
 }

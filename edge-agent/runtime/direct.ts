@@ -6,10 +6,12 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
-import { PortPublisher, socketPrefix } from "./ports.js";
 import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
+import { criu, dumpArgs, restoreArgs } from "./criu.js";
+import { PortPublisher, socketPrefix } from "./ports.js";
+import type { RestoredTree, Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export class DirectRuntime implements Runtime {
   readonly kind = "direct" as const;
@@ -43,8 +45,23 @@ export class DirectRuntime implements Runtime {
     return { id, runtime: "direct", spec, state: "running", createdAt: new Date().toISOString(), pid, cgroup, namespaces: ["pid"] };
   }
 
+  /** `criu dump` of the workload's tree into `dir`, leaving it stopped (not killed) so `resume` can continue it. */
+  async dump(record: WorkloadRecord, dir: string): Promise<void> {
+    if (!record.pid) throw new Error(`workload ${record.id} has no process tree to dump`);
+    await criu(dumpArgs(record.pid), { dir, log: "dump.log", verbose: true });
+  }
+
+  /** `criu restore` of the images in `dir`, detached; resolves the host PID of the restored root. */
+  async restore(dir: string): Promise<number> {
+    const pidfile = path.join(dir, "restored.pid");
+    await criu(restoreArgs(pidfile), { dir, log: "restore.log", verbose: true });
+    const pid = Number((await readFile(pidfile, "utf8")).trim());
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no pid");
+    return pid;
+  }
+
   /** Places a tree restored by CRIU into this node's group for the workload. */
-  async adopt(record: WorkloadRecord, pid: number): Promise<WorkloadRecord> {
+  async adopt(record: WorkloadRecord, { pid }: RestoredTree): Promise<WorkloadRecord> {
     const cgroup = groupPath(this.node, record.id);
     await createGroup(cgroup, record.spec.cpuLimit);
     await movePids(cgroup, await treePids(pid));

@@ -11,8 +11,7 @@ import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
-import { followProgress } from "./docker-image.js";
-import type { Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import type { RestoredTree, Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export const LABEL_PREFIX = "fleximigrate.";
 const DEFAULT_SOCKET = "/var/run/docker.sock";
@@ -71,6 +70,17 @@ export class DockerRuntime implements Runtime {
       }
     }
     return { id, runtime: "docker", spec, state: start ? "running" : "stopped", createdAt: new Date().toISOString(), containerId: container.id };
+  }
+
+  /** A container a migration's hook started from a checkpoint becomes the workload `record`. */
+  async adopt(record: WorkloadRecord, tree: RestoredTree): Promise<WorkloadRecord> {
+    return { ...record, containerId: tree.containerId };
+  }
+
+  /** Whether the workload's container runs, and its root's host PID (0 when stopped). */
+  async state(record: WorkloadRecord): Promise<{ running: boolean; pid: number }> {
+    const inspect = await this.container(record).inspect();
+    return { running: inspect.State.Running, pid: inspect.State.Pid };
   }
 
   async stop(record: WorkloadRecord): Promise<void> {
@@ -245,6 +255,17 @@ interface DialOptions {
 export async function markRestore(checkpointDir: string): Promise<void> {
   await writeFile(join(checkpointDir, "fleximigrate-restore"), `${randomUUID()}\n`).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== "ENOENT") throw err;
+  });
+}
+
+/** Waits for an import/load progress stream; rejects on the first error message in it. */
+export function followProgress(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
+      const failed = err ?? events.find((e) => e.error);
+      if (failed) reject(new Error(failed instanceof Error ? failed.message : String(failed.error)));
+      else resolve();
+    });
   });
 }
 

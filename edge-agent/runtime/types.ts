@@ -49,10 +49,22 @@ export interface WorkloadStats {
   memoryBytes: number;
 }
 
+/** A workload a migration restored on this node (by a destination hook), before its runtime adopts it. */
+export interface RestoredTree {
+  /** Host PID of the restored tree's root. */
+  pid: number;
+  /** Docker workloads: the container the hook started. */
+  containerId?: string;
+  /** Resolves when background work (e.g. the lazy-pages daemon) has ended. */
+  settled?: Promise<void>;
+}
+
 /** One runtime: starts, stops and measures workloads; checkpoints them with CRIU. */
 export interface Runtime {
   readonly kind: RuntimeKind;
   create(id: string, spec: WorkloadSpec): Promise<WorkloadRecord>;
+  /** Makes a restored tree this runtime's workload `record` (its cgroup, ports or container). */
+  adopt(record: WorkloadRecord, tree: RestoredTree): Promise<WorkloadRecord>;
   stop(record: WorkloadRecord): Promise<void>;
   remove(record: WorkloadRecord): Promise<void>;
   stats(record: WorkloadRecord): Promise<WorkloadStats>;

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { ApiError } from "../../src/http/api-error.js";
 import { EventHub } from "../../src/http/event-hub.js";
 import type { MigrationRecord } from "../migration/machine.js";
+import { type AgentRuntimes, destinationHooks } from "../migration/registry.js";
 import type { Capabilities } from "../migration/strategy.js";
 import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
@@ -22,7 +23,7 @@ export interface AgentEvent {
   [key: string]: unknown;
 }
 
-export class Agent {
+export class Agent implements AgentRuntimes {
   readonly workloads = new Map<string, WorkloadRecord>();
   /** Workload and migration events, streamed at GET /v1/events. */
   readonly events = new EventHub<AgentEvent>();
@@ -39,7 +40,7 @@ export class Agent {
   ) {
     this.direct = new DirectRuntime(opts.node);
     this.outgoing = new OutgoingMigrations(this);
-    this.arriving = new IncomingMigrations(this);
+    this.arriving = new IncomingMigrations(this, destinationHooks(this));
   }
 
   log(message: string): void {
@@ -59,7 +60,7 @@ export class Agent {
   }
 
   runtimeFor(record: WorkloadRecord): Runtime {
-    return record.runtime === "docker" ? this.docker : this.direct;
+    return this[record.runtime];
   }
 
   async createWorkload(spec: WorkloadSpec, id = `w-${randomUUID().slice(0, 8)}`): Promise<WorkloadRecord> {

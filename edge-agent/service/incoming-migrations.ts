@@ -6,12 +6,10 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
-import { destinationHooks } from "../migration/registry.js";
-import type { DestinationHook } from "../migration/strategy.js";
-import { runCriu, runCriuDetached } from "../runtime/criu.js";
-import type { DirectRuntime } from "../runtime/direct.js";
+import type { RunnableHook } from "../migration/registry.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { type AgentOptions, ORPHAN_MS, SOURCE_POLL_MS } from "./options.js";
+import { peerAgent } from "./peer-agent.js";
 
 export interface Incoming {
   id: string;
@@ -25,8 +23,7 @@ export interface Incoming {
 export interface DestinationHost {
   readonly opts: Pick<AgentOptions, "workRoot" | "sourcePollMs" | "orphanMs">;
   readonly workloads: Map<string, WorkloadRecord>;
-  readonly direct: Pick<DirectRuntime, "adopt" | "remove">;
-  runtimeFor(record: WorkloadRecord): Pick<Runtime, "remove">;
+  runtimeFor(record: WorkloadRecord): Pick<Runtime, "adopt" | "remove">;
   publish(event: Record<string, unknown>): void;
   log(message: string): void;
 }
@@ -36,7 +33,8 @@ export class IncomingMigrations {
 
   constructor(
     private readonly host: DestinationHost,
-    private readonly hooks: ReadonlyMap<string, DestinationHook> = destinationHooks,
+    /** Restore hooks by name (registry.ts's destinationHooks, bound to the agent's runtimes). */
+    private readonly hooks: ReadonlyMap<string, RunnableHook>,
   ) {}
 
   async open(migrationId: string, workload: WorkloadRecord, source: string): Promise<void> {
@@ -66,20 +64,16 @@ export class IncomingMigrations {
       imagesDir: inc.dir,
       workload: inc.workload,
       params,
-      criu: (args: string[], logName: string) => runCriu(inc.dir, args, logName),
-      criuDetached: (args: string[], logName: string) => runCriuDetached(inc.dir, args, logName),
       log: (m: string) => host.log(`${migrationId} (in): ${m}`),
     };
     const tree = await hook.restore(dctx);
     const described: WorkloadRecord = { ...inc.workload, migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId } };
-    const record =
-      tree.containerId !== undefined
-        ? { ...described, containerId: tree.containerId }
-        : await host.direct.adopt(described, tree.pid).catch(async (err: Error) => {
-            // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
-            await host.direct.remove({ ...described, pid: tree.pid });
-            throw err;
-          });
+    const runtime = host.runtimeFor(described);
+    const record = await runtime.adopt(described, tree).catch(async (err: Error) => {
+      // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
+      await runtime.remove({ ...described, pid: tree.pid, containerId: tree.containerId });
+      throw err;
+    });
     record.state = "migrating";
     inc.restored = record;
     host.workloads.set(record.id, record);
@@ -118,14 +112,14 @@ export class IncomingMigrations {
     const orphanMs = this.host.opts.orphanMs ?? ORPHAN_MS;
     // Only a source we reached once can be judged gone (a wrong --advertise must not drop workloads).
     let lastSeen: number | undefined;
+    const source = peerAgent(inc.source);
     while (this.incoming.get(inc.id) === inc) {
       await sleep(pollMs);
       if (this.incoming.get(inc.id) !== inc) return;
       try {
-        const res = await fetch(`${inc.source}/v1/migrations/${inc.id}`, { signal: AbortSignal.timeout(2000) });
-        const rec = (await res.json()) as { status?: string };
+        const status = await source.migrationStatus(inc.id);
         lastSeen = Date.now();
-        if (res.ok && rec.status === "failed") {
+        if (status === "failed") {
           this.host.log(`${inc.id} (in): the source reports the migration failed; dropping the restored copy`);
           await this.abort(inc.id);
         }

@@ -5,26 +5,15 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
-import { chooseStrategy } from "../migration/auto.js";
-import { imageNote, resumeDockerSource } from "../migration/docker-stopcopy.js";
+import { imageNote } from "../migration/docker-stopcopy.js";
 import { applyEvent, type MigrationRecord, newMigration } from "../migration/machine.js";
 import { startProbe } from "../migration/probe.js";
-import { availability, dockerStrategies, strategies } from "../migration/registry.js";
-import type {
-  Capabilities,
-  MigrationContext,
-  MigrationMetrics,
-  MigrationStrategy,
-  ProgressEvent,
-  StrategyName,
-  TransferPhase,
-} from "../migration/strategy.js";
-import { dumpArgs, runCriu } from "../runtime/criu.js";
-import type { DirectRuntime } from "../runtime/direct.js";
-import type { DockerRuntime } from "../runtime/docker.js";
+import { type AgentRuntimes, type RunnableStrategy, type RunnerContext, strategyFamily } from "../migration/registry.js";
+import type { Capabilities, MigrationMetrics, ProgressEvent, StrategyName, TransferPhase } from "../migration/strategy.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
 import { type AgentOptions, ORPHAN_MS } from "./options.js";
+import { peerAgent } from "./peer-agent.js";
 
 export interface MigrationRequest {
   workload: string;
@@ -36,13 +25,11 @@ export interface MigrationRequest {
 }
 
 /** What the source side uses of the agent. */
-export interface SourceHost {
+export interface SourceHost extends AgentRuntimes {
   readonly opts: AgentOptions;
   readonly caps: Capabilities;
   readonly workloads: Map<string, WorkloadRecord>;
   readonly lastStats: ReadonlyMap<string, number>;
-  readonly direct: DirectRuntime;
-  readonly docker: DockerRuntime;
   runtimeFor(record: WorkloadRecord): Runtime;
   publish(event: Record<string, unknown>): void;
   log(message: string): void;
@@ -60,8 +47,9 @@ export class OutgoingMigrations {
     const workload = host.workloads.get(req.workload);
     if (!workload) throw ApiError.badRequest(`no workload ${req.workload} on this agent`);
     if (workload.state !== "running") throw ApiError.badRequest(`workload ${req.workload} is ${workload.state}`);
-    if (workload.runtime === "docker" && req.strategy !== "stopcopy" && req.strategy !== "auto")
-      throw ApiError.badRequest(`Docker workloads migrate with stopcopy (docker checkpoint); ${req.strategy} needs a direct-runtime workload (docs/agent.md)`);
+    const family = strategyFamily(workload.runtime, host);
+    const refusal = family.refuses(req.strategy);
+    if (refusal) throw ApiError.badRequest(refusal);
     if (req.faults && !host.opts.allowFaults) throw ApiError.badRequest("faults are accepted only by an agent started with --allow-faults");
     let url: URL;
     try {
@@ -72,32 +60,14 @@ export class OutgoingMigrations {
     if (url.protocol !== "http:") throw ApiError.badRequest("destination must be an http:// agent URL");
     const workingSet = (await host.runtimeFor(workload).stats(workload).catch(() => undefined))?.memoryBytes ?? host.lastStats.get(workload.id) ?? 0;
     if (workload.state !== "running") throw ApiError.badRequest(`workload ${req.workload} is ${workload.state}`);
-    const { strategy, reason } = workload.runtime === "docker" ? this.pickDocker(req.strategy) : this.pickStrategy(req.strategy, workingSet);
+    const choice = family.choose(req.strategy, { caps: host.caps, workingSetBytes: workingSet, bandwidthBps: this.lastBandwidthBps ?? host.opts.bandwidthBps });
+    if ("refused" in choice) throw ApiError.badRequest(choice.refused);
+    const { strategy, reason } = choice;
     const rec = { ...newMigration(`m-${randomUUID().slice(0, 8)}`, workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
     this.migrations.set(rec.id, rec);
     workload.state = "migrating";
     void this.run(rec.id, workload, strategy, reason, req, url.origin);
     return rec;
-  }
-
-  private pickStrategy(name: StrategyName, workingSetBytes: number): { strategy: MigrationStrategy; reason: string } {
-    const avail = availability(this.host.caps);
-    if (name === "auto") {
-      const choice = chooseStrategy({ available: avail, workingSetBytes, bandwidthBps: this.lastBandwidthBps ?? this.host.opts.bandwidthBps });
-      return { strategy: strategies.get(choice.strategy)!, reason: `auto: ${choice.reason}` };
-    }
-    const strategy = strategies.get(name);
-    if (!strategy) throw ApiError.badRequest(`unknown strategy ${name}`);
-    const a = avail[name]!;
-    if (!a.ok) throw ApiError.badRequest(`strategy ${name} is unavailable here: ${a.reason}`);
-    return { strategy, reason: "requested" };
-  }
-
-  private pickDocker(name: StrategyName): { strategy: MigrationStrategy; reason: string } {
-    const strategy = dockerStrategies.get("stopcopy")!;
-    const a = strategy.available(this.host.caps);
-    if (!a.ok) throw ApiError.badRequest(`Docker migration is unavailable here: ${a.reason}`);
-    return { strategy, reason: name === "auto" ? "auto: a Docker workload moves by docker checkpoint (stop-and-copy)" : "requested" };
   }
 
   private update(id: string, ev: Omit<ProgressEvent, "migrationId" | "at">): void {
@@ -108,7 +78,7 @@ export class OutgoingMigrations {
     this.host.publish({ type: "migration", ...full });
   }
 
-  private async run(id: string, workload: WorkloadRecord, strategy: MigrationStrategy, reason: string, req: MigrationRequest, dest: string): Promise<void> {
+  private async run(id: string, workload: WorkloadRecord, strategy: RunnableStrategy, reason: string, req: MigrationRequest, dest: string): Promise<void> {
     const host = this.host;
     const started = Date.now();
     const workDir = path.join(host.opts.workRoot, id);
@@ -121,52 +91,47 @@ export class OutgoingMigrations {
     );
     const abort = new AbortController();
     const faults = req.faults ?? {};
+    const peer = peerAgent(dest);
+    const ctx: RunnerContext = {
+      migrationId: id,
+      workload,
+      workDir,
+      peer,
+      destination: {
+        url: dest,
+        restore: (hook, params = {}) => peer.restoreIncoming(id, hook, { ...params, ...(faults.failRestore ? { failRestore: true } : {}) }),
+      },
+      sendFiles: async (dir, files, { phase }) => {
+        const sent = await sendFiles(dir, files, {
+          base: `${dest}/v1/incoming/${id}/files`,
+          compress: req.compress ?? host.opts.compress,
+          bandwidthBps: req.bandwidthBps ?? host.opts.bandwidthBps,
+          signal: abort.signal,
+          faults: { corrupt: faults.corrupt, cutAt: faults.cutAt },
+          onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
+        });
+        bytes[phase] += sent.bytes;
+        if (sent.ms > 50) this.lastBandwidthBps = (sent.bytes / sent.ms) * 1000;
+        return sent;
+      },
+      countBytes: (phase, n) => {
+        bytes[phase] += n;
+      },
+      emit: (ev) => this.update(id, ev),
+      probe,
+      bandwidthBps: this.lastBandwidthBps,
+      signal: abort.signal,
+      log: (m) => host.log(`${id}: ${m}`),
+    };
     let incomingOpen = false;
     try {
       this.update(id, { phase: "preparing", message: `${strategy.name}: ${reason}` });
       await mkdir(workDir, { recursive: true });
-      await postJson(`${dest}/v1/incoming`, { migrationId: id, workload: { ...workload, pid: undefined, cgroup: undefined, state: "running" }, source: host.opts.selfUrl });
+      await peer.openIncoming(id, { ...workload, pid: undefined, cgroup: undefined, state: "running" }, host.opts.selfUrl);
       incomingOpen = true;
-      const ctx: MigrationContext = {
-        migrationId: id,
-        workload,
-        workDir,
-        destination: {
-          url: dest,
-          restore: async (hook, params = {}) => {
-            const body = { hook, params: { ...params, ...(faults.failRestore ? { failRestore: true } : {}) } };
-            return postJson<{ workloadId: string; pid?: number }>(`${dest}/v1/incoming/${id}/restore`, body, 60_000);
-          },
-        },
-        source: {
-          dump: (dir, extra) => runCriu(dir, dumpArgs(workload.pid!, extra), "dump.log"),
-          criu: (args, logName) => runCriu(workDir, args, logName),
-        },
-        sendFiles: async (dir, files, { phase }) => {
-          const sent = await sendFiles(dir, files, {
-            base: `${dest}/v1/incoming/${id}/files`,
-            compress: req.compress ?? host.opts.compress,
-            bandwidthBps: req.bandwidthBps ?? host.opts.bandwidthBps,
-            signal: abort.signal,
-            faults: { corrupt: faults.corrupt, cutAt: faults.cutAt },
-            onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
-          });
-          bytes[phase] += sent.bytes;
-          if (sent.ms > 50) this.lastBandwidthBps = (sent.bytes / sent.ms) * 1000;
-          return sent;
-        },
-        countBytes: (phase, n) => {
-          bytes[phase] += n;
-        },
-        emit: (ev) => this.update(id, ev),
-        probe,
-        bandwidthBps: this.lastBandwidthBps,
-        signal: abort.signal,
-        log: (m) => host.log(`${id}: ${m}`),
-      };
       const result = await strategy.migrateSource(ctx);
       this.update(id, { phase: "committing" });
-      await postJson(`${dest}/v1/incoming/${id}/commit`, {});
+      await peer.commitIncoming(id);
       // The destination runs it and confirmed: now the frozen source may go.
       host.workloads.delete(workload.id);
       await host.runtimeFor(workload).remove(workload);
@@ -191,7 +156,7 @@ export class OutgoingMigrations {
       abort.abort();
       this.update(id, { phase: "rolling-back", message });
       if (incomingOpen) {
-        const aborted = await postJson(`${dest}/v1/incoming/${id}/abort`, {}).then(
+        const aborted = await peer.abortIncoming(id).then(
           () => true,
           (e: Error) => {
             host.log(`${id}: abort on destination: ${e.message}`);
@@ -202,8 +167,7 @@ export class OutgoingMigrations {
         // cannot reach us for its orphan time; resume only after that, never alongside it.
         if (!aborted) await sleep((host.opts.orphanMs ?? ORPHAN_MS) + 2000);
       }
-      if (workload.runtime === "docker") await resumeDockerSource(host.docker, workload, workDir, id);
-      else await host.direct.resume(workload);
+      await strategy.resumeSource(ctx);
       workload.state = "running";
       const rec = this.migrations.get(id)!;
       this.migrations.set(id, { ...rec, error: message });
@@ -213,17 +177,4 @@ export class OutgoingMigrations {
       await rm(workDir, { recursive: true, force: true });
     }
   }
-}
-
-async function postJson<T = unknown>(url: string, body: unknown, timeoutMs = 30_000): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : {};
-  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}: ${(data as { message?: string }).message ?? text}`);
-  return data as T;
 }

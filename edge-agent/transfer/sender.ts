@@ -6,8 +6,14 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { createGzip } from "node:zlib";
-import type { SentFiles } from "../migration/strategy.js";
 import { Throttle } from "./throttle.js";
+
+/** What one sendFiles call moved. */
+export interface SentFiles {
+  files: number;
+  bytes: number;
+  ms: number;
+}
 
 export interface SendOptions {
   /** Destination URL prefix for files: `${base}/${name}`. */

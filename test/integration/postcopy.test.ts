@@ -8,13 +8,15 @@ import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promise
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { postcopyDestinationHook, postcopyStrategy } from "../../edge-agent/migration/postcopy.js";
+import type { TreeSource } from "../../edge-agent/migration/stopcopy.js";
 import type { MigrationContext, ProgressEvent } from "../../edge-agent/migration/strategy.js";
 import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "../../edge-agent/postcopy/destination.js";
 import { isAlive } from "../../edge-agent/postcopy/process-tree.js";
 import { type DumpMode, startPostcopySource } from "../../edge-agent/postcopy/source.js";
-import { postcopyDestinationHook, postcopyStrategy } from "../../edge-agent/postcopy/strategy.js";
+import { peerAgent } from "../../edge-agent/service/peer-agent.js";
 import { describeWhen, missing, needs } from "../helpers/env.js";
-import { ask, killPid, startWorkload, type Workload } from "../../edge-agent/postcopy/memory-workload.js";
+import { ask, killPid, startWorkload, type Workload } from "../fixtures/memory-workload.js";
 
 const SIZE_MIB = 64;
 let root = "";
@@ -171,10 +173,13 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     let restoredPid = 0;
     const lastSourceAnswer = Date.now();
     // The runner's part (HTTP upload, agent bookkeeping) replaced by direct calls; CRIU and the page server are real.
-    const ctx: MigrationContext = {
+    const ctx: MigrationContext<TreeSource> = {
       migrationId: "m1",
       workload,
       workDir: join(root, "strategy-src"),
+      // Post-copy dumps with its own CRIU calls and asks the destination only through `destination`.
+      runtime: { dump: unused, resume: unused },
+      peer: peerAgent("http://127.0.0.1:7799"),
       destination: {
         url: "http://127.0.0.1:7799",
         async restore(hook, params) {
@@ -184,10 +189,7 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
             imagesDir,
             workload,
             params: params ?? {},
-            criu: unused,
-            criuDetached: () => {
-              throw new Error("not used by post-copy");
-            },
+            runtime: undefined,
             log: () => {},
           });
           restoredPid = tree.pid;
@@ -196,7 +198,6 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
           return { workloadId: "w1-dst", pid: tree.pid };
         },
       },
-      source: { dump: unused, criu: unused },
       async sendFiles(dir, files, { phase }) {
         const t0 = Date.now();
         let n = 0;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { detectCapabilities } from "../../../edge-agent/capabilities.js";
 import { buildReport } from "../../../edge-agent/report.js";
-import { ensureTestImage } from "../../../edge-agent/runtime/docker-image.js";
+import { ensureTestImage } from "../../fixtures/docker-image.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
 import { Agent } from "../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../edge-agent/service/app.js";

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { MigrationRecord } from "../../../edge-agent/migration/machine.js";
-import { ensureTestImage } from "../../../edge-agent/runtime/docker-image.js";
+import { ensureTestImage } from "../../fixtures/docker-image.js";
 import { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";

@@ -1,7 +1,7 @@
 // The Docker runtime against the real engine (dockerd --experimental, CRIU
 // through runc): CPU limit and stats, logs, checkpoint/restore keeping a
 // shell's in-memory counter, image save/load, and removal. The image is the
-// offline busybox one (edge-agent/runtime/docker-image.ts).
+// offline busybox one (test/fixtures/docker-image.ts).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -9,8 +9,8 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { dockerCheckpointRestore } from "../../../edge-agent/runtime/docker-migrate.js";
-import { ensureTestImage, hasImage } from "../../../edge-agent/runtime/docker-image.js";
+import { dockerCheckpointRestore } from "../../fixtures/docker-checkpoint-restore.js";
+import { ensureTestImage, hasImage } from "../../fixtures/docker-image.js";
 import { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord, WorkloadSpec } from "../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";

@@ -12,12 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerStopcopy, imageIdAt, type SourceEngine } from "../../../edge-agent/migration/docker-stopcopy.js";
+import { type DockerSource, dockerStopcopyStrategy } from "../../../edge-agent/migration/docker-stopcopy.js";
 import type { Capabilities, MigrationContext } from "../../../edge-agent/migration/strategy.js";
 import type { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
 import { Agent } from "../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../edge-agent/service/app.js";
+import { peerAgent } from "../../../edge-agent/service/peer-agent.js";
 
 const REF = "fleximigrate/busybox:test";
 const LOCAL_ID = `sha256:${"a1".repeat(32)}`;
@@ -87,7 +88,10 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
     const workDir = join(root, id);
     mkdirSync(workDir);
     const events: string[] = [];
-    const engine: SourceEngine = {
+    const unused = async (): Promise<never> => {
+      throw new Error("not used before a rollback");
+    };
+    const engine: DockerSource = {
       imageId: async (ref) => (ref === REF ? LOCAL_ID : undefined),
       saveImage: async () => {
         calls.push("save");
@@ -100,6 +104,8 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
         writeFileSync(join(dir, "pages-1.img"), Buffer.alloc(8192));
         return { ...record, state: "stopped" };
       },
+      state: unused,
+      restoreFromCheckpoint: unused,
     };
     const workload: WorkloadRecord = {
       id: "counter",
@@ -114,6 +120,8 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
       migrationId: id,
       workload,
       workDir,
+      runtime: engine,
+      peer: peerAgent(agentUrl),
       destination: {
         url: agentUrl,
         restore: async (_hook: string, params?: Record<string, unknown>) => {
@@ -122,7 +130,6 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
           return { workloadId: "counter" };
         },
       },
-      source: {} as MigrationContext["source"],
       sendFiles: async (_dir: string, files: string[]) => {
         calls.push(`send ${files.join(",")}`);
         return { files: files.length, bytes: files.length * 1000, ms: 1 };
@@ -136,8 +143,8 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
       },
       signal: new AbortController().signal,
       log: () => undefined,
-    } satisfies MigrationContext;
-    const outcome = await dockerStopcopy(() => engine)
+    } satisfies MigrationContext<DockerSource>;
+    const outcome = await dockerStopcopyStrategy
       .migrateSource(ctx)
       .then(
         (result) => ({ result, error: undefined }),
@@ -172,14 +179,14 @@ describe("the image of a Docker stop-and-copy, on the source side", () => {
     }
   });
 
-  it("imageIdAt reads the id, and gives undefined for 404, a dropped connection or no agent", async () => {
+  it("the peer agent's imageId reads the id, and gives undefined for 404, a dropped connection or no agent", async () => {
     behaviour = { has: { id: OTHER_ID }, load: { id: LOCAL_ID } };
-    expect(await imageIdAt(agentUrl, REF)).toBe(OTHER_ID);
+    expect(await peerAgent(agentUrl).imageId(REF)).toBe(OTHER_ID);
     behaviour = { has: { status: 404 }, load: { id: LOCAL_ID } };
-    expect(await imageIdAt(agentUrl, REF)).toBeUndefined();
+    expect(await peerAgent(agentUrl).imageId(REF)).toBeUndefined();
     behaviour = { has: "drop", load: { id: LOCAL_ID } };
-    expect(await imageIdAt(agentUrl, REF)).toBeUndefined();
-    expect(await imageIdAt("http://127.0.0.1:9", REF)).toBeUndefined();
+    expect(await peerAgent(agentUrl).imageId(REF)).toBeUndefined();
+    expect(await peerAgent("http://127.0.0.1:9").imageId(REF)).toBeUndefined();
   });
 
   it("a destination without POST /v1/images gets the image before the freeze and loads it at restore", async () => {

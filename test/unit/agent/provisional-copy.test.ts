@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DestinationHook } from "../../../edge-agent/migration/strategy.js";
+import type { RunnableHook } from "../../../edge-agent/migration/registry.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
 import { type DestinationHost, IncomingMigrations } from "../../../edge-agent/service/incoming-migrations.js";
 
@@ -61,11 +61,9 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
   const host: DestinationHost = {
     opts: { workRoot, ...timing },
     workloads: new Map(),
-    direct: {
-      adopt: () => Promise.reject(new Error("the fake hook restores a container; nothing to adopt")),
-      remove: async () => undefined,
-    },
     runtimeFor: () => ({
+      // The fake hook restores a container: the runtime takes it over as it is.
+      adopt: async (record, tree) => ({ ...record, containerId: tree.containerId }),
       remove: async (record) => {
         removed.push(record.id);
       },
@@ -73,7 +71,7 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
     publish: () => undefined,
     log: () => undefined,
   };
-  const hook: DestinationHook = { name: "fake", restore: async () => ({ pid: 0, containerId: "c-fake" }) };
+  const hook: RunnableHook = { name: "fake", restore: async () => ({ pid: 0, containerId: "c-fake" }) };
   const copies = new IncomingMigrations(host, new Map([[hook.name, hook]]));
   cleanups.push(async () => {
     await copies.abort(MIGRATION); // ends the watcher

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Capabilities } from "../../../edge-agent/migration/strategy.js";
-import { localAddressTowards, postcopyAvailable } from "../../../edge-agent/postcopy/strategy.js";
+import { localAddressTowards, postcopyAvailable } from "../../../edge-agent/migration/postcopy.js";
 
 const caps = (criu: Partial<Capabilities["criu"]>): Capabilities => ({
   criu: { present: true, checkOk: true, features: {}, ...criu },

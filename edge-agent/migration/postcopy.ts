@@ -6,8 +6,14 @@
 // then serve pages until the destination has all of them. migrateSource
 // resolves only then, with the final fault/push counts: the frozen source
 // tree must outlive the transfer, so the runner may release it only after.
+// The mechanics (dumps, image codecs, page server, lazy restore) are in
+// edge-agent/postcopy/, which knows nothing of strategies.
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
+import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "../postcopy/destination.js";
+import { type PostcopySource, startPostcopySource } from "../postcopy/source.js";
+import type { RestoredTree } from "../runtime/types.js";
+import { resumeTree, type TreeSource } from "./stopcopy.js";
 import type {
   Availability,
   Capabilities,
@@ -16,10 +22,7 @@ import type {
   MigrationContext,
   MigrationResult,
   MigrationStrategy,
-  RestoredTree,
-} from "../migration/strategy.js";
-import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "./destination.js";
-import { type PostcopySource, startPostcopySource } from "./source.js";
+} from "./strategy.js";
 
 export const POSTCOPY_HOOK = "postcopy";
 
@@ -47,14 +50,13 @@ export async function localAddressTowards(url: string): Promise<string> {
   }
 }
 
-export const postcopyStrategy: MigrationStrategy = {
+export const postcopyStrategy: MigrationStrategy<TreeSource> = {
   name: "postcopy",
   available: postcopyAvailable,
 
-  async migrateSource(ctx: MigrationContext): Promise<MigrationResult> {
+  async migrateSource(ctx: MigrationContext<TreeSource>): Promise<MigrationResult> {
     const pid = ctx.workload.pid;
-    if (ctx.workload.runtime !== "direct" || !pid)
-      throw new Error("post-copy needs the direct runtime (Docker's checkpoint API has no lazy pages)");
+    if (!pid) throw new Error("post-copy needs the direct runtime (Docker's checkpoint API has no lazy pages)");
     const listenHost = await localAddressTowards(ctx.destination.url);
     ctx.emit({ phase: "dumping" });
     const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, log: ctx.log });
@@ -83,9 +85,10 @@ export const postcopyStrategy: MigrationStrategy = {
       throw new Error(`${WORKLOAD_LOST}: ${(err as Error).message}`);
     }
   },
+  resumeSource: resumeTree,
 };
 
-async function servePages(ctx: MigrationContext, src: PostcopySource) {
+async function servePages(ctx: MigrationContext<TreeSource>, src: PostcopySource) {
   const tick = setInterval(() => {
     const s = src.stats();
     ctx.emit({ phase: "serving-pages", pagesOnFault: s.pagesOnFault, pagesPushed: s.pagesPushed, bytes: s.bytesServed, totalBytes: s.pagesTotal * 4096 });
@@ -97,10 +100,10 @@ async function servePages(ctx: MigrationContext, src: PostcopySource) {
   }
 }
 
-/** Destination side: lazy-pages daemon against the source's page server, then a lazy restore. */
-export const postcopyDestinationHook: DestinationHook = {
+/** Destination side: lazy-pages daemon against the source's page server, then a lazy restore (no runtime needed). */
+export const postcopyDestinationHook: DestinationHook<unknown> = {
   name: POSTCOPY_HOOK,
-  async restore(ctx: DestinationContext): Promise<RestoredTree> {
+  async restore(ctx: DestinationContext<unknown>): Promise<RestoredTree> {
     const host = ctx.params.pageServerHost;
     const port = ctx.params.pageServerPort;
     if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
