@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { parseCommandArgs } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import { type FittedModel, fitModels } from "../../src/latency/fit.js";
-import { parseSamplesCsv, SampleError } from "../../src/latency/samples.js";
+import { type FittedModel, fitModels } from "../latency/fit.js";
+import { parseSamplesCsv, SampleError } from "../latency/samples.js";
 
 const usage = `Usage: fleximigrate fit SAMPLES.csv [--json]
 

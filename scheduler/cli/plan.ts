@@ -4,7 +4,7 @@ import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
 import { printJson } from "../../src/cli/output.js";
 import { isPolicyName, POLICY_NAMES, type PolicyName } from "../placement/policies.js";
-import { SampleError } from "../../src/latency/samples.js";
+import { SampleError } from "../latency/samples.js";
 import { InputError } from "../planner/input-error.js";
 import { loadPlanInputs, type PlanInputs } from "../planner/load-inputs.js";
 import { compareTable, decisionJson, decisionsTable, summaryJson, summaryLine } from "../planner/report.js";

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
 import { formatTable, printJson, Progress } from "../../src/cli/output.js";
-import { formatSamplesCsv } from "../../src/latency/samples.js";
+import { formatSamplesCsv } from "../latency/samples.js";
 import { writeFileAtomic } from "../profiling/atomic-write.js";
 import { cgroupRuntime, cgroupUnavailable } from "../profiling/cgroup.js";
 import { dockerRuntime, dockerUnavailable } from "../profiling/docker.js";

@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
-import { loadDefaultModels } from "../../src/latency/defaults.js";
-import { fitModels } from "../../src/latency/fit.js";
-import { parseSamplesCsv } from "../../src/latency/samples.js";
+import { loadDefaultModels } from "../latency/defaults.js";
+import { fitModels } from "../latency/fit.js";
+import { parseSamplesCsv } from "../latency/samples.js";
 import { createPolicy, isPolicyName, POLICY_NAMES } from "../placement/policies.js";
 import type { ModelTable, NodeSpec } from "../placement/types.js";
 import { buildSchedulerApp } from "../service/app.js";

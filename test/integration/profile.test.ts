@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import { parseSamplesCsv } from "../../src/latency/samples.js";
+import { parseSamplesCsv } from "../../scheduler/latency/samples.js";
 import { CGROUP_V1_CPU, CgroupV1Limiter, cgroupUnavailable } from "../../scheduler/profiling/cgroup.js";
 import { PERIOD_US } from "../../scheduler/profiling/runtime.js";
 import { runCli } from "../helpers/cli.js";
