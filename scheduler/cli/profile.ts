@@ -11,7 +11,8 @@ import { cgroupRuntime, cgroupUnavailable } from "../profiling/cgroup.js";
 import { dockerRuntime, dockerUnavailable } from "../profiling/docker.js";
 import { IMAGE_SIZES, isInputClass } from "../profiling/images.js";
 import { runProfile, summarize, WORKLOAD } from "../profiling/profiler.js";
-import { MIN_LIMIT, PERIOD_US, type ProfileRuntime } from "../profiling/runtime.js";
+import { CPU_PERIOD_US } from "../../src/cpu-period.js";
+import { MIN_LIMIT, type ProfileRuntime } from "../profiling/runtime.js";
 
 const DEFAULT_LIMITS = "0.2,0.4,0.6,0.8,1";
 const DEFAULT_SIZES = Object.keys(IMAGE_SIZES).join(",");
@@ -96,7 +97,7 @@ export const command: Command = {
       process.off("SIGTERM", onSignal);
     }
     const comments = [
-      `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${PERIOD_US}`,
+      `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${CPU_PERIOD_US}`,
       `limits=${limits.join(",")} sizes=${sizes.map((s) => `${s}:${IMAGE_SIZES[s as keyof typeof IMAGE_SIZES]}px`).join(",")} repeats=${repeats} burst=${burst} (median) warmup=${warmup}`,
       `host=${hostname()} cpus=${cpus().length} (${cpus()[0]?.model ?? "unknown"}) date=${new Date().toISOString()}`,
     ];
