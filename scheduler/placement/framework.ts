@@ -90,11 +90,15 @@ interface CompiledPass {
 
 export class Framework {
   private readonly first: CompiledPass;
-  private readonly plugins: readonly Plugin[];
+  /** The plugins with each hook, found once: reserve runs on every placement. */
+  private readonly reserving: readonly Plugin[];
+  private readonly watchingNodes: readonly Plugin[];
 
   constructor(readonly profile: Profile) {
     this.first = compile(profile);
-    this.plugins = [...new Set([profile.share, ...pluginsOf(profile)])];
+    const plugins = [...new Set([profile.share, ...pluginsOf(profile)])];
+    this.reserving = plugins.filter((p) => p.reserve);
+    this.watchingNodes = plugins.filter((p) => p.nodesChanged);
   }
 
   /**
@@ -118,11 +122,11 @@ export class Framework {
   }
 
   reserve(node: NodeState): void {
-    for (const p of this.plugins) p.reserve?.(node);
+    for (const p of this.reserving) p.reserve!(node);
   }
 
   nodesChanged(nodes: ReadonlyMap<string, NodeState>): void {
-    for (const p of this.plugins) p.nodesChanged?.(nodes);
+    for (const p of this.watchingNodes) p.nodesChanged!(nodes);
   }
 }
 
