@@ -130,7 +130,7 @@ export class Framework {
   }
 }
 
-export function passes(node: NodeState, filters: readonly FilterPlugin[], need: NeedAt): boolean {
+function passes(node: NodeState, filters: readonly FilterPlugin[], need: NeedAt): boolean {
   for (const f of filters) if (!f.filter(node, need)) return false;
   return true;
 }
