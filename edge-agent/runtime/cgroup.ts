@@ -3,10 +3,10 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { CPU_PERIOD_US, cfsBandwidth } from "../../src/cpu-period.js";
 
 export const CGROUP_ROOT = process.env.FLEXIMIGRATE_CGROUP_ROOT ?? "/sys/fs/cgroup";
 const CONTROLLERS = ["cpu", "cpuacct", "memory"] as const;
-const PERIOD_US = 100_000;
 
 /** Relative group path for one workload on one node. */
 export function groupPath(node: string, workloadId: string): string {
@@ -18,15 +18,12 @@ export function cpuControlAvailable(): { ok: boolean; path?: string; error?: str
   return existsSync(p) ? { ok: true, path: path.join(CGROUP_ROOT, "cpu") } : { ok: false, error: `${p} not found (no cgroup v1 cpu controller)` };
 }
 
-/** Quota in µs per 100 ms period for a limit in cores; -1 = unlimited. */
-export function quotaFor(cores: number): number {
-  return cores > 0 ? Math.max(1000, Math.round(cores * PERIOD_US)) : -1;
-}
-
 export async function createGroup(group: string, cpuLimit: number): Promise<void> {
   for (const c of CONTROLLERS) await mkdir(path.join(CGROUP_ROOT, c, group), { recursive: true });
-  await writeFile(path.join(CGROUP_ROOT, "cpu", group, "cpu.cfs_period_us"), String(PERIOD_US));
-  await writeFile(path.join(CGROUP_ROOT, "cpu", group, "cpu.cfs_quota_us"), String(quotaFor(cpuLimit)));
+  // The profiler's period (src/cpu-period.ts); quota -1 is unlimited.
+  const { periodUs, quotaUs } = cpuLimit > 0 ? cfsBandwidth(cpuLimit) : { periodUs: CPU_PERIOD_US, quotaUs: -1 };
+  await writeFile(path.join(CGROUP_ROOT, "cpu", group, "cpu.cfs_period_us"), String(periodUs));
+  await writeFile(path.join(CGROUP_ROOT, "cpu", group, "cpu.cfs_quota_us"), String(quotaUs));
 }
 
 /** Files a shell writes `$$` into before exec, so the tree starts inside the group. */

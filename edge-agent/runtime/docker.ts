@@ -1,6 +1,7 @@
 // Docker runtime (dockerode).
 //
-// A workload is one container with a CPU quota (NanoCpus). Checkpoint and
+// A workload is one container with a CPU quota (CpuPeriod/CpuQuota, the period
+// the latency models were profiled under: src/cpu-period.ts). Checkpoint and
 // restore go through the engine's own API (dockerd --experimental runs CRIU
 // through runc), and images move between agents as `docker save` tar streams.
 // On this kernel CRIU cannot dump a TCP socket (see docs/docker.md), so a
@@ -11,6 +12,7 @@ import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
+import { cfsBandwidth } from "../../src/cpu-period.js";
 import type { RestoredTree, Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export const LABEL_PREFIX = "fleximigrate.";
@@ -45,6 +47,7 @@ export class DockerRuntime implements Runtime {
   async create(id: string, spec: WorkloadSpec, extras: DockerExtras = {}, { start = true }: { start?: boolean } = {}): Promise<WorkloadRecord> {
     if (!spec.image) throw new Error("docker runtime needs an image");
     if (!(spec.cpuLimit > 0)) throw new Error(`cpuLimit must be > 0 cores, got ${spec.cpuLimit}`);
+    const cpu = cfsBandwidth(spec.cpuLimit);
     const exposed = Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}]));
     const bindings = Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, [{ HostPort: String(p) }]]));
     const container = await this.docker.createContainer({
@@ -55,7 +58,8 @@ export class DockerRuntime implements Runtime {
       Labels: dockerLabels(spec.labels),
       ExposedPorts: extras.hostNetwork ? undefined : exposed,
       HostConfig: {
-        NanoCpus: Math.round(spec.cpuLimit * 1e9),
+        CpuPeriod: cpu.periodUs,
+        CpuQuota: cpu.quotaUs,
         PortBindings: extras.hostNetwork ? undefined : bindings,
         NetworkMode: extras.hostNetwork ? "host" : undefined,
         Binds: extras.binds,

@@ -5,8 +5,8 @@ import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import { type FittedModel, fitModels } from "../../src/latency/fit.js";
-import { parseSamplesCsv, SampleError } from "../../src/latency/samples.js";
+import { type FittedModel, fitModels } from "../latency/fit.js";
+import { parseSamplesCsv, SampleError } from "../latency/samples.js";
 
 export const command = defineCommand({
   name: "fit",

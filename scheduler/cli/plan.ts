@@ -5,7 +5,7 @@ import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { printJson } from "../../src/cli/output.js";
 import { POLICY_NAMES } from "../placement/policies.js";
-import { SampleError } from "../../src/latency/samples.js";
+import { SampleError } from "../latency/samples.js";
 import { InputError } from "../planner/input-error.js";
 import { loadPlanInputs, type PlanInputs } from "../planner/load-inputs.js";
 import { compareTable, decisionJson, decisionsTable, summaryJson, summaryLine } from "../planner/report.js";

@@ -6,13 +6,14 @@ import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { formatTable, printJson, Progress } from "../../src/cli/output.js";
-import { formatSamplesCsv } from "../../src/latency/samples.js";
+import { formatSamplesCsv } from "../latency/samples.js";
 import { writeFileAtomic } from "../profiling/atomic-write.js";
 import { cgroupRuntime, cgroupUnavailable } from "../profiling/cgroup.js";
 import { dockerRuntime, dockerUnavailable } from "../profiling/docker.js";
 import { IMAGE_SIZES, isInputClass } from "../profiling/images.js";
 import { runProfile, summarize, WORKLOAD } from "../profiling/profiler.js";
-import { MIN_LIMIT, PERIOD_US, type ProfileRuntime } from "../profiling/runtime.js";
+import { CPU_PERIOD_US } from "../../src/cpu-period.js";
+import { MIN_LIMIT, type ProfileRuntime } from "../profiling/runtime.js";
 
 const DEFAULT_LIMITS = "0.2,0.4,0.6,0.8,1";
 const DEFAULT_SIZES = Object.keys(IMAGE_SIZES).join(",");
@@ -69,7 +70,7 @@ and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stder
       progress?.stop();
     }
     const comments = [
-      `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${PERIOD_US}`,
+      `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${CPU_PERIOD_US}`,
       `limits=${limits.join(",")} sizes=${sizes.map((s) => `${s}:${IMAGE_SIZES[s as keyof typeof IMAGE_SIZES]}px`).join(",")} repeats=${repeats} burst=${burst} (median) warmup=${warmup}`,
       `host=${hostname()} cpus=${cpus().length} (${cpus()[0]?.model ?? "unknown"}) date=${new Date().toISOString()}`,
     ];

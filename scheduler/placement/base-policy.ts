@@ -1,11 +1,12 @@
-// What every policy shares: request checks that turn bad input into refusals,
-// release, live node registration, and the read-only views. A policy only
-// decides where a valid new request goes.
+// A placement policy: one profile of plugins run by the framework's decision
+// loop, inside what every policy shares: request checks that turn bad input
+// into refusals, release, live node registration, and the read-only views.
 import { type LatencyModel, modelKey, predictLatencyMs } from "../../src/latency/model.js";
 import type { NodeFinder } from "./capacity-index.js";
 import { ClusterState } from "./cluster-state.js";
+import { Framework, type Profile } from "./framework.js";
 import type { NodeState } from "./node-state.js";
-import { INFEASIBLE, infeasibleReason, toCores } from "./share.js";
+import { INFEASIBLE, infeasibleReason, type NeedAt, toCores } from "./share.js";
 import type { Decision, Migration, ModelTable, NodeSpec, NodeUsage, Placement, PlacementPolicy, TaskRequest } from "./types.js";
 
 export interface PolicyOptions {
@@ -15,18 +16,20 @@ export interface PolicyOptions {
   seed?: number;
 }
 
-export abstract class BasePolicy implements PlacementPolicy {
-  protected readonly state: ClusterState;
-  protected readonly models: ModelTable;
+export class BasePolicy implements PlacementPolicy {
+  readonly name: string;
+  private readonly state: ClusterState;
+  private readonly models: ModelTable;
+  private readonly framework: Framework;
 
-  constructor(
-    readonly name: string,
-    opts: PolicyOptions,
-    finder: NodeFinder,
-  ) {
+  /** `finder` answers the passes the capacity index knows: IndexedFinder, or ScanFinder as the plain reference. */
+  constructor(profile: Profile, opts: PolicyOptions, finder: NodeFinder) {
+    this.name = profile.name;
+    this.framework = new Framework(profile);
     this.state = new ClusterState(finder);
     this.models = opts.models;
     for (const n of opts.nodes) this.state.addNode(n);
+    this.framework.nodesChanged(this.state.nodes);
   }
 
   place(request: TaskRequest): Decision {
@@ -41,7 +44,15 @@ export abstract class BasePolicy implements PlacementPolicy {
   }
 
   /** Decides for a valid, new request with a known model; changes state only when it places. */
-  protected abstract decide(request: TaskRequest, model: LatencyModel): Decision;
+  private decide(request: TaskRequest, model: LatencyModel): Decision {
+    const profile = this.framework.profile;
+    const need = profile.share.needAt(model, request);
+    const outcome = this.framework.schedule(this.state, need);
+    if (!outcome) return this.noRoom(request, model, need, profile.refusalNote);
+    const decision = this.assign(request, model, outcome.node, need(outcome.node.netDelayMs), outcome.case, outcome.migrations);
+    this.framework.reserve(outcome.node);
+    return decision;
+  }
 
   release(requestId: string): boolean {
     return this.state.release(requestId) !== undefined;
@@ -49,10 +60,13 @@ export abstract class BasePolicy implements PlacementPolicy {
 
   addNode(node: NodeSpec): void {
     this.state.addNode(node);
+    this.framework.nodesChanged(this.state.nodes);
   }
 
   removeNode(name: string): boolean {
-    return this.state.removeNode(name);
+    const removed = this.state.removeNode(name);
+    if (removed) this.framework.nodesChanged(this.state.nodes);
+    return removed;
   }
 
   nodes(): NodeUsage[] {
@@ -63,13 +77,13 @@ export abstract class BasePolicy implements PlacementPolicy {
     return this.state.placements();
   }
 
-  protected assign(
+  private assign(
     request: TaskRequest,
     model: LatencyModel,
     node: NodeState,
     shareMilli: number,
-    rule?: Decision["case"],
-    migrations: Migration[] = [],
+    rule: Decision["case"],
+    migrations: Migration[],
   ): Decision {
     this.state.assign(request, model, node, shareMilli);
     const d: Decision = {
@@ -84,7 +98,7 @@ export abstract class BasePolicy implements PlacementPolicy {
   }
 
   /** Why nothing fits: the budget is impossible everywhere, or no node has room. */
-  protected noRoom(request: TaskRequest, model: LatencyModel, need: (netDelayMs: number) => number, extra = ""): Decision {
+  private noRoom(request: TaskRequest, model: LatencyModel, need: NeedAt, extra = ""): Decision {
     let least = Number.POSITIVE_INFINITY;
     let leastAt = 0;
     let fastest = Number.POSITIVE_INFINITY;

@@ -5,15 +5,12 @@
 // A decision costs O(groups x log n); groups are few (distinct delays x sizes).
 import { byName, type NodeState } from "./node-state.js";
 import { OrderedSet } from "./ordered-set.js";
-import {
-  capacityFilter,
-  leastUsedFirst,
-  mostUsedFirst,
-  type NeedAt,
-  type Score,
-  scanBest,
-  tierFilter,
-} from "./plugins.js";
+import { type FilterPlugin, type ScorePlugin, scanBest } from "./framework.js";
+import { capacityFilter } from "./plugins/capacity.js";
+import { leastUsedFirst } from "./plugins/least-used.js";
+import { mostUsedFirst } from "./plugins/most-used.js";
+import { tierFilter } from "./plugins/tier.js";
+import type { NeedAt } from "./share.js";
 import type { Tier } from "./types.js";
 
 /** Answers best-fit queries; told about every node and every load change. */
@@ -23,13 +20,19 @@ export interface NodeFinder {
   /** Called around a change of `node.usedMilli`: detach before, attach after. */
   detach(node: NodeState): void;
   attach(node: NodeState): void;
-  /** Fitting node of `tier` with the highest usage (ties: name). */
-  mostUsedFit(tier: Tier, need: NeedAt): NodeState | undefined;
-  /** Fitting node of `tier` with the lowest usage (ties: name). */
-  leastUsedFit(tier: Tier, need: NeedAt): NodeState | undefined;
+  /** Fitting node of `tier` (undefined: of either tier) with the highest usage (ties: name). */
+  mostUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined;
+  /** Fitting node of `tier` (undefined: of either tier) with the lowest usage (ties: name). */
+  leastUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined;
 }
 
-/** Reference implementation: filter and score every node. */
+const filtersFor: Record<Tier | "any", FilterPlugin[]> = {
+  edge: [tierFilter("edge"), capacityFilter],
+  cloud: [tierFilter("cloud"), capacityFilter],
+  any: [capacityFilter],
+};
+
+/** Reference implementation: the filter and score plugins on every node. */
 export class ScanFinder implements NodeFinder {
   private readonly all = new Set<NodeState>();
   add(node: NodeState): void {
@@ -40,11 +43,11 @@ export class ScanFinder implements NodeFinder {
   }
   detach(): void {}
   attach(): void {}
-  mostUsedFit(tier: Tier, need: NeedAt): NodeState | undefined {
-    return scanBest(this.all, [tierFilter(tier), capacityFilter(need)], mostUsedFirst);
+  mostUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined {
+    return scanBest(this.all, filtersFor[tier ?? "any"], mostUsedFirst, need);
   }
-  leastUsedFit(tier: Tier, need: NeedAt): NodeState | undefined {
-    return scanBest(this.all, [tierFilter(tier), capacityFilter(need)], leastUsedFirst);
+  leastUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined {
+    return scanBest(this.all, filtersFor[tier ?? "any"], leastUsedFirst, need);
   }
 }
 
@@ -100,17 +103,23 @@ export class IndexedFinder implements NodeFinder {
     this.groupOf(node).nodes.insert(node);
   }
 
-  mostUsedFit(tier: Tier, need: NeedAt): NodeState | undefined {
-    return this.best(tier, need, mostUsedFirst, false);
+  mostUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined {
+    return tier ? this.best(this.byTier[tier], need, mostUsedFirst, false) : this.bestOfTiers(need, mostUsedFirst, false);
   }
 
-  leastUsedFit(tier: Tier, need: NeedAt): NodeState | undefined {
-    return this.best(tier, need, leastUsedFirst, true);
+  leastUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined {
+    return tier ? this.best(this.byTier[tier], need, leastUsedFirst, true) : this.bestOfTiers(need, leastUsedFirst, true);
   }
 
-  private best(tier: Tier, need: NeedAt, score: Score, leastUsed: boolean): NodeState | undefined {
+  private bestOfTiers(need: NeedAt, score: ScorePlugin, leastUsed: boolean): NodeState | undefined {
+    const edge = this.best(this.byTier.edge, need, score, leastUsed);
+    const cloud = this.best(this.byTier.cloud, need, score, leastUsed);
+    return edge && cloud ? (score.compare(edge, cloud) <= 0 ? edge : cloud) : (edge ?? cloud);
+  }
+
+  private best(groups: readonly Group[], need: NeedAt, score: ScorePlugin, leastUsed: boolean): NodeState | undefined {
     let best: NodeState | undefined;
-    for (const g of this.byTier[tier]) {
+    for (const g of groups) {
       const m = need(g.netDelayMs);
       if (m < 0 || m > g.capMilli) continue;
       const limit = g.capMilli - m;
@@ -123,7 +132,7 @@ export class IndexedFinder implements NodeFinder {
         // The most used node with used <= limit: the first at or after (limit, "") in (used desc, name) order.
         cand = g.nodes.lowerBound(probe(limit));
       }
-      if (cand && (!best || score(cand, best) < 0)) best = cand;
+      if (cand && (!best || score.compare(cand, best) < 0)) best = cand;
     }
     return best;
   }

@@ -10,8 +10,7 @@
 import type { ClusterState } from "./cluster-state.js";
 import { moveOrder } from "./move-index.js";
 import type { MoveStream, NodeState, PlacedTask } from "./node-state.js";
-import type { NeedAt } from "./plugins.js";
-import { needMilli, toCores } from "./share.js";
+import { type NeedAt, needMilli, toCores } from "./share.js";
 import type { Migration } from "./types.js";
 
 interface Move {

@@ -4,6 +4,9 @@ import { MAX_SHARE, type LatencyModel, requiredShare } from "../../src/latency/m
 
 export const MILLI = 1000;
 
+/** Millicores a request needs on a node at this network delay, or INFEASIBLE. */
+export type NeedAt = (netDelayMs: number) => number;
+
 /** Infeasible: the budget cannot be met at this network delay with one full core. */
 export const INFEASIBLE = -1;
 
@@ -20,7 +23,7 @@ export function needMilli(model: LatencyModel, budgetMs: number, netDelayMs: num
  * Memoizes a per-delay need: nodes share few distinct delays, and a decision asks
  * once per node group, so most calls are repeats (each costs a log or a pow).
  */
-export function perDelay(compute: (netDelayMs: number) => number): (netDelayMs: number) => number {
+export function perDelay(compute: NeedAt): NeedAt {
   const delays: number[] = [];
   const needs: number[] = [];
   return (d) => {

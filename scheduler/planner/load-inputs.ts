@@ -1,9 +1,9 @@
 // Reads the planner's input files; every failure is an InputError (or, for the
 // samples CSV, a SampleError) naming the file.
 import { readFile } from "node:fs/promises";
-import { fitModels } from "../../src/latency/fit.js";
+import { fitModels } from "../latency/fit.js";
 import { modelKey } from "../../src/latency/model.js";
-import { parseSamplesCsv } from "../../src/latency/samples.js";
+import { parseSamplesCsv } from "../latency/samples.js";
 import type { ModelTable } from "../placement/types.js";
 import { type Cluster, parseClusterJson } from "./cluster-file.js";
 import { InputError } from "./input-error.js";

@@ -4,7 +4,8 @@
 // a full core inside one period's quota and never feel the cap.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CPU_SHARES, type CpuLimiter, PERIOD_US, type ProfileRuntime, quotaUs } from "./runtime.js";
+import { CPU_SHARES, type CpuLimiter, type ProfileRuntime, quotaUs } from "./runtime.js";
+import { CPU_PERIOD_US } from "../../src/cpu-period.js";
 
 export const CGROUP_V1_CPU = "/sys/fs/cgroup/cpu";
 const PREFIX = "fleximigrate-profile-";
@@ -37,7 +38,7 @@ export class CgroupV1Limiter implements CpuLimiter {
     this.dir = join(root, `${PREFIX}${process.pid}`);
     removeGroup(this.dir, root);
     mkdirSync(this.dir);
-    writeFileSync(join(this.dir, "cpu.cfs_period_us"), String(PERIOD_US));
+    writeFileSync(join(this.dir, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
     writeFileSync(join(this.dir, "cpu.shares"), String(CPU_SHARES));
     writeFileSync(join(this.dir, "cgroup.procs"), String(pid));
   }
@@ -48,7 +49,7 @@ export class CgroupV1Limiter implements CpuLimiter {
 
   /** Current quota as a share, read back from the kernel. */
   currentLimit(): number {
-    return Number(readFileSync(join(this.dir, "cpu.cfs_quota_us"), "utf8")) / PERIOD_US;
+    return Number(readFileSync(join(this.dir, "cpu.cfs_quota_us"), "utf8")) / CPU_PERIOD_US;
   }
 
   /** Pids in the group, as the kernel sees them. */

@@ -5,7 +5,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { CPU_SHARES, type CpuLimiter, PERIOD_US, type ProfileRuntime, quotaUs } from "./runtime.js";
+import { CPU_SHARES, type CpuLimiter, type ProfileRuntime, quotaUs } from "./runtime.js";
+import { CPU_PERIOD_US } from "../../src/cpu-period.js";
 
 const exec = promisify(execFile);
 export const DOCKER_IMAGE = "fleximigrate-profile-node:1";
@@ -53,7 +54,7 @@ export function dockerRuntime(name = `fleximigrate-profile-${process.pid}`): Pro
       args: [
         "run", "--rm", "-i", "--name", name, "--network", "host", "--tmpfs", "/tmp",
         "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro", "-v", `${REPO}:${REPO}:ro`, "-w", REPO,
-        "--cpu-period", String(PERIOD_US), "--cpu-quota", String(PERIOD_US), "--cpu-shares", String(CPU_SHARES),
+        "--cpu-period", String(CPU_PERIOD_US), "--cpu-quota", String(CPU_PERIOD_US), "--cpu-shares", String(CPU_SHARES),
         DOCKER_IMAGE, process.execPath, "--import", "tsx", server,
       ],
     }),
@@ -66,12 +67,12 @@ export class DockerLimiter implements CpuLimiter {
   constructor(readonly container: string) {}
 
   async setLimit(share: number): Promise<void> {
-    await docker(["update", "--cpu-period", String(PERIOD_US), "--cpu-quota", String(quotaUs(share)), this.container]);
+    await docker(["update", "--cpu-period", String(CPU_PERIOD_US), "--cpu-quota", String(quotaUs(share)), this.container]);
   }
 
   /** Current quota as a share, as Docker reports it. */
   async currentLimit(): Promise<number> {
-    return Number((await docker(["inspect", "-f", "{{.HostConfig.CpuQuota}}", this.container])).trim()) / PERIOD_US;
+    return Number((await docker(["inspect", "-f", "{{.HostConfig.CpuQuota}}", this.container])).trim()) / CPU_PERIOD_US;
   }
 
   async dispose(): Promise<void> {

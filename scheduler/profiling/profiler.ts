@@ -1,7 +1,7 @@
 // The profiling loop: start the workload server, cap it at each CPU limit in turn
 // and time real requests of each input size. Rounds interleave the limits, so that
 // background load drifting over the run spreads over every limit instead of one.
-import type { Sample } from "../../src/latency/samples.js";
+import type { Sample } from "../latency/samples.js";
 import type { CpuLimiter, ProfileRuntime } from "./runtime.js";
 import { SERVER_PATH, type WorkloadResult, WorkloadProcess } from "./workload-process.js";
 

@@ -1,5 +1,6 @@
 // What the profiler needs from a CPU-limiting runtime: how to start the workload
 // server under it, and how to change the server's CPU limit while it runs.
+import { cfsBandwidth, MIN_PERIOD_LIMIT } from "../../src/cpu-period.js";
 
 /** A process to spawn; its stdout's first line must be `{"port":N}`. */
 export interface ServerCommand {
@@ -25,17 +26,16 @@ export interface ProfileRuntime {
   limit(pid: number): Promise<CpuLimiter>;
 }
 
-/** CFS period for every runtime: short, so the cap is smooth at request scale (see cgroup.ts). */
-export const PERIOD_US = 5_000;
 /**
  * Highest CFS weight (cgroup v1 cpu.shares): other processes on the host must not
  * eat into the quota, or the curve would measure the neighbours' load, not the limit.
  */
 export const CPU_SHARES = 262_144;
-/** The kernel refuses quotas under 1 ms. */
-export const MIN_LIMIT = 1_000 / PERIOD_US;
+/** Every sample is measured under the one period, so limits stop where it needs the smallest quota. */
+export const MIN_LIMIT = MIN_PERIOD_LIMIT;
 
+/** Quota (µs per CPU_PERIOD_US) for a limit the period expresses exactly. */
 export function quotaUs(share: number): number {
   if (!(share >= MIN_LIMIT)) throw new Error(`CPU limit ${share} is below the smallest quota (${MIN_LIMIT} cores)`);
-  return Math.round(share * PERIOD_US);
+  return cfsBandwidth(share).quotaUs;
 }

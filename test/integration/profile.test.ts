@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import { parseSamplesCsv } from "../../src/latency/samples.js";
+import { parseSamplesCsv } from "../../scheduler/latency/samples.js";
 import { CGROUP_V1_CPU, CgroupV1Limiter, cgroupUnavailable } from "../../scheduler/profiling/cgroup.js";
-import { PERIOD_US } from "../../scheduler/profiling/runtime.js";
+import { CPU_PERIOD_US } from "../../src/cpu-period.js";
 import { runCli } from "../helpers/cli.js";
 import { describeWhen, missing, needs } from "../helpers/env.js";
 
@@ -38,7 +38,7 @@ async function profileAndFit(runtime: string): Promise<void> {
   expect(summary.summary).toHaveLength(6);
 
   const text = readFileSync(out, "utf8");
-  expect(text).toMatch(new RegExp(`^# fleximigrate profile: workload=detect runtime=${runtime} cfs_period_us=${PERIOD_US}`));
+  expect(text).toMatch(new RegExp(`^# fleximigrate profile: workload=detect runtime=${runtime} cfs_period_us=${CPU_PERIOD_US}`));
   const samples = parseSamplesCsv(text, out);
   expect(samples).toHaveLength(30);
   expect(new Set(samples.map((s) => s.cpuShare))).toEqual(new Set([0.25, 0.5, 1]));
@@ -63,7 +63,7 @@ describeWhen("cgroup v1 CPU limiter", missing([needs.root(), hasCgroupV1]), () =
     try {
       expect(existsSync(limiter.dir)).toBe(true);
       expect(limiter.members()).toEqual([busy.pid]);
-      expect(readFileSync(join(limiter.dir, "cpu.cfs_period_us"), "utf8").trim()).toBe(String(PERIOD_US));
+      expect(readFileSync(join(limiter.dir, "cpu.cfs_period_us"), "utf8").trim()).toBe(String(CPU_PERIOD_US));
       await limiter.setLimit(0.25);
       expect(limiter.currentLimit()).toBe(0.25);
       await expect(limiter.setLimit(0.05)).rejects.toThrow("below the smallest quota");

@@ -86,7 +86,7 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     // Same spec and CPU limit on the new container; the source's container is gone.
     const inspect = await runtime.docker.getContainer(moved.containerId!).inspect();
     expect(inspect.State.Running).toBe(true);
-    expect(inspect.HostConfig.NanoCpus).toBe(5e8);
+    expect([inspect.HostConfig.CpuPeriod, inspect.HostConfig.CpuQuota]).toEqual([5000, 2500]); // 0.5 cores
     await expect(runtime.docker.getContainer(created.containerId!).inspect()).rejects.toThrow();
     // The shell's in-memory counter continued from where it was, never from 1.
     await sleep(500);

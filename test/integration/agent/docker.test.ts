@@ -51,7 +51,7 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
   it("creates a container with a CPU limit whose stats report cpu and memory, and whose logs read back", async () => {
     const record = await runtime.create(names.busy, spec(["sh", "-c", "echo started; while true; do :; done"], { env: { FMD_MARK: tag } }));
     const inspect = await runtime.docker.getContainer(record.containerId!).inspect();
-    expect(inspect.HostConfig.NanoCpus).toBe(5e8);
+    expect([inspect.HostConfig.CpuPeriod, inspect.HostConfig.CpuQuota]).toEqual([5000, 2500]); // 0.5 cores
     expect(inspect.Config.Labels["fleximigrate.test"]).toBe("docker-runtime");
     expect(inspect.Config.Env).toContain(`FMD_MARK=${tag}`);
     expect(inspect.State.Running).toBe(true);

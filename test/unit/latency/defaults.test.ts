@@ -1,7 +1,7 @@
 // The embedded default models: fitted from the committed profiling run.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SAMPLES_PATH, loadDefaultModels } from "../../../src/latency/defaults.js";
+import { DEFAULT_SAMPLES_PATH, loadDefaultModels } from "../../../scheduler/latency/defaults.js";
 import { predictLatencyMs } from "../../../src/latency/model.js";
 
 describe("loadDefaultModels", () => {

@@ -2,9 +2,9 @@
 // right model kind by held-out R², and refuses classes it cannot fit.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fitClass, fitModels, looR2 } from "../../../src/latency/fit.js";
+import { fitClass, fitModels, looR2 } from "../../../scheduler/latency/fit.js";
 import { type LatencyModel, MAX_SHARE, predictLatencyMs, requiredShare } from "../../../src/latency/model.js";
-import { type Sample, SampleError } from "../../../src/latency/samples.js";
+import { type Sample, SampleError } from "../../../scheduler/latency/samples.js";
 
 /** mulberry32: a small seeded PRNG, so the noisy samples are the same on every run. */
 function rng(seed: number): () => number {

@@ -1,7 +1,7 @@
 // The samples CSV parser: columns by name, blank and comment lines, and every
 // bad input named by file, line and column.
 import { describe, expect, it } from "vitest";
-import { formatSamplesCsv, parseSamplesCsv, SampleError } from "../../../src/latency/samples.js";
+import { formatSamplesCsv, parseSamplesCsv, SampleError } from "../../../scheduler/latency/samples.js";
 
 function errorOf(text: string): SampleError {
   try {

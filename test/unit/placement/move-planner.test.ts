@@ -6,8 +6,7 @@ import { describe, expect, it } from "vitest";
 import { IndexedFinder } from "../../../scheduler/placement/capacity-index.js";
 import type { ClusterState } from "../../../scheduler/placement/cluster-state.js";
 import { DelayAwarePolicy } from "../../../scheduler/placement/delay-aware.js";
-import type { NeedAt } from "../../../scheduler/placement/plugins.js";
-import { needMilli, toCores } from "../../../scheduler/placement/share.js";
+import { type NeedAt, needMilli, toCores } from "../../../scheduler/placement/share.js";
 import type { Migration } from "../../../scheduler/placement/types.js";
 import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../../../scheduler/planner/trace-generator.js";
 

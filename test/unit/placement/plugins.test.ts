@@ -4,7 +4,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IndexedFinder, ScanFinder } from "../../../scheduler/placement/capacity-index.js";
 import type { NodeState } from "../../../scheduler/placement/node-state.js";
-import { capacityFilter, leastUsedFirst, mostUsedFirst, scanBest, tierFilter } from "../../../scheduler/placement/plugins.js";
+import { scanBest } from "../../../scheduler/placement/framework.js";
+import { capacityFilter } from "../../../scheduler/placement/plugins/capacity.js";
+import { leastUsedFirst } from "../../../scheduler/placement/plugins/least-used.js";
+import { mostUsedFirst } from "../../../scheduler/placement/plugins/most-used.js";
+import { tierFilter } from "../../../scheduler/placement/plugins/tier.js";
 import { needMilli } from "../../../scheduler/placement/share.js";
 
 function node(name: string, tier: "edge" | "cloud", cpus: number, netDelayMs: number, usedMilli: number): NodeState {
@@ -17,20 +21,21 @@ describe("plugins", () => {
   const c = node("c", "cloud", 4, 40, 3900);
 
   it("filters by tier and by room for the share needed at each node's delay", () => {
-    expect([a, b, c].filter(tierFilter("edge"))).toEqual([a, b]);
     // Needs 0.5 core at 5 ms, 1 core (too much for c's 0.1 free) at 40 ms.
     const need = (d: number) => (d === 5 ? 500 : 1000);
-    expect([a, b, c].filter(capacityFilter(need))).toEqual([a, b]);
-    expect(capacityFilter(() => -1)(a)).toBe(false);
-    expect(capacityFilter(() => 1000)(a)).toBe(true);
-    expect(capacityFilter(() => 1001)(a)).toBe(false);
+    expect([a, b, c].filter((n) => tierFilter("edge").filter(n, need))).toEqual([a, b]);
+    expect([a, b, c].filter((n) => capacityFilter.filter(n, need))).toEqual([a, b]);
+    expect(capacityFilter.filter(a, () => -1)).toBe(false);
+    expect(capacityFilter.filter(a, () => 1000)).toBe(true);
+    expect(capacityFilter.filter(a, () => 1001)).toBe(false);
   });
 
   it("scores by usage with name as the tie-break", () => {
-    expect(scanBest([b, a], [], mostUsedFirst)).toBe(a); // both 50 %: name
-    expect(scanBest([a, b, c], [], mostUsedFirst)).toBe(c);
-    expect(scanBest([c, b, a], [], leastUsedFirst)).toBe(a);
-    expect(scanBest([a, b], [tierFilter("cloud")], mostUsedFirst)).toBeUndefined();
+    const any = () => 0;
+    expect(scanBest([b, a], [], mostUsedFirst, any)).toBe(a); // both 50 %: name
+    expect(scanBest([a, b, c], [], mostUsedFirst, any)).toBe(c);
+    expect(scanBest([c, b, a], [], leastUsedFirst, any)).toBe(a);
+    expect(scanBest([a, b], [tierFilter("cloud")], mostUsedFirst, any)).toBeUndefined();
   });
 
   it("millicore needs round up and mark infeasible budgets", () => {

@@ -2,7 +2,7 @@
 // embedded models: whatever the seed, it soon forces a case-3 move.
 import { describe, expect, it } from "vitest";
 import { createPolicy } from "../../../scheduler/placement/policies.js";
-import { loadDefaultModels } from "../../../src/latency/defaults.js";
+import { loadDefaultModels } from "../../../scheduler/latency/defaults.js";
 import { DEMO_NODES } from "../../../src/demo/demo-cluster.js";
 import { DemoLoad } from "../../../src/demo/demo-load.js";
 

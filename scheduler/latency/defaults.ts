@@ -7,7 +7,7 @@ import { type FittedModel, fitModels } from "./fit.js";
 import { parseSamplesCsv } from "./samples.js";
 
 /** Path of the embedded samples file. */
-export const DEFAULT_SAMPLES_PATH = fileURLToPath(new URL("../../scheduler/defaults/samples.csv", import.meta.url));
+export const DEFAULT_SAMPLES_PATH = fileURLToPath(new URL("../defaults/samples.csv", import.meta.url));
 
 let cached: Record<string, FittedModel> | undefined;
 

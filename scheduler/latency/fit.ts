@@ -6,7 +6,7 @@
 // fit made without it, and R² = 1 - SS(residuals of those predictions) / SS(about
 // the mean). In-sample R² would always favour the more flexible curve on noise.
 import { ExponentialRegression, PowerRegression } from "ml-regression";
-import { type LatencyModel, type ModelKind, modelKey, predictLatencyMs } from "./model.js";
+import { type LatencyModel, type ModelKind, modelKey, predictLatencyMs } from "../../src/latency/model.js";
 import { type Sample, SampleError } from "./samples.js";
 
 export interface FittedModel extends LatencyModel {

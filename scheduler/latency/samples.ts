@@ -1,6 +1,7 @@
 // Profiling samples: one measured latency of a workload class at a CPU share.
 // Parses the samples CSV strictly, so that a bad file fails with FILE:LINE:COLUMN
 // before anything is fitted or written.
+import { CsvError, parse } from "csv-parse/sync";
 
 export interface Sample {
   workload: string;
@@ -31,30 +32,22 @@ export const SAMPLE_COLUMNS = ["workload", "inputClass", "cpuShare", "latencyMs"
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * Parses `workload,inputClass,cpuShare,latencyMs` CSV. A header row is required and
- * columns are found by name (any order; extra columns are ignored). Blank lines and
- * lines starting with `#` are skipped. Fields are plain (no quoting).
+ * Parses `workload,inputClass,cpuShare,latencyMs` CSV with csv-parse (RFC 4180
+ * quoting, a leading BOM, LF or CRLF line ends). A header row is required and
+ * columns are found by name (any order; extra columns are ignored). Blank lines
+ * and lines starting with `#` are skipped; spaces around unquoted fields are trimmed.
+ * Lines are 1-based lines of the file (a record spanning lines is named by its
+ * first), columns are 1-based field numbers.
  */
 export function parseSamplesCsv(text: string, file: string): Sample[] {
-  const lines = text.split(/\r?\n/);
-  let headerAt = -1;
-  let header: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (isSkipped(lines[i]!)) continue;
-    headerAt = i;
-    header = splitFields(lines[i]!);
-    break;
-  }
-  if (headerAt < 0) throw new SampleError(file, 1, 1, `missing header row (expected ${SAMPLE_COLUMNS.join(",")})`);
-  const headerLine = headerAt + 1;
-  const index = columnIndexes(header, file, headerLine);
+  const rows = readRows(text, file);
+  const first = rows[0];
+  if (!first) throw new SampleError(file, 1, 1, `missing header row (expected ${SAMPLE_COLUMNS.join(",")})`);
+  const header = first.fields;
+  const index = columnIndexes(header, file, first.line);
 
   const samples: Sample[] = [];
-  for (let i = headerAt + 1; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (isSkipped(raw)) continue;
-    const line = i + 1;
-    const fields = splitFields(raw);
+  for (const { fields, line } of rows.slice(1)) {
     if (fields.length !== header.length) {
       const column = Math.min(fields.length, header.length) + 1;
       throw new SampleError(file, line, column, `expected ${header.length} fields like the header, got ${fields.length}`);
@@ -106,13 +99,71 @@ function columnIndexes(header: string[], file: string, line: number): Record<(ty
   return out;
 }
 
-function isSkipped(line: string): boolean {
-  const t = line.trim();
-  return t === "" || t.startsWith("#");
+interface Row {
+  fields: string[];
+  /** 1-based line the record starts on. */
+  line: number;
 }
 
-function splitFields(line: string): string[] {
-  return line.split(",").map((f) => f.trim());
+/** The records of the file with their first lines; CSV syntax errors become SampleErrors. */
+function readRows(text: string, file: string): Row[] {
+  // One line end, so that csv-parse's line count is the file's: it counts the
+  // CR and the LF of a CRLF inside a quoted field as two lines.
+  const lf = text.replace(/\r\n?/g, "\n");
+  const starts: number[] = [];
+  let lastEnd = 0;
+  try {
+    const records = parse(lf, {
+      bom: true,
+      comment: "#",
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      on_record: (record: string[], context) => {
+        // context.lines is the record's last line: step back over the line ends inside its quoted fields.
+        lastEnd = context.lines;
+        starts.push(context.lines - newlines(record));
+        return record;
+      },
+    });
+    return records.map((fields, i) => ({ fields, line: starts[i]! }));
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    const field = typeof err.column === "number" ? err.column + 1 : 1;
+    if (err.code === "CSV_QUOTE_NOT_CLOSED") {
+      // csv-parse reports the end of the file; name the line the open record starts on.
+      throw new SampleError(file, firstRecordLineAfter(lf, lastEnd), field, "quoted field is not closed");
+    }
+    throw new SampleError(file, Number(err.lines), field, syntaxReason(err));
+  }
+}
+
+function syntaxReason(err: CsvError): string {
+  switch (err.code) {
+    case "INVALID_OPENING_QUOTE":
+      return "a quote inside an unquoted field (quote the whole field and double inner quotes)";
+    case "CSV_INVALID_CLOSING_QUOTE":
+      return "text after a closing quote (double a quote inside a quoted field)";
+    default:
+      return err.message;
+  }
+}
+
+/** The first line after `line` that is neither blank nor a `#` comment (1-based). */
+function firstRecordLineAfter(text: string, line: number): number {
+  const lines = text.split("\n");
+  for (let i = line; i < lines.length; i++) {
+    const t = lines[i]!.trim();
+    if (t !== "" && !t.startsWith("#")) return i + 1;
+  }
+  return line + 1;
+}
+
+function newlines(fields: string[]): number {
+  let n = 0;
+  for (const f of fields) for (const c of f) if (c === "\n") n++;
+  return n;
 }
 
 function round3(x: number): number {
