@@ -1,8 +1,8 @@
 // Shared bits of the controller's client commands (flows, topology, dns):
-// the --controller flag and tolerant readers of the API's list payloads.
+// the --controller flag and tolerant readers of the API's list payloads. The
+// calls themselves go through src/clients/controller.ts.
 import { urlFlag } from "../../src/cli/args.js";
-
-export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:8181";
+import { DEFAULT_CONTROLLER_URL } from "../../src/clients/controller.js";
 
 /** Validates --controller and returns it without a trailing slash. */
 export function controllerBase(raw: string | undefined): string {

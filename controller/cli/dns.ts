@@ -3,7 +3,7 @@
 // Client of GET /v1/dns, PUT/DELETE /v1/dns/records/:name.
 import { parseCommandArgs, numberFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
-import { requestJson } from "../../src/cli/http.js";
+import { controllerAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import { age, controllerBase, listOf } from "./api-client.js";
 
@@ -48,7 +48,7 @@ export const command: Command = {
     const [action, name, ip] = parsed.positionals;
     if (action === undefined) {
       if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${usage}`);
-      const data = await requestJson<unknown>("GET", `${base}/v1/dns`);
+      const data = await controllerAt(base).dns();
       if (parsed.values.json) printJson(data);
       else process.stdout.write(renderDns(data));
       return 0;
@@ -57,7 +57,7 @@ export const command: Command = {
       if (!name || !ip) throw new CliError(`dns set needs NAME and IP\n\n${usage}`);
       const body: { ip: string; ttl?: number } = { ip };
       if (parsed.values.ttl !== undefined) body.ttl = numberFlag("ttl", parsed.values.ttl, 0, { min: 0, integer: true });
-      const record = await requestJson<Record<string, unknown>>("PUT", `${base}/v1/dns/records/${encodeURIComponent(name)}`, body);
+      const record = await controllerAt(base).setDnsRecord(name, body);
       if (parsed.values.json) printJson(record);
       else process.stdout.write(`${record.name} -> ${record.ip} (TTL ${record.ttl}s)\n`);
       return 0;
@@ -65,7 +65,7 @@ export const command: Command = {
     if (action === "delete") {
       if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${usage}`);
       if (!name || ip !== undefined) throw new CliError(`dns delete needs exactly one NAME\n\n${usage}`);
-      const record = await requestJson<Record<string, unknown>>("DELETE", `${base}/v1/dns/records/${encodeURIComponent(name)}`);
+      const record = await controllerAt(base).deleteDnsRecord(name);
       if (parsed.values.json) printJson(record);
       else process.stdout.write(`deleted ${record.name} (was ${record.ip})\n`);
       return 0;

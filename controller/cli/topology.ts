@@ -4,7 +4,7 @@
 // GET /v1/switches ({switches: [{dpid, address, tables, ports}]}) and GET /v1/hosts.
 import { parseCommandArgs } from "../../src/cli/args.js";
 import type { Command } from "../../src/cli/command.js";
-import { requestJson } from "../../src/cli/http.js";
+import { controllerAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import { age, controllerBase, listOf } from "./api-client.js";
 
@@ -80,9 +80,10 @@ export const command: Command = {
     const parsed = parseCommandArgs(args, { json: { type: "boolean" }, controller: { type: "string" } }, usage, { positionals: { max: 0 } });
     if (!parsed) return 0;
     const base = controllerBase(parsed.values.controller);
-    const topology = await requestJson<unknown>("GET", `${base}/v1/topology`);
-    const switches = await requestJson<unknown>("GET", `${base}/v1/switches`);
-    const hosts = await requestJson<unknown>("GET", `${base}/v1/hosts`);
+    const controller = controllerAt(base);
+    const topology = await controller.topology();
+    const switches = await controller.switches();
+    const hosts = await controller.hosts();
     if (parsed.values.json) printJson({ topology, switches, hosts });
     else process.stdout.write(renderTopology(topology, switches, hosts));
     return 0;

@@ -2,9 +2,8 @@
 import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
 import { DEFAULT_AGENT_URL } from "./defaults.js";
 import type { Command } from "../../src/cli/command.js";
-import { requestJson } from "../../src/cli/http.js";
+import { agentAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import type { Capabilities } from "../migration/strategy.js";
 
 const usage = `Usage: fleximigrate agent-info [--agent URL] [--json]
 
@@ -22,7 +21,7 @@ export const command: Command = {
     const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
     if (!p) return 0;
     const base = urlFlag("agent", p.values.agent, DEFAULT_AGENT_URL);
-    const info = await requestJson<{ node: string; tier: string; capabilities: Capabilities }>("GET", `${base}/v1/info`);
+    const info = await agentAt(base).info();
     if (p.values.json) {
       printJson(info);
       return 0;

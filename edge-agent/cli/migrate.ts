@@ -2,9 +2,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
 import { CliError, type Command } from "../../src/cli/command.js";
-import { requestJson } from "../../src/cli/http.js";
+import type { StrategyName } from "../../src/api-types/agent.js";
+import { agentAt } from "../../src/cli/service-clients.js";
 import { Progress, formatTable, printJson } from "../../src/cli/output.js";
-import type { MigrationRecord } from "../migration/machine.js";
 
 const usage = `Usage: fleximigrate migrate WORKLOAD --from AGENT --to AGENT [--strategy auto|postcopy|stopcopy|precopy] [--json]
 
@@ -47,10 +47,11 @@ export const command: Command = {
     if (!(timeoutS > 0)) throw new CliError(`--timeout-s: expected a positive number, got '${v["timeout-s"]}'`);
     const from = urlFlag("from", v.from);
     const to = urlFlag("to", v.to);
-    const started = await requestJson<MigrationRecord>("POST", `${from}/v1/migrations`, {
+    const source = agentAt(from!);
+    const started = await source.startMigration({
       workload: p.positionals[0],
-      destination: to,
-      strategy,
+      destination: to!,
+      strategy: strategy as StrategyName,
       ...(v.compress ? { compress: true } : {}),
       ...(bandwidth ? { bandwidthBps: bandwidth } : {}),
     });
@@ -59,7 +60,7 @@ export const command: Command = {
     let rec = started;
     while (rec.status === "running" && Date.now() < end) {
       await sleep(200);
-      rec = await requestJson<MigrationRecord>("GET", `${from}/v1/migrations/${started.id}`);
+      rec = await source.migration(started.id);
       const pct = rec.progress.totalBytes > 0 ? Math.min(99, Math.round((rec.progress.bytes / rec.progress.totalBytes) * 100)) : 0;
       bar?.update(pct, `${rec.phase} ${(rec.progress.rateBps / 1048576).toFixed(1)} MiB/s`);
     }

@@ -2,9 +2,8 @@
 import { parseCommandArgs, urlFlag } from "../../src/cli/args.js";
 import { DEFAULT_AGENT_URL } from "./defaults.js";
 import type { Command } from "../../src/cli/command.js";
-import { requestJson } from "../../src/cli/http.js";
+import { agentAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import type { WorkloadRecord } from "../runtime/types.js";
 
 const usage = `Usage: fleximigrate workloads [--agent URL] [--json]
 
@@ -21,7 +20,7 @@ export const command: Command = {
     const p = parseCommandArgs(args, { agent: { type: "string" }, json: { type: "boolean" } }, usage, { positionals: { max: 0 } });
     if (!p) return 0;
     const base = urlFlag("agent", p.values.agent, DEFAULT_AGENT_URL);
-    const { workloads } = await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${base}/v1/workloads`);
+    const { workloads } = await agentAt(base).workloads();
     if (p.values.json) printJson(workloads);
     else
       process.stdout.write(
