@@ -1,18 +1,11 @@
 // The CLI's clients: a failed call is a CliError, exit 1, that says where the
 // service was expected and which service it is.
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../../../src/cli/command.js";
 import { agentAt, controllerAt } from "../../../../src/cli/service-clients.js";
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from "../../../helpers/ports.js";
 
 describe("CLI service clients", () => {
   it("an unreachable service: cannot reach URL (CODE); is the service running? (which)", async () => {

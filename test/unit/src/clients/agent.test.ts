@@ -1,12 +1,12 @@
 // AgentClient: errors say which agent; the image calls answer "none" and
 // "no-route" for a 404 and throw for anything else.
-import net from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "../../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
 import { AgentClient } from "../../../../src/clients/agent.js";
 import { ServiceError, ServiceUnreachable } from "../../../../src/http/client-errors.js";
+import { closedPort } from "../../../helpers/ports.js";
 
 let app: FastifyInstance;
 let url: string;
@@ -41,10 +41,7 @@ describe("AgentClient", () => {
   });
 
   it("says which agent it could not reach", async () => {
-    const closed = net.createServer();
-    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-    const gonePort = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const gonePort = await closedPort();
     const gone = new AgentClient(`http://127.0.0.1:${gonePort}`, { node: "edge2", backoff: { attempts: 1, baseMs: 1, maxMs: 1 } });
     const err = await gone.commitIncoming("m-1").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceUnreachable);

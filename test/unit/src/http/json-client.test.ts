@@ -5,6 +5,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ServiceError, ServiceUnreachable } from "../../../../src/http/client-errors.js";
 import { type Fetch, JsonClient, type JsonClientOptions } from "../../../../src/http/json-client.js";
+import { closedPort } from "../../../helpers/ports.js";
 
 const BASE = "http://127.0.0.1:7701";
 
@@ -77,10 +78,7 @@ describe("JsonClient", () => {
   });
 
   it("says ECONNREFUSED for a port where nothing listens", async () => {
-    const closed = net.createServer();
-    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-    const port = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await closedPort();
     const c = new JsonClient(`http://127.0.0.1:${port}`, { service: "agent edge1", backoff: { attempts: 1, baseMs: 1, maxMs: 1 } });
     await expect(c.get("/v1/info")).rejects.toThrow(`cannot reach agent edge1 at http://127.0.0.1:${port}: ECONNREFUSED`);
   });
