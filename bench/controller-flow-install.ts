@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { JsonBody } from "../src/http/json-client.js";
 import type { Instruction, Match } from "../src/openflow/index.js";
 import type { ControllerProcess } from "./controller-process.js";
 
@@ -101,12 +102,8 @@ function dpidValue(raw: unknown): bigint | undefined {
 async function waitForSwitch(ctrl: ControllerProcess, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const body = (await (await fetch(`${ctrl.httpUrl}/v1/switches`)).json()) as unknown;
-    const list = (Array.isArray(body) ? body : (body as { switches?: unknown[] })?.switches) ?? [];
-    for (const s of list as Array<Record<string, unknown>>) {
-      const raw = s.dpid ?? s.datapathId ?? s.id;
-      if (dpidValue(raw) === BENCH_DPID) return String(raw);
-    }
+    const { switches } = await ctrl.api.switches();
+    for (const s of switches) if (dpidValue(s.dpid) === BENCH_DPID) return s.dpid;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the controller did not list bridge ${BENCH_BRIDGE} (dpid ${BENCH_DPID.toString(16)}) within ${timeoutMs} ms`);
@@ -121,16 +118,11 @@ export async function attachController(ctrl: ControllerProcess): Promise<string>
 /** Times POST /v1/switches/:dpid/flows (FLOW_MODs + BARRIER), starting with none of the bench flows, until the API answers. */
 export async function timeController(ctrl: ControllerProcess, dpid: string, flows: BenchFlow[]): Promise<{ perSec: number; seconds: number }> {
   ovs("ovs-ofctl", ["-O", "OpenFlow13", "del-flows", BENCH_BRIDGE, "ip,in_port=1"]);
-  const body = JSON.stringify({ flows });
+  // Serialized before the clock starts: the peer's flow file is written before its clock starts too.
+  const body = JsonBody.of({ flows });
   const t0 = performance.now();
-  const res = await fetch(`${ctrl.httpUrl}/v1/switches/${encodeURIComponent(dpid)}/flows`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
-  const text = await res.text();
+  await ctrl.api.installFlows(dpid, body, { timeoutMs: 300_000 });
   const seconds = (performance.now() - t0) / 1000;
-  if (!res.ok) throw new Error(`POST /v1/switches/${dpid}/flows answered ${res.status}: ${text.slice(0, 300)}`);
   const installed = installedBenchFlows();
   if (installed !== flows.length) throw new Error(`the controller installed ${installed} of ${flows.length} flows`);
   return { perSec: flows.length / seconds, seconds };

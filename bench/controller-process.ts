@@ -5,6 +5,7 @@ import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { ControllerClient } from "../src/clients/controller.js";
 
 const CLI = fileURLToPath(new URL("../bin/fleximigrate.js", import.meta.url));
 
@@ -26,6 +27,7 @@ export async function freeUdpPort(): Promise<number> {
 
 export class ControllerProcess {
   private stderrTail = "";
+  readonly api: ControllerClient;
 
   private constructor(
     readonly child: ChildProcess,
@@ -36,6 +38,7 @@ export class ControllerProcess {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
     child.stdout?.resume();
+    this.api = new ControllerClient(httpUrl);
   }
 
   /**
@@ -57,8 +60,8 @@ export class ControllerProcess {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}: ${proc.stderrTail.trim()}`);
       try {
-        const res = await fetch(`${proc.httpUrl}/v1/switches`);
-        if (res.ok) return proc;
+        await proc.api.switches({ retry: false, timeoutMs: 1000 });
+        return proc;
       } catch {
         // not listening yet
       }
@@ -90,9 +93,8 @@ export class ControllerProcess {
 
   /** Switches the controller lists (GET /v1/switches), or -1 when the answer is not a list. */
   async switchCount(): Promise<number> {
-    const body = (await (await fetch(`${this.httpUrl}/v1/switches`)).json()) as unknown;
-    const list = Array.isArray(body) ? body : (body as { switches?: unknown[] })?.switches;
-    return Array.isArray(list) ? list.length : -1;
+    const { switches } = await this.api.switches();
+    return Array.isArray(switches) ? switches.length : -1;
   }
 
   async stop(): Promise<void> {

@@ -1,15 +1,10 @@
 // Registers with the scheduler and reports load every few seconds. The
 // scheduler may be down: log, back off, never crash.
 import si from "systeminformation";
+import type { NodeReport } from "../src/api-types/scheduler.js";
+import { SchedulerClient } from "../src/clients/scheduler.js";
+import { ServiceError } from "../src/http/client-errors.js";
 import type { Agent } from "./service/agent.js";
-
-export interface NodeReport {
-  cpu: { usage: number; cores: number };
-  memory: { total: number; used: number };
-  load: number;
-  workloads: Array<{ id: string; cpu: number; memoryBytes: number }>;
-  capabilities: unknown;
-}
 
 export async function buildReport(agent: Agent): Promise<NodeReport> {
   const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
@@ -33,25 +28,25 @@ export function startReporting(agent: Agent, scheduler: string, opts: { interval
   let registered = false;
   let backoff = 1000;
   const interval = opts.intervalMs ?? 3000;
-  const send = async (method: string, url: string, body: unknown) => {
-    const res = await fetch(url, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}`);
-  };
+  // One try per tick: this loop keeps its own, longer backoff.
+  const client = new SchedulerClient(scheduler, { timeoutMs: 5000 });
+  const once = { retry: false };
   const tick = async () => {
     if (stopped) return;
     let delay = interval;
     try {
       if (!registered) {
         const cpus = (await si.cpu()).cores;
-        await send("POST", `${scheduler}/v1/nodes`, { name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint });
+        await client.registerNode({ name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint }, once);
         registered = true;
         agent.log(`registered with ${scheduler}`);
       }
-      await send("PUT", `${scheduler}/v1/nodes/${encodeURIComponent(agent.opts.node)}/report`, await buildReport(agent));
+      await client.report(agent.opts.node, await buildReport(agent), once);
       backoff = 1000;
     } catch (err) {
-      agent.log(`scheduler ${scheduler}: ${(err as Error).message}; retry in ${backoff} ms`);
-      if (/404/.test((err as Error).message)) registered = false;
+      agent.log(`${(err as Error).message}; retry in ${backoff} ms`);
+      // The scheduler forgot this node (restarted, or removed it): register again.
+      if (err instanceof ServiceError && err.status === 404) registered = false;
       delay = backoff;
       backoff = Math.min(backoff * 2, 30_000);
     }

@@ -28,7 +28,8 @@ const flowInput = {
   properties: {
     priority: { type: "integer", minimum: 0, maximum: 65535 },
     match: { type: "object" },
-    instructions: { type: "array", items: { type: "object", required: ["type"], properties: { type: { type: "string" } } } },
+    // Each instruction type has its own fields (actions, metadata, ...); the codec checks them.
+    instructions: { type: "array", items: { type: "object", required: ["type"], additionalProperties: true, properties: { type: { type: "string" } } } },
     idleTimeout: { type: "integer", minimum: 0, maximum: 65535 },
     hardTimeout: { type: "integer", minimum: 0, maximum: 65535 },
     cookie: { type: ["string", "integer"] },

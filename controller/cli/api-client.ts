@@ -1,8 +1,8 @@
 // Shared bits of the controller's client commands (flows, topology, dns):
-// the --controller flag and tolerant readers of the API's list payloads.
+// the --controller flag and tolerant readers of the API's list payloads. The
+// calls themselves go through src/clients/controller.ts.
 import * as flag from "../../src/cli/flags.js";
-
-export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:8181";
+import { DEFAULT_CONTROLLER_URL } from "../../src/clients/controller.js";
 
 /** --controller URL, declared once for every client command. */
 export const controllerFlag = flag.url("controller HTTP API", { default: DEFAULT_CONTROLLER_URL });

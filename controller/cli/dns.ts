@@ -4,7 +4,7 @@
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
-import { requestJson } from "../../src/cli/http.js";
+import { controllerAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import { age, controllerFlag, listOf } from "./api-client.js";
 
@@ -35,7 +35,7 @@ NAME is relative to the zone ("web") or fully qualified inside it.`,
     const [action, name, ip] = parsed.positionals;
     if (action === undefined) {
       if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${command.usage}`);
-      const data = await requestJson<unknown>("GET", `${base}/v1/dns`);
+      const data = await controllerAt(base).dns();
       if (parsed.values.json) printJson(data);
       else process.stdout.write(renderDns(data));
       return 0;
@@ -44,7 +44,7 @@ NAME is relative to the zone ("web") or fully qualified inside it.`,
       if (!name || !ip) throw new CliError(`dns set needs NAME and IP\n\n${command.usage}`);
       const body: { ip: string; ttl?: number } = { ip };
       if (parsed.values.ttl !== undefined) body.ttl = parsed.values.ttl;
-      const record = await requestJson<Record<string, unknown>>("PUT", `${base}/v1/dns/records/${encodeURIComponent(name)}`, body);
+      const record = await controllerAt(base).setDnsRecord(name, body);
       if (parsed.values.json) printJson(record);
       else process.stdout.write(`${record.name} -> ${record.ip} (TTL ${record.ttl}s)\n`);
       return 0;
@@ -52,7 +52,7 @@ NAME is relative to the zone ("web") or fully qualified inside it.`,
     if (action === "delete") {
       if (parsed.values.ttl !== undefined) throw new CliError(`--ttl only applies to 'dns set'\n\n${command.usage}`);
       if (!name || ip !== undefined) throw new CliError(`dns delete needs exactly one NAME\n\n${command.usage}`);
-      const record = await requestJson<Record<string, unknown>>("DELETE", `${base}/v1/dns/records/${encodeURIComponent(name)}`);
+      const record = await controllerAt(base).deleteDnsRecord(name);
       if (parsed.values.json) printJson(record);
       else process.stdout.write(`deleted ${record.name} (was ${record.ip})\n`);
       return 0;

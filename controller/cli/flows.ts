@@ -4,7 +4,7 @@
 // ({tableId, priority, cookie "0x..", owner, packetCount, byteCount, match, instructions}).
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
-import { requestJson } from "../../src/cli/http.js";
+import { controllerAt } from "../../src/cli/service-clients.js";
 import { type Cell, formatTable, printJson } from "../../src/cli/output.js";
 import {
   OFPP_ALL,
@@ -143,14 +143,15 @@ export const command = defineCommand({
   async run(parsed) {
     const base = parsed.values.controller;
     const only = parsed.values.switch;
-    const flowsOf = (dpid: string) => requestJson<unknown>("GET", `${base}/v1/switches/${encodeURIComponent(dpid)}/flows`);
+    const controller = controllerAt(base);
+    const flowsOf = (dpid: string) => controller.flows(dpid);
     if (only !== undefined) {
       const data = await flowsOf(only);
       if (parsed.values.json) printJson(data);
       else process.stdout.write(renderFlows([{ dpid: only, flows: data }]));
       return 0;
     }
-    const switches = listOf(await requestJson<unknown>("GET", `${base}/v1/switches`), "switches");
+    const switches = listOf(await controller.switches(), "switches");
     const all: SwitchFlows[] = [];
     for (const sw of switches) {
       const dpid = String(sw.dpid);

@@ -4,7 +4,7 @@
 // GET /v1/switches ({switches: [{dpid, address, tables, ports}]}) and GET /v1/hosts.
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
-import { requestJson } from "../../src/cli/http.js";
+import { controllerAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
 import { age, controllerFlag, listOf } from "./api-client.js";
 
@@ -71,9 +71,10 @@ between them, and the hosts learned on edge ports.`,
   },
   async run(parsed) {
     const base = parsed.values.controller;
-    const topology = await requestJson<unknown>("GET", `${base}/v1/topology`);
-    const switches = await requestJson<unknown>("GET", `${base}/v1/switches`);
-    const hosts = await requestJson<unknown>("GET", `${base}/v1/hosts`);
+    const controller = controllerAt(base);
+    const topology = await controller.topology();
+    const switches = await controller.switches();
+    const hosts = await controller.hosts();
     if (parsed.values.json) printJson({ topology, switches, hosts });
     else process.stdout.write(renderTopology(topology, switches, hosts));
     return 0;

@@ -2,9 +2,9 @@
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { agentFlag } from "./defaults.js";
-import { requestJson } from "../../src/cli/http.js";
+import type { AgentCapabilities } from "../../src/api-types/agent.js";
+import { agentAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import type { Capabilities } from "../migration/strategy.js";
 
 export const command = defineCommand({
   name: "agent-info",
@@ -16,7 +16,7 @@ control, and which migration strategies work there (and why not).`,
   },
   async run(p) {
     const base = p.values.agent;
-    const info = await requestJson<{ node: string; tier: string; capabilities: Capabilities }>("GET", `${base}/v1/info`);
+    const info = await agentAt(base).info();
     if (p.values.json) {
       printJson(info);
       return 0;
@@ -37,7 +37,7 @@ control, and which migration strategies work there (and why not).`,
   },
 });
 
-function tcpLine(probe: Capabilities["criu"]["tcpEstablished"]): string {
+function tcpLine(probe: AgentCapabilities["criu"]["tcpEstablished"]): string {
   if (!probe) return "not probed (criu check fails or criu is missing)";
   return probe.ok ? "yes (dumped an established connection at start)" : `no: ${probe.reason?.split("\n")[0] ?? "unknown"}`;
 }

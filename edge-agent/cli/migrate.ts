@@ -3,9 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
-import { requestJson } from "../../src/cli/http.js";
+import type { StrategyName } from "../../src/api-types/agent.js";
+import { agentAt } from "../../src/cli/service-clients.js";
 import { Progress, formatTable, printJson } from "../../src/cli/output.js";
-import type { MigrationRecord } from "../migration/machine.js";
 
 export const command = defineCommand({
   name: "migrate",
@@ -28,10 +28,11 @@ source agent reaches the destination for --to) and prints what was measured.`,
     if (!v.from || !v.to) throw new CliError(`--from and --to are required\n\n${command.usage}`);
     const { from, to, strategy, bandwidth } = v;
     const timeoutS = v["timeout-s"];
-    const started = await requestJson<MigrationRecord>("POST", `${from}/v1/migrations`, {
+    const source = agentAt(from);
+    const started = await source.startMigration({
       workload: p.positionals[0],
-      destination: to,
-      strategy,
+      destination: to!,
+      strategy: strategy as StrategyName,
       ...(v.compress ? { compress: true } : {}),
       ...(bandwidth ? { bandwidthBps: bandwidth } : {}),
     });
@@ -42,7 +43,7 @@ source agent reaches the destination for --to) and prints what was measured.`,
     try {
       while (rec.status === "running" && Date.now() < end) {
         await sleep(200);
-        rec = await requestJson<MigrationRecord>("GET", `${from}/v1/migrations/${started.id}`);
+        rec = await source.migration(started.id);
         const pct = rec.progress.totalBytes > 0 ? Math.min(99, Math.round((rec.progress.bytes / rec.progress.totalBytes) * 100)) : 0;
         bar?.update(pct, `${rec.phase} ${(rec.progress.rateBps / 1048576).toFixed(1)} MiB/s`);
       }

@@ -2,9 +2,8 @@
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { agentFlag } from "./defaults.js";
-import { requestJson } from "../../src/cli/http.js";
+import { agentAt } from "../../src/cli/service-clients.js";
 import { formatTable, printJson } from "../../src/cli/output.js";
-import type { WorkloadRecord } from "../runtime/types.js";
 
 export const command = defineCommand({
   name: "workloads",
@@ -15,7 +14,7 @@ export const command = defineCommand({
   },
   async run(p) {
     const base = p.values.agent;
-    const { workloads } = await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${base}/v1/workloads`);
+    const { workloads } = await agentAt(base).workloads();
     if (p.values.json) printJson(workloads);
     else
       process.stdout.write(

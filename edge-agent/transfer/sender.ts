@@ -28,6 +28,11 @@ export interface SendOptions {
 
 export async function sendFiles(dir: string, names: string[], opts: SendOptions): Promise<SentFiles> {
   const started = Date.now();
+  // Errors name the peer the way src/clients does: "agent at http://10.0.0.2:7701".
+  const peer = `agent at ${new URL(opts.base).origin}`;
+  const broke = (name: string) => (err: Error) => {
+    throw new Error(`transfer of ${name} to ${peer} broke: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+  };
   const sizes = await Promise.all(names.map(async (n) => (await stat(path.join(dir, n))).size));
   const totalBytes = sizes.reduce((s, n) => s + n, 0);
   let bytes = 0;
@@ -56,28 +61,26 @@ export async function sendFiles(dir: string, names: string[], opts: SendOptions)
       body: Readable.toWeb(stream) as ReadableStream,
       duplex: "half",
       signal: opts.signal,
-    } as RequestInit).catch((err: Error) => {
-      throw new Error(`transfer of ${name} broke: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-    });
-    await expectOk(res, name);
+    } as RequestInit).catch(broke(name));
+    await expectOk(res, name, peer);
     const seal = await fetch(`${url}/seal`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ sha256: hash.digest("hex") }),
       signal: opts.signal,
-    });
-    await expectOk(seal, name);
+    }).catch(broke(name));
+    await expectOk(seal, name, peer);
   }
   return { files: names.length, bytes, ms: Date.now() - started };
 }
 
-async function expectOk(res: Response, name: string): Promise<void> {
+async function expectOk(res: Response, name: string, peer: string): Promise<void> {
   if (res.ok) {
     await res.arrayBuffer();
     return;
   }
   const body = (await res.json().catch(() => ({}))) as { message?: string };
-  throw new Error(`destination refused ${name}: ${body.message ?? res.status}`);
+  throw new Error(`${peer} refused ${name}: ${body.message ?? res.status}`);
 }
 
 /** Passes chunks through, showing each to `see`. */

@@ -8,8 +8,8 @@ import WebSocket from "ws";
 import { CliError } from "../cli/command.js";
 import { defineCommand } from "../cli/define.js";
 import * as flag from "../cli/flags.js";
-import type { LatencyModel } from "../latency/model.js";
-import { call, getJson } from "./api.js";
+import { SchedulerClient } from "../clients/scheduler.js";
+import { ServiceError } from "../http/client-errors.js";
 import { Child, waitForHttp } from "./children.js";
 import { DEMO_NODES } from "./demo-cluster.js";
 import { type DemoNode, DemoLoad } from "./demo-load.js";
@@ -113,10 +113,11 @@ class Up {
       socket = await this.until(this.followEvents(schedulerUrl));
       const controllerUrl = this.opts.controller ? await this.startController() : null;
       const agents = this.opts.agents ? await this.startAgents(schedulerUrl) : [];
-      await this.until(this.ensureNodes(schedulerUrl, agents.length > 0));
+      const scheduler = new SchedulerClient(schedulerUrl);
+      await this.until(this.ensureNodes(scheduler, agents.length > 0));
       this.announce(schedulerUrl, controllerUrl, agents);
       if (this.opts.durationMs > 0) setTimeout(() => this.stop("duration reached"), this.opts.durationMs).unref();
-      await this.drive(schedulerUrl);
+      await this.drive(scheduler);
     } catch (err) {
       if (!(err instanceof Stopped)) {
         failure = err;
@@ -229,11 +230,11 @@ class Up {
    * and gives the agents' nodes the demo's sizes: all agents share this one machine, so
    * each would report its cores; the demo wants small edge nodes and a large cloud.
    */
-  private async ensureNodes(schedulerUrl: string, agentsRunning: boolean): Promise<void> {
+  private async ensureNodes(scheduler: SchedulerClient, agentsRunning: boolean): Promise<void> {
     const deadline = Date.now() + (agentsRunning ? AGENT_REGISTRATION_MS : 0);
     let known = new Map<string, DemoNode & { endpoint?: string }>();
     for (;;) {
-      const nodes = await getJson<Array<DemoNode & { endpoint?: string }>>(`${schedulerUrl}/v1/nodes`);
+      const nodes = await scheduler.nodes();
       known = new Map(nodes.map((n) => [n.name, n]));
       if (DEMO_NODES.every((n) => known.has(n.name)) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 500));
@@ -243,8 +244,9 @@ class Up {
       if (registered && registered.cpus === spec.cpus && registered.netDelayMs === spec.netDelayMs && registered.tier === spec.tier) continue;
       // Re-registering an idle node with another spec replaces it; its agent endpoint stays.
       const body = registered?.endpoint ? { ...spec, endpoint: registered.endpoint } : spec;
-      const { status, data } = await call("POST", `${schedulerUrl}/v1/nodes`, body);
-      if (status !== 200 && status !== 201) throw new CliError(`cannot register node ${spec.name}: ${String(data.message)}`, 1);
+      await scheduler.registerNode(body).catch((err: unknown) => {
+        throw err instanceof ServiceError ? new CliError(`cannot register node ${spec.name}: ${err.serviceMessage}`, 1) : err;
+      });
     }
   }
 
@@ -301,11 +303,8 @@ class Up {
     this.emit({ type: "up", urls }, lines.join("\n"));
   }
 
-  private async drive(schedulerUrl: string): Promise<void> {
-    const [models, nodes] = await Promise.all([
-      getJson<Record<string, LatencyModel>>(`${schedulerUrl}/v1/models`),
-      getJson<DemoNode[]>(`${schedulerUrl}/v1/nodes`),
-    ]);
+  private async drive(scheduler: SchedulerClient): Promise<void> {
+    const [models, nodes] = await Promise.all([scheduler.models(), scheduler.nodes()]);
     const load = new DemoLoad(nodes, models, this.opts.seed);
     if (load.caveat) this.emitError({ type: "demo-caveat", reason: load.caveat }, `the demo cannot force moves here: ${load.caveat}`);
     let stopping = false;
@@ -315,17 +314,17 @@ class Up {
     while (!stopping) {
       const action = load.next();
       if (action.kind === "submit") {
-        const { status, data } = await call("POST", `${schedulerUrl}/v1/tasks`, action.task);
-        if (status !== 201 && status !== 409) throw new CliError(`POST /v1/tasks answered ${status}: ${String(data.message)}`, 1);
-        const task = data.task as { id?: string } | undefined;
+        // A refusal is part of the demo; any other failure of the call ends it.
+        const answer = await scheduler.submitTask(action.task);
+        const placed = answer.outcome === "placed" ? answer.placed : undefined;
         load.observe(action, {
-          ...(task?.id ? { id: task.id } : {}),
-          node: status === 201 ? String(data.node) : null,
-          case: typeof data.case === "number" ? data.case : null,
-          migrations: Array.isArray(data.migrations) ? data.migrations.length : 0,
+          ...(placed ? { id: placed.task.id } : {}),
+          node: placed?.node ?? null,
+          case: placed?.case ?? null,
+          migrations: placed?.migrations.length ?? 0,
         });
       } else {
-        await call("DELETE", `${schedulerUrl}/v1/tasks/${encodeURIComponent(action.id)}`);
+        await scheduler.releaseTask(action.id);
       }
       await Promise.race([new Promise((r) => setTimeout(r, this.opts.intervalMs)), this.stopped]);
     }

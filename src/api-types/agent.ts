@@ -1,0 +1,145 @@
+// Wire shapes of the edge agent's HTTP API (edge-agent/service/*.ts), for its
+// clients: the CLI, and other agents (the agent-to-agent migration protocol).
+
+export type StrategyName = "auto" | "stopcopy" | "precopy" | "postcopy";
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+export interface AgentCapabilities {
+  criu: {
+    present: boolean;
+    version?: string;
+    checkOk: boolean;
+    features: Record<string, boolean>;
+    error?: string;
+    /** Whether `criu dump --tcp-established` works on the node, from a real dump at the agent's start. */
+    tcpEstablished?: { ok: boolean; reason?: string };
+  };
+  docker: { present: boolean; version?: string; checkpoint?: boolean; error?: string };
+  cgroupCpu: { ok: boolean; path?: string; error?: string };
+  strategies: Record<string, Availability>;
+}
+
+/** GET /v1/info. */
+export interface AgentInfo {
+  node: string;
+  tier: string;
+  url: string;
+  capabilities: AgentCapabilities;
+}
+
+/** POST /v1/workloads: an image (Docker) or a command (a process tree checkpointed with CRIU). */
+export interface WorkloadInput {
+  id?: string;
+  image?: string;
+  command?: string[];
+  /** Cores. */
+  cpuLimit: number;
+  ports?: number[];
+  labels?: Record<string, string>;
+  /** HTTP path the downtime probe asks on the first port. */
+  probePath?: string;
+  env?: Record<string, string>;
+}
+
+export interface WorkloadView {
+  id: string;
+  runtime: "direct" | "docker";
+  spec: WorkloadInput & { ports: number[]; labels: Record<string, string> };
+  state: "running" | "frozen" | "migrating" | "stopped" | "failed";
+  createdAt: string;
+  pid?: number;
+  cgroup?: string;
+  containerId?: string;
+  namespaces?: string[];
+  migratedFrom?: { agent: string; workloadId: string; migrationId: string };
+}
+
+/** POST /v1/migrations. */
+export interface MigrationInput {
+  workload: string;
+  /** The destination agent's base URL, as this agent reaches it. */
+  destination: string;
+  strategy?: StrategyName;
+  compress?: boolean;
+  bandwidthBps?: number;
+  /** Test faults; accepted only by an agent started with --allow-faults. */
+  faults?: { corrupt?: boolean; cutAt?: number; failRestore?: boolean };
+}
+
+export type MigrationPhase =
+  | "pending"
+  | "preparing"
+  | "dumping"
+  | "transferring"
+  | "restoring"
+  | "verifying"
+  | "serving-pages"
+  | "committing"
+  | "done"
+  | "rolling-back"
+  | "failed";
+
+export interface MigrationMetrics {
+  strategy: Exclude<StrategyName, "auto">;
+  reason: string;
+  totalMs: number;
+  downtimeMs: number;
+  bytesBeforeResume: number;
+  bytesAfterResume: number;
+  pagesOnFault: number;
+  pagesPushed: number;
+  image?: { ref: string; id: string; sent: boolean; bytes: number };
+}
+
+/** GET /v1/migrations/:id: live phase and progress, the metrics at the end. */
+export interface MigrationView {
+  id: string;
+  workloadId: string;
+  destination: string;
+  requested: StrategyName;
+  strategy?: string;
+  reason?: string;
+  phase: MigrationPhase;
+  status: "running" | "succeeded" | "failed";
+  error?: string;
+  progress: { bytes: number; totalBytes: number; rateBps: number };
+  metrics?: MigrationMetrics;
+  destinationWorkloadId?: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+/** POST /v1/incoming: the source opens a migration on the destination. */
+export interface IncomingOpen {
+  migrationId: string;
+  /** The workload's record as the source has it (runtime details of the source left out). */
+  workload: { id: string; spec: object } & Record<string, unknown>;
+  /** The source agent's base URL: the destination polls it until commit. */
+  source: string;
+}
+
+/** POST /v1/incoming/:id/restore. */
+export interface RestoreInput {
+  /** The strategy's restore hook on the destination. */
+  hook: string;
+  params?: Record<string, unknown>;
+}
+
+export interface Restored {
+  workloadId: string;
+  pid?: number;
+}
+
+/** GET /v1/images?ref= and POST /v1/images. */
+export interface ImageIdView {
+  ref: string;
+  id: string;
+}
+
+/** POST /v1/images: `docker load` of an image tar that arrived with an open incoming migration. */
+export interface ImageLoad {
+  migrationId: string;
+  file: string;
+  ref: string;
+}

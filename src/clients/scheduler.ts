@@ -1,0 +1,105 @@
+// Typed client of the scheduler's HTTP API (scheduler/service): nodes and
+// their reports, devices, tasks, placements, moves and models.
+import type {
+  DeviceRegistration,
+  DeviceView,
+  ModelView,
+  MoveRecord,
+  NodeReport,
+  NodeSpec,
+  NodeView,
+  Placed,
+  PlacementView,
+  Released,
+  ReportReceipt,
+  TaskOutcome,
+  TaskRequest,
+  TaskSubmission,
+} from "../api-types/scheduler.js";
+import { JsonClient, type JsonClientOptions, type MethodOptions } from "../http/json-client.js";
+
+const seg = encodeURIComponent;
+
+export class SchedulerClient {
+  readonly http: JsonClient;
+
+  constructor(baseUrl: string, opts: Partial<JsonClientOptions> = {}) {
+    this.http = new JsonClient(baseUrl, { service: "scheduler", ...opts });
+  }
+
+  /** Registers a node; the same spec again is a no-op, another spec replaces an idle node (409 for a busy one). */
+  registerNode(spec: NodeSpec, opts?: MethodOptions): Promise<NodeView> {
+    return this.http.post("/v1/nodes", spec, opts);
+  }
+
+  nodes(opts?: MethodOptions): Promise<NodeView[]> {
+    return this.http.get("/v1/nodes", opts);
+  }
+
+  node(name: string, opts?: MethodOptions): Promise<NodeView> {
+    return this.http.get(`/v1/nodes/${seg(name)}`, opts);
+  }
+
+  /** Removes a node without placements (409 while it has some). */
+  async removeNode(name: string, opts?: MethodOptions): Promise<void> {
+    await this.http.delete(`/v1/nodes/${seg(name)}`, opts);
+  }
+
+  /** An agent's periodic load report; 404 until the node is registered. */
+  report(name: string, report: NodeReport, opts?: MethodOptions): Promise<ReportReceipt> {
+    return this.http.put(`/v1/nodes/${seg(name)}/report`, report, opts);
+  }
+
+  registerDevice(device: DeviceRegistration, opts?: MethodOptions): Promise<DeviceView> {
+    return this.http.post("/v1/devices", device, opts);
+  }
+
+  devices(opts?: MethodOptions): Promise<DeviceView[]> {
+    return this.http.get("/v1/devices", opts);
+  }
+
+  device(id: string, opts?: MethodOptions): Promise<DeviceView> {
+    return this.http.get(`/v1/devices/${seg(id)}`, opts);
+  }
+
+  /** Places a task. A refusal (409: no node meets the budget, or a duplicate id) is an outcome, not an error. */
+  async submitTask(task: TaskSubmission, opts?: MethodOptions): Promise<TaskOutcome> {
+    const answer = await this.http.exchange<Placed>("POST", "/v1/tasks", { ...opts, body: task });
+    if (!answer.ok && answer.status === 409) {
+      const body = answer.error.body;
+      return {
+        outcome: "refused",
+        refused: {
+          reason: typeof body.reason === "string" ? body.reason : answer.error.serviceMessage,
+          message: answer.error.serviceMessage,
+          ...(body.task && typeof body.task === "object" ? { task: body.task as TaskRequest } : {}),
+        },
+      };
+    }
+    return { outcome: "placed", placed: this.http.unwrap(answer) };
+  }
+
+  task(id: string, opts?: MethodOptions): Promise<PlacementView> {
+    return this.http.get(`/v1/tasks/${seg(id)}`, opts);
+  }
+
+  /** Releases a task and its CPU share; null when the scheduler has no such task (already released). */
+  async releaseTask(id: string, opts?: MethodOptions): Promise<Released | null> {
+    const answer = await this.http.exchange<Released>("DELETE", `/v1/tasks/${seg(id)}`, opts);
+    return !answer.ok && answer.status === 404 ? null : this.http.unwrap(answer);
+  }
+
+  placements(opts?: MethodOptions): Promise<PlacementView[]> {
+    return this.http.get("/v1/placements", opts);
+  }
+
+  /** Moves requested so far and their status. */
+  migrations(opts?: MethodOptions): Promise<MoveRecord[]> {
+    return this.http.get("/v1/migrations", opts);
+  }
+
+  /** Latency models keyed workload/inputClass. */
+  models(opts?: MethodOptions): Promise<Record<string, ModelView>> {
+    return this.http.get("/v1/models", opts);
+  }
+}
