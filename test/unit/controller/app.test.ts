@@ -7,7 +7,7 @@ import WebSocket from "ws";
 import type { FlowMod, PacketOut } from "../../../src/openflow/messages.js";
 import { ARP_REPLY, ARP_REQUEST, encodeArpFrame, parseArp } from "../../../controller/hosts/arp.js";
 import { createController, type RunningController } from "../../../controller/app.js";
-import { FakeSwitch, waitUntil } from "./fake-switch.js";
+import { FakeSwitch, waitUntil } from "../../helpers/fake-switch.js";
 
 const S1 = "0000000000000001";
 const S2 = "0000000000000002";
