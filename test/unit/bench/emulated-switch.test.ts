@@ -3,19 +3,12 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EmulatedSwitch } from "../../../bench/emulated-switch.js";
 import { encodeMessages, MessageStream, type OfMessage, OFPET, OFPP_FLOOD } from "../../../src/openflow/index.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
-
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("EmulatedSwitch (bench driver)", () => {
   it("handshakes, answers housekeeping, refuses unknown requests, and counts replies to its PACKET_INs", async () => {
@@ -55,7 +48,7 @@ describe("EmulatedSwitch (bench driver)", () => {
     const sw = new EmulatedSwitch({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port, dpid: 0xabcn, hosts: 10 });
     cleanups.push(() => sw.close());
     await sw.handshaken;
-    await until(() => seen.some((m) => m.type === "error") && seen.some((m) => m.type === "echoReply"));
+    await waitFor(() => seen.some((m) => m.type === "error") && seen.some((m) => m.type === "echoReply"), { what: "the ERROR and the ECHO_REPLY" });
     expect(seen).toContainEqual(expect.objectContaining({ type: "featuresReply", xid: 2, datapathId: 0xabcn }));
     const ports = seen.find((m) => m.type === "multipartReply" && m.xid === 3);
     expect(ports?.type === "multipartReply" && ports.body.kind === "portDesc" && ports.body.ports.length).toBe(4);
@@ -64,7 +57,7 @@ describe("EmulatedSwitch (bench driver)", () => {
     expect(sw.errorsSent).toBe(1);
 
     sw.pump(8);
-    await until(() => sw.answered >= 200);
+    await waitFor(() => sw.answered >= 200, { what: "200 answered PACKET_INs" });
     sw.pump(0);
     expect(sw.flowMods).toBe(sw.packetOuts); // LLDP PACKET_OUTs are not counted
     expect(sw.packetInsSent).toBeGreaterThanOrEqual(sw.answered);

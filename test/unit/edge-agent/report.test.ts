@@ -1,11 +1,11 @@
 // The agent registers with and reports to a scheduler (a local fake on
 // loopback, port 0), and survives one that is down.
-import { setTimeout as sleep } from "node:timers/promises";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Capabilities } from "../../../edge-agent/migration/strategy.js";
 import { startReporting } from "../../../edge-agent/report.js";
 import { Agent } from "../../../edge-agent/service/agent.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const caps: Capabilities = {
   criu: { present: false, checkOk: false, features: {} },
@@ -33,7 +33,7 @@ describe("scheduler reporting", () => {
     const url = await app.listen({ host: "127.0.0.1", port: 0 });
     const agent = new Agent({ node: "edge-1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/unused" }, caps);
     stops.push(startReporting(agent, url, { intervalMs: 100, endpoint: "http://127.0.0.1:7701", netDelayMs: 5 }));
-    for (let i = 0; i < 100 && seen.filter((s) => s.method === "PUT").length < 2; i++) await sleep(50);
+    await waitFor(() => seen.filter((s) => s.method === "PUT").length >= 2, { what: "two reports" });
     await app.close();
     expect(seen[0]).toMatchObject({ method: "POST", body: { name: "edge-1", tier: "edge", endpoint: "http://127.0.0.1:7701", netDelayMs: 5 } });
     const report = seen.find((s) => s.method === "PUT")!;
@@ -53,7 +53,7 @@ describe("scheduler reporting", () => {
     const agent = new Agent({ node: "edge-2", tier: "edge", selfUrl: "", workRoot: "/tmp/unused" }, caps);
     agent.log = (m) => lines.push(m);
     stops.push(startReporting(agent, url, { intervalMs: 100, endpoint: "" }));
-    for (let i = 0; i < 100 && lines.length < 2; i++) await sleep(50);
+    await waitFor(() => lines.length >= 2, { what: "two retry lines" });
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines[0]).toMatch(/retry in 1000 ms/);
     expect(lines[1]).toMatch(/retry in 2000 ms/);

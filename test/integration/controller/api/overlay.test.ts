@@ -7,7 +7,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type ControllerPorts, type ControllerProcess, startControllerProcess } from "../../../helpers/controller-process.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
-import { addControlledBridge, sh, shOk, waitFor } from "../../../helpers/shell.js";
+import { addControlledBridge, sh, shOk } from "../../../helpers/shell.js";
+import { type Method, requestJson } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const BRIDGE = "fmo-br0";
 const PORT = "fmo-vx1";
@@ -24,14 +26,7 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
   const events: Json[] = [];
 
   const base = () => `http://127.0.0.1:${ports.httpPort}`;
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const r = await fetch(base() + path, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: r.status, body: await r.json() };
-  }
+  const api = (method: Method, path: string, body?: unknown) => requestJson(method, base() + path, body);
   const overlayFlows = async () => (await sh("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", BRIDGE)).split("\n").filter((l) => OVERLAY_COOKIE.test(l));
 
   beforeAll(async () => {
@@ -39,8 +34,8 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
     controller = await startControllerProcess([], 15_000);
     ports = controller.ports;
     await addControlledBridge(BRIDGE, ports.openflowPort);
-    dpid = await waitFor("the bridge's datapath id", async () => (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "datapath_id")).trim().replace(/"/g, "") || null);
-    await waitFor("the bridge in GET /v1/switches", async () => (await api("GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid));
+    dpid = await waitFor(async () => (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "datapath_id")).trim().replace(/"/g, "") || null, { what: "the bridge's datapath id" });
+    await waitFor(async () => (await api("GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid), { what: "the bridge in GET /v1/switches" });
     ws = new WebSocket(`ws://127.0.0.1:${ports.httpPort}/v1/events`);
     ws.on("message", (m) => {
       const e = JSON.parse(m.toString());
@@ -88,7 +83,7 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
     expect(listed.body.tunnels).toEqual([{ ...body, state: "up" }]);
     const viaFlows = await api("GET", `/v1/switches/${dpid}/flows`);
     expect(viaFlows.body.flows.filter((f: Json) => f.owner === "overlay")).toHaveLength(4);
-    await waitFor("the overlay.tunnel.up event", async () => events.some((e) => e.type === "overlay.tunnel.up" && e.tunnel.name === PORT && e.tunnel.ofport === ofport));
+    await waitFor(async () => events.some((e) => e.type === "overlay.tunnel.up" && e.tunnel.name === PORT && e.tunnel.ofport === ofport), { what: "the overlay.tunnel.up event" });
   }, 20_000);
 
   it("refuses bad input (400), an unknown bridge (404) and a second tunnel of the same name (409) without changing OVS", async () => {
@@ -114,10 +109,10 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
     await sh("ovs-vsctl", "del-controller", BRIDGE);
     await sh("ovs-vsctl", "set-controller", BRIDGE, `tcp:127.0.0.1:${ports.openflowPort}`);
     // The marker flow disappears only when the controller has wiped the table on reconnect.
-    await waitFor("the wipe and the overlay flows again", async () => {
+    await waitFor(async () => {
       const dump = await sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", BRIDGE);
       return !dump.includes("cookie=0x5eed") && dump.split("\n").filter((l) => OVERLAY_COOKIE.test(l)).length === 4;
-    });
+    }, { what: "the wipe and the overlay flows again" });
   }, 15_000);
 
   it("deletes the tunnel: its flows and its interface are gone", async () => {
@@ -130,6 +125,6 @@ describeWhen("overlay API of the controller on real Open vSwitch", missing([need
     expect(await sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", BRIDGE)).toMatch(/priority=0 actions=CONTROLLER/);
     expect((await api("GET", "/v1/overlay")).body.tunnels).toEqual([]);
     expect((await api("DELETE", `/v1/overlay/tunnels/${PORT}`)).status).toBe(404);
-    await waitFor("the overlay.tunnel.down event", async () => events.some((e) => e.type === "overlay.tunnel.down" && e.tunnel.name === PORT));
+    await waitFor(async () => events.some((e) => e.type === "overlay.tunnel.down" && e.tunnel.name === PORT), { what: "the overlay.tunnel.down event" });
   }, 15_000);
 });

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createController, type RunningController } from "../../../../controller/app.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
-import { addControlledBridge, sh, shOk, waitFor } from "../../../helpers/shell.js";
+import { addControlledBridge, sh, shOk } from "../../../helpers/shell.js";
+import { injectJson, type Method } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const BRIDGE = "fmr-br0";
 const HOST_PORT = "fmr-p1";
@@ -22,10 +24,7 @@ describeWhen("redirects across a switch reconnect on real Open vSwitch", missing
   let dpid = "";
   const events: Json[] = [];
 
-  async function api(method: "GET" | "POST", url: string, payload?: unknown): Promise<{ status: number; body: Json }> {
-    const r = await (ctl as RunningController).http.inject({ method, url, payload: payload as object });
-    return { status: r.statusCode, body: r.json() };
-  }
+  const api = (method: Method, url: string, payload?: unknown) => injectJson((ctl as RunningController).http, method, url, payload);
   const redirectFlows = async (cookie: string) => (await dumpFlows()).split("\n").filter((l) => l.includes(`cookie=${cookie},`));
 
   beforeAll(async () => {
@@ -33,11 +32,11 @@ describeWhen("redirects across a switch reconnect on real Open vSwitch", missing
     ctl = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, lldpIntervalMs: 500 });
     ctl.events.subscribe((e) => events.push(e));
     await addControlledBridge(BRIDGE, ctl.openflowPort, ["--", "add-port", BRIDGE, HOST_PORT, "--", "set", "Interface", HOST_PORT, "type=internal", "ofport_request=1"]);
-    dpid = await waitFor("the bridge's datapath id", async () => (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "datapath_id")).trim().replace(/"/g, "") || null);
-    await waitFor("the bridge with its port 1 in GET /v1/switches", async () => {
+    dpid = await waitFor(async () => (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "datapath_id")).trim().replace(/"/g, "") || null, { what: "the bridge's datapath id" });
+    await waitFor(async () => {
       const sw = (await api("GET", "/v1/switches")).body.switches.find((s: Json) => s.dpid === dpid);
       return sw && (await api("GET", `/v1/switches/${dpid}/ports`)).body.ports.some((p: Json) => p.portNo === 1);
-    });
+    }, { what: "the bridge with its port 1 in GET /v1/switches" });
   }, 30_000);
 
   afterAll(async () => {
@@ -61,13 +60,13 @@ describeWhen("redirects across a switch reconnect on real Open vSwitch", missing
     // A marker flow of nobody's: it disappears only when the controller wiped the table on the new session.
     await sh("ovs-ofctl", "-O", "OpenFlow13", "add-flow", BRIDGE, "cookie=0x5eed,priority=7,ip,nw_dst=10.77.9.9,actions=drop");
     await sh("ovs-vsctl", "del-controller", BRIDGE);
-    await waitFor("the switch to leave the controller", async () => !(await api("GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid));
+    await waitFor(async () => !(await api("GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid), { what: "the switch to leave the controller" });
     await sh("ovs-vsctl", "set-controller", BRIDGE, `tcp:127.0.0.1:${(ctl as RunningController).openflowPort}`);
-    await waitFor("the wipe and the redirect's flows again", async () => {
+    await waitFor(async () => {
       const dump = await dumpFlows();
       return !dump.includes("cookie=0x5eed") && (await redirectFlows(cookie)).length === 2;
-    });
-    await waitFor("the redirect.reinstalled event", async () => events.some((e) => e.type === "redirect.reinstalled" && e.dpid === dpid));
+    }, { what: "the wipe and the redirect's flows again" });
+    await waitFor(async () => events.some((e) => e.type === "redirect.reinstalled" && e.dpid === dpid), { what: "the redirect.reinstalled event" });
 
     const after = await redirectFlows(cookie);
     expect(after.some((l) => /priority=200,ip,nw_dst=10\.77\.0\.100 actions=output:1$/.test(l.trim()))).toBe(true);

@@ -1,7 +1,8 @@
 // Echo keepalive: a switch that answers ECHO_REQUESTs stays; a silent one is dropped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createController, type RunningController } from "../../../../controller/app.js";
-import { FakeSwitch, waitUntil } from "../../../helpers/fake-switch.js";
+import { FakeSwitch } from "../../../helpers/fake-switch.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 describe("echo keepalive", () => {
   let ctl: RunningController;
@@ -14,7 +15,7 @@ describe("echo keepalive", () => {
     ctl.events.subscribe((e) => events.push(`${e.type}:${String(e.dpid)}`));
     await alive.connect(ctl.openflowPort);
     await hung.connect(ctl.openflowPort);
-    await waitUntil("both up", () => events.includes("switch.up:0000000000000007") && events.includes("switch.up:0000000000000008"));
+    await waitFor(() => events.includes("switch.up:0000000000000007") && events.includes("switch.up:0000000000000008"), { what: "both up" });
   });
 
   afterAll(async () => {
@@ -25,7 +26,7 @@ describe("echo keepalive", () => {
 
   it("drops the switch that stops answering and keeps the one that answers", async () => {
     hung.silent = true;
-    await waitUntil("hung switch dropped", () => events.includes("switch.down:0000000000000008"), 3000);
+    await waitFor(() => events.includes("switch.down:0000000000000008"), { timeoutMs: 3000, what: "hung switch dropped" });
     expect(alive.count("echoRequest")).toBeGreaterThan(0);
     expect(events).not.toContain("switch.down:0000000000000007");
     const r = await ctl.http.inject({ method: "GET", url: "/v1/switches" });

@@ -7,7 +7,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FlowMod, GroupMod, OfMessage } from "../../../../src/openflow/messages.js";
 import { createController, type RunningController } from "../../../../controller/app.js";
-import { FakeSwitch, waitUntil } from "../../../helpers/fake-switch.js";
+import { FakeSwitch } from "../../../helpers/fake-switch.js";
+import { injectJson, type JsonResponse, type Method } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const S1 = "0000000000000001";
 const S2 = "0000000000000002";
@@ -35,17 +37,14 @@ async function connected(ctl: RunningController, sw: FakeSwitch): Promise<void> 
   cleanups.push(() => sw.close());
   await sw.connect(ctl.openflowPort);
   // Set-up is done once the table-miss rule went out and the port read was answered.
-  await waitUntil(`switch ${sw.dpid} set up`, () => sw.received.some((m) => m.type === "barrierRequest"));
+  await waitFor(() => sw.received.some((m) => m.type === "barrierRequest"), { what: `switch ${sw.dpid} set up` });
 }
 
-async function call(ctl: RunningController, method: "GET" | "POST", url: string, payload?: unknown): Promise<{ status: number; body: Json }> {
-  const r = await ctl.http.inject({ method, url, payload: payload as object });
-  return { status: r.statusCode, body: r.json() };
-}
+const call = (ctl: RunningController, method: Method, url: string, payload?: unknown): Promise<JsonResponse> => injectJson(ctl.http, method, url, payload);
 
 async function disconnect(ctl: RunningController, sw: FakeSwitch, dpid: string): Promise<void> {
   sw.close();
-  await waitUntil(`switch ${dpid} gone`, async () => !(await call(ctl, "GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid));
+  await waitFor(async () => !(await call(ctl, "GET", "/v1/switches")).body.switches.some((s: Json) => s.dpid === dpid), { what: `switch ${dpid} gone` });
 }
 
 const flowMods = (msgs: OfMessage[]) => msgs.filter((m): m is FlowMod => m.type === "flowMod");
@@ -84,7 +83,7 @@ describe("redirects across a switch reconnect", () => {
     await disconnect(ctl, first, S1);
     const again = new FakeSwitch(1n, [1, 2, 3]);
     await connected(ctl, again);
-    await waitUntil("the redirect.reinstalled event", () => events.some((e) => e.type === "redirect.reinstalled"));
+    await waitFor(() => events.some((e) => e.type === "redirect.reinstalled"), { what: "the redirect.reinstalled event" });
 
     // Both of web's rules, with its cookie, toward its port, after the wipe, then a BARRIER.
     const back = adds(again, webRecord.cookie);
@@ -110,13 +109,13 @@ describe("redirects across a switch reconnect", () => {
     await connected(ctl, s1);
     await connected(ctl, s2);
     FakeSwitch.wire(s1, 2, s2, 2); // once both sockets exist: LLDP is relayed over them
-    await waitUntil("the link", async () => (await call(ctl, "GET", "/v1/topology")).body.links.length === 1);
+    await waitFor(async () => (await call(ctl, "GET", "/v1/topology")).body.links.length === 1, { what: "the link" });
 
     const svc = { service: "db", ip: "10.0.0.120", mac: "00:00:00:00:02:00" };
     expect((await call(ctl, "POST", "/v1/redirect", { ...svc, to: { switch: S1, port: 1 } })).status).toBe(200);
     // Two steps with a long pause between them: the reconnect happens in the pause.
     const gradual = call(ctl, "POST", "/v1/redirect", { ...svc, to: { switch: S2, port: 1 }, strategy: "gradual", steps: 2, stepMs: 4000 });
-    await waitUntil("the first step's group on s2", () => groupMods(s2.received).some((g) => g.command === "add" && g.groupType === "select"));
+    await waitFor(() => groupMods(s2.received).some((g) => g.command === "add" && g.groupType === "select"), { what: "the first step's group on s2" });
     const group = groupMods(s2.received).find((g) => g.command === "add") as GroupMod;
     const phase = flowMods(s2.received).filter((f) => f.command === "add" && f.priority !== undefined && f.priority > 200);
     expect(phase).toHaveLength(3);
@@ -126,7 +125,7 @@ describe("redirects across a switch reconnect", () => {
     s1.peers.delete(2);
     await connected(ctl, again);
     FakeSwitch.wire(s1, 2, again, 2);
-    await waitUntil("the gradual redirect's reinstalled event", () => events.some((e) => e.type === "redirect.reinstalled" && e.dpid === S2 && e.gradual === true));
+    await waitFor(() => events.some((e) => e.type === "redirect.reinstalled" && e.dpid === S2 && e.gradual === true), { what: "the gradual redirect's reinstalled event" });
 
     const wipe = wipeAt(again);
     const groupBack = groupMods(again.received).filter((g) => g.groupId === group.groupId && again.received.indexOf(g) > wipe);

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { SchedulerApp } from "../../../../scheduler/service/app.js";
+import { waitFor } from "../../../helpers/wait.js";
 import { LOOSE, makeApp, TIGHT } from "./helpers.js";
 
 let app: SchedulerApp;
@@ -26,7 +27,7 @@ async function follow(): Promise<{ next: (count: number) => Promise<Event[]>; cl
   const before = app.scheduler.events.size;
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   // Wait until the server has subscribed this client, so that no event is missed.
-  for (let i = 0; i < 500 && app.scheduler.events.size === before; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => app.scheduler.events.size !== before, { what: "the server to subscribe the client" });
   return {
     next: (count) =>
       new Promise((resolve, reject) => {
@@ -79,7 +80,7 @@ describe("GET /v1/events (WebSocket)", () => {
     const stream = await follow();
     expect(app.scheduler.events.size).toBe(1);
     stream.close();
-    for (let i = 0; i < 100 && app.scheduler.events.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => app.scheduler.events.size === 0, { what: "the server to drop the closed client" });
     expect(app.scheduler.events.size).toBe(0);
   });
 });
