@@ -8,11 +8,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DestinationHook } from "../../../../edge-agent/migration/strategy.js";
 import type { WorkloadRecord } from "../../../../edge-agent/runtime/types.js";
 import { type DestinationHost, IncomingMigrations } from "../../../../edge-agent/service/incoming-migrations.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const MIGRATION = "m-prov1";
 const workload: WorkloadRecord = {
@@ -75,6 +75,16 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
   };
   const hook: DestinationHook = { name: "fake", restore: async () => ({ pid: 0, containerId: "c-fake" }) };
   const copies = new IncomingMigrations(host, new Map([[hook.name, hook]]));
+  // The watcher drops a copy through abort(): this resolves once that first drop has run to its end
+  // (record, workload and work directory gone), so a test waits for the drop itself, not for a clock.
+  const dropped = new Promise<void>((resolve, reject) => {
+    const abort = copies.abort.bind(copies);
+    copies.abort = (id) => {
+      const done = abort(id);
+      done.then(resolve, reject);
+      return done;
+    };
+  });
   cleanups.push(async () => {
     await copies.abort(MIGRATION); // ends the watcher
     await rm(workRoot, { recursive: true, force: true });
@@ -82,17 +92,10 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
   await copies.open(MIGRATION, workload, source);
   const dir = copies.dir(MIGRATION);
   const record = await copies.restore(MIGRATION, "fake", {});
-  return { copies, host, removed, record, dir };
+  return { copies, host, removed, record, dir, dropped };
 }
 
 type Copy = Awaited<ReturnType<typeof restoredCopy>>;
-
-async function waitFor(done: () => boolean, limitMs = 15_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!done() && Date.now() < end) await sleep(10);
-}
-
-const dropped = (c: Copy) => !c.copies.incoming.has(MIGRATION);
 
 function expectKept(c: Copy): void {
   expect(c.copies.incoming.get(MIGRATION)?.restored).toBe(c.record);
@@ -113,11 +116,11 @@ describe("provisional restored copy (destination side)", () => {
     // An orphan time far beyond the test: only the failed answer can drop the copy.
     const copy = await restoredCopy(source.url, { sourcePollMs: 20, orphanMs: 600_000 });
     // A third poll means the watcher judged two "running" answers and kept the copy.
-    await waitFor(() => source.hits.length >= 3);
+    await waitFor(() => source.hits.length >= 3, { timeoutMs: 15_000, what: "three polls of the source" });
     expect(source.hits.length).toBeGreaterThanOrEqual(3);
     expectKept(copy);
     source.state.mode = "failed";
-    await waitFor(() => dropped(copy));
+    await copy.dropped;
     await expectDropped(copy);
     // The first failed answer was enough, and the watcher stopped asking after it.
     expect(source.hits.filter((h) => h.mode === "failed")).toHaveLength(1);
@@ -126,10 +129,10 @@ describe("provisional restored copy (destination side)", () => {
   it("is dropped when a source it reached stays unreachable for the orphan time", async () => {
     const source = await fakeSource("running");
     const copy = await restoredCopy(source.url, { sourcePollMs: 20, orphanMs: 1000 });
-    await waitFor(() => source.hits.length >= 2);
+    await waitFor(() => source.hits.length >= 2, { timeoutMs: 15_000, what: "two polls of the source" });
     expectKept(copy);
     source.state.mode = "gone";
-    await waitFor(() => dropped(copy));
+    await copy.dropped;
     await expectDropped(copy);
     // Not at the first failed poll: the copy outlived several until the orphan time ran out.
     expect(source.hits.filter((h) => h.mode === "gone").length).toBeGreaterThanOrEqual(2);
@@ -141,7 +144,10 @@ describe("provisional restored copy (destination side)", () => {
     const copy = await restoredCopy(source.url, { sourcePollMs: 20, orphanMs });
     // Wait until the watcher has failed to reach the source for well past the orphan time.
     const unreachableFor = () => (source.hits.length ? source.hits.at(-1)!.at - source.hits[0]!.at : 0);
-    await waitFor(() => dropped(copy) || unreachableFor() > 3 * orphanMs);
+    await waitFor(() => !copy.copies.incoming.has(MIGRATION) || unreachableFor() > 3 * orphanMs, {
+      timeoutMs: 15_000,
+      what: "the copy dropped or the source unreachable for three orphan times",
+    });
     expect(unreachableFor()).toBeGreaterThan(3 * orphanMs);
     expectKept(copy);
   });

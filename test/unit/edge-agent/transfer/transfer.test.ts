@@ -9,16 +9,24 @@ import { isSafeName } from "../../../../edge-agent/transfer/manifest.js";
 import { ChecksumError, receiveFile, receivePart, sealFile } from "../../../../edge-agent/transfer/receiver.js";
 import { sendFiles } from "../../../../edge-agent/transfer/sender.js";
 import { throttleDelayMs } from "../../../../edge-agent/transfer/throttle.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 let app: FastifyInstance;
 let base = "";
 const srcDir = mkdtempSync("/tmp/fma-unit-src-");
 const dstDir = mkdtempSync("/tmp/fma-unit-dst-");
 const files = { "pages-1.img": randomBytes(300_000), "core-1.img": randomBytes(1000) };
+/** Requests the receiver has not finished handling: a cut sender returns before the receiver has cleaned up. */
+let unfinished = 0;
 
 beforeAll(async () => {
   for (const [n, b] of Object.entries(files)) writeFileSync(path.join(srcDir, n), b);
   app = Fastify({ forceCloseConnections: true });
+  // Counted as the request arrives, uncounted when its handler (each route's `finally`) is done.
+  app.addHook("onRequest", (_req, _reply, done) => {
+    unfinished++;
+    done();
+  });
   app.addContentTypeParser("application/octet-stream", (_r, payload, done) => done(null, payload));
   const arrived = new Map<string, string>();
   const fail = (reply: FastifyReply, err: unknown) => reply.code(err instanceof ChecksumError ? 400 : 500).send({ message: (err as Error).message });
@@ -31,6 +39,8 @@ beforeAll(async () => {
       return { size: part.size };
     } catch (err) {
       return fail(reply, err);
+    } finally {
+      unfinished--;
     }
   });
   app.post<{ Params: { name: string }; Body: { sha256: string } }>("/files/:name/seal", async (req, reply) => {
@@ -39,6 +49,8 @@ beforeAll(async () => {
       return { ok: true };
     } catch (err) {
       return fail(reply, err);
+    } finally {
+      unfinished--;
     }
   });
   base = `${await app.listen({ host: "127.0.0.1", port: 0 })}/files`;
@@ -76,7 +88,7 @@ describe("image transfer", () => {
 
   it("reports a cut transfer and keeps no partial file", async () => {
     await expect(sendFiles(srcDir, ["pages-1.img"], { base, faults: { cutAt: 0.3 } })).rejects.toThrow(/broke/);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => unfinished === 0, { what: "the receiver to finish the cut request" });
     expect(readdirSync(dstDir)).toEqual([]);
   });
 
