@@ -7,8 +7,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between two polls (default 50 ms). */
   intervalMs?: number;
-  /** What is awaited, for the timeout's message. */
-  what?: string;
+  /** What is awaited, for the timeout's message (a function is asked at the timeout, to show the last state). */
+  what?: string | (() => string);
 }
 
 type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
@@ -23,7 +23,7 @@ export async function waitFor<T>(cond: () => T | Promise<T>, opts: WaitOptions =
   for (;;) {
     const value = await cond();
     if (value) return value as Truthy<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
     await sleep(intervalMs);
   }
 }

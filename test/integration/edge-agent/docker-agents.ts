@@ -2,7 +2,6 @@
 // Docker migration suites use them: start and stop them, make a busybox shell
 // counting in memory, read its counter, and follow a migration to its end.
 import { rmSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
 import { detectCapabilities } from "../../../edge-agent/capabilities.js";
@@ -11,7 +10,8 @@ import type { DockerRuntime } from "../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../edge-agent/runtime/types.js";
 import { Agent } from "../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../edge-agent/service/app.js";
-import { http } from "./testbed.js";
+import { requestJson } from "../../helpers/http.js";
+import { waitFor } from "../../helpers/wait.js";
 
 /** A shell whose counter lives in its memory; /tmp/count only shows it. */
 export const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done"];
@@ -56,20 +56,21 @@ export async function counterOf(runtime: DockerRuntime, containerId: string): Pr
 
 /** Creates the COUNTER workload `id` on `node` and waits until it counted to 40. */
 export async function createCounter(runtime: DockerRuntime, node: AgentNode, image: string, id: string): Promise<WorkloadRecord> {
-  const created = await http<WorkloadRecord>("POST", `${node.url}/v1/workloads`, { id, image, command: COUNTER, cpuLimit: 0.5 }, 60_000);
+  const created = await requestJson<WorkloadRecord>("POST", `${node.url}/v1/workloads`, { id, image, command: COUNTER, cpuLimit: 0.5 }, 60_000);
   expect(created.status).toBe(201);
   // Far enough that a counter restarted from 0 could not catch up within the checks after a move.
-  for (let i = 0; i < 300 && (await counterOf(runtime, created.data.containerId!).catch(() => 0)) < 40; i++) await sleep(100);
-  return created.data;
+  await waitFor(async () => (await counterOf(runtime, created.body.containerId!).catch(() => 0)) >= 40, { timeoutMs: 30_000, what: "the counter to reach 40" });
+  return created.body;
 }
 
 /** Polls migration `id` on `source` until it is no longer running (at most 90 s). */
 export async function finishedMigration(source: AgentNode, id: string): Promise<MigrationRecord> {
-  const end = Date.now() + 90_000;
-  for (;;) {
-    const rec = (await http<MigrationRecord>("GET", `${source.url}/v1/migrations/${id}`)).data;
-    if (rec.status !== "running") return rec;
-    if (Date.now() > end) throw new Error(`migration ${rec.id} still ${rec.phase}`);
-    await sleep(200);
-  }
+  let last: MigrationRecord | undefined;
+  return waitFor(
+    async () => {
+      last = (await requestJson<MigrationRecord>("GET", `${source.url}/v1/migrations/${id}`)).body;
+      return last.status !== "running" && last;
+    },
+    { timeoutMs: 90_000, intervalMs: 200, what: () => `migration ${id} to end (still ${last?.phase})` },
+  );
 }

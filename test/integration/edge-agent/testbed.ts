@@ -1,9 +1,10 @@
 // Two "test hosts" for agent integration tests: network namespaces fma-src
 // and fma-dst, each with a veth to the root namespace (where the test runs)
 // and a direct veth between them (the agents' own link). One agent in each.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { spawnChild, type TrackedChild } from "../../helpers/processes.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 export const HOSTS = {
@@ -64,53 +65,30 @@ export function setupNet(): void {
 export interface RunningAgent {
   url: string;
   linkUrl: string;
-  proc: ChildProcess;
+  child: TrackedChild;
   workDir: string;
-  output: () => string;
 }
 
 export async function startAgent(which: "src" | "dst"): Promise<RunningAgent> {
   const h = HOSTS[which];
   const workDir = `/dev/shm/${h.ns}-agent`;
   rmSync(workDir, { recursive: true, force: true });
-  const proc = spawn(
+  const child = spawnChild(
     // nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup v1 hierarchies.
     "nsenter",
     [`--net=/run/netns/${h.ns}`, process.execPath, "bin/fleximigrate.js", "agent", "--node", h.ns, "--tier", "edge", "--listen", `0.0.0.0:${AGENT_PORT}`,
       "--advertise", `http://${h.onLink}:${AGENT_PORT}`, "--work-dir", workDir, "--allow-faults"],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: ROOT },
   );
-  let out = "";
-  proc.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
+  await child.line((l) => l.includes('"listening"'), 60_000).catch(async (err: Error) => {
+    await child.stop();
+    throw new Error(`agent ${h.ns} did not start: ${err.message}`);
   });
-  proc.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const end = Date.now() + 60_000;
-  while (!out.includes('"listening"')) {
-    if (proc.exitCode !== null || Date.now() > end) throw new Error(`agent ${h.ns} did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url: `http://${h.fromTest}:${AGENT_PORT}`, linkUrl: `http://${h.onLink}:${AGENT_PORT}`, proc, workDir, output: () => out };
+  return { url: `http://${h.fromTest}:${AGENT_PORT}`, linkUrl: `http://${h.onLink}:${AGENT_PORT}`, child, workDir };
 }
 
 export async function stopAgent(a: RunningAgent | undefined): Promise<void> {
-  if (!a || a.proc.exitCode !== null) return;
-  a.proc.kill("SIGTERM");
-  const end = Date.now() + 10_000;
-  while (a.proc.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-  if (a.proc.exitCode === null) a.proc.kill("SIGKILL");
+  if (!a) return;
+  await a.child.stop(10_000);
   rmSync(a.workDir, { recursive: true, force: true });
-}
-
-export async function http<T = unknown>(method: string, url: string, body?: unknown, timeoutMs = 10_000): Promise<{ status: number; data: T }> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  return { status: res.status, data: (text ? JSON.parse(text) : undefined) as T };
 }

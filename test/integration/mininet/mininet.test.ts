@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ControllerPorts, type ControllerProcess, startControllerProcess } from "../../helpers/controller-process.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
+import { requestJson } from "../../helpers/http.js";
 
 const run = promisify(execFile);
 
@@ -26,10 +27,7 @@ async function scenario(name: string, extra: string[] = []): Promise<Json> {
   return JSON.parse(stdout.trim().split("\n").pop() as string);
 }
 
-async function api(path: string): Promise<Json> {
-  const r = await fetch(`http://127.0.0.1:${ports.httpPort}${path}`);
-  return r.json();
-}
+const api = async (path: string): Promise<Json> => (await requestJson("GET", `http://127.0.0.1:${ports.httpPort}${path}`)).body;
 
 describeWhen("controller with Mininet and OVS", missing([needs.root(), needs.ovs(), needs.mininet()]), () => {
   beforeAll(async () => {

@@ -9,12 +9,13 @@ import { createController, type RunningController } from "../../../../controller
 import { command as dnsCommand } from "../../../../controller/cli/dns.js";
 import { command as flowsCommand } from "../../../../controller/cli/flows.js";
 import { command as topologyCommand } from "../../../../controller/cli/topology.js";
-import { pollUntil } from "../../../../controller/ovsdb/apply.js";
 import { addBridge, addPort, deleteBridge } from "../../../../controller/ovsdb/bridge.js";
 import { OvsdbClient } from "../../../../controller/ovsdb/client.js";
 import { planSiteFlows } from "../../../../controller/overlay/plan.js";
 import { toFlowMod } from "../../../../controller/overlay/flow-mod.js";
 import { describeWhen, hasCommand, missing, needs } from "../../../helpers/env.js";
+import { requestJson } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const exec = promisify(execFile);
 const BRIDGES = ["fmn-bc1", "fmn-bc2"];
@@ -62,10 +63,10 @@ describeWhen(
         dpids.push(row!.datapathId!);
       }
       // Both switches connected and LLDP has found the veth between them.
-      await pollUntil(
+      await waitFor(
         async () => {
-          const t = (await (await fetch(`${base}/v1/topology`)).json()) as { switches: string[]; links: unknown[] };
-          return t.switches.length === 2 && t.links.length === 1 ? true : null;
+          const t = (await requestJson<{ switches: string[]; links: unknown[] }>("GET", `${base}/v1/topology`)).body;
+          return t.switches.length === 2 && t.links.length === 1;
         },
         { timeoutMs: 30_000, intervalMs: 200, what: "two switches and one link in /v1/topology" },
       );
@@ -93,7 +94,7 @@ describeWhen(
         const m = toFlowMod(f);
         return { priority: m.priority, cookie: `0x${m.cookie!.toString(16)}`, match: m.match, instructions: m.instructions };
       });
-      const res = await fetch(`${base}/v1/switches/${dpids[0]}/flows`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ flows }) });
+      const res = await requestJson("POST", `${base}/v1/switches/${dpids[0]}/flows`, { flows });
       expect(res.status).toBe(200);
       const out = await capture(() => flowsCommand.run(["--controller", base, "--switch", dpids[0]!]));
       expect(out).toMatch(/^SWITCH\s+TABLE\s+PRIORITY\s+OWNER\s+MATCH\s+ACTIONS/);

@@ -9,7 +9,6 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { MigrationRecord } from "../../../../edge-agent/migration/machine.js";
 import { ensureTestImage } from "../../../../edge-agent/runtime/docker-image.js";
@@ -17,7 +16,8 @@ import { DockerRuntime } from "../../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { type AgentNode, counterOf, createCounter as createCounterOn, finishedMigration, removeContainers, startAgentNode, stopAgentNode } from "../docker-agents.js";
-import { http as request } from "../testbed.js";
+import { requestJson } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const tag = randomBytes(3).toString("hex");
 const PREFIX = `fmi-${tag}`;
@@ -72,9 +72,9 @@ describeWhen("the image of a Docker migration: skipped when present, else sent b
     };
     src.agent.events.on("event", listen);
     try {
-      const started = await request<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination, strategy: "stopcopy" });
+      const started = await requestJson<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination, strategy: "stopcopy" });
       expect(started.status).toBe(202);
-      return { rec: await finishedMigration(src, started.data.id), messages };
+      return { rec: await finishedMigration(src, started.body.id), messages };
     } finally {
       src.agent.events.off("event", listen);
     }
@@ -82,11 +82,11 @@ describeWhen("the image of a Docker migration: skipped when present, else sent b
 
   /** The counter of the arrived container goes on from where it was. */
   async function expectCounterGoesOn(id: string, before: number): Promise<void> {
-    const arrived = (await request<{ workloads: WorkloadRecord[] }>("GET", `${dst.url}/v1/workloads`)).data.workloads.find((w) => w.id === id);
+    const arrived = (await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${dst.url}/v1/workloads`)).body.workloads.find((w) => w.id === id);
     expect(arrived?.state).toBe("running");
-    await sleep(500);
+    await waitFor(async () => (await counter(arrived!.containerId!)) > before, { what: "the arrived counter to go on" });
     expect(await counter(arrived!.containerId!)).toBeGreaterThan(before);
-    expect((await request("DELETE", `${dst.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
+    expect((await requestJson("DELETE", `${dst.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
   }
 
   beforeAll(async () => {

@@ -7,7 +7,6 @@
 // name of its own. The workload is a shell counting in memory; it holds no
 // TCP socket (CRIU cannot dump one on this kernel, docs/docker.md).
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { MigrationRecord } from "../../../../edge-agent/migration/machine.js";
 import { ensureTestImage } from "../../../../edge-agent/runtime/docker-image.js";
@@ -15,7 +14,8 @@ import { DockerRuntime } from "../../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { type AgentNode, counterOf, createCounter as createCounterOn, finishedMigration, removeContainers, startAgentNode, stopAgentNode } from "../docker-agents.js";
-import { http } from "../testbed.js";
+import { requestJson } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const tag = randomBytes(3).toString("hex");
 
@@ -27,16 +27,16 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
 
   const counter = (containerId: string) => counterOf(runtime, containerId);
 
-  const workloads = async (n: AgentNode) => (await http<{ workloads: WorkloadRecord[] }>("GET", `${n.url}/v1/workloads`)).data.workloads;
+  const workloads = async (n: AgentNode) => (await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${n.url}/v1/workloads`)).body.workloads;
 
   const removeOurContainers = () => removeContainers(runtime, `fmq-${tag}`);
 
   const createCounter = (id: string) => createCounterOn(runtime, src, image, id);
 
   async function migrate(id: string, faults?: Record<string, unknown>): Promise<MigrationRecord> {
-    const started = await http<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination: dst.url, strategy: "stopcopy", ...(faults ? { faults } : {}) });
+    const started = await requestJson<MigrationRecord>("POST", `${src.url}/v1/migrations`, { workload: id, destination: dst.url, strategy: "stopcopy", ...(faults ? { faults } : {}) });
     expect(started.status).toBe(202);
-    return finishedMigration(src, started.data.id);
+    return finishedMigration(src, started.body.id);
   }
 
   beforeAll(async () => {
@@ -53,9 +53,9 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
   it("answers which image id its engine has at GET /v1/images, 404 for an unknown one, 400 without ref", async () => {
     const id = await runtime.imageId(image);
     expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(await http("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(image)}`)).toMatchObject({ status: 200, data: { ref: image, id } });
-    expect((await http("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(`fleximigrate/none:${tag}`)}`)).status).toBe(404);
-    expect((await http("GET", `${dst.url}/v1/images`)).status).toBe(400);
+    expect(await requestJson("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(image)}`)).toMatchObject({ status: 200, data: { ref: image, id } });
+    expect((await requestJson("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(`fleximigrate/none:${tag}`)}`)).status).toBe(404);
+    expect((await requestJson("GET", `${dst.url}/v1/images`)).status).toBe(400);
   });
 
   it("moves a running container to the other agent by checkpoint, and its counter goes on", async () => {
@@ -89,11 +89,11 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     expect(inspect.HostConfig.NanoCpus).toBe(5e8);
     await expect(runtime.docker.getContainer(created.containerId!).inspect()).rejects.toThrow();
     // The shell's in-memory counter continued from where it was, never from 1.
-    await sleep(500);
+    await waitFor(async () => (await counter(moved.containerId!)) > before, { what: "the moved counter to go on" });
     const after = await counter(moved.containerId!);
     expect(after).toBeGreaterThan(before);
 
-    expect((await http("DELETE", `${dst.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
+    expect((await requestJson("DELETE", `${dst.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
     await expect(runtime.docker.getContainer(moved.containerId!).inspect()).rejects.toThrow();
   }, 180_000);
 
@@ -114,8 +114,8 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     // Nothing of this workload is left on the destination's side of the engine.
     const arrivals = await runtime.docker.listContainers({ all: true, filters: { name: [`${id}-`] } });
     expect(arrivals).toEqual([]);
-    await sleep(500);
+    await waitFor(async () => (await counter(created.containerId!)) > before, { what: "the source's counter to go on" });
     expect(await counter(created.containerId!)).toBeGreaterThan(before);
-    expect((await http("DELETE", `${src.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
+    expect((await requestJson("DELETE", `${src.url}/v1/workloads/${id}`, undefined, 60_000)).status).toBe(204);
   }, 180_000);
 });

@@ -2,8 +2,6 @@
 // this machine: the source dumps, the destination restores from the reduced
 // images and resumes while most pages are still on the source, faults pull
 // pages first, the rest follows in the background, and the source is cleaned up.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +13,8 @@ import { type DumpMode, startPostcopySource } from "../../../../edge-agent/postc
 import { postcopyDestinationHook, postcopyStrategy } from "../../../../edge-agent/postcopy/strategy.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { ask, killPid, startWorkload, type Workload } from "../../../../edge-agent/postcopy/memory-workload.js";
+import { waitFor } from "../../../helpers/wait.js";
+import { spawnChild } from "../../../helpers/processes.js";
 
 const SIZE_MIB = 64;
 let root = "";
@@ -33,10 +33,8 @@ async function ship(from: string, name: string): Promise<string> {
   return to;
 }
 
-const waitGone = async (pid: number) => {
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-  return !isAlive(pid);
-};
+/** true once `pid` has ended (throws after 5 s). */
+const waitGone = (pid: number) => waitFor(() => !isAlive(pid), { timeoutMs: 5000, what: `pid ${pid} to end` });
 
 describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([needs.root(), needs.criu()]), () => {
   beforeAll(async () => {
@@ -118,20 +116,19 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
   it("the source dying after resume loses the workload, and the destination says so and kills it", async () => {
     const w = await launch("fault");
     // node itself (not the tsx wrapper, which would leave its node child running) so SIGKILL hits the server.
-    const child = spawn(
+    const child = spawnChild(
       process.execPath,
       ["--import", "tsx", fileURLToPath(new URL("./source-child.ts", import.meta.url)), String(w.pid), join(root, "fault-src"), String(4 << 20)],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
-    started.push(child.pid!);
-    const [line] = (await once(child.stdout!, "data")) as [Buffer];
-    const info = JSON.parse(line.toString()) as { port: number; reducedImagesDir: string };
+    started.push(child.pid);
+    const info = JSON.parse(await child.line(() => true)) as { port: number; reducedImagesDir: string };
     const dstDir = await ship(info.reducedImagesDir, "fault");
     const dst = await restorePostcopy({ imagesDir: dstDir, pageServerHost: "127.0.0.1", pageServerPort: info.port });
     started.push(dst.pid);
     expect(await ask(w.socket, "count")).toBe("2");
 
-    child.kill("SIGKILL"); // the source agent dies mid-transfer
+    process.kill(child.pid, "SIGKILL"); // the source agent dies mid-transfer
     const outcome = await awaitAllPages(dst);
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.reason).toContain(WORKLOAD_LOST);

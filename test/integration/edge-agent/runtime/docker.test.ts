@@ -4,9 +4,7 @@
 // offline busybox one (edge-agent/runtime/docker-image.ts).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { dockerCheckpointRestore } from "../../../../edge-agent/runtime/docker-migrate.js";
@@ -14,6 +12,8 @@ import { ensureTestImage, hasImage } from "../../../../edge-agent/runtime/docker
 import { DockerRuntime } from "../../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord, WorkloadSpec } from "../../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
+import { waitFor } from "../../../helpers/wait.js";
+import { freePort } from "../../../helpers/ports.js";
 
 const tag = randomBytes(3).toString("hex");
 const names = { busy: `fmd-busy-${tag}`, counter: `fmd-counter-${tag}`, gone: `fmd-gone-${tag}`, http: `fmd-http-${tag}` };
@@ -73,7 +73,7 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
     // The counter lives in the shell's memory; /tmp/count only shows it.
     const loop = "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done";
     let record = await runtime.create(names.counter, spec(["sh", "-c", loop]));
-    for (let i = 0; i < 100 && (await counterValue(record).catch(() => 0)) < 10; i++) await sleep(100);
+    await waitFor(async () => (await counterValue(record).catch(() => 0)) >= 10, { what: "the counter to reach 10" });
     record = await runtime.checkpoint(record, "cp1", { exit: true });
     expect(record.state).toBe("stopped");
     const container = runtime.docker.getContainer(record.containerId!);
@@ -85,7 +85,7 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
     record = await runtime.restoreFromCheckpoint(record, "cp1");
     expect((await container.inspect()).State.Running).toBe(true);
     const first = await counterValue(record);
-    await sleep(500);
+    await waitFor(async () => (await counterValue(record)) > first, { what: "the restored counter to go on" });
     const later = await counterValue(record);
     // A fresh start would count from 1 again; the restored shell goes on from its value.
     expect(first).toBeGreaterThanOrEqual(atCheckpoint);
@@ -125,11 +125,7 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
   it("publishes spec.ports on the host", async () => {
     const port = await freePort();
     const record = await runtime.create(names.http, spec(["httpd", "-f", "-p", String(port), "-h", "/etc"], { ports: [port] }));
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = await fetch(`http://127.0.0.1:${port}/passwd`).then((r) => r.status, () => 0);
-      if (status !== 200) await sleep(100);
-    }
+    const status = await waitFor(() => fetch(`http://127.0.0.1:${port}/passwd`).then((r) => r.status === 200 && r.status, () => 0), { timeoutMs: 5000, what: "httpd on the published port" });
     expect(status).toBe(200);
     await runtime.remove(record);
   });
@@ -141,17 +137,6 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
     await runtime.remove(record); // twice is fine
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A file of a stopped container, read through the archive API (a tar of one entry). */
 async function fileWhileStopped(container: Docker.Container, path: string): Promise<string> {

@@ -10,7 +10,7 @@ import type { WorkloadRecord } from "../../../../edge-agent/runtime/types.js";
 import { Agent } from "../../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
-import { http } from "../testbed.js";
+import { requestJson } from "../../../helpers/http.js";
 
 describeWhen("agent service with the Docker runtime", missing([needs.root(), needs.docker()]), () => {
   let agent: Agent;
@@ -33,7 +33,7 @@ describeWhen("agent service with the Docker runtime", missing([needs.root(), nee
 
   it("creates a container with a CPU limit, reports its stats, and deletes it", async () => {
     expect(agent.caps.docker.present).toBe(true);
-    const created = await http<WorkloadRecord>("POST", `${base}/v1/workloads`, {
+    const created = await requestJson<WorkloadRecord>("POST", `${base}/v1/workloads`, {
       id,
       image,
       command: ["sh", "-c", "while :; do :; done"],
@@ -41,8 +41,8 @@ describeWhen("agent service with the Docker runtime", missing([needs.root(), nee
       labels: { region: "eu" },
     }, 60_000);
     expect(created.status).toBe(201);
-    expect(created.data.runtime).toBe("docker");
-    expect(created.data.containerId).toBeTruthy();
+    expect(created.body.runtime).toBe("docker");
+    expect(created.body.containerId).toBeTruthy();
     // Two reports: CPU is a rate between samples.
     await buildReport(agent);
     await new Promise((r) => setTimeout(r, 1500));
@@ -51,13 +51,13 @@ describeWhen("agent service with the Docker runtime", missing([needs.root(), nee
     expect(mine.memoryBytes).toBeGreaterThan(0);
     expect(mine.cpu).toBeGreaterThan(0);
     expect(mine.cpu).toBeLessThan(0.6); // the 0.25-core quota holds a busy loop well under a core
-    const refused = await http<{ message: string }>("POST", `${base}/v1/migrations`, { workload: id, destination: "http://127.0.0.1:9", strategy: "postcopy" });
+    const refused = await requestJson<{ message: string }>("POST", `${base}/v1/migrations`, { workload: id, destination: "http://127.0.0.1:9", strategy: "postcopy" });
     expect(refused.status).toBe(400);
-    expect(refused.data.message).toMatch(/direct-runtime/);
-    const del = await http("DELETE", `${base}/v1/workloads/${id}`, undefined, 60_000);
+    expect(refused.body.message).toMatch(/direct-runtime/);
+    const del = await requestJson("DELETE", `${base}/v1/workloads/${id}`, undefined, 60_000);
     expect(del.status).toBe(204);
-    expect((await http<{ workloads: unknown[] }>("GET", `${base}/v1/workloads`)).data.workloads).toEqual([]);
-    const openapi = await http<{ paths: Record<string, unknown> }>("GET", `${base}/openapi.json`);
-    expect(Object.keys(openapi.data.paths)).toEqual(expect.arrayContaining(["/v1/workloads", "/v1/migrations", "/v1/migrations/{id}"]));
+    expect((await requestJson<{ workloads: unknown[] }>("GET", `${base}/v1/workloads`)).body.workloads).toEqual([]);
+    const openapi = await requestJson<{ paths: Record<string, unknown> }>("GET", `${base}/openapi.json`);
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(["/v1/workloads", "/v1/migrations", "/v1/migrations/{id}"]));
   }, 120_000);
 });

@@ -6,11 +6,12 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
-import { describeWhen, missing, needs } from "../../../helpers/env.js";
-import { HOSTS, http, type RunningAgent, setupNet, startAgent, stopAgent, teardownNet } from "../testbed.js";
+import { describeWhen, missing, needs, skipOrFail } from "../../../helpers/env.js";
+import { HOSTS, type RunningAgent, setupNet, startAgent, stopAgent, teardownNet } from "../testbed.js";
+import { requestJson } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../../..");
 const cli = (args: string[]) => promisify(execFile)(process.execPath, ["bin/fleximigrate.js", ...args], { cwd: ROOT, timeout: 120_000 });
@@ -33,9 +34,9 @@ interface Workload {
 
 const at = (host: "src" | "dst", p: string) => `http://${HOSTS[host].fromTest}:${PORT}${p}`;
 async function ask<T>(host: "src" | "dst", p: string): Promise<T> {
-  const res = await http<T>("GET", at(host, p), undefined, 15_000);
+  const res = await requestJson<T>("GET", at(host, p), undefined, 15_000);
   expect(res.status).toBe(200);
-  return res.data;
+  return res.body;
 }
 
 function gone(pid: number): boolean {
@@ -57,7 +58,7 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
   beforeAll(async () => {
     setupNet();
     [src, dst] = await Promise.all([startAgent("src"), startAgent("dst")]);
-    const created = await http<Workload>("POST", `${src.url}/v1/workloads`, {
+    const created = await requestJson<Workload>("POST", `${src.url}/v1/workloads`, {
       id: ID,
       command: ["/usr/bin/python3", SERVER, "--port", String(PORT), "--mib", "256"],
       cpuLimit: 1,
@@ -66,21 +67,19 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
       probePath: "/health",
     });
     expect(created.status).toBe(201);
-    const end = Date.now() + 90_000;
-    for (;;) {
-      const ok = await http("GET", at("src", "/health"), undefined, 2000).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      if (Date.now() > end) throw new Error("workload did not come up");
-      await sleep(200);
-    }
+    await waitFor(() => requestJson("GET", at("src", "/health"), undefined, 2000).then((r) => r.status === 200, () => false), {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      what: "the workload to come up",
+    });
     expectedSha = (await ask<{ sha256: string }>("src", "/expected")).sha256;
   }, 180_000);
 
   afterAll(async () => {
     for (const a of [src, dst]) {
       if (!a) continue;
-      const list = await http<{ workloads: Workload[] }>("GET", `${a.url}/v1/workloads`).catch(() => undefined);
-      for (const w of list?.data.workloads ?? []) await http("DELETE", `${a.url}/v1/workloads/${w.id}`).catch(() => undefined);
+      const list = await requestJson<{ workloads: Workload[] }>("GET", `${a.url}/v1/workloads`).catch(() => undefined);
+      for (const w of list?.body.workloads ?? []) await requestJson("DELETE", `${a.url}/v1/workloads/${w.id}`).catch(() => undefined);
     }
     await Promise.all([stopAgent(src), stopAgent(dst)]);
     teardownNet();
@@ -88,19 +87,20 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
 
   async function migrate(from: "src" | "dst", to: "src" | "dst", body: Record<string, unknown>): Promise<Migration> {
     const a = agents();
-    const started = await http<Migration>("POST", `${a[from].url}/v1/migrations`, { workload: ID, destination: a[to].linkUrl, ...body });
+    const started = await requestJson<Migration>("POST", `${a[from].url}/v1/migrations`, { workload: ID, destination: a[to].linkUrl, ...body });
     expect(started.status).toBe(202);
-    const end = Date.now() + 120_000;
-    for (;;) {
-      const rec = (await http<Migration>("GET", `${a[from].url}/v1/migrations/${started.data.id}`)).data;
-      if (rec.status !== "running") return rec;
-      if (Date.now() > end) throw new Error(`migration stuck in ${rec.phase}`);
-      await sleep(100);
-    }
+    let last: Migration | undefined;
+    return waitFor(
+      async () => {
+        last = (await requestJson<Migration>("GET", `${a[from].url}/v1/migrations/${started.body.id}`)).body;
+        return last.status !== "running" && last;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: () => `the migration to end (stuck in ${last?.phase})` },
+    );
   }
 
   async function workloadsOn(host: "src" | "dst"): Promise<Workload[]> {
-    return (await http<{ workloads: Workload[] }>("GET", `${agents()[host].url}/v1/workloads`)).data.workloads;
+    return (await requestJson<{ workloads: Workload[] }>("GET", `${agents()[host].url}/v1/workloads`)).body.workloads;
   }
 
   async function expectRunsOnlyOn(host: "src" | "dst") {
@@ -120,26 +120,26 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
 
   it("answers bad input with 400 and changes nothing", async () => {
     const { src: s, dst: d } = agents();
-    const neither = await http<{ message: string }>("POST", `${s.url}/v1/workloads`, { cpuLimit: 1 });
+    const neither = await requestJson<{ message: string }>("POST", `${s.url}/v1/workloads`, { cpuLimit: 1 });
     expect(neither.status).toBe(400);
-    const taken = await http<{ message: string }>("POST", `${s.url}/v1/workloads`, { command: ["/bin/sleep", "60"], cpuLimit: 1, ports: [PORT] });
+    const taken = await requestJson<{ message: string }>("POST", `${s.url}/v1/workloads`, { command: ["/bin/sleep", "60"], cpuLimit: 1, ports: [PORT] });
     expect(taken.status).toBe(400);
-    expect(taken.data.message).toContain("taken");
-    const neg = await http("POST", `${s.url}/v1/workloads`, { command: ["/bin/true"], cpuLimit: -1 });
+    expect(taken.body.message).toContain("taken");
+    const neg = await requestJson("POST", `${s.url}/v1/workloads`, { command: ["/bin/true"], cpuLimit: -1 });
     expect(neg.status).toBe(400);
-    const warp = await http("POST", `${s.url}/v1/migrations`, { workload: ID, destination: d.linkUrl, strategy: "warp" });
+    const warp = await requestJson("POST", `${s.url}/v1/migrations`, { workload: ID, destination: d.linkUrl, strategy: "warp" });
     expect(warp.status).toBe(400);
-    const nobody = await http("POST", `${s.url}/v1/migrations`, { workload: "nobody", destination: d.linkUrl, strategy: "stopcopy" });
+    const nobody = await requestJson("POST", `${s.url}/v1/migrations`, { workload: "nobody", destination: d.linkUrl, strategy: "stopcopy" });
     expect(nobody.status).toBe(400);
-    const pre = await http<{ message: string }>("POST", `${s.url}/v1/migrations`, { workload: ID, destination: d.linkUrl, strategy: "precopy" });
+    const pre = await requestJson<{ message: string }>("POST", `${s.url}/v1/migrations`, { workload: ID, destination: d.linkUrl, strategy: "precopy" });
     expect(pre.status).toBe(400);
-    expect(pre.data.message).toContain("mem_dirty_track");
-    expect((await http<{ migrations: unknown[] }>("GET", `${s.url}/v1/migrations`)).data.migrations).toEqual([]);
+    expect(pre.body.message).toContain("mem_dirty_track");
+    expect((await requestJson<{ migrations: unknown[] }>("GET", `${s.url}/v1/migrations`)).body.migrations).toEqual([]);
     await expectRunsOnlyOn("src");
   });
 
   it("reports capabilities: pre-copy unavailable with the reason", async () => {
-    const info = (await http<{ capabilities: { criu: { features: Record<string, boolean> }; strategies: Record<string, { ok: boolean; reason?: string }> } }>("GET", `${agents().src.url}/v1/info`)).data;
+    const info = (await requestJson<{ capabilities: { criu: { features: Record<string, boolean> }; strategies: Record<string, { ok: boolean; reason?: string }> } }>("GET", `${agents().src.url}/v1/info`)).body;
     expect(info.capabilities.criu.features.mem_dirty_track).toBe(false);
     expect(info.capabilities.strategies.precopy?.ok).toBe(false);
     expect(info.capabilities.strategies.stopcopy?.ok).toBe(true);
@@ -169,8 +169,7 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
     expect(m.totalMs).toBeGreaterThanOrEqual(m.downtimeMs);
     process.stderr.write(`[stopcopy] ${JSON.stringify(m)}\n`);
     await expectRunsOnlyOn("dst");
-    const end = Date.now() + 5000;
-    while (!gone(before.pid!) && Date.now() < end) await sleep(50);
+    await waitFor(() => gone(before.pid!), { timeoutMs: 5000, what: "the source's process to end" });
     expect(gone(before.pid!)).toBe(true);
   }, 150_000);
 
@@ -189,11 +188,10 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
   }
 
   it("post-copy moves it back when available here", async (t) => {
-    const info = (await http<{ capabilities: { strategies: Record<string, { ok: boolean; reason?: string }> } }>("GET", `${agents().dst.url}/v1/info`)).data;
+    const info = (await requestJson<{ capabilities: { strategies: Record<string, { ok: boolean; reason?: string }> } }>("GET", `${agents().dst.url}/v1/info`)).body;
     const post = info.capabilities.strategies.postcopy;
     if (!post?.ok) {
-      process.stderr.write(`[skip] post-copy: ${post?.reason}\n`);
-      t.skip();
+      skipOrFail(t, "post-copy", String(post?.reason));
       return;
     }
     const rec = await migrate("dst", "src", { strategy: "postcopy" });

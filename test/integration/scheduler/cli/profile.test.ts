@@ -1,7 +1,7 @@
 // `fleximigrate profile` for real: a CFS quota on the workload server (a cgroup
 // v1 group of its own, or a Docker container), timed HTTP requests over loopback,
 // and a CSV that `fleximigrate fit` accepts.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,20 +11,22 @@ import { parseSamplesCsv } from "../../../../src/latency/samples.js";
 import { CGROUP_V1_CPU, CgroupV1Limiter, cgroupUnavailable } from "../../../../scheduler/profiling/cgroup.js";
 import { PERIOD_US } from "../../../../scheduler/profiling/runtime.js";
 import { runCli } from "../../../helpers/cli.js";
-import { describeWhen, missing, needs } from "../../../helpers/env.js";
+import { describeWhen, missing, needs, type Requirement } from "../../../helpers/env.js";
+import { spawnChild, type TrackedChild } from "../../../helpers/processes.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "fleximigrate-profile-"));
-const children: ChildProcess[] = [];
+const children: TrackedChild[] = [];
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(c.pid!, "SIGKILL");
+afterAll(async () => {
+  for (const c of children) await c.stop(0);
   rmSync(dir, { recursive: true, force: true });
 });
 
 const fleximigrate = (args: string[]) => runCli(args, { timeoutMs: 120_000 });
 
-const hasCgroupV1: [() => boolean, string] = [() => cgroupUnavailable() === null, "no cgroup v1 cpu controller"];
+const hasCgroupV1: Requirement = () => cgroupUnavailable();
 
 /** Profiles a short setting with `runtime`, then fits the CSV; every class must fit with R² > 0.8. */
 async function profileAndFit(runtime: string): Promise<void> {
@@ -57,9 +59,9 @@ async function profileAndFit(runtime: string): Promise<void> {
 
 describeWhen("cgroup v1 CPU limiter", missing([needs.root(), hasCgroupV1]), () => {
   it("caps a busy process (the kernel throttles it), then moves it out and removes its group", async () => {
-    const busy = spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
+    const busy = spawnChild(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
     children.push(busy);
-    const limiter = new CgroupV1Limiter(busy.pid!);
+    const limiter = new CgroupV1Limiter(busy.pid);
     try {
       expect(existsSync(limiter.dir)).toBe(true);
       expect(limiter.members()).toEqual([busy.pid]);
@@ -68,7 +70,7 @@ describeWhen("cgroup v1 CPU limiter", missing([needs.root(), hasCgroupV1]), () =
       expect(limiter.currentLimit()).toBe(0.25);
       await expect(limiter.setLimit(0.05)).rejects.toThrow("below the smallest quota");
       const throttled = () => Number(/nr_throttled (\d+)/.exec(readFileSync(join(limiter.dir, "cpu.stat"), "utf8"))![1]);
-      for (let i = 0; i < 50 && throttled() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => throttled() > 0, { timeoutMs: 1000, what: "the kernel to throttle the busy process" });
       expect(throttled()).toBeGreaterThan(0);
     } finally {
       await limiter.dispose();
@@ -76,7 +78,7 @@ describeWhen("cgroup v1 CPU limiter", missing([needs.root(), hasCgroupV1]), () =
     expect(existsSync(limiter.dir)).toBe(false);
     expect(readFileSync(`/proc/${busy.pid}/cgroup`, "utf8")).toMatch(/^\d+:cpu:\/$/m);
     await limiter.dispose(); // twice is fine
-    process.kill(busy.pid!, "SIGKILL");
+    await busy.stop(0);
   });
 });
 

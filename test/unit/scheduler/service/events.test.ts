@@ -4,6 +4,7 @@ import WebSocket from "ws";
 import type { SchedulerApp } from "../../../../scheduler/service/app.js";
 import { waitFor } from "../../../helpers/wait.js";
 import { LOOSE, makeApp, TIGHT } from "./helpers.js";
+import { requestJson } from "../../../helpers/http.js";
 
 let app: SchedulerApp;
 let base: string;
@@ -47,11 +48,11 @@ async function follow(): Promise<{ next: (count: number) => Promise<Event[]>; cl
 describe("GET /v1/events (WebSocket)", () => {
   it("streams placed, migration-requested, refused and released events as JSON", async () => {
     const stream = await follow();
-    const post = (payload: object) => fetch(`${base}/v1/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+    const post = (payload: object) => requestJson("POST", `${base}/v1/tasks`, payload);
     expect((await post(LOOSE)).status).toBe(201);
     expect((await post(TIGHT)).status).toBe(201);
     expect((await post(TIGHT)).status).toBe(409);
-    expect((await fetch(`${base}/v1/tasks/t-1`, { method: "DELETE" })).status).toBe(200);
+    expect((await requestJson("DELETE", `${base}/v1/tasks/t-1`)).status).toBe(200);
     const events = await stream.next(5);
     stream.close();
     expect(events.map((e) => e.type)).toEqual(["placed", "migration-requested", "placed", "refused", "released"]);
@@ -65,11 +66,7 @@ describe("GET /v1/events (WebSocket)", () => {
 
   it("announces node registrations", async () => {
     const stream = await follow();
-    const res = await fetch(`${base}/v1/nodes`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "edge2", tier: "edge", cpus: 2, netDelayMs: 8 }),
-    });
+    const res = await requestJson("POST", `${base}/v1/nodes`, { name: "edge2", tier: "edge", cpus: 2, netDelayMs: 8 });
     expect(res.status).toBe(201);
     const [event] = await stream.next(1);
     stream.close();
