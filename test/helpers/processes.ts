@@ -80,13 +80,3 @@ export function spawnChild(cmd: string, args: string[], opts: SpawnOptions = {})
     },
   };
 }
-
-/** Whether a process with this PID exists (signal 0 probes without signalling). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

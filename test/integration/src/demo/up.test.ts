@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:net";
 import { describe, expect, it } from "vitest";
 import { CLI_PATH } from "../../../helpers/cli.js";
 import { freePort } from "../../../helpers/ports.js";
-import { isAlive, spawnChild } from "../../../helpers/processes.js";
+import { isAlive } from "../../../../edge-agent/postcopy/process-tree.js";
+import { spawnChild } from "../../../helpers/processes.js";
 
 type Line = { type: string; [k: string]: unknown };
 
