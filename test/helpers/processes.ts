@@ -5,14 +5,11 @@ import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
 import { waitFor } from "./wait.js";
 
 export interface TrackedChild {
-  proc: ChildProcess;
   pid: number;
   /** Everything written on stdout so far. */
   stdout(): string;
   /** Everything written on stderr so far. */
   stderr(): string;
-  /** stdout and stderr interleaved as they came, for failure messages. */
-  output(): string;
   /** Resolves with the exit code (null when a signal ended it). */
   exited: Promise<number | null>;
   /** Resolves with the first stdout line `match` accepts; rejects when the child exits first or after `timeoutMs`. */
@@ -23,16 +20,17 @@ export interface TrackedChild {
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
-  for (const child of running) if (child.pid) child.kill("SIGKILL");
+  for (const child of running) child.kill("SIGKILL");
 });
 
 export function spawnChild(cmd: string, args: string[], opts: SpawnOptions = {}): TrackedChild {
   const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
-  if (proc.pid === undefined) throw new Error(`cannot start ${cmd}`);
+  const pid = proc.pid;
+  if (pid === undefined) throw new Error(`cannot start ${cmd}`);
   running.add(proc);
   let stdout = "";
   let stderr = "";
-  let output = "";
+  let output = ""; // both streams as they came, for failure messages
   proc.stdout?.on("data", (d: Buffer) => {
     stdout += d.toString();
     output += d.toString();
@@ -49,18 +47,16 @@ export function spawnChild(cmd: string, args: string[], opts: SpawnOptions = {})
   );
   const hasExited = () => proc.exitCode !== null || proc.signalCode !== null;
   return {
-    proc,
-    pid: proc.pid,
+    pid,
     stdout: () => stdout,
     stderr: () => stderr,
-    output: () => output,
     exited,
     async line(match, timeoutMs = 30_000) {
       const found = await waitFor(
         () => {
           const hit = stdout.split("\n").slice(0, -1).find(match);
           if (hit !== undefined) return { hit };
-          if (hasExited()) throw new Error(`${cmd} exited with ${proc.exitCode ?? proc.signalCode} before the awaited line:\n${output}`);
+          if (hasExited()) throw new Error(`${cmd} exited with ${proc.exitCode ?? proc.signalCode} before the awaited line`);
           return null;
         },
         { timeoutMs, what: `a line from ${cmd}` },
@@ -71,9 +67,10 @@ export function spawnChild(cmd: string, args: string[], opts: SpawnOptions = {})
     },
     async stop(graceMs = 5000) {
       if (hasExited()) return;
-      process.kill(proc.pid!, "SIGTERM");
+      // ChildProcess.kill signals exactly this PID, and does not throw if it has just exited.
+      proc.kill("SIGTERM");
       const timer = setTimeout(() => {
-        if (!hasExited()) process.kill(proc.pid!, "SIGKILL");
+        if (!hasExited()) proc.kill("SIGKILL");
       }, graceMs);
       await exited;
       clearTimeout(timer);
