@@ -4,7 +4,7 @@
 // through the API, `dns set` changes what `dig` gets from the controller.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createController, type RunningController } from "../../../../controller/app.js";
 import { command as dnsCommand } from "../../../../controller/cli/dns.js";
 import { command as flowsCommand } from "../../../../controller/cli/flows.js";
@@ -16,22 +16,15 @@ import { toFlowMod } from "../../../../controller/overlay/flow-mod.js";
 import { describeWhen, hasCommand, missing, needs } from "../../../helpers/env.js";
 import { requestJson } from "../../../helpers/http.js";
 import { waitFor } from "../../../helpers/wait.js";
+import { captureStdout } from "../../../helpers/stdout.js";
 
 const exec = promisify(execFile);
 const BRIDGES = ["fmn-bc1", "fmn-bc2"];
 const LINK = ["fmn-c1", "fmn-c2"];
 
 async function capture(run: () => Promise<number>): Promise<string> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  });
-  try {
-    expect(await run()).toBe(0);
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await captureStdout(run);
+  expect(code).toBe(0);
   return out;
 }
 

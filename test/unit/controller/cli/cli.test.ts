@@ -3,11 +3,12 @@
 // controller/api/{switches,topology,hosts,dns}.ts), and against nothing at all.
 import { createServer, type Server } from "node:http";
 import { isIPv4 } from "node:net";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { command as dnsCommand, renderDns } from "../../../../controller/cli/dns.js";
 import { command as flowsCommand, formatMatch, renderFlows } from "../../../../controller/cli/flows.js";
 import { command as topologyCommand, renderTopology } from "../../../../controller/cli/topology.js";
 import { CliError } from "../../../../src/cli/command.js";
+import { captureStdout } from "../../../helpers/stdout.js";
 
 const NOW = Date.parse("2026-01-01T00:01:00Z");
 
@@ -85,19 +86,6 @@ function send(res: import("node:http").ServerResponse, status: number, body: unk
   res.end(JSON.stringify(body));
 }
 
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await fn(), out };
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 afterEach(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   server = undefined;
@@ -134,12 +122,12 @@ describe("rendering", () => {
 describe("client commands against a fake controller", () => {
   it("flows: every switch as a table, one switch with --switch, the API's JSON with --json", async () => {
     const base = await fakeController();
-    const all = await capture(() => flowsCommand.run(["--controller", base]));
+    const all = await captureStdout(() => flowsCommand.run(["--controller", base]));
     expect(all.code).toBe(0);
     expect(all.out.split("\n").filter((l) => /^000000000000000[12]\s/.test(l))).toHaveLength(3);
-    const one = await capture(() => flowsCommand.run(["--controller", base, "--switch", "0000000000000002", "--json"]));
+    const one = await captureStdout(() => flowsCommand.run(["--controller", base, "--switch", "0000000000000002", "--json"]));
     expect(JSON.parse(one.out)).toEqual(FLOWS_2);
-    const allJson = await capture(() => flowsCommand.run(["--controller", `${base}/`, "--json"]));
+    const allJson = await captureStdout(() => flowsCommand.run(["--controller", `${base}/`, "--json"]));
     expect(JSON.parse(allJson.out)).toEqual([
       { dpid: "0000000000000001", flows: FLOWS_1 },
       { dpid: "0000000000000002", flows: FLOWS_2 },
@@ -149,23 +137,23 @@ describe("client commands against a fake controller", () => {
 
   it("topology and dns print tables, and --json the API's JSON", async () => {
     const base = await fakeController();
-    const topo = await capture(() => topologyCommand.run(["--controller", base]));
+    const topo = await captureStdout(() => topologyCommand.run(["--controller", base]));
     expect(topo.out).toContain("Links (1)");
-    const topoJson = await capture(() => topologyCommand.run(["--controller", base, "--json"]));
+    const topoJson = await captureStdout(() => topologyCommand.run(["--controller", base, "--json"]));
     expect(JSON.parse(topoJson.out)).toEqual({ topology: ROUTES["/v1/topology"], switches: ROUTES["/v1/switches"], hosts: ROUTES["/v1/hosts"] });
-    const dns = await capture(() => dnsCommand.run(["--controller", base]));
+    const dns = await captureStdout(() => dnsCommand.run(["--controller", base]));
     expect(dns.out).toMatch(/web\.svc\.fleximigrate\.local\s+10\.0\.0\.5\s+5/);
-    const dnsJson = await capture(() => dnsCommand.run(["--json", "--controller", base]));
+    const dnsJson = await captureStdout(() => dnsCommand.run(["--json", "--controller", base]));
     expect(JSON.parse(dnsJson.out)).toEqual(ROUTES["/v1/dns"]);
   });
 
   it("dns set / delete call the API and report its 400 message", async () => {
     const base = await fakeController();
-    const set = await capture(() => dnsCommand.run(["set", "cam", "10.0.0.8", "--ttl", "5", "--controller", base]));
+    const set = await captureStdout(() => dnsCommand.run(["set", "cam", "10.0.0.8", "--ttl", "5", "--controller", base]));
     expect(set.out).toBe("cam.svc.fleximigrate.local -> 10.0.0.8 (TTL 5s)\n");
     expect(requests.at(-1)).toEqual({ method: "PUT", url: "/v1/dns/records/cam", body: JSON.stringify({ ip: "10.0.0.8", ttl: 5 }) });
     await expect(dnsCommand.run(["set", "cam", "10.0.0.800", "--controller", base])).rejects.toThrow(/answered 400: '10\.0\.0\.800' is not an IPv4 address/);
-    const del = await capture(() => dnsCommand.run(["delete", "cam", "--controller", base]));
+    const del = await captureStdout(() => dnsCommand.run(["delete", "cam", "--controller", base]));
     expect(del.out).toBe("deleted cam.svc.fleximigrate.local (was 10.0.0.8)\n");
   });
 
@@ -175,7 +163,7 @@ describe("client commands against a fake controller", () => {
     await expect(dnsCommand.run(["set", "cam", "10.0.0.1", "--ttl", "-1"])).rejects.toThrow(/--ttl/);
     await expect(flowsCommand.run(["--controller", "ftp://x"])).rejects.toThrow(/must be an http/);
     await expect(topologyCommand.run(["--bogus"])).rejects.toBeInstanceOf(CliError);
-    const help = await capture(() => flowsCommand.run(["--help"]));
+    const help = await captureStdout(() => flowsCommand.run(["--help"]));
     expect(help.code).toBe(0);
     expect(help.out).toContain("--switch DPID");
   });

@@ -1,10 +1,11 @@
 // `fleximigrate dns` against the real DNS API plugin (fastify on port 0):
 // the command and the API agree on routes and payloads.
 import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dnsRoutes } from "../../../../controller/api/dns.js";
 import { command } from "../../../../controller/cli/dns.js";
 import { DnsRecords } from "../../../../controller/dns/records.js";
+import { captureStdout } from "../../../helpers/stdout.js";
 
 let app: FastifyInstance;
 let base: string;
@@ -21,16 +22,8 @@ afterAll(async () => {
 });
 
 async function run(...args: string[]): Promise<string> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  });
-  try {
-    expect(await command.run([...args, "--controller", base])).toBe(0);
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await captureStdout(() => command.run([...args, "--controller", base]));
+  expect(code).toBe(0);
   return out;
 }
 
