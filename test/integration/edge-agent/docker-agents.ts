@@ -13,8 +13,11 @@ import { buildApp } from "../../../edge-agent/service/app.js";
 import { requestJson } from "../../helpers/http.js";
 import { waitFor } from "../../helpers/wait.js";
 
-/** A shell whose counter lives in its memory; /tmp/count only shows it. */
-export const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done"];
+/**
+ * A shell whose counter lives in its memory; /tmp/count only shows it. Written
+ * aside and renamed, so a read (or a checkpoint) never sees the file truncated.
+ */
+export const COUNTER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done"];
 
 export interface AgentNode {
   agent: Agent;

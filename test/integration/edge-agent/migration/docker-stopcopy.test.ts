@@ -53,7 +53,7 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
   it("answers which image id its engine has at GET /v1/images, 404 for an unknown one, 400 without ref", async () => {
     const id = await runtime.imageId(image);
     expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(await requestJson("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(image)}`)).toMatchObject({ status: 200, data: { ref: image, id } });
+    expect(await requestJson("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(image)}`)).toMatchObject({ status: 200, body: { ref: image, id } });
     expect((await requestJson("GET", `${dst.url}/v1/images?ref=${encodeURIComponent(`fleximigrate/none:${tag}`)}`)).status).toBe(404);
     expect((await requestJson("GET", `${dst.url}/v1/images`)).status).toBe(400);
   });

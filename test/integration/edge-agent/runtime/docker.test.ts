@@ -12,6 +12,7 @@ import { ensureTestImage, hasImage } from "../../../../edge-agent/runtime/docker
 import { DockerRuntime } from "../../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord, WorkloadSpec } from "../../../../edge-agent/runtime/types.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
+import { COUNTER } from "../docker-agents.js";
 import { waitFor } from "../../../helpers/wait.js";
 import { freePort } from "../../../helpers/ports.js";
 
@@ -70,9 +71,7 @@ describeWhen("Docker runtime (dockerode)", missing([needs.root(), needs.docker()
   });
 
   it("checkpoints and restores a container through Docker's API, keeping the shell's counter", async () => {
-    // The counter lives in the shell's memory; /tmp/count only shows it.
-    const loop = "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done";
-    let record = await runtime.create(names.counter, spec(["sh", "-c", loop]));
+    let record = await runtime.create(names.counter, spec(COUNTER));
     await waitFor(async () => (await counterValue(record).catch(() => 0)) >= 10, { what: "the counter to reach 10" });
     record = await runtime.checkpoint(record, "cp1", { exit: true });
     expect(record.state).toBe("stopped");
