@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../../bench/scheduler.js";
 import { syntheticNodes, syntheticTrace, traceJsonl } from "../../../scheduler/planner/trace-generator.js";
 import { parseRequestsJsonl } from "../../../scheduler/planner/requests-file.js";
+import { captureStdout } from "../../helpers/stdout.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -32,12 +33,7 @@ describe("trace generator", () => {
 
 describe("npm run bench -- scheduler", () => {
   it("--json prints delay-aware and least-loaded rows", async () => {
-    let out = "";
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      out += String(chunk);
-      return true;
-    });
-    const code = await run(["--json", "--requests", "400", "--edge", "9", "--cloud", "1", "--concurrent", "80"]);
+    const { code, out } = await captureStdout(() => run(["--json", "--requests", "400", "--edge", "9", "--cloud", "1", "--concurrent", "80"]));
     expect(code).toBe(0);
     const rows = JSON.parse(out);
     expect(rows.map((r: { policy: string }) => r.policy)).toEqual(["delay-aware", "least-loaded"]);
