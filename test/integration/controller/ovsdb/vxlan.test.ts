@@ -9,7 +9,7 @@
 //  2. OVS's own user-space VXLAN: a type=vxlan port made through our client
 //     on fmn-bra, with an underlay bridge fmn-bru holding the tunnel's local
 //     address; the far end is a kernel VXLAN device inside fmn-b.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { addBridge, addPort, bridgeExists, deleteBridge } from "../../../../controller/ovsdb/bridge.js";
 import { OvsdbClient } from "../../../../controller/ovsdb/client.js";
 import { addVxlanPort, removeVxlanPort } from "../../../../controller/ovsdb/vxlan.js";
@@ -59,6 +59,12 @@ describeWhen("OVSDB client and VXLAN overlay on real Open vSwitch", missing([nee
   beforeAll(async () => {
     ovsdb = await OvsdbClient.connect();
     await cleanUp(); // leftovers of a crashed run
+  });
+
+  // Each traffic test builds fmn-a/fmn-b afresh: clear them even when a test fails midway,
+  // or the next one stops at "ip netns add" instead of testing anything.
+  afterEach(async () => {
+    if (ovsdb) await cleanUp();
   });
 
   afterAll(async () => {
@@ -141,7 +147,6 @@ describeWhen("OVSDB client and VXLAN overlay on real Open vSwitch", missing([nee
     expect(sent).toBeGreaterThanOrEqual(1);
     expect((await linkStats(null, "fmn-vxb")).rx).toBeGreaterThanOrEqual(sent);
     expect((await linkStats("fmn-a", "fmn-ua")).tx).toBeGreaterThanOrEqual(sent);
-    await cleanUp();
   });
 
   it("carries ping through an OVS user-space vxlan port made by our client to a kernel VXLAN endpoint in fmn-b", async () => {
