@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install, start services, type check, lint, then
-# unit and integration tests. Root-only suites skip with a reason elsewhere.
+# unit and integration tests. Suites whose tool is missing skip with a reason,
+# or fail with it under CI=true.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1

@@ -1,7 +1,5 @@
-// Running host tools (ovs-vsctl, ovs-ofctl, ip) from integration tests, and
-// waiting, bounded, for a state to appear.
+// Running host tools (ovs-vsctl, ovs-ofctl, ip) from integration tests.
 import { execFile } from "node:child_process";
-import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 
 const exec = promisify(execFile);
@@ -19,17 +17,6 @@ export async function shOk(cmd: string, ...args: string[]): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Polls `probe` every 100 ms until it answers something truthy; throws naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
   }
 }
 

@@ -7,7 +7,9 @@ import WebSocket from "ws";
 import type { FlowMod, PacketOut } from "../../../src/openflow/messages.js";
 import { ARP_REPLY, ARP_REQUEST, encodeArpFrame, parseArp } from "../../../controller/hosts/arp.js";
 import { createController, type RunningController } from "../../../controller/app.js";
-import { FakeSwitch, waitUntil } from "./fake-switch.js";
+import { FakeSwitch } from "../../helpers/fake-switch.js";
+import { injectJson, type Method } from "../../helpers/http.js";
+import { waitFor } from "../../helpers/wait.js";
 
 const S1 = "0000000000000001";
 const S2 = "0000000000000002";
@@ -16,10 +18,7 @@ const s1 = new FakeSwitch(1n, [1, 2]);
 const s2 = new FakeSwitch(2n, [1, 2]);
 FakeSwitch.wire(s1, 2, s2, 2);
 
-async function call(method: "GET" | "POST" | "PUT", url: string, payload?: unknown) {
-  const r = await ctl.http.inject({ method, url, payload: payload as object });
-  return { status: r.statusCode, body: r.json() };
-}
+const call = (method: Method, url: string, payload?: unknown) => injectJson(ctl.http, method, url, payload);
 
 function redirectFlow(sw: FakeSwitch, from = 0): FlowMod | undefined {
   return sw.received
@@ -39,7 +38,7 @@ describe("controller app with scripted switches", () => {
     ctl = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, lldpIntervalMs: 100 });
     await s1.connect(ctl.openflowPort);
     await s2.connect(ctl.openflowPort);
-    await waitUntil("both switches and their link", async () => (await call("GET", "/v1/topology")).body.links.length === 1);
+    await waitFor(async () => (await call("GET", "/v1/topology")).body.links.length === 1, { what: "both switches and their link" });
   });
 
   afterAll(async () => {
@@ -71,7 +70,7 @@ describe("controller app with scripted switches", () => {
   });
 
   it("learns hosts, floods unknown destinations along the tree, installs paths and answers ARP", async () => {
-    await waitUntil("discovery settled", async () => (await call("GET", "/v1/topology")).body.settled === true);
+    await waitFor(async () => (await call("GET", "/v1/topology")).body.settled === true, { what: "discovery settled" });
     const A = { mac: "00:00:00:00:0a:01", ip: "10.9.0.1" };
     const B = { mac: "00:00:00:00:0b:01", ip: "10.9.0.2" };
     const packetIn = (sw: FakeSwitch, inPort: number, data: Buffer) =>
@@ -82,14 +81,14 @@ describe("controller app with scripted switches", () => {
     // A asks for B, whom nobody knows yet: flooded on s1 to the tree port only (not back to A).
     let m1 = s1.received.length;
     packetIn(s1, 1, encodeArpFrame("ff:ff:ff:ff:ff:ff", A.mac, { op: ARP_REQUEST, senderMac: A.mac, senderIp: A.ip, targetMac: "00:00:00:00:00:00", targetIp: B.ip }));
-    await waitUntil("flood", () => outs(s1, m1).length > 0);
+    await waitFor(() => outs(s1, m1).length > 0, { what: "flood" });
     expect(ports(outs(s1, m1)[0] as PacketOut)).toEqual([2]);
 
     // B answers A from s2: a path s2 -> s1 is installed (far end first) and the reply sent on.
     m1 = s1.received.length;
     const m2 = s2.received.length;
     packetIn(s2, 1, encodeArpFrame(A.mac, B.mac, { op: ARP_REPLY, senderMac: B.mac, senderIp: B.ip, targetMac: A.mac, targetIp: A.ip }));
-    await waitUntil("path", () => outs(s2, m2).length > 0);
+    await waitFor(() => outs(s2, m2).length > 0, { what: "path" });
     const f1 = s1.received.slice(m1).find((m): m is FlowMod => m.type === "flowMod" && m.match?.ethDst === A.mac);
     const f2 = s2.received.slice(m2).find((m): m is FlowMod => m.type === "flowMod" && m.match?.ethDst === A.mac);
     expect(f1?.match).toEqual({ ethSrc: B.mac, ethDst: A.mac });
@@ -101,7 +100,7 @@ describe("controller app with scripted switches", () => {
     // Now A's next request for B is answered by the controller from the host table.
     m1 = s1.received.length;
     packetIn(s1, 1, encodeArpFrame("ff:ff:ff:ff:ff:ff", A.mac, { op: ARP_REQUEST, senderMac: A.mac, senderIp: A.ip, targetMac: "00:00:00:00:00:00", targetIp: B.ip }));
-    await waitUntil("ARP answer", () => outs(s1, m1).length > 0);
+    await waitFor(() => outs(s1, m1).length > 0, { what: "ARP answer" });
     const answer = outs(s1, m1)[0] as PacketOut;
     expect(ports(answer)).toEqual([1]);
     expect(parseArp(answer.data as Buffer, 14)).toMatchObject({ op: ARP_REPLY, senderMac: B.mac, senderIp: B.ip, targetMac: A.mac });
@@ -140,7 +139,8 @@ describe("controller app with scripted switches", () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toContain("flows[1]");
     expect((await call("POST", `/v1/switches/${S1}/flows`, { flows: [{ priority: -1, match: {}, instructions: [] }] })).status).toBe(400);
-    await new Promise((res) => setTimeout(res, 50));
+    // A live flow read goes over the same OpenFlow session: once it is answered, any FLOW_MOD sent before it has arrived.
+    expect((await call("GET", `/v1/switches/${S1}/flows`)).status).toBe(200);
     expect(s1.received.slice(before).filter((m) => m.type === "flowMod")).toHaveLength(0);
   });
 
@@ -176,7 +176,7 @@ describe("controller app with scripted switches", () => {
     // A rolled-back redirect cannot be rolled back twice.
     expect((await call("POST", `/v1/redirects/${second.body.redirects[0].id}/rollback`)).status).toBe(409);
 
-    await waitUntil("redirect events", () => events.some((e) => e.type === "redirect") && events.some((e) => e.type === "redirect.rolledBack"));
+    await waitFor(() => events.some((e) => e.type === "redirect") && events.some((e) => e.type === "redirect.rolledBack"), { what: "redirect events" });
     ws.close();
     const listed = (await call("GET", "/v1/redirects")).body.redirects;
     expect(listed.map((r: { state: string }) => r.state)).toEqual(["superseded", "rolled-back", "active"]);
@@ -216,10 +216,10 @@ describe("controller app with scripted switches", () => {
 
   it("answers echo requests and keeps the same switch on reconnect", async () => {
     s1.send({ type: "echoRequest", xid: 4242, data: Buffer.from("hi") });
-    await waitUntil("echo reply", () => s1.received.some((m) => m.type === "echoReply" && m.xid === 4242));
+    await waitFor(() => s1.received.some((m) => m.type === "echoReply" && m.xid === 4242), { what: "echo reply" });
     const again = new FakeSwitch(2n, [1, 2]);
     await again.connect(ctl.openflowPort);
-    await waitUntil("old session closed", () => s2.socket.destroyed || s2.socket.readableEnded);
+    await waitFor(() => s2.socket.destroyed || s2.socket.readableEnded, { what: "old session closed" });
     const { body } = await call("GET", "/v1/switches");
     expect(body.switches).toHaveLength(2);
     again.close();

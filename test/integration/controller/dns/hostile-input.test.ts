@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createController, type RunningController } from "../../../../controller/app.js";
 import { MessageStream } from "../../../../src/openflow/index.js";
 import { describeWhen, hasCommand, missing } from "../../../helpers/env.js";
-import { FakeSwitch, waitUntil } from "../../../unit/controller/fake-switch.js";
+import { FakeSwitch } from "../../../helpers/fake-switch.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 const run = promisify(execFile);
 const { Packet } = dns2;
@@ -27,7 +28,7 @@ const sw = new FakeSwitch(1n, [1]);
 beforeAll(async () => {
   ctl = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, lldpIntervalMs: 1000 });
   await sw.connect(ctl.openflowPort);
-  await waitUntil("the switch registered", async () => (await ctl.http.inject({ url: "/v1/switches" })).json().switches.length === 1);
+  await waitFor(async () => (await ctl.http.inject({ url: "/v1/switches" })).json().switches.length === 1, { what: "the switch registered" });
   const put = await ctl.http.inject({ method: "PUT", url: "/v1/dns/records/web", payload: { ip: "10.0.0.5" } });
   expect(put.statusCode).toBeLessThan(300);
 });

@@ -13,7 +13,7 @@ import { ControllerClient } from "../../../../src/clients/controller.js";
 import { SchedulerClient } from "../../../../src/clients/scheduler.js";
 import { JsonClient } from "../../../../src/http/json-client.js";
 import { type OpenApiDocument, type RecordedCall, recordingFetch, violations } from "../../../helpers/openapi-conformance.js";
-import { makeApp } from "../../scheduler-service/helpers.js";
+import { makeApp } from "../../scheduler/service/helpers.js";
 
 /** The names of T's methods; a sample table keyed by it must name every one (tsc checks). */
 type MethodsOf<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SchedulerApp } from "../../../../scheduler/service/app.js";
 import { SchedulerClient } from "../../../../src/clients/scheduler.js";
 import { ServiceError } from "../../../../src/http/client-errors.js";
-import { LOOSE, makeApp } from "../../scheduler-service/helpers.js";
+import { LOOSE, makeApp } from "../../scheduler/service/helpers.js";
 
 let app: SchedulerApp;
 let scheduler: SchedulerClient;

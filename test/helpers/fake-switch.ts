@@ -1,0 +1,124 @@
+// A scripted OpenFlow 1.3 switch over a real TCP socket, for controller
+// tests without OVS: it answers the handshake, PORT_DESC, BARRIER and FLOW
+// multiparts, records what it receives, and delivers LLDP packet-outs to a
+// wired peer as PACKET_INs (so discovery sees links).
+import { connect, type Socket } from "node:net";
+import { encodeMessage, MessageStream } from "../../src/openflow/index.js";
+import type { FlowMod, OfMessage, PortDesc } from "../../src/openflow/messages.js";
+
+export class FakeSwitch {
+  readonly received: OfMessage[] = [];
+  readonly flows: FlowMod[] = [];
+  readonly peers = new Map<number, { sw: FakeSwitch; port: number }>();
+  socket!: Socket;
+  /** When true the switch stops answering ECHO_REQUESTs (a hung peer). */
+  silent = false;
+  private readonly stream = new MessageStream();
+
+  constructor(
+    readonly dpid: bigint,
+    readonly portNos: number[],
+  ) {}
+
+  ports(): PortDesc[] {
+    return this.portNos.map((n) => ({
+      portNo: n,
+      hwAddr: `02:00:00:00:${(Number(this.dpid) & 0xff).toString(16).padStart(2, "0")}:${n.toString(16).padStart(2, "0")}`,
+      name: `p${n}`,
+      config: 0,
+      state: 0,
+      curr: 0,
+      advertised: 0,
+      supported: 0,
+      peer: 0,
+      currSpeed: 0,
+      maxSpeed: 0,
+    }));
+  }
+
+  static wire(a: FakeSwitch, pa: number, b: FakeSwitch, pb: number): void {
+    a.peers.set(pa, { sw: b, port: pb });
+    b.peers.set(pb, { sw: a, port: pa });
+  }
+
+  async connect(port: number): Promise<void> {
+    this.socket = connect(port, "127.0.0.1");
+    this.socket.on("data", (chunk: Buffer) => {
+      const batch = this.stream.push(chunk);
+      for (const m of batch.messages) this.onMessage(m);
+    });
+    this.socket.on("error", () => {});
+    await new Promise<void>((resolve) => this.socket.once("connect", () => resolve()));
+    this.send({ type: "hello", xid: 1, versions: [4] });
+  }
+
+  send(m: OfMessage): void {
+    this.socket.write(encodeMessage(m));
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
+
+  count(type: OfMessage["type"]): number {
+    return this.received.filter((m) => m.type === type).length;
+  }
+
+  private onMessage(m: OfMessage): void {
+    this.received.push(m);
+    switch (m.type) {
+      case "featuresRequest":
+        this.send({ type: "featuresReply", xid: m.xid, datapathId: this.dpid, nBuffers: 0, nTables: 254, auxiliaryId: 0, capabilities: 0 });
+        return;
+      case "echoRequest":
+        if (!this.silent) this.send({ type: "echoReply", xid: m.xid, data: m.data });
+        return;
+      case "barrierRequest":
+        this.send({ type: "barrierReply", xid: m.xid });
+        return;
+      case "flowMod":
+        if (m.command === "add") this.flows.push(m);
+        else if (m.command === "delete") {
+          const keep = this.flows.filter((f) => m.cookieMask === undefined || m.cookieMask === 0n || ((f.cookie ?? 0n) & m.cookieMask) !== ((m.cookie ?? 0n) & m.cookieMask));
+          this.flows.splice(0, this.flows.length, ...keep);
+        }
+        return;
+      case "multipartRequest":
+        if (m.body.kind === "portDesc") {
+          // Split in two replies to exercise REPLY_MORE collection.
+          const ports = this.ports();
+          this.send({ type: "multipartReply", xid: m.xid, flags: 1, body: { kind: "portDesc", ports: ports.slice(0, 1) } });
+          this.send({ type: "multipartReply", xid: m.xid, flags: 0, body: { kind: "portDesc", ports: ports.slice(1) } });
+        } else if (m.body.kind === "flow") {
+          const stats = this.flows.map((f) => ({
+            tableId: 0,
+            durationSec: 1,
+            durationNsec: 0,
+            priority: f.priority ?? 0x8000,
+            idleTimeout: f.idleTimeout ?? 0,
+            hardTimeout: f.hardTimeout ?? 0,
+            flags: 0,
+            cookie: f.cookie ?? 0n,
+            packetCount: 0n,
+            byteCount: 0n,
+            match: f.match ?? {},
+            instructions: f.instructions ?? [],
+          }));
+          this.send({ type: "multipartReply", xid: m.xid, flags: 0, body: { kind: "flow", stats } });
+        }
+        return;
+      case "packetOut": {
+        for (const a of m.actions) {
+          if (a.type !== "output") continue;
+          const peer = this.peers.get(a.port);
+          if (peer && m.data && m.data.length > 14 && m.data.readUInt16BE(12) === 0x88cc) {
+            peer.sw.send({ type: "packetIn", xid: 0, bufferId: 0xffffffff, totalLen: m.data.length, reason: 0, tableId: 0, cookie: 0n, match: { inPort: peer.port }, data: m.data });
+          }
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// The scheduler benchmark and its seeded trace generator: same seed, same
+// trace; the bench prints both policies with their figures (values not timed here).
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { benches } from "../../../bench/benches.js";
+import { dispatch } from "../../../src/cli/dispatch.js";
+import { syntheticNodes, syntheticTrace, traceJsonl } from "../../../scheduler/planner/trace-generator.js";
+import { parseRequestsJsonl } from "../../../scheduler/planner/requests-file.js";
+import { captureStdout } from "../../helpers/stdout.js";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** The scheduler benchmark as `npm run bench -- scheduler ARGS` runs it. */
+const run = (args: string[]) => dispatch(benches, ["scheduler", ...args], "npm run bench --");
+
+describe("trace generator", () => {
+  it("is seeded, releases only placed ids, and round-trips through REQUESTS.jsonl", () => {
+    const a = syntheticTrace({ requests: 500, meanConcurrent: 50, seed: 9 });
+    expect(syntheticTrace({ requests: 500, meanConcurrent: 50, seed: 9 })).toEqual(a);
+    expect(syntheticTrace({ requests: 500, meanConcurrent: 50, seed: 10 })).not.toEqual(a);
+    const placed = new Set<string>();
+    for (const ev of a) {
+      if (ev.kind === "place") placed.add(ev.request.id);
+      else expect(placed.has(ev.id)).toBe(true);
+    }
+    expect(placed.size).toBe(500);
+    const back = parseRequestsJsonl(traceJsonl(a), "t.jsonl");
+    expect(back.map((e) => (e.kind === "place" ? e.request : e.id))).toEqual(a.map((e) => (e.kind === "place" ? e.request : e.id)));
+  });
+
+  it("builds clusters of the asked size with unique names", () => {
+    const nodes = syntheticNodes({ edge: 900, cloud: 100 });
+    expect(nodes.filter((n) => n.tier === "edge")).toHaveLength(900);
+    expect(nodes.filter((n) => n.tier === "cloud")).toHaveLength(100);
+    expect(new Set(nodes.map((n) => n.name)).size).toBe(1000);
+  });
+});
+
+describe("npm run bench -- scheduler", () => {
+  it("--json prints delay-aware and least-loaded rows", async () => {
+    const { code, out } = await captureStdout(() => run(["--json", "--requests", "400", "--edge", "9", "--cloud", "1", "--concurrent", "80"]));
+    expect(code).toBe(0);
+    const rows = JSON.parse(out);
+    expect(rows.map((r: { policy: string }) => r.policy)).toEqual(["delay-aware", "least-loaded"]);
+    for (const r of rows) {
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(["decisionsPerSec", "p50Ms", "p99Ms", "peakRssMiB"]));
+      expect(r.decisions).toBe(400);
+      expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+    }
+  });
+
+  it("rejects a bad flag with exit 2", async () => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    expect(await run(["--requests", "x"])).toBe(2);
+  });
+});

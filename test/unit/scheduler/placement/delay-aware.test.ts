@@ -1,0 +1,247 @@
+// The delay-aware rules on hand-sized clusters with exact expected decisions.
+// Model m/x is power a=100, b=-1: the share needed is 100 / (budget - netDelay)
+// cores, rounded up to whole millicores.
+import { describe, expect, it } from "vitest";
+import { createPolicy } from "../../../../scheduler/placement/policies.js";
+import type { NodeSpec, PlacementPolicy, TaskRequest } from "../../../../scheduler/placement/types.js";
+
+const models = { "m/x": { kind: "power" as const, a: 100, b: -1 } };
+
+function req(id: string, delayBudgetMs: number, priority?: number): TaskRequest {
+  const r: TaskRequest = { id, device: "iot1", workload: "m", inputClass: "x", delayBudgetMs };
+  if (priority !== undefined) r.priority = priority;
+  return r;
+}
+
+function policy(nodes: NodeSpec[]): PlacementPolicy {
+  return createPolicy("delay-aware", { nodes, models });
+}
+
+const edge = (name: string, cpus = 1, netDelayMs = 0): NodeSpec => ({ name, tier: "edge", cpus, netDelayMs });
+const cloud = (name: string, cpus = 4, netDelayMs = 50): NodeSpec => ({ name, tier: "cloud", cpus, netDelayMs });
+
+describe("rule 1: a fitting edge node", () => {
+  it("takes the fitting edge node with the highest CPU usage, ties by name", () => {
+    const p = policy([edge("edgeB"), edge("edgeA"), cloud("cloud1")]);
+    // Both empty: the tie goes to edgeA.
+    expect(p.place(req("r1", 200))).toEqual({
+      request: "r1",
+      node: "edgeA",
+      case: 1,
+      cpuShare: 0.5,
+      predictedDelayMs: 200,
+      migrations: [],
+    });
+    expect(p.place(req("r2", 400))).toMatchObject({ node: "edgeA", case: 1, cpuShare: 0.25 });
+    // edgeA (0.75 used) cannot take 0.4: edgeB.
+    expect(p.place(req("r3", 250))).toMatchObject({ node: "edgeB", case: 1, cpuShare: 0.4 });
+    // Both fit 0.1: edgeA is the more used (0.75 > 0.4).
+    expect(p.place(req("r4", 1000))).toMatchObject({ node: "edgeA", case: 1, cpuShare: 0.1 });
+    expect(p.nodes().map((n) => [n.name, n.usedCpus, n.placements])).toEqual([
+      ["cloud1", 0, 0],
+      ["edgeA", 0.85, 3],
+      ["edgeB", 0.4, 1],
+    ]);
+  });
+
+  it("uses each node's own network delay for the share", () => {
+    const p = policy([edge("near", 1, 0), edge("far", 1, 100)]);
+    // far needs 100/(300-100) = 0.5 and near 100/300 = 0.334: both fit, tie on usage -> far (name).
+    expect(p.place(req("r1", 300))).toMatchObject({ node: "far", cpuShare: 0.5 });
+    expect(p.place(req("r2", 300))).toMatchObject({ node: "far", cpuShare: 0.5 });
+    expect(p.place(req("r3", 300))).toMatchObject({ node: "near", cpuShare: 0.334 });
+  });
+});
+
+describe("rule 2: the cloud when no edge request can move", () => {
+  it("places on the most used fitting cloud node when edge requests are too tight to move", () => {
+    const p = policy([edge("edgeA"), cloud("cloud1", 4), cloud("cloud2", 2)]);
+    // 120 ms leaves 70 ms after the cloud's 50 ms: infeasible there, so r1 cannot move.
+    expect(p.place(req("r1", 120))).toMatchObject({ node: "edgeA", case: 1, cpuShare: 0.834 });
+    // r2 needs 0.2 on the edge (no room), 100/450 -> 0.223 in the cloud; tie -> cloud1.
+    expect(p.place(req("r2", 500))).toEqual({
+      request: "r2",
+      node: "cloud1",
+      case: 2,
+      cpuShare: 0.223,
+      predictedDelayMs: expect.closeTo(100 / 0.223, 9),
+      migrations: [],
+    });
+    // cloud1 is now the more used one.
+    expect(p.place(req("r3", 500))).toMatchObject({ node: "cloud1", case: 2 });
+  });
+
+  it("falls back to the cloud, undoing its moves, when moving cannot free enough edge CPU", () => {
+    // cloud1 can take only one small moved request (0.15 cores).
+    const p = policy([edge("edgeA"), cloud("cloud1", 0.15), cloud("cloud2", 1, 60)]);
+    p.place(req("r1", 1000)); // 0.1
+    p.place(req("r2", 130)); // 0.77, cannot move (80 ms left in cloud1 / 70 ms in cloud2)
+    const before = { nodes: p.nodes(), placements: p.placements() };
+    // r3 needs 0.4 on the edge. Moving r1 (0.106 to cloud1) frees only 0.23: undone.
+    // In the cloud it needs 100/240 at cloud2 = 0.417 (cloud1 is too small): case 2.
+    expect(p.place(req("r3", 300))).toMatchObject({ node: "cloud2", case: 2, cpuShare: 0.417, migrations: [] });
+    expect(p.placements().filter((x) => x.request.id !== "r3")).toEqual(before.placements);
+    expect(p.nodes().find((n) => n.name === "edgeA")).toEqual(before.nodes.find((n) => n.name === "edgeA"));
+  });
+});
+
+describe("rule 3: move edge requests to the cloud", () => {
+  function loaded(extra: NodeSpec[] = []): PlacementPolicy {
+    const p = policy([edge("edgeA"), cloud("cloud1", 4), cloud("cloud2", 4), ...extra]);
+    p.place(req("r1", 1000)); // 0.1
+    p.place(req("r2", 500)); // 0.2
+    p.place(req("r3", 1000)); // 0.1
+    p.place(req("r4", 200)); // 0.5  -> edgeA holds 0.9
+    return p;
+  }
+
+  it("moves the longest budgets first, ties the earliest placed, until the request fits", () => {
+    const p = loaded();
+    expect(p.place(req("r5", 250))).toEqual({
+      request: "r5",
+      node: "edgeA",
+      case: 3,
+      cpuShare: 0.4,
+      predictedDelayMs: 250,
+      migrations: [
+        // 100/950 -> 0.106; cloud1 wins the empty tie by name, then is the most used.
+        { request: "r1", from: "edgeA", to: "cloud1", cpuShare: 0.106 },
+        { request: "r3", from: "edgeA", to: "cloud1", cpuShare: 0.106 },
+        // 100/450 -> 0.223; after it edgeA has 0.5 free >= 0.4, so r4 stays.
+        { request: "r2", from: "edgeA", to: "cloud1", cpuShare: 0.223 },
+      ],
+    });
+    const where = Object.fromEntries(p.placements().map((x) => [x.request.id, [x.node, x.cpuShare]]));
+    expect(where).toEqual({
+      r1: ["cloud1", 0.106],
+      r2: ["cloud1", 0.223],
+      r3: ["cloud1", 0.106],
+      r4: ["edgeA", 0.5],
+      r5: ["edgeA", 0.4],
+    });
+    expect(p.nodes().find((n) => n.name === "cloud1")?.usedCpus).toBeCloseTo(0.435, 9);
+    // A moved request keeps its place order.
+    expect(p.placements().map((x) => x.request.id)).toEqual(["r1", "r2", "r3", "r4", "r5"]);
+  });
+
+  it("moves requests with a lower explicit priority first, before those without one", () => {
+    const p = policy([edge("edgeA"), cloud("cloud1")]);
+    p.place(req("r1", 1000)); // 0.1, no priority
+    p.place(req("r2", 500, 7)); // 0.2
+    p.place(req("r3", 1000, 3)); // 0.1
+    p.place(req("r4", 200, 3)); // 0.5
+    // Order: priority 3 (r3 budget 1000, then r4 200), then 7 (r2), then none (r1).
+    // Moving r3 frees 0.2 of the 0.4 needed; r4 (100/150 -> 0.667) frees 0.7.
+    expect(p.place(req("r5", 250)).migrations).toEqual([
+      { request: "r3", from: "edgeA", to: "cloud1", cpuShare: 0.106 },
+      { request: "r4", from: "edgeA", to: "cloud1", cpuShare: 0.667 },
+    ]);
+  });
+
+  it("skips requests no cloud node can take and keeps going", () => {
+    // cloud1 takes 0.2: r1 (0.106) moves, r3 (0.106) does not fit after it, r2 (0.223) never.
+    const p = policy([edge("edgeA"), cloud("cloud1", 0.2), cloud("cloud2", 0.7, 100)]);
+    p.place(req("r1", 1000));
+    p.place(req("r2", 500));
+    p.place(req("r3", 1000));
+    p.place(req("r4", 200));
+    const d = p.place(req("r5", 250));
+    // r3 then fits cloud2 (100/900 -> 0.112), r2 in cloud2 needs 100/400 = 0.25 and fits.
+    expect(d.case).toBe(3);
+    expect(d.migrations).toEqual([
+      { request: "r1", from: "edgeA", to: "cloud1", cpuShare: 0.106 },
+      { request: "r3", from: "edgeA", to: "cloud2", cpuShare: 0.112 },
+      { request: "r2", from: "edgeA", to: "cloud2", cpuShare: 0.25 },
+    ]);
+  });
+
+  it("does not move requests off an edge node that could never take the new request", () => {
+    const p = policy([edge("edgeA"), edge("tiny", 0.3), cloud("cloud1")]);
+    p.place(req("t1", 1000)); // 0.1 on edgeA? no: both empty, tie -> edgeA
+    p.place(req("r2", 150)); // 0.667 -> edgeA (0.767)
+    p.place(req("s1", 400)); // 0.25 -> edgeA is full for it: tiny
+    // r5 needs 0.4: tiny (0.3 cores) can never take it, so s1 (budget 400) stays;
+    // t1 (budget 1000) moves first, then r2 (150 -> 100 ms in cloud: 1.0 core).
+    const d = p.place(req("r5", 250));
+    expect(d.migrations.map((m) => m.request)).toEqual(["t1", "r2"]);
+    expect(d).toMatchObject({ node: "edgeA", case: 3 });
+  });
+});
+
+describe("refusals", () => {
+  it("refuses with a reason and changes nothing when nothing fits anywhere", () => {
+    const p = policy([edge("edgeA"), cloud("cloud1", 0.15)]);
+    p.place(req("r1", 1000));
+    p.place(req("r2", 130));
+    const before = { nodes: p.nodes(), placements: p.placements() };
+    const d = p.place(req("r3", 300));
+    expect(d).toEqual({
+      request: "r3",
+      node: null,
+      migrations: [],
+      reason: "no node has enough free CPU (needs 0.334 cores at 0 ms network delay), even after moving edge requests to the cloud",
+    });
+    expect({ nodes: p.nodes(), placements: p.placements() }).toEqual(before);
+  });
+
+  it("refuses a budget no node can meet, naming why", () => {
+    const p = policy([edge("edgeA", 1, 5), cloud("cloud1")]);
+    expect(p.place(req("r1", 90))).toEqual({
+      request: "r1",
+      node: null,
+      migrations: [],
+      reason: "the 90 ms budget cannot be met on any node (at 5 ms network delay: needs 85 ms but one full core gives 100 ms)",
+    });
+  });
+
+  it("refuses unknown model classes, duplicate ids and malformed requests", () => {
+    const p = policy([edge("edgeA")]);
+    expect(p.place({ ...req("r1", 500), inputClass: "huge" })).toMatchObject({
+      node: null,
+      reason: "unknown model class 'm/huge'",
+    });
+    expect(p.place(req("r1", 500)).node).toBe("edgeA");
+    expect(p.place(req("r1", 500))).toMatchObject({ node: null, reason: "request 'r1' is already placed" });
+    expect(p.place(req("r2", -1))).toMatchObject({ node: null, reason: "request 'r2': delayBudgetMs must be a positive number" });
+    expect(p.place({ ...req("r3", 500), priority: 1.5 }).node).toBeNull();
+    expect(p.placements().map((x) => x.request.id)).toEqual(["r1"]);
+  });
+
+  it("refuses when no nodes are registered", () => {
+    expect(policy([]).place(req("r1", 500))).toMatchObject({ node: null, reason: "no nodes registered" });
+  });
+});
+
+describe("live cluster changes", () => {
+  it("releases shares, adds nodes and removes only idle ones", () => {
+    const p = policy([edge("edgeA")]);
+    expect(p.place(req("r1", 200)).node).toBe("edgeA");
+    expect(p.removeNode("edgeA")).toBe(false);
+    expect(p.removeNode("nope")).toBe(false);
+    p.addNode(cloud("cloud1"));
+    expect(() => p.addNode(cloud("cloud1"))).toThrow(/already exists/);
+    expect(() => p.addNode({ name: "bad", tier: "edge", cpus: 0, netDelayMs: 1 })).toThrow(/cpus/);
+    // edgeA full for r2 (0.667), r1 (200 ms -> 100/150 = 0.667 in the cloud) can move.
+    expect(p.place(req("r2", 150))).toMatchObject({ node: "edgeA", case: 3 });
+    expect(p.release("r1")).toBe(true);
+    expect(p.release("r1")).toBe(false);
+    expect(p.removeNode("cloud1")).toBe(true);
+    expect(p.nodes().map((n) => [n.name, n.usedCpus])).toEqual([["edgeA", 0.667]]);
+  });
+
+  it("treats newly added cloud nodes as move targets", () => {
+    const p = policy([edge("edgeA")]);
+    p.place(req("r1", 1000)); // 0.1
+    p.place(req("r2", 180)); // 0.556
+    expect(p.place(req("r3", 160)).node).toBeNull(); // needs 0.625
+    p.addNode(cloud("cloud1"));
+    expect(p.place(req("r3", 160))).toMatchObject({
+      node: "edgeA",
+      case: 3,
+      migrations: [
+        { request: "r1", from: "edgeA", to: "cloud1", cpuShare: 0.106 },
+        { request: "r2", from: "edgeA", to: "cloud1", cpuShare: 0.77 },
+      ],
+    });
+  });
+});
