@@ -1,7 +1,7 @@
 // JSON <-> codec values for flows: bigints (cookies, metadata, tunnel ids)
 // travel as "0x..." strings; everything else is the codec's own shape.
 import type { FlowStats, Instruction, Match } from "../../src/openflow/messages.js";
-import { cookieOwner } from "../forwarding/cookies.js";
+import { cookieOwner } from "../openflow/cookies.js";
 
 const BIGINT_FIELDS = ["metadata", "metadataMask", "tunnelId", "tunnelIdMask"] as const;
 

@@ -15,7 +15,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { Validator } from "ip-num";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
-import { COOKIE_OVERLAY } from "../forwarding/cookies.js";
+import { COOKIE_OVERLAY } from "../openflow/cookies.js";
 import { parsePrefix } from "../overlay/plan.js";
 import type { OverlayService, TunnelView } from "../overlay/service.js";
 import { tunnelPortName } from "../overlay/tunnels.js";

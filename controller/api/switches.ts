@@ -6,7 +6,7 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { Writer, writeMessage } from "../../src/openflow/index.js";
 import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
-import { COOKIE_API, PRIORITY_FORWARDING } from "../forwarding/cookies.js";
+import { COOKIE_API, PRIORITY_FORWARDING } from "../openflow/cookies.js";
 import type { SwitchSession } from "../openflow/session.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import { dpidParams, normalizeDpid } from "./dpid.js";

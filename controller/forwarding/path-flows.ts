@@ -3,7 +3,7 @@
 // each switch sends frames for eth_dst toward eth_dst whoever sent them.
 import type { FlowMod } from "../../src/openflow/messages.js";
 import type { Hop } from "../topology/graph.js";
-import { COOKIE_FORWARDING, FORWARDING_IDLE_TIMEOUT_S, PRIORITY_FORWARDING } from "./cookies.js";
+import { COOKIE_FORWARDING, FORWARDING_IDLE_TIMEOUT_S, PRIORITY_FORWARDING } from "../openflow/cookies.js";
 
 export interface SwitchFlowMod {
   dpid: string;

@@ -14,7 +14,7 @@
 // xids...) are the shell's: `receive` returns `consumed: false` for them.
 import { OFP_VERSION, OFPCML_NO_BUFFER, OFPET, OFPG_ALL, OFPHFC, OFPMPF_REPLY_MORE, OFPP_CONTROLLER, OFPPR, OFPTT_ALL, negotiateVersion } from "../../src/openflow/index.js";
 import type { FeaturesReply, OfMessage, PortDesc } from "../../src/openflow/messages.js";
-import { COOKIE_TABLE_MISS, PRIORITY_TABLE_MISS } from "../forwarding/cookies.js";
+import { COOKIE_TABLE_MISS, PRIORITY_TABLE_MISS } from "./cookies.js";
 
 export type HandshakePhase = "hello" | "features" | "ports" | "barrier" | "ready" | "failed";
 

@@ -15,7 +15,7 @@ export const ETH_TYPE_ARP = 0x0806;
 /** Local delivery beats tunnel routes, so a /32 that came back home wins over its site's subnet route. */
 export const PRIORITY_LOCAL = 300;
 export const PRIORITY_REMOTE_BASE = 200;
-/** Owner 0xf1e4 in the controller's cookie scheme (controller/forwarding/cookies.ts): "overlay". */
+/** Owner 0xf1e4 in the controller's cookie scheme (controller/openflow/cookies.ts): "overlay". */
 export const OVERLAY_COOKIE = 0xf1e4_0000_0000_0000n;
 
 export interface FlowMatch {

@@ -4,7 +4,7 @@
 // what a switch must get back after a reconnect. Sends nothing; the overlay
 // service (service.ts) applies what this returns.
 import type { FlowMod } from "../../src/openflow/messages.js";
-import { COOKIE_OVERLAY } from "../forwarding/cookies.js";
+import { COOKIE_OVERLAY } from "../openflow/cookies.js";
 import { siteFlowMods } from "./flow-mod.js";
 import type { Tunnel } from "./tunnels.js";
 

@@ -13,7 +13,7 @@
 // apart and get what they need from here explicitly.
 import { performance } from "node:perf_hooks";
 import { ApiError } from "../../src/http/api-error.js";
-import { COOKIE_FORWARDING, redirectCookie } from "../forwarding/cookies.js";
+import { COOKIE_FORWARDING, redirectCookie } from "../openflow/cookies.js";
 import type { SwitchReadyHandler, SwitchReadyMods } from "../openflow/switch-ready.js";
 import { applyChanges, connectedOnly, mergeInto } from "./apply.js";
 import { GradualRedirects } from "./gradual.js";

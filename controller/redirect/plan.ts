@@ -5,7 +5,7 @@
 // transit switches keep it on that branch (no loops between the two trees).
 import type { Action, Bucket, FlowMod, GroupMod } from "../../src/openflow/messages.js";
 import { OFPVID_NONE, OFPVID_PRESENT } from "../../src/openflow/constants.js";
-import { COOKIE_OWNER_MASK, PRIORITY_REDIRECT } from "../forwarding/cookies.js";
+import { COOKIE_OWNER_MASK, PRIORITY_REDIRECT } from "../openflow/cookies.js";
 
 export type Strategy = "all-at-once" | "per-service" | "gradual";
 export const STRATEGIES: Strategy[] = ["all-at-once", "per-service", "gradual"];

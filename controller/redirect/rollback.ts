@@ -2,7 +2,7 @@
 // forwarding) come back, with the place and DNS record in force before.
 // Recorded as a redirect of its own so the history shows what was undone.
 import { performance } from "node:perf_hooks";
-import { COOKIE_FORWARDING, redirectCookie } from "../forwarding/cookies.js";
+import { COOKIE_FORWARDING, redirectCookie } from "../openflow/cookies.js";
 import { applyChanges } from "./apply.js";
 import { deleteByCookie, deleteOwnerFlows, redirectChanges, type SwitchChanges } from "./plan.js";
 import type { RedirectRecord } from "./store.js";
