@@ -8,7 +8,7 @@ import type { FlowMod, OfMessage } from "../../../../src/openflow/messages.js";
 import type { ControllerEvent } from "../../../../controller/api/events.js";
 import { overlayRoutes } from "../../../../controller/api/overlay.js";
 import { createController } from "../../../../controller/app.js";
-import { cookieOwner } from "../../../../controller/forwarding/cookies.js";
+import { cookieOwner } from "../../../../controller/openflow/cookies.js";
 import { type InterfaceStatus, type OverlayBackend, OverlayUnavailableError } from "../../../../controller/overlay/backend.js";
 import type { ConnectSite } from "../../../../controller/overlay/manager.js";
 import { type Tunnel, TunnelTable } from "../../../../controller/overlay/tunnels.js";

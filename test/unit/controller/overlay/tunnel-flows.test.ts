@@ -2,7 +2,7 @@
 // prefix into the tunnel port, removal by exactly that cookie, and after a
 // reconnect only the flows of tunnels on that switch's bridge.
 import { describe, expect, it } from "vitest";
-import { cookieOwner } from "../../../../controller/forwarding/cookies.js";
+import { cookieOwner } from "../../../../controller/openflow/cookies.js";
 import { TunnelFlowBook } from "../../../../controller/overlay/tunnel-flows.js";
 import type { Tunnel } from "../../../../controller/overlay/tunnels.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PRIORITY_REDIRECT, redirectCookie } from "../../../../controller/forwarding/cookies.js";
+import { PRIORITY_REDIRECT, redirectCookie } from "../../../../controller/openflow/cookies.js";
 import { pathFlows } from "../../../../controller/forwarding/path-flows.js";
 import { gradualChanges, gradualWeights, redirectChanges } from "../../../../controller/redirect/plan.js";
 
