@@ -13,6 +13,7 @@
 // Use: app.register(overlayRoutes, { overlay: new OverlayService(...), emit })
 import type { FastifyPluginAsync } from "fastify";
 import { Validator } from "ip-num";
+import type { TunnelInput } from "../../src/api-types/controller.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { COOKIE_OVERLAY } from "../openflow/cookies.js";
@@ -26,15 +27,8 @@ export interface OverlayRoutesOptions {
   emit(event: ControllerEvent): void;
 }
 
-interface CreateBody {
-  bridge: string;
-  site: string;
-  remoteIp: string;
-  key: number;
-  name?: string;
-  localIp?: string;
-  prefixes?: string[];
-}
+/** The body is what the controller client sends: one definition, in src/api-types. */
+type CreateBody = TunnelInput;
 
 const NAME_PATTERN = "^[A-Za-z0-9_.-]{1,15}$";
 const MAX_VNI = 0xffffff;

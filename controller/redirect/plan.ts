@@ -5,9 +5,11 @@
 // transit switches keep it on that branch (no loops between the two trees).
 import type { Action, Bucket, FlowMod, GroupMod } from "../../src/openflow/messages.js";
 import { OFPVID_NONE, OFPVID_PRESENT } from "../../src/openflow/constants.js";
+import type { RedirectStrategy } from "../../src/api-types/controller.js";
 import { COOKIE_OWNER_MASK, PRIORITY_REDIRECT } from "../openflow/cookies.js";
 
-export type Strategy = "all-at-once" | "per-service" | "gradual";
+/** The redirect strategies the API offers: one definition, in src/api-types. */
+export type Strategy = RedirectStrategy;
 export const STRATEGIES: Strategy[] = ["all-at-once", "per-service", "gradual"];
 
 export interface Place {

@@ -1,30 +1,10 @@
 // Redirect history per service, so a rollback can restore the place, the
 // flows and the DNS record that were in force before.
-import type { Place, ServiceAddress, Strategy } from "./plan.js";
+import type { RedirectRecord } from "../../src/api-types/controller.js";
+import type { ServiceAddress } from "./plan.js";
 
-export interface RedirectRecord {
-  id: number;
-  service: string;
-  ip: string;
-  mac: string;
-  to: Place;
-  /** Where the service was before (null when the controller had not seen it). */
-  from: Place | null;
-  strategy: Strategy;
-  cookie: string;
-  /** The DNS address before and after, null when there was no record. */
-  dnsBefore: string | null;
-  dnsAfter: string | null;
-  /** From the request until every touched switch answered its BARRIER. */
-  reconfigurationMs: number;
-  stepsMs: number[];
-  switches: string[];
-  flowMods: number;
-  at: string;
-  state: "active" | "superseded" | "rolled-back";
-  /** Set on a rollback record: the redirect it undid. */
-  rollbackOf?: number;
-}
+/** A redirect as GET /v1/redirects shows it: one definition, in src/api-types. */
+export type { RedirectRecord };
 
 export class RedirectStore {
   private readonly records: RedirectRecord[] = [];

@@ -17,43 +17,15 @@
 // Both contexts carry `runtime`: the part of the runtime (direct or Docker)
 // the strategy or hook works with, R. registry.ts binds each strategy to its
 // runtime; nothing here knows which runtimes exist.
+import type { AgentCapabilities, Availability, MigrationMetrics, MigrationPhase, StrategyName } from "../../src/api-types/agent.js";
 import type { SentFiles } from "../transfer/sender.js";
 import type { RestoredTree, WorkloadRecord } from "../runtime/types.js";
 import type { PeerAgent } from "./peer-agent.js";
 
-export type StrategyName = "stopcopy" | "precopy" | "postcopy" | "auto";
-
-export type Availability = { ok: true } | { ok: false; reason: string };
-
-/** What the agent found at start; strategies decide availability from it. */
-export interface Capabilities {
-  criu: {
-    present: boolean;
-    version?: string;
-    checkOk: boolean;
-    features: Record<string, boolean>;
-    error?: string;
-    /** Whether `criu dump --tcp-established` works here, from a real dump at start (runtime/criu-tcp-probe.ts). */
-    tcpEstablished?: { ok: boolean; reason?: string };
-  };
-  docker: { present: boolean; version?: string; checkpoint?: boolean; error?: string };
-  cgroupCpu: { ok: boolean; path?: string; error?: string };
-  /** Filled by the agent from each registered strategy's available(caps). */
-  strategies: Record<string, Availability>;
-}
-
-export type MigrationPhase =
-  | "pending"
-  | "preparing"
-  | "dumping"
-  | "transferring"
-  | "restoring"
-  | "verifying"
-  | "serving-pages"
-  | "committing"
-  | "done"
-  | "rolling-back"
-  | "failed";
+/** Strategy names, availability and capabilities are what GET /v1/info shows: one definition, in src/api-types. */
+/** So are a migration's phases and its closing metrics (GET /v1/migrations/:id). */
+export type { Availability, MigrationMetrics, MigrationPhase, StrategyName };
+export type Capabilities = AgentCapabilities;
 
 export interface ProgressEvent {
   migrationId: string;
@@ -68,21 +40,6 @@ export interface ProgressEvent {
   pagesPushed?: number;
   message?: string;
   at: string;
-}
-
-export interface MigrationMetrics {
-  strategy: Exclude<StrategyName, "auto">;
-  /** Why this strategy ran (auto's choice, or "requested"). */
-  reason: string;
-  totalMs: number;
-  /** Last answer of the workload on the source to first answer on the destination. */
-  downtimeMs: number;
-  bytesBeforeResume: number;
-  bytesAfterResume: number;
-  pagesOnFault: number;
-  pagesPushed: number;
-  /** Docker migrations: the container's image, and whether it had to be sent. */
-  image?: ImageTransfer;
 }
 
 export interface ImageTransfer {

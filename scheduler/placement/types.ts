@@ -2,28 +2,10 @@
 // engine (pure) and the scheduler service (I/O) both speak it.
 import type { LatencyModel } from "../../src/latency/model.js";
 
-export type Tier = "edge" | "cloud";
+// Nodes and requests are what the scheduler's API takes: one definition, in src/api-types.
+import type { NodeSpec, TaskRequest, Tier } from "../../src/api-types/scheduler.js";
 
-export interface NodeSpec {
-  name: string;
-  tier: Tier;
-  /** CPU capacity in cores. */
-  cpus: number;
-  /** Network delay between devices and this node, in ms. */
-  netDelayMs: number;
-  /** Base URL of the node's agent, when one registered. */
-  endpoint?: string;
-}
-
-export interface TaskRequest {
-  id: string;
-  device: string;
-  workload: string;
-  inputClass: string;
-  delayBudgetMs: number;
-  /** Lower is less important; moved before requests without a priority or with a higher one. */
-  priority?: number;
-}
+export type { NodeSpec, TaskRequest, Tier };
 
 export interface Migration {
   request: string;
