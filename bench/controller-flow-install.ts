@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { JsonBody } from "../src/http/json-client.js";
 import type { Instruction, Match } from "../src/openflow/index.js";
 import type { ControllerProcess } from "./controller-process.js";
+import { waitFor } from "../src/wait.js";
 
 export const BENCH_BRIDGE = "fmbbench0";
 export const BENCH_DPID = 0xfbe01n;
@@ -100,13 +101,8 @@ function dpidValue(raw: unknown): bigint | undefined {
 
 /** Waits until the controller lists the bench bridge; returns the dpid as the API spells it. */
 async function waitForSwitch(ctrl: ControllerProcess, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { switches } = await ctrl.api.switches();
-    for (const s of switches) if (dpidValue(s.dpid) === BENCH_DPID) return s.dpid;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the controller did not list bridge ${BENCH_BRIDGE} (dpid ${BENCH_DPID.toString(16)}) within ${timeoutMs} ms`);
+  const listed = async () => (await ctrl.api.switches()).switches.find((s) => dpidValue(s.dpid) === BENCH_DPID)?.dpid;
+  return waitFor(listed, { timeoutMs, intervalMs: 100, what: `the controller to list bridge ${BENCH_BRIDGE} (dpid ${BENCH_DPID.toString(16)})` });
 }
 
 /** Points the bench bridge at the controller; returns the dpid as the controller's API spells it. */

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { ControllerClient } from "../src/clients/controller.js";
+import { waitFor } from "../src/wait.js";
 
 const CLI = fileURLToPath(new URL("../bin/fleximigrate.js", import.meta.url));
 
@@ -56,19 +57,20 @@ export class ControllerProcess {
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const proc = new ControllerProcess(child, openflowPort, `http://127.0.0.1:${httpPort}`);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const answers = async () => {
       if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}: ${proc.stderrTail.trim()}`);
-      try {
-        await proc.api.switches({ retry: false, timeoutMs: 1000 });
-        return proc;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 200));
+      return proc.api.switches({ retry: false, timeoutMs: 1000 }).then(
+        () => true,
+        () => false, // not listening yet
+      );
+    };
+    try {
+      await waitFor(answers, { timeoutMs, intervalMs: 200, what: `the controller on ${proc.httpUrl}` });
+      return proc;
+    } catch (err) {
+      await proc.stop();
+      throw new Error(`${(err as Error).message}: ${proc.stderrTail.trim()}`);
     }
-    await proc.stop();
-    throw new Error(`controller did not answer on ${proc.httpUrl} within ${timeoutMs} ms: ${proc.stderrTail.trim()}`);
   }
 
   get pid(): number {

@@ -19,6 +19,7 @@ import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js
 import { startPostcopySource } from "../edge-agent/postcopy/source.js";
 import { criu } from "../edge-agent/runtime/criu.js";
 import { withServices } from "./services.js";
+import { waitFor } from "../src/wait.js";
 
 const sh = promisify(execFile);
 
@@ -219,11 +220,7 @@ async function dockerCheckpoint(size: number, dir: string): Promise<BenchRow> {
   const socket = join(wdir, "s.sock");
   try {
     await sh("docker", ["run", "-d", "--name", name, "-v", "/usr:/usr:ro", "-v", `${wdir}:/w`, DOCKER_IMAGE, "/usr/bin/python3", "/w/memory_workload.py", String(size), "/w/s.sock"], { timeout: 60_000 });
-    const deadline = Date.now() + 120_000;
-    while ((await ask(socket, "count", 2_000).catch(() => "")) !== "1") {
-      if (Date.now() > deadline) throw new Error("container workload did not start");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(async () => (await ask(socket, "count", 2_000).catch(() => "")) === "1", { timeoutMs: 120_000, intervalMs: 200, what: "the container workload to start" });
     const t0 = Date.now();
     await sh("docker", ["checkpoint", "create", name, "cp"], { timeout: 600_000 });
     const { stdout: id } = await sh("docker", ["inspect", "-f", "{{.Id}}", name]);

@@ -3,6 +3,7 @@
 // by PID (SIGTERM, then SIGKILL after a grace period).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "../wait.js";
 
 const CLI = fileURLToPath(new URL("../../bin/fleximigrate.js", import.meta.url));
 const TAIL_LINES = 15;
@@ -91,16 +92,16 @@ export class Child {
 
 /** Resolves true when `url` answers HTTP at all (any status) before `timeoutMs`, false when the child exits first or time runs out. */
 export async function waitForHttp(child: Child, url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && child.running) {
+  const answers = async () => {
     try {
       await fetch(url, { signal: AbortSignal.timeout(1000) });
-      return true;
+      return "answers";
     } catch {
-      await new Promise((r) => setTimeout(r, 250));
+      return child.running ? undefined : "exited";
     }
-  }
-  return false;
+  };
+  const outcome = await waitFor(answers, { timeoutMs, intervalMs: 250, what: url }).catch(() => "timed out");
+  return outcome === "answers";
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

@@ -20,7 +20,7 @@ type Area = (typeof AREAS)[number];
  */
 const LAYERS: Record<Area, string[][]> = {
   src: [
-    ["api-types/", "http/", "openflow/", "latency/", "random.ts", "cpu-period.ts"],
+    ["api-types/", "http/", "openflow/", "latency/", "random.ts", "cpu-period.ts", "wait.ts"],
     ["clients/"],
     ["cli/"],
     ["demo/"],
