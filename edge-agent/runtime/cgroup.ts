@@ -35,8 +35,14 @@ export async function movePids(group: string, pids: number[]): Promise<void> {
   for (const file of procsFiles(group)) for (const pid of pids) await writeFile(file, String(pid)).catch(() => undefined);
 }
 
+/** Removes the workload's group, then its node's and the project's parent groups once they are empty. */
 export async function removeGroup(group: string): Promise<void> {
-  for (const c of CONTROLLERS) await rmdir(path.join(CGROUP_ROOT, c, group)).catch(() => undefined);
+  for (const c of CONTROLLERS) {
+    // rmdir fails on a group that still has tasks or children: the parents of a live workload stay.
+    for (let g = group; g !== "." && g !== ""; g = path.dirname(g)) {
+      if (!(await rmdir(path.join(CGROUP_ROOT, c, g)).then(() => true, () => false))) break;
+    }
+  }
 }
 
 export interface GroupCounters {
