@@ -2,7 +2,7 @@
 // loop, inside what every policy shares: request checks that turn bad input
 // into refusals, release, live node registration, and the read-only views.
 import { type LatencyModel, modelKey, predictLatencyMs } from "../../src/latency/model.js";
-import type { NodeFinder } from "./capacity-index.js";
+import type { NodeFinder } from "./node-finder.js";
 import { ClusterState } from "./cluster-state.js";
 import { Framework, type Profile } from "./framework.js";
 import type { NodeState } from "./node-state.js";

@@ -10,21 +10,11 @@ import { capacityFilter } from "./plugins/capacity.js";
 import { leastUsedFirst } from "./plugins/least-used.js";
 import { mostUsedFirst } from "./plugins/most-used.js";
 import { tierFilter } from "./plugins/tier.js";
+import type { NodeFinder } from "./node-finder.js";
 import type { NeedAt } from "./share.js";
 import type { Tier } from "./types.js";
 
-/** Answers best-fit queries; told about every node and every load change. */
-export interface NodeFinder {
-  add(node: NodeState): void;
-  remove(node: NodeState): void;
-  /** Called around a change of `node.usedMilli`: detach before, attach after. */
-  detach(node: NodeState): void;
-  attach(node: NodeState): void;
-  /** Fitting node of `tier` (undefined: of either tier) with the highest usage (ties: name). */
-  mostUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined;
-  /** Fitting node of `tier` (undefined: of either tier) with the lowest usage (ties: name). */
-  leastUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined;
-}
+export type { NodeFinder };
 
 const filtersFor: Record<Tier | "any", FilterPlugin[]> = {
   edge: [tierFilter("edge"), capacityFilter],

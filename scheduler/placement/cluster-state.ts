@@ -1,7 +1,7 @@
 // The live cluster: nodes with their loads and placed requests. Every change
 // goes through here so the node finder's index and the move index stay in step.
 import { type LatencyModel, predictLatencyMs } from "../../src/latency/model.js";
-import type { NodeFinder } from "./capacity-index.js";
+import type { NodeFinder } from "./node-finder.js";
 import { MoveIndex } from "./move-index.js";
 import { byName, type NodeState, type PlacedTask } from "./node-state.js";
 import { capacityMilli, toCores } from "./share.js";
