@@ -97,6 +97,24 @@ function layerViolations(area: Area, files: string[], imports: (file: string) =>
   return out;
 }
 
+/** The import cycles among `files`, each as "a -> b -> ... -> a"; pure over the files and their imports. */
+function importCycles(files: string[], imports: (file: string) => string[]): string[] {
+  const known = new Set(files);
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (file: string, trail: string[]): void => {
+    state.set(file, "open");
+    for (const next of imports(file)) {
+      if (!known.has(next)) continue;
+      if (state.get(next) === "open") cycles.push([...trail.slice(trail.indexOf(next)), file, next].join(" -> "));
+      else if (!state.has(next)) visit(next, [...trail, file]);
+    }
+    state.set(file, "done");
+  };
+  for (const file of files) if (!state.has(file)) visit(file, []);
+  return cycles;
+}
+
 describe("architecture: between services", () => {
   for (const area of AREAS) {
     it(`${area}/ imports only itself and src/`, () => {
@@ -134,6 +152,15 @@ describe("architecture: layers inside each service", () => {
     ]);
     // The real tree has imports to check: the registry reaches down to both strategy families.
     expect(importsOf("edge-agent/migration/registry.ts")).toEqual(expect.arrayContaining(["edge-agent/migration/postcopy.ts", "edge-agent/runtime/direct.ts"]));
+  });
+
+  it("no import cycles, type-only imports included (a layer's files form a tree too)", () => {
+    const files = AREAS.flatMap((area) => sources(area));
+    expect(importCycles(files, importsOf)).toEqual([]);
+    // The checker finds a cycle through three files, and none in a chain.
+    const ring: Record<string, string[]> = { a: ["b"], b: ["c"], c: ["a"], d: ["a"] };
+    expect(importCycles(Object.keys(ring), (f) => ring[f] ?? [])).toEqual(["a -> b -> c -> a"]);
+    expect(importCycles(["x", "y"], (f) => (f === "x" ? ["y"] : []))).toEqual([]);
   });
 
   it("edge agent: no module outside runtime/ compares a runtime's kind (the runtime object decides)", () => {
