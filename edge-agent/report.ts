@@ -9,7 +9,8 @@ import type { Agent } from "./service/agent.js";
 export async function buildReport(agent: Agent): Promise<NodeReport> {
   const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
   const workloads = [];
-  for (const w of agent.workloads.values()) {
+  // Each report also notices workloads that ended (exited() of their runtime).
+  for (const w of await agent.refreshWorkloads()) {
     const s = await agent.runtimeFor(w).stats(w).catch(() => ({ id: w.id, cpu: 0, memoryBytes: 0 }));
     agent.lastStats.set(w.id, s.memoryBytes);
     workloads.push(s);

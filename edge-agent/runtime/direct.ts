@@ -11,12 +11,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
 import { criu, dumpArgs, restoreArgs } from "./criu.js";
 import { PortPublisher, socketPrefix } from "./ports.js";
-import type { RestoredTree, Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import type { RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export class DirectRuntime implements Runtime {
   readonly kind = "direct" as const;
   private readonly samples = new Map<string, { cpuNs: number; at: number }>();
   private readonly ports = new PortPublisher();
+  /** How the trees this runtime started ended, from their launcher's exit (unshare passes the root's status on). */
+  private readonly ends = new Map<string, WorkloadExit>();
+  /** The workloads whose tree this runtime started (and so hears end); restored trees are watched by PID. */
+  private readonly launched = new Set<string>();
 
   constructor(private readonly node: string) {}
 
@@ -34,6 +38,11 @@ export class DirectRuntime implements Runtime {
     child.unref();
     const outer = child.pid;
     if (!outer) throw new Error(`cannot start ${spec.command[0]}`);
+    this.ends.delete(id);
+    this.launched.add(id);
+    child.once("exit", (code, sig) => {
+      if (this.launched.has(id)) this.ends.set(id, { ...(code !== null && { code }), ...(sig && { signal: sig }), at: new Date().toISOString() });
+    });
     const pid = await waitForChild(outer, 5000);
     try {
       await this.ports.publish(id, spec.ports);
@@ -62,6 +71,9 @@ export class DirectRuntime implements Runtime {
 
   /** Places a tree restored by CRIU into this node's group for the workload. */
   async adopt(record: WorkloadRecord, { pid }: RestoredTree): Promise<WorkloadRecord> {
+    // A restored tree is no child of ours: exited() watches its PID instead.
+    this.launched.delete(record.id);
+    this.ends.delete(record.id);
     const cgroup = groupPath(this.node, record.id);
     await createGroup(cgroup, record.spec.cpuLimit);
     await movePids(cgroup, await treePids(pid));
@@ -75,6 +87,12 @@ export class DirectRuntime implements Runtime {
     for (const p of await treePids(record.pid)) signal(p, "SIGCONT");
   }
 
+  async exited(record: WorkloadRecord): Promise<WorkloadExit | undefined> {
+    if (this.launched.has(record.id)) return this.ends.get(record.id);
+    // A restored tree is no child of ours: whether it is gone is all we can tell.
+    return record.pid && !alive(record.pid) ? { at: new Date().toISOString() } : undefined;
+  }
+
   async stop(record: WorkloadRecord): Promise<void> {
     if (!record.pid) return;
     // SIGKILL to a PID namespace's init ends the whole namespace, stopped tasks included.
@@ -84,6 +102,8 @@ export class DirectRuntime implements Runtime {
 
   async remove(record: WorkloadRecord): Promise<void> {
     await this.stop(record);
+    this.launched.delete(record.id);
+    this.ends.delete(record.id);
     await this.ports.unpublish(record.id);
     this.samples.delete(record.id);
     if (record.cgroup) {

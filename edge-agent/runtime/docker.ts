@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { cfsBandwidth } from "../../src/cpu-period.js";
-import type { RestoredTree, Runtime, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import type { RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export const LABEL_PREFIX = "fleximigrate.";
 const DEFAULT_SOCKET = "/var/run/docker.sock";
@@ -85,6 +85,18 @@ export class DockerRuntime implements Runtime {
   async state(record: WorkloadRecord): Promise<{ running: boolean; pid: number }> {
     const inspect = await this.container(record).inspect();
     return { running: inspect.State.Running, pid: inspect.State.Pid };
+  }
+
+  async exited(record: WorkloadRecord): Promise<WorkloadExit | undefined> {
+    const at = new Date().toISOString();
+    try {
+      const { State } = await this.container(record).inspect();
+      if (State.Running || State.Paused || State.Restarting) return undefined;
+      return { code: State.ExitCode, ...(State.OOMKilled && { signal: "SIGKILL" }), at };
+    } catch (err) {
+      if (isStatus(err, 404)) return { at }; // removed behind the agent's back
+      throw err;
+    }
   }
 
   async stop(record: WorkloadRecord): Promise<void> {

@@ -21,7 +21,21 @@ export interface WorkloadSpec {
   env?: Record<string, string>;
 }
 
-export type WorkloadState = "running" | "frozen" | "migrating" | "stopped" | "failed";
+export type WorkloadState = "running" | "frozen" | "migrating" | "stopped" | "failed" | "exited";
+
+/** How a workload's process tree or container ended, as far as the runtime can tell. */
+export interface WorkloadExit {
+  /**
+   * The root's exit status. Direct trees report it through their launcher
+   * (unshare -f), which re-raises a fatal signal but cannot re-raise SIGKILL:
+   * a tree killed with SIGKILL reads as code 1.
+   */
+  code?: number;
+  /** The signal that ended it, e.g. "SIGKILL". */
+  signal?: string;
+  /** When the runtime noticed. */
+  at: string;
+}
 
 /** A workload on this agent. `pid` is the host PID of the tree's root (pid-ns init). */
 export interface WorkloadRecord {
@@ -40,6 +54,8 @@ export interface WorkloadRecord {
   namespaces?: string[];
   /** Where the workload came from, when it arrived by migration. */
   migratedFrom?: { agent: string; workloadId: string; migrationId: string };
+  /** Set with state "exited": how it ended. */
+  exit?: WorkloadExit;
 }
 
 export interface WorkloadStats {
@@ -66,6 +82,8 @@ export interface Runtime {
   /** Makes a restored tree this runtime's workload `record` (its cgroup, ports or container). */
   adopt(record: WorkloadRecord, tree: RestoredTree): Promise<WorkloadRecord>;
   stop(record: WorkloadRecord): Promise<void>;
+  /** undefined while the workload runs (or is frozen); how it ended once it is gone. */
+  exited(record: WorkloadRecord): Promise<WorkloadExit | undefined>;
   remove(record: WorkloadRecord): Promise<void>;
   stats(record: WorkloadRecord): Promise<WorkloadStats>;
   logs(record: WorkloadRecord): Promise<string>;

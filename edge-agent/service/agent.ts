@@ -77,6 +77,26 @@ export class Agent implements AgentRuntimes {
     return record;
   }
 
+  /**
+   * The workloads as they are: a running one whose tree or container has
+   * ended is marked exited, with how it ended, so the list never shows a
+   * process that is gone. Frozen and migrating ones belong to their migration.
+   */
+  async refreshWorkloads(): Promise<WorkloadRecord[]> {
+    for (const record of [...this.workloads.values()]) {
+      if (record.state !== "running") continue;
+      const exit = await this.runtimeFor(record)
+        .exited(record)
+        .catch((err: Error) => this.log(`cannot tell whether ${record.id} runs: ${err.message}`));
+      // A migration may have replaced the record meanwhile: its own state wins.
+      if (!exit || this.workloads.get(record.id) !== record) continue;
+      const ended: WorkloadRecord = { ...record, state: "exited", exit };
+      this.workloads.set(record.id, ended);
+      this.publish({ type: "workload", action: "exited", workload: ended });
+    }
+    return [...this.workloads.values()];
+  }
+
   async deleteWorkload(id: string, opts: { force?: boolean } = {}): Promise<boolean> {
     const record = this.workloads.get(id);
     if (!record) return false;

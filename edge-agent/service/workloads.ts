@@ -27,7 +27,7 @@ export const workloadsPlugin = (agent: Agent) => async (app: FastifyInstance) =>
     const record = await agent.createWorkload(spec, id);
     return reply.code(201).send(record);
   });
-  app.get("/v1/workloads", async () => ({ workloads: [...agent.workloads.values()] }));
+  app.get("/v1/workloads", async () => ({ workloads: await agent.refreshWorkloads() }));
   app.delete<{ Params: { id: string } }>("/v1/workloads/:id", { schema: { response: errorResponses(400, 404) } }, async (req, reply) => {
     if (!(await agent.deleteWorkload(req.params.id))) throw ApiError.notFound(`no workload ${req.params.id}`);
     return reply.code(204).send();

@@ -46,13 +46,15 @@ export interface WorkloadView {
   id: string;
   runtime: "direct" | "docker";
   spec: WorkloadInput & { ports: number[]; labels: Record<string, string> };
-  state: "running" | "frozen" | "migrating" | "stopped" | "failed";
+  state: "running" | "frozen" | "migrating" | "stopped" | "failed" | "exited";
   createdAt: string;
   pid?: number;
   cgroup?: string;
   containerId?: string;
   namespaces?: string[];
   migratedFrom?: { agent: string; workloadId: string; migrationId: string };
+  /** With state "exited": its exit status or the signal that ended it (when the runtime can tell), and when. */
+  exit?: { code?: number; signal?: string; at: string };
 }
 
 /** POST /v1/migrations. */

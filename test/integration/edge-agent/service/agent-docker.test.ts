@@ -11,6 +11,7 @@ import { Agent } from "../../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { requestJson } from "../../../helpers/http.js";
+import { waitFor } from "../../../helpers/wait.js";
 
 describeWhen("agent service with the Docker runtime", missing([needs.root(), needs.docker()]), () => {
   let agent: Agent;
@@ -59,5 +60,15 @@ describeWhen("agent service with the Docker runtime", missing([needs.root(), nee
     expect((await requestJson<{ workloads: unknown[] }>("GET", `${base}/v1/workloads`)).body.workloads).toEqual([]);
     const openapi = await requestJson<{ paths: Record<string, unknown> }>("GET", `${base}/openapi.json`);
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(["/v1/workloads", "/v1/migrations", "/v1/migrations/{id}"]));
+  }, 120_000);
+
+  it("lists a container whose command ended as exited, with its exit status", async () => {
+    const ended = `${id}-exits`;
+    const created = await requestJson<WorkloadRecord>("POST", `${base}/v1/workloads`, { id: ended, image, command: ["sh", "-c", "sleep 0.5; exit 4"], cpuLimit: 0.25 }, 60_000);
+    expect(created.status).toBe(201);
+    const listed = async () => (await requestJson<{ workloads: WorkloadRecord[] }>("GET", `${base}/v1/workloads`)).body.workloads.find((w) => w.id === ended);
+    const record = await waitFor(async () => ((await listed())?.state === "exited" ? listed() : undefined), { timeoutMs: 30_000, what: `${ended} listed as exited` });
+    expect(record?.exit).toMatchObject({ code: 4 });
+    expect((await requestJson("DELETE", `${base}/v1/workloads/${ended}`, undefined, 60_000)).status).toBe(204);
   }, 120_000);
 });
