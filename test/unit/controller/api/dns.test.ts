@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type DnsEvent, dnsRoutes } from "../../../../controller/api/dns.js";
 import { DnsRecords } from "../../../../controller/dns/records.js";
 import { installErrorHandling } from "../../../../src/http/error-handler.js";
+import { STRICT_AJV } from "../../../../src/http/validation.js";
 
 let app: FastifyInstance;
 let records: DnsRecords;
@@ -11,7 +12,7 @@ let events: DnsEvent[];
 async function build() {
   records = new DnsRecords({ now: () => new Date("2026-03-04T05:06:07.000Z") });
   events = [];
-  app = Fastify();
+  app = Fastify({ ajv: STRICT_AJV }); // as the controller builds it
   installErrorHandling(app);
   await app.register(dnsRoutes, { records, onEvent: (e) => events.push(e) });
   await app.ready();
