@@ -52,7 +52,12 @@ export function freeFormSchema(bounds: FreeFormBounds = FREE_FORM_BOUNDS): Recor
 
 /** An object of free-form fields, bounded as freeFormSchema; for a body part that must be an object. */
 export function freeFormObjectSchema(bounds: FreeFormBounds = FREE_FORM_BOUNDS): Record<string, unknown> {
-  return { ...freeFormSchema(bounds), type: "object" };
+  return {
+    type: "object",
+    maxProperties: bounds.maxProperties,
+    propertyNames: { maxLength: bounds.maxLength },
+    additionalProperties: freeFormSchema({ ...bounds, depth: bounds.depth - 1 }),
+  };
 }
 
 function boundedContainer(child: Record<string, unknown>, b: FreeFormBounds): Record<string, unknown> {

@@ -52,6 +52,20 @@ describe("DNS API", () => {
     expect(events.map((e) => e.type)).toEqual(["dns.record.deleted"]);
   });
 
+  it("PUT /v1/dns/records/%20web is a bad name (400), and web keeps its address", async () => {
+    await build();
+    records.set("web", "10.0.0.5");
+    const before = records.list();
+    for (const url of ["/v1/dns/records/%20web", "/v1/dns/records/web%20", "/v1/dns/records/%09web"]) {
+      const res = await app.inject({ method: "PUT", url, payload: { ip: "10.6.6.6" } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/invalid name/) });
+      expect((await app.inject({ method: "DELETE", url })).statusCode, url).toBe(400);
+    }
+    expect(records.list()).toEqual(before);
+    expect(events).toEqual([]);
+  });
+
   it("answers 400 with a message to bad input and changes nothing", async () => {
     await build();
     records.set("web", "10.0.0.5");
