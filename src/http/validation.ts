@@ -33,7 +33,7 @@ export interface FreeFormBounds {
 }
 
 /** Bounds for a stored free-form part of a body (an agent report's `memory`, `capabilities`, ...). */
-export const FREE_FORM_BOUNDS: FreeFormBounds = { depth: 5, maxProperties: 64, maxItems: 256, maxLength: 1024 };
+export const FREE_FORM_BOUNDS: FreeFormBounds = { depth: 5, maxProperties: 64, maxItems: 256, maxLength: 4096 };
 
 const SCALARS = ["string", "number", "boolean", "null"] as const;
 
