@@ -225,6 +225,28 @@ describe("controller app with scripted switches", () => {
     expect((await call("GET", "/v1/dns")).body.records.some((r: { name: string }) => r.name.startsWith("zero."))).toBe(false);
   });
 
+  it("undoes a redirect a switch refuses after its FLOW_MODs went out, and says so (502, undone)", async () => {
+    const before = (await call("GET", "/v1/redirects")).body.redirects;
+    const dnsBefore = (await call("GET", "/v1/dns")).body.records;
+    const ip = "10.0.0.150";
+    const ours = (sw: FakeSwitch) => sw.flows.filter((f) => f.match?.ipv4Dst === ip);
+    s2.refuseBarriers = true;
+    try {
+      const r = await call("POST", "/v1/redirect", { service: "refused", ip, mac: "00:00:00:00:01:50", to: { switch: S2, port: 1 } });
+      expect(r.status).toBe(502);
+      expect(r.body).toMatchObject({ code: "SWITCH_FAILED", undone: true, services: ["refused"], message: expect.stringMatching(/undone: the flows of refused were deleted/) });
+    } finally {
+      s2.refuseBarriers = false;
+    }
+    // A read answered over each session: the undo's FLOW_MODs, sent before it, have arrived.
+    expect((await call("GET", `/v1/switches/${S1}/flows`)).status).toBe(200);
+    expect((await call("GET", `/v1/switches/${S2}/flows`)).status).toBe(200);
+    expect(s1.received.some((m) => m.type === "flowMod" && m.command === "add" && m.match?.ipv4Dst === ip)).toBe(true); // it did go out
+    expect([...ours(s1), ...ours(s2)]).toEqual([]);
+    expect((await call("GET", "/v1/redirects")).body.redirects).toEqual(before);
+    expect((await call("GET", "/v1/dns")).body.records).toEqual(dnsBefore);
+  });
+
   it("redirects to a named node", async () => {
     expect((await call("PUT", "/v1/nodes/cloud1", { switch: S2, port: 1, site: "cloud" })).status).toBe(200);
     const r = await call("POST", "/v1/redirect", { service: "api", ip: "10.0.0.101", mac: "00:00:00:00:01:01", to: { node: "cloud1" } });
