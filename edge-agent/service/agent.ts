@@ -72,18 +72,20 @@ export class Agent implements AgentRuntimes {
     if (spec.command && !this.caps.cgroupCpu.ok) throw ApiError.badRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
     const busy = [...this.workloads.values()].flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
-    if (!spec.image) await this.preflightDirect(spec);
+    await this.preflight(spec);
     const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
     this.workloads.set(id, record);
     this.publish({ type: "workload", action: "created", workload: record });
     return record;
   }
 
-  /** Checks, before anything is made, what the host must offer a direct workload. */
-  private async preflightDirect(spec: WorkloadSpec): Promise<void> {
-    const command = spec.command?.[0] ?? "";
-    const searchPath = spec.env?.PATH ?? process.env.PATH ?? "";
-    if (!(await findExecutable(command, searchPath))) throw ApiError.badRequest(`body/command/0: no executable '${command}' on this agent (PATH ${searchPath})`);
+  /** Checks, before anything is made, what the host must offer: a direct workload's binary, and any workload's ports (Docker publishes them on the host too). */
+  private async preflight(spec: WorkloadSpec): Promise<void> {
+    if (!spec.image) {
+      const command = spec.command?.[0] ?? "";
+      const searchPath = spec.env?.PATH ?? process.env.PATH ?? "";
+      if (!(await findExecutable(command, searchPath))) throw ApiError.badRequest(`body/command/0: no executable '${command}' on this agent (PATH ${searchPath})`);
+    }
     const taken = await firstBusyPort(spec.ports);
     if (taken !== null) throw ApiError.conflict(`body/ports: port ${taken} is in use on this host`, { port: taken });
   }

@@ -82,6 +82,26 @@ describe("POST /v1/workloads refuses bad input before the runtime is called", ()
   });
 });
 
+describe("a Docker workload's ports are checked on the host too (Docker publishes them there)", () => {
+  it("a port in use: 409 before the container is created", async () => {
+    const dockerAgent = new Agent({ node: "edge2", tier: "edge", selfUrl: "http://127.0.0.1:7702", workRoot: "/tmp/fm-workloads-unused" }, { ...caps, docker: { present: true } });
+    const dockerApp = await buildApp(dockerAgent);
+    const created = vi.spyOn(dockerAgent.docker, "create").mockRejectedValue(new Error("the runtime must not be called"));
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "0.0.0.0", resolve));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const res = await dockerApp.inject({ method: "POST", url: "/v1/workloads", payload: { image: "busybox:latest", cpuLimit: 0.5, ports: [port] } });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json()).toMatchObject({ code: "CONFLICT", port });
+      expect(created).not.toHaveBeenCalled();
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+      await dockerApp.close();
+    }
+  });
+});
+
 describe("a create that fails after the runtime began is undone, and says so", () => {
   it("a port taken between the check and the listen: 409 with undone: true, no workload recorded", async () => {
     const taken = Object.assign(new Error("listen EADDRINUSE: address already in use 0.0.0.0:18080"), { code: "EADDRINUSE", port: 18080 });
