@@ -30,6 +30,7 @@ import { LinkDiscovery } from "./topology/discovery.js";
 import { installErrorHandling } from "../src/http/error-handler.js";
 import { EventHub } from "../src/http/event-hub.js";
 import { eventsPlugin } from "../src/http/events-plugin.js";
+import { STRICT_AJV } from "../src/http/validation.js";
 
 export interface ControllerOptions {
   openflowPort?: number;
@@ -149,7 +150,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   const overlay = new OverlayService({ backend: overlayBackend, switches: server.registry, log });
   const restorer = new SwitchRestorer({ switches: server.registry, emit, log }, [forwarder, redirects, overlay]);
 
-  const http = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allowUnionTypes: true } } });
+  const http = Fastify({ logger: false, ajv: STRICT_AJV });
   installErrorHandling(http, { logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`) });
   await registerOpenApi(http);
   await http.register(switchRoutes, { registry: server.registry, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });

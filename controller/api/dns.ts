@@ -38,6 +38,7 @@ const recordSchema = {
   },
 } as const;
 
+// Checked by qualifyName, which never trims: " web" is a bad name, not "web".
 const nameParams = {
   type: "object",
   required: ["name"],
@@ -83,15 +84,6 @@ export const dnsRoutes: FastifyPluginAsync<DnsRoutesOptions> = async (app, opts)
           },
         },
         response: { 200: recordSchema, 201: recordSchema, 400: errorSchema },
-      },
-      // Fastify's default Ajv strips unknown properties instead of failing; a typo like
-      // {"addr": ...} must be a 400, not a silent change. This runs before validation.
-      preValidation: async (req) => {
-        const body = req.body;
-        if (body && typeof body === "object" && !Array.isArray(body)) {
-          const unknown = Object.keys(body).filter((k) => k !== "ip" && k !== "ttl");
-          if (unknown.length) throw new ApiError(400, "VALIDATION_FAILED", `body has unknown properties: ${unknown.join(", ")} (expected ip, ttl)`);
-        }
       },
     },
     async (req, reply) => {

@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
+import { FREE_FORM_BOUNDS, freeFormSchema } from "../../src/http/validation.js";
 import { Writer, writeMessage } from "../../src/openflow/index.js";
 import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../openflow/cookies.js";
@@ -27,9 +28,14 @@ const flowInput = {
   additionalProperties: false,
   properties: {
     priority: { type: "integer", minimum: 0, maximum: 65535 },
-    match: { type: "object" },
-    // Each instruction type has its own fields (actions, metadata, ...); the codec checks them.
-    instructions: { type: "array", items: { type: "object", required: ["type"], additionalProperties: true, properties: { type: { type: "string" } } } },
+    // Every OXM field is one number or string (a bigint as "0x..."); the encoder checks names and values.
+    match: { type: "object", maxProperties: 64, propertyNames: { maxLength: 32 }, additionalProperties: { type: ["string", "integer"], maxLength: 64 } },
+    // Each instruction type has its own fields (actions, metadata, ...); the codec checks them, bounded here.
+    instructions: {
+      type: "array",
+      maxItems: 16,
+      items: { type: "object", required: ["type"], additionalProperties: freeFormSchema({ ...FREE_FORM_BOUNDS, depth: 3 }), properties: { type: { type: "string", maxLength: 32 } } },
+    },
     idleTimeout: { type: "integer", minimum: 0, maximum: 65535 },
     hardTimeout: { type: "integer", minimum: 0, maximum: 65535 },
     cookie: { type: ["string", "integer"] },

@@ -58,7 +58,8 @@ export function inZone(fqdn: string, zone: string): boolean {
  * trailing dot outside the zone, or the zone apex itself, is refused.
  */
 export function qualifyName(name: string, zone: string): Qualified {
-  const raw = name.trim().toLowerCase();
+  // Never trimmed: " web" is a bad name, not another spelling of "web".
+  const raw = name.toLowerCase();
   if (raw.length === 0) return { ok: false, error: "name is empty" };
   const absolute = raw.endsWith(".");
   const n = raw.replace(/\.$/, "");

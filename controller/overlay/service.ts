@@ -98,9 +98,16 @@ export class OverlayService implements SwitchReadyHandler {
         try {
           await send(target, this.book.installMods(tunnel, flows));
         } catch (err) {
-          // Leave nothing half-made: no flows answered, so no tunnel either.
-          await backend.disconnect(req.bridge, req.site).catch(() => {});
-          throw new ApiError(502, "SWITCH_FAILED", `installing the flows of ${name} on ${bridge.datapathId} failed (${(err as Error).message}); the tunnel was removed again`);
+          // Leave nothing half-made: the flows that may have landed (by their cookie), then the port; and say what was undone.
+          const flowsGone = await send(target, this.book.removeMods(flows)).then(() => true, () => false);
+          const portGone = await backend.disconnect(req.bridge, req.site).then(() => true, () => false);
+          const undo = [
+            portGone ? "the tunnel was removed again" : `removing port ${name} again failed too: delete it with DELETE /v1/overlay/tunnels/${name}`,
+            flowsGone ? "and its flows deleted" : "its flows go when the switch reconnects (the controller clears it)",
+          ].join("; ");
+          throw new ApiError(502, "SWITCH_FAILED", `installing the flows of ${name} on ${bridge.datapathId} failed (${(err as Error).message}); ${undo}`, {
+            undone: { port: portGone, flows: flowsGone },
+          });
         }
       }
       this.book.record(name, flows);

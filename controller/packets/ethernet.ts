@@ -43,7 +43,8 @@ export function isMac(s: string): boolean {
 
 export function isIpv4(s: string): boolean {
   const parts = s.split(".");
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  // No leading zeros: "01.2.3.4" is octal to some readers and refused by the DNS table, so it is no address here either.
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
 }
 
 /** Group bit set: broadcast or multicast destination. */

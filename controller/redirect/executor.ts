@@ -13,6 +13,7 @@
 // apart and get what they need from here explicitly.
 import { performance } from "node:perf_hooks";
 import { ApiError } from "../../src/http/api-error.js";
+import type { FlowMod } from "../../src/openflow/messages.js";
 import { COOKIE_FORWARDING, redirectCookie } from "../openflow/cookies.js";
 import type { SwitchReadyHandler, SwitchReadyMods } from "../openflow/switch-ready.js";
 import { applyChanges, connectedOnly, mergeInto } from "./apply.js";
@@ -109,9 +110,9 @@ export class RedirectExecutor implements SwitchReadyHandler {
     if (opts.strategy === "per-service") {
       // One service at a time, each finished (barriers) before the next starts.
       const out: RedirectRecord[] = [];
-      for (const p of prepared) {
+      for (const [i, p] of prepared.entries()) {
         const start = performance.now();
-        const touched = await applyChanges(this.d.registry, p.changes, p.cleanup);
+        const touched = await this.applyOrUndo(prepared.slice(i, i + 1), p.changes, p.cleanup, out.length);
         out.push(this.finish(p, opts.strategy, performance.now() - start, [performance.now() - start], touched));
       }
       return out;
@@ -120,9 +121,27 @@ export class RedirectExecutor implements SwitchReadyHandler {
     const byDpid = new Map<string, SwitchChanges>();
     for (const p of prepared) for (const c of p.changes) mergeInto(byDpid, c);
     const cleanup = prepared.flatMap((p) => p.cleanup);
-    const touched = await applyChanges(this.d.registry, [...byDpid.values()], cleanup);
+    const touched = await this.applyOrUndo(prepared, [...byDpid.values()], cleanup, 0);
     const ms = performance.now() - t0;
     return prepared.map((p) => this.finish(p, opts.strategy, ms, [ms], touched));
+  }
+
+  /**
+   * Applies `prepared`'s changes; when a switch refuses them, undoes what may
+   * have landed (each new cookie's flows go, the redirects in force before are
+   * put back, learned forwarding comes back with traffic) and answers so.
+   */
+  private async applyOrUndo(prepared: Prepared[], changes: SwitchChanges[], cleanup: FlowMod[], doneBefore: number): Promise<Touched> {
+    try {
+      return await applyChanges(this.d.registry, changes, cleanup);
+    } catch (err) {
+      const undo = prepared.map((p) => deleteByCookie(p.cookie));
+      const confirmed = await applyChanges(this.d.registry, [], undo).then(() => true, () => false);
+      this.refresh();
+      const services = prepared.map((p) => p.req.service).join(", ");
+      const message = `${(err as Error).message}; undone: the flows of ${services} were deleted${confirmed ? "" : " where a switch still answers"} and the redirects in force before put back${doneBefore > 0 ? ` (the ${doneBefore} service(s) redirected before stay redirected)` : ""}`;
+      throw new ApiError(502, "SWITCH_FAILED", message, { undone: true, services: prepared.map((p) => p.req.service) });
+    }
   }
 
   /** Ends a change; switches that reconnected during it now get what is in force. */

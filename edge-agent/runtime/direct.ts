@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
 import { criu, dumpArgs, restoreArgs } from "./criu.js";
 import { PortPublisher, socketPrefix } from "./ports.js";
+import { StartFailedError } from "./start-failed.js";
 import type { RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export class DirectRuntime implements Runtime {
@@ -28,28 +29,29 @@ export class DirectRuntime implements Runtime {
     if (!spec.command?.length) throw new Error("direct runtime needs a command");
     const cgroup = groupPath(this.node, id);
     await createGroup(cgroup, spec.cpuLimit);
-    // The shell joins the group before exec, so every process of the tree starts inside it.
-    const script = `for f in ${procsFiles(cgroup).join(" ")}; do echo $$ > "$f"; done; exec unshare -p -f setsid "$@"`;
-    const child = spawn("/bin/sh", ["-c", script, "sh", ...spec.command], {
-      detached: true,
-      stdio: "ignore",
-      env: { ...process.env, ...spec.env, FLEXIMIGRATE_SOCKET_PREFIX: socketPrefix(id) },
-    });
-    child.unref();
-    const outer = child.pid;
-    if (!outer) throw new Error(`cannot start ${spec.command[0]}`);
-    this.ends.delete(id);
-    this.launched.add(id);
-    child.once("exit", (code, sig) => {
-      if (this.launched.has(id)) this.ends.set(id, { ...(code !== null && { code }), ...(sig && { signal: sig }), at: new Date().toISOString() });
-    });
-    const pid = await waitForChild(outer, 5000);
+    let pid: number | undefined;
     try {
+      // The shell joins the group before exec, so every process of the tree starts inside it.
+      const script = `for f in ${procsFiles(cgroup).join(" ")}; do echo $$ > "$f"; done; exec unshare -p -f setsid "$@"`;
+      const child = spawn("/bin/sh", ["-c", script, "sh", ...spec.command], {
+        detached: true,
+        stdio: "ignore",
+        env: { ...process.env, ...spec.env, FLEXIMIGRATE_SOCKET_PREFIX: socketPrefix(id) },
+      });
+      child.unref();
+      pid = child.pid;
+      if (!pid) throw new Error(`cannot start ${spec.command[0]}`);
+      this.ends.delete(id);
+      this.launched.add(id);
+      child.once("exit", (code, sig) => {
+        if (this.launched.has(id)) this.ends.set(id, { ...(code !== null && { code }), ...(sig && { signal: sig }), at: new Date().toISOString() });
+      });
+      pid = await waitForChild(pid, 5000);
       await this.ports.publish(id, spec.ports);
     } catch (err) {
-      signal(pid, "SIGKILL");
-      await this.ports.unpublish(id);
-      throw new Error(`cannot publish ports ${spec.ports.join(",")}: ${(err as Error).message}`);
+      // Nothing of a failed create stays on the host: its tree, its ports, its cgroup.
+      await this.remove({ id, runtime: "direct", spec, state: "failed", createdAt: "", pid, cgroup });
+      throw new StartFailedError(`workload ${id} did not start (undone: its processes, ports and cgroup are gone): ${(err as Error).message}`, err);
     }
     return { id, runtime: "direct", spec, state: "running", createdAt: new Date().toISOString(), pid, cgroup, namespaces: ["pid"] };
   }

@@ -9,6 +9,7 @@ import { type AgentRuntimes, destinationHooks } from "../migration/registry.js";
 import type { Capabilities } from "../migration/strategy.js";
 import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
+import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
 import type { AgentOptions } from "./options.js";
@@ -71,6 +72,7 @@ export class Agent implements AgentRuntimes {
     if (spec.command && !this.caps.cgroupCpu.ok) throw ApiError.badRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
     const busy = [...this.workloads.values()].flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
+    await this.preflight(spec);
     const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
     this.workloads.set(id, record);
     this.publish({ type: "workload", action: "created", workload: record });
@@ -95,6 +97,17 @@ export class Agent implements AgentRuntimes {
       this.publish({ type: "workload", action: "exited", workload: ended });
     }
     return [...this.workloads.values()];
+  }
+
+  /** Checks, before anything is made, what the host must offer: a direct workload's binary, and any workload's ports (Docker publishes them on the host too). */
+  private async preflight(spec: WorkloadSpec): Promise<void> {
+    if (!spec.image) {
+      const command = spec.command?.[0] ?? "";
+      const searchPath = spec.env?.PATH ?? process.env.PATH ?? "";
+      if (!(await findExecutable(command, searchPath))) throw ApiError.badRequest(`body/command/0: no executable '${command}' on this agent (PATH ${searchPath})`);
+    }
+    const taken = await firstBusyPort(spec.ports);
+    if (taken !== null) throw ApiError.conflict(`body/ports: port ${taken} is in use on this host`, { port: taken });
   }
 
   async deleteWorkload(id: string, opts: { force?: boolean } = {}): Promise<boolean> {

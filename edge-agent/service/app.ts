@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { installErrorHandling } from "../../src/http/error-handler.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
+import { STRICT_AJV } from "../../src/http/validation.js";
+import { StartFailedError } from "../runtime/start-failed.js";
 import { ChecksumError } from "../transfer/receiver.js";
 import type { Agent } from "./agent.js";
 import { imagesPlugin } from "./images.js";
@@ -16,10 +18,17 @@ import { workloadsPlugin } from "./workloads.js";
 const AGENT_EVENTS_SUMMARY = "{type: migration, migrationId, phase, bytes, totalBytes, rateBps, message, at, ...} or {type: workload, action, workload, at}";
 
 export async function buildApp(agent: Agent): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true, ajv: STRICT_AJV });
   await app.register(swagger, { openapi: { info: { title: "FlexiMigrate edge agent", version: "0.1.0" } } });
   installErrorHandling(app, {
-    translate: (err) => (err instanceof ChecksumError ? new ApiError(400, "CHECKSUM_MISMATCH", err.message) : undefined),
+    translate: (err) => {
+      if (err instanceof ChecksumError) return new ApiError(400, "CHECKSUM_MISMATCH", err.message);
+      // Undone either way; a port taken between the check and the listen is the client's conflict.
+      if (err instanceof StartFailedError) {
+        return err.busyPort === undefined ? new ApiError(500, "INTERNAL", err.message, { undone: true }) : ApiError.conflict(err.message, { port: err.busyPort, undone: true });
+      }
+      return undefined;
+    },
     logInternal: (err, req) => agent.log(`${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });
   await app.register(infoPlugin(agent));

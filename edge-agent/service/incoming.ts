@@ -4,10 +4,31 @@ import type { FastifyInstance } from "fastify";
 import type { Readable } from "node:stream";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorResponses } from "../../src/http/error-schema.js";
+import { freeFormObjectSchema } from "../../src/http/validation.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 import { isSafeName } from "../transfer/manifest.js";
 import { receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
 import type { Agent } from "./agent.js";
+import { specSchema } from "./workloads.js";
+
+/** The source's record of the workload that arrives, kept as this agent's record once restored. */
+const arrivingWorkloadSchema = {
+  type: "object",
+  required: ["id", "runtime", "spec"],
+  additionalProperties: false,
+  properties: {
+    id: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
+    runtime: { type: "string", enum: ["direct", "docker"] },
+    spec: specSchema,
+    state: { type: "string", maxLength: 32 },
+    createdAt: { type: "string", maxLength: 64 },
+    pid: { type: "integer", minimum: 1 },
+    cgroup: { type: "string", maxLength: 4096 },
+    containerId: { type: "string", maxLength: 128 },
+    namespaces: { type: "array", maxItems: 16, items: { type: "string", maxLength: 32 } },
+    migratedFrom: freeFormObjectSchema(),
+  },
+} as const;
 
 export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
@@ -19,7 +40,8 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
         body: {
           type: "object",
           required: ["migrationId", "workload", "source"],
-          properties: { migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" }, workload: { type: "object", required: ["id", "spec"] }, source: { type: "string" } },
+          additionalProperties: false,
+          properties: { migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" }, workload: arrivingWorkloadSchema, source: { type: "string", minLength: 1, maxLength: 2048 } },
         },
         response: errorResponses(400),
       },
@@ -60,7 +82,12 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
 
   app.post<{ Params: { id: string; name: string }; Body: { sha256: string } }>(
     "/v1/incoming/:id/files/:name/seal",
-    { schema: { body: { type: "object", required: ["sha256"], properties: { sha256: { type: "string", pattern: "^[0-9a-f]{64}$" } } }, response: errorResponses(400) } },
+    {
+      schema: {
+        body: { type: "object", required: ["sha256"], additionalProperties: false, properties: { sha256: { type: "string", pattern: "^[0-9a-f]{64}$" } } },
+        response: errorResponses(400),
+      },
+    },
     async (req) => {
       const { id, name } = req.params;
       if (!isSafeName(name)) throw ApiError.badRequest(`bad file name ${name}`);
@@ -74,7 +101,17 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
 
   app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
     "/v1/incoming/:id/restore",
-    { schema: { body: { type: "object", required: ["hook"], properties: { hook: { type: "string" }, params: { type: "object" } } }, response: errorResponses(400) } },
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["hook"],
+          additionalProperties: false,
+          properties: { hook: { type: "string", minLength: 1, maxLength: 64 }, params: freeFormObjectSchema() },
+        },
+        response: errorResponses(400),
+      },
+    },
     async (req) => {
       const record = await agent.restoreIncoming(req.params.id, req.body.hook, req.body.params ?? {});
       return { workloadId: record.id, pid: record.pid };

@@ -5,19 +5,20 @@ import { errorResponses } from "../../src/http/error-schema.js";
 import type { WorkloadSpec } from "../runtime/types.js";
 import type { Agent } from "./agent.js";
 
-const specSchema = {
+// Every part the agent stores is bounded: it is kept for the workload's life and answered in every GET.
+export const specSchema = {
   type: "object",
   additionalProperties: false,
   required: ["cpuLimit"],
   properties: {
     id: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,40}$" },
-    image: { type: "string", minLength: 1 },
-    command: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+    image: { type: "string", minLength: 1, maxLength: 512 },
+    command: { type: "array", minItems: 1, maxItems: 256, items: { type: "string", minLength: 1, maxLength: 4096 } },
     cpuLimit: { type: "number", exclusiveMinimum: 0, maximum: 256 },
-    ports: { type: "array", maxItems: 16, items: { type: "integer", minimum: 1, maximum: 65535 }, default: [] },
-    labels: { type: "object", additionalProperties: { type: "string" }, default: {} },
-    probePath: { type: "string", pattern: "^/" },
-    env: { type: "object", additionalProperties: { type: "string" } },
+    ports: { type: "array", maxItems: 16, uniqueItems: true, items: { type: "integer", minimum: 1, maximum: 65535 }, default: [] },
+    labels: { type: "object", maxProperties: 64, propertyNames: { maxLength: 128 }, additionalProperties: { type: "string", maxLength: 1024 }, default: {} },
+    probePath: { type: "string", pattern: "^/", maxLength: 1024 },
+    env: { type: "object", maxProperties: 256, propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$" }, additionalProperties: { type: "string", maxLength: 32768 } },
   },
 } as const;
 

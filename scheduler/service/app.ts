@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { installErrorHandling } from "../../src/http/error-handler.js";
 import { EventHub } from "../../src/http/event-hub.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
+import { STRICT_AJV } from "../../src/http/validation.js";
 import type { MigrationExecutor } from "../executor/executor.js";
 import { RecordingExecutor } from "../executor/recording.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
@@ -54,8 +55,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
 
   const app = Fastify({
     logger: opts.logger ?? false,
-    // Strict input: a string is not a number, and an unknown field is an error rather than silently dropped.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ajv: STRICT_AJV,
   });
   installErrorHandling(app);
   await registerOpenApi(app);

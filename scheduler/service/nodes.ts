@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
+import { FREE_FORM_BOUNDS, freeFormObjectSchema, freeFormSchema } from "../../src/http/validation.js";
 import type { NodeSpec, NodeUsage } from "../placement/types.js";
 import type { ServiceContext } from "./context.js";
 import { nodeViewSchema } from "./response-schemas.js";
@@ -28,22 +29,28 @@ const nameParams = {
   properties: { name: { type: "string", pattern: NAME_PATTERN } },
 } as const;
 
-// Agents add fields as they grow: known ones are type-checked, the rest kept as sent.
+// Agents add fields as they grow: known ones are type-checked, the rest kept
+// as sent. What is kept is stored and answered back in every GET, so each
+// free-form part is bounded in depth and size (a report nested thousands deep
+// once broke GET /v1/nodes until the node reported again).
 const reportSchema = {
   type: "object",
-  additionalProperties: true,
+  maxProperties: 32,
+  propertyNames: { maxLength: 64 },
+  additionalProperties: freeFormSchema(),
   properties: {
     cpu: {
       type: "object",
-      additionalProperties: true,
+      maxProperties: 16,
+      additionalProperties: freeFormSchema(),
       properties: { usage: { type: "number", minimum: 0 }, cores: { type: "number", minimum: 0 } },
     },
-    memory: { type: "object", additionalProperties: true },
-    load: { anyOf: [{ type: "number" }, { type: "array", items: { type: "number" } }] },
-    workloads: { type: "array" },
-    capabilities: { type: "object", additionalProperties: true },
+    memory: freeFormObjectSchema(),
+    load: { anyOf: [{ type: "number" }, { type: "array", maxItems: 16, items: { type: "number" } }] },
+    workloads: { type: "array", maxItems: 1024, items: freeFormObjectSchema({ ...FREE_FORM_BOUNDS, depth: 3 }) },
+    capabilities: freeFormObjectSchema(),
   },
-} as const;
+};
 
 type NodeBody = NodeSpec;
 type NameParams = { name: string };

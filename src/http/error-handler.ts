@@ -19,11 +19,24 @@ export function toApiError(thrown: unknown, translate?: ErrorHandlingOptions["tr
   const translated = translate?.(err);
   if (translated) return translated;
   // fastify's schema check names the field: "body/delayBudgetMs must be > 0".
-  if (err.validation) return new ApiError(400, "VALIDATION_FAILED", err.message);
+  if (err.validation) return new ApiError(400, "VALIDATION_FAILED", validationMessage(err.message, err.validation));
   // fastify's own errors (a body that does not parse, too large, wrong type) and
   // libraries' HTTP errors carry their status; anything else is a fault of ours.
   const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
   return new ApiError(status, codeForStatus(status), err.message);
+}
+
+/**
+ * ajv's text, with what it leaves out: the name of an unknown field ("body/to
+ * must NOT have additional properties (unknown properties: nod)") and what the
+ * field is meant to hold ("body/ip must be string (IPv4 address, dotted quad)").
+ */
+function validationMessage(message: string, errors: FastifyError["validation"]): string {
+  const first = errors?.[0] as { keyword?: string; params?: { additionalProperty?: unknown }; parentSchema?: { description?: unknown } } | undefined;
+  const unknown = first?.keyword === "additionalProperties" ? first.params?.additionalProperty : undefined;
+  if (typeof unknown === "string") return `${message} (unknown properties: ${unknown})`;
+  const meant = first?.parentSchema?.description;
+  return typeof meant === "string" ? `${message} (${meant})` : message;
 }
 
 export function installErrorHandling(app: FastifyInstance, opts: ErrorHandlingOptions = {}): void {

@@ -13,6 +13,8 @@ export class FakeSwitch {
   socket!: Socket;
   /** When true the switch stops answering ECHO_REQUESTs (a hung peer). */
   silent = false;
+  /** When true the switch answers each BARRIER_REQUEST with an OpenFlow error (a switch refusing a change). */
+  refuseBarriers = false;
   private readonly stream = new MessageStream();
 
   constructor(
@@ -74,7 +76,8 @@ export class FakeSwitch {
         if (!this.silent) this.send({ type: "echoReply", xid: m.xid, data: m.data });
         return;
       case "barrierRequest":
-        this.send({ type: "barrierReply", xid: m.xid });
+        // OFPET_BAD_REQUEST / OFPBRC_EPERM when refusing.
+        this.send(this.refuseBarriers ? { type: "error", xid: m.xid, errType: 1, code: 5, data: Buffer.alloc(0) } : { type: "barrierReply", xid: m.xid });
         return;
       case "flowMod":
         if (m.command === "add") this.flows.push(m);

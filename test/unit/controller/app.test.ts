@@ -207,6 +207,46 @@ describe("controller app with scripted switches", () => {
     expect(changes()).toBe(sent);
   });
 
+  it("refuses an IP with a leading zero (01.2.3.4) with 400 before any FLOW_MOD (it once sent two, then answered 500 with no record)", async () => {
+    const before = (await call("GET", "/v1/redirects")).body.redirects;
+    const changes = () => [s1, s2].reduce((n, sw) => n + sw.received.filter((m) => m.type === "flowMod" || m.type === "groupMod").length, 0);
+    const sent = changes();
+    const base = { service: "zero", ip: "10.0.0.100", mac: "00:00:00:00:01:09", to: { switch: S2, port: 1 } };
+    for (const bad of [{ ...base, ip: "01.2.3.4" }, { ...base, ip: "10.0.0.010" }, { ...base, dnsAddress: "010.0.0.1" }]) {
+      const r = await call("POST", "/v1/redirect", bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.body).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/(ip|dnsAddress): not an IPv4 address/) });
+    }
+    // A read answered over each session: any FLOW_MOD sent before it has arrived.
+    expect((await call("GET", `/v1/switches/${S1}/flows`)).status).toBe(200);
+    expect((await call("GET", `/v1/switches/${S2}/flows`)).status).toBe(200);
+    expect(changes()).toBe(sent);
+    expect((await call("GET", "/v1/redirects")).body.redirects).toEqual(before);
+    expect((await call("GET", "/v1/dns")).body.records.some((r: { name: string }) => r.name.startsWith("zero."))).toBe(false);
+  });
+
+  it("undoes a redirect a switch refuses after its FLOW_MODs went out, and says so (502, undone)", async () => {
+    const before = (await call("GET", "/v1/redirects")).body.redirects;
+    const dnsBefore = (await call("GET", "/v1/dns")).body.records;
+    const ip = "10.0.0.150";
+    const ours = (sw: FakeSwitch) => sw.flows.filter((f) => f.match?.ipv4Dst === ip);
+    s2.refuseBarriers = true;
+    try {
+      const r = await call("POST", "/v1/redirect", { service: "refused", ip, mac: "00:00:00:00:01:50", to: { switch: S2, port: 1 } });
+      expect(r.status).toBe(502);
+      expect(r.body).toMatchObject({ code: "SWITCH_FAILED", undone: true, services: ["refused"], message: expect.stringMatching(/undone: the flows of refused were deleted/) });
+    } finally {
+      s2.refuseBarriers = false;
+    }
+    // A read answered over each session: the undo's FLOW_MODs, sent before it, have arrived.
+    expect((await call("GET", `/v1/switches/${S1}/flows`)).status).toBe(200);
+    expect((await call("GET", `/v1/switches/${S2}/flows`)).status).toBe(200);
+    expect(s1.received.some((m) => m.type === "flowMod" && m.command === "add" && m.match?.ipv4Dst === ip)).toBe(true); // it did go out
+    expect([...ours(s1), ...ours(s2)]).toEqual([]);
+    expect((await call("GET", "/v1/redirects")).body.redirects).toEqual(before);
+    expect((await call("GET", "/v1/dns")).body.records).toEqual(dnsBefore);
+  });
+
   it("redirects to a named node", async () => {
     expect((await call("PUT", "/v1/nodes/cloud1", { switch: S2, port: 1, site: "cloud" })).status).toBe(200);
     const r = await call("POST", "/v1/redirect", { service: "api", ip: "10.0.0.101", mac: "00:00:00:00:01:01", to: { node: "cloud1" } });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type DnsEvent, dnsRoutes } from "../../../../controller/api/dns.js";
 import { DnsRecords } from "../../../../controller/dns/records.js";
 import { installErrorHandling } from "../../../../src/http/error-handler.js";
+import { STRICT_AJV } from "../../../../src/http/validation.js";
 
 let app: FastifyInstance;
 let records: DnsRecords;
@@ -11,7 +12,7 @@ let events: DnsEvent[];
 async function build() {
   records = new DnsRecords({ now: () => new Date("2026-03-04T05:06:07.000Z") });
   events = [];
-  app = Fastify();
+  app = Fastify({ ajv: STRICT_AJV }); // as the controller builds it
   installErrorHandling(app);
   await app.register(dnsRoutes, { records, onEvent: (e) => events.push(e) });
   await app.ready();
@@ -49,6 +50,20 @@ describe("DNS API", () => {
     expect(again.statusCode).toBe(404);
     expect(again.json().message).toMatch(/no record named db\.svc\.fleximigrate\.local/);
     expect(events.map((e) => e.type)).toEqual(["dns.record.deleted"]);
+  });
+
+  it("PUT /v1/dns/records/%20web is a bad name (400), and web keeps its address", async () => {
+    await build();
+    records.set("web", "10.0.0.5");
+    const before = records.list();
+    for (const url of ["/v1/dns/records/%20web", "/v1/dns/records/web%20", "/v1/dns/records/%09web"]) {
+      const res = await app.inject({ method: "PUT", url, payload: { ip: "10.6.6.6" } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/invalid name/) });
+      expect((await app.inject({ method: "DELETE", url })).statusCode, url).toBe(400);
+    }
+    expect(records.list()).toEqual(before);
+    expect(events).toEqual([]);
   });
 
   it("answers 400 with a message to bad input and changes nothing", async () => {

@@ -247,6 +247,9 @@ describe("overlay API plugin", () => {
     const { status, body } = await call("POST", "/v1/overlay/tunnels", good);
     expect(status).toBe(502);
     expect(body.message).toMatch(/installing the flows of vx-cloud1 .* failed .*removed again/);
+    // The switch refused its barrier for the undo too: the answer says what was and was not undone.
+    expect(body.undone).toEqual({ port: true, flows: false });
+    expect(flowMods(sw).filter((m) => m.command === "delete")).toHaveLength(1);
     expect(backend.changes).toEqual(["add vx-cloud1", "del vx-cloud1"]);
     expect(backend.tunnels()).toEqual([]);
     expect(events).toEqual([]);

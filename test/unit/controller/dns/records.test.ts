@@ -19,6 +19,12 @@ describe("qualifyName", () => {
     }
   });
 
+  it("never trims: a name with spaces around it is a bad name, not another spelling of one (' web' overwrote 'web')", () => {
+    for (const spaced of [" web", "web ", "\tweb", "web\n", " web.svc.fleximigrate.local"]) {
+      expect(qualifyName(spaced, zone), JSON.stringify(spaced)).toMatchObject({ ok: false, error: expect.stringMatching(/invalid name/) });
+    }
+  });
+
   it("never yields a name outside the zone (property)", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }), (name) => {

@@ -86,6 +86,38 @@ describe("PUT /v1/nodes/:name/report", () => {
   });
 });
 
+describe("a report's free-form parts are bounded in depth and size", () => {
+  // Sent as text: a client library could not even serialize the deepest of these.
+  const nestedJson = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+  const putRaw = (payload: string) =>
+    app.inject({ method: "PUT", url: "/v1/nodes/edge1/report", payload, headers: { "content-type": "application/json" } });
+
+  for (const [where, depth] of [["memory", 1000], ["memory", 5000], ["an extra field", 1000]] as const) {
+    it(`refuses ${where} nested ${depth} deep (400, naming it), and GET /v1/nodes keeps answering (it once answered 500 until the next report)`, async () => {
+      await register(EDGE);
+      const before = await snapshot(app);
+      const field = where === "memory" ? "memory" : "extra";
+      const res = await putRaw(`{"cpu":{"usage":0.1,"cores":1},"${field}":${nestedJson(depth)}}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining(`body/${field}/a/a/a`) });
+      const nodes = await app.inject({ method: "GET", url: "/v1/nodes" });
+      expect(nodes.statusCode).toBe(200);
+      expect(await snapshot(app)).toEqual(before);
+    });
+  }
+
+  it("refuses a free-form object with too many fields, and a string too long", async () => {
+    await register(EDGE);
+    const wide = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i]));
+    const tooWide = await app.inject({ method: "PUT", url: "/v1/nodes/edge1/report", payload: { capabilities: wide } });
+    expect(tooWide.statusCode).toBe(400);
+    expect(tooWide.json().message).toMatch(/body\/capabilities must NOT have more than 64 properties/);
+    const long = await app.inject({ method: "PUT", url: "/v1/nodes/edge1/report", payload: { capabilities: { note: "x".repeat(4097) } } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().message).toMatch(/body\/capabilities\/note must NOT have more than 4096 characters/);
+  });
+});
+
 describe("DELETE /v1/nodes/:name", () => {
   it("removes an idle node (204), answers 404 for an unknown one and 409 for a busy one", async () => {
     await register(EDGE);
