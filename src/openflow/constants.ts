@@ -250,6 +250,16 @@ export const OFPGMFC = {
   BAD_WATCH: 13,
   EPERM: 14,
 } as const;
+/** ofp_controller_role */
+export const OFPCR_ROLE = { NOCHANGE: 0, EQUAL: 1, MASTER: 2, SLAVE: 3 } as const;
+export const OFPRRFC = { STALE: 0, UNSUP: 1, BAD_ROLE: 2 } as const;
+/** ofp_port_config */
+export const OFPPC = { PORT_DOWN: 1, NO_RECV: 4, NO_FWD: 32, NO_PACKET_IN: 64 } as const;
+/** ofp_queue_properties */
+export const OFPQT = { MIN_RATE: 1, MAX_RATE: 2, EXPERIMENTER: 0xffff } as const;
+export const OFPQ_ALL = 0xffffffff;
+export const OFPQOFC = { BAD_PORT: 0, BAD_QUEUE: 1, EPERM: 2 } as const;
+export const OFPXMC_EXPERIMENTER = 0xffff;
 export const OFPSCFC = { BAD_FLAGS: 0, BAD_LEN: 1, EPERM: 2 } as const;
 export const OFPMMFC = {
   UNKNOWN: 0,

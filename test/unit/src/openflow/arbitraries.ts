@@ -1,38 +1,52 @@
 // fast-check generators for every OpenFlow message family, in the canonical form decodeMessage returns
 // (every defaultable field present), so decode(encode(m)) must equal m exactly.
 import fc from "fast-check";
-import type {
-  Action,
-  Bucket,
-  FlowStats,
-  Instruction,
-  Match,
-  MeterBand,
-  MultipartReplyBody,
-  MultipartRequestBody,
-  OfMessage,
-  PortDesc,
-  PortStats,
-  RawOxm,
+import {
+  formatIpv6,
+  type Action,
+  type Bucket,
+  type FlowStats,
+  type Instruction,
+  type Match,
+  type MeterBand,
+  type MultipartReplyBody,
+  type MultipartRequestBody,
+  type OfMessage,
+  type PacketQueue,
+  type PortDesc,
+  type PortStats,
+  type QueueProperty,
+  type RawOxm,
 } from "../../../../src/openflow/index.js";
 
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
+const u24 = fc.integer({ min: 0, max: 0xffffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const bytes = (max: number) => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a));
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((a) => Array.from(a, (b) => b.toString(16).padStart(2, "0")).join(":"));
 const ipv4 = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((a) => Array.from(a).join("."));
+const ipv6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((a) => formatIpv6(Buffer.from(a), 0));
+/** Port names as OVS writes them: any UTF-8 without NUL, at most 15 bytes. */
+const portName = fc
+  .string({ unit: "grapheme", maxLength: 15 })
+  .map((s) => s.replaceAll("\0", ""))
+  .filter((s) => Buffer.byteLength(s, "utf8") <= 15);
 const ascii = (max: number) => fc.array(fc.integer({ min: 32, max: 126 }), { maxLength: max }).map((cs) => String.fromCharCode(...cs));
 
 const rawOxm: fc.Arbitrary<RawOxm> = fc
   .record({
-    oxmClass: fc.constantFrom(0x0000, 0x0001, 0x8001),
+    oxmClass: fc.constantFrom(0x0000, 0x0001, 0x8001, 0xffff),
     field: fc.integer({ min: 0, max: 127 }),
     hasMask: fc.boolean(),
+    experimenter: u32,
     value: fc.uint8Array({ minLength: 1, maxLength: 16 }).map((a) => Buffer.from(a)),
   })
-  .map((r) => (r.hasMask ? { ...r, mask: Buffer.from(r.value.map((b) => b ^ 0x5a)) } : r));
+  .map(({ experimenter, ...r }) => {
+    const withId = r.oxmClass === 0xffff ? { ...r, experimenter } : r;
+    return r.hasMask ? { ...withId, mask: Buffer.from(r.value.map((b) => b ^ 0x5a)) } : withId;
+  });
 
 /** A match with any subset of the named fields, masks only beside their field. */
 export const match: fc.Arbitrary<Match> = fc
@@ -74,6 +88,26 @@ export const match: fc.Arbitrary<Match> = fc
       arpThaMask: mac,
       tunnelId: u64,
       tunnelIdMask: u64,
+      sctpSrc: u16,
+      sctpDst: u16,
+      ipv6Src: ipv6,
+      ipv6SrcMask: ipv6,
+      ipv6Dst: ipv6,
+      ipv6DstMask: ipv6,
+      ipv6Flabel: u32,
+      ipv6FlabelMask: u32,
+      icmpv6Type: u8,
+      icmpv6Code: u8,
+      ipv6NdTarget: ipv6,
+      ipv6NdSll: mac,
+      ipv6NdTll: mac,
+      mplsLabel: u32,
+      mplsTc: u8,
+      mplsBos: u8,
+      pbbIsid: u24,
+      pbbIsidMask: u24,
+      ipv6Exthdr: u16,
+      ipv6ExthdrMask: u16,
       other: fc.array(rawOxm, { minLength: 1, maxLength: 3 }),
     },
     { requiredKeys: [] },
@@ -94,7 +128,14 @@ const oneField: fc.Arbitrary<Match> = fc.oneof(
   fc.record({ tcpDst: u16 }),
   fc.record({ tunnelId: u64 }),
   fc.record({ ipDscp: u8 }),
+  fc.record({ ipv6Dst: ipv6 }),
+  fc.record({ mplsLabel: u32 }),
+  fc.record({ pbbIsid: u24 }),
 );
+
+/** Bytes that fill an 8-aligned TLV exactly after `header` bytes. */
+const alignedBody = (header: number) =>
+  fc.integer({ min: 0, max: 3 }).chain((k) => fc.uint8Array({ minLength: 8 * k + ((8 - header) % 8), maxLength: 8 * k + ((8 - header) % 8) }).map((a) => Buffer.from(a)));
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ type: fc.constant("output" as const), port: u32, maxLen: u16 }),
@@ -105,11 +146,17 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ type: fc.constant("setQueue" as const), queueId: u32 }),
   fc.constant({ type: "decNwTtl" as const }),
   fc.record({ type: fc.constant("setNwTtl" as const), ttl: u8 }),
-  fc.record({
-    type: fc.constant("raw" as const),
-    actionType: fc.constantFrom(11, 12, 16, 0xffff),
-    body: fc.integer({ min: 0, max: 3 }).chain((k) => fc.uint8Array({ minLength: 4 + 8 * k, maxLength: 4 + 8 * k }).map((a) => Buffer.from(a))),
-  }),
+  fc.constant({ type: "copyTtlOut" as const }),
+  fc.constant({ type: "copyTtlIn" as const }),
+  fc.record({ type: fc.constant("setMplsTtl" as const), ttl: u8 }),
+  fc.constant({ type: "decMplsTtl" as const }),
+  fc.record({ type: fc.constant("pushMpls" as const), ethertype: u16 }),
+  fc.record({ type: fc.constant("popMpls" as const), ethertype: u16 }),
+  fc.record({ type: fc.constant("pushPbb" as const), ethertype: u16 }),
+  fc.constant({ type: "popPbb" as const }),
+  fc.record({ type: fc.constant("experimenter" as const), experimenter: u32, body: alignedBody(8) }),
+  // Codes OpenFlow 1.3 leaves unnamed (OpenFlow 1.0-era numbers a peer may still send).
+  fc.record({ type: fc.constant("raw" as const), actionType: fc.constantFrom(1, 7, 13, 28, 0xfffe), body: alignedBody(4) }),
 );
 
 const actions = fc.array(action, { maxLength: 4 });
@@ -121,6 +168,7 @@ export const instruction: fc.Arbitrary<Instruction> = fc.oneof(
   fc.record({ type: fc.constant("applyActions" as const), actions }),
   fc.constant({ type: "clearActions" as const }),
   fc.record({ type: fc.constant("meter" as const), meterId: u32 }),
+  fc.record({ type: fc.constant("experimenter" as const), experimenter: u32, body: alignedBody(8) }),
 );
 
 const instructions = fc.array(instruction, { maxLength: 3 });
@@ -128,7 +176,7 @@ const instructions = fc.array(instruction, { maxLength: 3 });
 const port: fc.Arbitrary<PortDesc> = fc.record({
   portNo: u32,
   hwAddr: mac,
-  name: ascii(15),
+  name: portName,
   config: u32,
   state: u32,
   curr: u32,
@@ -206,6 +254,16 @@ const band: fc.Arbitrary<MeterBand> = fc.oneof(
 );
 
 const xid = u32;
+const role = fc.constantFrom("noChange" as const, "equal" as const, "master" as const, "slave" as const);
+const maskPair = fc.tuple(u32, u32);
+const asyncConfig = { packetInMask: maskPair, portStatusMask: maskPair, flowRemovedMask: maskPair };
+
+const queueProperty: fc.Arbitrary<QueueProperty> = fc.oneof(
+  fc.record({ kind: fc.constant("minRate" as const), rate: u16 }),
+  fc.record({ kind: fc.constant("maxRate" as const), rate: u16 }),
+  fc.record({ kind: fc.constant("experimenter" as const), experimenter: u32, data: bytes(24) }),
+);
+const packetQueue: fc.Arbitrary<PacketQueue> = fc.record({ queueId: u32, port: u32, properties: fc.array(queueProperty, { maxLength: 3 }) });
 
 /** One arbitrary per message family, keyed by `type`, so tests can report which family failed. */
 export const messageByType: Record<OfMessage["type"], fc.Arbitrary<OfMessage>> = {
@@ -294,6 +352,16 @@ export const messageByType: Record<OfMessage["type"], fc.Arbitrary<OfMessage>> =
     meterId: u32,
     bands: fc.array(band, { maxLength: 3 }),
   }),
+  roleRequest: fc.record({ type: fc.constant("roleRequest" as const), xid, role, generationId: u64 }),
+  roleReply: fc.record({ type: fc.constant("roleReply" as const), xid, role, generationId: u64 }),
+  getAsyncRequest: fc.record({ type: fc.constant("getAsyncRequest" as const), xid }),
+  getAsyncReply: fc.record({ type: fc.constant("getAsyncReply" as const), xid, ...asyncConfig }),
+  setAsync: fc.record({ type: fc.constant("setAsync" as const), xid, ...asyncConfig }),
+  portMod: fc.record({ type: fc.constant("portMod" as const), xid, portNo: u32, hwAddr: mac, config: u32, mask: u32, advertise: u32 }),
+  tableMod: fc.record({ type: fc.constant("tableMod" as const), xid, tableId: u8, config: u32 }),
+  queueGetConfigRequest: fc.record({ type: fc.constant("queueGetConfigRequest" as const), xid, port: u32 }),
+  queueGetConfigReply: fc.record({ type: fc.constant("queueGetConfigReply" as const), xid, port: u32, queues: fc.array(packetQueue, { maxLength: 3 }) }),
+  experimenter: fc.record({ type: fc.constant("experimenter" as const), xid, experimenter: u32, expType: u32, data: bytes(48) }),
 };
 
 export const anyMessage: fc.Arbitrary<OfMessage> = fc.oneof(...Object.values(messageByType));
