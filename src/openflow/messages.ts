@@ -305,8 +305,123 @@ export type MultipartRequestBody =
   | { kind: "portStats"; /** default OFPP_ANY */ portNo?: number }
   | { kind: "table" }
   | { kind: "portDesc" }
+  | { kind: "queueStats"; /** default OFPP_ANY */ portNo?: number; /** default OFPQ_ALL */ queueId?: number }
+  | { kind: "group"; /** default OFPG_ALL */ groupId?: number }
+  | { kind: "groupDesc" }
+  | { kind: "groupFeatures" }
+  | { kind: "meter"; /** default OFPM_ALL */ meterId?: number }
+  | { kind: "meterConfig"; /** default OFPM_ALL */ meterId?: number }
+  | { kind: "meterFeatures" }
+  /** Empty `tables` reads the features; a list asks the switch to set them. */
+  | { kind: "tableFeatures"; tables: TableFeatures[] }
+  | ({ kind: "experimenter" } & ExperimenterBody)
   /** A multipart type this codec does not name, body kept verbatim. */
   | { kind: "raw"; mpType: number; data: Buffer };
+
+/** ofp_experimenter_multipart_header and what follows it. */
+export interface ExperimenterBody {
+  experimenter: number;
+  expType: number;
+  data: Buffer;
+}
+
+export interface QueueStats {
+  portNo: number;
+  queueId: number;
+  txBytes: bigint;
+  txPackets: bigint;
+  txErrors: bigint;
+  durationSec: number;
+  durationNsec: number;
+}
+
+export interface GroupStats {
+  groupId: number;
+  refCount: number;
+  packetCount: bigint;
+  byteCount: bigint;
+  durationSec: number;
+  durationNsec: number;
+  bucketStats: { packetCount: bigint; byteCount: bigint }[];
+}
+
+/** A group as the switch holds it (ofp_group_desc). */
+export interface GroupDesc {
+  groupType: GroupType;
+  groupId: number;
+  buckets: Bucket[];
+}
+
+export interface GroupFeatures {
+  /** Bitmap of OFPGT_* supported */
+  types: number;
+  /** OFPGFC_* */
+  capabilities: number;
+  /** Per group type (all, select, indirect, fast failover). */
+  maxGroups: [number, number, number, number];
+  /** Bitmaps of OFPAT_* per group type. */
+  actions: [number, number, number, number];
+}
+
+export interface MeterStats {
+  meterId: number;
+  flowCount: number;
+  packetInCount: bigint;
+  byteInCount: bigint;
+  durationSec: number;
+  durationNsec: number;
+  bandStats: { packetBandCount: bigint; byteBandCount: bigint }[];
+}
+
+/** A meter as the switch holds it (ofp_meter_config). */
+export interface MeterConfig {
+  flags: number;
+  meterId: number;
+  bands: MeterBand[];
+}
+
+export interface MeterFeatures {
+  maxMeter: number;
+  /** Bitmap of (1 << OFPMBT_*) */
+  bandTypes: number;
+  /** OFPMF_* */
+  capabilities: number;
+  maxBands: number;
+  maxColor: number;
+}
+
+/** An instruction or action type in a table-features property; `data` is what follows its 4-byte header (experimenter id...), present when not empty. */
+export interface FeatureId {
+  type: number;
+  data?: Buffer;
+}
+
+/** An OXM header in a table-features property; experimenter-class headers carry their experimenter id. */
+export interface OxmId {
+  oxmClass: number;
+  field: number;
+  hasMask: boolean;
+  length: number;
+  experimenter?: number;
+}
+
+export type TableFeatureProperty =
+  | { kind: "instructions" | "instructionsMiss"; ids: FeatureId[] }
+  | { kind: "nextTables" | "nextTablesMiss"; tableIds: number[] }
+  | { kind: "writeActions" | "writeActionsMiss" | "applyActions" | "applyActionsMiss"; ids: FeatureId[] }
+  | { kind: "match" | "wildcards" | "writeSetfield" | "writeSetfieldMiss" | "applySetfield" | "applySetfieldMiss"; oxmIds: OxmId[] }
+  | ({ kind: "experimenter" | "experimenterMiss" } & ExperimenterBody);
+
+/** struct ofp_table_features */
+export interface TableFeatures {
+  tableId: number;
+  name: string;
+  metadataMatch: bigint;
+  metadataWrite: bigint;
+  config: number;
+  maxEntries: number;
+  properties: TableFeatureProperty[];
+}
 
 export interface FlowStats {
   tableId: number;
@@ -363,6 +478,15 @@ export type MultipartReplyBody =
   | { kind: "portStats"; stats: PortStats[] }
   | { kind: "table"; stats: TableStats[] }
   | { kind: "portDesc"; ports: PortDesc[] }
+  | { kind: "queueStats"; stats: QueueStats[] }
+  | { kind: "group"; stats: GroupStats[] }
+  | { kind: "groupDesc"; groups: GroupDesc[] }
+  | ({ kind: "groupFeatures" } & GroupFeatures)
+  | { kind: "meter"; stats: MeterStats[] }
+  | { kind: "meterConfig"; meters: MeterConfig[] }
+  | ({ kind: "meterFeatures" } & MeterFeatures)
+  | { kind: "tableFeatures"; tables: TableFeatures[] }
+  | ({ kind: "experimenter" } & ExperimenterBody)
   | { kind: "raw"; mpType: number; data: Buffer };
 
 export interface MultipartRequest {

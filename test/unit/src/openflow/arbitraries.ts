@@ -5,18 +5,25 @@ import {
   formatIpv6,
   type Action,
   type Bucket,
+  type FeatureId,
   type FlowStats,
+  type GroupStats,
   type Instruction,
   type Match,
   type MeterBand,
+  type MeterStats,
   type MultipartReplyBody,
   type MultipartRequestBody,
   type OfMessage,
+  type OxmId,
   type PacketQueue,
   type PortDesc,
   type PortStats,
   type QueueProperty,
+  type QueueStats,
   type RawOxm,
+  type TableFeatureProperty,
+  type TableFeatures,
 } from "../../../../src/openflow/index.js";
 
 const u8 = fc.integer({ min: 0, max: 0xff });
@@ -187,6 +194,79 @@ const port: fc.Arbitrary<PortDesc> = fc.record({
   maxSpeed: u32,
 });
 
+const bucket: fc.Arbitrary<Bucket> = fc.record({ weight: u16, watchPort: u32, watchGroup: u32, actions });
+const groupType = fc.constantFrom("all" as const, "select" as const, "indirect" as const, "fastFailover" as const);
+
+const band: fc.Arbitrary<MeterBand> = fc.oneof(
+  fc.record({ kind: fc.constant("drop" as const), rate: u32, burstSize: u32 }),
+  fc.record({ kind: fc.constant("dscpRemark" as const), rate: u32, burstSize: u32, precLevel: u8 }),
+  fc.record({ kind: fc.constant("experimenter" as const), rate: u32, burstSize: u32, experimenter: u32 }),
+);
+
+const four = fc.tuple(u32, u32, u32, u32);
+const experimenterBody = { experimenter: u32, expType: u32, data: bytes(32) };
+/** Multipart types OpenFlow 1.3.5 does not name. */
+const unnamedMultipart = fc.constantFrom(14, 100, 0xfffe);
+
+const queueStats: fc.Arbitrary<QueueStats> = fc.record({ portNo: u32, queueId: u32, txBytes: u64, txPackets: u64, txErrors: u64, durationSec: u32, durationNsec: u32 });
+const groupStats: fc.Arbitrary<GroupStats> = fc.record({
+  groupId: u32,
+  refCount: u32,
+  packetCount: u64,
+  byteCount: u64,
+  durationSec: u32,
+  durationNsec: u32,
+  bucketStats: fc.array(fc.record({ packetCount: u64, byteCount: u64 }), { maxLength: 3 }),
+});
+const meterStats: fc.Arbitrary<MeterStats> = fc.record({
+  meterId: u32,
+  flowCount: u32,
+  packetInCount: u64,
+  byteInCount: u64,
+  durationSec: u32,
+  durationNsec: u32,
+  bandStats: fc.array(fc.record({ packetBandCount: u64, byteBandCount: u64 }), { maxLength: 3 }),
+});
+
+/** A standard id is its 4-byte header; an experimenter id carries its experimenter id (and maybe data) after it. */
+const featureId: fc.Arbitrary<FeatureId> = fc.oneof(
+  fc.record({ type: u16 }),
+  fc.record({ type: fc.constant(0xffff), data: fc.uint8Array({ minLength: 4, maxLength: 12 }).map((a) => Buffer.from(a)) }),
+);
+const oxmId: fc.Arbitrary<OxmId> = fc.oneof(
+  fc.record({ oxmClass: fc.constantFrom(0x8000, 0x0001), field: fc.integer({ min: 0, max: 127 }), hasMask: fc.boolean(), length: u8 }),
+  fc.record({ oxmClass: fc.constant(0xffff), field: fc.integer({ min: 0, max: 127 }), hasMask: fc.boolean(), length: u8, experimenter: u32 }),
+);
+const tableFeatureProperty: fc.Arbitrary<TableFeatureProperty> = fc.oneof(
+  fc.record({ kind: fc.constantFrom("instructions" as const, "instructionsMiss" as const), ids: fc.array(featureId, { maxLength: 4 }) }),
+  fc.record({ kind: fc.constantFrom("nextTables" as const, "nextTablesMiss" as const), tableIds: fc.array(u8, { maxLength: 10 }) }),
+  fc.record({
+    kind: fc.constantFrom("writeActions" as const, "writeActionsMiss" as const, "applyActions" as const, "applyActionsMiss" as const),
+    ids: fc.array(featureId, { maxLength: 4 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom(
+      "match" as const,
+      "wildcards" as const,
+      "writeSetfield" as const,
+      "writeSetfieldMiss" as const,
+      "applySetfield" as const,
+      "applySetfieldMiss" as const,
+    ),
+    oxmIds: fc.array(oxmId, { maxLength: 5 }),
+  }),
+  fc.record({ kind: fc.constantFrom("experimenter" as const, "experimenterMiss" as const), ...experimenterBody }),
+);
+const tableFeatures: fc.Arbitrary<TableFeatures> = fc.record({
+  tableId: u8,
+  name: ascii(31),
+  metadataMatch: u64,
+  metadataWrite: u64,
+  config: u32,
+  maxEntries: u32,
+  properties: fc.array(tableFeatureProperty, { maxLength: 5 }),
+});
+
 const flowFilter = { tableId: u8, outPort: u32, outGroup: u32, cookie: u64, cookieMask: u64, match };
 
 const multipartRequestBody: fc.Arbitrary<MultipartRequestBody> = fc.oneof(
@@ -196,7 +276,16 @@ const multipartRequestBody: fc.Arbitrary<MultipartRequestBody> = fc.oneof(
   fc.record({ kind: fc.constant("portStats" as const), portNo: u32 }),
   fc.constant({ kind: "table" as const }),
   fc.constant({ kind: "portDesc" as const }),
-  fc.record({ kind: fc.constant("raw" as const), mpType: fc.constantFrom(5, 6, 7, 9, 12), data: bytes(32) }),
+  fc.record({ kind: fc.constant("queueStats" as const), portNo: u32, queueId: u32 }),
+  fc.record({ kind: fc.constant("group" as const), groupId: u32 }),
+  fc.constant({ kind: "groupDesc" as const }),
+  fc.constant({ kind: "groupFeatures" as const }),
+  fc.record({ kind: fc.constant("meter" as const), meterId: u32 }),
+  fc.record({ kind: fc.constant("meterConfig" as const), meterId: u32 }),
+  fc.constant({ kind: "meterFeatures" as const }),
+  fc.record({ kind: fc.constant("tableFeatures" as const), tables: fc.array(tableFeatures, { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant("experimenter" as const), ...experimenterBody }),
+  fc.record({ kind: fc.constant("raw" as const), mpType: unnamedMultipart, data: bytes(32) }),
 );
 
 const flowStats: fc.Arbitrary<FlowStats> = fc.record({
@@ -242,16 +331,24 @@ const multipartReplyBody: fc.Arbitrary<MultipartReplyBody> = fc.oneof(
     stats: fc.array(fc.record({ tableId: u8, activeCount: u32, lookupCount: u64, matchedCount: u64 }), { maxLength: 4 }),
   }),
   fc.record({ kind: fc.constant("portDesc" as const), ports: fc.array(port, { maxLength: 4 }) }),
-  fc.record({ kind: fc.constant("raw" as const), mpType: fc.constantFrom(5, 6, 7, 9, 12), data: bytes(32) }),
+  fc.record({ kind: fc.constant("queueStats" as const), stats: fc.array(queueStats, { maxLength: 3 }) }),
+  fc.record({ kind: fc.constant("group" as const), stats: fc.array(groupStats, { maxLength: 3 }) }),
+  fc.record({
+    kind: fc.constant("groupDesc" as const),
+    groups: fc.array(fc.record({ groupType, groupId: u32, buckets: fc.array(bucket, { maxLength: 2 }) }), { maxLength: 3 }),
+  }),
+  fc.record({ kind: fc.constant("groupFeatures" as const), types: u32, capabilities: u32, maxGroups: four, actions: four }),
+  fc.record({ kind: fc.constant("meter" as const), stats: fc.array(meterStats, { maxLength: 3 }) }),
+  fc.record({
+    kind: fc.constant("meterConfig" as const),
+    meters: fc.array(fc.record({ flags: u16, meterId: u32, bands: fc.array(band, { maxLength: 3 }) }), { maxLength: 3 }),
+  }),
+  fc.record({ kind: fc.constant("meterFeatures" as const), maxMeter: u32, bandTypes: u32, capabilities: u32, maxBands: u8, maxColor: u8 }),
+  fc.record({ kind: fc.constant("tableFeatures" as const), tables: fc.array(tableFeatures, { maxLength: 2 }) }),
+  fc.record({ kind: fc.constant("experimenter" as const), ...experimenterBody }),
+  fc.record({ kind: fc.constant("raw" as const), mpType: unnamedMultipart, data: bytes(32) }),
 );
 
-const bucket: fc.Arbitrary<Bucket> = fc.record({ weight: u16, watchPort: u32, watchGroup: u32, actions });
-
-const band: fc.Arbitrary<MeterBand> = fc.oneof(
-  fc.record({ kind: fc.constant("drop" as const), rate: u32, burstSize: u32 }),
-  fc.record({ kind: fc.constant("dscpRemark" as const), rate: u32, burstSize: u32, precLevel: u8 }),
-  fc.record({ kind: fc.constant("experimenter" as const), rate: u32, burstSize: u32, experimenter: u32 }),
-);
 
 const xid = u32;
 const role = fc.constantFrom("noChange" as const, "equal" as const, "master" as const, "slave" as const);
@@ -340,7 +437,7 @@ export const messageByType: Record<OfMessage["type"], fc.Arbitrary<OfMessage>> =
     type: fc.constant("groupMod" as const),
     xid,
     command: fc.constantFrom("add" as const, "modify" as const, "delete" as const),
-    groupType: fc.constantFrom("all" as const, "select" as const, "indirect" as const, "fastFailover" as const),
+    groupType,
     groupId: u32,
     buckets: fc.array(bucket, { maxLength: 3 }),
   }),
