@@ -170,18 +170,28 @@ function encodeInWireOrder(w: Writer, match: Match, order: readonly OxmSlot[]): 
   return written.size;
 }
 
+/** Scratch list of the named fields a match holds, reused so the FLOW_MOD hot path allocates nothing. */
+const present: FieldSpec[] = [];
+
 /** Writes the OXM TLVs of `match` (no ofp_match header); returns how many it wrote. */
 export function encodeOxmFields(w: Writer, match: Match): number {
   const order = match[OXM_ORDER];
   if (order) return encodeInWireOrder(w, match, order);
-  let count = 0;
   const values = match as Values;
-  for (const spec of FIELDS) {
-    const v = values[spec.key];
-    if (v === undefined) continue;
-    writeNamed(w, spec, v, spec.maskKey ? values[spec.maskKey] : undefined);
-    count++;
+  // Visit the keys the match has (a handful) rather than probing all forty fields, and sort them into our order.
+  present.length = 0;
+  for (const key in values) {
+    const spec = BY_KEY.get(key);
+    if (spec === undefined || values[key] === undefined) continue;
+    let i = present.length;
+    while (i > 0 && present[i - 1]!.rank > spec.rank) {
+      present[i] = present[i - 1]!;
+      i--;
+    }
+    present[i] = spec;
   }
+  for (const spec of present) writeNamed(w, spec, values[spec.key]!, spec.maskKey ? values[spec.maskKey] : undefined);
+  let count = present.length;
   for (const raw of match.other ?? []) {
     writeRaw(w, raw);
     count++;
