@@ -262,10 +262,9 @@ export class EmulatedSwitch {
             return [{ type: "multipartReply", xid: m.xid, flags: 0, body: { kind: "table", stats: [] } }];
           case "portStats":
             return [{ type: "multipartReply", xid: m.xid, flags: 0, body: { kind: "portStats", stats: [] } }];
-          case "raw":
+          default: // groups, meters, queues, table features...: not emulated
             return [{ type: "error", xid: m.xid, errType: 1, code: 2, data: encodeMessage(m).subarray(0, 64) }];
         }
-        return [];
       default:
         return []; // hello, setConfig, groupMod, meterMod, errors...: nothing to answer
     }

@@ -4,7 +4,17 @@
 // FLOW_MODs and busy PACKET_IN handling stay cheap. Once the handshake
 // finished it hands its SwitchSession out; before that the switch is nobody's.
 import type { Socket } from "node:net";
-import { echoReplyFor, MessageStream, Writer, writeMessage } from "../../src/openflow/index.js";
+import {
+  echoReplyFor,
+  encodeMessage,
+  errorFor,
+  MessageStream,
+  OFPBRC,
+  OFPET,
+  OfDecodeError,
+  Writer,
+  writeMessage,
+} from "../../src/openflow/index.js";
 import type { ErrorMessage, OfMessage } from "../../src/openflow/messages.js";
 import { Handshake } from "./handshake.js";
 import { type SessionLink, SwitchSession } from "./session.js";
@@ -158,6 +168,13 @@ export class SwitchConnection implements SessionLink {
       return;
     }
     if (m.type === "echoReply") return;
+    if (m.type === "experimenter") {
+      // We speak no experimenter extension: answered as when the codec refused these messages.
+      const err = new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_EXPERIMENTER, `experimenter ${m.experimenter} type ${m.expType} is not supported`);
+      this.log("warn", `switch ${this.label}: ${err.message}`);
+      this.sendQuietly(errorFor(err, encodeMessage(m)));
+      return;
+    }
     if (this.session) {
       this.onSessionMessage(this.session, m);
       return;

@@ -7,6 +7,11 @@ import type { Reader, Writer } from "./wire.js";
 
 const BAD_ACTION_LEN = { errType: OFPET.BAD_ACTION, code: OFPBAC.BAD_LEN };
 
+/** Actions that are all header (ofp_action_generic). */
+const NO_ARGUMENT_CODE = { copyTtlOut: OFPAT.COPY_TTL_OUT, copyTtlIn: OFPAT.COPY_TTL_IN, decMplsTtl: OFPAT.DEC_MPLS_TTL, popPbb: OFPAT.POP_PBB } as const;
+/** Actions whose one argument is an ethertype (ofp_action_push, ofp_action_pop_mpls). */
+const ETHERTYPE_CODE = { pushMpls: OFPAT.PUSH_MPLS, popMpls: OFPAT.POP_MPLS, pushPbb: OFPAT.PUSH_PBB } as const;
+
 export function encodeAction(w: Writer, a: Action): void {
   const start = w.pos;
   switch (a.type) {
@@ -58,6 +63,37 @@ export function encodeAction(w: Writer, a: Action): void {
       w.u8(a.ttl);
       w.zeros(3);
       return;
+    case "copyTtlOut":
+    case "copyTtlIn":
+    case "decMplsTtl":
+    case "popPbb":
+      w.u16(NO_ARGUMENT_CODE[a.type]);
+      w.u16(8);
+      w.zeros(4);
+      return;
+    case "setMplsTtl":
+      w.u16(OFPAT.SET_MPLS_TTL);
+      w.u16(8);
+      w.u8(a.ttl);
+      w.zeros(3);
+      return;
+    case "pushMpls":
+    case "popMpls":
+    case "pushPbb":
+      w.u16(ETHERTYPE_CODE[a.type]);
+      w.u16(8);
+      w.u16(a.ethertype);
+      w.zeros(2);
+      return;
+    case "experimenter": {
+      w.u16(OFPAT.EXPERIMENTER);
+      const lenAt = w.placeholder16();
+      w.u32(a.experimenter);
+      w.bytes(a.body);
+      w.padTo(start, 8);
+      w.patch16(lenAt, w.pos - start);
+      return;
+    }
     case "raw": {
       w.u16(a.actionType);
       const lenAt = w.placeholder16();
@@ -117,6 +153,34 @@ export function decodeAction(r: Reader): Action {
     case OFPAT.SET_NW_TTL:
       fixedLen("set_nw_ttl", len, 8);
       return { type: "setNwTtl", ttl: a.u8() };
+    case OFPAT.COPY_TTL_OUT:
+      fixedLen("copy_ttl_out", len, 8);
+      return { type: "copyTtlOut" };
+    case OFPAT.COPY_TTL_IN:
+      fixedLen("copy_ttl_in", len, 8);
+      return { type: "copyTtlIn" };
+    case OFPAT.SET_MPLS_TTL:
+      fixedLen("set_mpls_ttl", len, 8);
+      return { type: "setMplsTtl", ttl: a.u8() };
+    case OFPAT.DEC_MPLS_TTL:
+      fixedLen("dec_mpls_ttl", len, 8);
+      return { type: "decMplsTtl" };
+    case OFPAT.PUSH_MPLS:
+      fixedLen("push_mpls", len, 8);
+      return { type: "pushMpls", ethertype: a.u16() };
+    case OFPAT.POP_MPLS:
+      fixedLen("pop_mpls", len, 8);
+      return { type: "popMpls", ethertype: a.u16() };
+    case OFPAT.PUSH_PBB:
+      fixedLen("push_pbb", len, 8);
+      return { type: "pushPbb", ethertype: a.u16() };
+    case OFPAT.POP_PBB:
+      fixedLen("pop_pbb", len, 8);
+      return { type: "popPbb" };
+    case OFPAT.EXPERIMENTER: {
+      const experimenter = a.u32();
+      return { type: "experimenter", experimenter, body: a.bytes(a.remaining) };
+    }
     default:
       return { type: "raw", actionType: type, body: a.bytes(len - 4) };
   }

@@ -58,3 +58,59 @@ export function ipv4PrefixMask(prefixLen: number): string {
   const bits = prefixLen <= 0 ? 0 : prefixLen >= 32 ? 0xffffffff : (0xffffffff << (32 - prefixLen)) >>> 0;
   return `${bits >>> 24}.${(bits >>> 16) & 0xff}.${(bits >>> 8) & 0xff}.${bits & 0xff}`;
 }
+
+/** The 16 bytes at `at` as RFC 5952 text: lower case, no leading zeros, the longest run of 2+ zero groups as "::". */
+export function formatIpv6(buf: Buffer, at: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(at + i * 2));
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(":");
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+}
+
+/** Writes IPv6 text ("fe80::1", "::ffff:10.0.0.1", full form) at `at`; throws TypeError on anything else. */
+export function writeIpv6(ip: string, buf: Buffer, at: number): void {
+  const bad = () => new TypeError(`not an IPv6 address: ${JSON.stringify(ip)}`);
+  if (typeof ip !== "string") throw bad();
+  const halves = ip.split("::");
+  if (halves.length > 2) throw bad();
+  const groupsOf = (part: string, endsAddress: boolean): number[] => {
+    if (part === "") return [];
+    const out: number[] = [];
+    const pieces = part.split(":");
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      if (endsAddress && i === pieces.length - 1 && piece.includes(".")) {
+        const v4 = Buffer.alloc(4);
+        writeIpv4(piece, v4, 0);
+        out.push(v4.readUInt16BE(0), v4.readUInt16BE(2));
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
+        out.push(Number.parseInt(piece, 16));
+      } else {
+        throw bad();
+      }
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) throw bad();
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  for (let i = 0; i < 8; i++) buf.writeUInt16BE(groups[i]!, at + i * 2);
+}

@@ -41,9 +41,6 @@ export function encodeMessages(ms: readonly OfMessage[]): Buffer {
 function decodeBody(r: Reader, type: number, xid: number, version: number): OfMessage {
   const decode = DECODERS_BY_CODE.get(type);
   if (decode) return decode(r, xid, version);
-  if (type === OFPT.EXPERIMENTER) {
-    throw new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_EXPERIMENTER, "experimenter messages are not supported");
-  }
   throw new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_TYPE, `unsupported message type ${type}`);
 }
 

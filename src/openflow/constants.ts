@@ -250,6 +250,36 @@ export const OFPGMFC = {
   BAD_WATCH: 13,
   EPERM: 14,
 } as const;
+/** ofp_controller_role */
+export const OFPCR_ROLE = { NOCHANGE: 0, EQUAL: 1, MASTER: 2, SLAVE: 3 } as const;
+export const OFPRRFC = { STALE: 0, UNSUP: 1, BAD_ROLE: 2 } as const;
+/** ofp_port_config */
+export const OFPPC = { PORT_DOWN: 1, NO_RECV: 4, NO_FWD: 32, NO_PACKET_IN: 64 } as const;
+/** ofp_queue_properties */
+export const OFPQT = { MIN_RATE: 1, MAX_RATE: 2, EXPERIMENTER: 0xffff } as const;
+export const OFPQ_ALL = 0xffffffff;
+export const OFPQOFC = { BAD_PORT: 0, BAD_QUEUE: 1, EPERM: 2 } as const;
+export const OFPXMC_EXPERIMENTER = 0xffff;
+/** ofp_table_feature_prop_type */
+export const OFPTFPT = {
+  INSTRUCTIONS: 0,
+  INSTRUCTIONS_MISS: 1,
+  NEXT_TABLES: 2,
+  NEXT_TABLES_MISS: 3,
+  WRITE_ACTIONS: 4,
+  WRITE_ACTIONS_MISS: 5,
+  APPLY_ACTIONS: 6,
+  APPLY_ACTIONS_MISS: 7,
+  MATCH: 8,
+  WILDCARDS: 10,
+  WRITE_SETFIELD: 12,
+  WRITE_SETFIELD_MISS: 13,
+  APPLY_SETFIELD: 14,
+  APPLY_SETFIELD_MISS: 15,
+  EXPERIMENTER: 0xfffe,
+  EXPERIMENTER_MISS: 0xffff,
+} as const;
+export const OFPTFFC = { BAD_TABLE: 0, BAD_METADATA: 1, BAD_TYPE: 2, BAD_LEN: 3, BAD_ARGUMENT: 4, EPERM: 5 } as const;
 export const OFPSCFC = { BAD_FLAGS: 0, BAD_LEN: 1, EPERM: 2 } as const;
 export const OFPMMFC = {
   UNKNOWN: 0,

@@ -9,4 +9,5 @@ export { MessageFramer } from "./framer.js";
 export { MessageStream, type StreamBatch } from "./stream.js";
 export { negotiateVersion } from "./hello.js";
 export type * from "./messages.js";
+export { OXM_ORDER } from "./messages.js";
 export { Writer } from "./wire.js";

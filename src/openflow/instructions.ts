@@ -42,6 +42,16 @@ export function encodeInstruction(w: Writer, inst: Instruction): void {
       w.u16(8);
       w.u32(inst.meterId);
       return;
+    case "experimenter": {
+      const start = w.pos;
+      w.u16(OFPIT.EXPERIMENTER);
+      const lenAt = w.placeholder16();
+      w.u32(inst.experimenter);
+      w.bytes(inst.body);
+      w.padTo(start, 8);
+      w.patch16(lenAt, w.pos - start);
+      return;
+    }
   }
 }
 
@@ -82,6 +92,10 @@ export function decodeInstruction(r: Reader): Instruction {
     case OFPIT.METER:
       fixedLen("meter", len, 8);
       return { type: "meter", meterId: i.u32() };
+    case OFPIT.EXPERIMENTER: {
+      const experimenter = i.u32();
+      return { type: "experimenter", experimenter, body: i.bytes(i.remaining) };
+    }
     default:
       throw new OfDecodeError(OFPET.BAD_INSTRUCTION, OFPBIC.UNKNOWN_INST, `unknown instruction type ${type}`);
   }

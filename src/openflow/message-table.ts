@@ -2,10 +2,12 @@
 // code, its body encoder and its body decoder side by side. codec.ts frames
 // the 8-byte header and dispatches through this table in both directions, so
 // supporting a new message is one entry here (and its shape in messages.ts).
+import { decodeAsyncConfigBody, encodeAsyncConfigBody } from "./async-config.js";
 import { decodeConfigBody, encodeConfigBody } from "./config.js";
 import { OFPT } from "./constants.js";
 import { decodeEchoBody, encodeEchoBody } from "./echo.js";
 import { decodeErrorBody, encodeErrorBody } from "./error.js";
+import { decodeExperimenterBody, encodeExperimenterBody } from "./experimenter.js";
 import { decodeFeaturesReplyBody, encodeFeaturesReplyBody } from "./features.js";
 import { decodeFlowModBody, encodeFlowModBody } from "./flow-mod.js";
 import { decodeFlowRemovedBody, encodeFlowRemovedBody } from "./flow-removed.js";
@@ -16,7 +18,16 @@ import { decodeMeterModBody, encodeMeterModBody } from "./meter-mod.js";
 import { decodeMultipartReplyBody, decodeMultipartRequestBody, encodeMultipartReplyBody, encodeMultipartRequestBody } from "./multipart.js";
 import { decodePacketInBody, encodePacketInBody } from "./packet-in.js";
 import { decodePacketOutBody, encodePacketOutBody } from "./packet-out.js";
+import { decodePortModBody, encodePortModBody } from "./port-mod.js";
 import { decodePortStatusBody, encodePortStatusBody } from "./port-status.js";
+import {
+  decodeQueueGetConfigReplyBody,
+  decodeQueueGetConfigRequestBody,
+  encodeQueueGetConfigReplyBody,
+  encodeQueueGetConfigRequestBody,
+} from "./queue-config.js";
+import { decodeRoleBody, encodeRoleBody } from "./role.js";
+import { decodeTableModBody, encodeTableModBody } from "./table-mod.js";
 import type { Reader, Writer } from "./wire.js";
 
 export type MessageOf<K extends OfMessageType> = Extract<OfMessage, { type: K }>;
@@ -56,6 +67,16 @@ export const MESSAGES: MessageTable = {
   multipartReply: { code: OFPT.MULTIPART_REPLY, encode: encodeMultipartReplyBody, decode: decodeMultipartReplyBody },
   groupMod: { code: OFPT.GROUP_MOD, encode: encodeGroupModBody, decode: decodeGroupModBody },
   meterMod: { code: OFPT.METER_MOD, encode: encodeMeterModBody, decode: decodeMeterModBody },
+  roleRequest: { code: OFPT.ROLE_REQUEST, encode: encodeRoleBody, decode: (r, xid) => decodeRoleBody(r, xid, "roleRequest") },
+  roleReply: { code: OFPT.ROLE_REPLY, encode: encodeRoleBody, decode: (r, xid) => decodeRoleBody(r, xid, "roleReply") },
+  getAsyncRequest: { code: OFPT.GET_ASYNC_REQUEST, encode: noBody, decode: (_r, xid) => ({ type: "getAsyncRequest", xid }) },
+  getAsyncReply: { code: OFPT.GET_ASYNC_REPLY, encode: encodeAsyncConfigBody, decode: (r, xid) => decodeAsyncConfigBody(r, xid, "getAsyncReply") },
+  setAsync: { code: OFPT.SET_ASYNC, encode: encodeAsyncConfigBody, decode: (r, xid) => decodeAsyncConfigBody(r, xid, "setAsync") },
+  portMod: { code: OFPT.PORT_MOD, encode: encodePortModBody, decode: decodePortModBody },
+  tableMod: { code: OFPT.TABLE_MOD, encode: encodeTableModBody, decode: decodeTableModBody },
+  queueGetConfigRequest: { code: OFPT.QUEUE_GET_CONFIG_REQUEST, encode: encodeQueueGetConfigRequestBody, decode: decodeQueueGetConfigRequestBody },
+  queueGetConfigReply: { code: OFPT.QUEUE_GET_CONFIG_REPLY, encode: encodeQueueGetConfigReplyBody, decode: decodeQueueGetConfigReplyBody },
+  experimenter: { code: OFPT.EXPERIMENTER, encode: encodeExperimenterBody, decode: decodeExperimenterBody },
 };
 
 export type BodyDecoder = (r: Reader, xid: number, version: number) => OfMessage;

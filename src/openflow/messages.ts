@@ -43,14 +43,54 @@ export interface Match {
   arpThaMask?: string;
   tunnelId?: bigint;
   tunnelIdMask?: bigint;
+  sctpSrc?: number;
+  sctpDst?: number;
+  /** IPv6 text, compressed lower case when decoded ("fe80::1"); masks too. */
+  ipv6Src?: string;
+  ipv6SrcMask?: string;
+  ipv6Dst?: string;
+  ipv6DstMask?: string;
+  /** 20-bit flow label. */
+  ipv6Flabel?: number;
+  ipv6FlabelMask?: number;
+  icmpv6Type?: number;
+  icmpv6Code?: number;
+  ipv6NdTarget?: string;
+  ipv6NdSll?: string;
+  ipv6NdTll?: string;
+  /** 20-bit label. */
+  mplsLabel?: number;
+  mplsTc?: number;
+  mplsBos?: number;
+  /** 24-bit I-SID. */
+  pbbIsid?: number;
+  pbbIsidMask?: number;
+  /** OFPIEH_* flags (9 bits). */
+  ipv6Exthdr?: number;
+  ipv6ExthdrMask?: number;
   /** OXM TLVs this codec does not name (other classes or fields), kept verbatim. */
   other?: RawOxm[];
+  /**
+   * The order the OXMs came in, set (not enumerable) by the decoder only when it differs from ours, so
+   * re-encoding a decoded match gives back the peer's bytes. Matches that differ only here are equal.
+   */
+  [OXM_ORDER]?: readonly OxmSlot[];
 }
+
+/** Key of Match[OXM_ORDER]. */
+export const OXM_ORDER: unique symbol = Symbol("oxmOrder");
+
+/** One OXM in wire order: a named field (with its mask), or an index into `other`. */
+export type OxmSlot = NamedMatchKey | number;
+
+export type NamedMatchKey = Exclude<keyof Match, "other" | typeof OXM_ORDER>;
 
 export interface RawOxm {
   oxmClass: number;
   field: number;
   hasMask: boolean;
+  /** Only for the experimenter class (0xffff): the 4-byte experimenter id that precedes value and mask. */
+  experimenter?: number;
   value: Buffer;
   mask?: Buffer;
 }
@@ -65,6 +105,16 @@ export type Action =
   | { type: "setQueue"; queueId: number }
   | { type: "decNwTtl" }
   | { type: "setNwTtl"; ttl: number }
+  | { type: "copyTtlOut" }
+  | { type: "copyTtlIn" }
+  | { type: "setMplsTtl"; ttl: number }
+  | { type: "decMplsTtl" }
+  | { type: "pushMpls"; ethertype: number }
+  | { type: "popMpls"; /** the ethertype of the payload after the pop */ ethertype: number }
+  | { type: "pushPbb"; ethertype: number }
+  | { type: "popPbb" }
+  /** OFPAT_EXPERIMENTER: the experimenter id and the bytes after it (zero padded to 8 on the wire). */
+  | { type: "experimenter"; experimenter: number; body: Buffer }
   /** An action this codec does not name: its type code and the bytes after its 4-byte header. */
   | { type: "raw"; actionType: number; body: Buffer };
 
@@ -74,12 +124,15 @@ export type Instruction =
   | { type: "writeActions"; actions: Action[] }
   | { type: "applyActions"; actions: Action[] }
   | { type: "clearActions" }
-  | { type: "meter"; meterId: number };
+  | { type: "meter"; meterId: number }
+  /** OFPIT_EXPERIMENTER: the experimenter id and the bytes after it (zero padded to 8 on the wire). */
+  | { type: "experimenter"; experimenter: number; body: Buffer };
 
 /** struct ofp_port */
 export interface PortDesc {
   portNo: number;
   hwAddr: string;
+  /** UTF-8, at most 15 bytes (encoding a longer name throws RangeError). */
   name: string;
   config: number;
   state: number;
@@ -252,8 +305,123 @@ export type MultipartRequestBody =
   | { kind: "portStats"; /** default OFPP_ANY */ portNo?: number }
   | { kind: "table" }
   | { kind: "portDesc" }
+  | { kind: "queueStats"; /** default OFPP_ANY */ portNo?: number; /** default OFPQ_ALL */ queueId?: number }
+  | { kind: "group"; /** default OFPG_ALL */ groupId?: number }
+  | { kind: "groupDesc" }
+  | { kind: "groupFeatures" }
+  | { kind: "meter"; /** default OFPM_ALL */ meterId?: number }
+  | { kind: "meterConfig"; /** default OFPM_ALL */ meterId?: number }
+  | { kind: "meterFeatures" }
+  /** Empty `tables` reads the features; a list asks the switch to set them. */
+  | { kind: "tableFeatures"; tables: TableFeatures[] }
+  | ({ kind: "experimenter" } & ExperimenterBody)
   /** A multipart type this codec does not name, body kept verbatim. */
   | { kind: "raw"; mpType: number; data: Buffer };
+
+/** ofp_experimenter_multipart_header and what follows it. */
+export interface ExperimenterBody {
+  experimenter: number;
+  expType: number;
+  data: Buffer;
+}
+
+export interface QueueStats {
+  portNo: number;
+  queueId: number;
+  txBytes: bigint;
+  txPackets: bigint;
+  txErrors: bigint;
+  durationSec: number;
+  durationNsec: number;
+}
+
+export interface GroupStats {
+  groupId: number;
+  refCount: number;
+  packetCount: bigint;
+  byteCount: bigint;
+  durationSec: number;
+  durationNsec: number;
+  bucketStats: { packetCount: bigint; byteCount: bigint }[];
+}
+
+/** A group as the switch holds it (ofp_group_desc). */
+export interface GroupDesc {
+  groupType: GroupType;
+  groupId: number;
+  buckets: Bucket[];
+}
+
+export interface GroupFeatures {
+  /** Bitmap of OFPGT_* supported */
+  types: number;
+  /** OFPGFC_* */
+  capabilities: number;
+  /** Per group type (all, select, indirect, fast failover). */
+  maxGroups: [number, number, number, number];
+  /** Bitmaps of OFPAT_* per group type. */
+  actions: [number, number, number, number];
+}
+
+export interface MeterStats {
+  meterId: number;
+  flowCount: number;
+  packetInCount: bigint;
+  byteInCount: bigint;
+  durationSec: number;
+  durationNsec: number;
+  bandStats: { packetBandCount: bigint; byteBandCount: bigint }[];
+}
+
+/** A meter as the switch holds it (ofp_meter_config). */
+export interface MeterConfig {
+  flags: number;
+  meterId: number;
+  bands: MeterBand[];
+}
+
+export interface MeterFeatures {
+  maxMeter: number;
+  /** Bitmap of (1 << OFPMBT_*) */
+  bandTypes: number;
+  /** OFPMF_* */
+  capabilities: number;
+  maxBands: number;
+  maxColor: number;
+}
+
+/** An instruction or action type in a table-features property; `data` is what follows its 4-byte header (experimenter id...), present when not empty. */
+export interface FeatureId {
+  type: number;
+  data?: Buffer;
+}
+
+/** An OXM header in a table-features property; experimenter-class headers carry their experimenter id. */
+export interface OxmId {
+  oxmClass: number;
+  field: number;
+  hasMask: boolean;
+  length: number;
+  experimenter?: number;
+}
+
+export type TableFeatureProperty =
+  | { kind: "instructions" | "instructionsMiss"; ids: FeatureId[] }
+  | { kind: "nextTables" | "nextTablesMiss"; tableIds: number[] }
+  | { kind: "writeActions" | "writeActionsMiss" | "applyActions" | "applyActionsMiss"; ids: FeatureId[] }
+  | { kind: "match" | "wildcards" | "writeSetfield" | "writeSetfieldMiss" | "applySetfield" | "applySetfieldMiss"; oxmIds: OxmId[] }
+  | ({ kind: "experimenter" | "experimenterMiss" } & ExperimenterBody);
+
+/** struct ofp_table_features */
+export interface TableFeatures {
+  tableId: number;
+  name: string;
+  metadataMatch: bigint;
+  metadataWrite: bigint;
+  config: number;
+  maxEntries: number;
+  properties: TableFeatureProperty[];
+}
 
 export interface FlowStats {
   tableId: number;
@@ -310,6 +478,15 @@ export type MultipartReplyBody =
   | { kind: "portStats"; stats: PortStats[] }
   | { kind: "table"; stats: TableStats[] }
   | { kind: "portDesc"; ports: PortDesc[] }
+  | { kind: "queueStats"; stats: QueueStats[] }
+  | { kind: "group"; stats: GroupStats[] }
+  | { kind: "groupDesc"; groups: GroupDesc[] }
+  | ({ kind: "groupFeatures" } & GroupFeatures)
+  | { kind: "meter"; stats: MeterStats[] }
+  | { kind: "meterConfig"; meters: MeterConfig[] }
+  | ({ kind: "meterFeatures" } & MeterFeatures)
+  | { kind: "tableFeatures"; tables: TableFeatures[] }
+  | ({ kind: "experimenter" } & ExperimenterBody)
   | { kind: "raw"; mpType: number; data: Buffer };
 
 export interface MultipartRequest {
@@ -362,6 +539,102 @@ export interface MeterMod {
   bands: MeterBand[];
 }
 
+/** OFPCR_ROLE_*: the controller's role (OpenFlow 1.3.5 section 6.3.7). */
+export type ControllerRole = "noChange" | "equal" | "master" | "slave";
+
+export interface RoleRequest {
+  type: "roleRequest";
+  xid: number;
+  role: ControllerRole;
+  generationId: bigint;
+}
+export interface RoleReply {
+  type: "roleReply";
+  xid: number;
+  role: ControllerRole;
+  generationId: bigint;
+}
+
+/** ofp_async_config: bitmaps of reasons, each [for master/equal, for slave]. */
+export interface AsyncConfig {
+  /** OFPR_* bits (1 << reason) */
+  packetInMask: [number, number];
+  /** OFPPR_* bits */
+  portStatusMask: [number, number];
+  /** OFPRR_* bits */
+  flowRemovedMask: [number, number];
+}
+export interface GetAsyncRequest {
+  type: "getAsyncRequest";
+  xid: number;
+}
+export interface GetAsyncReply extends AsyncConfig {
+  type: "getAsyncReply";
+  xid: number;
+}
+export interface SetAsync extends AsyncConfig {
+  type: "setAsync";
+  xid: number;
+}
+
+export interface PortMod {
+  type: "portMod";
+  xid: number;
+  portNo: number;
+  /** The port's hardware address, as a check that the right port is meant. */
+  hwAddr: string;
+  /** OFPPC_* bits to set (PORT_DOWN 1, NO_RECV 4, NO_FWD 32, NO_PACKET_IN 64) */
+  config: number;
+  /** Which OFPPC_* bits `config` changes. */
+  mask: number;
+  /** OFPPF_* features to advertise; 0 leaves them. */
+  advertise: number;
+}
+
+export interface TableMod {
+  type: "tableMod";
+  xid: number;
+  /** OFPTT_ALL for every table */
+  tableId: number;
+  /** OFPTC_* (all deprecated in 1.3; 0) */
+  config: number;
+}
+
+export type QueueProperty =
+  /** Rates in 1/10 of a percent; above 1000 means disabled. */
+  | { kind: "minRate"; rate: number }
+  | { kind: "maxRate"; rate: number }
+  | { kind: "experimenter"; experimenter: number; data: Buffer };
+
+/** struct ofp_packet_queue */
+export interface PacketQueue {
+  queueId: number;
+  port: number;
+  properties: QueueProperty[];
+}
+
+export interface QueueGetConfigRequest {
+  type: "queueGetConfigRequest";
+  xid: number;
+  /** OFPP_ANY for every port */
+  port: number;
+}
+export interface QueueGetConfigReply {
+  type: "queueGetConfigReply";
+  xid: number;
+  port: number;
+  queues: PacketQueue[];
+}
+
+/** OFPT_EXPERIMENTER: decoded up to the experimenter id and type; what follows is the experimenter's. */
+export interface ExperimenterMessage {
+  type: "experimenter";
+  xid: number;
+  experimenter: number;
+  expType: number;
+  data: Buffer;
+}
+
 export type OfMessage =
   | Hello
   | ErrorMessage
@@ -382,6 +655,16 @@ export type OfMessage =
   | MultipartRequest
   | MultipartReply
   | GroupMod
-  | MeterMod;
+  | MeterMod
+  | RoleRequest
+  | RoleReply
+  | GetAsyncRequest
+  | GetAsyncReply
+  | SetAsync
+  | PortMod
+  | TableMod
+  | QueueGetConfigRequest
+  | QueueGetConfigReply
+  | ExperimenterMessage;
 
 export type OfMessageType = OfMessage["type"];

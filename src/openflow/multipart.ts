@@ -1,9 +1,15 @@
 // MULTIPART request/reply: type, flags, 4 pad bytes, then a body per type.
-// Named types: DESC, FLOW, AGGREGATE, TABLE, PORT_STATS, PORT_DESC; any other is kept raw.
-import { OFPBRC, OFPET, OFPG_ANY, OFPMP, OFPP_ANY, OFPTT_ALL } from "./constants.js";
+// Every type OpenFlow 1.3.5 names is decoded (the group, meter, queue and table-features bodies in their
+// own modules); any other type is kept raw.
+import { OFPBRC, OFPET, OFPG_ALL, OFPG_ANY, OFPM_ALL, OFPMP, OFPP_ANY, OFPQ_ALL, OFPTT_ALL } from "./constants.js";
 import { OfDecodeError } from "./decode-error.js";
+import { decodeGroupDesc, decodeGroupFeatures, decodeGroupStats, encodeGroupDesc, encodeGroupFeatures, encodeGroupStats } from "./group-stats.js";
 import { decodeInstructions, encodeInstructions } from "./instructions.js";
+import { decodeMeterConfig, decodeMeterFeatures, decodeMeterStats, encodeMeterConfig, encodeMeterFeatures, encodeMeterStats } from "./meter-stats.js";
+import { decodeQueueStats, encodeQueueStats } from "./queue-stats.js";
+import { decodeTableFeatures, encodeTableFeatures } from "./table-features.js";
 import type {
+  ExperimenterBody,
   FlowStats,
   FlowStatsFilter,
   MultipartReply,
@@ -25,6 +31,15 @@ const MP_CODE = {
   table: OFPMP.TABLE,
   portStats: OFPMP.PORT_STATS,
   portDesc: OFPMP.PORT_DESC,
+  queueStats: OFPMP.QUEUE,
+  group: OFPMP.GROUP,
+  groupDesc: OFPMP.GROUP_DESC,
+  groupFeatures: OFPMP.GROUP_FEATURES,
+  meter: OFPMP.METER,
+  meterConfig: OFPMP.METER_CONFIG,
+  meterFeatures: OFPMP.METER_FEATURES,
+  tableFeatures: OFPMP.TABLE_FEATURES,
+  experimenter: OFPMP.EXPERIMENTER,
 } as const;
 
 const DESC_STR_LEN = 256;
@@ -46,6 +61,18 @@ function encodeFlowFilter(w: Writer, f: FlowStatsFilter): void {
   w.u64(f.cookie ?? 0n);
   w.u64(f.cookieMask ?? 0n);
   encodeMatch(w, f.match ?? {});
+}
+
+function encodeExperimenterBody(w: Writer, b: ExperimenterBody): void {
+  w.u32(b.experimenter);
+  w.u32(b.expType);
+  w.bytes(b.data);
+}
+
+function decodeExperimenterBody(r: Reader): ExperimenterBody {
+  const experimenter = r.u32();
+  const expType = r.u32();
+  return { experimenter, expType, data: r.bytes(r.remaining) };
 }
 
 function decodeFlowFilter(r: Reader): Required<FlowStatsFilter> {
@@ -73,11 +100,30 @@ export function encodeMultipartRequestBody(w: Writer, m: MultipartRequest): void
       w.u32(body.portNo ?? OFPP_ANY);
       w.zeros(4);
       return;
+    case "queueStats":
+      w.u32(body.portNo ?? OFPP_ANY);
+      w.u32(body.queueId ?? OFPQ_ALL);
+      return;
+    case "group":
+      w.u32(body.groupId ?? OFPG_ALL);
+      w.zeros(4);
+      return;
+    case "meter":
+    case "meterConfig":
+      w.u32(body.meterId ?? OFPM_ALL);
+      w.zeros(4);
+      return;
+    case "tableFeatures":
+      for (const t of body.tables) encodeTableFeatures(w, t);
+      return;
+    case "experimenter":
+      encodeExperimenterBody(w, body);
+      return;
     case "raw":
       w.bytes(body.data);
       return;
     default:
-      return; // desc, table, portDesc: empty bodies
+      return; // desc, table, portDesc, groupDesc, groupFeatures, meterFeatures: empty bodies
   }
 }
 
@@ -115,6 +161,42 @@ export function decodeMultipartRequestBody(r: Reader, xid: number): MultipartReq
       body = { kind: "portStats", portNo };
       break;
     }
+    case OFPMP.QUEUE: {
+      const portNo = r.u32();
+      body = { kind: "queueStats", portNo, queueId: r.u32() };
+      break;
+    }
+    case OFPMP.GROUP: {
+      const groupId = r.u32();
+      r.skip(4);
+      body = { kind: "group", groupId };
+      break;
+    }
+    case OFPMP.GROUP_DESC:
+      expectEmpty(r, "group-desc");
+      body = { kind: "groupDesc" };
+      break;
+    case OFPMP.GROUP_FEATURES:
+      expectEmpty(r, "group-features");
+      body = { kind: "groupFeatures" };
+      break;
+    case OFPMP.METER:
+    case OFPMP.METER_CONFIG: {
+      const meterId = r.u32();
+      r.skip(4);
+      body = { kind: mpType === OFPMP.METER ? "meter" : "meterConfig", meterId };
+      break;
+    }
+    case OFPMP.METER_FEATURES:
+      expectEmpty(r, "meter-features");
+      body = { kind: "meterFeatures" };
+      break;
+    case OFPMP.TABLE_FEATURES:
+      body = { kind: "tableFeatures", tables: many(r, decodeTableFeatures) };
+      break;
+    case OFPMP.EXPERIMENTER:
+      body = { kind: "experimenter", ...decodeExperimenterBody(r) };
+      break;
     default:
       body = { kind: "raw", mpType, data: r.bytes(r.remaining) };
   }
@@ -258,6 +340,33 @@ export function encodeMultipartReplyBody(w: Writer, m: MultipartReply): void {
     case "portDesc":
       for (const p of body.ports) encodePort(w, p);
       return;
+    case "queueStats":
+      for (const s of body.stats) encodeQueueStats(w, s);
+      return;
+    case "group":
+      for (const s of body.stats) encodeGroupStats(w, s);
+      return;
+    case "groupDesc":
+      for (const g of body.groups) encodeGroupDesc(w, g);
+      return;
+    case "groupFeatures":
+      encodeGroupFeatures(w, body);
+      return;
+    case "meter":
+      for (const s of body.stats) encodeMeterStats(w, s);
+      return;
+    case "meterConfig":
+      for (const c of body.meters) encodeMeterConfig(w, c);
+      return;
+    case "meterFeatures":
+      encodeMeterFeatures(w, body);
+      return;
+    case "tableFeatures":
+      for (const t of body.tables) encodeTableFeatures(w, t);
+      return;
+    case "experimenter":
+      encodeExperimenterBody(w, body);
+      return;
     case "raw":
       w.bytes(body.data);
       return;
@@ -305,6 +414,33 @@ export function decodeMultipartReplyBody(r: Reader, xid: number): MultipartReply
       break;
     case OFPMP.PORT_DESC:
       body = { kind: "portDesc", ports: many(r, (pr): PortDesc => decodePort(pr.sub(OFP_PORT_LEN, BAD_MULTIPART_LEN, "port"))) };
+      break;
+    case OFPMP.QUEUE:
+      body = { kind: "queueStats", stats: many(r, decodeQueueStats) };
+      break;
+    case OFPMP.GROUP:
+      body = { kind: "group", stats: many(r, decodeGroupStats) };
+      break;
+    case OFPMP.GROUP_DESC:
+      body = { kind: "groupDesc", groups: many(r, decodeGroupDesc) };
+      break;
+    case OFPMP.GROUP_FEATURES:
+      body = { kind: "groupFeatures", ...decodeGroupFeatures(r) };
+      break;
+    case OFPMP.METER:
+      body = { kind: "meter", stats: many(r, decodeMeterStats) };
+      break;
+    case OFPMP.METER_CONFIG:
+      body = { kind: "meterConfig", meters: many(r, decodeMeterConfig) };
+      break;
+    case OFPMP.METER_FEATURES:
+      body = { kind: "meterFeatures", ...decodeMeterFeatures(r) };
+      break;
+    case OFPMP.TABLE_FEATURES:
+      body = { kind: "tableFeatures", tables: many(r, decodeTableFeatures) };
+      break;
+    case OFPMP.EXPERIMENTER:
+      body = { kind: "experimenter", ...decodeExperimenterBody(r) };
       break;
     default:
       body = { kind: "raw", mpType, data: r.bytes(r.remaining) };

@@ -299,4 +299,107 @@ describeWhen("OpenFlow codec against Open vSwitch", missing([needs.root(), needs
     const stats = await sw.take(is("multipartReply", 51));
     expect(stats.body.kind === "portStats" && stats.body.stats[0]?.portNo).toBe(5);
   });
+
+  it("reads back the group and meter installed above with GROUP_DESC, GROUP, METER_CONFIG, METER and the FEATURES replies", async () => {
+    sw.send(
+      { type: "multipartRequest", xid: 80, body: { kind: "groupDesc" } },
+      { type: "multipartRequest", xid: 81, body: { kind: "group" } },
+      { type: "multipartRequest", xid: 82, body: { kind: "groupFeatures" } },
+      { type: "multipartRequest", xid: 83, body: { kind: "meterConfig" } },
+      { type: "multipartRequest", xid: 84, body: { kind: "meter" } },
+      { type: "multipartRequest", xid: 85, body: { kind: "meterFeatures" } },
+    );
+    const groups = (await sw.take(is("multipartReply", 80))).body;
+    expect(groups.kind === "groupDesc" && groups.groups).toEqual([
+      {
+        groupType: "all",
+        groupId: 7,
+        buckets: [
+          { weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [{ type: "output", port: 1, maxLen: 0xffff }] },
+          { weight: 0, watchPort: 0xffffffff, watchGroup: 0xffffffff, actions: [{ type: "popVlan" }, { type: "output", port: 2, maxLen: 0xffff }] },
+        ],
+      },
+    ]);
+    const groupStats = (await sw.take(is("multipartReply", 81))).body;
+    expect(groupStats.kind === "group" && groupStats.stats.map((g) => [g.groupId, g.bucketStats.length])).toEqual([[7, 2]]);
+    expect((await sw.take(is("multipartReply", 82))).body).toMatchObject({ kind: "groupFeatures", types: 0xf });
+    const meters = (await sw.take(is("multipartReply", 83))).body;
+    // OVS stores a burst size equal to the rate when the METER_MOD gave none.
+    expect(meters.kind === "meterConfig" && meters.meters).toEqual([{ flags: 1, meterId: 5, bands: [{ kind: "drop", rate: 10_000, burstSize: 10_000 }] }]);
+    const meterStats = (await sw.take(is("multipartReply", 84))).body;
+    expect(meterStats.kind === "meter" && meterStats.stats.map((m) => m.meterId)).toEqual([5]);
+    const features = (await sw.take(is("multipartReply", 85))).body;
+    expect(features.kind === "meterFeatures" && features.maxMeter).toBeGreaterThan(0);
+  });
+
+  it("takes a port down with PORT_MOD and reads the new config back, then brings it up", async () => {
+    sw.send({ type: "multipartRequest", xid: 90, body: { kind: "portDesc" } });
+    const before = (await sw.take(is("multipartReply", 90))).body;
+    const port = before.kind === "portDesc" ? before.ports.find((p) => p.portNo === 5) : undefined;
+    if (!port) throw new Error("port 5 missing");
+    const setDown = (down: boolean, xid: number) =>
+      sw.send({ type: "portMod", xid, portNo: 5, hwAddr: port.hwAddr, config: down ? 1 : 0, mask: 1, advertise: 0 }, { type: "barrierRequest", xid: xid + 1 });
+    setDown(true, 91);
+    await sw.take(is("barrierReply", 92));
+    expect(sw.errors()).toEqual([]);
+    expect(sh("ovs-ofctl", ["-O", "OpenFlow13", "dump-ports-desc", BRIDGE])).toMatch(/5\(fmbof0p1\)[^\n]*\n\s+config:\s+PORT_DOWN/);
+    setDown(false, 93);
+    await sw.take(is("barrierReply", 94));
+    sw.send({ type: "multipartRequest", xid: 95, body: { kind: "portDesc" } });
+    const after = (await sw.take(is("multipartReply", 95))).body;
+    expect(after.kind === "portDesc" && after.ports.find((p) => p.portNo === 5)?.config).toBe(0);
+  });
+
+  it("speaks ROLE_REQUEST and GET/SET_ASYNC with OVS, which refuses a stale generation id", async () => {
+    sw.send(
+      { type: "roleRequest", xid: 100, role: "master", generationId: 10n },
+      { type: "setAsync", xid: 101, packetInMask: [1, 0], portStatusMask: [7, 1], flowRemovedMask: [15, 0] },
+      { type: "getAsyncRequest", xid: 102 },
+      { type: "roleRequest", xid: 103, role: "slave", generationId: 9n },
+    );
+    expect(await sw.take(is("roleReply", 100))).toEqual({ type: "roleReply", xid: 100, role: "master", generationId: 10n });
+    expect(await sw.take(is("getAsyncReply", 102))).toEqual({
+      type: "getAsyncReply",
+      xid: 102,
+      packetInMask: [1, 0],
+      portStatusMask: [7, 1],
+      flowRemovedMask: [15, 0],
+    });
+    expect(await sw.take(is("error", 103))).toMatchObject({ errType: OFPET.ROLE_REQUEST_FAILED, code: 0 }); // OFPRRFC_STALE
+    // Back to equal, and the async config OVS starts with, for the tests after this one.
+    sw.send(
+      { type: "roleRequest", xid: 104, role: "equal", generationId: 0n },
+      { type: "setAsync", xid: 105, packetInMask: [3, 0], portStatusMask: [7, 7], flowRemovedMask: [15, 0] },
+      { type: "barrierRequest", xid: 106 },
+    );
+    expect(await sw.take(is("roleReply", 104))).toMatchObject({ role: "equal" });
+    await sw.take(is("barrierReply", 106));
+  });
+
+  it("decodes OVS's whole TABLE_FEATURES reply, every table and property, and re-encodes each part byte for byte", async () => {
+    const parts: Buffer[] = [];
+    const seen = new Promise<void>((resolve) => {
+      const framer = new MessageFramer();
+      const onData = (chunk: Buffer) => {
+        for (const frame of framer.push(chunk)) {
+          if (frame[1] !== 19 || frame.readUInt32BE(4) !== 110) continue;
+          parts.push(frame);
+          if ((frame.readUInt16BE(10) & 1) === 0) {
+            sw.socket.off("data", onData);
+            resolve();
+          }
+        }
+      };
+      sw.socket.on("data", onData);
+    });
+    sw.send({ type: "multipartRequest", xid: 110, body: { kind: "tableFeatures", tables: [] } });
+    await seen;
+    const tables = parts.flatMap((frame) => {
+      const m = decodeMessage(frame);
+      expect(encodeMessage(m).equals(frame)).toBe(true);
+      return m.type === "multipartReply" && m.body.kind === "tableFeatures" ? m.body.tables : [];
+    });
+    expect(tables.map((t) => t.tableId)).toEqual(Array.from({ length: 254 }, (_, i) => i));
+    expect(new Set(tables[0]?.properties.map((p) => p.kind))).toContain("match");
+  });
 });

@@ -68,6 +68,22 @@ describe("OpenFlow fuzzing", () => {
     );
   });
 
+  it("random bodies behind every multipart type, request and reply, only ever raise OfDecodeError", () => {
+    const mpTypes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0xffff];
+    fc.assert(
+      fc.property(fc.constantFrom(18, 19), fc.constantFrom(...mpTypes), fc.uint8Array({ maxLength: 400 }), (type, mpType, body) => {
+        const msg = Buffer.alloc(16 + body.length);
+        msg[0] = OFP_VERSION;
+        msg[1] = type;
+        msg.writeUInt16BE(msg.length, 2);
+        msg.writeUInt16BE(mpType, 8);
+        msg.set(body, 16);
+        feed([msg]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("valid messages with flipped bytes or a cut body only ever raise OfDecodeError", () => {
     fc.assert(
       fc.property(anyMessage, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(), (m, flips, cut) => {
