@@ -66,6 +66,7 @@ describe("rule 2: the cloud when no edge request can move", () => {
       cpuShare: 0.223,
       predictedDelayMs: expect.closeTo(100 / 0.223, 9),
       migrations: [],
+      reason: "no edge node has room, even after moving edge requests to the cloud",
     });
     // cloud1 is now the more used one.
     expect(p.place(req("r3", 500))).toMatchObject({ node: "cloud1", case: 2 });
