@@ -5,15 +5,18 @@
 // request fits. The node needing the fewest moves wins; ties: the least
 // important moved requests, then the highest CPU usage, then the name.
 //
-// Each node is tried as a trial (cloud reservations, undone), so trying costs
-// nothing in the state; a node's try stops as soon as it needs more moves than
-// the best so far. Where a request's first move goes depends only on its model
-// and budget (the cloud is as it was), so that answer is computed once per
-// decision, which makes the common one-move try of a node a map lookup.
+// Trying a node changes nothing. It is first only counted: a request can move
+// when some cloud node fits it, and while the most roomy cloud node for its
+// model and budget would still fit it after every earlier move of this try
+// landed there, it surely can (per model and budget, that room is computed once
+// per decision). Only when that is not sure is the try made move by move, each
+// move's target found with the earlier ones counted on their cloud nodes. A try
+// stops as soon as it needs more moves than the best so far. The winner's
+// moves are then worked out and made.
 import type { LatencyModel } from "../../src/latency/model.js";
 import type { ClusterState } from "./cluster-state.js";
 import { moveOrder } from "./move-index.js";
-import type { NodeState, PlacedTask } from "./node-state.js";
+import { byName, type NodeState, type PlacedTask } from "./node-state.js";
 import { mostUsedFirst } from "./plugins/most-used.js";
 import { type NeedAt, needMilli, perDelay, toCores } from "./share.js";
 import type { DecisionContext, Migration } from "./types.js";
@@ -24,15 +27,33 @@ export interface MoveLimits extends DecisionContext {
   minResidenceSec: number;
 }
 
-interface Move {
-  task: PlacedTask;
+/** A cloud node for a moved request and the share it needs there. */
+interface Target {
   to: NodeState;
   shareMilli: number;
 }
 
-interface Plan {
+interface Move extends Target {
+  task: PlacedTask;
+}
+
+/** What one decision knows about the requests of one model and budget. */
+interface Entry {
+  need: NeedAt;
+  /** The most room a cloud node would have left after taking one (negative: none fits). */
+  room: number;
+  /** The most its share can be on any cloud node that fits it. */
+  maxShare: number;
+  /** Where one goes first, with the cloud as it is (undefined: not asked yet; null: nowhere). */
+  first?: Target | null;
+}
+
+/** A tried node: how many moves free it, and the first (least important) of them. */
+interface Count {
   node: NodeState;
-  moves: Move[];
+  deficit: number;
+  moves: number;
+  first: PlacedTask;
 }
 
 /**
@@ -44,39 +65,38 @@ interface Plan {
 export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits): Migration[] | string {
   if (!state.moves.edgeCouldFitAfterMoves(need)) return "";
   const trial = new Trial(state, limits);
-  let best: Plan | undefined;
+  let best: Count | undefined;
   for (const kind of state.moves.edgeKinds.values()) {
     const m = need(kind.netDelayMs);
     if (m < 0 || m > kind.capMilli) continue;
     for (const node of kind.byPinned) {
       // Ordered by pinned load: the rest cannot fit the request even with every movable request gone.
       if (node.pinnedMilli + m > node.capMilli) break;
-      const moves = trial.movesFor(node, node.usedMilli + m - node.capMilli, best ? best.moves.length : Number.POSITIVE_INFINITY);
-      if (moves && (!best || better(node, moves, best) < 0)) best = { node, moves };
+      const c = trial.count(node, node.usedMilli + m - node.capMilli, best);
+      if (c && (!best || better(c, best) < 0)) best = c;
     }
   }
   if (!best) return trial.whyNot();
-  return best.moves.map((mv) => {
+  return trial.movesFor(best.node, best.deficit, undefined)!.map((mv) => {
     const from = mv.task.node.name;
     state.move(mv.task, mv.to, mv.shareMilli, limits.atSec);
     return { request: mv.task.request.id, from, to: mv.to.name, cpuShare: toCores(mv.shareMilli) };
   });
 }
 
-/** Negative when freeing `node` by `moves` is better than `best`: fewer moves, less important ones, more used, name. */
-function better(node: NodeState, moves: Move[], best: Plan): number {
-  if (moves.length !== best.moves.length) return moves.length - best.moves.length;
-  for (let i = 0; i < moves.length; i++) {
-    const c = moveOrder(moves[i]!.task, best.moves[i]!.task);
-    if (c !== 0) return c;
-  }
-  return mostUsedFirst.compare(node, best.node);
+/**
+ * Negative when `a` frees its node better than `b`: fewer moves, then less important moved
+ * requests (two nodes never move the same requests, so their first moves decide), then the
+ * more used node, then the name.
+ */
+function better(a: Count, b: Count): number {
+  return a.moves - b.moves || moveOrder(a.first, b.first) || mostUsedFirst.compare(a.node, b.node);
 }
 
 /** One decision's tries, and what they learned: first-move targets, requests held back. */
 class Trial {
-  /** Where a request of this model and budget goes first (null: nowhere), with the cloud as it is. */
-  private readonly firstTarget = new Map<LatencyModel, Map<number, { to: NodeState; shareMilli: number } | null>>();
+  /** Per model and budget: its need per delay, and where it goes first (null: nowhere). */
+  private readonly byClass = new Map<LatencyModel, Map<number, Entry>>();
   private readonly recent = new Set<PlacedTask>();
   private readonly migrating = new Set<PlacedTask>();
 
@@ -86,29 +106,60 @@ class Trial {
   ) {}
 
   /**
-   * The moves that free `deficit` millicores on `node`, in move order, or undefined when
-   * they would exceed `atMost` or the node cannot be freed. The state is left as it was.
+   * How many moves free `deficit` millicores on `node`, or undefined when it cannot be
+   * freed or would not beat `best`. Counted without targets while every move surely has one.
    */
-  movesFor(node: NodeState, deficit: number, atMost: number): Move[] | undefined {
-    const moves: Move[] = [];
-    let reserved = 0;
+  count(node: NodeState, deficit: number, best: Count | undefined): Count | undefined {
+    let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
+    let moves = 0;
+    let first: PlacedTask | undefined;
     let freed = 0;
-    try {
-      for (const task of node.edgeTasks!) {
-        if (freed >= deficit) break;
-        if (!task.movable || this.heldBack(task)) continue;
-        if (moves.length >= atMost) return undefined;
-        // A later move sees the cloud with the earlier ones in it (reserved only then: most tries stop at one).
-        for (; reserved < moves.length; reserved++) this.state.reserve(moves[reserved]!.to, moves[reserved]!.shareMilli);
-        const target = moves.length === 0 ? this.first(task) : this.target(task);
-        if (!target) continue;
-        moves.push({ task, ...target });
-        freed += task.shareMilli;
+    // The most the moves so far can have added to any one cloud node.
+    let landed = 0;
+    for (const task of node.edgeTasks!) {
+      if (freed >= deficit) break;
+      if (!task.movable || this.heldBack(task)) continue;
+      if (moves >= atMost) return undefined;
+      const e = this.entry(task);
+      if (e.room < 0) continue; // no cloud node fits it now, so none will during this try
+      if (e.room < landed) return this.exactCount(node, deficit, best);
+      moves++;
+      freed += task.shareMilli;
+      landed += e.maxShare;
+      if (!first) {
+        first = task;
+        // Equal counts go to the less important first move: once ours is the more important, only fewer moves win.
+        if (best && moveOrder(task, best.first) > 0) atMost--;
       }
-      return freed >= deficit ? moves : undefined;
-    } finally {
-      for (let i = 0; i < reserved; i++) this.state.reserve(moves[i]!.to, -moves[i]!.shareMilli);
     }
+    return freed >= deficit && first ? { node, deficit, moves, first } : undefined;
+  }
+
+  /** The count made move by move (see movesFor). */
+  private exactCount(node: NodeState, deficit: number, best: Count | undefined): Count | undefined {
+    const moves = this.movesFor(node, deficit, best);
+    return moves && { node, deficit, moves: moves.length, first: moves[0]!.task };
+  }
+
+  /**
+   * The moves that free `deficit` millicores on `node`, in move order, each with its target,
+   * or undefined when the node cannot be freed or would not beat `best`.
+   */
+  movesFor(node: NodeState, deficit: number, best: Count | undefined): Move[] | undefined {
+    const moves: Move[] = [];
+    let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
+    let freed = 0;
+    for (const task of node.edgeTasks!) {
+      if (freed >= deficit) break;
+      if (!task.movable || this.heldBack(task)) continue;
+      if (moves.length >= atMost) return undefined;
+      const target = this.targetAfter(task, moves);
+      if (!target) continue;
+      moves.push({ task, ...target });
+      freed += task.shareMilli;
+      if (moves.length === 1 && best && moveOrder(task, best.first) > 0) atMost--;
+    }
+    return freed >= deficit && moves.length > 0 ? moves : undefined;
   }
 
   /** The note for a miss: which requests on nodes that could have been freed the limits held back. */
@@ -133,24 +184,70 @@ class Trial {
     return false;
   }
 
-  private first(task: PlacedTask): { to: NodeState; shareMilli: number } | undefined {
-    let byBudget = this.firstTarget.get(task.model);
-    if (!byBudget) {
-      byBudget = new Map();
-      this.firstTarget.set(task.model, byBudget);
+  /**
+   * The most used cloud node that fits the request at its own budget once `moves` are made,
+   * with the share it needs there. Only the nodes those moves go to have changed: the answer
+   * is the best of them (their new loads counted) and the best of the others, which is the
+   * request's first target unless that is one of them.
+   */
+  private targetAfter(task: PlacedTask, moves: readonly Move[]): Target | undefined {
+    const base = this.first(task);
+    if (!base || moves.length === 0) return base;
+    const need = this.entry(task).need;
+    const changed: NodeState[] = [];
+    for (const mv of moves) if (!changed.includes(mv.to)) changed.push(mv.to);
+    let best: NodeState | undefined;
+    let bestUsed = 0;
+    if (changed.includes(base.to)) {
+      best = this.state.finder.mostUsedFitExcept("cloud", need, changed);
+      bestUsed = best?.usedMilli ?? 0;
+    } else {
+      best = base.to;
+      bestUsed = base.to.usedMilli;
     }
-    let t = byBudget.get(task.request.delayBudgetMs);
-    if (t === undefined) {
-      t = this.target(task) ?? null;
-      byBudget.set(task.request.delayBudgetMs, t);
+    for (const to of changed) {
+      let used = to.usedMilli;
+      for (const mv of moves) if (mv.to === to) used += mv.shareMilli;
+      const share = need(to.netDelayMs);
+      if (share < 0 || used + share > to.capMilli) continue;
+      // The order of mostUsedFirst, with the moves' shares counted.
+      const u = used / to.capMilli;
+      const ub = best ? bestUsed / best.capMilli : -1;
+      if (!best || u > ub || (u === ub && byName(to.name, best.name) < 0)) {
+        best = to;
+        bestUsed = used;
+      }
     }
-    return t ?? undefined;
+    return best && { to: best, shareMilli: need(best.netDelayMs) };
   }
 
-  /** The most used cloud node that fits the request at its own budget, with the share it needs there. */
-  private target(task: PlacedTask): { to: NodeState; shareMilli: number } | undefined {
-    const taskNeed = perDelay((d) => needMilli(task.model, task.request.delayBudgetMs, d));
-    const to = this.state.finder.mostUsedFit("cloud", taskNeed);
-    return to && { to, shareMilli: taskNeed(to.netDelayMs) };
+  private entry(task: PlacedTask): Entry {
+    let byBudget = this.byClass.get(task.model);
+    if (!byBudget) {
+      byBudget = new Map();
+      this.byClass.set(task.model, byBudget);
+    }
+    let e = byBudget.get(task.request.delayBudgetMs);
+    if (!e) {
+      const { model } = task;
+      const budget = task.request.delayBudgetMs;
+      const need = perDelay((d) => needMilli(model, budget, d));
+      // Over every node's delay, not only the cloud's: a bound is all it needs to be.
+      let maxShare = 0;
+      for (const d of this.state.netDelays.keys()) maxShare = Math.max(maxShare, need(d));
+      e = { need, room: this.state.finder.mostRoomAfter("cloud", need), maxShare };
+      byBudget.set(budget, e);
+    }
+    return e;
+  }
+
+  /** Where a request goes first, with the cloud as it is (the same for its model and budget). */
+  private first(task: PlacedTask): Target | undefined {
+    const e = this.entry(task);
+    if (e.first === undefined) {
+      const to = this.state.finder.mostUsedFit("cloud", e.need);
+      e.first = to ? { to, shareMilli: e.need(to.netDelayMs) } : null;
+    }
+    return e.first ?? undefined;
   }
 }
