@@ -111,11 +111,6 @@ export class ClusterState {
       }));
   }
 
-  /** Holds (or, negative, returns) CPU on a node without a request: the move planner's trial loads, always undone. */
-  reserve(node: NodeState, deltaMilli: number): void {
-    this.load(node, deltaMilli, 0);
-  }
-
   private load(node: NodeState, deltaMilli: number, deltaTasks: number): void {
     this.finder.detach(node);
     node.usedMilli += deltaMilli;
