@@ -46,6 +46,8 @@ interface Entry {
   maxShare: number;
   /** Where one goes first, with the cloud as it is (undefined: not asked yet; null: nowhere). */
   first?: Target | null;
+  /** The best cloud node for one other than its first target (null: none): moves of a try mostly share one target. */
+  besides?: Map<NodeState, NodeState | null>;
 }
 
 /** A tried node: how many moves free it, and the first (least important) of them. */
@@ -199,7 +201,7 @@ class Trial {
     let best: NodeState | undefined;
     let bestUsed = 0;
     if (changed.includes(base.to)) {
-      best = this.state.finder.mostUsedFitExcept("cloud", need, changed);
+      best = changed.length === 1 ? this.bestBesides(task, base.to) : this.state.finder.mostUsedFitExcept("cloud", need, changed);
       bestUsed = best?.usedMilli ?? 0;
     } else {
       best = base.to;
@@ -239,6 +241,18 @@ class Trial {
       byBudget.set(budget, e);
     }
     return e;
+  }
+
+  /** The most used cloud node, other than `not`, that fits the request as the cloud is. */
+  private bestBesides(task: PlacedTask, not: NodeState): NodeState | undefined {
+    const e = this.entry(task);
+    e.besides ??= new Map();
+    let to = e.besides.get(not);
+    if (to === undefined) {
+      to = this.state.finder.mostUsedFitExcept("cloud", e.need, [not]) ?? null;
+      e.besides.set(not, to);
+    }
+    return to ?? undefined;
   }
 
   /** Where a request goes first, with the cloud as it is (the same for its model and budget). */
