@@ -17,11 +17,12 @@ export const command = defineCommand({
   description: "Places a request trace on a cluster with the scheduler's placement code, offline.",
   flags: {
     cluster: flag.string("FILE", `{"nodes":[{"name","tier":"edge"|"cloud","cpus","netDelayMs"}],"models":{...}}`, { required: true }),
-    requests: flag.string("FILE", `JSON lines: {"id","device","workload","inputClass","delayBudgetMs","priority"?}\nor {"release":"ID"}`, { required: true }),
+    requests: flag.string("FILE", `JSON lines: {"id","device","workload","inputClass","delayBudgetMs","priority"?,"at"?}\nor {"release":"ID"}`, { required: true }),
     samples: flag.string("FILE", "fit models from a profiling samples CSV (overrides same-named models)"),
     // No default here: --compare must know whether --policy was given.
     policy: flag.parsed("NAME", `${POLICY_NAMES.join(" | ")} (default delay-aware)`, policyName),
     seed: flag.number("N", "seed of the random policy", { integer: true, min: 0, default: 1 }),
+    "min-residence": flag.number("S", "rule 3 does not move a request placed or moved less than S seconds ago (lines with \"at\")", { min: 0, default: 10 }),
     compare: flag.boolean("run every policy on the trace and print one row each"),
     json: flag.boolean("machine-readable output"),
   },
@@ -41,12 +42,12 @@ export const command = defineCommand({
     }
 
     if (v.compare) {
-      const rows = POLICY_NAMES.map((p) => runPlan(p, inputs.cluster, inputs.events, seed).summary);
+      const rows = POLICY_NAMES.map((p) => runPlan(p, inputs.cluster, inputs.events, seed, v["min-residence"]).summary);
       if (v.json) printJson({ compare: rows.map(summaryJson) });
       else process.stdout.write(compareTable(rows));
       return 0;
     }
-    const { decisions, summary } = runPlan(policy, inputs.cluster, inputs.events, seed);
+    const { decisions, summary } = runPlan(policy, inputs.cluster, inputs.events, seed, v["min-residence"]);
     if (v.json) printJson({ decisions: decisions.map(decisionJson), summary: summaryJson(summary) });
     else process.stdout.write(decisionsTable(decisions) + summaryLine(summary));
     return 0;

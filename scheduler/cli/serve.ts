@@ -24,6 +24,7 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     samples: flag.string("CSV", "fit latency models from these profiling samples"),
     models: flag.string("JSON", `use these latency models ({"detect/small": {"kind","a","b"}})`),
     nodes: flag.string("JSON", "start with the nodes (and models, if present) of this cluster file"),
+    "min-residence": flag.number("S", "rule 3 does not move a task placed or moved less than S seconds ago", { min: 0, default: 10 }),
     log: flag.boolean("log every request (fastify logger, JSON on stdout)"),
   },
   epilog: `Without --samples/--models the models of the cluster file are used, else the
@@ -39,7 +40,7 @@ embedded defaults fitted from measured samples.`,
     const nodes: NodeSpec[] = cluster?.nodes ?? [];
     let policy: ReturnType<typeof createPolicy>;
     try {
-      policy = createPolicy(policyName, { nodes, models });
+      policy = createPolicy(policyName, { nodes, models, minResidenceSec: v["min-residence"] });
     } catch (err) {
       throw new CliError(`${v.nodes}: ${(err as Error).message}`);
     }

@@ -7,13 +7,15 @@ import { ClusterState } from "./cluster-state.js";
 import { Framework, type Profile } from "./framework.js";
 import type { NodeState } from "./node-state.js";
 import { INFEASIBLE, infeasibleReason, type NeedAt, toCores } from "./share.js";
-import type { Decision, Migration, ModelTable, NodeSpec, NodeUsage, Placement, PlacementPolicy, TaskRequest } from "./types.js";
+import type { Decision, DecisionContext, Migration, ModelTable, MoveLimits, NodeSpec, NodeUsage, Placement, PlacementPolicy, TaskRequest } from "./types.js";
 
 export interface PolicyOptions {
   nodes: NodeSpec[];
   /** Looked up at decision time, so a caller may add models later. */
   models: ModelTable;
   seed?: number;
+  /** Rule 3 does not move a request placed or moved less than this many seconds ago (default 0: no limit). */
+  minResidenceSec?: number;
 }
 
 export class BasePolicy implements PlacementPolicy {
@@ -21,6 +23,7 @@ export class BasePolicy implements PlacementPolicy {
   private readonly state: ClusterState;
   private readonly models: ModelTable;
   private readonly framework: Framework;
+  private readonly minResidenceSec: number;
 
   /** `finder` answers the passes the capacity index knows: IndexedFinder, or ScanFinder as the plain reference. */
   constructor(profile: Profile, opts: PolicyOptions, finder: NodeFinder) {
@@ -28,11 +31,12 @@ export class BasePolicy implements PlacementPolicy {
     this.framework = new Framework(profile);
     this.state = new ClusterState(finder);
     this.models = opts.models;
+    this.minResidenceSec = opts.minResidenceSec ?? 0;
     for (const n of opts.nodes) this.state.addNode(n);
     this.framework.nodesChanged(this.state.nodes);
   }
 
-  place(request: TaskRequest): Decision {
+  place(request: TaskRequest, context: DecisionContext = {}): Decision {
     const bad = invalidRequest(request);
     if (bad) return refusal(String((request as Partial<TaskRequest>)?.id ?? ""), bad);
     if (this.state.tasks.has(request.id)) return refusal(request.id, `request '${request.id}' is already placed`);
@@ -40,16 +44,22 @@ export class BasePolicy implements PlacementPolicy {
     const model = Object.hasOwn(this.models, key) ? this.models[key] : undefined;
     if (!model) return refusal(request.id, `unknown model class '${key}'`);
     if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered");
-    return this.decide(request, model);
+    return this.decide(request, model, { ...context, minResidenceSec: this.minResidenceSec });
   }
 
   /** Decides for a valid, new request with a known model; changes state only when it places. */
-  private decide(request: TaskRequest, model: LatencyModel): Decision {
+  private decide(request: TaskRequest, model: LatencyModel, limits: MoveLimits): Decision {
     const profile = this.framework.profile;
     const need = profile.share.needAt(model, request);
-    const outcome = this.framework.schedule(this.state, need);
-    if (!outcome) return this.noRoom(request, model, need, profile.refusalNote);
-    const decision = this.assign(request, model, outcome.node, need(outcome.node.netDelayMs), outcome.case, outcome.migrations);
+    const notes: string[] = [];
+    const outcome = this.framework.schedule(this.state, need, limits, notes);
+    const note = `${profile.refusalNote ?? ""}${notes.join("")}`;
+    if (!outcome) return this.noRoom(request, model, need, note);
+    const shareMilli = need(outcome.node.netDelayMs);
+    this.state.assign(request, model, outcome.node, shareMilli, limits.atSec);
+    const decision = decisionFor(request.id, model, outcome.node, shareMilli, outcome.case, outcome.migrations);
+    // A fallback after post-filters failed (rule 2) says why the first pass could not be used.
+    if (notes.length > 0) decision.reason = `no edge node has room${note}`;
     this.framework.reserve(outcome.node);
     return decision;
   }
@@ -77,26 +87,6 @@ export class BasePolicy implements PlacementPolicy {
     return this.state.placements();
   }
 
-  private assign(
-    request: TaskRequest,
-    model: LatencyModel,
-    node: NodeState,
-    shareMilli: number,
-    rule: Decision["case"],
-    migrations: Migration[],
-  ): Decision {
-    this.state.assign(request, model, node, shareMilli);
-    const d: Decision = {
-      request: request.id,
-      node: node.name,
-      cpuShare: toCores(shareMilli),
-      predictedDelayMs: predictLatencyMs(model, toCores(shareMilli)),
-      migrations,
-    };
-    if (rule !== undefined) d.case = rule;
-    return d;
-  }
-
   /** Why nothing fits: the budget is impossible everywhere, or no node has room. */
   private noRoom(request: TaskRequest, model: LatencyModel, need: NeedAt, extra = ""): Decision {
     let least = Number.POSITIVE_INFINITY;
@@ -119,6 +109,25 @@ export class BasePolicy implements PlacementPolicy {
       `no node has enough free CPU (needs ${toCores(least)} cores at ${leastAt} ms network delay)${extra}`,
     );
   }
+}
+
+function decisionFor(
+  request: string,
+  model: LatencyModel,
+  node: NodeState,
+  shareMilli: number,
+  rule: Decision["case"],
+  migrations: Migration[],
+): Decision {
+  const d: Decision = {
+    request,
+    node: node.name,
+    cpuShare: toCores(shareMilli),
+    predictedDelayMs: predictLatencyMs(model, toCores(shareMilli)),
+    migrations,
+  };
+  if (rule !== undefined) d.case = rule;
+  return d;
 }
 
 export function refusal(request: string, reason: string): Decision {

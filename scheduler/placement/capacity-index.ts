@@ -39,6 +39,17 @@ export class ScanFinder implements NodeFinder {
   leastUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined {
     return scanBest(this.all, filtersFor[tier ?? "any"], leastUsedFirst, need);
   }
+  mostUsedFitExcept(tier: Tier, need: NeedAt, except: readonly NodeState[]): NodeState | undefined {
+    return scanBest([...this.all].filter((n) => !except.includes(n)), filtersFor[tier], mostUsedFirst, need);
+  }
+  mostRoomAfter(tier: Tier, need: NeedAt): number {
+    let most = Number.NEGATIVE_INFINITY;
+    for (const n of this.all) {
+      const m = need(n.netDelayMs);
+      if (n.tier === tier && m >= 0) most = Math.max(most, n.capMilli - n.usedMilli - m);
+    }
+    return most;
+  }
 }
 
 interface Group {
@@ -101,13 +112,28 @@ export class IndexedFinder implements NodeFinder {
     return tier ? this.best(this.byTier[tier], need, leastUsedFirst, true) : this.bestOfTiers(need, leastUsedFirst, true);
   }
 
+  mostUsedFitExcept(tier: Tier, need: NeedAt, except: readonly NodeState[]): NodeState | undefined {
+    return this.best(this.byTier[tier], need, mostUsedFirst, false, except);
+  }
+
+  mostRoomAfter(tier: Tier, need: NeedAt): number {
+    let most = Number.NEGATIVE_INFINITY;
+    for (const g of this.byTier[tier]) {
+      const m = need(g.netDelayMs);
+      // The last node in (used desc, name) order is the least used of its group.
+      const least = g.nodes.last();
+      if (m >= 0 && least) most = Math.max(most, g.capMilli - least.usedMilli - m);
+    }
+    return most;
+  }
+
   private bestOfTiers(need: NeedAt, score: ScorePlugin, leastUsed: boolean): NodeState | undefined {
     const edge = this.best(this.byTier.edge, need, score, leastUsed);
     const cloud = this.best(this.byTier.cloud, need, score, leastUsed);
     return edge && cloud ? (score.compare(edge, cloud) <= 0 ? edge : cloud) : (edge ?? cloud);
   }
 
-  private best(groups: readonly Group[], need: NeedAt, score: ScorePlugin, leastUsed: boolean): NodeState | undefined {
+  private best(groups: readonly Group[], need: NeedAt, score: ScorePlugin, leastUsed: boolean, except?: readonly NodeState[]): NodeState | undefined {
     let best: NodeState | undefined;
     for (const g of groups) {
       const m = need(g.netDelayMs);
@@ -121,6 +147,8 @@ export class IndexedFinder implements NodeFinder {
       } else {
         // The most used node with used <= limit: the first at or after (limit, "") in (used desc, name) order.
         cand = g.nodes.lowerBound(probe(limit));
+        // The next in order is the next most used with room: skip the excepted nodes.
+        while (cand && except?.includes(cand)) cand = g.nodes.after(cand);
       }
       if (cand && (!best || score.compare(cand, best) < 0)) best = cand;
     }

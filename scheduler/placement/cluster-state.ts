@@ -51,7 +51,8 @@ export class ClusterState {
     return true;
   }
 
-  assign(request: TaskRequest, model: LatencyModel, node: NodeState, shareMilli: number): PlacedTask {
+  /** `atSec`: when (caller's clock), for min-residence; undefined: the request has no age. */
+  assign(request: TaskRequest, model: LatencyModel, node: NodeState, shareMilli: number, atSec?: number): PlacedTask {
     const task: PlacedTask = {
       request,
       model,
@@ -59,6 +60,7 @@ export class ClusterState {
       shareMilli,
       seq: this.seq++,
       movable: false,
+      sinceSec: atSec,
     };
     this.load(node, shareMilli, 1);
     this.tasks.set(request.id, task);
@@ -75,12 +77,13 @@ export class ClusterState {
     return task;
   }
 
-  /** Moves a placed request to `to` with a new share (its model's need there); keeps its seq. */
-  move(task: PlacedTask, to: NodeState, shareMilli: number): void {
+  /** Moves a placed request to `to` with a new share (its model's need there); keeps its seq, restarts its age at `atSec`. */
+  move(task: PlacedTask, to: NodeState, shareMilli: number, atSec?: number): void {
     if (task.node.tier === "edge") this.moves.leave(task);
     this.load(task.node, -task.shareMilli, -1);
     task.node = to;
     task.shareMilli = shareMilli;
+    task.sinceSec = atSec;
     this.load(to, shareMilli, 1);
     if (to.tier === "edge") this.moves.enter(task);
   }
@@ -106,21 +109,6 @@ export class ClusterState {
         predictedDelayMs: predictLatencyMs(t.model, toCores(t.shareMilli)),
         seq: t.seq,
       }));
-  }
-
-  /** Holds (or, negative, returns) CPU on a node without a request: the move planner's trial loads. */
-  reserve(node: NodeState, deltaMilli: number): void {
-    this.load(node, deltaMilli, 0);
-  }
-
-  /** Moves an edge request onto a cloud node that already holds its new share as a reservation. */
-  moveIntoReservation(task: PlacedTask, to: NodeState, shareMilli: number): void {
-    this.moves.leave(task);
-    this.load(task.node, -task.shareMilli, -1);
-    task.node = to;
-    task.shareMilli = shareMilli;
-    // The load is already counted (and indexed): only the request count changes.
-    to.tasks++;
   }
 
   private load(node: NodeState, deltaMilli: number, deltaTasks: number): void {

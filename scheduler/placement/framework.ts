@@ -15,7 +15,7 @@ import type { LatencyModel } from "../../src/latency/model.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { NodeState } from "./node-state.js";
 import type { NeedAt } from "./share.js";
-import type { Decision, Migration, TaskRequest, Tier } from "./types.js";
+import type { Decision, Migration, MoveLimits, TaskRequest, Tier } from "./types.js";
 
 /** Hooks for plugins that keep state between decisions. */
 export interface Plugin {
@@ -47,8 +47,11 @@ export interface ScorePlugin extends Plugin {
 }
 
 export interface PostFilterPlugin extends Plugin {
-  /** Changes the cluster so that the pass finds a node and returns the moves made, or returns null with the state unchanged. */
-  postFilter(state: ClusterState, need: NeedAt): Migration[] | null;
+  /**
+   * Changes the cluster so that the pass finds a node and returns the moves made, or returns
+   * null with the state unchanged, pushing onto `notes` what a reason should add ("" if nothing).
+   */
+  postFilter(state: ClusterState, need: NeedAt, limits: MoveLimits, notes: string[]): Migration[] | null;
 }
 
 /** One filter, score and pick over the nodes. */
@@ -80,6 +83,9 @@ export interface Outcome {
   migrations: Migration[];
 }
 
+/** No limits on moves: no time, nothing migrating. */
+export const NO_LIMITS: MoveLimits = { minResidenceSec: 0 };
+
 type Find = (state: ClusterState, need: NeedAt) => NodeState | undefined;
 
 interface CompiledPass {
@@ -104,14 +110,14 @@ export class Framework {
   /**
    * The decision loop: filter, score and pick; on no fit the post-filters, then the
    * pass again; then the fallback pass. Undefined when nothing fits, and then the
-   * state is as it was.
+   * state is as it was. Post-filters that could not make room leave their notes in `notes`.
    */
-  schedule(state: ClusterState, need: NeedAt): Outcome | undefined {
+  schedule(state: ClusterState, need: NeedAt, limits: MoveLimits = NO_LIMITS, notes: string[] = []): Outcome | undefined {
     for (let p: CompiledPass | undefined = this.first; p; p = p.fallback) {
       const node = p.find(state, need);
       if (node) return { node, case: p.pass.case, migrations: [] };
       for (const plugin of p.pass.postFilters ?? []) {
-        const migrations = plugin.postFilter(state, need);
+        const migrations = plugin.postFilter(state, need, limits, notes);
         if (!migrations) continue;
         const freed = p.find(state, need);
         if (!freed) throw new Error(`post-filter '${plugin.name}' reported room, but no node passes the filters`);

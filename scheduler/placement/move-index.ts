@@ -1,9 +1,9 @@
 // What rule 3 needs to know about running edge requests, kept up to date on
-// every change so a decision never scans them: the move streams (see
-// MoveStream) and, per edge node, its pinned load (requests no cloud node could
-// ever take, because of their budget and the cloud's delays and sizes).
-import type { LatencyModel } from "../../src/latency/model.js";
-import { byName, type MoveStream, type NodeState, type PlacedTask } from "./node-state.js";
+// every change so a decision never scans them: each edge node's requests in
+// move order and its pinned load (requests no cloud node could ever take,
+// because of their budget and the cloud's delays and sizes); edge nodes are
+// grouped by kind (delay, size) and ordered by pinned load.
+import { byName, type NodeState, type PlacedTask } from "./node-state.js";
 import { OrderedSet } from "./ordered-set.js";
 import { needMilli } from "./share.js";
 
@@ -27,7 +27,7 @@ interface Kind {
   capMilli: number;
 }
 
-interface EdgeKind extends Kind {
+export interface EdgeKind extends Kind {
   /** Its nodes ordered by pinned load, then name. */
   byPinned: OrderedSet<NodeState>;
 }
@@ -35,19 +35,17 @@ interface EdgeKind extends Kind {
 const kindKey = (n: NodeState) => `${n.netDelayMs}|${n.capMilli}`;
 const byPinnedThenName = (a: NodeState, b: NodeState) => a.pinnedMilli - b.pinnedMilli || byName(a.name, b.name);
 
-let nextModelId = 0;
-const modelIds = new WeakMap<LatencyModel, number>();
-
 export class MoveIndex {
-  readonly streams = new Map<string, MoveStream>();
-  private readonly edgeKinds = new Map<string, EdgeKind>();
+  readonly edgeKinds = new Map<string, EdgeKind>();
   private readonly cloudKinds = new Map<string, Kind & { count: number }>();
   /** Cloud kinds by network delay, ascending. */
   private cloudByDelay: Kind[] = [];
 
   nodeAdded(node: NodeState): void {
-    if (node.tier === "edge") this.edgeKindOf(node, true).byPinned.insert(node);
-    else this.countCloudKind(node, 1);
+    if (node.tier === "edge") {
+      node.edgeTasks = new OrderedSet(moveOrder);
+      this.edgeKindOf(node, true).byPinned.insert(node);
+    } else this.countCloudKind(node, 1);
   }
 
   /** Only for nodes without requests. */
@@ -63,31 +61,15 @@ export class MoveIndex {
 
   /** A request now runs on an edge node (task.node and task.shareMilli set). */
   enter(task: PlacedTask): void {
-    let id = modelIds.get(task.model);
-    if (id === undefined) {
-      id = nextModelId++;
-      modelIds.set(task.model, id);
-    }
-    const n = task.node;
-    const key = `${task.request.priority ?? "-"}|${id}|${n.netDelayMs}|${n.capMilli}`;
-    let stream = this.streams.get(key);
-    if (!stream) {
-      stream = { key, netDelayMs: n.netDelayMs, capMilli: n.capMilli, tasks: new OrderedSet(moveOrder) };
-      this.streams.set(key, stream);
-    }
-    stream.tasks.insert(task);
-    task.stream = stream;
+    task.node.edgeTasks!.insert(task);
     task.movable = this.canEverMove(task);
-    if (!task.movable) this.pin(n, task.shareMilli);
+    if (!task.movable) this.pin(task.node, task.shareMilli);
   }
 
   /** A request leaves its edge node (before task.node changes). */
   leave(task: PlacedTask): void {
-    const stream = task.stream!;
-    stream.tasks.delete(task);
-    task.stream = undefined;
+    task.node.edgeTasks!.delete(task);
     if (!task.movable) this.pin(task.node, -task.shareMilli);
-    if (stream.tasks.size === 0) this.streams.delete(stream.key);
   }
 
   /**
@@ -106,7 +88,7 @@ export class MoveIndex {
   /** Every edge request in move order (for tests and views). */
   inMoveOrder(): PlacedTask[] {
     const all: PlacedTask[] = [];
-    for (const s of this.streams.values()) all.push(...s.tasks);
+    for (const kind of this.edgeKinds.values()) for (const n of kind.byPinned) all.push(...n.edgeTasks!);
     return all.sort(moveOrder);
   }
 
@@ -151,8 +133,8 @@ export class MoveIndex {
     if (count > 0) this.cloudKinds.set(key, { netDelayMs: node.netDelayMs, capMilli: node.capMilli, count });
     else this.cloudKinds.delete(key);
     this.cloudByDelay = [...this.cloudKinds.values()].sort((a, b) => a.netDelayMs - b.netDelayMs);
-    for (const stream of this.streams.values()) {
-      for (const task of stream.tasks) {
+    for (const edge of this.edgeKinds.values()) {
+      for (const task of [...edge.byPinned].flatMap((n) => [...n.edgeTasks!])) {
         const movable = this.canEverMove(task);
         if (movable !== task.movable) this.pin(task.node, movable ? -task.shareMilli : task.shareMilli);
         task.movable = movable;

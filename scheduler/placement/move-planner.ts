@@ -1,123 +1,264 @@
-// Rule 3: free an edge node for a new request by moving running edge requests
-// to the cloud, in move order (see moveOrder), each to the most used cloud
-// node that fits it at its own budget, until the new request fits.
+// Rule 3: free ONE edge node for a new request by moving some of its requests
+// to the cloud. Every edge node that could take the request once its movable
+// requests left is tried: its requests in move order (least important first),
+// each to the most used cloud node that fits it at its own budget, until the
+// request fits. The node needing the fewest moves wins; ties: the least
+// important moved requests, then the highest CPU usage, then the name.
 //
-// The plan is found as a trial: cloud nodes hold the moved shares as
-// reservations and freed edge CPU is only counted, so a failed plan costs one
-// release per reservation and leaves the state exactly as it was. Candidates
-// come from the move streams merged by a heap on their heads, so a decision
-// touches only the requests it considers, never every edge request.
+// Trying a node changes nothing. It is first only counted: a request can move
+// when some cloud node fits it, and while the most roomy cloud node for its
+// model and budget would still fit it after every earlier move of this try
+// landed there, it surely can (per model and budget, that room is computed once
+// per decision). Only when that is not sure is the try made move by move, each
+// move's target found with the earlier ones counted on their cloud nodes. A try
+// stops as soon as it needs more moves than the best so far. The winner's
+// moves are then worked out and made.
+import type { LatencyModel } from "../../src/latency/model.js";
 import type { ClusterState } from "./cluster-state.js";
 import { moveOrder } from "./move-index.js";
-import type { MoveStream, NodeState, PlacedTask } from "./node-state.js";
-import { type NeedAt, needMilli, toCores } from "./share.js";
-import type { Migration } from "./types.js";
+import { byName, type NodeState, type PlacedTask } from "./node-state.js";
+import { mostUsedFirst } from "./plugins/most-used.js";
+import { type NeedAt, needMilli, perDelay, toCores } from "./share.js";
+import type { Migration, MoveLimits } from "./types.js";
 
-interface Move {
-  task: PlacedTask;
+/** The decision's context and the policy's residence rule. */
+export type { MoveLimits };
+
+/** A cloud node for a moved request and the share it needs there. */
+interface Target {
   to: NodeState;
   shareMilli: number;
 }
 
-interface Head {
-  stream: MoveStream;
+interface Move extends Target {
   task: PlacedTask;
 }
 
-/**
- * Applies moves until the new request (needing `need`) fits some edge node and returns
- * them; returns null, with the state untouched, when no sequence of moves makes room.
- * Candidates are skipped when their edge node could not take the new request even if
- * empty (moving them cannot help) or when no cloud node fits them at their own budget.
- */
-export function planMoves(state: ClusterState, need: NeedAt): Migration[] | null {
-  if (!state.moves.edgeCouldFitAfterMoves(need)) return null;
-  const heap: Head[] = [];
-  for (const stream of state.moves.streams.values()) {
-    const m = need(stream.netDelayMs);
-    if (m >= 0 && m <= stream.capMilli) heap.push({ stream, task: stream.tasks.first()! });
-  }
-  if (heap.length === 0) return null;
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+/** What one decision knows about the requests of one model and budget. */
+interface Entry {
+  need: NeedAt;
+  /** The most room a cloud node would have left after taking one (negative: none fits). */
+  room: number;
+  /** The most its share can be on any cloud node that fits it. */
+  maxShare: number;
+  /** Where one goes first, with the cloud as it is (undefined: not asked yet; null: nowhere). */
+  first?: Target | null;
+  /** The best cloud node for one other than its first target (null: none): moves of a try mostly share one target. */
+  besides?: Map<NodeState, NodeState | null>;
+}
 
-  const trial: Move[] = [];
-  const freed = new Map<NodeState, number>();
-  let task = heap[0]!.task;
-  // One closure for the whole plan (not one per candidate): it reads `task`,
-  // remembering the needs of the current candidate per cloud delay.
-  let memoFor: PlacedTask | undefined;
-  const delays: number[] = [];
-  const needs: number[] = [];
-  const taskNeed: NeedAt = (d) => {
-    if (memoFor !== task) {
-      memoFor = task;
-      delays.length = 0;
-      needs.length = 0;
+/** A tried node: how many moves free it, and the first (least important) of them. */
+interface Count {
+  node: NodeState;
+  deficit: number;
+  moves: number;
+  first: PlacedTask;
+}
+
+/**
+ * Applies the moves that make room for the new request (needing `need`) on one edge
+ * node and returns them. When no edge node can be freed it returns, with the state
+ * untouched, a note for the reason: "" or " (held back: N placed or moved less than S s
+ * ago, M migrating)".
+ */
+export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits): Migration[] | string {
+  if (!state.moves.edgeCouldFitAfterMoves(need)) return "";
+  const trial = new Trial(state, limits);
+  let best: Count | undefined;
+  for (const kind of state.moves.edgeKinds.values()) {
+    const m = need(kind.netDelayMs);
+    if (m < 0 || m > kind.capMilli) continue;
+    for (const node of kind.byPinned) {
+      // Ordered by pinned load: the rest cannot fit the request even with every movable request gone.
+      if (node.pinnedMilli + m > node.capMilli) break;
+      const c = trial.count(node, node.usedMilli + m - node.capMilli, best);
+      if (c && (!best || better(c, best) < 0)) best = c;
     }
-    for (let i = 0; i < delays.length; i++) if (delays[i] === d) return needs[i]!;
-    const m = needMilli(task.model, task.request.delayBudgetMs, d);
-    delays.push(d);
-    needs.push(m);
-    return m;
-  };
-  let fitted = false;
-  while (heap.length > 0) {
-    const top = heap[0]!;
-    task = top.task;
-    const to = state.finder.mostUsedFit("cloud", taskNeed);
-    if (!to) {
-      // Later requests of this stream need at least as much CPU and the cloud only
-      // fills up while planning: none of them can move either.
-      pop(heap);
-      continue;
-    }
-    const shareMilli = taskNeed(to.netDelayMs);
-    state.reserve(to, shareMilli);
-    trial.push({ task, to, shareMilli });
-    const from = task.node;
-    const free = from.capMilli - from.usedMilli + (freed.get(from) ?? 0) + task.shareMilli;
-    freed.set(from, (freed.get(from) ?? 0) + task.shareMilli);
-    // Only the node just freed gained room, so checking it is enough.
-    const m = need(from.netDelayMs);
-    if (m >= 0 && m <= free) {
-      fitted = true;
-      break;
-    }
-    const next = top.stream.tasks.after(task);
-    if (next) {
-      top.task = next;
-      siftDown(heap, 0);
-    } else pop(heap);
   }
-  if (!fitted) {
-    for (const mv of trial) state.reserve(mv.to, -mv.shareMilli);
-    return null;
-  }
-  return trial.map((mv) => {
+  if (!best) return trial.whyNot();
+  return trial.movesFor(best.node, best.deficit, undefined)!.map((mv) => {
     const from = mv.task.node.name;
-    state.moveIntoReservation(mv.task, mv.to, mv.shareMilli);
+    state.move(mv.task, mv.to, mv.shareMilli, limits.atSec);
     return { request: mv.task.request.id, from, to: mv.to.name, cpuShare: toCores(mv.shareMilli) };
   });
 }
 
-function pop(heap: Head[]): void {
-  const last = heap.pop()!;
-  if (heap.length > 0) {
-    heap[0] = last;
-    siftDown(heap, 0);
-  }
+/**
+ * Negative when `a` frees its node better than `b`: fewer moves, then less important moved
+ * requests (two nodes never move the same requests, so their first moves decide), then the
+ * more used node, then the name.
+ */
+function better(a: Count, b: Count): number {
+  return a.moves - b.moves || moveOrder(a.first, b.first) || mostUsedFirst.compare(a.node, b.node);
 }
 
-function siftDown(heap: Head[], i: number): void {
-  const n = heap.length;
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let best = i;
-    if (l < n && moveOrder(heap[l]!.task, heap[best]!.task) < 0) best = l;
-    if (r < n && moveOrder(heap[r]!.task, heap[best]!.task) < 0) best = r;
-    if (best === i) return;
-    [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-    i = best;
+/** One decision's tries, and what they learned: first-move targets, requests held back. */
+class Trial {
+  /** Per model and budget: its need per delay, and where it goes first (null: nowhere). */
+  private readonly byClass = new Map<LatencyModel, Map<number, Entry>>();
+  private readonly recent = new Set<PlacedTask>();
+  private readonly migrating = new Set<PlacedTask>();
+
+  constructor(
+    private readonly state: ClusterState,
+    private readonly limits: MoveLimits,
+  ) {}
+
+  /**
+   * How many moves free `deficit` millicores on `node`, or undefined when it cannot be
+   * freed or would not beat `best`. Counted without targets while every move surely has one.
+   */
+  count(node: NodeState, deficit: number, best: Count | undefined): Count | undefined {
+    let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
+    let moves = 0;
+    let first: PlacedTask | undefined;
+    let freed = 0;
+    // The most the moves so far can have added to any one cloud node.
+    let landed = 0;
+    for (const task of node.edgeTasks!) {
+      if (freed >= deficit) break;
+      if (!task.movable || this.heldBack(task)) continue;
+      if (moves >= atMost) return undefined;
+      const e = this.entry(task);
+      if (e.room < 0) continue; // no cloud node fits it now, so none will during this try
+      if (e.room < landed) return this.exactCount(node, deficit, best);
+      moves++;
+      freed += task.shareMilli;
+      landed += e.maxShare;
+      if (!first) {
+        first = task;
+        // Equal counts go to the less important first move: once ours is the more important, only fewer moves win.
+        if (best && moveOrder(task, best.first) > 0) atMost--;
+      }
+    }
+    return freed >= deficit && first ? { node, deficit, moves, first } : undefined;
+  }
+
+  /** The count made move by move (see movesFor). */
+  private exactCount(node: NodeState, deficit: number, best: Count | undefined): Count | undefined {
+    const moves = this.movesFor(node, deficit, best);
+    return moves && { node, deficit, moves: moves.length, first: moves[0]!.task };
+  }
+
+  /**
+   * The moves that free `deficit` millicores on `node`, in move order, each with its target,
+   * or undefined when the node cannot be freed or would not beat `best`.
+   */
+  movesFor(node: NodeState, deficit: number, best: Count | undefined): Move[] | undefined {
+    const moves: Move[] = [];
+    let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
+    let freed = 0;
+    for (const task of node.edgeTasks!) {
+      if (freed >= deficit) break;
+      if (!task.movable || this.heldBack(task)) continue;
+      if (moves.length >= atMost) return undefined;
+      const target = this.targetAfter(task, moves);
+      if (!target) continue;
+      moves.push({ task, ...target });
+      freed += task.shareMilli;
+      if (moves.length === 1 && best && moveOrder(task, best.first) > 0) atMost--;
+    }
+    return freed >= deficit && moves.length > 0 ? moves : undefined;
+  }
+
+  /** The note for a miss: which requests on nodes that could have been freed the limits held back. */
+  whyNot(): string {
+    const held: string[] = [];
+    if (this.recent.size > 0) held.push(`${this.recent.size} placed or moved less than ${this.limits.minResidenceSec} s ago`);
+    if (this.migrating.size > 0) held.push(`${this.migrating.size} migrating`);
+    return held.length > 0 ? ` (held back: ${held.join(", ")})` : "";
+  }
+
+  /** Migrating now, or too recently placed or moved (only when both times are known). */
+  private heldBack(task: PlacedTask): boolean {
+    if (this.limits.migrating?.has(task.request.id)) {
+      this.migrating.add(task);
+      return true;
+    }
+    const { atSec, minResidenceSec } = this.limits;
+    if (atSec !== undefined && task.sinceSec !== undefined && atSec - task.sinceSec < minResidenceSec) {
+      this.recent.add(task);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The most used cloud node that fits the request at its own budget once `moves` are made,
+   * with the share it needs there. Only the nodes those moves go to have changed: the answer
+   * is the best of them (their new loads counted) and the best of the others, which is the
+   * request's first target unless that is one of them.
+   */
+  private targetAfter(task: PlacedTask, moves: readonly Move[]): Target | undefined {
+    const base = this.first(task);
+    if (!base || moves.length === 0) return base;
+    const need = this.entry(task).need;
+    const changed: NodeState[] = [];
+    for (const mv of moves) if (!changed.includes(mv.to)) changed.push(mv.to);
+    let best: NodeState | undefined;
+    let bestUsed = 0;
+    if (changed.includes(base.to)) {
+      best = changed.length === 1 ? this.bestBesides(task, base.to) : this.state.finder.mostUsedFitExcept("cloud", need, changed);
+      bestUsed = best?.usedMilli ?? 0;
+    } else {
+      best = base.to;
+      bestUsed = base.to.usedMilli;
+    }
+    for (const to of changed) {
+      let used = to.usedMilli;
+      for (const mv of moves) if (mv.to === to) used += mv.shareMilli;
+      const share = need(to.netDelayMs);
+      if (share < 0 || used + share > to.capMilli) continue;
+      // The order of mostUsedFirst, with the moves' shares counted.
+      const u = used / to.capMilli;
+      const ub = best ? bestUsed / best.capMilli : -1;
+      if (!best || u > ub || (u === ub && byName(to.name, best.name) < 0)) {
+        best = to;
+        bestUsed = used;
+      }
+    }
+    return best && { to: best, shareMilli: need(best.netDelayMs) };
+  }
+
+  private entry(task: PlacedTask): Entry {
+    let byBudget = this.byClass.get(task.model);
+    if (!byBudget) {
+      byBudget = new Map();
+      this.byClass.set(task.model, byBudget);
+    }
+    let e = byBudget.get(task.request.delayBudgetMs);
+    if (!e) {
+      const { model } = task;
+      const budget = task.request.delayBudgetMs;
+      const need = perDelay((d) => needMilli(model, budget, d));
+      // Over every node's delay, not only the cloud's: a bound is all it needs to be.
+      let maxShare = 0;
+      for (const d of this.state.netDelays.keys()) maxShare = Math.max(maxShare, need(d));
+      e = { need, room: this.state.finder.mostRoomAfter("cloud", need), maxShare };
+      byBudget.set(budget, e);
+    }
+    return e;
+  }
+
+  /** The most used cloud node, other than `not`, that fits the request as the cloud is. */
+  private bestBesides(task: PlacedTask, not: NodeState): NodeState | undefined {
+    const e = this.entry(task);
+    e.besides ??= new Map();
+    let to = e.besides.get(not);
+    if (to === undefined) {
+      to = this.state.finder.mostUsedFitExcept("cloud", e.need, [not]) ?? null;
+      e.besides.set(not, to);
+    }
+    return to ?? undefined;
+  }
+
+  /** Where a request goes first, with the cloud as it is (the same for its model and budget). */
+  private first(task: PlacedTask): Target | undefined {
+    const e = this.entry(task);
+    if (e.first === undefined) {
+      const to = this.state.finder.mostUsedFit("cloud", e.need);
+      e.first = to ? { to, shareMilli: e.need(to.netDelayMs) } : null;
+    }
+    return e.first ?? undefined;
   }
 }

@@ -16,4 +16,8 @@ export interface NodeFinder {
   mostUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined;
   /** Fitting node of `tier` (undefined: of either tier) with the lowest usage (ties: name). */
   leastUsedFit(tier: Tier | undefined, need: NeedAt): NodeState | undefined;
+  /** As mostUsedFit, among the nodes of `tier` not in `except` (the move planner's trial targets). */
+  mostUsedFitExcept(tier: Tier, need: NeedAt, except: readonly NodeState[]): NodeState | undefined;
+  /** The most millicores any node of `tier` would have left after taking `need` (negative: none fits). */
+  mostRoomAfter(tier: Tier, need: NeedAt): number;
 }

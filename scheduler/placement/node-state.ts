@@ -14,6 +14,8 @@ export interface NodeState {
   tasks: number;
   /** Edge nodes: millicores held by requests that could not move to any cloud node even if it were empty. */
   pinnedMilli: number;
+  /** Edge nodes: the requests running here, in move order (kept by the move index). */
+  edgeTasks?: OrderedSet<PlacedTask>;
 }
 
 export interface PlacedTask {
@@ -23,23 +25,10 @@ export interface PlacedTask {
   shareMilli: number;
   /** Placement order; a move keeps it ("placed earliest" means first placed). */
   readonly seq: number;
-  /** The move stream holding it while it runs on an edge node. */
-  stream?: MoveStream;
   /** On an edge node: whether some cloud node could take it at its budget if that node were empty. */
   movable: boolean;
-}
-
-/**
- * Edge requests that share a priority, a model and a kind of edge node (delay, size),
- * in move order. Inside one stream a later request never needs less CPU in the cloud
- * than an earlier one (its budget is not longer), which lets the move planner drop a
- * whole stream when its head fits no cloud node.
- */
-export interface MoveStream {
-  readonly key: string;
-  readonly netDelayMs: number;
-  readonly capMilli: number;
-  readonly tasks: OrderedSet<PlacedTask>;
+  /** When it was placed or last moved (seconds on the caller's clock); undefined: no age, min-residence does not hold it. */
+  sinceSec?: number;
 }
 
 /** Node names compare by UTF-16 code units: deterministic, locale-free. */

@@ -16,7 +16,10 @@ export function isPolicyName(name: string): name is PolicyName {
  * A policy over a fresh cluster of `nodes`. Throws on a malformed node or a duplicate
  * node name; bad requests are refusals, never exceptions.
  */
-export function createPolicy(name: PolicyName, opts: { nodes: NodeSpec[]; models: ModelTable; seed?: number }): PlacementPolicy {
+export function createPolicy(
+  name: PolicyName,
+  opts: { nodes: NodeSpec[]; models: ModelTable; seed?: number; minResidenceSec?: number },
+): PlacementPolicy {
   const o: PolicyOptions = opts;
   switch (name) {
     case "delay-aware":

@@ -23,8 +23,22 @@ export interface Decision {
   cpuShare?: number;
   predictedDelayMs?: number;
   migrations: Migration[];
-  /** Why a request was refused (node === null). */
+  /** Why a request was refused (node === null), or why it went to the cloud by rule 2 (case 2). */
   reason?: string;
+}
+
+/** What a decision may know beyond the request: the time, and which requests are being moved right now. */
+export interface DecisionContext {
+  /** Now, in seconds on the caller's clock; recorded as the placed request's age. Without it, min-residence does not apply. */
+  atSec?: number;
+  /** Ids of requests whose move is in flight: rule 3 does not move them again. */
+  migrating?: ReadonlySet<string>;
+}
+
+/** The decision's context with the policy's hold on recent requests: what rule 3 may move. */
+export interface MoveLimits extends DecisionContext {
+  /** A request placed or moved less than this many seconds ago is not moved. */
+  minResidenceSec: number;
 }
 
 export interface Placement {
@@ -48,7 +62,7 @@ export type ModelTable = Record<string, LatencyModel>;
 /** A placement policy over a live cluster state. Decisions are atomic: a refusal changes nothing. */
 export interface PlacementPolicy {
   readonly name: string;
-  place(request: TaskRequest): Decision;
+  place(request: TaskRequest, context?: DecisionContext): Decision;
   /** Frees the request's share; false when unknown. */
   release(requestId: string): boolean;
   addNode(node: NodeSpec): void;

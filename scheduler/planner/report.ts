@@ -34,19 +34,40 @@ export function decisionsTable(decisions: Decision[]): string {
 }
 
 export function summaryLine(s: PlanSummary): string {
-  return `${s.policy}: ${s.placed} placed, ${s.refused} refused, ${s.migrations} migrations, deadline misses ${pct(s.missRate)}, mean edge CPU usage ${pct(s.meanEdgeUsage)}\n`;
+  return (
+    `${s.policy}: ${s.placed} placed, ${s.refused} refused, ${s.migrations} migrations, deadline misses ${pct(s.missRate)}, ` +
+    `mean edge CPU usage ${pct(s.meanEdgeUsage)}, ${s.movesPerAdmission.toFixed(2)} moves per request placed after moves, ` +
+    `${r3(s.movedCpu).toFixed(3)} cores moved\n`
+  );
 }
 
 export function compareTable(rows: PlanSummary[]): string {
   return formatTable(
-    ["POLICY", "DEADLINE_MISS", "EDGE_CPU", "MIGRATIONS", "REFUSED", "PLACED", "DECISIONS/S"],
-    rows.map((s) => [s.policy, pct(s.missRate), pct(s.meanEdgeUsage), s.migrations, s.refused, s.placed, Math.round(s.decisionsPerSec)]),
+    ["POLICY", "DEADLINE_MISS", "EDGE_CPU", "MIGRATIONS", "MOVES/ADMIT", "MOVED_CPU", "REFUSED", "PLACED", "DECISIONS/S"],
+    rows.map((s) => [
+      s.policy,
+      pct(s.missRate),
+      pct(s.meanEdgeUsage),
+      s.migrations,
+      s.movesPerAdmission.toFixed(2),
+      r3(s.movedCpu).toFixed(3),
+      s.refused,
+      s.placed,
+      Math.round(s.decisionsPerSec),
+    ]),
   );
 }
 
 export function summaryJson(s: PlanSummary): Record<string, unknown> {
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-  return { ...s, missRate: r4(s.missRate), meanEdgeUsage: r4(s.meanEdgeUsage), decisionsPerSec: Math.round(s.decisionsPerSec) };
+  return {
+    ...s,
+    missRate: r4(s.missRate),
+    meanEdgeUsage: r4(s.meanEdgeUsage),
+    movesPerAdmission: r4(s.movesPerAdmission),
+    movedCpu: r3(s.movedCpu),
+    decisionsPerSec: Math.round(s.decisionsPerSec),
+  };
 }
 
 function pct(x: number): string {

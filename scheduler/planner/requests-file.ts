@@ -3,9 +3,12 @@
 import type { TaskRequest } from "../placement/types.js";
 import { InputError, isObject } from "./input-error.js";
 
-export type TraceEvent = { kind: "place"; request: TaskRequest; line: number } | { kind: "release"; id: string; line: number };
+/** `atSec`: the line's optional `at`, seconds into the trace (the request's age starts there). */
+export type TraceEvent =
+  | { kind: "place"; request: TaskRequest; line: number; atSec?: number }
+  | { kind: "release"; id: string; line: number };
 
-const REQUEST_FIELDS = new Set(["id", "device", "workload", "inputClass", "delayBudgetMs", "priority"]);
+const REQUEST_FIELDS = new Set(["id", "device", "workload", "inputClass", "delayBudgetMs", "priority", "at"]);
 
 export function parseRequestsJsonl(text: string, file: string): TraceEvent[] {
   const events: TraceEvent[] = [];
@@ -34,10 +37,11 @@ export function parseRequestsJsonl(text: string, file: string): TraceEvent[] {
     for (const f of ["id", "device", "workload", "inputClass"] as const) {
       if (typeof data[f] !== "string" || data[f] === "") throw bad(`${f} must be a non-empty string`);
     }
-    const { delayBudgetMs, priority } = data;
+    const { delayBudgetMs, priority, at } = data;
     if (typeof delayBudgetMs !== "number" || !(delayBudgetMs > 0) || !Number.isFinite(delayBudgetMs))
       throw bad("delayBudgetMs must be a positive number");
     if (priority !== undefined && !Number.isInteger(priority)) throw bad("priority must be an integer");
+    if (at !== undefined && !(typeof at === "number" && Number.isFinite(at) && at >= 0)) throw bad("at must be a number of seconds >= 0");
     const request: TaskRequest = {
       id: data.id as string,
       device: data.device as string,
@@ -47,7 +51,7 @@ export function parseRequestsJsonl(text: string, file: string): TraceEvent[] {
     };
     if (priority !== undefined) request.priority = priority as number;
     seen.add(request.id);
-    events.push({ kind: "place", request, line });
+    events.push(at === undefined ? { kind: "place", request, line } : { kind: "place", request, line, atSec: at as number });
   }
   return events;
 }

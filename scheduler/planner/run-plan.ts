@@ -17,6 +17,12 @@ export interface PlanSummary {
   /** Edge CPU in use / edge CPU capacity, averaged over the state after every decision. */
   meanEdgeUsage: number;
   migrations: number;
+  /** Requests placed after moves (rule 3, case 3). */
+  admittedByMoves: number;
+  /** migrations / admittedByMoves (0 when none). */
+  movesPerAdmission: number;
+  /** CPU the moved requests hold on their new nodes, summed over every move (cores). */
+  movedCpu: number;
   decisionsPerSec: number;
 }
 
@@ -25,13 +31,15 @@ export interface PlanResult {
   summary: PlanSummary;
 }
 
+/** `minResidenceSec` holds back rule-3 moves of requests placed or moved less than that ago (lines with `at` only). */
 export function runPlan(
   policyName: PolicyName,
   cluster: { nodes: NodeSpec[]; models: ModelTable },
   events: TraceEvent[],
   seed = 1,
+  minResidenceSec = 0,
 ): PlanResult {
-  const policy = createPolicy(policyName, { nodes: cluster.nodes, models: cluster.models, seed });
+  const policy = createPolicy(policyName, { nodes: cluster.nodes, models: cluster.models, seed, minResidenceSec });
   const nodes = new Map(cluster.nodes.map((n) => [n.name, n]));
   const edgeCap = cluster.nodes.filter((n) => n.tier === "edge").reduce((s, n) => s + n.cpus, 0);
   const running = new Map<string, { node: string; cores: number }>();
@@ -41,6 +49,8 @@ export function runPlan(
   let placed = 0;
   let misses = 0;
   let migrations = 0;
+  let admittedByMoves = 0;
+  let movedCpu = 0;
   let busyNs = 0n;
   const decisions: Decision[] = [];
 
@@ -54,7 +64,7 @@ export function runPlan(
       continue;
     }
     const t0 = process.hrtime.bigint();
-    const d = policy.place(ev.request);
+    const d = policy.place(ev.request, ev.atSec === undefined ? {} : { atSec: ev.atSec });
     busyNs += process.hrtime.bigint() - t0;
     decisions.push(d);
     for (const m of d.migrations) {
@@ -64,7 +74,9 @@ export function runPlan(
       r.cores = m.cpuShare;
       if (isEdge(r.node)) edgeUsed += r.cores;
       migrations++;
+      movedCpu += m.cpuShare;
     }
+    if (d.case === 3) admittedByMoves++;
     if (d.node !== null) {
       placed++;
       running.set(d.request, { node: d.node, cores: d.cpuShare! });
@@ -85,6 +97,9 @@ export function runPlan(
       missRate: placed > 0 ? misses / placed : 0,
       meanEdgeUsage: n > 0 ? usageSum / n : 0,
       migrations,
+      admittedByMoves,
+      movesPerAdmission: admittedByMoves > 0 ? migrations / admittedByMoves : 0,
+      movedCpu,
       decisionsPerSec: busyNs > 0n ? n / (Number(busyNs) / 1e9) : 0,
     },
   };

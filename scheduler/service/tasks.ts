@@ -61,7 +61,8 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           delayBudgetMs: body.delayBudgetMs,
           ...(body.priority === undefined ? {} : { priority: body.priority }),
         };
-        const decision = ctx.policy.place(task);
+        // Rule 3 leaves alone tasks placed or moved less than min-residence ago, and those whose move is in flight.
+        const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: movesInFlight(ctx.executor.records()) });
         if (decision.node === null) {
           const reason = decision.reason ?? "no node can meet the delay budget";
           ctx.events.emit({ type: "refused", task, reason });
@@ -133,6 +134,15 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
       ctx.executor.records(),
     );
   };
+}
+
+/** Tasks whose latest move is still requested or running. */
+function movesInFlight(records: readonly MigrationRecord[]): Set<string> {
+  const latest = new Map<string, MigrationRecord["status"]>();
+  for (const r of records) latest.set(r.task.id, r.status);
+  const inFlight = new Set<string>();
+  for (const [task, status] of latest) if (status === "requested" || status === "running") inFlight.add(task);
+  return inFlight;
 }
 
 /** Hands each move to the executor, in the decision's order, and announces it. */

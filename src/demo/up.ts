@@ -154,7 +154,8 @@ class Up {
   }
 
   private async startScheduler(): Promise<string> {
-    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1"]);
+    // The demo load lasts seconds: the service's 10 s min-residence would hold back every move it means to show.
+    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1", "--min-residence", "0"]);
     try {
       const m = await this.until(child.waitForLine(/^scheduler listening on (\S+)/, STARTUP_MS));
       void child.exited.then((code) => {

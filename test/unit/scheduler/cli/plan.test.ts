@@ -73,12 +73,16 @@ describe("fleximigrate plan", () => {
     const { code, stdout } = await plan(["--cluster", cluster, "--requests", requests, "--compare"]);
     expect(code).toBe(0);
     const lines = stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^POLICY\s+DEADLINE_MISS\s+EDGE_CPU\s+MIGRATIONS\s+REFUSED\s+PLACED\s+DECISIONS\/S$/);
+    expect(lines[0]).toMatch(/^POLICY\s+DEADLINE_MISS\s+EDGE_CPU\s+MIGRATIONS\s+MOVES\/ADMIT\s+MOVED_CPU\s+REFUSED\s+PLACED\s+DECISIONS\/S$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["delay-aware", "random", "round-robin", "least-loaded", "edge-first"]);
     const json = JSON.parse((await plan(["--cluster", cluster, "--requests", requests, "--compare", "--json"])).stdout);
     const ll = json.compare.find((r: { policy: string }) => r.policy === "least-loaded");
     // r6 cannot meet its budget anywhere: least-loaded places it best effort and misses.
     expect(ll).toMatchObject({ placed: 6, refused: 0, deadlineMisses: 1, migrations: 0 });
+    // r5 was placed after two moves (0.223 + 0.106 cores).
+    const da = json.compare.find((r: { policy: string }) => r.policy === "delay-aware");
+    expect(da).toMatchObject({ migrations: 2, admittedByMoves: 1, movesPerAdmission: 2, movedCpu: 0.329 });
+    expect(lines[1]).toMatch(/^delay-aware\s+\S+\s+\S+\s+2\s+2\.00\s+0\.329\s/);
   });
 
   it("fits models from --samples when the cluster file has none", async () => {

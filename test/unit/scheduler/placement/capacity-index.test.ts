@@ -24,9 +24,9 @@ function replay(a: PlacementPolicy, b: PlacementPolicy, seed: number, requests: 
   return compared;
 }
 
-const cluster = (): PolicyOptions => ({
+const cluster = (cloudDelaysMs = [30, 45, 60]): PolicyOptions => ({
   // Several delays and sizes per tier, so groups differ and ties happen.
-  nodes: syntheticNodes({ edge: 24, cloud: 6, edgeCpus: [1, 2, 2.5], cloudCpus: [4, 8], cloudDelaysMs: [30, 45, 60] }),
+  nodes: syntheticNodes({ edge: 24, cloud: 6, edgeCpus: [1, 2, 2.5], cloudCpus: [4, 8], cloudDelaysMs }),
   models: SYNTHETIC_MODELS,
 });
 
@@ -43,9 +43,11 @@ describe("indexed placement equals the plain scan", () => {
   });
 
   it("delay-aware: the trace exercises moves, cloud placements and refusals", () => {
-    const p = new DelayAwarePolicy(cluster(), new IndexedFinder());
+    // Rule 3 frees a node with few moves, so rule 2 needs edge requests the cloud cannot take:
+    // a far cloud (100-150 ms) and mostly tight budgets pin them to the edge.
+    const p = new DelayAwarePolicy(cluster([100, 150]), new IndexedFinder());
     const cases = new Map<string, number>();
-    for (const ev of syntheticTrace({ requests: 2000, meanConcurrent: 250, seed: 3 })) {
+    for (const ev of syntheticTrace({ requests: 2000, meanConcurrent: 250, seed: 3, budgetsMs: [150, 200, 250, 2000] })) {
       if (ev.kind === "release") p.release(ev.id);
       else {
         const d = p.place(ev.request);

@@ -13,8 +13,8 @@ function req(id: string, delayBudgetMs: number, priority?: number): TaskRequest 
   return r;
 }
 
-function policy(nodes: NodeSpec[]): PlacementPolicy {
-  return createPolicy("delay-aware", { nodes, models });
+function policy(nodes: NodeSpec[], minResidenceSec = 0): PlacementPolicy {
+  return createPolicy("delay-aware", { nodes, models, minResidenceSec });
 }
 
 const edge = (name: string, cpus = 1, netDelayMs = 0): NodeSpec => ({ name, tier: "edge", cpus, netDelayMs });
@@ -66,6 +66,7 @@ describe("rule 2: the cloud when no edge request can move", () => {
       cpuShare: 0.223,
       predictedDelayMs: expect.closeTo(100 / 0.223, 9),
       migrations: [],
+      reason: "no edge node has room, even after moving edge requests to the cloud",
     });
     // cloud1 is now the more used one.
     expect(p.place(req("r3", 500))).toMatchObject({ node: "cloud1", case: 2 });
@@ -165,6 +166,104 @@ describe("rule 3: move edge requests to the cloud", () => {
     const d = p.place(req("r5", 250));
     expect(d.migrations.map((m) => m.request)).toEqual(["t1", "r2"]);
     expect(d).toMatchObject({ node: "edgeA", case: 3 });
+  });
+});
+
+describe("rule 3: the edge node that needs the fewest moves", () => {
+  /**
+   * edgeA: a (0.5, 200 ms) and c (0.4, 250 ms); edgeB: b (0.65, 154 ms) and s1..s5 (0.05
+   * each, 2000 ms). Both hold 0.9 of 1 core. `at` gives each placement's time.
+   */
+  function twoNodes(minResidenceSec = 0, at: Record<string, number> = {}): PlacementPolicy {
+    const p = policy([edge("edgeA"), edge("edgeB"), cloud("cloud1")], minResidenceSec);
+    const put = (r: TaskRequest) => p.place(r, at[r.id] === undefined ? {} : { atSec: at[r.id] });
+    expect(put(req("a", 200))).toMatchObject({ node: "edgeA", cpuShare: 0.5 });
+    expect(put(req("b", 154))).toMatchObject({ node: "edgeB", cpuShare: 0.65 });
+    for (const s of ["s1", "s2", "s3", "s4", "s5"]) expect(put(req(s, 2000))).toMatchObject({ node: "edgeB", cpuShare: 0.05 });
+    expect(put(req("c", 250))).toMatchObject({ node: "edgeA", cpuShare: 0.4 });
+    return p;
+  }
+  // The new request needs 100/334 -> 0.3 cores: 0.2 more than either node has free.
+  const incoming = () => req("new", 334);
+
+  it("moves one request off one node rather than many small ones off another", () => {
+    // Taken in global move order (the old rule), s1..s4 (the longest budgets) would move off edgeB.
+    // edgeA is freed by one move: c (250 ms, before a in move order) frees 0.4.
+    expect(twoNodes().place(incoming())).toEqual({
+      request: "new",
+      node: "edgeA",
+      case: 3,
+      cpuShare: 0.3,
+      predictedDelayMs: expect.closeTo(100 / 0.3, 9),
+      migrations: [{ request: "c", from: "edgeA", to: "cloud1", cpuShare: 0.5 }],
+    });
+  });
+
+  it("moves only until the request fits, least important first, on the chosen node", () => {
+    // With a and c in flight, edgeB is the only way: s1..s4 free exactly 0.2; s5 stays.
+    const d = twoNodes().place(incoming(), { migrating: new Set(["a", "c"]) });
+    expect(d).toMatchObject({ node: "edgeB", case: 3 });
+    expect(d.migrations).toEqual(
+      ["s1", "s2", "s3", "s4"].map((r) => ({ request: r, from: "edgeB", to: "cloud1", cpuShare: 0.052 })),
+    );
+  });
+
+  it("does not move a request whose move is in flight; the next one on the node moves", () => {
+    const d = twoNodes().place(incoming(), { migrating: new Set(["c"]) });
+    // a (200 ms) needs 100/150 in the cloud.
+    expect(d).toMatchObject({ node: "edgeA", case: 3, migrations: [{ request: "a", from: "edgeA", to: "cloud1", cpuShare: 0.667 }] });
+  });
+
+  it("does not move a request placed less than min-residence ago", () => {
+    const at = { a: 0, b: 0, s1: 0, s2: 0, s3: 0, s4: 0, s5: 0, c: 8 };
+    // At 12 s, c (placed at 8) is 4 s old: a moves instead.
+    expect(twoNodes(10, at).place(incoming(), { atSec: 12 }).migrations.map((m) => m.request)).toEqual(["a"]);
+    // At 18 s c is old enough.
+    expect(twoNodes(10, at).place(incoming(), { atSec: 18 }).migrations.map((m) => m.request)).toEqual(["c"]);
+    // Without the decision's time, no request has an age.
+    expect(twoNodes(10, at).place(incoming()).migrations.map((m) => m.request)).toEqual(["c"]);
+  });
+
+  it("when every way is held back, uses the cloud by rule 2 and says why", () => {
+    const at = { a: 0, b: 0, s1: 0, s2: 0, s3: 0, s4: 0, s5: 0, c: 0 };
+    const d = twoNodes(10, at).place(incoming(), { atSec: 5, migrating: new Set(["b"]) });
+    // 100/(334 - 50) -> 0.353 in the cloud.
+    expect(d).toEqual({
+      request: "new",
+      node: "cloud1",
+      case: 2,
+      cpuShare: 0.353,
+      predictedDelayMs: expect.closeTo(100 / 0.353, 9),
+      migrations: [],
+      reason: "no edge node has room, even after moving edge requests to the cloud (held back: 7 placed or moved less than 10 s ago, 1 migrating)",
+    });
+  });
+
+  describe("ties on the number of moves go to the node whose moved request is least important", () => {
+    /** edgeA: a (0.65) and x; edgeB: b (0.65) and y; each freed by moving x or y. */
+    function tie(x: TaskRequest, y: TaskRequest): PlacementPolicy {
+      const p = policy([edge("edgeA"), edge("edgeB"), cloud("cloud1")]);
+      expect(p.place(req("a", 154)).node).toBe("edgeA");
+      expect(p.place(req("b", 154)).node).toBe("edgeB");
+      expect(p.place(x).node).toBe("edgeA");
+      expect(p.place(y).node).toBe("edgeB");
+      return p;
+    }
+    const moved = (p: PlacementPolicy) => p.place(incoming()).migrations.map((m) => `${m.request}@${m.from}`);
+
+    it("the longer budget", () => {
+      // x: 0.25 (400 ms) on edgeA, y: 0.2 (500 ms) on edgeB: y's 500 ms budget is the longer.
+      expect(moved(tie(req("x", 400), req("y", 500)))).toEqual(["y@edgeB"]);
+    });
+
+    it("an explicit lower priority before the budget", () => {
+      expect(moved(tie(req("x", 400, 0), req("y", 500)))).toEqual(["x@edgeA"]);
+      expect(moved(tie(req("x", 400, 2), req("y", 500, 1)))).toEqual(["y@edgeB"]);
+    });
+
+    it("the earlier placed, on equal priority and budget", () => {
+      expect(moved(tie(req("x", 400), req("y", 400)))).toEqual(["x@edgeA"]);
+    });
   });
 });
 

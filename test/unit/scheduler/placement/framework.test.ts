@@ -87,7 +87,7 @@ describe("Framework.schedule", () => {
             name: "frees-edge2",
             postFilter: (s) => {
               ran.push("frees-edge2");
-              s.reserve(s.nodes.get("edge2")!, -600);
+              s.nodes.get("edge2")!.usedMilli -= 600; // the scan finder keeps no index to update
               return [{ request: "old", from: "edge2", to: "cloud1", cpuShare: 0.6 }];
             },
           },

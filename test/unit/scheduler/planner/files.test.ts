@@ -10,11 +10,13 @@ describe("REQUESTS.jsonl", () => {
       "",
       '{"id":"r2","device":"iot2","workload":"detect","inputClass":"small","delayBudgetMs":900,"priority":-2}',
       '{"release":"r1"}',
+      '{"id":"r3","device":"iot2","workload":"detect","inputClass":"small","delayBudgetMs":900,"at":12.5}',
     ].join("\n");
     expect(parseRequestsJsonl(text, "t.jsonl")).toEqual([
       { kind: "place", line: 1, request: { id: "r1", device: "iot1", workload: "detect", inputClass: "small", delayBudgetMs: 250 } },
       { kind: "place", line: 3, request: { id: "r2", device: "iot2", workload: "detect", inputClass: "small", delayBudgetMs: 900, priority: -2 } },
       { kind: "release", line: 4, id: "r1" },
+      { kind: "place", line: 5, atSec: 12.5, request: { id: "r3", device: "iot2", workload: "detect", inputClass: "small", delayBudgetMs: 900 } },
     ]);
   });
 
@@ -25,6 +27,7 @@ describe("REQUESTS.jsonl", () => {
     ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudgetMs":"5"}', "t.jsonl:2: delayBudgetMs must be a positive number"],
     ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5,"priority":0.5}', "t.jsonl:2: priority must be an integer"],
     ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudget":5}', "t.jsonl:2: unknown field 'delayBudget'"],
+    ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5,"at":-1}', "t.jsonl:2: at must be a number of seconds >= 0"],
     ['{"id":"","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5}', "t.jsonl:2: id must be a non-empty string"],
     ['{"release":"zz"}', "t.jsonl:2: release of 'zz', which no earlier line requests"],
     ['{"release":"r1","id":"x"}', 't.jsonl:2: a release line has only "release"'],

@@ -34,6 +34,34 @@ describe("runPlan", () => {
     expect(summary.meanEdgeUsage).toBeCloseTo((0.1 + 0.3 + 0.4 + 0.9 + 0.9 + 0.4) / 6, 9);
   });
 
+  it("counts moves per request placed after moves and the CPU moved", () => {
+    const { summary } = runPlan("delay-aware", cluster, trace);
+    // r5 was placed after moving r1, r3 (0.106 each) and r2 (0.223).
+    expect(summary).toMatchObject({ admittedByMoves: 1, movesPerAdmission: 3 });
+    expect(summary.movedCpu).toBeCloseTo(0.435, 9);
+  });
+
+  it("holds back requests younger than min-residence when lines carry `at`; lines without it have no age", () => {
+    const at = (l: string, sec: number) => JSON.stringify({ ...JSON.parse(l), at: sec });
+    const timed = (r4: string, r5At: number) =>
+      parseRequestsJsonl([at(line("r1", 1000), 0), at(line("r2", 500), 0), line("r3", 1000), r4, at(line("r5", 250), r5At)].join("\n"), "t.jsonl");
+    // At 5 s, r1 and r2 (placed at 0) are too young for 10 s; r3 and r4 have no age: r3 (0.1) then r4 (0.5) move.
+    const young = runPlan("delay-aware", cluster, timed(line("r4", 200), 5), 1, 10).decisions.at(-1)!;
+    expect(young).toMatchObject({ node: "edgeA", case: 3 });
+    expect(young.migrations.map((m) => m.request)).toEqual(["r3", "r4"]);
+    // With r4 young too, r3 alone cannot free 0.3: rule 2, saying what held the moves back.
+    const held = runPlan("delay-aware", cluster, timed(at(line("r4", 200), 0), 5), 1, 10).decisions.at(-1)!;
+    expect(held).toMatchObject({
+      node: "cloud1",
+      case: 2,
+      migrations: [],
+      reason: "no edge node has room, even after moving edge requests to the cloud (held back: 3 placed or moved less than 10 s ago)",
+    });
+    // At 10 s every line is old enough: the usual order, r1, r3, r2.
+    const old = runPlan("delay-aware", cluster, timed(at(line("r4", 200), 0), 10), 1, 10).decisions.at(-1)!;
+    expect(old.migrations.map((m) => m.request)).toEqual(["r1", "r3", "r2"]);
+  });
+
   it("least-loaded: the infeasible request is placed best effort and counted as a miss", () => {
     const { decisions, summary } = runPlan("least-loaded", cluster, trace);
     const r6 = decisions.find((d) => d.request === "r6")!;

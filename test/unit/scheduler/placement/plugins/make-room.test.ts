@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScanFinder } from "../../../../../scheduler/placement/capacity-index.js";
 import { ClusterState } from "../../../../../scheduler/placement/cluster-state.js";
+import { NO_LIMITS } from "../../../../../scheduler/placement/framework.js";
 import { makeRoomOnEdge } from "../../../../../scheduler/placement/plugins/make-room.js";
 import { needMilli, perDelay } from "../../../../../scheduler/placement/share.js";
 import type { TaskRequest } from "../../../../../scheduler/placement/types.js";
@@ -24,27 +25,41 @@ describe("makeRoomOnEdge", () => {
   it("moves edge requests to the cloud, loosest budget first, until the new request fits the edge", () => {
     const state = cluster(4);
     const need = needFor(request("new", 250)); // 0.4 core on the edge; 0.3 free
-    expect(makeRoomOnEdge().postFilter(state, need)).toEqual([{ request: "loose", from: "edge1", to: "cloud1", cpuShare: 0.106 }]);
+    expect(makeRoomOnEdge().postFilter(state, need, NO_LIMITS, [])).toEqual([{ request: "loose", from: "edge1", to: "cloud1", cpuShare: 0.106 }]);
     expect(state.tasks.get("loose")!.node.name).toBe("cloud1");
     expect(state.nodes.get("edge1")!.usedMilli).toBe(500);
     expect(state.finder.mostUsedFit("edge", need)?.name).toBe("edge1");
   });
 
-  it("returns null and changes nothing when no moves can make room", () => {
+  it("returns null, leaves the planner's note and changes nothing when no moves can make room", () => {
     const state = cluster(0.05); // the cloud can take neither request
     const before = JSON.stringify(state.usage());
-    expect(makeRoomOnEdge().postFilter(state, needFor(request("new", 250)))).toBeNull();
+    const notes: string[] = [];
+    expect(makeRoomOnEdge().postFilter(state, needFor(request("new", 250)), NO_LIMITS, notes)).toBeNull();
+    expect(notes).toEqual([""]);
     expect(JSON.stringify(state.usage())).toBe(before);
+  });
+
+  it("names the requests the limits held back in its note", () => {
+    const state = cluster(4);
+    const notes: string[] = [];
+    const limits = { minResidenceSec: 10, atSec: 105, migrating: new Set(["tight"]) };
+    state.tasks.get("loose")!.sinceSec = 100; // 5 s ago
+    expect(makeRoomOnEdge().postFilter(state, needFor(request("new", 250)), limits, notes)).toBeNull();
+    expect(notes).toEqual([" (held back: 1 placed or moved less than 10 s ago, 1 migrating)"]);
   });
 
   it("runs the planner it is given", () => {
     const state = cluster(4);
     const calls: unknown[] = [];
-    const plugin = makeRoomOnEdge((s, need) => {
-      calls.push([s, need(0)]);
-      return null;
+    const limits = { minResidenceSec: 3 };
+    const plugin = makeRoomOnEdge((s, need, l) => {
+      calls.push([s, need(0), l]);
+      return " (a note)";
     });
-    expect(plugin.postFilter(state, () => 7)).toBeNull();
-    expect(calls).toEqual([[state, 7]]);
+    const notes: string[] = [];
+    expect(plugin.postFilter(state, () => 7, limits, notes)).toBeNull();
+    expect(calls).toEqual([[state, 7, limits]]);
+    expect(notes).toEqual([" (a note)"]);
   });
 });
