@@ -1,26 +1,12 @@
 // The life of one migration as a pure state machine: which phase may follow
 // which, and the record every progress event folds into. Failure from any
 // live phase goes through rolling-back to failed.
-import type { MigrationMetrics, MigrationPhase, ProgressEvent, StrategyName } from "./strategy.js";
+import type { MigrationView } from "../../src/api-types/agent.js";
+import type { MigrationPhase, ProgressEvent, StrategyName } from "./strategy.js";
 
-export type MigrationStatus = "running" | "succeeded" | "failed";
-
-export interface MigrationRecord {
-  id: string;
-  workloadId: string;
-  destination: string;
-  requested: StrategyName;
-  strategy?: string;
-  reason?: string;
-  phase: MigrationPhase;
-  status: MigrationStatus;
-  error?: string;
-  progress: { bytes: number; totalBytes: number; rateBps: number };
-  metrics?: MigrationMetrics;
-  destinationWorkloadId?: string;
-  startedAt: string;
-  endedAt?: string;
-}
+/** A migration's record is what GET /v1/migrations/:id shows: one definition, in src/api-types. */
+export type MigrationRecord = MigrationView;
+export type MigrationStatus = MigrationView["status"];
 
 const LIVE: MigrationPhase[] = ["pending", "preparing", "dumping", "transferring", "restoring", "verifying", "serving-pages", "committing"];
 
