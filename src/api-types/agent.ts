@@ -26,6 +26,35 @@ export interface AgentInfo {
   tier: string;
   url: string;
   capabilities: AgentCapabilities;
+  /** The Open vSwitch bridge this agent attaches workload namespaces to (agent flag --bridge), when it has one. */
+  network?: { bridge: string; dpid: string | null };
+}
+
+/**
+ * A workload's own network: the agent makes a network namespace holding this
+ * IP and MAC on a veth whose other end is a port of the agent's OVS bridge.
+ * The same IP and MAC are made again wherever the workload moves.
+ */
+export interface WorkloadNetworkInput {
+  ip: string;
+  prefixLen: number;
+  /** Fixed, locally administered (02:…). */
+  mac: string;
+  /** Default route inside the namespace, when the service must reach beyond its subnet. */
+  gateway?: string;
+}
+
+/** The network a workload holds on this agent. */
+export interface WorkloadNetworkView extends WorkloadNetworkInput {
+  /** Network namespace name (ip netns). */
+  namespace: string;
+  bridge: string;
+  /** The veth end that is a port of the bridge. */
+  port: string;
+  /** Its OpenFlow port number on the bridge (a redirect's target), null until OVS assigned one. */
+  ofport: number | null;
+  /** The bridge's datapath id, 16 hex digits. */
+  dpid: string | null;
 }
 
 /** POST /v1/workloads: an image (Docker) or a command (a process tree checkpointed with CRIU). */
@@ -40,6 +69,8 @@ export interface WorkloadInput {
   /** HTTP path the downtime probe asks on the first port. */
   probePath?: string;
   env?: Record<string, string>;
+  /** Its own network namespace with this address (direct runtime, agent with a bridge). */
+  network?: WorkloadNetworkInput;
 }
 
 export interface WorkloadView {
@@ -55,6 +86,7 @@ export interface WorkloadView {
   migratedFrom?: { agent: string; workloadId: string; migrationId: string };
   /** With state "exited": its exit status or the signal that ended it (when the runtime can tell), and when. */
   exit?: { code?: number; signal?: string; at: string };
+  network?: WorkloadNetworkView;
 }
 
 /** POST /v1/migrations. */
@@ -65,6 +97,13 @@ export interface MigrationInput {
   strategy?: StrategyName;
   compress?: boolean;
   bandwidthBps?: number;
+  /**
+   * "auto" (default): the source commits by itself once the destination runs the
+   * workload. "manual": it stops in phase "awaiting-commit", keeping its images and
+   * its frozen tree, until POST /v1/migrations/:id/commit or /rollback (the
+   * scheduler's migration manager verifies the service through the network first).
+   */
+  commit?: "auto" | "manual";
   /** Test faults; accepted only by an agent started with --allow-faults. */
   faults?: { corrupt?: boolean; cutAt?: number; failRestore?: boolean };
 }
@@ -77,6 +116,7 @@ export type MigrationPhase =
   | "restoring"
   | "verifying"
   | "serving-pages"
+  | "awaiting-commit"
   | "committing"
   | "done"
   | "rolling-back"
@@ -92,6 +132,8 @@ export interface MigrationMetrics {
   pagesOnFault: number;
   pagesPushed: number;
   image?: { ref: string; id: string; sent: boolean; bytes: number };
+  /** Where the frozen time went, ms (each present when the strategy measured it). */
+  breakdown?: { freezeMs?: number; dumpMs?: number; transferMs?: number; restoreMs?: number; lazyReadyMs?: number; firstAnswerMs?: number };
 }
 
 /** GET /v1/migrations/:id: live phase and progress, the metrics at the end. */
@@ -108,6 +150,10 @@ export interface MigrationView {
   progress: { bytes: number; totalBytes: number; rateBps: number };
   metrics?: MigrationMetrics;
   destinationWorkloadId?: string;
+  /** When the workload first ran on the destination (the moment a redirect should follow). */
+  resumedAt?: string;
+  /** A rollback after resume: how long the destination ran, and that its changes since the freeze were discarded. */
+  rollback?: { afterResume: boolean; destinationRanMs?: number; changesDiscarded: boolean };
   startedAt: string;
   endedAt?: string;
 }

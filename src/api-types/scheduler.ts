@@ -87,6 +87,12 @@ export interface Placed {
   task: TaskRequest;
   node: string;
   endpoint: string | null;
+  /** Where the task's workload answers, wherever it runs (null when the node has no agent: nothing runs). */
+  serviceIp: string | null;
+  /** TASK.svc.<zone>, served by the controller's DNS (null without a controller). */
+  dnsName: string | null;
+  /** The workload's TCP port on serviceIp. */
+  port: number | null;
   cpuShare: number;
   predictedDelayMs: number;
   /** 1: edge fits, 2: cloud, 3: edge after moving other tasks. */

@@ -65,6 +65,16 @@ export class AgentClient {
     return this.http.get("/v1/migrations", opts);
   }
 
+  /** A migration started with commit "manual" and now in phase "awaiting-commit": the source releases its copy. */
+  commitMigration(id: string, opts?: MethodOptions): Promise<MigrationView> {
+    return this.http.post(`/v1/migrations/${seg(id)}/commit`, undefined, opts);
+  }
+
+  /** A migration started with commit "manual": the workload runs on the source again (from its images after a resume). */
+  rollbackMigration(id: string, opts?: MethodOptions): Promise<MigrationView> {
+    return this.http.post(`/v1/migrations/${seg(id)}/rollback`, undefined, opts);
+  }
+
   /** A migration's live record. A destination polls its source with it until commit. */
   migration(id: string, opts?: MethodOptions): Promise<MigrationView> {
     return this.http.get(`/v1/migrations/${seg(id)}`, opts);

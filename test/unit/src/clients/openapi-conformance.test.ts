@@ -86,7 +86,16 @@ const controllerSamples: Samples<ControllerClient> = {
 const agentSamples: Samples<AgentClient> = {
   info: (c) => c.info(),
   createWorkload: (c) =>
-    c.createWorkload({ id: "w-1", command: ["python3", "server.py"], cpuLimit: 0.5, ports: [8080], labels: { region: "eu" }, probePath: "/health", env: { MODE: "demo" } }),
+    c.createWorkload({
+      id: "w-1",
+      command: ["python3", "server.py"],
+      cpuLimit: 0.5,
+      ports: [8080],
+      labels: { region: "eu" },
+      probePath: "/health",
+      env: { MODE: "demo" },
+      network: { ip: "10.77.0.10", prefixLen: 16, mac: "02:00:0a:4d:00:0a", gateway: "10.77.0.1" },
+    }),
   workloads: (c) => c.workloads(),
   deleteWorkload: (c) => c.deleteWorkload("w-1"),
   startMigration: (c) =>
@@ -96,8 +105,11 @@ const agentSamples: Samples<AgentClient> = {
       strategy: "postcopy",
       compress: true,
       bandwidthBps: 1e8,
+      commit: "manual",
       faults: { corrupt: false, cutAt: 0.5, failRestore: false },
     }),
+  commitMigration: (c) => c.commitMigration("m-1"),
+  rollbackMigration: (c) => c.rollbackMigration("m-1"),
   migrations: (c) => c.migrations(),
   migration: (c) => c.migration("m-1"),
   openIncoming: (c) =>
