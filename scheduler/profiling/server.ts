@@ -1,6 +1,7 @@
 // The profiled service, run as its own process so that a CPU limit applies to it
 // alone: GET /process?size=small|medium|large blurs and edge-detects that image and
 // answers with a small JSON. Prints `{"port":N}` on stdout once it listens.
+import { fstatSync } from "node:fs";
 import { createServer } from "node:http";
 import { generateImage, IMAGE_SIZES, isInputClass, type GrayImage, type InputClass } from "./images.js";
 import { checksum, detectEdges, edgeFraction } from "./kernels.js";
@@ -47,13 +48,18 @@ const server = createServer((req, res) => {
 });
 
 const port = Number(process.env.FLEXIMIGRATE_WORKLOAD_PORT ?? 0);
-server.listen(port, "127.0.0.1", () => {
+// Profiled: loopback only. As a task's workload in its own network namespace: every address of it.
+const host = process.env.FLEXIMIGRATE_WORKLOAD_HOST ?? "127.0.0.1";
+server.listen(port, host, () => {
   const addr = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof addr === "object" && addr ? addr.port : port })}\n`);
 });
-// The profiler owns this process: stop when it asks, or when it dies (stdin closes).
-// Ctrl-C is the profiler's to handle: it finishes cleanly, then stops us.
+// The profiler owns this process through a pipe: stop when it asks, or when it dies
+// (the pipe closes). Ctrl-C is the profiler's to handle: it finishes cleanly, then
+// stops us. Started by an agent (stdin is /dev/null), it runs until it is stopped.
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
 process.on("SIGINT", () => {});
-process.stdin.on("end", () => process.exit(0));
-process.stdin.resume();
+if (fstatSync(0).isFIFO()) {
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}

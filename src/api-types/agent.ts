@@ -104,6 +104,8 @@ export interface MigrationInput {
    * scheduler's migration manager verifies the service through the network first).
    */
   commit?: "auto" | "manual";
+  /** Cores the workload gets on the destination (its model's need there); default: what it has here. */
+  cpuLimit?: number;
   /** Test faults; accepted only by an agent started with --allow-faults. */
   faults?: { corrupt?: boolean; cutAt?: number; failRestore?: boolean };
 }

@@ -106,6 +106,7 @@ const agentSamples: Samples<AgentClient> = {
       compress: true,
       bandwidthBps: 1e8,
       commit: "manual",
+      cpuLimit: 0.25,
       faults: { corrupt: false, cutAt: 0.5, failRestore: false },
     }),
   commitMigration: (c) => c.commitMigration("m-1"),
