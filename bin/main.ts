@@ -8,6 +8,7 @@ export const entries: CommandEntry[] = [
   entry("up", "Start scheduler, controller and local agents with a demo IoT load", () => import("../src/demo/up.js")),
   entry("fit", "Fit CPU-share-vs-latency models from profiling samples", () => import("../scheduler/cli/fit.js")),
   entry("profile", "Profile the image workload under CPU limits and write samples", () => import("../scheduler/cli/profile.js")),
+  entry("devices", "Run IoT devices that send real requests to their placed tasks", () => import("../src/devices/command.js")),
   entry("plan", "Run placement policies offline on a cluster and a request trace", () => import("../scheduler/cli/plan.js")),
   entry("scheduler", "Start the delay-aware scheduler service", () => import("../scheduler/cli/serve.js")),
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),

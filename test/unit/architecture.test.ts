@@ -21,8 +21,11 @@ type Area = (typeof AREAS)[number];
 const LAYERS: Record<Area, string[][]> = {
   src: [
     ["api-types/", "http/", "openflow/", "latency/", "random.ts", "cpu-period.ts", "wait.ts"],
-    ["clients/"],
+    // the typed service clients; the one-machine network of the loop (host tools only)
+    ["clients/", "loopnet/"],
     ["cli/"],
+    // IoT devices that send real requests (a command of their own)
+    ["devices/"],
     ["demo/"],
   ],
   scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["service/"], ["cli/"]],

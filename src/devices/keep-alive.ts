@@ -1,0 +1,67 @@
+// A device's one HTTP/1.1 keep-alive connection to its workload: requests go
+// one after another on the same socket. A request that fails is reported with
+// why (reset, timeout, HTTP status, no connection) and never retried; only the
+// next request opens a new connection if the old one is gone (counted).
+import { Agent, request } from "node:http";
+import type { ErrorKind } from "./stats.js";
+
+export type Answer = { ok: true; status: number; bytes: number } | { ok: false; kind: ErrorKind; detail: string };
+
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+class RequestTimeout extends Error {}
+
+/** Which kind of failure a socket error is. */
+export function errorKind(err: unknown): ErrorKind {
+  if (err instanceof RequestTimeout) return "timeout";
+  const code = (err as { code?: string }).code ?? "";
+  if (RESET_CODES.has(code) || /socket hang up/i.test((err as Error).message ?? "")) return "reset";
+  return "connect";
+}
+
+export class KeepAliveConnection {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  /** Sockets opened so far: 1 while the connection held. */
+  connections = 0;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get(path: string): Promise<Answer> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (a: Answer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(a);
+      };
+      const req = request({ host: this.host, port: this.port, path, method: "GET", agent: this.agent }, (res) => {
+        let bytes = 0;
+        res.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) done({ ok: true, status, bytes });
+          else done({ ok: false, kind: "http", detail: `HTTP ${status}` });
+        });
+        res.on("error", (err) => done({ ok: false, kind: errorKind(err), detail: err.message }));
+        res.on("aborted", () => done({ ok: false, kind: "reset", detail: "answer cut short" }));
+      });
+      req.on("socket", () => {
+        if (!req.reusedSocket) this.connections++;
+      });
+      req.on("error", (err) => done({ ok: false, kind: errorKind(err), detail: err instanceof RequestTimeout ? err.message : `${(err as { code?: string }).code ?? ""} ${err.message}`.trim() }));
+      const timer = setTimeout(() => req.destroy(new RequestTimeout(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
