@@ -25,6 +25,10 @@ function inputFor(size: InputClass): Input {
   return input;
 }
 
+// Requests served since start: lives in the process's memory, so it continues
+// across a live migration and restarts from 0 only when the workload restarts.
+let served = 0;
+
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://localhost");
   const reply = (status: number, body: unknown) => {
@@ -38,7 +42,9 @@ const server = createServer((req, res) => {
   const { image, scratch } = inputFor(size);
   const edges = detectEdges(image, scratch);
   const cpu = process.cpuUsage(cpuStart);
+  served++;
   reply(200, {
+    served,
     size,
     side: edges.width,
     checksum: checksum(edges),

@@ -1,0 +1,158 @@
+// The closed loop on one machine, as `up` and the end-to-end tests run it:
+// the controller, the loop's network (src/loopnet: one OVS bridge per node,
+// sites joined by VXLAN, a gateway port for the root namespace), the
+// scheduler with its migration manager, and one agent per node attached to
+// its node's bridge. Every part is a child process of this checkout, started
+// in dependency order and stopped by PID; the network is removed by exact name.
+import { mkdirSync } from "node:fs";
+import { ControllerClient } from "../clients/controller.js";
+import { SchedulerClient } from "../clients/scheduler.js";
+import { applyPlan, cleanLeftovers, type LoopnetPlan, planLoopnet, removePlan } from "../loopnet/index.js";
+import { waitFor } from "../wait.js";
+import { Child } from "./children.js";
+
+export interface LoopNode {
+  name: string;
+  tier: "edge" | "cloud";
+  site: string;
+  /** Cores the node offers the scheduler. */
+  cpus: number;
+  /** Network delay from the devices, told to the scheduler. */
+  netDelayMs: number;
+}
+
+/** Two edge sites and a cloud: the edge fills first, then case-3 moves go edge→cloud. */
+export const LOOP_NODES: LoopNode[] = [
+  { name: "edge1", tier: "edge", site: "edge-a", cpus: 1, netDelayMs: 2 },
+  { name: "edge2", tier: "edge", site: "edge-b", cpus: 1, netDelayMs: 2 },
+  { name: "cloud1", tier: "cloud", site: "cloud", cpus: 4, netDelayMs: 20 },
+];
+
+export interface LoopOptions {
+  /** Starts every host name of the run (2-8 characters, see src/loopnet). */
+  prefix: string;
+  nodes?: LoopNode[];
+  /** The scheduler's durable state (its migration journal). */
+  stateDir: string;
+  /** Extra flags for the scheduler and for every agent. */
+  schedulerArgs?: string[];
+  agentArgs?: string[];
+  /** Progress lines ("controller up", ...). */
+  log?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface RunningLoop {
+  schedulerUrl: string;
+  controllerUrl: string;
+  agents: Map<string, string>;
+  plan: LoopnetPlan;
+  scheduler: SchedulerClient;
+  controller: ControllerClient;
+  /** SIGKILL of the scheduler (a crash), then a new one on the same port and state. */
+  crashScheduler(): Promise<void>;
+  restartScheduler(): Promise<void>;
+  /** Last output lines of each child, for failure messages. */
+  tails(): string;
+  stop(): Promise<void>;
+}
+
+export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
+  const log = opts.log ?? (() => {});
+  const nodes = opts.nodes ?? LOOP_NODES;
+  const timeoutMs = opts.startTimeoutMs ?? 60_000;
+  const children = new Map<string, Child>();
+  let plan: LoopnetPlan | undefined;
+  let schedulerChild: Child | undefined;
+  let schedulerPort = 0;
+  const stop = async () => {
+    // Agents first (each removes its workloads and their namespaces), then the rest.
+    const agents = [...children.entries()].filter(([n]) => n.startsWith("agent "));
+    await Promise.all(agents.map(([, c]) => c.stop(15_000)));
+    await Promise.all([...children.entries()].filter(([n]) => !n.startsWith("agent ")).map(([, c]) => c.stop()));
+    await schedulerChild?.stop();
+    if (plan) await removePlan(plan);
+  };
+  try {
+    await cleanLeftovers(opts.prefix);
+    mkdirSync(opts.stateDir, { recursive: true });
+
+    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--quiet"]);
+    children.set("controller", ctl);
+    const ports = JSON.parse((await ctl.waitForLine(/^\{.*"openflowPort".*\}$/, timeoutMs))[0]) as { openflowPort: number; httpPort: number; dnsPort: number };
+    const controllerUrl = `http://127.0.0.1:${ports.httpPort}`;
+    const controller = new ControllerClient(controllerUrl);
+    log(`controller up: ${controllerUrl} (OpenFlow ${ports.openflowPort}, DNS ${ports.dnsPort})`);
+
+    plan = planLoopnet({ prefix: opts.prefix, nodes, controllerPort: ports.openflowPort, rootNetnsPid: process.pid });
+    await applyPlan(plan);
+    const dpids = plan.bridges.map((b) => b.dpid);
+    await waitFor(
+      async () => {
+        const t = await controller.topology();
+        return t.settled && dpids.every((d) => t.switches.includes(d)) ? t : undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: "the controller to see every bridge of the loop, settled" },
+    );
+    log(`network up: ${plan.bridges.map((b) => `${b.node}=${b.name}`).join(", ")}, gateway ${plan.gateway.address}`);
+
+    const startScheduler = async () => {
+      const args = ["scheduler", "--port", String(schedulerPort), "--controller", controllerUrl, "--state-dir", opts.stateDir, ...(opts.schedulerArgs ?? [])];
+      schedulerChild = new Child("scheduler", args);
+      const m = await schedulerChild.waitForLine(/^scheduler listening on (http:\/\/\S+)/, timeoutMs);
+      schedulerPort = Number(new URL(m[1]!).port);
+      return m[1]!;
+    };
+    const schedulerUrl = await startScheduler();
+    const scheduler = new SchedulerClient(schedulerUrl);
+    log(`scheduler up: ${schedulerUrl}`);
+
+    const agents = new Map<string, string>();
+    for (const [i, n] of nodes.entries()) {
+      const bridge = plan.bridges[i]!.name;
+      const args = [
+        "agent",
+        ...["--node", n.name, "--tier", n.tier, "--listen", "127.0.0.1:0", "--scheduler", schedulerUrl],
+        ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
+        ...["--work-dir", `/dev/shm/${opts.prefix}-${n.name}`],
+        ...(opts.agentArgs ?? []),
+      ];
+      const child = new Child(`agent ${n.name}`, args);
+      children.set(`agent ${n.name}`, child);
+      const line = (await child.waitForLine(/^\{.*"listening".*\}$/, timeoutMs))[0];
+      agents.set(n.name, (JSON.parse(line) as { listening: string }).listening);
+    }
+    await waitFor(
+      async () => {
+        const listed = await scheduler.nodes();
+        return nodes.every((n) => listed.some((l) => l.name === n.name && l.endpoint)) ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: "every agent registered with the scheduler" },
+    );
+    log(`agents up: ${[...agents].map(([n, u]) => `${n} ${u}`).join(", ")}`);
+
+    return {
+      schedulerUrl,
+      controllerUrl,
+      agents,
+      plan,
+      scheduler,
+      controller,
+      async crashScheduler() {
+        schedulerChild?.kill();
+        await schedulerChild?.exited;
+      },
+      async restartScheduler() {
+        await startScheduler();
+      },
+      tails: () =>
+        [...children.entries(), ...(schedulerChild ? [["scheduler", schedulerChild] as const] : [])]
+          .map(([n, c]) => `--- ${n}\n${c.tail()}`)
+          .join("\n"),
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
