@@ -17,7 +17,7 @@ import {
 } from "../../src/openflow/index.js";
 import type { ErrorMessage, OfMessage } from "../../src/openflow/messages.js";
 import { Handshake } from "./handshake.js";
-import { isSlaveError, type RoleAsk } from "./role.js";
+import { isSlaveError, type RoleAsk, roleStatusOf } from "./role.js";
 import { type SessionLink, SwitchSession } from "./session.js";
 
 export type Log = (level: "info" | "warn" | "error", msg: string) => void;
@@ -175,6 +175,12 @@ export class SwitchConnection implements SessionLink {
       return;
     }
     if (m.type === "echoReply") return;
+    const status = m.type === "experimenter" && this.session ? roleStatusOf(m) : undefined;
+    if (status && this.session) {
+      this.log("info", `switch ${this.session.dpid} holds this controller as ${status.role} now (generation ${status.generationId})`);
+      if (status.role === "slave") this.session.role.demoted(status.generationId);
+      return;
+    }
     if (m.type === "experimenter") {
       // We speak no experimenter extension: answered as when the codec refused these messages.
       const err = new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_EXPERIMENTER, `experimenter ${m.experimenter} type ${m.expType} is not supported`);

@@ -4,7 +4,7 @@
 // refused. The shells (handshake.ts, roles.ts, session.ts) do the sending;
 // SwitchSession.send consults `mayChange` before any change leaves.
 import { OFPBRC, OFPET, OFPRRFC } from "../../src/openflow/index.js";
-import type { AsyncConfig, ErrorMessage, OfMessage, RoleReply } from "../../src/openflow/messages.js";
+import type { AsyncConfig, ErrorMessage, ExperimenterMessage, OfMessage, RoleReply } from "../../src/openflow/messages.js";
 
 export type Role = "equal" | "master" | "slave";
 export const ROLES: readonly Role[] = ["equal", "master", "slave"];
@@ -107,6 +107,18 @@ export function isSlaveError(e: ErrorMessage): boolean {
   return e.errType === OFPET.BAD_REQUEST && e.code === OFPBRC.IS_SLAVE;
 }
 
+/** ONF's experimenter id, and its role-status message: OpenFlow 1.4's ROLE_STATUS, which Open vSwitch sends to 1.3 controllers. */
+const ONF_EXPERIMENTER = 0x4f4e4600;
+const ONFT_ROLE_STATUS = 1911;
+const WIRE_ROLES: Record<number, Role> = { 1: "equal", 2: "master", 3: "slave" };
+
+/** The role a switch says it holds us in now (another controller became master...), from ONF's role status; undefined for any other message. */
+export function roleStatusOf(m: ExperimenterMessage): { role: Role; generationId: bigint } | undefined {
+  if (m.experimenter !== ONF_EXPERIMENTER || m.expType !== ONFT_ROLE_STATUS || m.data.length < 16) return undefined;
+  const role = WIRE_ROLES[m.data.readUInt32BE(0)];
+  return role ? { role, generationId: m.data.readBigUInt64BE(8) } : undefined;
+}
+
 function roleOfReply(r: RoleReply): Role {
   return r.role === "noChange" ? "equal" : r.role;
 }
@@ -154,8 +166,9 @@ export class SwitchRole {
   }
 
   /** The switch says another controller took over (IS_SLAVE, or a role status): we are slave there. */
-  demoted(): void {
+  demoted(generationId?: bigint): void {
     this.role = "slave";
+    if (generationId !== undefined) this.generationId = generationId;
     this.owesSetUp = true;
   }
 }

@@ -4,7 +4,7 @@
 // handshake asking for the role before its set-up.
 import { describe, expect, it } from "vitest";
 import { Handshake } from "../../../../controller/openflow/handshake.js";
-import { ASYNC_CONFIG, changesSwitch, RoleState, SwitchRole } from "../../../../controller/openflow/role.js";
+import { ASYNC_CONFIG, changesSwitch, RoleState, roleStatusOf, SwitchRole } from "../../../../controller/openflow/role.js";
 import type { OfMessage } from "../../../../src/openflow/messages.js";
 
 const STALE: OfMessage = { type: "error", xid: 5, errType: 11, code: 0, data: Buffer.alloc(0) };
@@ -164,5 +164,16 @@ describe("the handshake with a role", () => {
     const next = h.receive({ ...STALE, xid: 4 });
     expect(next.close).toBeUndefined();
     expect(next.send.map((m) => m.type)).toEqual(["multipartRequest"]);
+  });
+});
+
+describe("ONF role status (Open vSwitch tells a 1.3 controller it was demoted)", () => {
+  it("reads role and generation id from experimenter 0x4f4e4600 type 1911, nothing from other experimenters", () => {
+    const data = Buffer.alloc(16);
+    data.writeUInt32BE(3, 0);
+    data.writeBigUInt64BE(50n, 8);
+    expect(roleStatusOf({ type: "experimenter", xid: 0, experimenter: 0x4f4e4600, expType: 1911, data })).toEqual({ role: "slave", generationId: 50n });
+    expect(roleStatusOf({ type: "experimenter", xid: 0, experimenter: 0x2320, expType: 1911, data })).toBeUndefined();
+    expect(roleStatusOf({ type: "experimenter", xid: 0, experimenter: 0x4f4e4600, expType: 1911, data: data.subarray(0, 8) })).toBeUndefined();
   });
 });
