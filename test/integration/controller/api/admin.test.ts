@@ -26,7 +26,8 @@ describeWhen("admin routes and roles of the controller on real Open vSwitch", mi
   const api = (c: ControllerProcess | undefined, method: Method, path: string, body?: unknown) => requestJson(method, `http://127.0.0.1:${c?.ports.httpPort}${path}`, body);
   /** Waits until OVSDB shows `want` (ovs-vswitchd writes the controllers' status columns a little later). */
   const ovsRolesBecome = async (want: Record<string, string>) => {
-    await waitFor(async () => JSON.stringify(await ovsRoles()) === JSON.stringify(want), { timeoutMs: 15_000, intervalMs: 200, what: () => `OVSDB roles ${JSON.stringify(want)}` }).catch(() => {});
+    const same = (x: Record<string, string>) => JSON.stringify(Object.entries(x).sort());
+    await waitFor(async () => same(await ovsRoles()) === same(want), { timeoutMs: 15_000, intervalMs: 200, what: () => `OVSDB roles ${JSON.stringify(want)}` }).catch(() => {});
     expect(await ovsRoles()).toEqual(want);
   };
   /** OVS's own view: role by controller target, for this bridge's controllers only. */
