@@ -3,13 +3,19 @@
 // by events. createController() starts everything; close() stops it all.
 // A switch reaches this shell only once its handshake and set-up finished
 // (openflow/handshake.ts); then the SwitchRestorer puts back the rules the
-// forwarding, redirect and overlay parts keep on it.
+// forwarding, redirect and overlay parts keep on it. The controller's role
+// (openflow/roles.ts) decides whether it may: a slave owes the set-up and
+// does it when it becomes master.
 import Fastify, { type FastifyInstance } from "fastify";
 import { dnsRoutes } from "./api/dns.js";
 import { CONTROLLER_EVENTS_SUMMARY, type ControllerEvent, type ControllerEvents } from "./api/events.js";
 import { toJsonValue } from "./api/flow-json.js";
 import { hostRoutes } from "./api/hosts.js";
+import { guardSwitchChanges } from "./api/in-charge.js";
 import { registerOpenApi } from "./api/openapi.js";
+import { PortRateBook } from "./api/port-rates.js";
+import { roleRoutes } from "./api/role.js";
+import { switchTableRoutes } from "./api/switch-tables.js";
 import { overlayRoutes } from "./api/overlay.js";
 import { type NodePlace, redirectRoutes } from "./api/redirects.js";
 import { switchRoutes } from "./api/switches.js";
@@ -17,9 +23,14 @@ import { topologyRoutes } from "./api/topology.js";
 import { DnsRecords } from "./dns/records.js";
 import { type RunningDnsServer, startDnsServer } from "./dns/server.js";
 import { Forwarder } from "./forwarding/forwarder.js";
+import { NoFloodPorts } from "./forwarding/no-flood.js";
 import { HostTable } from "./hosts/table.js";
 import type { Log } from "./openflow/connection.js";
+import { setUpMessages } from "./openflow/handshake.js";
+import type { Role } from "./openflow/role.js";
+import { RoleService } from "./openflow/roles.js";
 import { OpenFlowServer } from "./openflow/server.js";
+import { OpenFlowError, type SwitchSession, SwitchTimeoutError } from "./openflow/session.js";
 import { SwitchRestorer } from "./openflow/switch-ready.js";
 import { OvsdbOverlayBackend } from "./overlay/backend.js";
 import { OverlayService } from "./overlay/service.js";
@@ -27,6 +38,7 @@ import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
 import { RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
 import { LinkDiscovery } from "./topology/discovery.js";
+import { ApiError } from "../src/http/api-error.js";
 import { installErrorHandling } from "../src/http/error-handler.js";
 import { EventHub } from "../src/http/event-hub.js";
 import { eventsPlugin } from "../src/http/events-plugin.js";
@@ -43,6 +55,10 @@ export interface ControllerOptions {
   echoIntervalMs?: number;
   /** OVSDB endpoint of the VXLAN overlay API ("unix:PATH" or "tcp:HOST:PORT"); connected on first use. */
   ovsdb?: string;
+  /** The role claimed from every switch at start (default equal). */
+  role?: Role;
+  /** How long a request to a switch (MULTIPART, BARRIER, ROLE_REQUEST) may wait for its answer (default 10 s). */
+  requestTimeoutMs?: number;
   log?: Log;
 }
 
@@ -69,24 +85,32 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   const store = new RedirectStore();
   const nodes = new Map<string, NodePlace>();
   const overlayBackend = new OvsdbOverlayBackend(opts.ovsdb ?? DEFAULT_OVSDB_TARGET);
+  const rates = new PortRateBook();
+  const noFlood = new NoFloodPorts();
 
   // The forwarder and discovery refer to each other through events; declared first, set below.
   let forwarder: Forwarder | undefined;
   let executor: RedirectExecutor | undefined;
+  let roles: RoleService | undefined;
   const server: OpenFlowServer = new OpenFlowServer({
     port: opts.openflowPort ?? 6653,
     echoIntervalMs: opts.echoIntervalMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    roleAsk: () => roles?.state.askForNewSwitch(),
     log,
     events: {
       switchUp: (session) => {
-        log("info", `switch ${session.dpid} connected from ${session.remote}`);
+        log("info", `switch ${session.dpid} connected from ${session.remote} (role ${session.role.role}${session.role.refused ? `, refused: ${session.role.refused.message}` : ""})`);
         discovery.switchUp(session);
         emit({ type: "switch.up", dpid: session.dpid, address: session.remote, ports: session.ports.size });
         // The set-up wiped its table: active redirects and overlay flows must hold across a reconnect.
-        void restorer.switchReady(session.dpid);
+        // A slave skipped the set-up: it owes both until it becomes master (roles.ts).
+        if (session.role.mayChange) void restorer.switchReady(session.dpid);
+        roles?.switchUp(session);
       },
       switchDown: (session, reason) => {
         log("info", `switch ${session.dpid} disconnected: ${reason}`);
+        rates.forget(session.dpid);
         discovery.switchDown(session.dpid);
         hosts.forgetSwitch(session.dpid);
         forwarder?.topologyChanged(false);
@@ -132,10 +156,16 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     },
     opts.lldpIntervalMs ?? 1000,
   );
-  forwarder = new Forwarder(server.registry, discovery, hosts, {
-    host: (change, mac) => emit({ type: `host.${change}`, host: hosts.get(mac) }),
-    flowsInstalled: (dpids, ethSrc, ethDst) => emit({ type: "flow.installed", dpids, ethSrc, ethDst }),
-  });
+  forwarder = new Forwarder(
+    server.registry,
+    discovery,
+    hosts,
+    {
+      host: (change, mac) => emit({ type: `host.${change}`, host: hosts.get(mac) }),
+      flowsInstalled: (dpids, ethSrc, ethDst) => emit({ type: "flow.installed", dpids, ethSrc, ethDst }),
+    },
+    noFlood,
+  );
   const redirects = new RedirectExecutor({
     registry: server.registry,
     graph: discovery.graph,
@@ -149,11 +179,30 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   executor = redirects;
   const overlay = new OverlayService({ backend: overlayBackend, switches: server.registry, log });
   const restorer = new SwitchRestorer({ switches: server.registry, emit, log }, [forwarder, redirects, overlay]);
+  // Becoming master (or equal) again: the set-up the handshake skipped, then every part's rules.
+  const setUp = async (session: SwitchSession) => {
+    for (const m of setUpMessages()) session.send({ ...m, xid: 0 });
+    await restorer.switchReady(session.dpid);
+    await session.barrier();
+  };
+  const roleService = new RoleService({ registry: server.registry, setUp, log });
+  roles = roleService;
+  if (opts.role && opts.role !== "equal") await roleService.claim(opts.role);
 
   const http = Fastify({ logger: false, ajv: STRICT_AJV });
-  installErrorHandling(http, { logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`) });
+  installErrorHandling(http, {
+    logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`),
+    translate: (err) => {
+      if (err instanceof SwitchTimeoutError) return new ApiError(504, "UNAVAILABLE", err.message);
+      if (err instanceof OpenFlowError) return new ApiError(502, "SWITCH_FAILED", err.message, { errType: err.error.errType, errCode: err.error.code });
+      return undefined;
+    },
+  });
+  guardSwitchChanges(http, { role: () => roleService.state.role, registry: server.registry });
   await registerOpenApi(http);
-  await http.register(switchRoutes, { registry: server.registry, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });
+  await http.register(switchRoutes, { registry: server.registry, rates, noFlood, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });
+  await http.register(switchTableRoutes, { registry: server.registry });
+  await http.register(roleRoutes, { roles: roleService });
   await http.register(topologyRoutes, { registry: server.registry, discovery, hosts });
   await http.register(hostRoutes, { hosts });
   await http.register(redirectRoutes, { executor: redirects, store, nodes });

@@ -108,6 +108,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
   app.post<{ Body: CreateBody }>(
     "/v1/overlay/tunnels",
     {
+      config: { changesSwitches: true },
       schema: {
         summary: "Create a vxlan port through OVSDB and install the flows that send the far site's prefixes into it",
         tags: ["overlay"],
@@ -138,6 +139,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
   app.delete<{ Params: { name: string } }>(
     "/v1/overlay/tunnels/:name",
     {
+      config: { changesSwitches: true },
       schema: {
         summary: "Remove a tunnel's flows, then its vxlan port",
         tags: ["overlay"],

@@ -76,6 +76,7 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
   app.post<{ Body: RedirectBody }>(
     "/v1/redirect",
     {
+      config: { changesSwitches: true },
       schema: {
         summary: "Redirect services' unchanged IPs to a new place; answers the network reconfiguration time",
         tags: ["redirect"],
@@ -111,6 +112,7 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
   app.post<{ Params: { id: string } }>(
     "/v1/redirects/:id/rollback",
     {
+      config: { changesSwitches: true },
       schema: {
         summary: "Roll back a service's active redirect: earlier flows and DNS record come back",
         tags: ["redirect"],

@@ -1,25 +1,57 @@
-// Switch routes: the registry, live flow tables and ports read from the
-// switch by MULTIPART, and pipelined flow installation ending in a BARRIER.
+// Switch routes: the registry, live flow tables and ports (with counters and
+// rates since the previous GET) read from the switch by MULTIPART, pipelined
+// flow installation ending in a BARRIER, and a port's flags set by PORT_MOD.
 import { performance } from "node:perf_hooks";
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { FREE_FORM_BOUNDS, freeFormSchema } from "../../src/http/validation.js";
 import { Writer, writeMessage } from "../../src/openflow/index.js";
-import type { FlowStats, PortDesc } from "../../src/openflow/messages.js";
+import type { PortChange } from "../../src/api-types/controller.js";
+import type { FlowStats, PortDesc, PortStats } from "../../src/openflow/messages.js";
+import type { NoFloodPorts } from "../forwarding/no-flood.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../openflow/cookies.js";
-import type { SwitchSession } from "../openflow/session.js";
+import { portModFor } from "../openflow/port-mod.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
+import type { SwitchSession } from "../openflow/session.js";
 import { dpidParams, normalizeDpid } from "./dpid.js";
 import { flowStatsJson, instructionsFromJson, matchFromJson, parseBigint } from "./flow-json.js";
+import type { PortRateBook } from "./port-rates.js";
+import { portView } from "./switch-views.js";
 
 export interface SwitchRoutesOptions {
   registry: SwitchRegistry;
+  rates: PortRateBook;
+  noFlood: NoFloodPorts;
   onFlowsChanged(dpid: string, count: number): void;
 }
 
-function portJson(p: PortDesc): Record<string, unknown> {
-  return { portNo: p.portNo, name: p.name, hwAddr: p.hwAddr, up: (p.config & 1) === 0 && (p.state & 1) === 0, config: p.config, state: p.state, currSpeed: p.currSpeed };
+/** Errors a read from a switch may end in, for the response schemas. */
+export const switchReadErrors = { 404: errorSchema, 502: errorSchema, 504: errorSchema } as const;
+
+const portParams = {
+  type: "object",
+  required: ["dpid", "port"],
+  properties: { ...dpidParams.properties, port: { type: "string", pattern: "^[1-9][0-9]{0,9}$", description: "OpenFlow port number" } },
+} as const;
+
+const portChangeBody = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    adminDown: { type: "boolean", description: "OFPPC_PORT_DOWN" },
+    noFlood: { type: "boolean", description: "left out of the controller's flooding (OpenFlow 1.3 has no port flag for it)" },
+    noPacketIn: { type: "boolean", description: "OFPPC_NO_PACKET_IN" },
+  },
+} as const;
+
+async function portDescs(conn: SwitchSession): Promise<PortDesc[]> {
+  return (await conn.multipart({ kind: "portDesc" })).flatMap((b) => (b.kind === "portDesc" ? b.ports : []));
+}
+
+async function portStats(conn: SwitchSession, portNo?: number): Promise<PortStats[]> {
+  return (await conn.multipart({ kind: "portStats", portNo })).flatMap((b) => (b.kind === "portStats" ? b.stats : []));
 }
 
 const flowInput = {
@@ -62,18 +94,55 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
 
   app.get<{ Params: { dpid: string } }>(
     "/v1/switches/:dpid/ports",
-    { schema: { summary: "A switch's ports, read live by MULTIPART PORT_DESC", tags: ["switches"], params: dpidParams, response: { 404: errorSchema } } },
+    {
+      schema: {
+        summary: "A switch's ports, read live by MULTIPART PORT_DESC and PORT_STATS; rates are over the time since the previous GET of this switch's ports",
+        tags: ["switches"],
+        params: dpidParams,
+        response: switchReadErrors,
+      },
+    },
     async (req) => {
       const conn = connOf(req.params.dpid);
-      const bodies = await conn.multipart({ kind: "portDesc" });
-      const ports = bodies.flatMap((b) => (b.kind === "portDesc" ? b.ports : []));
-      return { dpid: conn.dpid, ports: ports.map(portJson) };
+      const [ports, stats] = await Promise.all([portDescs(conn), portStats(conn)]);
+      const rates = opts.rates.observe(conn.dpid, stats, Date.now());
+      const statsByPort = new Map(stats.map((s) => [s.portNo, s]));
+      return { dpid: conn.dpid, ports: ports.map((p) => portView(p, statsByPort.get(p.portNo), rates.get(p.portNo), opts.noFlood.has(conn.dpid, p.portNo))) };
+    },
+  );
+
+  app.put<{ Params: { dpid: string; port: string }; Body: PortChange }>(
+    "/v1/switches/:dpid/ports/:port",
+    {
+      config: { changesSwitches: true },
+      schema: {
+        summary: "Set a port's adminDown / noPacketIn (PORT_MOD, confirmed by a BARRIER) and noFlood; answers the port read back by PORT_DESC",
+        tags: ["switches"],
+        params: portParams,
+        body: portChangeBody,
+        response: { 400: errorSchema, 409: errorSchema, ...switchReadErrors },
+      },
+    },
+    async (req) => {
+      const conn = connOf(req.params.dpid);
+      const portNo = Number(req.params.port);
+      if (portNo > 0xffffff00) throw ApiError.badRequest(`port ${portNo} is not a physical or logical port (at most 0xffffff00)`);
+      const before = (await portDescs(conn)).find((p) => p.portNo === portNo);
+      if (!before) throw ApiError.notFound(`switch ${conn.dpid} has no port ${portNo}`);
+      const mod = portModFor(before, req.body);
+      if (mod) await conn.confirm([mod]);
+      else await conn.barrier();
+      if (req.body.noFlood !== undefined) opts.noFlood.set(conn.dpid, portNo, req.body.noFlood);
+      const [after, stats] = await Promise.all([portDescs(conn), portStats(conn, portNo)]);
+      const now = after.find((p) => p.portNo === portNo);
+      if (!now) throw ApiError.notFound(`port ${portNo} of switch ${conn.dpid} went away`);
+      return portView(now, stats.find((s) => s.portNo === portNo), null, opts.noFlood.has(conn.dpid, portNo));
     },
   );
 
   app.get<{ Params: { dpid: string } }>(
     "/v1/switches/:dpid/flows",
-    { schema: { summary: "A switch's flow table, read live by MULTIPART FLOW", tags: ["switches"], params: dpidParams, response: { 404: errorSchema } } },
+    { schema: { summary: "A switch's flow table, read live by MULTIPART FLOW", tags: ["switches"], params: dpidParams, response: switchReadErrors } },
     async (req) => {
       const conn = connOf(req.params.dpid);
       const bodies = await conn.multipart({ kind: "flow" });
@@ -87,12 +156,13 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
     {
       // Up to 100,000 flows of ~150 bytes of JSON each: well past fastify's 1 MiB default.
       bodyLimit: 32 * 1024 * 1024,
+      config: { changesSwitches: true },
       schema: {
         summary: "Install flows: pipelined FLOW_MODs then one BARRIER; answers when the barrier reply arrives",
         tags: ["switches"],
         params: dpidParams,
         body: { type: "object", required: ["flows"], additionalProperties: false, properties: { flows: { type: "array", minItems: 1, maxItems: 100000, items: flowInput } } },
-        response: { 200: { type: "object", properties: { installed: { type: "integer" }, ms: { type: "number" } } }, 400: errorSchema, 404: errorSchema },
+        response: { 200: { type: "object", properties: { installed: { type: "integer" }, ms: { type: "number" } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req) => {

@@ -32,6 +32,7 @@ DNS server of the service zone run beside it.`,
       `OVSDB of the VXLAN overlay API, unix:PATH or tcp:HOST:PORT\n(default ${DEFAULT_OVSDB_TARGET}; connected on first use,\nso the controller starts without Open vSwitch)`,
       checkOvsdb,
     ),
+    role: flag.choice(["equal", "master", "slave"], "role claimed from every switch (OpenFlow 1.3.5 §6.3.7);\na slave makes no changes; change it later with POST /v1/role", { default: "equal" }),
     quiet: flag.boolean("no log lines on stderr"),
   },
   async run(parsed) {
@@ -44,6 +45,7 @@ DNS server of the service zone run beside it.`,
       zone: v.zone,
       lldpIntervalMs: v["lldp-interval"],
       ovsdb: v.ovsdb,
+      role: v.role,
       log: v.quiet ? undefined : (level: string, msg: string) => process.stderr.write(`[controller] ${level}: ${msg}\n`),
     };
     let controller: Awaited<ReturnType<typeof createController>>;

@@ -13,6 +13,7 @@ import { ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_LLDP, isMulticastMac, parseEthern
 import type { LinkDiscovery } from "../topology/discovery.js";
 import { portIsLive } from "../topology/discovery.js";
 import { decodeLldp } from "../topology/lldp.js";
+import type { NoFloodPorts } from "./no-flood.js";
 import { forgetAllForwarding, forgetMacFlows, pathFlows } from "./path-flows.js";
 
 export interface ForwarderEvents {
@@ -28,6 +29,7 @@ export class Forwarder implements SwitchReadyHandler {
     private readonly discovery: LinkDiscovery,
     private readonly hosts: HostTable,
     private readonly events: ForwarderEvents,
+    private readonly noFlood?: NoFloodPorts,
   ) {}
 
   /**
@@ -117,7 +119,7 @@ export class Forwarder implements SwitchReadyHandler {
     if (!this.discovery.graph.isSwitchPort(dpid, inPort) || treePorts?.has(inPort)) {
       const actions: Action[] = [];
       for (const p of conn.ports.values()) {
-        if (p.portNo === inPort || p.portNo >= OFPP_MAX || !portIsLive(p)) continue;
+        if (p.portNo === inPort || p.portNo >= OFPP_MAX || !portIsLive(p) || this.noFlood?.has(dpid, p.portNo)) continue;
         if (this.discovery.graph.isSwitchPort(dpid, p.portNo) && !treePorts?.has(p.portNo)) continue;
         actions.push({ type: "output", port: p.portNo });
       }

@@ -17,6 +17,7 @@ import {
 } from "../../src/openflow/index.js";
 import type { ErrorMessage, OfMessage } from "../../src/openflow/messages.js";
 import { Handshake } from "./handshake.js";
+import { isSlaveError, type RoleAsk, roleStatusOf } from "./role.js";
 import { type SessionLink, SwitchSession } from "./session.js";
 
 export type Log = (level: "info" | "warn" | "error", msg: string) => void;
@@ -29,6 +30,8 @@ export interface ConnectionHandlers {
   ready(session: SwitchSession): void;
   message(session: SwitchSession, msg: AsyncMessage): void;
   closed(session: SwitchSession, reason: string): void;
+  /** The role the controller claims from a new switch (none: equal); asked when its datapath is known. */
+  roleAsk?(): RoleAsk | undefined;
 }
 
 export class SwitchConnection implements SessionLink {
@@ -40,7 +43,7 @@ export class SwitchConnection implements SessionLink {
   private readonly out = new Writer(1024);
   private flushScheduled = false;
   private nextXid = 1;
-  private readonly handshake = new Handshake(() => this.xid());
+  private readonly handshake: Handshake;
   private session: SwitchSession | undefined;
   private closed = false;
   private closeReason = "";
@@ -53,6 +56,10 @@ export class SwitchConnection implements SessionLink {
     private readonly requestTimeoutMs = 10_000,
   ) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.handshake = new Handshake(
+      () => this.xid(),
+      () => handlers.roleAsk?.(),
+    );
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err) => {
@@ -168,6 +175,12 @@ export class SwitchConnection implements SessionLink {
       return;
     }
     if (m.type === "echoReply") return;
+    const status = m.type === "experimenter" && this.session ? roleStatusOf(m) : undefined;
+    if (status && this.session) {
+      this.log("info", `switch ${this.session.dpid} holds this controller as ${status.role} now (generation ${status.generationId})`);
+      if (status.role === "slave") this.session.role.demoted(status.generationId);
+      return;
+    }
     if (m.type === "experimenter") {
       // We speak no experimenter extension: answered as when the codec refused these messages.
       const err = new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_EXPERIMENTER, `experimenter ${m.experimenter} type ${m.expType} is not supported`);
@@ -204,6 +217,11 @@ export class SwitchConnection implements SessionLink {
         this.handlers.message(session, m);
         return;
       case "error":
+        // The switch refused a change because another controller is master: we are slave there now.
+        if (isSlaveError(m) && session.role.role !== "slave") {
+          this.log("warn", `switch ${session.dpid} holds this controller as slave now (another controller took over)`);
+          session.role.demoted();
+        }
         if (!session.settleReply(m)) this.handlers.message(session, m);
         return;
       default:

@@ -4,8 +4,12 @@
 //
 //   hello     our HELLO is out; waiting for the switch's (version negotiation)
 //   features  FEATURES_REQUEST out; its reply names the datapath
+//   role      only when the controller claims master or slave (role.ts):
+//             SET_ASYNC and ROLE_REQUEST out; a refusal (stale generation)
+//             is recorded, not fatal
 //   ports     set-up out (flows and groups wiped, miss_send_len, table-miss
-//             rule) and PORT_DESC asked; collecting its parts
+//             rule) unless we may not change the switch (slave, refused:
+//             then it is owed), and PORT_DESC asked; collecting its parts
 //   barrier   BARRIER out; its reply means the switch applied the set-up
 //   ready     done: `ready` carries what the session needs (dpid, features, ports)
 //   failed    the session must close (no common version, a set-up request refused)
@@ -15,14 +19,17 @@
 import { OFP_VERSION, OFPCML_NO_BUFFER, OFPET, OFPG_ALL, OFPHFC, OFPMPF_REPLY_MORE, OFPP_CONTROLLER, OFPPR, OFPTT_ALL, negotiateVersion } from "../../src/openflow/index.js";
 import type { FeaturesReply, OfMessage, PortDesc } from "../../src/openflow/messages.js";
 import { COOKIE_TABLE_MISS, PRIORITY_TABLE_MISS } from "./cookies.js";
+import { ASYNC_CONFIG, type RoleAsk, SwitchRole } from "./role.js";
 
-export type HandshakePhase = "hello" | "features" | "ports" | "barrier" | "ready" | "failed";
+export type HandshakePhase = "hello" | "features" | "role" | "ports" | "barrier" | "ready" | "failed";
 
 /** What a finished handshake knows about the switch. */
 export interface SwitchIdentity {
   dpid: string;
   features: FeaturesReply;
   ports: PortDesc[];
+  /** How the switch holds this controller after the handshake. */
+  role: SwitchRole;
 }
 
 export interface HandshakeStep {
@@ -69,9 +76,16 @@ export class Handshake {
   private awaiting = 0;
   private features: FeaturesReply | undefined;
   private readonly ports = new Map<number, PortDesc>();
+  private readonly role = new SwitchRole();
 
-  /** `nextXid` hands out the session's xids, so handshake requests never clash with later ones. */
-  constructor(private readonly nextXid: () => number) {}
+  /**
+   * `nextXid` hands out the session's xids, so handshake requests never clash with later ones;
+   * `roleAsk` is the role the controller claims when the datapath is known (none: equal).
+   */
+  constructor(
+    private readonly nextXid: () => number,
+    private readonly roleAsk: () => RoleAsk | undefined = () => undefined,
+  ) {}
 
   get phase(): HandshakePhase {
     return this.current;
@@ -91,15 +105,19 @@ export class Handshake {
       return step([]);
     }
     if (this.awaiting === 0 || m.xid !== this.awaiting) return { send: [], consumed: false };
+    if (this.current === "role" && (m.type === "roleReply" || m.type === "error")) {
+      this.role.answered(m);
+      return this.askPorts();
+    }
     if (m.type === "error") return this.fail(`switch refused the ${this.current} step: OpenFlow error type ${m.errType} code ${m.code}`);
     if (this.current === "features" && m.type === "featuresReply") {
       this.features = m;
-      this.current = "ports";
-      const ask: OfMessage = { type: "multipartRequest", xid: 0, body: { kind: "portDesc" } };
-      const send = [...setUpMessages(), ask];
-      for (const out of send) out.xid = this.nextXid();
-      this.awaiting = ask.xid;
-      return step(send);
+      const claim = this.roleAsk();
+      if (!claim) return this.askPorts();
+      this.current = "role";
+      this.role.ask(claim);
+      const async: OfMessage = { type: "setAsync", xid: this.nextXid(), ...ASYNC_CONFIG };
+      return step([async, this.request({ type: "roleRequest", xid: 0, role: claim.role, generationId: claim.generationId })]);
     }
     if (this.current === "ports" && m.type === "multipartReply") {
       if (m.body.kind === "portDesc") for (const p of m.body.ports) this.ports.set(p.portNo, p);
@@ -110,9 +128,21 @@ export class Handshake {
     if (this.current === "barrier" && m.type === "barrierReply" && this.features) {
       this.current = "ready";
       this.awaiting = 0;
-      return { ...step([]), ready: { dpid: formatDpid(this.features.datapathId), features: this.features, ports: [...this.ports.values()] } };
+      return { ...step([]), ready: { dpid: formatDpid(this.features.datapathId), features: this.features, ports: [...this.ports.values()], role: this.role } };
     }
     return { send: [], consumed: false };
+  }
+
+  /** The set-up (when the switch is ours to change) and PORT_DESC. */
+  private askPorts(): HandshakeStep {
+    this.current = "ports";
+    const ask: OfMessage = { type: "multipartRequest", xid: 0, body: { kind: "portDesc" } };
+    const setUp = this.role.mayChange ? setUpMessages() : [];
+    if (!this.role.mayChange) this.role.owesSetUp = true;
+    const send = [...setUp, ask];
+    for (const out of send) out.xid = this.nextXid();
+    this.awaiting = ask.xid;
+    return step(send);
   }
 
   private onHello(m: Extract<OfMessage, { type: "hello" }>): HandshakeStep {

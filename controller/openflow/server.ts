@@ -4,6 +4,7 @@
 // `echoIntervalMs` of silence, a drop after `deadAfterMs`).
 import { createServer, type Server } from "node:net";
 import { type AsyncMessage, type Log, SwitchConnection } from "./connection.js";
+import type { RoleAsk } from "./role.js";
 import { SwitchRegistry } from "./registry.js";
 import type { SwitchSession } from "./session.js";
 
@@ -21,6 +22,10 @@ export interface OpenFlowServerOptions {
   deadAfterMs?: number;
   log: Log;
   events: OpenFlowServerEvents;
+  /** Every switch request waits this long for its answer (default 10 s). */
+  requestTimeoutMs?: number;
+  /** The role claimed from each new switch during its handshake (none: equal). */
+  roleAsk?(): RoleAsk | undefined;
 }
 
 export class OpenFlowServer {
@@ -47,8 +52,10 @@ export class OpenFlowServer {
           closed: (c, reason) => {
             if (this.registry.remove(c)) events.switchDown(c, reason);
           },
+          roleAsk: () => opts.roleAsk?.(),
         },
         opts.log,
+        opts.requestTimeoutMs,
       );
       this.sockets.add(conn);
       socket.once("close", () => this.sockets.delete(conn));

@@ -2,10 +2,13 @@
 // which the controller's parts see a switch, so `dpid` and `features` are
 // always there. It matches requests to replies by xid (single replies,
 // MULTIPART collections, BARRIER); the connection (connection.ts) owns the
-// socket and hands every reply here.
+// socket and hands every reply here. `send` is the one place every message
+// leaves by: a change (FLOW_MOD, GROUP_MOD, PORT_MOD...) is refused there
+// while the switch does not hold this controller master or equal (role.ts).
 import { OFPMPF_REPLY_MORE, OFPPR } from "../../src/openflow/index.js";
 import type { ErrorMessage, FeaturesReply, MultipartReplyBody, MultipartRequestBody, OfMessage, PortDesc } from "../../src/openflow/messages.js";
 import type { SwitchIdentity } from "./handshake.js";
+import { changesSwitch, type SwitchRole } from "./role.js";
 
 /** What a session needs from its connection: queued output and closing. */
 export interface SessionLink {
@@ -22,6 +25,25 @@ export class OpenFlowError extends Error {
   }
 }
 
+/** A change refused because this controller is not in charge of the switch (slave, or its claim was refused). */
+export class NotInChargeError extends Error {
+  /** An API route that meets it answers 409. */
+  readonly statusCode = 409;
+  constructor(dpid: string, role: SwitchRole) {
+    const why = role.refused ? `its last role claim was refused (${role.refused.message})` : `it holds this controller as ${role.asked?.role ?? role.role}`;
+    super(`switch ${dpid}: this controller may not change it: ${why}; POST /v1/role {"role":"master"} first`);
+    this.name = "NotInChargeError";
+  }
+}
+
+/** The switch did not answer a request in time. */
+export class SwitchTimeoutError extends Error {
+  constructor(dpid: string, xid: number, ms: number) {
+    super(`switch ${dpid} did not answer xid ${xid} within ${ms} ms`);
+    this.name = "SwitchTimeoutError";
+  }
+}
+
 interface Pending {
   resolve(m: OfMessage | MultipartReplyBody[]): void;
   reject(err: Error): void;
@@ -34,7 +56,11 @@ export class SwitchSession {
   readonly features: FeaturesReply;
   /** Live ports: PORT_DESC at set-up, then kept current from PORT_STATUS. */
   readonly ports = new Map<number, PortDesc>();
+  /** How the switch holds this controller (master, slave, equal) and whether it is ours to change. */
+  readonly role: SwitchRole;
   private readonly pending = new Map<number, Pending>();
+  /** Changes awaiting their BARRIER in `confirm`: an ERROR with one of these xids is theirs. */
+  private readonly watched = new Map<number, (e: ErrorMessage) => void>();
 
   constructor(
     identity: SwitchIdentity,
@@ -44,16 +70,22 @@ export class SwitchSession {
   ) {
     this.dpid = identity.dpid;
     this.features = identity.features;
+    this.role = identity.role;
     for (const p of identity.ports) this.ports.set(p.portNo, p);
   }
 
-  /** Queues a message (xid 0 gets a fresh one); throws at once if it cannot be encoded. Returns the xid. */
+  /**
+   * Queues a message (xid 0 gets a fresh one); throws at once if it cannot be encoded, or
+   * (NotInChargeError) if it changes the switch and the switch is not ours to change. Returns the xid.
+   */
   send(msg: OfMessage): number {
+    if (!this.role.mayChange && changesSwitch(msg)) throw new NotInChargeError(this.dpid, this.role);
     return this.link.send(msg);
   }
 
-  /** Queues already-encoded messages (a validated batch), written with the rest of this tick's output. */
+  /** Queues already-encoded changes (a validated batch of FLOW_MODs), written with the rest of this tick's output. */
   sendBytes(bytes: Buffer): void {
+    if (!this.role.mayChange) throw new NotInChargeError(this.dpid, this.role);
     this.link.sendBytes(bytes);
   }
 
@@ -78,6 +110,22 @@ export class SwitchSession {
     await this.request({ type: "barrierRequest", xid: 0 });
   }
 
+  /**
+   * Sends changes that have no reply of their own (PORT_MOD...), then a BARRIER; resolves once the switch
+   * applied them all, rejects (OpenFlowError) with the first ERROR the switch answered one of them with.
+   */
+  async confirm(msgs: OfMessage[]): Promise<void> {
+    let failure: ErrorMessage | undefined;
+    const xids = msgs.map((m) => this.send({ ...m, xid: 0 }));
+    for (const x of xids) this.watched.set(x, (e) => (failure ??= e));
+    try {
+      await this.barrier();
+    } finally {
+      for (const x of xids) this.watched.delete(x);
+    }
+    if (failure) throw new OpenFlowError(failure);
+  }
+
   close(reason = "closed by controller"): void {
     this.link.close(reason);
   }
@@ -90,6 +138,11 @@ export class SwitchSession {
 
   /** Hands a reply to the request waiting for its xid; false when none waits (the message is unsolicited). */
   settleReply(m: OfMessage): boolean {
+    const watcher = m.type === "error" ? this.watched.get(m.xid) : undefined;
+    if (watcher && m.type === "error") {
+      watcher(m);
+      return true;
+    }
     const p = this.pending.get(m.xid);
     if (!p) return false;
     if (m.type === "error") {
@@ -120,7 +173,7 @@ export class SwitchSession {
   private track(xid: number, p: Omit<Pending, "timer" | "parts">, multipart: boolean): void {
     const timer = setTimeout(() => {
       this.pending.delete(xid);
-      p.reject(new Error(`switch ${this.dpid} did not answer xid ${xid} within ${this.requestTimeoutMs} ms`));
+      p.reject(new SwitchTimeoutError(this.dpid, xid, this.requestTimeoutMs));
     }, this.requestTimeoutMs);
     this.pending.set(xid, { ...p, timer, parts: multipart ? [] : undefined });
   }

@@ -11,9 +11,129 @@ export interface PortView {
   name: string;
   hwAddr: string;
   up: boolean;
+  /** OFPPC_* bits */
   config: number;
+  /** OFPPS_* bits */
   state: number;
   currSpeed: number;
+  /** OFPPC_PORT_DOWN: set by PUT /v1/switches/:dpid/ports/:port {adminDown}. */
+  adminDown: boolean;
+  /** OFPPS_LINK_DOWN: no link. */
+  linkDown: boolean;
+  noPacketIn: boolean;
+  /** OpenFlow 1.3 has no port flag for it: the controller's own flooding leaves the port out. */
+  noFlood: boolean;
+  /** Counters of OFPMP_PORT_STATS; null for a port the switch gave none for (LOCAL on some switches). */
+  stats: PortStatsView | null;
+  /** Over the time since the previous GET of this switch's ports; null on the first one (or after a counter reset). */
+  rates: PortRatesView | null;
+}
+
+export interface PortStatsView {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  rxDropped: number;
+  txDropped: number;
+  rxErrors: number;
+  txErrors: number;
+  durationSec: number;
+}
+
+export interface PortRatesView {
+  /** Seconds between the two polls the rates are taken from. */
+  intervalSec: number;
+  rxBytesPerSec: number;
+  txBytesPerSec: number;
+  rxPacketsPerSec: number;
+  txPacketsPerSec: number;
+}
+
+/** PUT /v1/switches/:dpid/ports/:port: at least one field. */
+export interface PortChange {
+  adminDown?: boolean;
+  noFlood?: boolean;
+  noPacketIn?: boolean;
+}
+
+/** GET /v1/switches/:dpid/groups: GROUP_DESC and GROUP stats merged per group id. */
+export interface GroupView {
+  groupId: number;
+  type: "all" | "select" | "indirect" | "fastFailover";
+  refCount: number;
+  packetCount: number;
+  byteCount: number;
+  durationSec: number;
+  buckets: Array<{ weight: number; watchPort: number; watchGroup: number; actions: Array<Record<string, unknown>>; packetCount: number; byteCount: number }>;
+}
+
+/** GET /v1/switches/:dpid/meters: METER_CONFIG and METER stats merged per meter id. */
+export interface MeterView {
+  meterId: number;
+  /** OFPMF_* names: kbps, pktps, burst, stats. */
+  flags: string[];
+  flowCount: number;
+  packetInCount: number;
+  byteInCount: number;
+  durationSec: number;
+  bands: Array<{ type: "drop" | "dscpRemark" | "experimenter"; rate: number; burstSize: number; precLevel?: number; experimenter?: number; packetCount: number; byteCount: number }>;
+}
+
+/** GET /v1/switches/:dpid/tables: TABLE stats with TABLE_FEATURES, per table. */
+export interface TableView {
+  tableId: number;
+  name: string;
+  activeCount: number;
+  lookupCount: number;
+  matchedCount: number;
+  maxEntries: number;
+  /** "0x..." */
+  metadataMatch: string;
+  metadataWrite: string;
+  /** Tables a goto-table may name from this one. */
+  nextTables: number[];
+  /** How many OXM fields the table matches on; instruction and action types it takes (OFPIT_*, OFPAT_*). */
+  matchFields: number;
+  instructions: number[];
+  applyActions: number[];
+}
+
+/** GET /v1/switches/:dpid/queues: OFPMP_QUEUE stats. */
+export interface QueueView {
+  portNo: number;
+  queueId: number;
+  txBytes: number;
+  txPackets: number;
+  txErrors: number;
+  durationSec: number;
+}
+
+export type ControllerRole = "equal" | "master" | "slave";
+
+/** GET and POST /v1/role: the role this controller claims and how each switch holds it. */
+export interface RoleView {
+  role: ControllerRole;
+  /** The generation id of the last master/slave claim (0 before any). */
+  generationId: number;
+  switches: Array<{
+    dpid: string;
+    /** taken: the switch confirmed; refused: it answered an error (stale generation...); failed: no answer. */
+    status: "taken" | "refused" | "failed";
+    role: ControllerRole;
+    generationId?: number;
+    reason?: string;
+    message?: string;
+    /** Becoming master or equal again, the controller redid the set-up it owed this switch. */
+    setUp?: boolean;
+  }>;
+}
+
+/** POST /v1/role. */
+export interface RoleInput {
+  role: ControllerRole;
+  /** Master and slave only: must be above the last one this controller used (default: that plus one). */
+  generationId?: number;
 }
 
 /** A flow as GET /v1/switches/:dpid/flows shows it; 64-bit values travel as "0x..." strings. */

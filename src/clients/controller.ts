@@ -1,20 +1,27 @@
 // Typed client of the controller's HTTP API (controller/api): switches and
-// their flows, topology, hosts, DNS, redirects, named places, the overlay.
+// their flows, ports, groups, meters, tables and queues, the controller's role, topology, hosts, DNS, redirects, named places, the overlay.
 import type {
   DnsListing,
   DnsRecord,
   FlowInput,
   FlowsInstalled,
   FlowView,
+  GroupView,
   HostList,
+  MeterView,
   NodePlace,
   NodePlaceInput,
   OverlayView,
+  PortChange,
   PortView,
+  QueueView,
   RedirectAnswer,
   RedirectBody,
   RedirectRecord,
+  RoleInput,
+  RoleView,
   SwitchList,
+  TableView,
   TopologyView,
   TunnelInput,
   TunnelView,
@@ -46,8 +53,39 @@ export class ControllerClient {
     return this.http.post(`/v1/switches/${seg(dpid)}/flows`, flows instanceof JsonBody ? flows : { flows }, opts);
   }
 
+  /** Ports with their counters, and rates since the previous call for this switch (null on the first). */
   ports(dpid: string, opts?: MethodOptions): Promise<{ dpid: string; ports: PortView[] }> {
     return this.http.get(`/v1/switches/${seg(dpid)}/ports`, opts);
+  }
+
+  /** PORT_MOD (adminDown, noPacketIn) confirmed by a BARRIER, noFlood kept by the controller; answers the port read back. 409 while slave. */
+  setPort(dpid: string, port: number, change: PortChange, opts?: MethodOptions): Promise<PortView> {
+    return this.http.put(`/v1/switches/${seg(dpid)}/ports/${port}`, change, opts);
+  }
+
+  groups(dpid: string, opts?: MethodOptions): Promise<{ dpid: string; groups: GroupView[] }> {
+    return this.http.get(`/v1/switches/${seg(dpid)}/groups`, opts);
+  }
+
+  meters(dpid: string, opts?: MethodOptions): Promise<{ dpid: string; meters: MeterView[] }> {
+    return this.http.get(`/v1/switches/${seg(dpid)}/meters`, opts);
+  }
+
+  tables(dpid: string, opts?: MethodOptions): Promise<{ dpid: string; tables: TableView[] }> {
+    return this.http.get(`/v1/switches/${seg(dpid)}/tables`, opts);
+  }
+
+  queues(dpid: string, opts?: MethodOptions): Promise<{ dpid: string; queues: QueueView[] }> {
+    return this.http.get(`/v1/switches/${seg(dpid)}/queues`, opts);
+  }
+
+  role(opts?: MethodOptions): Promise<RoleView> {
+    return this.http.get("/v1/role", opts);
+  }
+
+  /** ROLE_REQUEST to every switch; 409 (with each switch's outcome) when one refused, e.g. a stale generation. */
+  setRole(input: RoleInput, opts?: MethodOptions): Promise<RoleView> {
+    return this.http.post("/v1/role", input, opts);
   }
 
   topology(opts?: MethodOptions): Promise<TopologyView> {

@@ -15,6 +15,10 @@ export class FakeSwitch {
   silent = false;
   /** When true the switch answers each BARRIER_REQUEST with an OpenFlow error (a switch refusing a change). */
   refuseBarriers = false;
+  /** MULTIPART kinds the switch never answers (a switch too slow for the controller's timeout). */
+  readonly ignoreMultipart = new Set<string>();
+  /** The largest generation id a master/slave ROLE_REQUEST carried; a smaller one is refused as stale. */
+  maxGeneration: bigint | undefined;
   private readonly stream = new MessageStream();
 
   constructor(
@@ -86,8 +90,24 @@ export class FakeSwitch {
           this.flows.splice(0, this.flows.length, ...keep);
         }
         return;
+      case "roleRequest":
+        if (m.role !== "equal" && m.role !== "noChange") {
+          if (this.maxGeneration !== undefined && m.generationId < this.maxGeneration) {
+            // OFPET_ROLE_REQUEST_FAILED / OFPRRFC_STALE
+            this.send({ type: "error", xid: m.xid, errType: 11, code: 0, data: Buffer.alloc(0) });
+            return;
+          }
+          this.maxGeneration = m.generationId;
+        }
+        this.send({ type: "roleReply", xid: m.xid, role: m.role, generationId: this.maxGeneration ?? 0n });
+        return;
       case "multipartRequest":
-        if (m.body.kind === "portDesc") {
+        if (this.ignoreMultipart.has(m.body.kind)) return;
+        if (m.body.kind === "portStats") {
+          const zero = { rxPackets: 0n, txPackets: 0n, rxBytes: 0n, txBytes: 0n, rxDropped: 0n, txDropped: 0n, rxErrors: 0n, txErrors: 0n, rxFrameErr: 0n, rxOverErr: 0n, rxCrcErr: 0n, collisions: 0n };
+          const stats = this.ports().map((p) => ({ portNo: p.portNo, ...zero, durationSec: 1, durationNsec: 0 }));
+          this.send({ type: "multipartReply", xid: m.xid, flags: 0, body: { kind: "portStats", stats } });
+        } else if (m.body.kind === "portDesc") {
           // Split in two replies to exercise REPLY_MORE collection.
           const ports = this.ports();
           this.send({ type: "multipartReply", xid: m.xid, flags: 1, body: { kind: "portDesc", ports: ports.slice(0, 1) } });

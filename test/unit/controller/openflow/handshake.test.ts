@@ -52,7 +52,8 @@ describe("OpenFlow handshake", () => {
     expect(h.phase).toBe("barrier");
 
     const done = h.receive({ type: "barrierReply", xid: 8 });
-    expect(done.ready).toEqual({ dpid: "00000000000000a1", features: features(2), ports: [port(1), port(2)] });
+    expect(done.ready).toMatchObject({ dpid: "00000000000000a1", features: features(2), ports: [port(1), port(2)] });
+    expect(done.ready?.role).toMatchObject({ role: "equal", mayChange: true, owesSetUp: false });
     expect(done.send).toEqual([]);
     expect(h.phase).toBe("ready");
   });

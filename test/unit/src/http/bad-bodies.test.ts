@@ -38,6 +38,8 @@ const VALID: Record<string, Record<string, { url: string; body: Record<string, u
     "POST /v1/redirect": { url: "/v1/redirect", body: { service: "web", ip: "10.0.0.5", mac: "00:00:00:00:00:05", to: { switch: "0x2", port: 3 }, strategy: "all-at-once" } },
     "PUT /v1/nodes/{name}": { url: "/v1/nodes/cloud1", body: { switch: "0x2", port: 4, site: "cloud" } },
     "POST /v1/overlay/tunnels": { url: "/v1/overlay/tunnels", body: { bridge: "br0", site: "cloud", remoteIp: "192.0.2.2", key: 42, prefixes: ["10.1.0.0/16"] } },
+    "PUT /v1/switches/{dpid}/ports/{port}": { url: "/v1/switches/1/ports/2", body: { adminDown: true, noFlood: false, noPacketIn: true } },
+    "POST /v1/role": { url: "/v1/role", body: { role: "master", generationId: 3 } },
   },
   agent: {
     "POST /v1/workloads": { url: "/v1/workloads", body: { id: "w-9", command: ["sleep", "30"], cpuLimit: 0.5, ports: [8080], labels: { region: "eu" }, env: { MODE: "demo" } } },
@@ -136,7 +138,7 @@ let agent: FastifyInstance;
 
 const services: Service[] = [
   { name: "scheduler", app: () => scheduler, state: ["/v1/nodes", "/v1/devices", "/v1/placements", "/v1/migrations"] },
-  { name: "controller", app: () => controller.http, state: ["/v1/dns", "/v1/redirects", "/v1/nodes", "/v1/switches"] },
+  { name: "controller", app: () => controller.http, state: ["/v1/dns", "/v1/redirects", "/v1/nodes", "/v1/switches", "/v1/role"] },
   { name: "agent", app: () => agent, state: ["/v1/workloads", "/v1/migrations"] },
 ];
 
