@@ -3,16 +3,16 @@
 // The registry hands every edge request its class when it enters, so a
 // decision finds the answers by one field read instead of two map lookups.
 import type { LatencyModel } from "../../src/latency/model.js";
-import type { NodeState } from "./node-state.js";
 import { type NeedAt, needMilli, perDelay } from "./share.js";
 
 /** A cloud node for a moved request and the share it needs there. */
-export interface Target {
-  to: NodeState;
+export interface Target<Node> {
+  to: Node;
   shareMilli: number;
 }
 
-export interface MoveClass {
+/** Generic in the node record, so that record (node-state.ts) may name its class without an import cycle. */
+export interface MoveClass<Node> {
   readonly model: LatencyModel;
   readonly budgetMs: number;
   /** Its need per network delay (memoized: a model never changes). */
@@ -26,16 +26,16 @@ export interface MoveClass {
   /** The most its share can be on any node that fits it. */
   maxShare: number;
   /** Where one goes first, with the cloud as it is (undefined: not asked yet; null: nowhere). */
-  first?: Target | null;
+  first?: Target<Node> | null;
   /** The best cloud node for one other than its first target (null: none). */
-  besides?: Map<NodeState, NodeState | null>;
+  besides?: Map<Node, Node | null>;
 }
 
-export class MoveClasses {
-  private readonly byModel = new Map<LatencyModel, Map<number, MoveClass>>();
+export class MoveClasses<Node> {
+  private readonly byModel = new Map<LatencyModel, Map<number, MoveClass<Node>>>();
 
   /** The class of a request entering the edge (counted until `leave`). */
-  enter(model: LatencyModel, budgetMs: number): MoveClass {
+  enter(model: LatencyModel, budgetMs: number): MoveClass<Node> {
     let byBudget = this.byModel.get(model);
     if (!byBudget) {
       byBudget = new Map();
@@ -51,7 +51,7 @@ export class MoveClasses {
   }
 
   /** Forgets a class with no edge request left, so replaced models do not pile up. */
-  leave(c: MoveClass): void {
+  leave(c: MoveClass<Node>): void {
     if (--c.refs > 0) return;
     const byBudget = this.byModel.get(c.model);
     byBudget?.delete(c.budgetMs);

@@ -42,7 +42,7 @@ const byPinnedThenName = (a: NodeState, b: NodeState) => a.pinnedMilli - b.pinne
 
 export class MoveIndex {
   readonly edgeKinds = new Map<string, EdgeKind>();
-  private readonly classes = new MoveClasses();
+  private readonly classes = new MoveClasses<NodeState>();
   private readonly cloudKinds = new Map<string, Kind & { count: number }>();
   /** Cloud kinds by network delay, ascending. */
   private cloudByDelay: Kind[] = [];

@@ -14,7 +14,7 @@
 // stops as soon as it needs more moves than the best so far. The winner's
 // moves are then worked out and made.
 import type { ClusterState } from "./cluster-state.js";
-import type { MoveClass, Target } from "./move-class.js";
+import type { MoveClass, Target as ClassTarget } from "./move-class.js";
 import { moveOrder } from "./move-index.js";
 import { byName, type NodeState, type PlacedTask } from "./node-state.js";
 import { mostUsedFirst } from "./plugins/most-used.js";
@@ -23,6 +23,8 @@ import type { Migration, MoveLimits } from "./types.js";
 
 /** The decision's context and the policy's residence rule. */
 export type { MoveLimits };
+
+type Target = ClassTarget<NodeState>;
 
 interface Move extends Target {
   task: PlacedTask;
@@ -245,7 +247,7 @@ class Trial {
   }
 
   /** The request's class, with this decision's answers about the cloud (computed on first use). */
-  private entry(task: PlacedTask): MoveClass {
+  private entry(task: PlacedTask): MoveClass<NodeState> {
     const c = task.moveClass!;
     if (c.stamp !== this.stamp) {
       c.stamp = this.stamp;

@@ -30,7 +30,7 @@ export interface PlacedTask {
   /** On an edge node: whether some cloud node could take it at its budget if that node were empty. */
   movable: boolean;
   /** On an edge node: its model and budget, as the move planner caches them per decision (set by the move index). */
-  moveClass?: MoveClass;
+  moveClass?: MoveClass<NodeState>;
   /** When it was placed or last moved (seconds on the caller's clock); undefined: no age, min-residence does not hold it. */
   sinceSec?: number;
 }
