@@ -1,8 +1,11 @@
 // What rule 3 needs to know about running edge requests, kept up to date on
-// every change so a decision never scans them: each edge node's requests in
-// move order and its pinned load (requests no cloud node could ever take,
-// because of their budget and the cloud's delays and sizes); edge nodes are
-// grouped by kind (delay, size) and ordered by pinned load.
+// every change so a decision never scans them: each edge node's movable
+// requests in move order (a plain array: a decision walks the first few of
+// many nodes, and an array walk costs no allocation), each request's class
+// (move-class.ts), and each node's pinned load (requests no cloud node could
+// ever take, because of their budget and the cloud's delays and sizes); edge
+// nodes are grouped by kind (delay, size) and ordered by pinned load.
+import { MoveClasses } from "./move-class.js";
 import { byName, type NodeState, type PlacedTask } from "./node-state.js";
 import { OrderedSet } from "./ordered-set.js";
 import { needMilli } from "./share.js";
@@ -30,6 +33,8 @@ interface Kind {
 export interface EdgeKind extends Kind {
   /** Its nodes ordered by pinned load, then name. */
   byPinned: OrderedSet<NodeState>;
+  /** Its nodes, in no particular order (for walks). */
+  nodes: NodeState[];
 }
 
 const kindKey = (n: NodeState) => `${n.netDelayMs}|${n.capMilli}`;
@@ -37,14 +42,18 @@ const byPinnedThenName = (a: NodeState, b: NodeState) => a.pinnedMilli - b.pinne
 
 export class MoveIndex {
   readonly edgeKinds = new Map<string, EdgeKind>();
+  private readonly classes = new MoveClasses<NodeState>();
   private readonly cloudKinds = new Map<string, Kind & { count: number }>();
   /** Cloud kinds by network delay, ascending. */
   private cloudByDelay: Kind[] = [];
 
   nodeAdded(node: NodeState): void {
     if (node.tier === "edge") {
-      node.edgeTasks = new OrderedSet(moveOrder);
-      this.edgeKindOf(node, true).byPinned.insert(node);
+      node.edgeTasks = new Set();
+      node.movableTasks = [];
+      const kind = this.edgeKindOf(node, true);
+      kind.byPinned.insert(node);
+      kind.nodes.push(node);
     } else this.countCloudKind(node, 1);
   }
 
@@ -56,20 +65,26 @@ export class MoveIndex {
     }
     const kind = this.edgeKindOf(node, false);
     kind.byPinned.delete(node);
+    kind.nodes.splice(kind.nodes.indexOf(node), 1);
     if (kind.byPinned.size === 0) this.edgeKinds.delete(kindKey(node));
   }
 
   /** A request now runs on an edge node (task.node and task.shareMilli set). */
   enter(task: PlacedTask): void {
-    task.node.edgeTasks!.insert(task);
+    task.node.edgeTasks!.add(task);
+    task.moveClass = this.classes.enter(task.model, task.request.delayBudgetMs);
     task.movable = this.canEverMove(task);
-    if (!task.movable) this.pin(task.node, task.shareMilli);
+    if (task.movable) insertInMoveOrder(task.node.movableTasks!, task);
+    else this.pin(task.node, task.shareMilli);
   }
 
   /** A request leaves its edge node (before task.node changes). */
   leave(task: PlacedTask): void {
     task.node.edgeTasks!.delete(task);
-    if (!task.movable) this.pin(task.node, -task.shareMilli);
+    this.classes.leave(task.moveClass!);
+    task.moveClass = undefined;
+    if (task.movable) removeInMoveOrder(task.node.movableTasks!, task);
+    else this.pin(task.node, -task.shareMilli);
   }
 
   /**
@@ -83,6 +98,11 @@ export class MoveIndex {
       if (least && m >= 0 && least.pinnedMilli + m <= kind.capMilli) return true;
     }
     return false;
+  }
+
+  /** The shortest network delay of a cloud node (Infinity: no cloud node). */
+  get minCloudDelayMs(): number {
+    return this.cloudByDelay[0]?.netDelayMs ?? Number.POSITIVE_INFINITY;
   }
 
   /** Every edge request in move order (for tests and views). */
@@ -115,7 +135,7 @@ export class MoveIndex {
     let kind = this.edgeKinds.get(key);
     if (!kind) {
       if (!create) throw new Error(`edge node '${node.name}' is not indexed`);
-      kind = { netDelayMs: node.netDelayMs, capMilli: node.capMilli, byPinned: new OrderedSet(byPinnedThenName) };
+      kind = { netDelayMs: node.netDelayMs, capMilli: node.capMilli, byPinned: new OrderedSet(byPinnedThenName), nodes: [] };
       this.edgeKinds.set(key, kind);
     }
     return kind;
@@ -134,11 +154,36 @@ export class MoveIndex {
     else this.cloudKinds.delete(key);
     this.cloudByDelay = [...this.cloudKinds.values()].sort((a, b) => a.netDelayMs - b.netDelayMs);
     for (const edge of this.edgeKinds.values()) {
-      for (const task of [...edge.byPinned].flatMap((n) => [...n.edgeTasks!])) {
-        const movable = this.canEverMove(task);
-        if (movable !== task.movable) this.pin(task.node, movable ? -task.shareMilli : task.shareMilli);
-        task.movable = movable;
+      for (const node of edge.nodes) {
+        for (const task of node.edgeTasks!) {
+          const movable = this.canEverMove(task);
+          if (movable !== task.movable) this.pin(task.node, movable ? -task.shareMilli : task.shareMilli);
+          task.movable = movable;
+        }
+        node.movableTasks = [...node.edgeTasks!].filter((t) => t.movable).sort(moveOrder);
       }
     }
   }
+}
+
+/** Index of the first element not before `task` in move order. */
+function lowerBound(tasks: readonly PlacedTask[], task: PlacedTask): number {
+  let lo = 0;
+  let hi = tasks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (moveOrder(tasks[mid]!, task) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertInMoveOrder(tasks: PlacedTask[], task: PlacedTask): void {
+  tasks.splice(lowerBound(tasks, task), 0, task);
+}
+
+function removeInMoveOrder(tasks: PlacedTask[], task: PlacedTask): void {
+  const i = lowerBound(tasks, task);
+  if (tasks[i] !== task) throw new Error(`request '${task.request.id}' is not indexed on '${task.node.name}'`);
+  tasks.splice(i, 1);
 }

@@ -13,39 +13,28 @@
 // move's target found with the earlier ones counted on their cloud nodes. A try
 // stops as soon as it needs more moves than the best so far. The winner's
 // moves are then worked out and made.
-import type { LatencyModel } from "../../src/latency/model.js";
 import type { ClusterState } from "./cluster-state.js";
+import type { MoveClass, Target as ClassTarget } from "./move-class.js";
 import { moveOrder } from "./move-index.js";
 import { byName, type NodeState, type PlacedTask } from "./node-state.js";
 import { mostUsedFirst } from "./plugins/most-used.js";
-import { type NeedAt, needMilli, perDelay, toCores } from "./share.js";
+import { type NeedAt, toCores } from "./share.js";
 import type { Migration, MoveLimits } from "./types.js";
 
 /** The decision's context and the policy's residence rule. */
 export type { MoveLimits };
 
-/** A cloud node for a moved request and the share it needs there. */
-interface Target {
-  to: NodeState;
-  shareMilli: number;
-}
+type Target = ClassTarget<NodeState>;
 
 interface Move extends Target {
   task: PlacedTask;
 }
 
-/** What one decision knows about the requests of one model and budget. */
-interface Entry {
-  need: NeedAt;
-  /** The most room a cloud node would have left after taking one (negative: none fits). */
-  room: number;
-  /** The most its share can be on any cloud node that fits it. */
-  maxShare: number;
-  /** Where one goes first, with the cloud as it is (undefined: not asked yet; null: nowhere). */
-  first?: Target | null;
-  /** The best cloud node for one other than its first target (null: none): moves of a try mostly share one target. */
-  besides?: Map<NodeState, NodeState | null>;
-}
+/** A count that needs a try move by move, put off. */
+const LATER = "later";
+
+/** Stamps decisions, so a class's cached answers (move-class.ts) are known to be this decision's. */
+let decisions = 0;
 
 /** A tried node: how many moves free it, and the first (least important) of them. */
 interface Count {
@@ -65,15 +54,23 @@ export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
   if (!state.moves.edgeCouldFitAfterMoves(need)) return "";
   const trial = new Trial(state, limits);
   let best: Count | undefined;
+  // Nodes whose count needs a try move by move: tried last, when the best so far cuts most of them short.
+  const later: { node: NodeState; deficit: number }[] = [];
   for (const kind of state.moves.edgeKinds.values()) {
     const m = need(kind.netDelayMs);
     if (m < 0 || m > kind.capMilli) continue;
-    for (const node of kind.byPinned) {
-      // Ordered by pinned load: the rest cannot fit the request even with every movable request gone.
-      if (node.pinnedMilli + m > node.capMilli) break;
-      const c = trial.count(node, node.usedMilli + m - node.capMilli, best);
-      if (c && (!best || better(c, best) < 0)) best = c;
+    for (const node of kind.nodes) {
+      // Even with every movable request gone it could not take the request.
+      if (node.pinnedMilli + m > node.capMilli) continue;
+      const deficit = node.usedMilli + m - node.capMilli;
+      const c = trial.count(node, deficit, best, false);
+      if (c === LATER) later.push({ node, deficit });
+      else if (c && (!best || better(c, best) < 0)) best = c;
     }
+  }
+  for (const { node, deficit } of later) {
+    const c = trial.count(node, deficit, best, true);
+    if (c && c !== LATER && (!best || better(c, best) < 0)) best = c;
   }
   if (!best) return trial.whyNot();
   return trial.movesFor(best.node, best.deficit, undefined)!.map((mv) => {
@@ -94,8 +91,8 @@ function better(a: Count, b: Count): number {
 
 /** One decision's tries, and what they learned: first-move targets, requests held back. */
 class Trial {
-  /** Per model and budget: its need per delay, and where it goes first (null: nowhere). */
-  private readonly byClass = new Map<LatencyModel, Map<number, Entry>>();
+  private readonly stamp = ++decisions;
+
   private readonly recent = new Set<PlacedTask>();
   private readonly migrating = new Set<PlacedTask>();
 
@@ -106,22 +103,29 @@ class Trial {
 
   /**
    * How many moves free `deficit` millicores on `node`, or undefined when it cannot be
-   * freed or would not beat `best`. Counted without targets while every move surely has one.
+   * freed or would not beat `best`. Counted without targets while every move surely has one;
+   * when that is not sure, the count is made move by move if `exact`, else it is LATER.
    */
-  count(node: NodeState, deficit: number, best: Count | undefined): Count | undefined {
+  count(node: NodeState, deficit: number, best: Count | undefined, exact: boolean): Count | typeof LATER | undefined {
     let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
     let moves = 0;
     let first: PlacedTask | undefined;
     let freed = 0;
     // The most the moves so far can have added to any one cloud node.
     let landed = 0;
-    for (const task of node.edgeTasks!) {
-      if (freed >= deficit) break;
-      if (!task.movable || this.heldBack(task)) continue;
+    const tasks = node.movableTasks!;
+    for (let i = 0; i < tasks.length && freed < deficit; i++) {
+      const task = tasks[i]!;
+      if (this.heldBack(task)) continue;
       if (moves >= atMost) return undefined;
       const e = this.entry(task);
       if (e.room < 0) continue; // no cloud node fits it now, so none will during this try
-      if (e.room < landed) return this.exactCount(node, deficit, best);
+      if (e.room < landed) {
+        if (!exact) return LATER;
+        // Trying move by move costs; first make sure that the rest could free enough within the moves left.
+        if (!this.couldFree(tasks, i, deficit - freed, atMost - moves)) return undefined;
+        return this.exactCount(node, deficit, best);
+      }
       moves++;
       freed += task.shareMilli;
       landed += e.maxShare;
@@ -132,6 +136,27 @@ class Trial {
       }
     }
     return freed >= deficit && first ? { node, deficit, moves, first } : undefined;
+  }
+
+  /**
+   * Whether `moves` of the requests from `tasks[from]` on could free `deficit` (an upper bound:
+   * the largest of those not held back and with some cloud node fitting them now). Checks
+   * every one for being held back, as a full try would, so the reason counts the same requests.
+   */
+  private couldFree(tasks: readonly PlacedTask[], from: number, deficit: number, moves: number): boolean {
+    const shares: number[] = [];
+    let sum = 0;
+    for (let i = from; i < tasks.length; i++) {
+      const task = tasks[i]!;
+      if (this.heldBack(task) || this.entry(task).room < 0) continue;
+      shares.push(task.shareMilli);
+      sum += task.shareMilli;
+    }
+    if (shares.length <= moves) return sum >= deficit;
+    shares.sort((a, b) => b - a);
+    sum = 0;
+    for (let i = 0; i < moves; i++) sum += shares[i]!;
+    return sum >= deficit;
   }
 
   /** The count made move by move (see movesFor). */
@@ -146,15 +171,18 @@ class Trial {
    */
   movesFor(node: NodeState, deficit: number, best: Count | undefined): Move[] | undefined {
     const moves: Move[] = [];
+    // What the moves so far added to each cloud node they went to.
+    const landed = new Map<NodeState, number>();
     let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
     let freed = 0;
-    for (const task of node.edgeTasks!) {
+    for (const task of node.movableTasks!) {
       if (freed >= deficit) break;
-      if (!task.movable || this.heldBack(task)) continue;
+      if (this.heldBack(task)) continue;
       if (moves.length >= atMost) return undefined;
-      const target = this.targetAfter(task, moves);
+      const target = this.targetAfter(task, landed);
       if (!target) continue;
       moves.push({ task, ...target });
+      landed.set(target.to, (landed.get(target.to) ?? 0) + target.shareMilli);
       freed += task.shareMilli;
       if (moves.length === 1 && best && moveOrder(task, best.first) > 0) atMost--;
     }
@@ -171,7 +199,8 @@ class Trial {
 
   /** Migrating now, or too recently placed or moved (only when both times are known). */
   private heldBack(task: PlacedTask): boolean {
-    if (this.limits.migrating?.has(task.request.id)) {
+    const { migrating } = this.limits;
+    if (migrating !== undefined && migrating.size > 0 && migrating.has(task.request.id)) {
       this.migrating.add(task);
       return true;
     }
@@ -184,29 +213,26 @@ class Trial {
   }
 
   /**
-   * The most used cloud node that fits the request at its own budget once `moves` are made,
-   * with the share it needs there. Only the nodes those moves go to have changed: the answer
-   * is the best of them (their new loads counted) and the best of the others, which is the
-   * request's first target unless that is one of them.
+   * The most used cloud node that fits the request at its own budget once the moves that
+   * `landed` on cloud nodes are made, with the share it needs there. Only those nodes have
+   * changed: the answer is the best of them (their new loads counted) and the best of the
+   * others, which is the request's first target unless that is one of them.
    */
-  private targetAfter(task: PlacedTask, moves: readonly Move[]): Target | undefined {
+  private targetAfter(task: PlacedTask, landed: ReadonlyMap<NodeState, number>): Target | undefined {
     const base = this.first(task);
-    if (!base || moves.length === 0) return base;
+    if (!base || landed.size === 0) return base;
     const need = this.entry(task).need;
-    const changed: NodeState[] = [];
-    for (const mv of moves) if (!changed.includes(mv.to)) changed.push(mv.to);
     let best: NodeState | undefined;
     let bestUsed = 0;
-    if (changed.includes(base.to)) {
-      best = changed.length === 1 ? this.bestBesides(task, base.to) : this.state.finder.mostUsedFitExcept("cloud", need, changed);
+    if (landed.has(base.to)) {
+      best = landed.size === 1 ? this.bestBesides(task, base.to) : this.state.finder.mostUsedFitExcept("cloud", need, [...landed.keys()]);
       bestUsed = best?.usedMilli ?? 0;
     } else {
       best = base.to;
       bestUsed = base.to.usedMilli;
     }
-    for (const to of changed) {
-      let used = to.usedMilli;
-      for (const mv of moves) if (mv.to === to) used += mv.shareMilli;
+    for (const [to, extra] of landed) {
+      const used = to.usedMilli + extra;
       const share = need(to.netDelayMs);
       if (share < 0 || used + share > to.capMilli) continue;
       // The order of mostUsedFirst, with the moves' shares counted.
@@ -220,24 +246,20 @@ class Trial {
     return best && { to: best, shareMilli: need(best.netDelayMs) };
   }
 
-  private entry(task: PlacedTask): Entry {
-    let byBudget = this.byClass.get(task.model);
-    if (!byBudget) {
-      byBudget = new Map();
-      this.byClass.set(task.model, byBudget);
-    }
-    let e = byBudget.get(task.request.delayBudgetMs);
-    if (!e) {
-      const { model } = task;
-      const budget = task.request.delayBudgetMs;
-      const need = perDelay((d) => needMilli(model, budget, d));
+  /** The request's class, with this decision's answers about the cloud (computed on first use). */
+  private entry(task: PlacedTask): MoveClass<NodeState> {
+    const c = task.moveClass!;
+    if (c.stamp !== this.stamp) {
+      c.stamp = this.stamp;
       // Over every node's delay, not only the cloud's: a bound is all it needs to be.
       let maxShare = 0;
-      for (const d of this.state.netDelays.keys()) maxShare = Math.max(maxShare, need(d));
-      e = { need, room: this.state.finder.mostRoomAfter("cloud", need), maxShare };
-      byBudget.set(budget, e);
+      for (const d of this.state.netDelays.keys()) maxShare = Math.max(maxShare, c.need(d));
+      c.maxShare = maxShare;
+      c.room = this.state.finder.mostRoomAfter("cloud", c.need);
+      c.first = undefined;
+      c.besides = undefined;
     }
-    return e;
+    return c;
   }
 
   /** The most used cloud node, other than `not`, that fits the request as the cloud is. */

@@ -1,7 +1,7 @@
 // Mutable per-node and per-request records of the cluster state. Loads are
 // integer millicores (see share.ts).
 import type { LatencyModel } from "../../src/latency/model.js";
-import type { OrderedSet } from "./ordered-set.js";
+import type { MoveClass } from "./move-class.js";
 import type { NodeSpec, TaskRequest, Tier } from "./types.js";
 
 export interface NodeState {
@@ -14,8 +14,10 @@ export interface NodeState {
   tasks: number;
   /** Edge nodes: millicores held by requests that could not move to any cloud node even if it were empty. */
   pinnedMilli: number;
-  /** Edge nodes: the requests running here, in move order (kept by the move index). */
-  edgeTasks?: OrderedSet<PlacedTask>;
+  /** Edge nodes: the requests running here (kept by the move index). */
+  edgeTasks?: Set<PlacedTask>;
+  /** Edge nodes: the movable requests running here, in move order (kept by the move index; rule 3 walks it). */
+  movableTasks?: PlacedTask[];
 }
 
 export interface PlacedTask {
@@ -27,6 +29,8 @@ export interface PlacedTask {
   readonly seq: number;
   /** On an edge node: whether some cloud node could take it at its budget if that node were empty. */
   movable: boolean;
+  /** On an edge node: its model and budget, as the move planner caches them per decision (set by the move index). */
+  moveClass?: MoveClass<NodeState>;
   /** When it was placed or last moved (seconds on the caller's clock); undefined: no age, min-residence does not hold it. */
   sinceSec?: number;
 }
