@@ -25,7 +25,7 @@ const LAYERS: Record<Area, string[][]> = {
     ["cli/"],
     ["demo/"],
   ],
-  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["service/"], ["cli/"]],
+  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["migration/"], ["service/"], ["cli/"]],
   controller: [
     // wire formats and protocol servers
     ["packets/", "ovsdb/", "dns/"],
