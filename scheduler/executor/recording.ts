@@ -5,11 +5,15 @@ import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "./execu
 export class RecordingExecutor implements MigrationExecutor {
   private readonly log: MigrationRecord[] = [];
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Ids from a shared sequence (the routing executor's); m-1, m-2, ... by default. */
+    private readonly nextId: () => string = () => `m-${this.log.length + 1}`,
+  ) {}
 
   async request(order: MigrationOrder): Promise<MigrationRecord> {
     const record: MigrationRecord = {
-      id: `m-${this.log.length + 1}`,
+      id: this.nextId(),
       task: order.task,
       from: order.from,
       to: order.to,

@@ -66,7 +66,7 @@ export class MigrationManager implements MigrationExecutor {
     if (!order.fromEndpoint || !order.toEndpoint) throw new Error(`move of ${order.task.id}: both nodes need an agent endpoint`);
     const at = this.opts.now().toISOString();
     const m: ManagedMove = {
-      id: `m-${++this.seq}`,
+      id: this.nextId(),
       task: order.task,
       from: order.from,
       to: order.to,
@@ -98,6 +98,11 @@ export class MigrationManager implements MigrationExecutor {
       this.pump();
     }
     return viewOf(m);
+  }
+
+  /** The next move id (m-N, after every stored one). */
+  nextId(): string {
+    return `m-${++this.seq}`;
   }
 
   records(): MigrationRecord[] {

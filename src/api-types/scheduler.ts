@@ -185,6 +185,10 @@ export interface PlacementView {
 export interface Released {
   released: string;
   node: string;
+  /** An agent ran its workload and removed it. */
+  workloadRemoved?: boolean;
+  /** Why the workload could not be removed (the task is released anyway). */
+  error?: string;
 }
 
 /** GET /v1/models, keyed workload/inputClass: latencyMs = a*exp(b*share) or a*share^b. */
