@@ -27,7 +27,7 @@ export class AddressPlan {
     const range = IPv4CidrRange.fromCidr(cidr);
     if (range.getFirst().toString() !== cidr.split("/")[0]) throw new Error(`service CIDR '${cidr}' has host bits set (network is ${range.getFirst()})`);
     this.prefixLen = Number(range.getPrefix().getValue());
-    if (this.prefixLen > 29) throw new Error(`service CIDR '${cidr}' is too small (at most /29)`);
+    if (this.prefixLen > 30) throw new Error(`service CIDR '${cidr}' is too small (at most /30)`);
     const network = range.getFirst().getValue();
     this.gateway = new IPv4(network + 1n).toString();
     this.first = network + 2n;

@@ -14,6 +14,7 @@ export const STRATEGIES_ALL = { stopcopy: { ok: true }, precopy: { ok: true }, p
 export class FakeAgent implements AgentPort {
   readonly workloadsHeld = new Map<string, WorkloadView>();
   readonly migrationsStarted: MigrationInput[] = [];
+  readonly created: WorkloadInput[] = [];
   /** Phases migration(id) answers, one per poll; the last repeats. */
   script: Array<Partial<MigrationView>> = [{ phase: "transferring" }, { phase: "awaiting-commit", resumedAt: "2026-01-01T00:00:01Z" }];
   polls = 0;
@@ -60,6 +61,7 @@ export class FakeAgent implements AgentPort {
   async createWorkload(w: WorkloadInput): Promise<WorkloadView> {
     this.call(`createWorkload ${w.id}`);
     if (this.refuseStart) throw new Error(this.refuseStart);
+    this.created.push(w);
     const view = workload(w.id!, this.node);
     this.workloadsHeld.set(view.id, view);
     return view;
