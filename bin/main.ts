@@ -10,6 +10,7 @@ export const entries: CommandEntry[] = [
   entry("profile", "Profile the image workload under CPU limits and write samples", () => import("../scheduler/cli/profile.js")),
   entry("plan", "Run placement policies offline on a cluster and a request trace", () => import("../scheduler/cli/plan.js")),
   entry("scheduler", "Start the delay-aware scheduler service", () => import("../scheduler/cli/serve.js")),
+  entry("migrations", "List the scheduler's migrations, or show one's timeline and metrics", () => import("../scheduler/cli/migrations.js")),
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),
   entry("flows", "Show flows on the controller's switches", () => import("../controller/cli/flows.js")),
   entry("topology", "Show switches, links and hosts known to the controller", () => import("../controller/cli/topology.js")),

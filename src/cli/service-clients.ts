@@ -2,6 +2,7 @@
 // a CliError (exit 1) that says what to check, so no command handles it.
 import { AgentClient } from "../clients/agent.js";
 import { ControllerClient } from "../clients/controller.js";
+import { SchedulerClient } from "../clients/scheduler.js";
 import { ServiceUnreachable, type ServiceError } from "../http/client-errors.js";
 import { CliError } from "./command.js";
 
@@ -12,3 +13,4 @@ function toCliError(err: ServiceUnreachable | ServiceError): CliError {
 
 export const controllerAt = (baseUrl: string) => new ControllerClient(baseUrl, { mapError: toCliError });
 export const agentAt = (baseUrl: string) => new AgentClient(baseUrl, { mapError: toCliError });
+export const schedulerAt = (baseUrl: string) => new SchedulerClient(baseUrl, { mapError: toCliError });
