@@ -40,6 +40,8 @@ export interface MigrationExecutor {
   records(): MigrationRecord[];
   /** One move, or undefined. */
   record?(id: string): MigrationRecord | undefined;
+  /** Tasks whose latest move is requested or running (placement does not move them again); cheaper than records(). */
+  inFlight?(): Set<string>;
   /** The task is being released: ends its move in flight (a rollback), resolving once nothing of it runs on. */
   cancelTask?(taskId: string): Promise<void>;
   /** Stops timers and closes stores. */

@@ -4,6 +4,7 @@ import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "./execu
 
 export class RecordingExecutor implements MigrationExecutor {
   private readonly log: MigrationRecord[] = [];
+  private readonly byId = new Map<string, MigrationRecord>();
 
   constructor(
     private readonly now: () => Date = () => new Date(),
@@ -24,10 +25,16 @@ export class RecordingExecutor implements MigrationExecutor {
       requestedAt: this.now().toISOString(),
     };
     this.log.push(record);
+    this.byId.set(record.id, record);
     return record;
   }
 
   records(): MigrationRecord[] {
     return this.log.map((r) => ({ ...r }));
+  }
+
+  record(id: string): MigrationRecord | undefined {
+    const r = this.byId.get(id);
+    return r ? { ...r } : undefined;
   }
 }

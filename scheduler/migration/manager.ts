@@ -114,6 +114,12 @@ export class MigrationManager implements MigrationExecutor {
     return m ? viewOf(m) : undefined;
   }
 
+  /** A move's task and whether it is still in flight, without copying its record. */
+  peek(id: string): { task: string; inFlight: boolean } | undefined {
+    const m = this.moves.get(id);
+    return m ? { task: m.task.id, inFlight: !isFinal(m.state) } : undefined;
+  }
+
   async cancelTask(taskId: string): Promise<void> {
     for (const m of this.moves.values()) {
       if (m.task.id !== taskId || isFinal(m.state)) continue;

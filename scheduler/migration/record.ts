@@ -35,6 +35,8 @@ export interface ManagedMove {
   updatedAt: string;
   error?: string;
   agentMigrationId?: string;
+  /** The workload's id on the destination agent, once it runs there. */
+  destinationWorkloadId?: string;
   /** When the source agent accepted the migration (ms since epoch): the completion timeout counts from it. */
   agentStartedAtMs?: number;
   /** When the scheduler saw the workload resume on the destination (ms since epoch). */
@@ -89,5 +91,6 @@ export function viewOf(m: ManagedMove): MoveRecord {
     log: m.log,
     metrics: m.metrics,
     ...(m.agentMigrationId === undefined ? {} : { agentMigrationId: m.agentMigrationId }),
+    ...(m.destinationWorkloadId === undefined ? {} : { destinationWorkloadId: m.destinationWorkloadId }),
   });
 }

@@ -8,6 +8,8 @@ import type { MigrationManager } from "./manager.js";
 export class RoutingExecutor implements MigrationExecutor {
   private readonly recording: RecordingExecutor;
   private readonly order: string[] = [];
+  /** Recorded moves' tasks, by id: their status never changes ("requested"). */
+  private readonly recordedTask = new Map<string, string>();
 
   constructor(
     readonly manager: MigrationManager,
@@ -21,6 +23,7 @@ export class RoutingExecutor implements MigrationExecutor {
     const managed = order.fromEndpoint !== undefined && order.toEndpoint !== undefined;
     const record = managed ? await this.manager.request(order) : await this.recording.request(order);
     this.order.push(record.id);
+    if (!managed) this.recordedTask.set(record.id, record.task.id);
     return record;
   }
 
@@ -29,7 +32,21 @@ export class RoutingExecutor implements MigrationExecutor {
   }
 
   record(id: string): MigrationRecord | undefined {
-    return this.manager.record(id) ?? this.recording.records().find((r) => r.id === id);
+    return this.recordedTask.has(id) ? this.recording.record(id) : this.manager.record(id);
+  }
+
+  /** A task's latest move decides: recorded ones stay "requested" (in flight), managed ones until final. */
+  inFlight(): Set<string> {
+    const latest = new Map<string, boolean>();
+    for (const id of this.order) {
+      const task = this.recordedTask.get(id);
+      if (task !== undefined) latest.set(task, true);
+      else {
+        const m = this.manager.peek(id);
+        if (m) latest.set(m.task, m.inFlight);
+      }
+    }
+    return new Set([...latest].filter(([, busy]) => busy).map(([task]) => task));
   }
 
   cancelTask(taskId: string): Promise<void> {

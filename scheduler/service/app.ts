@@ -78,20 +78,21 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const agents = opts.agents ?? agentDirectory();
   const network = opts.network ?? (opts.controllerUrl ? controllerNetwork(new ControllerClient(opts.controllerUrl)) : NO_NETWORK);
   const prober = opts.prober ?? httpProber();
-  const executor = opts.executor ?? (await managedExecutor(opts, { now, events, agents, network, prober }));
+  const runtime = new TaskRuntime({
+    agents,
+    network,
+    prober,
+    addresses: new AddressPlan(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR),
+    catalog: opts.catalog ?? DEFAULT_CATALOG,
+    dnsZone: opts.dnsZone ?? DEFAULT_DNS_ZONE,
+  });
+  const executor = opts.executor ?? (await managedExecutor(opts, { now, events, agents, network, prober, runtime }));
   let taskSeq = 0;
   const ctx: ServiceContext = {
     policy: opts.policy,
     models: opts.models,
     executor,
-    runtime: new TaskRuntime({
-      agents,
-      network,
-      prober,
-      addresses: new AddressPlan(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR),
-      catalog: opts.catalog ?? DEFAULT_CATALOG,
-      dnsZone: opts.dnsZone ?? DEFAULT_DNS_ZONE,
-    }),
+    runtime,
     events,
     devices: new Map(),
     reports: new Map(),
@@ -132,7 +133,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
 /** The migration manager over the journal (or memory), recovering unfinished moves, behind the routing executor. */
 async function managedExecutor(
   opts: SchedulerAppOptions,
-  ports: { now: () => Date; events: SchedulerEvents; agents: AgentDirectory; network: NetworkPort; prober: ProberPort },
+  ports: { now: () => Date; events: SchedulerEvents; agents: AgentDirectory; network: NetworkPort; prober: ProberPort; runtime: TaskRuntime },
 ): Promise<MigrationExecutor> {
   let store = opts.store;
   if (!store && opts.stateDir) {
@@ -151,7 +152,8 @@ async function managedExecutor(
     redirectStrategy: opts.redirectStrategy ?? "per-service",
     now: ports.now,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    onTransition: ({ move, from, to }) =>
+    onTransition: ({ move, from, to }) => {
+      if (to === "COMPLETED" && move.destinationWorkloadId) ports.runtime.moved(move.task.id, move.destinationWorkloadId);
       ports.events.emit({
         type: "migration.transition",
         migration: move.id,
@@ -161,7 +163,8 @@ async function managedExecutor(
         previous: from,
         state: to,
         ...(move.error === undefined ? {} : { error: move.error }),
-      }),
+      });
+    },
     ...(opts.onMigrationLog ? { onLog: opts.onMigrationLog } : {}),
   });
   return new RoutingExecutor(manager, ports.now);

@@ -63,6 +63,7 @@ export const migrationRecordSchema = {
       additionalProperties: { type: ["number", "boolean", "null"] },
     },
     agentMigrationId: { type: "string" },
+    destinationWorkloadId: { type: "string" },
   },
 } as const;
 

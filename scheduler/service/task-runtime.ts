@@ -77,6 +77,12 @@ export class TaskRuntime {
     return binding;
   }
 
+  /** The task's workload now runs under another id (a completed move to an agent that renamed it). */
+  moved(taskId: string, workloadId: string): void {
+    const b = this.bindings.get(taskId);
+    if (b) b.workloadId = workloadId;
+  }
+
   /** Stops and removes the task's workload on the node it runs on now; frees its address and DNS name. */
   async stop(taskId: string, node: string, endpoint: string | undefined): Promise<{ removed: boolean; error?: string }> {
     const binding = this.bindings.get(taskId);

@@ -75,7 +75,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           ...(body.priority === undefined ? {} : { priority: body.priority }),
         };
         // Rule 3 leaves alone tasks placed or moved less than min-residence ago, and those whose move is in flight.
-        const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: movesInFlight(ctx.executor.records()) });
+        const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: ctx.executor.inFlight?.() ?? movesInFlight(ctx.executor.records()) });
         if (decision.node === null) {
           const reason = decision.reason ?? "no node can meet the delay budget";
           ctx.events.emit({ type: "refused", task, reason });

@@ -136,6 +136,8 @@ export interface MoveRecord {
   metrics?: MoveMetrics;
   /** The source agent's migration id, once it started one. */
   agentMigrationId?: string;
+  /** The workload's id on the destination agent, once it runs there. */
+  destinationWorkloadId?: string;
 }
 
 /** 201 of POST /v1/tasks. */

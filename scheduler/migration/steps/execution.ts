@@ -10,9 +10,10 @@ export const execution: Step = async (m, env) => {
   if (m.agentMigrationId === undefined) await startAgentMigration(m, env);
   const view = await waitForAgent(m, env, "execution", (v) => v.resumedAt !== undefined || v.phase === "awaiting-commit" || v.phase === "done");
   m.resumedAtMs ??= env.now().getTime();
+  m.destinationWorkloadId = view.destinationWorkloadId ?? m.workloadId;
   env.note(m, "INFO", "StateSynchronizer", `workload resumed on ${m.to}${view.resumedAt ? ` at ${view.resumedAt}` : ""} (phase ${view.phase})`);
   await env.save(m);
-  await redirect(m, env, view.destinationWorkloadId ?? m.workloadId);
+  await redirect(m, env, m.destinationWorkloadId);
   m.metrics.resumeToRedirectMs = env.now().getTime() - m.resumedAtMs;
   await env.save(m);
   return { next: "VERIFICATION", component: "MigrationManager", message: `Workload runs on ${m.to}, service redirected` };

@@ -105,7 +105,7 @@ describe("moves between nodes with agents", () => {
   }
 
   it("a case-3 move runs through the manager to COMPLETED; GET /v1/migrations/:id shows it", async () => {
-    const { agents, events } = await twoAgents();
+    const { agents, events, calls } = await twoAgents();
     await post(LOOSE);
     const placed = (await post(TIGHT)).json();
     expect(placed.case).toBe(3);
@@ -127,6 +127,9 @@ describe("moves between nodes with agents", () => {
     ]);
     expect(await placements()).toEqual({ "t-1": "cloud1", "t-2": "edge1" });
     expect((await app.inject({ method: "GET", url: "/v1/migrations/m-9" })).statusCode).toBe(404);
+    // Released after the move: its workload goes from where it runs now.
+    expect((await app.inject({ method: "DELETE", url: "/v1/tasks/t-1" })).json()).toEqual({ released: "t-1", node: "cloud1", workloadRemoved: true });
+    expect(calls.at(-1)).toBe("cloud1.deleteWorkload t-1");
   });
 
   it("releasing a task mid-migration rolls the move back, then removes the workload from the source", async () => {
