@@ -175,7 +175,13 @@ export class MigrationManager implements MigrationExecutor {
   }
 
   private launch(m: ManagedMove): void {
-    const run = this.run(m).finally(() => {
+    const run = this.run(m)
+      .catch((err: Error) => {
+        // A store that cannot save (disk full, say): the move stops where it is; the next start recovers it.
+        this.opts.onLog?.(`${m.id} ERROR [MigrationManager]: stopped in ${m.state}: ${err.message}`);
+        m.error = `stopped in ${m.state}: ${err.message}`;
+      })
+      .finally(() => {
       this.running.delete(m.id);
       this.cancelled.delete(m.id);
       this.pump();

@@ -9,6 +9,7 @@ export function policyCapacity(policy: PlacementPolicy): CapacityPort {
   const nodeOf = (task: string) => policy.placements().find((p) => p.request.id === task)?.node;
   return {
     placed: (task) => nodeOf(task) !== undefined,
+    registered: (node) => policy.nodes().some((n) => n.name === node),
     recheck(move) {
       const node = policy.nodes().find((n) => n.name === move.to);
       if (!node) return `node ${move.to} is not registered`;

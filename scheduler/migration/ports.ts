@@ -56,6 +56,8 @@ export interface ProberPort {
 export interface CapacityPort {
   /** PENDING: the task is still placed (not released meanwhile). */
   placed(taskId: string): boolean;
+  /** PENDING: the node is registered with the scheduler. */
+  registered(node: string): boolean;
   /** PLANNING: the destination can still hold the task. */
   recheck(move: MoveRecord): string | undefined;
   /** PREPARATION: the destination's share is held for the task. */
@@ -80,6 +82,7 @@ export const ALLOW_ALL: MigrationPolicyHook = {
 /** Capacity bookkeeping that always agrees (for agent-only runs and tests). */
 export const UNTRACKED_CAPACITY: CapacityPort = {
   placed: () => true,
+  registered: () => true,
   recheck: () => undefined,
   reserve: () => undefined,
   release: () => undefined,

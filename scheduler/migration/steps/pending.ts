@@ -5,6 +5,7 @@ import { type Step, StepFailure } from "../context.js";
 
 export const pending: Step = async (m, env) => {
   if (!env.placement.placed(m.task.id)) throw new StepFailure("MigrationManager", `task '${m.task.id}' is no longer placed`);
+  if (!env.placement.registered(m.to)) throw new StepFailure("ResourceAllocator", `destination ${m.to} is not registered`);
   const source = env.source(m);
   let held: boolean;
   try {

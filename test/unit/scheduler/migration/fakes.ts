@@ -199,10 +199,14 @@ export class FakeProber implements ProberPort {
 
 export class FakeCapacity implements CapacityPort {
   isPlaced = true;
+  isRegistered = true;
   recheckProblem?: string;
   constructor(readonly calls: string[]) {}
   placed(): boolean {
     return this.isPlaced;
+  }
+  registered(): boolean {
+    return this.isRegistered;
   }
   recheck(m: MoveRecord) {
     this.calls.push(`cap.recheck ${m.to}`);

@@ -63,6 +63,37 @@ describe("MigrationManager: the six scenarios", () => {
     expect(w.calls.filter((c) => /startMigration|reserve|ensurePath|redirect/.test(c))).toEqual([]);
   });
 
+  it("2c. PENDING: the destination is not registered, or the task was released -> FAILED, no agent asked", async () => {
+    for (const set of [(w: ReturnType<typeof world>) => (w.capacity.isRegistered = false), (w: ReturnType<typeof world>) => (w.capacity.isPlaced = false)]) {
+      const w = world();
+      set(w);
+      const mgr = await w.start();
+      const done = (await mgr.settled((await mgr.request(ORDER)).id))!;
+      expect(done.state).toBe("FAILED");
+      expect(done.error).toMatch(/not registered|no longer placed/);
+      expect(w.calls.filter((c) => !c.startsWith("cap."))).toEqual([]);
+    }
+  });
+
+  it("3b. PLANNING: the destination's capacity re-check fails -> FAILED, nothing touched", async () => {
+    const w = world();
+    w.capacity.recheckProblem = "2.5 of 2 cores in use";
+    const mgr = await w.start();
+    const done = (await mgr.settled((await mgr.request(ORDER)).id))!;
+    expect(done.log!.find((l) => l.includes("PLANNING -> FAILED"))).toBe(
+      "ERROR [ResourceAllocator]: PLANNING failed: destination cloud1 cannot hold the task: 2.5 of 2 cores in use - Transitioning: PLANNING -> FAILED",
+    );
+    expect(w.calls.filter((c) => /startMigration|reserve|ensurePath/.test(c))).toEqual([]);
+  });
+
+  it("3c. PLANNING: no strategy both agents can run -> FAILED with the reason", async () => {
+    const w = world();
+    w.cloud.strategies = {};
+    const mgr = await w.start();
+    const done = (await mgr.settled((await mgr.request(ORDER)).id))!;
+    expect(done).toMatchObject({ state: "FAILED", strategy: null, reason: expect.stringMatching(/^no strategy both agents can run/) });
+  });
+
   it("3. PLANNING: the policy hook denies -> FAILED, nothing touched", async () => {
     const w = world({ policy: { name: "no-night-moves", check: async () => ({ allow: false, reason: "maintenance window" }) } });
     const mgr = await w.start();

@@ -157,3 +157,28 @@ describe("moves between nodes with agents", () => {
     expect(await placements()).toEqual({ "t-1": "edge1", "t-2": "edge1" });
   });
 });
+
+describe("the migration journal under --state-dir", () => {
+  it("keeps moves across a restart; new ids follow the stored ones", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const stateDir = mkdtempSync(join(tmpdir(), "fmm-state-"));
+    try {
+      const opts = { agents: fakeAgents().directory, prober: new FakeProber([]), limits: { pollMs: 1 }, stateDir };
+      app = await makeApp([EDGE, CLOUD_AGENT], opts);
+      await post(LOOSE);
+      await post(TIGHT);
+      await (app.scheduler.executor as unknown as { manager: { idle(): Promise<void> } }).manager.idle();
+      await app.close();
+      app = await makeApp([EDGE, CLOUD_AGENT], { ...opts, agents: fakeAgents().directory });
+      const list = (await app.inject({ method: "GET", url: "/v1/migrations" })).json();
+      expect(list).toEqual([expect.objectContaining({ id: "m-1", state: "COMPLETED", task: expect.objectContaining({ id: "t-1" }) })]);
+      await post(LOOSE);
+      expect((await post(TIGHT)).json().migrations[0].id).toBe("m-2");
+    } finally {
+      await app.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
