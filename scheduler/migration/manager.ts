@@ -126,7 +126,10 @@ export class MigrationManager implements MigrationExecutor {
       this.cancelled.add(m.id);
       const run = this.running.get(m.id);
       if (run) await run;
-      else if (m.state === "PENDING") await this.fail(m, "MigrationManager", "cancelled before it started: the task was released");
+      else if (m.state === "PENDING") {
+        this.cancelled.delete(m.id);
+        await this.fail(m, "MigrationManager", "cancelled before it started: the task was released");
+      }
     }
   }
 
@@ -182,10 +185,10 @@ export class MigrationManager implements MigrationExecutor {
         m.error = `stopped in ${m.state}: ${err.message}`;
       })
       .finally(() => {
-      this.running.delete(m.id);
-      this.cancelled.delete(m.id);
-      this.pump();
-    });
+        this.running.delete(m.id);
+        this.cancelled.delete(m.id);
+        this.pump();
+      });
     this.running.set(m.id, run);
   }
 
