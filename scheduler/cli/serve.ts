@@ -1,6 +1,8 @@
 // `fleximigrate scheduler`: loads models and an optional cluster, builds the
 // service and listens until SIGINT/SIGTERM.
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
@@ -11,6 +13,9 @@ import { createPolicy, POLICY_NAMES } from "../placement/policies.js";
 import type { ModelTable, NodeSpec } from "../placement/types.js";
 import { buildSchedulerApp } from "../service/app.js";
 import { parseClusterFile, parseModelsFile } from "../service/config-files.js";
+import { AddressPlan, DEFAULT_SERVICE_CIDR } from "../service/address-plan.js";
+import { DEFAULT_LIMITS } from "../migration/context.js";
+import { loadCatalog } from "../service/workload-catalog.js";
 import { policyName } from "./policy-flag.js";
 
 export const command = defineCommand({
@@ -26,6 +31,17 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     nodes: flag.string("JSON", "start with the nodes (and models, if present) of this cluster file"),
     "min-residence": flag.number("S", "rule 3 does not move a task placed or moved less than S seconds ago", { min: 0, default: 10 }),
     log: flag.boolean("log every request (fastify logger, JSON on stdout)"),
+    controller: flag.url("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops)"),
+    "state-dir": flag.string("DIR", "where the migration journal lives (recovered at start)", { default: defaultStateDir() }),
+    "service-cidr": flag.string("CIDR", "service addresses of running tasks (first host is the gateway)", { default: DEFAULT_SERVICE_CIDR }),
+    "dns-zone": flag.string("ZONE", "tasks are named TASK.svc.ZONE", { default: "fleximigrate.local" }),
+    workloads: flag.string("JSON", 'workload catalog {"name": {command, env?, port, probePath?}, "*": ...} (default: the profiled server)'),
+    "report-timeout": flag.number("S", "a node with no report for S seconds has its tasks marked unavailable", { min: 1, default: 15 }),
+    "max-migrations": flag.number("N", "migrations at once in the cluster", { integer: true, min: 1, default: DEFAULT_LIMITS.maxParallel }),
+    "max-outbound": flag.number("N", "migrations at once leaving one node", { integer: true, min: 1, default: DEFAULT_LIMITS.maxOutboundPerNode }),
+    "progress-timeout": flag.number("S", "a migration with no progress for S seconds fails (rolled back)", { min: 1, default: DEFAULT_LIMITS.progressTimeoutMs / 1000 }),
+    "completion-per-gib": flag.number("S", "a migration may take S seconds per GiB moved (at least 60)", { min: 1, default: DEFAULT_LIMITS.completionMsPerGiB / 1000 }),
+    "redirect-strategy": flag.choice(["per-service", "all-at-once", "gradual"], "how the controller redirects a moved service", { default: "per-service" }),
   },
   epilog: `Without --samples/--models the models of the cluster file are used, else the
 embedded defaults fitted from measured samples.`,
@@ -44,7 +60,44 @@ embedded defaults fitted from measured samples.`,
     } catch (err) {
       throw new CliError(`${v.nodes}: ${(err as Error).message}`);
     }
-    const app = await buildSchedulerApp({ policy, models, logger: v.log ?? false });
+    try {
+      new AddressPlan(v["service-cidr"]);
+    } catch (err) {
+      throw new CliError(`--service-cidr: ${(err as Error).message}`);
+    }
+    let catalog: ReturnType<typeof loadCatalog> | undefined;
+    if (v.workloads) {
+      try {
+        catalog = loadCatalog(v.workloads);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+    }
+    let app: Awaited<ReturnType<typeof buildSchedulerApp>>;
+    try {
+      app = await buildSchedulerApp({
+        policy,
+        models,
+        logger: v.log ?? false,
+        ...(v.controller ? { controllerUrl: v.controller } : {}),
+        stateDir: v["state-dir"],
+        serviceCidr: v["service-cidr"],
+        dnsZone: v["dns-zone"],
+        ...(catalog ? { catalog } : {}),
+        reportTimeoutMs: v["report-timeout"] * 1000,
+        limits: {
+          maxParallel: v["max-migrations"],
+          maxOutboundPerNode: v["max-outbound"],
+          progressTimeoutMs: v["progress-timeout"] * 1000,
+          completionMsPerGiB: v["completion-per-gib"] * 1000,
+        },
+        redirectStrategy: v["redirect-strategy"],
+        onMigrationLog: (line) => process.stdout.write(`migration ${line}\n`),
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CliError(`cannot start: ${code ? `${code} ` : ""}${(err as Error).message}${code === "EACCES" ? " (give --state-dir a writable directory)" : ""}`);
+    }
 
     try {
       await app.listen({ port, host });
@@ -60,7 +113,8 @@ embedded defaults fitted from measured samples.`,
     process.stdout.write(`scheduler listening on ${base}\n`);
     process.stdout.write(
       `  policy ${policyName}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
-        `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ws://${base.slice("http://".length)}/v1/events\n`,
+        `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ws://${base.slice("http://".length)}/v1/events\n` +
+        `  migrations journal ${v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n`,
     );
 
     await new Promise<void>((resolve) => {
@@ -101,4 +155,11 @@ function configFile<T>(file: string, parse: (text: string, file: string) => T): 
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+}
+
+/** Root keeps state under /var/lib; anyone else under their own state directory. */
+function defaultStateDir(): string {
+  if (process.getuid?.() === 0) return "/var/lib/fleximigrate/scheduler";
+  const base = process.env.XDG_STATE_HOME || path.join(homedir(), ".local", "state");
+  return path.join(base, "fleximigrate", "scheduler");
 }

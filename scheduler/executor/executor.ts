@@ -1,12 +1,26 @@
 // Where the scheduler sends the moves its placement decisions trigger. The
 // placement state has already changed when a move is requested; an executor
-// carries the workload itself (the agent-backed one, with CRIU, plugs in here).
+// carries the workload itself (the migration manager, scheduler/migration/,
+// drives the agents; the recording one only records).
 import type { MoveRecord } from "../../src/api-types/scheduler.js";
 import type { Migration, TaskRequest } from "../placement/types.js";
 
 /** The record of a move is what GET /v1/migrations shows: one definition, in src/api-types. */
 export type MigrationRecord = MoveRecord;
 export type MigrationStatus = MoveRecord["status"];
+
+/** Where a running task's workload answers: the same IP and MAC wherever it runs. */
+export interface ServiceBinding {
+  /** The workload's id on its agent. */
+  workloadId: string;
+  ip: string;
+  prefixLen: number;
+  mac: string;
+  port: number;
+  probePath: string;
+  /** Its DNS name, when a controller serves one. */
+  dnsName?: string;
+}
 
 /** One move as the service asks for it: the decision's migration plus what an executor needs to act. */
 export interface MigrationOrder extends Migration {
@@ -15,6 +29,8 @@ export interface MigrationOrder extends Migration {
   fromEndpoint?: string;
   /** Agent base URL of the node the task goes to, when one registered. */
   toEndpoint?: string;
+  /** The task's running workload, when one runs (an agent started it). */
+  service?: ServiceBinding;
 }
 
 export interface MigrationExecutor {
@@ -22,4 +38,12 @@ export interface MigrationExecutor {
   request(order: MigrationOrder): Promise<MigrationRecord>;
   /** Every move requested so far, oldest first, with its current status. */
   records(): MigrationRecord[];
+  /** One move, or undefined. */
+  record?(id: string): MigrationRecord | undefined;
+  /** Tasks whose latest move is requested or running (placement does not move them again); cheaper than records(). */
+  inFlight?(): Set<string>;
+  /** The task is being released: ends its move in flight (a rollback), resolving once nothing of it runs on. */
+  cancelTask?(taskId: string): Promise<void>;
+  /** Stops timers and closes stores. */
+  close?(): Promise<void>;
 }

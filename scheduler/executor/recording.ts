@@ -4,12 +4,17 @@ import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "./execu
 
 export class RecordingExecutor implements MigrationExecutor {
   private readonly log: MigrationRecord[] = [];
+  private readonly byId = new Map<string, MigrationRecord>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Ids from a shared sequence (the routing executor's); m-1, m-2, ... by default. */
+    private readonly nextId: () => string = () => `m-${this.log.length + 1}`,
+  ) {}
 
   async request(order: MigrationOrder): Promise<MigrationRecord> {
     const record: MigrationRecord = {
-      id: `m-${this.log.length + 1}`,
+      id: this.nextId(),
       task: order.task,
       from: order.from,
       to: order.to,
@@ -20,10 +25,16 @@ export class RecordingExecutor implements MigrationExecutor {
       requestedAt: this.now().toISOString(),
     };
     this.log.push(record);
+    this.byId.set(record.id, record);
     return record;
   }
 
   records(): MigrationRecord[] {
     return this.log.map((r) => ({ ...r }));
+  }
+
+  record(id: string): MigrationRecord | undefined {
+    const r = this.byId.get(id);
+    return r ? { ...r } : undefined;
   }
 }

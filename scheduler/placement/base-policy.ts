@@ -68,6 +68,17 @@ export class BasePolicy implements PlacementPolicy {
     return this.state.release(requestId) !== undefined;
   }
 
+  relocate(requestId: string, nodeName: string): boolean {
+    const task = this.state.tasks.get(requestId);
+    const node = this.state.nodes.get(nodeName);
+    if (!task || !node) return false;
+    if (task.node === node) return true;
+    const share = this.framework.profile.share.needAt(task.model, task.request)(node.netDelayMs);
+    if (share === INFEASIBLE) return false;
+    this.state.move(task, node, share, task.sinceSec);
+    return true;
+  }
+
   addNode(node: NodeSpec): void {
     this.state.addNode(node);
     this.framework.nodesChanged(this.state.nodes);

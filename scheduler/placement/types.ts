@@ -65,6 +65,13 @@ export interface PlacementPolicy {
   place(request: TaskRequest, context?: DecisionContext): Decision;
   /** Frees the request's share; false when unknown. */
   release(requestId: string): boolean;
+  /**
+   * Puts a placed request back on `node` with its model's need there (a move
+   * that was rolled back: the workload runs there again, even if that node is
+   * now over its capacity). False when the request or node is unknown, or the
+   * budget cannot be met there.
+   */
+  relocate(requestId: string, node: string): boolean;
   addNode(node: NodeSpec): void;
   /** Removes a node with no placements; false when unknown or busy. */
   removeNode(name: string): boolean;

@@ -4,6 +4,7 @@
 import type { MigrationExecutor } from "../executor/executor.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
 import type { SchedulerEvents } from "./events.js";
+import type { TaskRuntime } from "./task-runtime.js";
 
 export interface Device {
   id: string;
@@ -22,6 +23,10 @@ export interface ServiceContext {
   policy: PlacementPolicy;
   models: ModelTable;
   executor: MigrationExecutor;
+  /** Starts and stops tasks' workloads on nodes with agents. */
+  runtime: TaskRuntime;
+  /** Which nodes stopped reporting (set once the app is built). */
+  liveness?: { isSilent(node: string): boolean };
   events: SchedulerEvents;
   devices: Map<string, Device>;
   reports: Map<string, NodeReport>;

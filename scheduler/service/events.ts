@@ -2,6 +2,7 @@
 // Events are plain JSON so that any client, in any language, can read the
 // stream; the hub adds `at` to each.
 import type { EventHub } from "../../src/http/event-hub.js";
+import type { MigrationState } from "../../src/api-types/scheduler.js";
 import type { MigrationRecord } from "../executor/executor.js";
 import type { NodeSpec, TaskRequest } from "../placement/types.js";
 
@@ -18,10 +19,14 @@ export type SchedulerEvent =
     }
   | { type: "refused"; task: TaskRequest; reason: string }
   | { type: "migration-requested"; migration: MigrationRecord }
+  | { type: "migration.transition"; migration: string; task: string; from: string; to: string; previous: MigrationState | null; state: MigrationState; error?: string }
+  | { type: "task.unavailable"; task: string; node: string; lastReportAt: string | null }
+  | { type: "task.available"; task: string; node: string }
   | { type: "released"; task: string; node: string }
   | { type: "node-registered"; node: NodeSpec }
   | { type: "node-removed"; node: string };
 
 export type SchedulerEvents = EventHub<SchedulerEvent>;
 
-export const SCHEDULER_EVENTS_SUMMARY = "{type: placed|refused|migration-requested|released|node-registered|node-removed, at, ...}";
+export const SCHEDULER_EVENTS_SUMMARY =
+  "{type: placed|refused|migration-requested|migration.transition|task.unavailable|task.available|released|node-registered|node-removed, at, ...}";

@@ -28,16 +28,55 @@ export const migrationRecordSchema = {
     status: { type: "string", enum: ["requested", "running", "done", "failed"] },
     requestedAt: { type: "string", format: "date-time" },
     error: { type: "string" },
+    state: { type: "string", enum: ["PENDING", "PLANNING", "PREPARATION", "EXECUTION", "VERIFICATION", "COMPLETED", "ROLLING_BACK", "FAILED"] },
+    strategy: { type: ["string", "null"] },
+    reason: { type: ["string", "null"], description: "Why this strategy (or why none)" },
+    timeline: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["at", "state", "component", "message"],
+        properties: { at: { type: "string" }, state: { type: "string" }, component: { type: "string" }, message: { type: "string" } },
+      },
+    },
+    log: { type: "array", items: { type: "string" }, description: "LEVEL [Component]: Message - Transitioning: A -> B" },
+    metrics: {
+      type: "object",
+      properties: Object.fromEntries(
+        [
+          "totalMs",
+          "frozenMs",
+          "dumpMs",
+          "transferMs",
+          "restoreMs",
+          "bytesBeforeResume",
+          "bytesAfterResume",
+          "pagesOnFault",
+          "pagesPushed",
+          "networkReconfigurationMs",
+          "resumeToRedirectMs",
+          "decisionToAgentStartMs",
+          "deviceSeenDowntimeMs",
+          "destinationRanMs",
+        ].map((k) => [k, { type: ["number", "null"] }]),
+      ),
+      additionalProperties: { type: ["number", "boolean", "null"] },
+    },
+    agentMigrationId: { type: "string" },
+    destinationWorkloadId: { type: "string" },
   },
 } as const;
 
 export const placedSchema = {
   type: "object",
-  required: ["task", "node", "endpoint", "cpuShare", "predictedDelayMs", "case", "migrations"],
+  required: ["task", "node", "endpoint", "serviceIp", "dnsName", "port", "cpuShare", "predictedDelayMs", "case", "migrations"],
   properties: {
     task: taskRequestSchema,
     node: { type: "string" },
     endpoint: { type: ["string", "null"], description: "The node's agent, when one registered" },
+    serviceIp: { type: ["string", "null"], description: "Where the workload answers wherever it runs (null: no agent runs it)" },
+    dnsName: { type: ["string", "null"], description: "TASK.svc.<zone> (null without a controller)" },
+    port: { type: ["integer", "null"] },
     cpuShare: { type: "number", description: "Cores granted" },
     predictedDelayMs: { type: "number" },
     case: { type: ["integer", "null"], description: "1: edge fits, 2: cloud, 3: edge after moving other tasks" },
@@ -55,6 +94,10 @@ export const placementSchema = {
     cpuShare: { type: "number" },
     predictedDelayMs: { type: "number" },
     seq: { type: "integer" },
+    serviceIp: { type: ["string", "null"] },
+    dnsName: { type: ["string", "null"] },
+    port: { type: ["integer", "null"] },
+    unavailable: { type: "boolean", description: "Its node stopped reporting (--report-timeout)" },
   },
 } as const;
 

@@ -1,15 +1,17 @@
 // Tasks: a device asks for a workload class under a delay budget; the policy
 // answers with a node and a CPU share, possibly after moving other tasks, and
-// those moves go to the migration executor. A refusal changes nothing.
+// those moves go to the migration executor. On a node with an agent the
+// task's workload is started there first (its own service IP); if it cannot
+// start, the placement and its moves are undone. A refusal changes nothing.
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { modelKey } from "../../src/latency/model.js";
-import type { MigrationRecord } from "../executor/executor.js";
+import type { MigrationRecord, ServiceBinding } from "../executor/executor.js";
 import type { Placement, TaskRequest } from "../placement/types.js";
 import type { ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
-import { migrationRecordSchema, placedSchema, placementSchema } from "./response-schemas.js";
+import { placedSchema, placementSchema } from "./response-schemas.js";
 
 const taskSchema = {
   type: "object",
@@ -32,6 +34,17 @@ type TaskBody = Omit<TaskRequest, "id"> & { id?: string };
 export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
   const endpointOf = (node: string): string | undefined => ctx.policy.nodes().find((n) => n.name === node)?.endpoint;
   const placementOf = (id: string): Placement | undefined => ctx.policy.placements().find((p) => p.request.id === id);
+  const viewOf = (p: Placement) => {
+    const b = ctx.runtime.binding(p.request.id);
+    return {
+      ...p,
+      endpoint: endpointOf(p.node) ?? null,
+      serviceIp: b?.ip ?? null,
+      dnsName: b?.dnsName ?? null,
+      port: b?.port ?? null,
+      unavailable: ctx.liveness?.isSilent(p.node) ?? false,
+    };
+  };
 
   return async (app) => {
     app.post<{ Body: TaskBody }>(
@@ -41,7 +54,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           tags: ["tasks"],
           summary: "Place a task; answers its node and CPU share, and the moves it triggered",
           body: taskSchema,
-          response: { 201: placedSchema, 400: errorSchema, 409: errorSchema },
+          response: { 201: placedSchema, 400: errorSchema, 409: errorSchema, 502: errorSchema },
         },
       },
       async (req, reply) => {
@@ -62,17 +75,30 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           ...(body.priority === undefined ? {} : { priority: body.priority }),
         };
         // Rule 3 leaves alone tasks placed or moved less than min-residence ago, and those whose move is in flight.
-        const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: movesInFlight(ctx.executor.records()) });
+        const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: ctx.executor.inFlight?.() ?? movesInFlight(ctx.executor.records()) });
         if (decision.node === null) {
           const reason = decision.reason ?? "no node can meet the delay budget";
           ctx.events.emit({ type: "refused", task, reason });
           throw new ApiError(409, "TASK_REFUSED", `task '${task.id}' refused: ${reason}`, { reason, task });
         }
+        const endpoint = endpointOf(decision.node) ?? null;
+        let binding: ServiceBinding | undefined;
+        if (endpoint) {
+          try {
+            binding = await ctx.runtime.start(task, decision.node, endpoint, decision.cpuShare ?? 0);
+          } catch (err) {
+            // Nothing half-placed: the task leaves, the tasks its decision moved go back.
+            ctx.policy.release(task.id);
+            for (const m of [...decision.migrations].reverse()) ctx.policy.relocate(m.request, m.from);
+            const reason = err instanceof ApiError && typeof err.details.reason === "string" ? err.details.reason : (err as Error).message;
+            ctx.events.emit({ type: "refused", task, reason });
+            throw err instanceof ApiError ? new ApiError(err.statusCode, err.code, `task '${task.id}' not started: ${err.message}`, { ...err.details, task }) : err;
+          }
+        }
         if (!ctx.devices.has(task.device)) {
           ctx.devices.set(task.device, { id: task.device, registeredAt: ctx.now().toISOString(), auto: true });
         }
         const migrations = await requestMoves(ctx, decision.migrations, endpointOf, placementOf);
-        const endpoint = endpointOf(decision.node) ?? null;
         ctx.events.emit({
           type: "placed",
           task,
@@ -87,9 +113,9 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           task,
           node: decision.node,
           endpoint,
-          serviceIp: null,
-          dnsName: null,
-          port: null,
+          serviceIp: binding?.ip ?? null,
+          dnsName: binding?.dnsName ?? null,
+          port: binding?.port ?? null,
           cpuShare: decision.cpuShare,
           predictedDelayMs: decision.predictedDelayMs,
           case: decision.case ?? null,
@@ -104,7 +130,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
       async (req) => {
         const p = placementOf(req.params.id);
         if (!p) throw ApiError.notFound(`no task '${req.params.id}'`);
-        return { ...p, endpoint: endpointOf(p.node) ?? null };
+        return viewOf(p);
       },
     );
 
@@ -116,25 +142,35 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           summary: "Release a task and its CPU share",
           params: idParams,
           response: {
-            200: { type: "object", required: ["released", "node"], properties: { released: { type: "string" }, node: { type: "string" } } },
+            200: {
+              type: "object",
+              required: ["released", "node"],
+              properties: {
+                released: { type: "string" },
+                node: { type: "string" },
+                workloadRemoved: { type: "boolean", description: "An agent ran its workload and removed it" },
+                error: { type: "string", description: "Why the workload could not be removed (the task is released anyway)" },
+              },
+            },
             404: errorSchema,
           },
         },
       },
       async (req) => {
+        if (!placementOf(req.params.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
+        // A move in flight ends first (rolled back), so the workload runs in one known place.
+        await ctx.executor.cancelTask?.(req.params.id);
         const p = placementOf(req.params.id);
-        if (!p || !ctx.policy.release(p.request.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
+        if (!p) throw ApiError.notFound(`no task '${req.params.id}'`);
+        const stopped = await ctx.runtime.stop(p.request.id, p.node, endpointOf(p.node));
+        if (!ctx.policy.release(p.request.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
         ctx.events.emit({ type: "released", task: p.request.id, node: p.node });
-        return { released: p.request.id, node: p.node };
+        return { released: p.request.id, node: p.node, workloadRemoved: stopped.removed, ...(stopped.error ? { error: stopped.error } : {}) };
       },
     );
 
     app.get("/v1/placements", { schema: { tags: ["tasks"], summary: "Every placed task, in placement order", response: { 200: { type: "array", items: placementSchema } } } }, async () =>
-      ctx.policy.placements().map((p) => ({ ...p, endpoint: endpointOf(p.node) ?? null })),
-    );
-
-    app.get("/v1/migrations", { schema: { tags: ["tasks"], summary: "Moves requested so far and their status", response: { 200: { type: "array", items: migrationRecordSchema } } } }, async () =>
-      ctx.executor.records(),
+      ctx.policy.placements().map(viewOf),
     );
   };
 }
@@ -161,11 +197,13 @@ async function requestMoves(
     if (!task) continue; // released meanwhile (an earlier move was awaited): nothing left to move
     const fromEndpoint = endpointOf(m.from);
     const toEndpoint = endpointOf(m.to);
+    const service = ctx.runtime.binding(task.id);
     const record = await ctx.executor.request({
       ...m,
       task,
       ...(fromEndpoint ? { fromEndpoint } : {}),
       ...(toEndpoint ? { toEndpoint } : {}),
+      ...(service ? { service } : {}),
     });
     ctx.events.emit({ type: "migration-requested", migration: record });
     records.push(record);

@@ -68,7 +68,53 @@ export interface TaskRequest extends TaskSubmission {
   id: string;
 }
 
-/** A move the scheduler handed to its migration executor. */
+/** The migration manager's states (scheduler/migration/states.ts). */
+export type MigrationState =
+  | "PENDING"
+  | "PLANNING"
+  | "PREPARATION"
+  | "EXECUTION"
+  | "VERIFICATION"
+  | "COMPLETED"
+  | "ROLLING_BACK"
+  | "FAILED";
+
+export type MigrationComponent = "MigrationManager" | "PolicyEnforcer" | "ResourceAllocator" | "StateSynchronizer" | "NetworkManager";
+
+export interface MigrationTimelineEntry {
+  at: string;
+  state: MigrationState;
+  component: MigrationComponent;
+  message: string;
+}
+
+/** What a managed move measured; null where nothing measured it. */
+export interface MoveMetrics {
+  /** Decision (the move's request) until its final state. */
+  totalMs: number | null;
+  /** The agent's downtime: frozen on the source until running on the destination. */
+  frozenMs: number | null;
+  dumpMs: number | null;
+  transferMs: number | null;
+  restoreMs: number | null;
+  bytesBeforeResume: number | null;
+  bytesAfterResume: number | null;
+  pagesOnFault: number | null;
+  pagesPushed: number | null;
+  /** The controller's answer: request until every touched switch confirmed. */
+  networkReconfigurationMs: number | null;
+  /** Resume on the destination (as the scheduler saw it) until the redirect and DNS were done. */
+  resumeToRedirectMs: number | null;
+  /** The move's request until the source agent accepted the migration. */
+  decisionToAgentStartMs: number | null;
+  /** Downtime a device measured; null unless a device reports it. */
+  deviceSeenDowntimeMs: number | null;
+  /** After a rollback that followed a resume: how long the destination ran (its changes were discarded). */
+  destinationRanMs: number | null;
+  changesDiscarded: boolean | null;
+}
+
+/** A move the scheduler handed to its migration executor (the recording one fills only the first fields). */
 export interface MoveRecord {
   id: string;
   task: TaskRequest;
@@ -77,9 +123,21 @@ export interface MoveRecord {
   cpuShare: number;
   fromEndpoint?: string;
   toEndpoint?: string;
+  /** Coarse status: requested (PENDING), running, done (COMPLETED), failed (FAILED). */
   status: "requested" | "running" | "done" | "failed";
   requestedAt: string;
   error?: string;
+  /** Managed moves: the state machine's state, the strategy and why, the timeline, the log lines and the metrics. */
+  state?: MigrationState;
+  strategy?: string | null;
+  reason?: string | null;
+  timeline?: MigrationTimelineEntry[];
+  log?: string[];
+  metrics?: MoveMetrics;
+  /** The source agent's migration id, once it started one. */
+  agentMigrationId?: string;
+  /** The workload's id on the destination agent, once it runs there. */
+  destinationWorkloadId?: string;
 }
 
 /** 201 of POST /v1/tasks. */
@@ -117,12 +175,22 @@ export interface PlacementView {
   cpuShare: number;
   predictedDelayMs: number;
   seq: number;
+  /** Where its workload answers (null when nothing runs it: no agent). */
+  serviceIp?: string | null;
+  dnsName?: string | null;
+  port?: number | null;
+  /** True when its node stopped reporting (no report within --report-timeout). */
+  unavailable?: boolean;
 }
 
 /** DELETE /v1/tasks/:id. */
 export interface Released {
   released: string;
   node: string;
+  /** An agent ran its workload and removed it. */
+  workloadRemoved?: boolean;
+  /** Why the workload could not be removed (the task is released anyway). */
+  error?: string;
 }
 
 /** GET /v1/models, keyed workload/inputClass: latencyMs = a*exp(b*share) or a*share^b. */

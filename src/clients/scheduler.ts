@@ -93,9 +93,14 @@ export class SchedulerClient {
     return this.http.get("/v1/placements", opts);
   }
 
-  /** Moves requested so far and their status. */
+  /** Moves so far, oldest first, with their state, timeline and metrics. */
   migrations(opts?: MethodOptions): Promise<MoveRecord[]> {
     return this.http.get("/v1/migrations", opts);
+  }
+
+  /** One move; 404 (ServiceError) when unknown. */
+  migration(id: string, opts?: MethodOptions): Promise<MoveRecord> {
+    return this.http.get(`/v1/migrations/${seg(id)}`, opts);
   }
 
   /** Latency models keyed workload/inputClass. */

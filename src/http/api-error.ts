@@ -10,6 +10,7 @@ export type ErrorCode =
   | "NOT_FOUND" // no such route or resource
   | "CONFLICT" // clashes with what exists (duplicate id, resource in use)
   | "TASK_REFUSED" // scheduler: no node meets the task's delay budget; `reason` says why
+  | "WORKLOAD_FAILED" // scheduler: the chosen node's agent could not start the task's workload; `reason` says why
   | "CHECKSUM_MISMATCH" // agent: an arriving file's sha256 differs from the sender's
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"

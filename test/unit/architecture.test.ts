@@ -28,7 +28,7 @@ const LAYERS: Record<Area, string[][]> = {
     ["devices/"],
     ["demo/"],
   ],
-  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["service/"], ["cli/"]],
+  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["migration/"], ["service/"], ["cli/"]],
   controller: [
     // wire formats and protocol servers
     ["packets/", "ovsdb/", "dns/"],

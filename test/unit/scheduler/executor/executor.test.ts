@@ -3,7 +3,7 @@ import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "../../.
 import { RecordingExecutor } from "../../../../scheduler/executor/recording.js";
 import { createPolicy } from "../../../../scheduler/placement/policies.js";
 import { buildSchedulerApp } from "../../../../scheduler/service/app.js";
-import { CLOUD, EDGE, LOOSE, MODELS, TIGHT } from "../service/helpers.js";
+import { CLOUD, EDGE, fakeAgents, LOOSE, MODELS, TIGHT } from "../service/helpers.js";
 
 const task = { id: "t-1", device: "cam-1", workload: "detect", inputClass: "small", delayBudgetMs: 200 };
 
@@ -41,7 +41,7 @@ describe("a service with another executor", () => {
       records: () => orders.map((o) => ({ ...o, id: "x-1", status: "running" as const, requestedAt: "2026-01-01T00:00:00.000Z" })),
     };
     const cloud = { ...CLOUD, endpoint: "http://127.0.0.1:7703" };
-    const app = await buildSchedulerApp({ policy: createPolicy("delay-aware", { nodes: [EDGE, cloud], models: MODELS }), models: MODELS, executor });
+    const app = await buildSchedulerApp({ policy: createPolicy("delay-aware", { nodes: [EDGE, cloud], models: MODELS }), models: MODELS, executor, agents: fakeAgents().directory });
     await app.inject({ method: "POST", url: "/v1/tasks", payload: LOOSE });
     const res = await app.inject({ method: "POST", url: "/v1/tasks", payload: TIGHT });
     expect(res.json().migrations).toEqual([expect.objectContaining({ id: "x-1", status: "running" })]);
@@ -53,6 +53,7 @@ describe("a service with another executor", () => {
         fromEndpoint: "http://127.0.0.1:7701",
         toEndpoint: "http://127.0.0.1:7703",
         task: expect.objectContaining({ id: "t-1", priority: 1 }),
+        service: expect.objectContaining({ workloadId: "t-1", ip: "10.77.0.2", port: 8080 }),
       }),
     ]);
     expect((await app.inject({ method: "GET", url: "/v1/migrations" })).json()).toHaveLength(1);

@@ -113,7 +113,7 @@ describe("GET and DELETE /v1/tasks/:id", () => {
     expect(got.json()).toMatchObject({ request: { id: "t-1" }, node: "edge1", endpoint: "http://127.0.0.1:7701" });
     const del = await app.inject({ method: "DELETE", url: "/v1/tasks/t-1" });
     expect(del.statusCode).toBe(200);
-    expect(del.json()).toEqual({ released: "t-1", node: "edge1" });
+    expect(del.json()).toEqual({ released: "t-1", node: "edge1", workloadRemoved: true });
     const nodes = (await app.inject({ method: "GET", url: "/v1/nodes" })).json();
     expect(nodes.find((n: { name: string }) => n.name === "edge1")).toMatchObject({ usedCpus: 0, placements: 0 });
     expect((await app.inject({ method: "GET", url: "/v1/placements" })).json()).toEqual([]);

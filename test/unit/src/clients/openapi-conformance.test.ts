@@ -51,6 +51,7 @@ const schedulerSamples: Samples<SchedulerClient> = {
   releaseTask: (c) => c.releaseTask("t-1"),
   placements: (c) => c.placements(),
   migrations: (c) => c.migrations(),
+  migration: (c) => c.migration("m-1"),
   models: (c) => c.models(),
 };
 

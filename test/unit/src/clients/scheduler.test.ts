@@ -28,7 +28,7 @@ describe("SchedulerClient", () => {
     }
     const duplicate = await scheduler.submitTask({ ...LOOSE, id: "t-1" });
     expect(duplicate).toMatchObject({ outcome: "refused", refused: { reason: "duplicate task id" } });
-    expect(await scheduler.releaseTask("t-1")).toEqual({ released: "t-1", node: "edge1" });
+    expect(await scheduler.releaseTask("t-1")).toEqual({ released: "t-1", node: "edge1", workloadRemoved: true });
     expect(await scheduler.releaseTask("t-1")).toBeNull();
   });
 

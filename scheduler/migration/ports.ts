@@ -1,0 +1,90 @@
+// What the migration manager needs of the world, as interfaces: the agents,
+// the network (controller), a prober, the capacity bookkeeping and a policy
+// hook. Adapters over the typed clients live beside (agent-adapter.ts,
+// network-adapter.ts, http-prober.ts); tests plug in fakes.
+import type { AgentInfo, MigrationInput, MigrationView, WorkloadInput, WorkloadView } from "../../src/api-types/agent.js";
+import type { RedirectStrategy } from "../../src/api-types/controller.js";
+import type { MoveRecord } from "../../src/api-types/scheduler.js";
+
+export interface AgentPort {
+  info(): Promise<AgentInfo>;
+  workloads(): Promise<WorkloadView[]>;
+  createWorkload(workload: WorkloadInput): Promise<WorkloadView>;
+  deleteWorkload(id: string): Promise<void>;
+  startMigration(input: MigrationInput): Promise<MigrationView>;
+  migration(id: string): Promise<MigrationView>;
+  migrations(): Promise<MigrationView[]>;
+  commitMigration(id: string): Promise<MigrationView>;
+  rollbackMigration(id: string): Promise<MigrationView>;
+}
+
+/** The agent at a node's endpoint. */
+export type AgentDirectory = (endpoint: string, node: string) => AgentPort;
+
+export interface RedirectOrder {
+  service: string;
+  ip: string;
+  mac: string;
+  to: { switch: string; port: number };
+  strategy: RedirectStrategy;
+}
+
+export interface NetworkPort {
+  /** False when no controller is configured: every call is a logged no-op. */
+  readonly configured: boolean;
+  /** Makes sure traffic can flow between the two nodes' sites (the overlay); answers what it found or did. */
+  ensurePath(fromNode: string, toNode: string): Promise<string>;
+  /** Sends the service's unchanged IP to a new switch port; answers the reconfiguration time and the redirect ids. */
+  redirect(order: RedirectOrder): Promise<{ reconfigurationMs: number; redirectIds: number[] }>;
+  rollbackRedirects(ids: number[]): Promise<void>;
+  setDns(name: string, ip: string): Promise<void>;
+  deleteDns(name: string): Promise<void>;
+}
+
+export interface ProbeTarget {
+  ip: string;
+  port: number;
+  path: string;
+}
+
+export interface ProberPort {
+  /** Whether the service answers through the network (bounded retries inside). */
+  probe(target: ProbeTarget): Promise<{ ok: boolean; detail: string }>;
+}
+
+/** The placement's capacity, as the manager sees it. Each answers a problem (string) or undefined when fine. */
+export interface CapacityPort {
+  /** PENDING: the task is still placed (not released meanwhile). */
+  placed(taskId: string): boolean;
+  /** PENDING: the node is registered with the scheduler. */
+  registered(node: string): boolean;
+  /** PLANNING: the destination can still hold the task. */
+  recheck(move: MoveRecord): string | undefined;
+  /** PREPARATION: the destination's share is held for the task. */
+  reserve(move: MoveRecord): string | undefined;
+  /** COMPLETED: the source's share is free and the placement shows the new node. */
+  release(move: MoveRecord): string | undefined;
+  /** Rollback: the placement shows the source again, with the source's share. */
+  undo(move: MoveRecord): string | undefined;
+}
+
+/** A policy's say on a move (issue 12 plugs real policies in). */
+export interface MigrationPolicyHook {
+  readonly name: string;
+  check(move: MoveRecord): Promise<{ allow: true } | { allow: false; reason: string }>;
+}
+
+export const ALLOW_ALL: MigrationPolicyHook = {
+  name: "allow-all",
+  check: async () => ({ allow: true }),
+};
+
+/** Capacity bookkeeping that always agrees (for agent-only runs and tests). */
+export const UNTRACKED_CAPACITY: CapacityPort = {
+  placed: () => true,
+  registered: () => true,
+  recheck: () => undefined,
+  reserve: () => undefined,
+  release: () => undefined,
+  undo: () => undefined,
+};

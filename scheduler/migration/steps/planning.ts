@@ -1,0 +1,32 @@
+// PLANNING: may it move, does it still fit, and how. The policy hook has its
+// say, the destination's capacity is checked again, and the strategy comes
+// from both agents' capabilities. Nothing is touched yet.
+import type { AgentInfo } from "../../../src/api-types/agent.js";
+import { type Step, StepFailure } from "../context.js";
+import { viewOf } from "../record.js";
+import { chooseStrategy } from "../strategy.js";
+
+export const planning: Step = async (m, env) => {
+  const verdict = await env.policy.check(viewOf(m));
+  if (!verdict.allow) throw new StepFailure("PolicyEnforcer", `policy ${env.policy.name} denies the move: ${verdict.reason}`);
+  env.note(m, "INFO", "PolicyEnforcer", `policy ${env.policy.name} allows the move`);
+
+  const problem = env.placement.recheck(viewOf(m));
+  if (problem) throw new StepFailure("ResourceAllocator", `destination ${m.to} cannot hold the task: ${problem}`);
+  env.note(m, "INFO", "ResourceAllocator", `destination ${m.to} can hold ${m.cpuShare} cores`);
+
+  const [src, dst] = await Promise.all([infoOf(env.source(m).info(), m.from), infoOf(env.destination(m).info(), m.to)]);
+  const choice = chooseStrategy({ node: m.from, capabilities: src.capabilities }, { node: m.to, capabilities: dst.capabilities });
+  m.reason = choice.reason;
+  if (choice.strategy === null) throw new StepFailure("MigrationManager", choice.reason);
+  m.strategy = choice.strategy;
+  return { next: "PREPARATION", component: "MigrationManager", message: `Strategy ${choice.strategy}: ${choice.reason}` };
+};
+
+async function infoOf(p: Promise<AgentInfo>, node: string): Promise<AgentInfo> {
+  try {
+    return await p;
+  } catch (err) {
+    throw new StepFailure("StateSynchronizer", `agent ${node} unreachable: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,58 @@
+// What runs for a task: a catalog maps workload names to a command, its
+// environment, its port and the path that answers a probe. Without a file,
+// every workload runs the profiled image server (scheduler/profiling/server.ts).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export interface CatalogEntry {
+  command: string[];
+  env: Record<string, string>;
+  port: number;
+  probePath: string;
+}
+
+export interface WorkloadCatalog {
+  /** The entry for a workload name ("*" in a file matches any name it does not list). */
+  lookup(workload: string): CatalogEntry | undefined;
+}
+
+export const PROFILED_SERVER = fileURLToPath(new URL("../profiling/server.ts", import.meta.url));
+
+export const DEFAULT_ENTRY: CatalogEntry = {
+  command: ["node", "--import", "tsx", PROFILED_SERVER],
+  env: { FLEXIMIGRATE_WORKLOAD_HOST: "0.0.0.0", FLEXIMIGRATE_WORKLOAD_PORT: "8080", UV_USE_IO_URING: "0" },
+  port: 8080,
+  probePath: "/process?size=small",
+};
+
+export const DEFAULT_CATALOG: WorkloadCatalog = { lookup: () => DEFAULT_ENTRY };
+
+/** `{"detect": {"command": [...], "env": {...}, "port": 8080, "probePath": "/"}, "*": {...}}`. */
+export function parseCatalog(text: string, file: string): WorkloadCatalog {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new Error(`${file}: expected {"workload": {command, env?, port, probePath?}}`);
+  const entries = new Map<string, CatalogEntry>();
+  for (const [name, raw] of Object.entries(data)) {
+    const e = raw as Partial<CatalogEntry> | null;
+    const where = `${file}: ${name}`;
+    if (!e || !Array.isArray(e.command) || e.command.length === 0 || !e.command.every((c) => typeof c === "string")) {
+      throw new Error(`${where}: command must be a non-empty array of strings`);
+    }
+    if (!Number.isInteger(e.port) || e.port! < 1 || e.port! > 65535) throw new Error(`${where}: port must be 1..65535`);
+    if (e.env !== undefined && (typeof e.env !== "object" || Object.values(e.env).some((v) => typeof v !== "string"))) {
+      throw new Error(`${where}: env must map names to strings`);
+    }
+    if (e.probePath !== undefined && (typeof e.probePath !== "string" || !e.probePath.startsWith("/"))) throw new Error(`${where}: probePath must start with /`);
+    entries.set(name, { command: e.command, env: e.env ?? {}, port: e.port!, probePath: e.probePath ?? "/" });
+  }
+  return { lookup: (w) => entries.get(w) ?? entries.get("*") };
+}
+
+export function loadCatalog(file: string): WorkloadCatalog {
+  return parseCatalog(readFileSync(file, "utf8"), file);
+}
