@@ -2,7 +2,7 @@
 // placement state has already changed when a move is requested; an executor
 // carries the workload itself (the migration manager, scheduler/migration/,
 // drives the agents; the recording one only records).
-import type { MoveRecord } from "../../src/api-types/scheduler.js";
+import type { MoveFaults, MoveRecord, MoveStrategy } from "../../src/api-types/scheduler.js";
 import type { Migration, TaskRequest } from "../placement/types.js";
 
 /** The record of a move is what GET /v1/migrations shows: one definition, in src/api-types. */
@@ -31,6 +31,9 @@ export interface MigrationOrder extends Migration {
   toEndpoint?: string;
   /** The task's running workload, when one runs (an agent started it). */
   service?: ServiceBinding;
+  /** An operator's move may ask for a strategy; placement's moves take auto. */
+  strategy?: MoveStrategy;
+  faults?: MoveFaults;
 }
 
 export interface MigrationExecutor {

@@ -75,6 +75,8 @@ export class MigrationManager implements MigrationExecutor {
       toEndpoint: order.toEndpoint,
       workloadId: order.service?.workloadId ?? order.task.id,
       ...(order.service ? { service: order.service } : {}),
+      ...(order.strategy ? { requestedStrategy: order.strategy } : {}),
+      ...(order.faults ? { faults: order.faults } : {}),
       state: "PENDING",
       strategy: null,
       reason: null,

@@ -1,7 +1,7 @@
 // One managed move as the manager keeps it and the store saves it: the wire
 // record (MoveRecord) plus what a restarted scheduler needs to finish or undo
 // it (the service's address, what was already changed).
-import type { MigrationState, MoveMetrics, MoveRecord, TaskRequest } from "../../src/api-types/scheduler.js";
+import type { MigrationState, MoveFaults, MoveMetrics, MoveRecord, MoveStrategy, TaskRequest } from "../../src/api-types/scheduler.js";
 import type { ServiceBinding } from "../executor/executor.js";
 import { statusOf } from "./states.js";
 
@@ -35,6 +35,9 @@ export interface ManagedMove {
   updatedAt: string;
   error?: string;
   agentMigrationId?: string;
+  requestedStrategy?: MoveStrategy;
+  /** Test faults (a scheduler started with --allow-faults only). */
+  faults?: MoveFaults;
   /** The workload's id on the destination agent, once it runs there. */
   destinationWorkloadId?: string;
   /** When the source agent accepted the migration (ms since epoch): the completion timeout counts from it. */
@@ -90,6 +93,8 @@ export function viewOf(m: ManagedMove): MoveRecord {
     timeline: m.timeline,
     log: m.log,
     metrics: m.metrics,
+    ...(m.requestedStrategy === undefined ? {} : { requestedStrategy: m.requestedStrategy }),
+    ...(m.faults === undefined ? {} : { faults: m.faults }),
     ...(m.agentMigrationId === undefined ? {} : { agentMigrationId: m.agentMigrationId }),
     ...(m.destinationWorkloadId === undefined ? {} : { destinationWorkloadId: m.destinationWorkloadId }),
   });

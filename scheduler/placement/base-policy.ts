@@ -79,6 +79,21 @@ export class BasePolicy implements PlacementPolicy {
     return true;
   }
 
+  moveTo(requestId: string, nodeName: string): { ok: true; from: string; cpuShare: number } | { ok: false; reason: string } {
+    const task = this.state.tasks.get(requestId);
+    if (!task) return { ok: false, reason: `no task '${requestId}'` };
+    const node = this.state.nodes.get(nodeName);
+    if (!node) return { ok: false, reason: `no node '${nodeName}'` };
+    if (task.node === node) return { ok: false, reason: `task '${requestId}' already runs on ${nodeName}` };
+    const share = this.framework.profile.share.needAt(task.model, task.request)(node.netDelayMs);
+    if (share === INFEASIBLE) return { ok: false, reason: `the ${task.request.delayBudgetMs} ms budget cannot be met on ${nodeName}` };
+    const free = node.capMilli - node.usedMilli;
+    if (share > free) return { ok: false, reason: `${nodeName} has ${toCores(free)} free cores, the task needs ${toCores(share)} there` };
+    const from = task.node.name;
+    this.state.move(task, node, share, task.sinceSec);
+    return { ok: true, from, cpuShare: toCores(share) };
+  }
+
   addNode(node: NodeSpec): void {
     this.state.addNode(node);
     this.framework.nodesChanged(this.state.nodes);

@@ -72,6 +72,11 @@ export interface PlacementPolicy {
    * budget cannot be met there.
    */
   relocate(requestId: string, node: string): boolean;
+  /**
+   * An operator's move: the request goes to `node` with the share its model
+   * needs there, if that node has the room; nothing changes otherwise.
+   */
+  moveTo(requestId: string, node: string): { ok: true; from: string; cpuShare: number } | { ok: false; reason: string };
   addNode(node: NodeSpec): void;
   /** Removes a node with no placements; false when unknown or busy. */
   removeNode(name: string): boolean;

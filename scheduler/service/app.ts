@@ -35,6 +35,8 @@ import { DEFAULT_CATALOG, type WorkloadCatalog } from "./workload-catalog.js";
 export const DEFAULT_DNS_ZONE = "fleximigrate.local";
 
 export interface SchedulerAppOptions {
+  /** Accept test faults in POST /v1/migrations (tests only). */
+  allowFaults?: boolean;
   policy: PlacementPolicy;
   models: ModelTable;
   /** Where moves go. Default: the migration manager for moves between nodes with agents, recorded as "requested" otherwise. */
@@ -96,6 +98,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     events,
     devices: new Map(),
     reports: new Map(),
+    allowFaults: opts.allowFaults ?? false,
     nextTaskId: () => {
       // Skip ids a client chose itself, so that a generated id never collides.
       const taken = new Set(opts.policy.placements().map((p) => p.request.id));

@@ -30,6 +30,8 @@ export interface ServiceContext {
   events: SchedulerEvents;
   devices: Map<string, Device>;
   reports: Map<string, NodeReport>;
+  /** Moves may carry test faults (scheduler --allow-faults). */
+  allowFaults: boolean;
   /** Next generated task id (t-N). */
   nextTaskId(): string;
   now(): Date;

@@ -114,6 +114,29 @@ export interface MoveMetrics {
   changesDiscarded: boolean | null;
 }
 
+/**
+ * Test faults of one move, accepted only by a scheduler started with
+ * --allow-faults: the agent's (a corrupted image chunk, a cut transfer, a
+ * failing restore), a policy that denies it, a probe the service cannot answer.
+ */
+export interface MoveFaults {
+  agent?: { corrupt?: boolean; cutAt?: number; failRestore?: boolean };
+  /** The PLANNING policy hook denies the move with this reason. */
+  policyDenies?: string;
+  /** VERIFICATION probes this path instead of the service's (one it answers 404). */
+  probePath?: string;
+}
+
+export type MoveStrategy = "auto" | "stopcopy" | "precopy" | "postcopy";
+
+/** POST /v1/migrations: an operator moves a placed task to another node. */
+export interface MoveInput {
+  task: string;
+  to: string;
+  strategy?: MoveStrategy;
+  faults?: MoveFaults;
+}
+
 /** A move the scheduler handed to its migration executor (the recording one fills only the first fields). */
 export interface MoveRecord {
   id: string;
@@ -134,6 +157,9 @@ export interface MoveRecord {
   timeline?: MigrationTimelineEntry[];
   log?: string[];
   metrics?: MoveMetrics;
+  /** The strategy asked for (auto when absent). */
+  requestedStrategy?: MoveStrategy;
+  faults?: MoveFaults;
   /** The source agent's migration id, once it started one. */
   agentMigrationId?: string;
   /** The workload's id on the destination agent, once it runs there. */

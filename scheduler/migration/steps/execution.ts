@@ -30,6 +30,7 @@ async function startAgentMigration(m: ManagedMove, env: StepEnv): Promise<void> 
       ...(m.strategy ? { strategy: m.strategy as "postcopy" | "precopy" | "stopcopy" } : {}),
       commit: "manual",
       cpuLimit: m.cpuShare,
+      ...(m.faults?.agent ? { faults: m.faults.agent } : {}),
     });
     m.agentMigrationId = started.id;
   } catch (err) {

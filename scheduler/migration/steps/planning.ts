@@ -7,7 +7,7 @@ import { viewOf } from "../record.js";
 import { chooseStrategy } from "../strategy.js";
 
 export const planning: Step = async (m, env) => {
-  const verdict = await env.policy.check(viewOf(m));
+  const verdict = m.faults?.policyDenies ? { allow: false as const, reason: `${m.faults.policyDenies} (injected fault)` } : await env.policy.check(viewOf(m));
   if (!verdict.allow) throw new StepFailure("PolicyEnforcer", `policy ${env.policy.name} denies the move: ${verdict.reason}`);
   env.note(m, "INFO", "PolicyEnforcer", `policy ${env.policy.name} allows the move`);
 
@@ -16,7 +16,7 @@ export const planning: Step = async (m, env) => {
   env.note(m, "INFO", "ResourceAllocator", `destination ${m.to} can hold ${m.cpuShare} cores`);
 
   const [src, dst] = await Promise.all([infoOf(env.source(m).info(), m.from), infoOf(env.destination(m).info(), m.to)]);
-  const choice = chooseStrategy({ node: m.from, capabilities: src.capabilities }, { node: m.to, capabilities: dst.capabilities });
+  const choice = chooseStrategy({ node: m.from, capabilities: src.capabilities }, { node: m.to, capabilities: dst.capabilities }, m.requestedStrategy);
   m.reason = choice.reason;
   if (choice.strategy === null) throw new StepFailure("MigrationManager", choice.reason);
   m.strategy = choice.strategy;

@@ -7,7 +7,7 @@ import { absorbAgentMetrics, waitForAgent } from "../agent-watch.js";
 export const verification: Step = async (m, env) => {
   if (m.service) {
     const { ip, port, probePath } = m.service;
-    const probe = await env.prober.probe({ ip, port, path: probePath });
+    const probe = await env.prober.probe({ ip, port, path: m.faults?.probePath ?? probePath });
     if (!probe.ok) throw new StepFailure("NetworkManager", `service does not answer on ${ip}:${port}: ${probe.detail}`);
     env.note(m, "INFO", "NetworkManager", probe.detail);
   } else {
