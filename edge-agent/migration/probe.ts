@@ -51,3 +51,37 @@ export function startProbe(sourceUrl: string, destinationUrl: string, intervalMs
     },
   };
 }
+
+/**
+ * For a workload the agent cannot ask over HTTP (no port, or its port inside
+ * its own network namespace): its process tree instead. The destination's
+ * agent checks at restore that the tree runs and advances, and marks it
+ * failed when it does not; `runsThere` asks that agent ("ended": it is gone
+ * or failed). Two answers some time apart must both say it runs, so the
+ * destination's check has spoken. Downtime runs from the freeze to the first.
+ */
+export function startTreeProbe(runsThere: () => Promise<boolean | "ended">, opts: { intervalMs?: number; confirmMs?: number } = {}): DowntimeProbe & { stop(): void } {
+  const intervalMs = opts.intervalMs ?? 50;
+  const confirmMs = opts.confirmMs ?? 250;
+  let frozenAt: number | undefined;
+  return {
+    lastSourceAnswerAt: () => frozenAt,
+    async quiesceSource() {
+      frozenAt ??= Date.now();
+    },
+    async waitForDestination(timeoutMs = 20_000) {
+      const end = Date.now() + timeoutMs;
+      let firstRun: number | undefined;
+      while (Date.now() < end) {
+        const runs = await runsThere().catch(() => false);
+        if (runs === "ended") throw new Error("the workload's process tree does not run on the destination (its agent found it stopped, dead or not advancing)");
+        if (runs && firstRun === undefined) firstRun = Date.now();
+        if (!runs) firstRun = undefined;
+        if (firstRun !== undefined && Date.now() - firstRun >= confirmMs) return frozenAt === undefined ? 0 : firstRun - frozenAt;
+        await sleep(intervalMs);
+      }
+      throw new Error(`the workload's process tree does not run on the destination (asked for ${timeoutMs} ms)`);
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,60 @@
+// Whether a restored process tree really runs, for workloads the agent cannot
+// ask over HTTP (no port it reaches: no port at all, or a port inside the
+// workload's own network namespace). Two samples of /proc some ms apart: every
+// process still there, none stopped or dead, and its CPU time advancing, or
+// its processes waiting (sleeping) as an idle server does.
+import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { treePids } from "./direct.js";
+
+export interface TreeSample {
+  pids: number;
+  /** utime + stime of all its processes, in clock ticks. */
+  cpuTicks: number;
+  /** One-letter states (R, S, D, T, t, Z, X) of its processes. */
+  states: string[];
+}
+
+export async function sampleTree(root: number): Promise<TreeSample | undefined> {
+  let cpuTicks = 0;
+  const states: string[] = [];
+  for (const pid of await treePids(root)) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields.length < 13) {
+      if (pid === root) return undefined;
+      continue;
+    }
+    states.push(fields[0]!);
+    cpuTicks += Number(fields[11]) + Number(fields[12]);
+  }
+  return { pids: states.length, cpuTicks, states };
+}
+
+/** Why two samples of one tree do not show it running; undefined when they do. Pure. */
+export function treeNotRunning(first: TreeSample | undefined, second: TreeSample | undefined): string | undefined {
+  if (!first || !second) return "its root process is gone";
+  const bad = second.states.filter((s) => /[TtZX]/.test(s));
+  if (bad.length) return `${bad.length} of its ${second.pids} processes are stopped or dead (${bad.join("")})`;
+  if (second.pids < first.pids) return `it lost processes (${first.pids} -> ${second.pids})`;
+  if (second.cpuTicks > first.cpuTicks) return undefined;
+  // Not advancing: fine only when every process waits (an idle server, a reader on a pipe).
+  return second.states.every((s) => s === "S" || s === "D" || s === "I") ? undefined : `its CPU time did not advance (states ${second.states.join("")})`;
+}
+
+/** Throws when the tree rooted at `root` does not run; `gapMs` apart. */
+export async function checkTreeRuns(root: number, gapMs = 150): Promise<{ cpuAdvanced: boolean }> {
+  const first = await sampleTree(root);
+  await sleep(gapMs);
+  const second = await sampleTree(root);
+  const why = treeNotRunning(first, second);
+  if (why) throw new Error(`the restored tree (pid ${root}) does not run: ${why}`);
+  return { cpuAdvanced: second!.cpuTicks > first!.cpuTicks };
+}
+
+/** Whether the tree's root is stopped (SIGSTOP, or left stopped by `criu dump --leave-stopped`). */
+export async function isStopped(root: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${root}/stat`, "utf8").catch(() => "");
+  return /^[Tt]$/.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] ?? "");
+}
