@@ -69,9 +69,9 @@ export class Agent implements AgentRuntimes {
     // image => Docker (command optional, overrides the image's); command alone => direct runtime.
     if (!spec.command && !spec.image) throw ApiError.badRequest("give an image (Docker) or a command (direct runtime)");
     if (this.workloads.has(id)) throw ApiError.badRequest(`workload ${id} exists`);
+    if (spec.network) this.checkNetwork(spec);
     if (spec.image && !this.caps.docker.present) throw ApiError.badRequest(`no Docker engine on this agent: ${this.caps.docker.error ?? "absent"}`);
     if (spec.command && !this.caps.cgroupCpu.ok) throw ApiError.badRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
-    if (spec.network) this.checkNetwork(spec);
     // A workload with its own network has its ports to itself.
     const busy = spec.network ? [] : [...this.workloads.values()].filter((w) => !w.spec.network).flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
