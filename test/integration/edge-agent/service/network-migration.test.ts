@@ -247,10 +247,20 @@ describeWhen("network workloads move between agents on two OVS bridges", missing
 
   it("stop-and-copy back with manual commit, then rollback after resume: it serves on its source again", async () => {
     const c2 = a2!.client;
+    const client = startClient(60);
+    await client.line((l) => l.includes('"i":5'), 20_000);
     const started = await c2.startMigration({ workload: "web", destination: a1!.url, strategy: "stopcopy", commit: "manual" });
     const waiting = await untilPhase(c2, started.id, ["awaiting-commit", "failed"]);
     expect(waiting.phase, waiting.error).toBe("awaiting-commit");
     expect(existsSync("/run/netns/fma-a1-web")).toBe(true);
+    // The move itself kept the client's connection: all its requests end on the destination, before the rollback.
+    const result = await clientResult(client);
+    expect(result.error).toBeUndefined();
+    expect(result.summary).toMatchObject({ sent: 60, answered: 60, sameConnection: true });
+    process.stderr.write(
+      `[measure] stop-and-copy network move: downtime ${waiting.metrics?.downtimeMs} ms (from freeze), breakdown ${JSON.stringify(waiting.metrics?.breakdown)}, ` +
+        `client's slowest answer ${result.summary?.worstMs} ms on one connection, ${result.summary?.answered}/${result.summary?.sent} answered\n`,
+    );
     const rolled = await c2.rollbackMigration(started.id);
     expect(rolled.phase).toBe("failed");
     expect(rolled.rollback).toMatchObject({ afterResume: true, changesDiscarded: true });
