@@ -1,6 +1,7 @@
 // Downtime measured from outside, as a client sees it: the last answer the
 // workload gave on the source, to its first answer on the destination.
 import { setTimeout as sleep } from "node:timers/promises";
+import { TREE_CHECK_WINDOW_MS } from "../runtime/tree-check.js";
 import type { DowntimeProbe } from "./strategy.js";
 
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
@@ -57,12 +58,13 @@ export function startProbe(sourceUrl: string, destinationUrl: string, intervalMs
  * its own network namespace): its process tree instead. The destination's
  * agent checks at restore that the tree runs and advances, and marks it
  * failed when it does not; `runsThere` asks that agent ("ended": it is gone
- * or failed). Two answers some time apart must both say it runs, so the
- * destination's check has spoken. Downtime runs from the freeze to the first.
+ * or failed). Answers must say it runs for longer than that check looks
+ * (TREE_CHECK_WINDOW_MS), so its verdict has come. Downtime runs from the
+ * freeze to the first such answer (the confirmation adds to nothing else).
  */
 export function startTreeProbe(runsThere: () => Promise<boolean | "ended">, opts: { intervalMs?: number; confirmMs?: number } = {}): DowntimeProbe & { stop(): void } {
   const intervalMs = opts.intervalMs ?? 50;
-  const confirmMs = opts.confirmMs ?? 250;
+  const confirmMs = opts.confirmMs ?? TREE_CHECK_WINDOW_MS + 300;
   let frozenAt: number | undefined;
   return {
     lastSourceAnswerAt: () => frozenAt,

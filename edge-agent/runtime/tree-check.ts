@@ -32,25 +32,36 @@ export async function sampleTree(root: number): Promise<TreeSample | undefined> 
   return { pids: states.length, cpuTicks, states };
 }
 
-/** Why two samples of one tree do not show it running; undefined when they do. Pure. */
-export function treeNotRunning(first: TreeSample | undefined, second: TreeSample | undefined): string | undefined {
-  if (!first || !second) return "its root process is gone";
+/**
+ * Why two samples of one tree do not show it running, undefined when they do.
+ * `final`: no later sample can change that (gone, stopped, dead); otherwise
+ * (runnable without CPU yet: a throttled quota, a busy host) look again. Pure.
+ */
+export function treeNotRunning(first: TreeSample | undefined, second: TreeSample | undefined): { reason: string; final: boolean } | undefined {
+  if (!first || !second) return { reason: "its root process is gone", final: true };
   const bad = second.states.filter((s) => /[TtZX]/.test(s));
-  if (bad.length) return `${bad.length} of its ${second.pids} processes are stopped or dead (${bad.join("")})`;
-  if (second.pids < first.pids) return `it lost processes (${first.pids} -> ${second.pids})`;
+  if (bad.length) return { reason: `${bad.length} of its ${second.pids} processes are stopped or dead (${bad.join("")})`, final: true };
+  if (second.pids < first.pids) return { reason: `it lost processes (${first.pids} -> ${second.pids})`, final: true };
   if (second.cpuTicks > first.cpuTicks) return undefined;
-  // Not advancing: fine only when every process waits (an idle server, a reader on a pipe).
-  return second.states.every((s) => s === "S" || s === "D" || s === "I") ? undefined : `its CPU time did not advance (states ${second.states.join("")})`;
+  // Not advancing: fine when every process waits (an idle server, a reader on a pipe).
+  if (second.states.every((s) => s === "S" || s === "D" || s === "I")) return undefined;
+  return { reason: `its CPU time did not advance (states ${second.states.join("")})`, final: false };
 }
 
-/** Throws when the tree rooted at `root` does not run; `gapMs` apart. */
-export async function checkTreeRuns(root: number, gapMs = 150): Promise<{ cpuAdvanced: boolean }> {
+/** How long a destination looks at a restored tree that gets no CPU before it calls it failed. */
+export const TREE_CHECK_WINDOW_MS = 1000;
+
+/** Throws when the tree rooted at `root` does not run: samples `gapMs` apart, for up to `windowMs` while it is only slow. */
+export async function checkTreeRuns(root: number, opts: { gapMs?: number; windowMs?: number } = {}): Promise<void> {
+  const gapMs = opts.gapMs ?? 100;
+  const end = Date.now() + (opts.windowMs ?? TREE_CHECK_WINDOW_MS);
   const first = await sampleTree(root);
-  await sleep(gapMs);
-  const second = await sampleTree(root);
-  const why = treeNotRunning(first, second);
-  if (why) throw new Error(`the restored tree (pid ${root}) does not run: ${why}`);
-  return { cpuAdvanced: second!.cpuTicks > first!.cpuTicks };
+  for (;;) {
+    await sleep(gapMs);
+    const why = treeNotRunning(first, await sampleTree(root));
+    if (!why) return;
+    if (why.final || Date.now() >= end) throw new Error(`the restored tree (pid ${root}) does not run: ${why.reason}`);
+  }
 }
 
 /** Whether the tree's root is stopped (SIGSTOP, or left stopped by `criu dump --leave-stopped`). */

@@ -10,11 +10,14 @@ describe("process-tree check", () => {
   });
 
   it("does not run: gone, stopped, dead, lost processes, or runnable without progress", () => {
-    expect(treeNotRunning(undefined, s(1, "S"))).toMatch(/gone/);
-    expect(treeNotRunning(s(1, "S"), undefined)).toMatch(/gone/);
-    expect(treeNotRunning(s(1, "SS"), s(5, "ST"))).toMatch(/stopped or dead/);
-    expect(treeNotRunning(s(1, "SS"), s(5, "SZ"))).toMatch(/stopped or dead/);
-    expect(treeNotRunning(s(1, "SSS"), s(5, "SS"))).toMatch(/lost processes/);
-    expect(treeNotRunning(s(5, "RS"), s(5, "RS"))).toMatch(/did not advance/);
+    expect(treeNotRunning(undefined, s(1, "S"))).toEqual({ reason: expect.stringMatching(/gone/), final: true });
+    expect(treeNotRunning(s(1, "S"), undefined)).toEqual({ reason: expect.stringMatching(/gone/), final: true });
+    expect(treeNotRunning(s(1, "SS"), s(5, "ST"))).toEqual({ reason: expect.stringMatching(/stopped or dead/), final: true });
+    expect(treeNotRunning(s(1, "SS"), s(5, "SZ"))).toEqual({ reason: expect.stringMatching(/stopped or dead/), final: true });
+    expect(treeNotRunning(s(1, "SSS"), s(5, "SS"))).toEqual({ reason: expect.stringMatching(/lost processes/), final: true });
+  });
+
+  it("runnable without CPU yet (a throttled quota) is not final: look again", () => {
+    expect(treeNotRunning(s(5, "RS"), s(5, "RS"))).toEqual({ reason: expect.stringMatching(/did not advance/), final: false });
   });
 });
