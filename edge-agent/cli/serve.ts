@@ -4,6 +4,7 @@ import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { detectCapabilities } from "../capabilities.js";
 import { startReporting } from "../report.js";
+import { bridgeDpid } from "../runtime/netns.js";
 import { Agent } from "../service/agent.js";
 import { buildApp } from "../service/app.js";
 
@@ -22,6 +23,8 @@ export const command = defineCommand({
     compress: flag.boolean("gzip images in transfer"),
     bandwidth: flag.number("BPS", "limit image transfer to BPS bytes/s", { min: 1 }),
     "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
+    bridge: flag.parsed("NAME", "Open vSwitch bridge (datapath_type=netdev) for workloads with their own network", bridgeName),
+    "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
   },
   async run(p) {
     const v = p.values;
@@ -29,6 +32,8 @@ export const command = defineCommand({
     const { scheduler, advertise, bandwidth } = v;
     const reportMs = v["report-ms"];
     const netDelayMs = v["net-delay-ms"];
+    // A bridge OVS does not know would fail every workload with a network: say so now.
+    if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();
     const agent = new Agent(
       {
@@ -39,6 +44,8 @@ export const command = defineCommand({
         allowFaults: v["allow-faults"],
         compress: v.compress,
         bandwidthBps: bandwidth,
+        bridge: v.bridge,
+        commitTimeoutMs: v["commit-timeout-s"] * 1000,
       },
       caps,
     );
@@ -66,6 +73,11 @@ export const command = defineCommand({
 
 function nodeName(raw: string): string {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(raw)) throw new Error(`expected letters, digits, - and _ (at most 40), got '${raw}'`);
+  return raw;
+}
+
+function bridgeName(raw: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(raw)) throw new Error(`expected an interface name (letters, digits, . _ -, at most 15), got '${raw}'`);
   return raw;
 }
 

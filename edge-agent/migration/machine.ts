@@ -8,10 +8,12 @@ import type { MigrationPhase, ProgressEvent, StrategyName } from "./strategy.js"
 export type MigrationRecord = MigrationView;
 export type MigrationStatus = MigrationView["status"];
 
-const LIVE: MigrationPhase[] = ["pending", "preparing", "dumping", "transferring", "restoring", "verifying", "serving-pages", "committing"];
+const LIVE: MigrationPhase[] = ["pending", "preparing", "dumping", "transferring", "restoring", "verifying", "serving-pages", "awaiting-commit", "committing"];
 
 /** Forward order of the live phases; a strategy may skip phases but never go back. */
 export function canMove(from: MigrationPhase, to: MigrationPhase): boolean {
+  // awaiting-commit is left only by a decision: commit, or roll back.
+  if (from === "awaiting-commit") return to === "committing" || to === "rolling-back";
   if (from === to) return LIVE.includes(from);
   if (from === "done" || from === "failed") return false;
   if (to === "rolling-back") return from !== "rolling-back";
@@ -48,4 +50,16 @@ export function applyEvent(rec: MigrationRecord, ev: ProgressEvent): MigrationRe
   const status: MigrationStatus = phase === "done" ? "succeeded" : phase === "failed" ? "failed" : "running";
   const ended = status !== "running" && rec.status === "running";
   return { ...rec, phase, progress, status, ...(ended ? { endedAt: ev.at } : {}) };
+}
+
+/** Why POST /v1/migrations/:id/commit cannot act in `phase` (a 409), or undefined when it can. */
+export function commitRefusal(rec: Pick<MigrationRecord, "id" | "phase">): string | undefined {
+  return rec.phase === "awaiting-commit" ? undefined : `migration ${rec.id} is ${rec.phase}; only one awaiting commit (commit "manual") can be committed`;
+}
+
+/** Why POST /v1/migrations/:id/rollback cannot act in `phase` (a 409), or undefined when it can. */
+export function rollbackRefusal(rec: Pick<MigrationRecord, "id" | "phase">): string | undefined {
+  if (rec.phase === "committing" || rec.phase === "done") return `migration ${rec.id} is ${rec.phase}: the source has let go, nothing to roll back to`;
+  if (rec.phase === "rolling-back" || rec.phase === "failed") return `migration ${rec.id} is already ${rec.phase}`;
+  return undefined;
 }

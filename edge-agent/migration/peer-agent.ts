@@ -27,6 +27,9 @@ export interface PeerAgent {
    */
   loadImage(migrationId: string, file: string, ref: string): Promise<{ id: string } | "no-route">;
 
+  /** Whether workload `workloadId` runs there (listed, with a process); "ended" when it is there failed or exited. Throws when unreachable. */
+  workloadRuns(workloadId: string): Promise<boolean | "ended">;
+
   // ---- on a source, called by the destination --------------------------------
 
   /** The status of the source's migration `migrationId` (undefined when it does not say); throws when unreachable. */

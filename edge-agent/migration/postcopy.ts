@@ -4,13 +4,14 @@
 // Source: dump (CRIU's lazy dump where available), send the reduced images,
 // ask the destination to restore with the "postcopy" hook, measure downtime,
 // then serve pages until the destination has all of them. migrateSource
-// resolves only then, with the final fault/push counts: the frozen source
-// tree must outlive the transfer, so the runner may release it only after.
+// resolves only then, with the final fault/push counts. The frozen source
+// tree outlives the transfer: it goes at commit (release), or runs again on
+// rollback (resumeSource), which works before and after the resume.
 // The mechanics (dumps, image codecs, page server, lazy restore) are in
 // edge-agent/postcopy/, which knows nothing of strategies.
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
-import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "../postcopy/destination.js";
+import { awaitAllPages, restorePostcopy } from "../postcopy/destination.js";
 import { type PostcopySource, startPostcopySource } from "../postcopy/source.js";
 import type { RestoredTree } from "../runtime/types.js";
 import { resumeTree, type TreeSource } from "./stopcopy.js";
@@ -50,6 +51,9 @@ export async function localAddressTowards(url: string): Promise<string> {
   }
 }
 
+/** Each running post-copy's source, until commit (release) or rollback: it holds the frozen tree. */
+const sources = new Map<string, PostcopySource>();
+
 export const postcopyStrategy: MigrationStrategy<TreeSource> = {
   name: "postcopy",
   available: postcopyAvailable,
@@ -58,34 +62,48 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     const pid = ctx.workload.pid;
     if (!pid) throw new Error("post-copy needs the direct runtime (Docker's checkpoint API has no lazy pages)");
     const listenHost = await localAddressTowards(ctx.destination.url);
+    const net = ctx.workload.network;
     ctx.emit({ phase: "dumping" });
-    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, log: ctx.log });
+    await ctx.probe.quiesceSource();
+    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, log: ctx.log, netns: net?.namespace, holdUntilRelease: true });
+    // Held until commit or rollback, whatever happens below: the frozen tree is the workload's fallback.
+    sources.set(ctx.migrationId, src);
     ctx.log(`post-copy: ${src.dumpMode} (${src.dumpModeReason}), frozen ${src.dumpMs} ms, ${src.reducedBytes} bytes to resume, ${src.lazyPages} lazy pages`);
-    let resumed = false;
-    try {
-      ctx.emit({ phase: "transferring", totalBytes: src.reducedBytes });
-      await ctx.sendFiles(src.reducedImagesDir, src.files.map((f) => f.name), { phase: "before-resume" });
-      ctx.signal.throwIfAborted();
-      ctx.emit({ phase: "restoring" });
-      const restored = await ctx.destination.restore(POSTCOPY_HOOK, { pageServerHost: src.pageServer.host, pageServerPort: src.pageServer.port });
-      resumed = true;
-      ctx.emit({ phase: "verifying" });
-      const downtimeMs = await ctx.probe.waitForDestination();
-      const stats = await servePages(ctx, src);
-      ctx.countBytes("after-resume", stats.bytesServed);
-      return { strategy: "postcopy", downtimeMs, pagesOnFault: stats.pagesOnFault, pagesPushed: stats.pagesPushed, destinationWorkloadId: restored.workloadId };
-    } catch (err) {
-      if (!resumed) {
-        // Nothing runs on the destination yet: let the original run on here.
-        const back = await src.rollback();
-        ctx.log(`post-copy failed before resume; ${back ? "the workload runs on here" : "the workload could not be resumed here"}`);
-        throw err;
-      }
-      await src.abort("migration failed after resume");
-      throw new Error(`${WORKLOAD_LOST}: ${(err as Error).message}`);
-    }
+    if (net) await ctx.runtime.fenceNetwork(net);
+    ctx.emit({ phase: "transferring", totalBytes: src.reducedBytes });
+    await ctx.sendFiles(src.reducedImagesDir, src.files.map((f) => f.name), { phase: "before-resume" });
+    ctx.signal.throwIfAborted();
+    ctx.emit({ phase: "restoring" });
+    const restored = await ctx.destination.restore(POSTCOPY_HOOK, { pageServerHost: src.pageServer.host, pageServerPort: src.pageServer.port });
+    ctx.emit({ phase: "verifying" });
+    const downtimeMs = await ctx.probe.waitForDestination();
+    // A failure from here on rolls back through resumeSource: the source copy runs again before the
+    // destination's is dropped (never zero copies).
+    const stats = await servePages(ctx, src);
+    ctx.countBytes("after-resume", stats.bytesServed);
+    return { strategy: "postcopy", downtimeMs, pagesOnFault: stats.pagesOnFault, pagesPushed: stats.pagesPushed, destinationWorkloadId: restored.workloadId };
   },
-  resumeSource: resumeTree,
+
+  async resumeSource(ctx: MigrationContext<TreeSource>): Promise<void> {
+    const src = sources.get(ctx.migrationId);
+    sources.delete(ctx.migrationId);
+    if (!src) return resumeTree(ctx); // failed before its dump: nothing frozen, the tree runs
+    if (ctx.workload.network && src.fullImagesDir) {
+      // Its TCP sockets come back through CRIU, from the full dump, in its own namespace.
+      await src.stopServing("migration rolled back");
+      await resumeTree(ctx, src.fullImagesDir);
+      await src.discard();
+      return;
+    }
+    if (!(await src.rollback())) throw new Error(`the frozen tree of ${ctx.workload.id} could not be resumed here`);
+    if (ctx.workload.network) await ctx.runtime.openNetwork(ctx.workload.network);
+  },
+
+  async release(ctx: MigrationContext<TreeSource>): Promise<void> {
+    const src = sources.get(ctx.migrationId);
+    sources.delete(ctx.migrationId);
+    await src?.release();
+  },
 };
 
 async function servePages(ctx: MigrationContext<TreeSource>, src: PostcopySource) {
@@ -93,8 +111,15 @@ async function servePages(ctx: MigrationContext<TreeSource>, src: PostcopySource
     const s = src.stats();
     ctx.emit({ phase: "serving-pages", pagesOnFault: s.pagesOnFault, pagesPushed: s.pagesPushed, bytes: s.bytesServed, totalBytes: s.pagesTotal * 4096 });
   }, 250);
+  // A rollback asked meanwhile (POST .../rollback) ends the wait; the runner then resumes the source.
+  const aborted = new Promise<never>((_, reject) => {
+    const stop = () => reject(new Error(String(ctx.signal.reason ?? "aborted")));
+    if (ctx.signal.aborted) stop();
+    else ctx.signal.addEventListener("abort", stop, { once: true });
+  });
+  aborted.catch(() => {});
   try {
-    return await src.done;
+    return await Promise.race([src.done, aborted]);
   } finally {
     clearInterval(tick);
   }
@@ -107,7 +132,7 @@ export const postcopyDestinationHook: DestinationHook<unknown> = {
     const host = ctx.params.pageServerHost;
     const port = ctx.params.pageServerPort;
     if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
-    const restored = await restorePostcopy({ imagesDir: ctx.imagesDir, pageServerHost: host, pageServerPort: port });
+    const restored = await restorePostcopy({ imagesDir: ctx.imagesDir, pageServerHost: host, pageServerPort: port, netns: ctx.netns });
     ctx.log(`post-copy: restored pid ${restored.pid} in ${restored.restoreMs} ms; pages follow`);
     const settled = awaitAllPages(restored).then((outcome) => {
       if (!outcome.ok) {

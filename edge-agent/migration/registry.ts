@@ -36,6 +36,8 @@ export interface RunnableStrategy {
   readonly name: MigrationStrategy["name"];
   migrateSource(ctx: RunnerContext): Promise<MigrationResult>;
   resumeSource(ctx: RunnerContext): Promise<void>;
+  /** Commit: lets go of what the strategy kept on the source past migrateSource. */
+  release(ctx: RunnerContext): Promise<void>;
 }
 
 /** A destination hook bound to its runtime. */
@@ -59,6 +61,7 @@ function bind<R>(strategy: MigrationStrategy<R>, runtime: R): RunnableStrategy {
     name: strategy.name,
     migrateSource: (ctx) => strategy.migrateSource({ ...ctx, runtime }),
     resumeSource: (ctx) => strategy.resumeSource({ ...ctx, runtime }),
+    release: async (ctx) => strategy.release?.({ ...ctx, runtime }),
   };
 }
 

@@ -12,7 +12,8 @@ export async function restorePlain(ctx: DestinationContext<Pick<DirectRuntime, "
     await rm(pages, { force: true });
     ctx.log("fault injection: removed pages-1.img before restore");
   }
-  return { pid: await ctx.runtime.restore(ctx.imagesDir) };
+  const into = ctx.netns ? { netns: ctx.netns, side: "restore-fresh" as const } : undefined;
+  return { pid: await ctx.runtime.restore(ctx.imagesDir, into) };
 }
 
 export const plainRestoreHook: DestinationHook<Pick<DirectRuntime, "restore">> = { name: "stopcopy", restore: restorePlain };

@@ -3,17 +3,13 @@
 // commits, so a failure anywhere resumes it.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { DirectRuntime } from "../runtime/direct.js";
 import { imageFiles } from "../transfer/manifest.js";
+import { resumeTree, type TreeSource } from "./resume-tree.js";
 import type { Capabilities, MigrationContext, MigrationResult, MigrationStrategy } from "./strategy.js";
 
+export { resumeTree, type TreeSource };
+
 export const PAGE_SIZE = 4096;
-
-/** What the CRIU strategies use of the direct runtime on the source: dump the tree, and resume it on rollback. */
-export type TreeSource = Pick<DirectRuntime, "dump" | "resume">;
-
-/** Rollback of a CRIU strategy: the tree its dump left stopped runs on. */
-export const resumeTree = (ctx: MigrationContext<Pick<DirectRuntime, "resume">>) => ctx.runtime.resume(ctx.workload);
 
 export const stopcopyStrategy: MigrationStrategy<TreeSource> = {
   name: "stopcopy",
@@ -26,6 +22,8 @@ export const stopcopyStrategy: MigrationStrategy<TreeSource> = {
     ctx.emit({ phase: "dumping" });
     await ctx.probe.quiesceSource();
     await ctx.runtime.dump(ctx.workload, ctx.workDir);
+    // The frozen copy takes no more frames: its address moves to the destination's port.
+    if (ctx.workload.network) await ctx.runtime.fenceNetwork(ctx.workload.network);
     const files = await imageFiles(ctx.workDir);
     const pagesPushed = await pageCount(ctx.workDir, files);
     ctx.emit({ phase: "transferring", message: `${files.length} image files, ${pagesPushed} pages` });
@@ -33,7 +31,7 @@ export const stopcopyStrategy: MigrationStrategy<TreeSource> = {
     ctx.emit({ phase: "restoring" });
     const restored = await ctx.destination.restore("stopcopy");
     ctx.emit({ phase: "verifying" });
-    const downtimeMs = await ctx.probe.waitForDestination(20_000);
+    const downtimeMs = await ctx.probe.waitForDestination();
     return { strategy: "stopcopy", downtimeMs, pagesOnFault: 0, pagesPushed, destinationWorkloadId: restored.workloadId };
   },
   resumeSource: resumeTree,

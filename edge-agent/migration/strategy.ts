@@ -85,8 +85,9 @@ export interface DowntimeProbe {
   lastSourceAnswerAt(): number | undefined;
   /**
    * Polls the workload on the destination until it answers (or `timeoutMs`);
-   * resolves downtime = first destination answer - last source answer, in ms.
-   * Rejects when the destination never answers.
+   * resolves downtime = first destination answer - last source answer, in ms
+   * (a workload the agent cannot ask over HTTP: its tree runs there, timed
+   * from the freeze). Rejects when the destination never answers.
    */
   waitForDestination(timeoutMs?: number): Promise<number>;
 }
@@ -125,8 +126,13 @@ export interface MigrationStrategy<R = unknown> {
   available(caps: Capabilities): Availability;
   /** Runs the source side up to "the destination runs the workload". Throws to roll back. */
   migrateSource(ctx: MigrationContext<R>): Promise<MigrationResult>;
-  /** Rollback on the source, after the destination dropped its copy: the workload runs on here. */
+  /**
+   * Rollback on the source: the workload runs on here. Once the destination
+   * ran it, this runs BEFORE the destination drops its copy (rollback.ts).
+   */
   resumeSource(ctx: MigrationContext<R>): Promise<void>;
+  /** Commit: lets go of what migrateSource kept past its return (post-copy's frozen tree and page server). */
+  release?(ctx: MigrationContext<R>): Promise<void>;
 }
 
 /** Destination side: what a hook gets to restore uploaded images. */
@@ -140,6 +146,8 @@ export interface DestinationContext<R = unknown> {
   params: Record<string, unknown>;
   /** The runtime the workload will run in, as far as the hook uses it. */
   runtime: R;
+  /** The fresh network namespace (fenced) to restore a workload with its own network in. */
+  netns?: string;
   log(message: string): void;
 }
 

@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { criu, logExcerpt, spawnCriu } from "../runtime/criu.js";
+import { criu, logExcerpt, spawnCriu, tcpFlags } from "../runtime/criu.js";
 
 export interface PostcopyRestoreOptions {
   imagesDir: string;
@@ -13,6 +13,8 @@ export interface PostcopyRestoreOptions {
   pageServerPort: number;
   /** How long the daemon may take to open its socket. */
   startTimeoutMs?: number;
+  /** A fresh network namespace to restore the tree (and its TCP connections) in; the daemon stays outside. */
+  netns?: string;
 }
 
 export interface LazyPagesExit {
@@ -58,7 +60,8 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
   try {
     await waitForSocket(join(dir, "lazy-pages.socket"), opts.startTimeoutMs ?? 10_000, lazyPagesExit);
     const t0 = Date.now();
-    await criu(["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid")], { dir, log: "restore.log", timeoutMs: 120_000 });
+    const tcp = opts.netns ? tcpFlags("restore-fresh") : [];
+    await criu(["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid"), ...tcp], { dir, log: "restore.log", timeoutMs: 120_000, netns: opts.netns });
     const restoreMs = Date.now() - t0;
     const pid = Number((await readFile(join(dir, "restore.pid"), "utf8")).trim());
     if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no usable pidfile");

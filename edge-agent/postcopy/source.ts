@@ -10,7 +10,7 @@
 //   (lazy-split.ts) and pages are read from its pages-N.img.
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { criu, criuVersion } from "../runtime/criu.js";
+import { criu, criuVersion, tcpFlags } from "../runtime/criu.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
@@ -32,6 +32,18 @@ export interface PostcopySourceOptions {
   dumpMode?: DumpMode;
   /** Background transfer cap in bytes/s (see PageServerOptions). */
   pushBytesPerSec?: number;
+  /**
+   * The workload's own network namespace: CRIU dumps from inside it with its
+   * TCP connections, as a full dump (CRIU's lazy dump would serve its pages
+   * on a socket inside that namespace, out of our reach).
+   */
+  netns?: string;
+  /**
+   * Keep the frozen tree and the images after every page went out, until
+   * release() (commit) or rollback(): the runner decides. Default: cleaned up
+   * as soon as the transfer ends.
+   */
+  holdUntilRelease?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,11 +60,19 @@ export interface PostcopySource {
   dumpMs: number;
   pageServer: { host: string; port: number };
   stats(): PostcopyStats;
-  /** Resolves once every page has been handed over and the source is cleaned up. */
+  /** Resolves once every page has been handed over (and, unless held, the source is cleaned up). */
   done: Promise<PostcopyStats>;
+  /** The full dump's images (full-dump mode): a rollback can restore from them. */
+  fullImagesDir?: string;
+  /** Commit: the frozen tree and the images go. */
+  release(): Promise<void>;
+  /** Stops serving pages (a rollback's first step, before the source copy runs again). */
+  stopServing(reason: string): Promise<void>;
+  /** Removes the images without touching the tree (after the tree was restored from them elsewhere). */
+  discard(): Promise<void>;
   /** Cuts the page server and cleans the source up (the frozen tasks die with it). */
   abort(reason?: string): Promise<void>;
-  /** Before the destination resumed only: lets the original run on here (true when it does). */
+  /** Lets the original run on here, before or (held) after the destination resumed; true when it does. */
   rollback(): Promise<boolean>;
 }
 
@@ -60,8 +80,12 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   const log = opts.log ?? (() => {});
   const layout: Layout | "auto" = opts.criuVersion ? layoutForVersion(opts.criuVersion) : "auto";
   const localLayout = layoutForVersion(await criuVersion());
-  let mode: DumpMode = opts.dumpMode ?? "lazy-dump";
-  let reason = opts.dumpMode ? "requested" : ((await lazyDumpUnavailable()) ?? "available");
+  let mode: DumpMode = opts.dumpMode ?? (opts.netns ? "full-dump" : "lazy-dump");
+  let reason = opts.dumpMode
+    ? "requested"
+    : opts.netns
+      ? "the workload has its own network namespace: CRIU's lazy dump would serve pages inside it"
+      : ((await lazyDumpUnavailable()) ?? "available");
   if (mode === "lazy-dump" && reason !== "available" && reason !== "requested") mode = "full-dump";
 
   const t0 = Date.now();
@@ -95,7 +119,8 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       const fullDir = join(opts.workDir, "full");
       // --leave-stopped: the original stays (stopped) until the destination has every page, so a
       // failure before resume can still let it run on here.
-      await criu(["dump", "--leave-stopped", "-t", String(opts.pid)], { dir: fullDir, log: "dump.log", timeoutMs: 300_000 });
+      const tcp = opts.netns ? tcpFlags("dump") : [];
+      await criu(["dump", "--leave-stopped", "-t", String(opts.pid), ...tcp], { dir: fullDir, log: "dump.log", timeoutMs: 300_000, netns: opts.netns });
       stoppedTree = true;
       reducedImagesDir = join(opts.workDir, "reduced");
       await writeReducedImages(fullDir, reducedImagesDir);
@@ -125,14 +150,15 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     if (stoppedTree && isAlive(opts.pid)) process.kill(opts.pid, "SIGKILL");
     await rm(opts.workDir, { recursive: true, force: true });
   };
+  const hold = opts.holdUntilRelease === true;
   const done = server.done.then(
     async (stats) => {
-      await cleanup();
+      if (!hold) await cleanup();
       if (stats.pagesRemaining > 0) log(`post-copy: ${stats.pagesRemaining} lazy pages were never asked for (unmapped on the destination)`);
       return stats;
     },
     async (err: Error) => {
-      await cleanup();
+      if (!hold) await cleanup();
       throw err;
     },
   );
@@ -148,9 +174,25 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     pageServer: { host: server.host, port: server.port },
     stats: server.stats,
     done,
+    ...(mode === "full-dump" && { fullImagesDir: join(opts.workDir, "full") }),
     abort: async (why) => {
       await server.abort(why);
       await done.catch(() => {});
+      await cleanup();
+    },
+    release: async () => {
+      await server.abort("released");
+      await done.catch(() => {});
+      await cleanup();
+    },
+    stopServing: async (why) => {
+      await server.abort(why);
+      await done.catch(() => {});
+    },
+    discard: async () => {
+      cleaned = true;
+      await lazy?.finish();
+      await rm(opts.workDir, { recursive: true, force: true });
     },
     async rollback() {
       if (cleaned) return false;

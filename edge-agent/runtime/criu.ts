@@ -26,6 +26,12 @@ export interface CriuOptions {
   verbose?: boolean;
   /** Kills CRIU (SIGTERM) after this long; no limit unless given. */
   timeoutMs?: number;
+  /**
+   * Runs CRIU inside this network namespace (ip netns name), through
+   * `nsenter --net=`: a workload with its own network is dumped and restored
+   * from inside it, so only its sockets move (with TCP repair), not the namespace.
+   */
+  netns?: string;
 }
 
 /** A CRIU run that failed: which subcommand, how it ended, and the error lines of its log. */
@@ -46,10 +52,16 @@ function argv(args: string[], opts: CriuOptions): string[] {
   return [...args, "-D", path.resolve(opts.dir), "-o", opts.log, ...(opts.verbose ? ["-v4"] : [])];
 }
 
+/** The program and argv that run CRIU with `args`, inside opts.netns when given. */
+export function criuCommand(args: string[], opts: CriuOptions): [string, string[]] {
+  return opts.netns ? ["nsenter", [`--net=/run/netns/${opts.netns}`, CRIU, ...argv(args, opts)]] : [CRIU, argv(args, opts)];
+}
+
 /** Runs `criu ARGS` to completion; throws a CriuError when it fails. */
 export async function criu(args: string[], opts: CriuOptions): Promise<void> {
   await mkdir(opts.dir, { recursive: true });
-  const child = spawn(CRIU, argv(args, opts), { cwd: opts.dir, stdio: ["ignore", "ignore", "pipe"] });
+  const [cmd, full] = criuCommand(args, opts);
+  const child = spawn(cmd, full, { cwd: opts.dir, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-16_384);
@@ -69,7 +81,8 @@ export async function criu(args: string[], opts: CriuOptions): Promise<void> {
  * ending into an error with `criuError`.
  */
 export function spawnCriu(args: string[], opts: CriuOptions): ChildProcess {
-  return spawn(CRIU, argv(args, opts), { cwd: opts.dir, stdio: "ignore" });
+  const [cmd, full] = criuCommand(args, opts);
+  return spawn(cmd, full, { cwd: opts.dir, stdio: "ignore" });
 }
 
 /** The CriuError for a run of `args` that ended as `ending`, with its log's error lines. */
@@ -100,12 +113,27 @@ export async function criuVersion(): Promise<string> {
   return m[1]!;
 }
 
+/**
+ * Flags for a tree with its own network namespace, where CRIU runs inside it.
+ * The network lock, chosen per side: a dump keeps CRIU's iptables lock (each
+ * established connection's packets dropped in the source namespace, so it
+ * never answers a client with a reset while frozen, and the lock stays until
+ * the source copy is gone). A restore into a fresh namespace skips it: that
+ * namespace holds no lock rules to lift (CRIU's attempt fails there with
+ * "Iptables configuration failed"), and it is fenced instead, its bridge port
+ * down until the tree runs. A restore back into the source namespace (a
+ * rollback from images) keeps the iptables lock, so CRIU lifts the dump's rules.
+ */
+export function tcpFlags(side: "dump" | "restore-fresh" | "restore-source"): string[] {
+  return side === "restore-fresh" ? ["--tcp-established", "--network-lock", "skip"] : ["--tcp-established", "--network-lock", "iptables"];
+}
+
 /** `criu dump` of the tree rooted at `pid`, left stopped so it can be resumed on failure. */
-export function dumpArgs(pid: number): string[] {
-  return ["dump", "-t", String(pid), "--leave-stopped", "--skip-in-flight", ...TREE_FLAGS];
+export function dumpArgs(pid: number, opts: { network?: boolean } = {}): string[] {
+  return ["dump", "-t", String(pid), "--leave-stopped", "--skip-in-flight", ...TREE_FLAGS, ...(opts.network ? tcpFlags("dump") : [])];
 }
 
 /** `criu restore` detached, writing the host PID of the root to `pidfile`. */
-export function restoreArgs(pidfile: string): string[] {
-  return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS];
+export function restoreArgs(pidfile: string, opts: { network?: "restore-fresh" | "restore-source" } = {}): string[] {
+  return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS, ...(opts.network ? tcpFlags(opts.network) : [])];
 }

@@ -1,15 +1,18 @@
 // Direct runtime: a process tree in its own PID namespace (the root is the
 // namespace's init and a session leader, which `criu dump` requires), in a
-// cgroup v1 group with a CPU quota. It shares the agent's network namespace
-// (the test host's), so its ports are the host's ports; see docs/agent.md
-// for why it has no mount/network namespace of its own.
+// cgroup v1 group with a CPU quota. Without `network` it shares the agent's
+// network namespace (the test host's), and its ports are relayed from the
+// host's (ports.ts). With `network` it runs in a namespace of its own on the
+// agent's bridge (netns.ts), and CRIU moves its TCP connections.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
+import type { WorkloadNetworkView } from "../../src/api-types/agent.js";
 import { criu, dumpArgs, restoreArgs } from "./criu.js";
+import { announce, dropWorkloadNetwork, makeWorkloadNetwork, netnsPath, setPortUp } from "./netns.js";
 import { PortPublisher, socketPrefix } from "./ports.js";
 import { StartFailedError } from "./start-failed.js";
 import type { RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
@@ -23,16 +26,46 @@ export class DirectRuntime implements Runtime {
   /** The workloads whose tree this runtime started (and so hears end); restored trees are watched by PID. */
   private readonly launched = new Set<string>();
 
-  constructor(private readonly node: string) {}
+  constructor(
+    private readonly node: string,
+    /** The OVS bridge workloads with their own network attach to; none: such workloads are refused. */
+    readonly bridge?: string,
+  ) {}
+
+  /** Makes workload `id`'s namespace on this agent's bridge; `fenced`: its port stays down until openNetwork. */
+  async makeNetwork(id: string, spec: WorkloadSpec, opts: { fenced?: boolean } = {}): Promise<WorkloadNetworkView> {
+    if (!spec.network) throw new Error(`workload ${id} asks for no network`);
+    if (!this.bridge) throw new Error("this agent has no bridge (--bridge) for workload networks");
+    return makeWorkloadNetwork({ node: this.node, workloadId: id, bridge: this.bridge, net: spec.network, fenced: opts.fenced });
+  }
+
+  /** The workload's port carries frames again, and the network learns its MAC is here. */
+  async openNetwork(net: WorkloadNetworkView): Promise<void> {
+    await setPortUp(net.port, true);
+    await announce(net);
+  }
+
+  /** No frame reaches or leaves the workload's namespace (a frozen source while another copy takes over). */
+  async fenceNetwork(net: WorkloadNetworkView): Promise<void> {
+    await setPortUp(net.port, false);
+  }
+
+  dropNetwork(net: WorkloadNetworkView): Promise<void> {
+    return dropWorkloadNetwork(net);
+  }
 
   async create(id: string, spec: WorkloadSpec): Promise<WorkloadRecord> {
     if (!spec.command?.length) throw new Error("direct runtime needs a command");
     const cgroup = groupPath(this.node, id);
     await createGroup(cgroup, spec.cpuLimit);
     let pid: number | undefined;
+    let network: WorkloadNetworkView | undefined;
     try {
+      if (spec.network) network = await this.makeNetwork(id, spec);
+      // nsenter --net, not `ip netns exec`: the latter makes a mount namespace CRIU refuses to dump.
+      const enter = network ? `nsenter --net=${netnsPath(network.namespace)} ` : "";
       // The shell joins the group before exec, so every process of the tree starts inside it.
-      const script = `for f in ${procsFiles(cgroup).join(" ")}; do echo $$ > "$f"; done; exec unshare -p -f setsid "$@"`;
+      const script = `for f in ${procsFiles(cgroup).join(" ")}; do echo $$ > "$f"; done; exec ${enter}unshare -p -f setsid "$@"`;
       const child = spawn("/bin/sh", ["-c", script, "sh", ...spec.command], {
         detached: true,
         stdio: "ignore",
@@ -47,25 +80,32 @@ export class DirectRuntime implements Runtime {
         if (this.launched.has(id)) this.ends.set(id, { ...(code !== null && { code }), ...(sig && { signal: sig }), at: new Date().toISOString() });
       });
       pid = await waitForChild(pid, 5000);
-      await this.ports.publish(id, spec.ports);
+      if (!network) await this.ports.publish(id, spec.ports);
     } catch (err) {
-      // Nothing of a failed create stays on the host: its tree, its ports, its cgroup.
-      await this.remove({ id, runtime: "direct", spec, state: "failed", createdAt: "", pid, cgroup });
-      throw new StartFailedError(`workload ${id} did not start (undone: its processes, ports and cgroup are gone): ${(err as Error).message}`, err);
+      // Nothing of a failed create stays on the host: its tree, its ports, its cgroup, its network.
+      await this.remove({ id, runtime: "direct", spec, state: "failed", createdAt: "", pid, cgroup, network });
+      throw new StartFailedError(`workload ${id} did not start (undone: its processes, ports, cgroup and network are gone): ${(err as Error).message}`, err);
     }
-    return { id, runtime: "direct", spec, state: "running", createdAt: new Date().toISOString(), pid, cgroup, namespaces: ["pid"] };
+    const namespaces = network ? ["pid", "net"] : ["pid"];
+    return { id, runtime: "direct", spec, state: "running", createdAt: new Date().toISOString(), pid, cgroup, namespaces, ...(network && { network }) };
   }
 
   /** `criu dump` of the workload's tree into `dir`, leaving it stopped (not killed) so `resume` can continue it. */
   async dump(record: WorkloadRecord, dir: string): Promise<void> {
     if (!record.pid) throw new Error(`workload ${record.id} has no process tree to dump`);
-    await criu(dumpArgs(record.pid), { dir, log: "dump.log", verbose: true });
+    const netns = record.network?.namespace;
+    await criu(dumpArgs(record.pid, { network: !!netns }), { dir, log: "dump.log", verbose: true, netns });
   }
 
-  /** `criu restore` of the images in `dir`, detached; resolves the host PID of the restored root. */
-  async restore(dir: string): Promise<number> {
+  /**
+   * `criu restore` of the images in `dir`, detached; resolves the host PID of
+   * the restored root. `into`: the namespace a network workload restores in,
+   * fresh (a destination) or its own (a source rolling back from its images).
+   */
+  async restore(dir: string, into?: { netns: string; side: "restore-fresh" | "restore-source" }): Promise<number> {
     const pidfile = path.join(dir, "restored.pid");
-    await criu(restoreArgs(pidfile), { dir, log: "restore.log", verbose: true });
+    await rm(pidfile, { force: true });
+    await criu(restoreArgs(pidfile, { network: into?.side }), { dir, log: "restore.log", verbose: true, netns: into?.netns });
     const pid = Number((await readFile(pidfile, "utf8")).trim());
     if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no pid");
     return pid;
@@ -79,8 +119,8 @@ export class DirectRuntime implements Runtime {
     const cgroup = groupPath(this.node, record.id);
     await createGroup(cgroup, record.spec.cpuLimit);
     await movePids(cgroup, await treePids(pid));
-    await this.ports.publish(record.id, record.spec.ports);
-    return { ...record, pid, cgroup, state: "running", namespaces: ["pid"] };
+    if (!record.network) await this.ports.publish(record.id, record.spec.ports);
+    return { ...record, pid, cgroup, state: "running", namespaces: record.network ? ["pid", "net"] : ["pid"] };
   }
 
   /** Continues a tree that `criu dump --leave-stopped` left stopped. */
@@ -108,6 +148,7 @@ export class DirectRuntime implements Runtime {
     this.ends.delete(record.id);
     await this.ports.unpublish(record.id);
     this.samples.delete(record.id);
+    if (record.network) await this.dropNetwork(record.network);
     if (record.cgroup) {
       for (let i = 0; i < 50; i++) {
         await removeGroup(record.cgroup);

@@ -1,5 +1,6 @@
 // What a workload is, as the agent records it, and the interface every
 // runtime (direct CRIU, Docker) offers behind it.
+import type { WorkloadNetworkInput, WorkloadNetworkView } from "../../src/api-types/agent.js";
 
 export type RuntimeKind = "direct" | "docker";
 
@@ -19,6 +20,8 @@ export interface WorkloadSpec {
   probePath?: string;
   /** Extra environment for the workload. */
   env?: Record<string, string>;
+  /** Its own network namespace with this IP and MAC on the agent's bridge (direct runtime). */
+  network?: WorkloadNetworkInput;
 }
 
 export type WorkloadState = "running" | "frozen" | "migrating" | "stopped" | "failed" | "exited";
@@ -56,6 +59,8 @@ export interface WorkloadRecord {
   migratedFrom?: { agent: string; workloadId: string; migrationId: string };
   /** Set with state "exited": how it ended. */
   exit?: WorkloadExit;
+  /** The network namespace and bridge port it holds on this agent (spec.network made here). */
+  network?: WorkloadNetworkView;
 }
 
 export interface WorkloadStats {

@@ -9,6 +9,7 @@ import { type AgentRuntimes, destinationHooks } from "../migration/registry.js";
 import type { Capabilities } from "../migration/strategy.js";
 import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
+import { networkProblem } from "../runtime/netns-input.js";
 import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
@@ -39,7 +40,7 @@ export class Agent implements AgentRuntimes {
     readonly opts: AgentOptions,
     readonly caps: Capabilities,
   ) {
-    this.direct = new DirectRuntime(opts.node);
+    this.direct = new DirectRuntime(opts.node, opts.bridge);
     this.outgoing = new OutgoingMigrations(this);
     this.arriving = new IncomingMigrations(this, destinationHooks(this));
   }
@@ -68,9 +69,11 @@ export class Agent implements AgentRuntimes {
     // image => Docker (command optional, overrides the image's); command alone => direct runtime.
     if (!spec.command && !spec.image) throw ApiError.badRequest("give an image (Docker) or a command (direct runtime)");
     if (this.workloads.has(id)) throw ApiError.badRequest(`workload ${id} exists`);
+    if (spec.network) this.checkNetwork(spec);
     if (spec.image && !this.caps.docker.present) throw ApiError.badRequest(`no Docker engine on this agent: ${this.caps.docker.error ?? "absent"}`);
     if (spec.command && !this.caps.cgroupCpu.ok) throw ApiError.badRequest(`no cgroup CPU control here: ${this.caps.cgroupCpu.error}`);
-    const busy = [...this.workloads.values()].flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
+    // A workload with its own network has its ports to itself.
+    const busy = spec.network ? [] : [...this.workloads.values()].filter((w) => !w.spec.network).flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
     await this.preflight(spec);
     const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
@@ -99,6 +102,20 @@ export class Agent implements AgentRuntimes {
     return [...this.workloads.values()];
   }
 
+  /** A workload's own network: the direct runtime, a bridge here, a sound address no other workload here holds. */
+  private checkNetwork(spec: WorkloadSpec): void {
+    const net = spec.network!;
+    if (spec.image) throw ApiError.badRequest("body/network: a workload's own network needs the direct runtime (give a command, not an image)");
+    if (!this.opts.bridge) throw ApiError.badRequest("body/network: this agent has no bridge for workload networks (start it with --bridge NAME)");
+    const problem = networkProblem(net);
+    if (problem) throw ApiError.badRequest(`body/${problem}`);
+    for (const w of this.workloads.values()) {
+      const other = w.spec.network;
+      if (other && (other.ip === net.ip || other.mac.toLowerCase() === net.mac.toLowerCase()))
+        throw ApiError.conflict(`body/network: workload ${w.id} already holds ${other.ip === net.ip ? `IP ${net.ip}` : `MAC ${net.mac}`} on this agent`);
+    }
+  }
+
   /** Checks, before anything is made, what the host must offer: a direct workload's binary, and any workload's ports (Docker publishes them on the host too). */
   private async preflight(spec: WorkloadSpec): Promise<void> {
     if (!spec.image) {
@@ -106,7 +123,7 @@ export class Agent implements AgentRuntimes {
       const searchPath = spec.env?.PATH ?? process.env.PATH ?? "";
       if (!(await findExecutable(command, searchPath))) throw ApiError.badRequest(`body/command/0: no executable '${command}' on this agent (PATH ${searchPath})`);
     }
-    const taken = await firstBusyPort(spec.ports);
+    const taken = spec.network ? null : await firstBusyPort(spec.ports);
     if (taken !== null) throw ApiError.conflict(`body/ports: port ${taken} is in use on this host`, { port: taken });
   }
 
@@ -129,6 +146,16 @@ export class Agent implements AgentRuntimes {
   /** Validates, then runs the migration in the background; returns its record. */
   startMigration(req: MigrationRequest): Promise<MigrationRecord> {
     return this.outgoing.start(req);
+  }
+
+  /** A migration awaiting commit: the destination keeps the workload, this agent lets go. */
+  commitMigration(id: string): Promise<MigrationRecord> {
+    return this.outgoing.commit(id);
+  }
+
+  /** The workload runs here again (first), then the destination's copy goes. */
+  rollbackMigration(id: string): Promise<MigrationRecord> {
+    return this.outgoing.rollback(id);
   }
 
   // ---- migrations in (destination side, incoming-migrations.ts) --------------

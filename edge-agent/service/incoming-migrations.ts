@@ -7,6 +7,9 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
 import type { RunnableHook } from "../migration/registry.js";
+import type { WorkloadNetworkView } from "../../src/api-types/agent.js";
+import type { DirectRuntime } from "../runtime/direct.js";
+import { checkTreeRuns, sampleTree } from "../runtime/tree-check.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { type AgentOptions, ORPHAN_MS, SOURCE_POLL_MS } from "./options.js";
 import { peerAgent } from "./peer-agent.js";
@@ -23,6 +26,8 @@ export interface Incoming {
 export interface DestinationHost {
   readonly opts: Pick<AgentOptions, "workRoot" | "sourcePollMs" | "orphanMs">;
   readonly workloads: Map<string, WorkloadRecord>;
+  /** Workload networks on this agent's bridge (the direct runtime's). */
+  readonly direct: Pick<DirectRuntime, "bridge" | "makeNetwork" | "openNetwork" | "dropNetwork">;
   runtimeFor(record: WorkloadRecord): Pick<Runtime, "adopt" | "remove">;
   publish(event: Record<string, unknown>): void;
   log(message: string): void;
@@ -59,17 +64,36 @@ export class IncomingMigrations {
     const hook = this.hooks.get(hookName);
     if (!hook) throw ApiError.badRequest(`no restore hook ${hookName}`);
     if (inc.restored) throw ApiError.badRequest(`migration ${migrationId} is already restored`);
+    // A workload with its own network gets the same IP and MAC here, fenced (port down) until its tree runs.
+    let net: WorkloadNetworkView | undefined;
+    if (inc.workload.spec.network) {
+      if (!host.direct.bridge) throw ApiError.badRequest("this agent has no bridge (--bridge) for a workload with its own network");
+      net = await host.direct.makeNetwork(inc.workload.id, inc.workload.spec, { fenced: true });
+    }
     const dctx = {
       migrationId,
       imagesDir: inc.dir,
       workload: inc.workload,
       params,
+      ...(net && { netns: net.namespace }),
       log: (m: string) => host.log(`${migrationId} (in): ${m}`),
     };
-    const tree = await hook.restore(dctx);
-    const described: WorkloadRecord = { ...inc.workload, migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId } };
+    const tree = await hook.restore(dctx).catch(async (err: Error) => {
+      if (net) await host.direct.dropNetwork(net);
+      throw err;
+    });
+    const described: WorkloadRecord = {
+      ...inc.workload,
+      migratedFrom: { agent: inc.source, workloadId: inc.workload.id, migrationId },
+      ...(net && { network: net }),
+    };
     const runtime = host.runtimeFor(described);
-    const record = await runtime.adopt(described, tree).catch(async (err: Error) => {
+    const record = await (async () => {
+      const adopted = await runtime.adopt(described, tree);
+      if (net) await host.direct.openNetwork(net);
+      if (adopted.pid && !(await sampleTree(adopted.pid))) throw new Error(`the restored tree (pid ${adopted.pid}) ended at once`);
+      return adopted;
+    })().catch(async (err: Error) => {
       // A restored tree we cannot serve must not linger: the source still holds the frozen copy.
       await runtime.remove({ ...described, pid: tree.pid, containerId: tree.containerId });
       throw err;
@@ -77,8 +101,24 @@ export class IncomingMigrations {
     record.state = "migrating";
     inc.restored = record;
     host.workloads.set(record.id, record);
+    if (record.pid) void this.checkTree(inc, record, record.pid);
     void this.watchSource(inc);
     return record;
+  }
+
+  /**
+   * Whether the restored tree really runs and advances (the source asks for its
+   * state when it cannot probe the workload over HTTP): one that does not is
+   * marked failed, and the source rolls back.
+   */
+  private async checkTree(inc: Incoming, record: WorkloadRecord, pid: number): Promise<void> {
+    try {
+      await checkTreeRuns(pid);
+    } catch (err) {
+      if (inc.restored !== record || record.state !== "migrating") return;
+      this.host.log(`${inc.id} (in): ${(err as Error).message}`);
+      record.state = "failed";
+    }
   }
 
   async commit(migrationId: string): Promise<void> {

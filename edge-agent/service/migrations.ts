@@ -1,4 +1,5 @@
-// POST /v1/migrations (start), GET /v1/migrations[/:id] (live progress, metrics).
+// POST /v1/migrations (start), GET /v1/migrations[/:id] (live progress, metrics),
+// POST /v1/migrations/:id/commit and /rollback (a migration with commit "manual").
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorResponses } from "../../src/http/error-schema.js";
@@ -14,6 +15,8 @@ const bodySchema = {
     strategy: { type: "string", enum: ["auto", "stopcopy", "precopy", "postcopy"], default: "auto" },
     compress: { type: "boolean" },
     bandwidthBps: { type: "number", exclusiveMinimum: 0 },
+    commit: { type: "string", enum: ["auto", "manual"], default: "auto" },
+    cpuLimit: { type: "number", exclusiveMinimum: 0, maximum: 256 },
     faults: {
       type: "object",
       additionalProperties: false,
@@ -32,4 +35,6 @@ export const migrationsPlugin = (agent: Agent) => async (app: FastifyInstance) =
     if (!rec) throw ApiError.notFound(`no migration ${req.params.id}`);
     return rec;
   });
+  app.post<{ Params: { id: string } }>("/v1/migrations/:id/commit", { schema: { response: errorResponses(404, 409) } }, async (req) => agent.commitMigration(req.params.id));
+  app.post<{ Params: { id: string } }>("/v1/migrations/:id/rollback", { schema: { response: errorResponses(404, 409) } }, async (req) => agent.rollbackMigration(req.params.id));
 };

@@ -19,7 +19,14 @@ export interface AgentOptions {
    * this before resuming, so every agent must use the same value.
    */
   orphanMs?: number;
+  /** The OVS bridge workloads with their own network attach to (--bridge); none: such workloads are refused. */
+  bridge?: string;
+  /** How long a migration with commit "manual" awaits commit before it rolls back; COMMIT_TIMEOUT_MS unless given. */
+  commitTimeoutMs?: number;
 }
+
+/** How long a source awaits a manual commit before it rolls back by itself. */
+export const COMMIT_TIMEOUT_MS = 300_000;
 
 /** How long a destination keeps an uncommitted restore while it cannot reach the source. */
 export const ORPHAN_MS = 10_000;

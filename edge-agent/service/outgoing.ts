@@ -1,18 +1,20 @@
-// Source side of a migration: runs the strategy, then commits or rolls back
-// so that exactly one node runs the workload.
+// Source side of a migration: runs the strategy, then commits (by itself, or
+// on POST .../commit with commit "manual") or rolls back (rollback.ts orders
+// it) so that the workload always runs somewhere, and in the end on one node.
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
 import { imageNote } from "../migration/docker-stopcopy.js";
-import { applyEvent, type MigrationRecord, newMigration } from "../migration/machine.js";
-import { startProbe } from "../migration/probe.js";
+import { applyEvent, commitRefusal, type MigrationRecord, newMigration, rollbackRefusal } from "../migration/machine.js";
+import { startProbe, startTreeProbe } from "../migration/probe.js";
+import { rollBack } from "../migration/rollback.js";
 import { type AgentRuntimes, type RunnableStrategy, type RunnerContext, strategyFamily } from "../migration/registry.js";
 import type { Capabilities, MigrationMetrics, ProgressEvent, StrategyName, TransferPhase } from "../migration/strategy.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
-import { type AgentOptions, ORPHAN_MS } from "./options.js";
+import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
 import { peerAgent } from "./peer-agent.js";
 
 export interface MigrationRequest {
@@ -21,7 +23,21 @@ export interface MigrationRequest {
   strategy: StrategyName;
   compress?: boolean;
   bandwidthBps?: number;
+  /** "manual": stop in awaiting-commit until commit() or rollback(). */
+  commit?: "auto" | "manual";
+  /** Cores the workload gets on the destination. */
+  cpuLimit?: number;
   faults?: { corrupt?: boolean; cutAt?: number; failRestore?: boolean };
+}
+
+/** A rollback asked for (POST .../rollback, or the awaiting-commit timeout). */
+class RollbackRequested extends Error {}
+
+interface Live {
+  abort: AbortController;
+  /** Set while awaiting commit: the decision ends the wait. */
+  decide?: (d: "commit" | "rollback", why: string) => void;
+  ended: Promise<void>;
 }
 
 /** What the source side uses of the agent. */
@@ -37,6 +53,7 @@ export interface SourceHost extends AgentRuntimes {
 
 export class OutgoingMigrations {
   readonly migrations = new Map<string, MigrationRecord>();
+  private readonly live = new Map<string, Live>();
   private lastBandwidthBps?: number;
 
   constructor(private readonly host: SourceHost) {}
@@ -66,8 +83,35 @@ export class OutgoingMigrations {
     const rec = { ...newMigration(`m-${randomUUID().slice(0, 8)}`, workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
     this.migrations.set(rec.id, rec);
     workload.state = "migrating";
-    void this.run(rec.id, workload, strategy, reason, req, url.origin);
+    const live: Live = { abort: new AbortController(), ended: Promise.resolve() };
+    this.live.set(rec.id, live);
+    live.ended = this.run(rec.id, workload, strategy, reason, req, url.origin, live).finally(() => this.live.delete(rec.id));
     return rec;
+  }
+
+  /** POST /v1/migrations/:id/commit: the source lets go, the destination keeps the workload. */
+  async commit(id: string): Promise<MigrationRecord> {
+    const rec = this.migrations.get(id);
+    if (!rec) throw ApiError.notFound(`no migration ${id}`);
+    const refusal = commitRefusal(rec);
+    const live = this.live.get(id);
+    if (refusal || !live?.decide) throw ApiError.conflict(refusal ?? `migration ${id} is not awaiting commit`, { phase: rec.phase });
+    live.decide("commit", "commit requested");
+    await live.ended;
+    return this.migrations.get(id)!;
+  }
+
+  /** POST /v1/migrations/:id/rollback: the workload runs on the source again, then the destination's copy goes. */
+  async rollback(id: string): Promise<MigrationRecord> {
+    const rec = this.migrations.get(id);
+    if (!rec) throw ApiError.notFound(`no migration ${id}`);
+    const refusal = rollbackRefusal(rec);
+    const live = this.live.get(id);
+    if (refusal || !live) throw ApiError.conflict(refusal ?? `migration ${id} is over`, { phase: rec.phase });
+    if (live.decide) live.decide("rollback", "rollback requested");
+    else live.abort.abort(new RollbackRequested("rollback requested"));
+    await live.ended;
+    return this.migrations.get(id)!;
   }
 
   private update(id: string, ev: Omit<ProgressEvent, "migrationId" | "at">): void {
@@ -78,20 +122,62 @@ export class OutgoingMigrations {
     this.host.publish({ type: "migration", ...full });
   }
 
-  private async run(id: string, workload: WorkloadRecord, strategy: RunnableStrategy, reason: string, req: MigrationRequest, dest: string): Promise<void> {
+  private patch(id: string, fields: Partial<MigrationRecord>): MigrationRecord {
+    const rec = { ...this.migrations.get(id)!, ...fields };
+    this.migrations.set(id, rec);
+    return rec;
+  }
+
+  /** The destination runs the workload: recorded and published at once (the scheduler redirects the network on it). */
+  private resumed(id: string, workload: WorkloadRecord, destinationWorkloadId: string, at: number): void {
+    const rec = this.patch(id, { resumedAt: new Date(at).toISOString(), destinationWorkloadId });
+    this.host.publish({
+      type: "migration",
+      migrationId: id,
+      phase: rec.phase,
+      resumedAt: rec.resumedAt,
+      workloadId: workload.id,
+      destination: rec.destination,
+      destinationWorkloadId,
+      ...(workload.spec.network && { network: workload.spec.network }),
+      message: "the workload runs on the destination",
+      at: rec.resumedAt,
+    });
+  }
+
+  /** Awaiting commit: resolves on commit; throws RollbackRequested on rollback or after the timeout. */
+  private awaitDecision(id: string, live: Live): Promise<void> {
+    const timeoutMs = this.host.opts.commitTimeoutMs ?? COMMIT_TIMEOUT_MS;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => decide("rollback", `no commit within ${timeoutMs} ms`), timeoutMs);
+      const decide = (d: "commit" | "rollback", why: string) => {
+        clearTimeout(timer);
+        live.decide = undefined;
+        if (d === "commit") resolve();
+        else reject(new RollbackRequested(why));
+      };
+      live.decide = decide;
+      this.update(id, { phase: "awaiting-commit", message: `awaiting commit (rolls back after ${timeoutMs} ms)` });
+    });
+  }
+
+  private async run(id: string, workload: WorkloadRecord, strategy: RunnableStrategy, reason: string, req: MigrationRequest, dest: string, live: Live): Promise<void> {
     const host = this.host;
     const started = Date.now();
     const workDir = path.join(host.opts.workRoot, id);
     const bytes: Record<TransferPhase, number> = { "before-resume": 0, "after-resume": 0 };
-    const port = workload.spec.ports[0];
-    const probePath = workload.spec.probePath ?? "/";
-    const probe = startProbe(
-      port ? `http://127.0.0.1:${port}${probePath}` : "",
-      port ? `http://${new URL(dest).hostname}:${port}${probePath}` : "",
-    );
-    const abort = new AbortController();
-    const faults = req.faults ?? {};
+    let transferMs = 0;
     const peer = peerAgent(dest);
+    // HTTP only where the agent reaches the workload's port; otherwise its process tree.
+    const port = workload.network ? undefined : workload.spec.ports[0];
+    const probePath = workload.spec.probePath ?? "/";
+    const probe = port
+      ? startProbe(`http://127.0.0.1:${port}${probePath}`, `http://${new URL(dest).hostname}:${port}${probePath}`)
+      : startTreeProbe(() => peer.workloadRuns(workload.id));
+    const abort = live.abort;
+    const faults = req.faults ?? {};
+    let resumedAt: number | undefined;
+    let restoreMs: number | undefined;
     const ctx: RunnerContext = {
       migrationId: id,
       workload,
@@ -99,7 +185,14 @@ export class OutgoingMigrations {
       peer,
       destination: {
         url: dest,
-        restore: (hook, params = {}) => peer.restoreIncoming(id, hook, { ...params, ...(faults.failRestore ? { failRestore: true } : {}) }),
+        restore: async (hook, params = {}) => {
+          const t0 = Date.now();
+          const restored = await peer.restoreIncoming(id, hook, { ...params, ...(faults.failRestore ? { failRestore: true } : {}) });
+          resumedAt = Date.now();
+          restoreMs = resumedAt - t0;
+          this.resumed(id, workload, restored.workloadId, resumedAt);
+          return restored;
+        },
       },
       sendFiles: async (dir, files, { phase }) => {
         const sent = await sendFiles(dir, files, {
@@ -111,6 +204,7 @@ export class OutgoingMigrations {
           onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
         });
         bytes[phase] += sent.bytes;
+        if (phase === "before-resume") transferMs += sent.ms;
         if (sent.ms > 50) this.lastBandwidthBps = (sent.bytes / sent.ms) * 1000;
         return sent;
       },
@@ -127,14 +221,18 @@ export class OutgoingMigrations {
     try {
       this.update(id, { phase: "preparing", message: `${strategy.name}: ${reason}` });
       await mkdir(workDir, { recursive: true });
-      await peer.openIncoming(id, { ...workload, pid: undefined, cgroup: undefined, state: "running" }, host.opts.selfUrl);
+      // The destination makes its own namespace (same IP and MAC) and cgroup: none of ours goes along.
+      const arriving: WorkloadRecord = {
+        ...workload,
+        pid: undefined,
+        cgroup: undefined,
+        network: undefined,
+        state: "running",
+        spec: { ...workload.spec, cpuLimit: req.cpuLimit ?? workload.spec.cpuLimit },
+      };
+      await peer.openIncoming(id, arriving, host.opts.selfUrl);
       incomingOpen = true;
       const result = await strategy.migrateSource(ctx);
-      this.update(id, { phase: "committing" });
-      await peer.commitIncoming(id);
-      // The destination runs it and confirmed: now the frozen source may go.
-      host.workloads.delete(workload.id);
-      await host.runtimeFor(workload).remove(workload);
       const metrics: MigrationMetrics = {
         strategy: result.strategy,
         reason,
@@ -145,33 +243,50 @@ export class OutgoingMigrations {
         pagesOnFault: result.pagesOnFault,
         pagesPushed: result.pagesPushed,
         ...(result.image ? { image: result.image } : {}),
+        breakdown: { transferMs, ...(restoreMs !== undefined && { restoreMs }), firstAnswerMs: result.downtimeMs },
       };
-      const rec = this.migrations.get(id)!;
-      this.migrations.set(id, { ...rec, metrics, destinationWorkloadId: result.destinationWorkloadId });
+      this.patch(id, { metrics, destinationWorkloadId: result.destinationWorkloadId });
+      if (req.commit === "manual") await this.awaitDecision(id, live);
+      this.update(id, { phase: "committing" });
+      await peer.commitIncoming(id);
+      // The destination runs it and confirmed: now the frozen source may go (with its namespace).
+      await strategy.release(ctx);
+      host.workloads.delete(workload.id);
+      await host.runtimeFor(workload).remove(workload);
+      const total = Date.now() - started;
+      this.patch(id, { metrics: { ...metrics, totalMs: req.commit === "manual" ? metrics.totalMs : total } });
       const note = result.image ? `; ${imageNote(result.image)}` : "";
-      this.update(id, { phase: "done", message: `moved to ${dest} in ${metrics.totalMs} ms, downtime ${metrics.downtimeMs} ms${note}` });
+      this.update(id, { phase: "done", message: `moved to ${dest} in ${total} ms, downtime ${metrics.downtimeMs} ms${note}` });
     } catch (err) {
-      const message = (err as Error).message;
+      const message = err instanceof RollbackRequested ? err.message : (err as Error).message;
       host.log(`${id} failed: ${message}; rolling back`);
-      abort.abort();
+      if (!abort.signal.aborted) abort.abort(err);
       this.update(id, { phase: "rolling-back", message });
-      if (incomingOpen) {
-        const aborted = await peer.abortIncoming(id).then(
-          () => true,
-          (e: Error) => {
-            host.log(`${id}: abort on destination: ${e.message}`);
-            return false;
+      const afterResume = resumedAt !== undefined;
+      const outcome = await rollBack(
+        {
+          resumeSource: () => strategy.resumeSource(ctx),
+          abortDestination: () => peer.abortIncoming(id),
+          commitDestination: async () => {
+            await peer.commitIncoming(id);
+            host.workloads.delete(workload.id);
+            await host.runtimeFor(workload).remove(workload);
           },
-        );
-        // Unreachable destination: it drops an uncommitted restore by itself once it
-        // cannot reach us for its orphan time; resume only after that, never alongside it.
-        if (!aborted) await sleep((host.opts.orphanMs ?? ORPHAN_MS) + 2000);
-      }
-      await strategy.resumeSource(ctx);
-      workload.state = "running";
-      const rec = this.migrations.get(id)!;
-      this.migrations.set(id, { ...rec, error: message });
-      this.update(id, { phase: "failed", message });
+          // Unreachable destination: it drops an uncommitted restore by itself once it
+          // cannot reach us for its orphan time; resume only after that, never alongside it.
+          waitOrphanTime: () => sleep((host.opts.orphanMs ?? ORPHAN_MS) + 2000),
+          log: (m) => host.log(`${id}: ${m}`),
+        },
+        { destinationOpen: incomingOpen, resumed: afterResume },
+      ).catch((e: Error) => {
+        host.log(`${id}: rollback failed: ${e.message}`);
+        return undefined;
+      });
+      if (outcome?.runsOn === "source") workload.state = "running";
+      const ranMs = afterResume ? (outcome?.destinationDroppedAt ?? Date.now()) - resumedAt! : undefined;
+      const error = outcome?.sourceError ? `${message}; the source could not run it again (${outcome.sourceError}), the destination's copy was kept` : message;
+      this.patch(id, { error, rollback: { afterResume, ...(ranMs !== undefined && { destinationRanMs: ranMs }), changesDiscarded: afterResume && outcome?.runsOn === "source" } });
+      this.update(id, { phase: "failed", message: error });
     } finally {
       probe.stop();
       await rm(workDir, { recursive: true, force: true });

@@ -28,6 +28,12 @@ export function peerAgent(url: string): PeerAgent {
       if (typeof loaded?.id !== "string") throw new Error(`docker load on the destination (${url}) answered without an image id`);
       return { id: loaded.id };
     },
+    async workloadRuns(workloadId) {
+      const { workloads } = await agent.workloads({ timeoutMs: 5000, retry: false });
+      const w = workloads.find((x) => x.id === workloadId);
+      if (w && (w.state === "failed" || w.state === "exited")) return "ended";
+      return !!w && (w.pid !== undefined || w.containerId !== undefined) && (w.state === "running" || w.state === "migrating");
+    },
     async migrationStatus(migrationId) {
       try {
         return (await agent.migration(migrationId, STATUS_POLL)).status;

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorResponses } from "../../src/http/error-schema.js";
+import { networkSchema } from "../runtime/netns-input.js";
 import type { WorkloadSpec } from "../runtime/types.js";
 import type { Agent } from "./agent.js";
 
@@ -19,6 +20,7 @@ export const specSchema = {
     labels: { type: "object", maxProperties: 64, propertyNames: { maxLength: 128 }, additionalProperties: { type: "string", maxLength: 1024 }, default: {} },
     probePath: { type: "string", pattern: "^/", maxLength: 1024 },
     env: { type: "object", maxProperties: 256, propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$" }, additionalProperties: { type: "string", maxLength: 32768 } },
+    network: networkSchema,
   },
 } as const;
 

@@ -175,7 +175,7 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
       workload,
       workDir: join(root, "strategy-src"),
       // Post-copy dumps with its own CRIU calls and asks the destination only through `destination`.
-      runtime: { dump: unused, resume: unused },
+      runtime: { dump: unused, resume: unused, restore: unused, adopt: unused, stop: unused, openNetwork: unused, fenceNetwork: unused },
       peer: peerAgent("http://127.0.0.1:7799"),
       destination: {
         url: "http://127.0.0.1:7799",
@@ -228,6 +228,10 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     expect(events.map((e) => e.phase)).toEqual(expect.arrayContaining(["dumping", "transferring", "restoring", "verifying"]));
     await settled;
     expect(await ask(w.socket, "checksum")).toBe("ok");
+    // The frozen original stays until the runner commits (release), so a rollback could still run it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(isAlive(w.pid)).toBe(true);
+    await postcopyStrategy.release?.(ctx);
     expect(await waitGone(w.pid)).toBe(true);
     killPid(restoredPid);
   });

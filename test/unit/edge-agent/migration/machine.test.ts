@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyEvent, canMove, newMigration } from "../../../../edge-agent/migration/machine.js";
+import { applyEvent, canMove, commitRefusal, newMigration, rollbackRefusal } from "../../../../edge-agent/migration/machine.js";
 import type { MigrationPhase } from "../../../../edge-agent/migration/strategy.js";
 
 const PHASES: MigrationPhase[] = ["pending", "preparing", "dumping", "transferring", "restoring", "verifying", "serving-pages", "committing", "done", "rolling-back", "failed"];
@@ -46,5 +46,26 @@ describe("migration state machine", () => {
         expect(rec.status === "running").toBe(!terminalSeen);
       }),
     );
+  });
+});
+
+describe("manual commit phases", () => {
+  it("awaiting-commit follows verifying or serving-pages, and is left only by commit or rollback", () => {
+    expect(canMove("verifying", "awaiting-commit")).toBe(true);
+    expect(canMove("serving-pages", "awaiting-commit")).toBe(true);
+    expect(canMove("awaiting-commit", "committing")).toBe(true);
+    expect(canMove("awaiting-commit", "rolling-back")).toBe(true);
+    expect(canMove("awaiting-commit", "serving-pages")).toBe(false);
+    expect(canMove("awaiting-commit", "done")).toBe(false);
+    expect(canMove("awaiting-commit", "awaiting-commit")).toBe(false);
+  });
+
+  it("commit only while awaiting it; rollback in any live phase, not once the source let go", () => {
+    const rec = (phase: MigrationPhase) => ({ id: "m1", phase });
+    expect(commitRefusal(rec("awaiting-commit"))).toBeUndefined();
+    for (const p of ["pending", "transferring", "serving-pages", "committing", "done", "failed"] as MigrationPhase[]) expect(commitRefusal(rec(p))).toMatch(/m1/);
+    for (const p of ["pending", "dumping", "transferring", "restoring", "verifying", "serving-pages", "awaiting-commit"] as MigrationPhase[])
+      expect(rollbackRefusal(rec(p))).toBeUndefined();
+    for (const p of ["committing", "done", "rolling-back", "failed"] as MigrationPhase[]) expect(rollbackRefusal(rec(p))).toMatch(/m1/);
   });
 });

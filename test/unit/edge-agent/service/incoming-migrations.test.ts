@@ -54,6 +54,10 @@ async function fakeSource(mode: Mode) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, state, hits };
 }
 
+const unusedNetwork = async (): Promise<never> => {
+  throw new Error("no network in this test");
+};
+
 /** A destination holding a restored, uncommitted copy of `workload` migrating from `source`. */
 async function restoredCopy(source: string, timing: { sourcePollMs: number; orphanMs: number }) {
   const workRoot = await mkdtemp(path.join(tmpdir(), "fm-provisional-"));
@@ -61,6 +65,8 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
   const host: DestinationHost = {
     opts: { workRoot, ...timing },
     workloads: new Map(),
+    // Docker workloads have no network of their own: never asked.
+    direct: { bridge: undefined, makeNetwork: unusedNetwork, openNetwork: unusedNetwork, dropNetwork: unusedNetwork },
     runtimeFor: () => ({
       // The fake hook restores a container: the runtime takes it over as it is.
       adopt: async (record, tree) => ({ ...record, containerId: tree.containerId }),

@@ -48,6 +48,10 @@ describe("POST /v1/workloads refuses bad input before the runtime is called", ()
     ["a binary this agent does not have", { ...GOOD, command: ["/nonexistent/fm-no-such-binary"] }, 400, "BAD_REQUEST", /body\/command\/0: no executable '\/nonexistent\/fm-no-such-binary'/],
     ["a binary not on PATH", { ...GOOD, command: ["fm-no-such-binary-on-path"] }, 400, "BAD_REQUEST", /body\/command\/0: no executable 'fm-no-such-binary-on-path'/],
     ["too many labels", { ...GOOD, labels: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`l${i}`, "x"])) }, 400, "VALIDATION_FAILED", /body\/labels must NOT have more than 64 properties/],
+    ["a network on an agent without --bridge", { ...GOOD, network: { ip: "10.77.9.10", prefixLen: 24, mac: "02:00:0a:4d:09:0a" } }, 400, "BAD_REQUEST", /body\/network: this agent has no bridge/],
+    ["a network for a Docker workload", { image: "busybox", cpuLimit: 1, network: { ip: "10.77.9.10", prefixLen: 24, mac: "02:00:0a:4d:09:0a" } }, 400, "BAD_REQUEST", /a workload's own network needs the direct runtime/],
+    ["a network prefix beyond 32", { ...GOOD, network: { ip: "10.77.9.10", prefixLen: 33, mac: "02:00:0a:4d:09:0a" } }, 400, "VALIDATION_FAILED", /body\/network\/prefixLen/],
+    ["a malformed MAC", { ...GOOD, network: { ip: "10.77.9.10", prefixLen: 24, mac: "02:00:0a" } }, 400, "VALIDATION_FAILED", /body\/network\/mac/],
   ];
   for (const [what, body, status, code, message] of cases) {
     it(`${what}: ${status} ${code}, nothing made`, async () => {
