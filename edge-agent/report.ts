@@ -24,7 +24,7 @@ export async function buildReport(agent: Agent): Promise<NodeReport> {
   };
 }
 
-export function startReporting(agent: Agent, scheduler: string, opts: { intervalMs?: number; endpoint: string; netDelayMs?: number }): () => void {
+export function startReporting(agent: Agent, scheduler: string, opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number }): () => void {
   let stopped = false;
   let registered = false;
   let backoff = 1000;
@@ -37,7 +37,7 @@ export function startReporting(agent: Agent, scheduler: string, opts: { interval
     let delay = interval;
     try {
       if (!registered) {
-        const cpus = (await si.cpu()).cores;
+        const cpus = opts.cpus ?? (await si.cpu()).cores;
         await client.registerNode({ name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint }, once);
         registered = true;
         agent.log(`registered with ${scheduler}`);

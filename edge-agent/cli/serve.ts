@@ -20,6 +20,7 @@ export const command = defineCommand({
     "work-dir": flag.string("DIR", "scratch directory for images (default /dev/shm/fleximigrate-NODE)"),
     "report-ms": flag.number("N", "report interval in ms", { integer: true, min: 100, default: 3000 }),
     "net-delay-ms": flag.number("N", "network delay of this node, told to the scheduler", { min: 0, default: 0 }),
+    cpus: flag.number("N", "cores this node offers the scheduler (default: the host's cores)", { min: 0.001 }),
     compress: flag.boolean("gzip images in transfer"),
     bandwidth: flag.number("BPS", "limit image transfer to BPS bytes/s", { min: 1 }),
     "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
@@ -56,7 +57,7 @@ export const command = defineCommand({
     (agent.opts as { selfUrl: string }).selfUrl = advertise ?? `http://${host}:${actualPort}`;
     // One machine-readable line so scripts and tests learn the port when --listen used port 0.
     process.stdout.write(`${JSON.stringify({ listening: `http://${host}:${actualPort}`, node: v.node })}\n`);
-    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs }) : () => undefined;
+    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus }) : () => undefined;
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -42,6 +42,7 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     "progress-timeout": flag.number("S", "a migration with no progress for S seconds fails (rolled back)", { min: 1, default: DEFAULT_LIMITS.progressTimeoutMs / 1000 }),
     "completion-per-gib": flag.number("S", "a migration may take S seconds per GiB moved (at least 60)", { min: 1, default: DEFAULT_LIMITS.completionMsPerGiB / 1000 }),
     "redirect-strategy": flag.choice(["per-service", "all-at-once", "gradual"], "how the controller redirects a moved service", { default: "per-service" }),
+    "allow-faults": flag.boolean("accept test faults in POST /v1/migrations (tests only)"),
   },
   epilog: `Without --samples/--models the models of the cluster file are used, else the
 embedded defaults fitted from measured samples.`,
@@ -92,6 +93,7 @@ embedded defaults fitted from measured samples.`,
           completionMsPerGiB: v["completion-per-gib"] * 1000,
         },
         redirectStrategy: v["redirect-strategy"],
+        allowFaults: v["allow-faults"] ?? false,
         onMigrationLog: (line) => process.stdout.write(`migration ${line}\n`),
       });
     } catch (err) {

@@ -2,22 +2,23 @@
 // controller (every call a no-op the manager logs).
 import type { ControllerClient } from "../../src/clients/controller.js";
 import type { NetworkPort } from "./ports.js";
+import { switchPath } from "./switch-path.js";
 
 export function controllerNetwork(client: ControllerClient): NetworkPort {
   return {
     configured: true,
-    async ensurePath(fromNode, toNode) {
-      const places = new Map((await client.nodes()).nodes.map((p) => [p.name, p]));
-      const a = places.get(fromNode);
-      const b = places.get(toNode);
-      if (!a || !b) return `controller names no place for ${[!a ? fromNode : "", !b ? toNode : ""].filter(Boolean).join(" and ")}: one flat network assumed`;
-      if (!a.site || !b.site || a.site === b.site) return `${fromNode} and ${toNode} share site ${a.site ?? b.site ?? "(none)"}: no overlay needed`;
-      const tunnels = (await client.overlay()).tunnels;
-      // Each side's bridge needs a tunnel toward the other side's site.
-      const towards = (site: string) => tunnels.find((t) => t.site === site && t.state !== "error");
-      const missing = [b.site, a.site].filter((s) => !towards(s));
-      if (missing.length > 0) throw new Error(`no working overlay tunnel toward site ${missing.join(" and ")} (sites ${a.site} -> ${b.site})`);
-      return `overlay ${a.site} <-> ${b.site} up (${towards(b.site)!.name}, ${towards(a.site)!.name})`;
+    async ensurePath(from, to) {
+      if (!from.dpid || !to.dpid) {
+        const without = [from, to].filter((e) => !e.dpid).map((e) => e.node);
+        return `${without.join(" and ")} attach${without.length === 1 ? "es" : ""} no bridge: one flat network assumed`;
+      }
+      const topology = await client.topology();
+      const path = switchPath(topology.links, from.dpid, to.dpid);
+      if (!path) {
+        const settled = topology.settled ? "" : ", discovery not settled yet";
+        throw new Error(`the controller knows no path between ${from.node}'s switch ${from.dpid} and ${to.node}'s switch ${to.dpid} (${topology.links.length} links${settled})`);
+      }
+      return path.length === 1 ? `${from.node} and ${to.node} share switch ${from.dpid}` : `path ${from.node} -> ${to.node} over ${path.length - 1} link(s): ${path.join(" -> ")}`;
     },
     async redirect(order) {
       const answer = await client.redirect(order, { timeoutMs: 30_000 });

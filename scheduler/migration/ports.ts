@@ -21,6 +21,12 @@ export interface AgentPort {
 /** The agent at a node's endpoint. */
 export type AgentDirectory = (endpoint: string, node: string) => AgentPort;
 
+/** A node and the bridge its workloads attach to (its agent's info), when it has one. */
+export interface PathEnd {
+  node: string;
+  dpid: string | null;
+}
+
 export interface RedirectOrder {
   service: string;
   ip: string;
@@ -32,8 +38,8 @@ export interface RedirectOrder {
 export interface NetworkPort {
   /** False when no controller is configured: every call is a logged no-op. */
   readonly configured: boolean;
-  /** Makes sure traffic can flow between the two nodes' sites (the overlay); answers what it found or did. */
-  ensurePath(fromNode: string, toNode: string): Promise<string>;
+  /** Makes sure traffic can flow between the two nodes' bridges (over the overlay between sites); answers what it found. */
+  ensurePath(from: PathEnd, to: PathEnd): Promise<string>;
   /** Sends the service's unchanged IP to a new switch port; answers the reconfiguration time and the redirect ids. */
   redirect(order: RedirectOrder): Promise<{ reconfigurationMs: number; redirectIds: number[] }>;
   rollbackRedirects(ids: number[]): Promise<void>;

@@ -4,6 +4,7 @@ import type {
   DeviceRegistration,
   DeviceView,
   ModelView,
+  MoveInput,
   MoveRecord,
   NodeReport,
   NodeSpec,
@@ -91,6 +92,11 @@ export class SchedulerClient {
 
   placements(opts?: MethodOptions): Promise<PlacementView[]> {
     return this.http.get("/v1/placements", opts);
+  }
+
+  /** An operator's move of a placed task to another node; answers the move as recorded (follow it with migration(id)). */
+  requestMove(move: MoveInput, opts?: MethodOptions): Promise<MoveRecord> {
+    return this.http.post("/v1/migrations", move, opts);
   }
 
   /** Moves so far, oldest first, with their state, timeline and metrics. */

@@ -12,7 +12,8 @@ export const preparation: Step = async (m, env) => {
 
   let path: string;
   try {
-    path = await env.network.ensurePath(m.from, m.to);
+    const [src, dst] = await Promise.all([env.source(m).info(), env.destination(m).info()]);
+    path = await env.network.ensurePath({ node: m.from, dpid: src.network?.dpid ?? null }, { node: m.to, dpid: dst.network?.dpid ?? null });
   } catch (err) {
     throw new StepFailure("NetworkManager", `no network path ${m.from} -> ${m.to}: ${(err as Error).message}`);
   }

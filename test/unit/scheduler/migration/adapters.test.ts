@@ -5,10 +5,12 @@ import type { ControllerClient } from "../../../../src/clients/controller.js";
 import { httpProber } from "../../../../scheduler/migration/http-prober.js";
 import { controllerNetwork, NO_NETWORK } from "../../../../scheduler/migration/network-adapter.js";
 
-function controller(places: Array<{ name: string; site: string | null }>, tunnels: Array<{ name: string; site: string; state: string }>, calls: string[] = []) {
+type Link = { src: { dpid: string; port: number }; dst: { dpid: string; port: number } };
+const link = (a: string, b: string): Link => ({ src: { dpid: a, port: 1 }, dst: { dpid: b, port: 2 } });
+
+function controller(links: Link[], calls: string[] = [], settled = true) {
   return {
-    nodes: async () => ({ nodes: places.map((p) => ({ ...p, switch: "1", port: 1 })) }),
-    overlay: async () => ({ ovsdb: "", tunnels }),
+    topology: async () => ({ switches: [], settled, links, hosts: 0 }),
     redirect: async (body: unknown) => {
       calls.push(`redirect ${JSON.stringify(body)}`);
       return { strategy: "per-service", reconfigurationMs: 2.5, redirects: [{ id: 4 }, { id: 5 }] };
@@ -21,26 +23,20 @@ function controller(places: Array<{ name: string; site: string | null }>, tunnel
 }
 
 describe("controllerNetwork", () => {
-  it("ensurePath: same site or unknown places need nothing; other sites need a working tunnel each way", async () => {
-    const same = controllerNetwork(controller([{ name: "e", site: "a" }, { name: "c", site: "a" }], []));
-    expect(await same.ensurePath("e", "c")).toMatch(/share site a/);
-    const unknown = controllerNetwork(controller([{ name: "e", site: "a" }], []));
-    expect(await unknown.ensurePath("e", "c")).toMatch(/no place for c/);
-    const up = controllerNetwork(controller([{ name: "e", site: "a" }, { name: "c", site: "b" }], [
-      { name: "to-b", site: "b", state: "up" },
-      { name: "to-a", site: "a", state: "up" },
-    ]));
-    expect(await up.ensurePath("e", "c")).toBe("overlay a <-> b up (to-b, to-a)");
-    const half = controllerNetwork(controller([{ name: "e", site: "a" }, { name: "c", site: "b" }], [
-      { name: "to-b", site: "b", state: "up" },
-      { name: "to-a", site: "a", state: "error" },
-    ]));
-    await expect(half.ensurePath("e", "c")).rejects.toThrow("no working overlay tunnel toward site a");
+  const e = { node: "edge1", dpid: "0a" };
+  const c = { node: "cloud1", dpid: "0c" };
+  it("ensurePath: a path of discovered links between the two bridges, or a failure that says what the controller knows", async () => {
+    expect(await controllerNetwork(controller([link("0a", "0b"), link("0b", "0c")])).ensurePath(e, c)).toBe("path edge1 -> cloud1 over 2 link(s): 0a -> 0b -> 0c");
+    expect(await controllerNetwork(controller([])).ensurePath(e, { node: "edge9", dpid: "0a" })).toMatch(/share switch 0a/);
+    expect(await controllerNetwork(controller([])).ensurePath(e, { node: "cloud1", dpid: null })).toMatch(/cloud1 attaches no bridge/);
+    await expect(controllerNetwork(controller([link("0a", "0b")], [], false)).ensurePath(e, c)).rejects.toThrow(
+      "the controller knows no path between edge1's switch 0a and cloud1's switch 0c (1 links, discovery not settled yet)",
+    );
   });
 
   it("redirect answers the ids and time; rollback goes newest first", async () => {
     const calls: string[] = [];
-    const net = controllerNetwork(controller([], [], calls));
+    const net = controllerNetwork(controller([], calls));
     const order = { service: "t-1", ip: "10.77.0.2", mac: "02:00:0a:4d:00:02", to: { switch: "2", port: 7 }, strategy: "per-service" as const };
     expect(await net.redirect(order)).toEqual({ reconfigurationMs: 2.5, redirectIds: [4, 5] });
     await net.rollbackRedirects([4, 5]);

@@ -5,7 +5,7 @@ import type { MoveRecord } from "../../../../src/api-types/scheduler.js";
 import type { ServiceBinding } from "../../../../scheduler/executor/executor.js";
 import { DEFAULT_LIMITS, type MigrationLimits } from "../../../../scheduler/migration/context.js";
 import { MigrationManager, type ManagerOptions, type TransitionEvent } from "../../../../scheduler/migration/manager.js";
-import type { AgentPort, CapacityPort, NetworkPort, ProberPort, RedirectOrder } from "../../../../scheduler/migration/ports.js";
+import type { AgentPort, CapacityPort, NetworkPort, PathEnd, ProberPort, RedirectOrder } from "../../../../scheduler/migration/ports.js";
 import { ALLOW_ALL, type MigrationPolicyHook } from "../../../../scheduler/migration/ports.js";
 import { MemoryStore, type MigrationStore } from "../../../../scheduler/migration/store.js";
 
@@ -166,7 +166,8 @@ export class FakeNetwork implements NetworkPort {
   redirects: RedirectOrder[] = [];
   private nextId = 1;
   constructor(readonly calls: string[]) {}
-  async ensurePath(from: string, to: string): Promise<string> {
+  async ensurePath(fromEnd: PathEnd, toEnd: PathEnd): Promise<string> {
+    const [from, to] = [fromEnd.node, toEnd.node];
     this.calls.push(`net.ensurePath ${from}->${to}`);
     if (this.failEnsurePath) throw new Error(this.failEnsurePath);
     return `overlay ${from} <-> ${to} up`;

@@ -50,6 +50,7 @@ const schedulerSamples: Samples<SchedulerClient> = {
   task: (c) => c.task("t-1"),
   releaseTask: (c) => c.releaseTask("t-1"),
   placements: (c) => c.placements(),
+  requestMove: (c) => c.requestMove({ task: "t-1", to: "cloud1", strategy: "postcopy", faults: { agent: { corrupt: true, cutAt: 0.5 }, policyDenies: "test", probePath: "/nope" } }),
   migrations: (c) => c.migrations(),
   migration: (c) => c.migration("m-1"),
   models: (c) => c.models(),

@@ -27,6 +27,7 @@ const VALID: Record<string, Record<string, { url: string; body: Record<string, u
       body: { cpu: { usage: 0.4, cores: 2 }, memory: { total: 8e9, used: 2e9 }, load: [0.5], workloads: [{ id: "w-1", cpu: 0.2 }], capabilities: { criu: { present: true } } },
     },
     "POST /v1/devices": { url: "/v1/devices", body: { id: "cam-9", site: "hall" } },
+    "POST /v1/migrations": { url: "/v1/migrations", body: { task: "t-1", to: "cloud1", strategy: "postcopy", faults: { agent: { corrupt: true }, policyDenies: "no", probePath: "/x" } } },
     "POST /v1/tasks": { url: "/v1/tasks", body: { id: "t-9", device: "cam-9", workload: "detect", inputClass: "small", delayBudgetMs: 250, priority: 3 } },
   },
   controller: {
