@@ -83,7 +83,8 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const runtime = new TaskRuntime({
     agents,
     network,
-    prober,
+    // A new workload gets longer than a moved one to answer: it starts under its task's CPU share.
+    prober: opts.prober ?? httpProber({ attempts: 80, delayMs: 250, timeoutMs: 5_000 }),
     addresses: new AddressPlan(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR),
     catalog: opts.catalog ?? DEFAULT_CATALOG,
     dnsZone: opts.dnsZone ?? DEFAULT_DNS_ZONE,

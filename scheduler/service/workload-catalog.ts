@@ -3,6 +3,7 @@
 // every workload runs the profiled image server (scheduler/profiling/server.ts).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { bundleOnce } from "./workload-bundle.js";
 
 export interface CatalogEntry {
   command: string[];
@@ -17,15 +18,23 @@ export interface WorkloadCatalog {
 }
 
 export const PROFILED_SERVER = fileURLToPath(new URL("../profiling/server.ts", import.meta.url));
+const PROFILED_SOURCES = ["server.ts", "images.ts", "kernels.ts"].map((f) => fileURLToPath(new URL(`../profiling/${f}`, import.meta.url)));
 
-export const DEFAULT_ENTRY: CatalogEntry = {
-  command: ["node", "--import", "tsx", PROFILED_SERVER],
-  env: { FLEXIMIGRATE_WORKLOAD_HOST: "0.0.0.0", FLEXIMIGRATE_WORKLOAD_PORT: "8080", UV_USE_IO_URING: "0" },
-  port: 8080,
-  probePath: "/process?size=small",
-};
+let defaultEntry: CatalogEntry | undefined;
 
-export const DEFAULT_CATALOG: WorkloadCatalog = { lookup: () => DEFAULT_ENTRY };
+/** The profiled server, bundled to plain JavaScript on first use (workload-bundle.ts), run by this Node. */
+export function defaultEntryFor(): CatalogEntry {
+  defaultEntry ??= {
+    command: [process.execPath, bundleOnce(PROFILED_SERVER, PROFILED_SOURCES, "image-server")],
+    // io_uring cannot be checkpointed; libuv must not use it.
+    env: { FLEXIMIGRATE_WORKLOAD_HOST: "0.0.0.0", FLEXIMIGRATE_WORKLOAD_PORT: "8080", UV_USE_IO_URING: "0" },
+    port: 8080,
+    probePath: "/process?size=small",
+  };
+  return defaultEntry;
+}
+
+export const DEFAULT_CATALOG: WorkloadCatalog = { lookup: () => defaultEntryFor() };
 
 /** `{"detect": {"command": [...], "env": {...}, "port": 8080, "probePath": "/"}, "*": {...}}`. */
 export function parseCatalog(text: string, file: string): WorkloadCatalog {

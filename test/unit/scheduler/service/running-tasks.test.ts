@@ -28,7 +28,7 @@ describe("POST /v1/tasks on a node with an agent", () => {
     expect(edge.created).toEqual([
       {
         id: "t-1",
-        command: ["node", "--import", "tsx", PROFILED_SERVER],
+        command: [process.execPath, expect.stringMatching(/\/image-server-[0-9a-f]{12}\.mjs$/)],
         cpuLimit: body.cpuShare,
         ports: [8080],
         env: { FLEXIMIGRATE_WORKLOAD_HOST: "0.0.0.0", FLEXIMIGRATE_WORKLOAD_PORT: "8080", UV_USE_IO_URING: "0" },
