@@ -19,7 +19,11 @@ export interface DeviceLog {
   connections: number;
   /** Longest time between two consecutive answers, ms. */
   longestGapMs(): number;
-  /** True when `served` grew by one at every answer: one process, its state kept. */
+  /**
+   * True when `served` grew at every answer: one process whose state was kept
+   * (probes of others raise it too, so it may grow by more than one; a restart
+   * or a copy without the state would start it again from 1).
+   */
   counterContinued(): boolean;
 }
 
@@ -40,7 +44,7 @@ export class ServiceDevice {
       errors: [],
       connections: 0,
       longestGapMs: () => answers.slice(1).reduce((g, a, i) => Math.max(g, a.at - answers[i]!.at), 0),
-      counterContinued: () => answers.every((a, i) => i === 0 || a.served === answers[i - 1]!.served + 1),
+      counterContinued: () => answers.every((a, i) => i === 0 || a.served > answers[i - 1]!.served),
     };
   }
 

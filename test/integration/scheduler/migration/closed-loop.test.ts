@@ -110,7 +110,7 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
     // The device's one connection held, no request was lost, and the counter continued.
     expect(device.log.errors).toEqual([]);
     expect(device.log.connections).toBe(1);
-    expect(device.log.counterContinued()).toBe(true);
+    expect(device.log.counterContinued(), JSON.stringify(device.log.answers.map((a) => a.served))).toBe(true);
     // DNS follows: the task's name answers its unchanged IP.
     const dns = await loop.controller.dns();
     expect(dns.records.some((r) => r.ip === placed.serviceIp)).toBe(true);
