@@ -23,6 +23,18 @@ function describe(e: Json): string {
       const t = (m.task ?? {}) as Json;
       return `move      ${t.id} ${m.from} -> ${m.to} with ${cores(m.cpuShare)} (${m.id}, ${m.status})`;
     }
+    case "migration.transition":
+      return `migration ${e.migration} of ${e.task} ${e.from} -> ${e.to}: ${e.previous ?? "new"} -> ${e.state}${e.error ? ` (${e.error})` : ""}`;
+    case "migration.completed": {
+      const m = (e.metrics ?? {}) as Json;
+      return `moved     ${e.task} ${e.from} -> ${e.to} by ${e.strategy}: frozen ${ms(m.frozenMs)}, network reconfigured in ${ms(m.networkReconfigurationMs)}, redirect ${ms(m.resumeToRedirectMs)} after resume, ${ms(m.totalMs)} in all`;
+    }
+    case "task.unavailable":
+      return `lost      ${e.task} on ${e.node}: the node stopped reporting`;
+    case "task.available":
+      return `back      ${e.task} on ${e.node}`;
+    case "devices":
+      return `devices   ${e.text}`;
     case "released":
       return `released  ${e.task} from ${e.node}`;
     case "node-registered": {

@@ -21,10 +21,14 @@ export interface LoopNode {
   netDelayMs: number;
 }
 
-/** Two edge sites and a cloud: the edge fills first, then case-3 moves go edge→cloud. */
+/**
+ * Two edge sites and a cloud: the edge fills first, then case-3 moves go
+ * edge→cloud. edge2 is small (0.4 cores), too small for a tight task alone,
+ * so room for one is made on edge1 by moving relaxed tasks to the cloud.
+ */
 export const LOOP_NODES: LoopNode[] = [
   { name: "edge1", tier: "edge", site: "edge-a", cpus: 1, netDelayMs: 2 },
-  { name: "edge2", tier: "edge", site: "edge-b", cpus: 1, netDelayMs: 2 },
+  { name: "edge2", tier: "edge", site: "edge-b", cpus: 0.4, netDelayMs: 2 },
   { name: "cloud1", tier: "cloud", site: "cloud", cpus: 4, netDelayMs: 20 },
 ];
 

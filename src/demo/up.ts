@@ -14,6 +14,7 @@ import { Child, waitForHttp } from "./children.js";
 import { DEMO_NODES } from "./demo-cluster.js";
 import { type DemoNode, DemoLoad } from "./demo-load.js";
 import { eventLine } from "./event-line.js";
+import { runLoopUp } from "./up-loop.js";
 
 const ROOT = new URL("../../", import.meta.url);
 const moduleExists = (path: string) => existsSync(fileURLToPath(new URL(path, ROOT)));
@@ -25,14 +26,21 @@ class Stopped extends Error {}
 
 export const command = defineCommand({
   name: "up",
-  description: `Starts the scheduler, the SDN controller and three local agents (edge1, edge2,
-cloud1), then a small demo IoT load, and prints every placement, refusal and
-move as it happens. Runs until Ctrl-C.`,
+  description: `As root: FlexiMigrate's closed loop for real. The controller, Open vSwitch bridges
+for two edge sites and a cloud joined by VXLAN, the scheduler with its migration
+manager, and an agent per node; IoT devices submit tasks whose workloads run in
+their own network namespaces and send them images. When the edge fills, tasks
+move to the cloud by live post-copy migrations while their devices keep sending;
+every placement, migration (with its frozen time and network reconfiguration
+time) and the devices' latency against their budgets are printed as they happen.
+Without root (or with --no-loop): the scheduler and controller with a demo load
+whose moves are recorded only. Runs until Ctrl-C.`,
   flags: {
     duration: flag.number("S", "stop after S seconds of demo load (after startup), exit 0", { min: 0 }),
     json: flag.boolean("one JSON object per line instead of text"),
     "no-controller": flag.boolean("do not start the controller"),
     "no-agents": flag.boolean("do not start agents; register the demo nodes over the API"),
+    "no-loop": flag.boolean("as root too: the scheduler-only demo (moves recorded, nothing runs) instead of the closed loop"),
     "base-port": flag.number("N", "scheduler port; every other port shifts with it:\ncontroller 8181/6653 (DNS 5353), agents 7701-7703", { integer: true, min: 1, default: 8088 }),
     seed: flag.number("N", "seed of the demo load", { integer: true, default: 1 }),
     interval: flag.number("MS", "time between two demo actions", { min: 10, default: 300 }),
@@ -40,9 +48,19 @@ move as it happens. Runs until Ctrl-C.`,
   async run(parsed) {
     const v = parsed.values;
     const ports = shiftedPorts(v["base-port"] - 8088);
+    const root = process.getuid?.() === 0;
+    const loop = root && !v["no-loop"] && !v["no-agents"] && !v["no-controller"];
+    if (!root && !v["no-agents"]) {
+      process.stderr.write(
+        "up: not root: tasks' workloads cannot run here (they need network namespaces, Open vSwitch and CRIU), so no agents start;\n" +
+          "up: the scheduler and the controller run, and moves are recorded only. Run as root for the closed loop.\n",
+      );
+    }
     return new Up(v.json, ports, {
+      loop,
       controller: !v["no-controller"],
-      agents: !v["no-agents"],
+      // Outside the loop no bridge exists for a workload's own network: no agent could run a task.
+      agents: false,
       durationMs: (v.duration ?? 0) * 1000,
       seed: v.seed,
       intervalMs: v.interval,
@@ -67,6 +85,8 @@ function shiftedPorts(offset: number) {
 }
 
 interface UpOptions {
+  /** The closed loop for real (root): up-loop.ts. */
+  loop: boolean;
   controller: boolean;
   agents: boolean;
   durationMs: number;
@@ -105,6 +125,21 @@ class Up {
       for (const c of this.children) if (c.running && c.pid) c.kill();
     };
     process.on("exit", onExit);
+    if (this.opts.loop) {
+      if (this.opts.durationMs > 0) setTimeout(() => this.stop("duration reached"), this.opts.durationMs + 5_000).unref();
+      try {
+        return await runLoopUp({
+          json: this.json,
+          durationMs: this.opts.durationMs,
+          stopped: this.stopped,
+          emit: (record, text) => this.emit({ at: new Date().toISOString(), ...record }, text || eventLine({ at: new Date().toISOString(), ...record })),
+        });
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        process.off("exit", onExit);
+      }
+    }
     let socket: WebSocket | undefined;
     let failure: unknown;
     try {

@@ -53,6 +53,8 @@ export type DeviceResult =
   | (Base & { status: "no-service-ip"; task: string; node: string; released: boolean })
   | (Base & { status: "failed"; error: string });
 
+const SUBMIT_TIMEOUT_MS = 90_000;
+
 const until = (ms: number, signal?: AbortSignal) => (ms > 0 ? sleep(ms, undefined, { signal }).catch(() => undefined) : Promise.resolve());
 
 export async function runDevice(spec: DeviceSpec, opts: DeviceOptions): Promise<DeviceResult> {
@@ -62,7 +64,8 @@ export async function runDevice(spec: DeviceSpec, opts: DeviceOptions): Promise<
   let placed: Placed;
   try {
     await opts.scheduler.registerDevice({ id: spec.id, ...(spec.site ? { site: spec.site } : {}) });
-    const outcome = await opts.scheduler.submitTask({ ...spec.task, device: spec.id });
+    // The scheduler answers once the task's workload serves: starting it under its CPU share takes seconds.
+    const outcome = await opts.scheduler.submitTask({ ...spec.task, device: spec.id }, { timeoutMs: SUBMIT_TIMEOUT_MS });
     if (outcome.outcome === "refused") return { ...base, status: "refused", reason: outcome.refused.reason, message: outcome.refused.message };
     placed = outcome.placed;
   } catch (err) {

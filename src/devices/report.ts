@@ -53,7 +53,9 @@ export function resultsTable(results: DeviceResult[]): string {
   const rows = results.map((r) => row(r.device, "task" in r ? r.task : null, "node" in r ? r.node : null, r.status, requestStats(outcomesOf(r), r.budgetMs), r.budgetMs));
   const all = overallStats(results.map((r) => ({ outcomes: outcomesOf(r), budgetMs: r.budgetMs })));
   rows.push(row("all", null, null, `${results.filter((r) => r.status === "ran").length}/${results.length} ran`, all, null));
-  return formatTable(HEADER, rows);
+  // Why a device did not run, under the table: a refusal's reason, a failure's error.
+  const notes = results.flatMap((r) => (r.status === "refused" ? [`${r.device}: refused: ${r.reason}`] : r.status === "failed" ? [`${r.device}: failed: ${r.error}`] : []));
+  return [formatTable(HEADER, rows), ...notes].join("\n");
 }
 
 /** Live counts across the fleet, for the progress line. */
