@@ -113,7 +113,9 @@ export class Writer {
   }
   u64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.pos);
+    // Zero (most cookies and masks) without BigInt arithmetic: writeBigUInt64BE costs more than the rest of a FLOW_MOD header.
+    if (v === 0n) this.buf.fill(0, this.pos, this.pos + 8);
+    else this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.pos);
     this.pos += 8;
   }
   zeros(n: number): void {
