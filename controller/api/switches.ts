@@ -7,7 +7,7 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { FREE_FORM_BOUNDS, freeFormSchema } from "../../src/http/validation.js";
 import type { PortChange } from "../../src/api-types/controller.js";
-import type { FlowStats, PortDesc, PortStats } from "../../src/openflow/messages.js";
+import type { FlowMod, FlowStats, PortDesc, PortStats } from "../../src/openflow/messages.js";
 import type { NoFloodPorts } from "../forwarding/no-flood.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../openflow/cookies.js";
 import { FlowBundle } from "../openflow/flow-bundle.js";
@@ -74,6 +74,43 @@ const flowInput = {
     tableId: { type: "integer", minimum: 0, maximum: 254 },
   },
 } as const;
+
+function flowModOf(f: Record<string, unknown>): FlowMod {
+  return {
+    type: "flowMod",
+    xid: 0,
+    command: "add",
+    priority: (f.priority as number | undefined) ?? PRIORITY_FORWARDING,
+    tableId: (f.tableId as number | undefined) ?? 0,
+    idleTimeout: (f.idleTimeout as number | undefined) ?? 0,
+    hardTimeout: (f.hardTimeout as number | undefined) ?? 0,
+    cookie: f.cookie === undefined ? COOKIE_API : parseBigint("cookie", f.cookie),
+    match: matchFromJson(f.match as Record<string, unknown>),
+    instructions: instructionsFromJson(f.instructions as Array<Record<string, unknown>>),
+  };
+}
+
+/**
+ * All or none: one ONF bundle, committed once the switch accepted every flow (flow-bundle.ts). One flow that
+ * cannot be encoded rejects the request (400); what was sent of the bundle by then is discarded.
+ */
+async function installFlows(conn: SwitchSession, flows: Array<Record<string, unknown>>): Promise<void> {
+  const bundle = new FlowBundle(conn, flows.length);
+  try {
+    for (let i = 0; i < flows.length; i++) {
+      try {
+        bundle.add(flowModOf(flows[i]!));
+      } catch (err) {
+        throw ApiError.badRequest(`flows[${i}]: ${(err as Error).message}`);
+      }
+      bundle.pump();
+    }
+    await bundle.install();
+  } catch (err) {
+    bundle.abandon();
+    throw err;
+  }
+}
 
 export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app, opts) => {
   const { registry } = opts;
@@ -168,30 +205,8 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
     async (req) => {
       const conn = connOf(req.params.dpid);
       const start = performance.now();
-      // Convert and encode everything first: one bad flow rejects the request before any is sent.
       const flows = req.body.flows;
-      const bundle = new FlowBundle(conn, flows.length);
-      for (let i = 0; i < flows.length; i++) {
-        const f = flows[i] as Record<string, unknown>;
-        try {
-          bundle.add({
-            type: "flowMod",
-            xid: 0,
-            command: "add",
-            priority: (f.priority as number | undefined) ?? PRIORITY_FORWARDING,
-            tableId: (f.tableId as number | undefined) ?? 0,
-            idleTimeout: (f.idleTimeout as number | undefined) ?? 0,
-            hardTimeout: (f.hardTimeout as number | undefined) ?? 0,
-            cookie: f.cookie === undefined ? COOKIE_API : parseBigint("cookie", f.cookie),
-            match: matchFromJson(f.match as Record<string, unknown>),
-            instructions: instructionsFromJson(f.instructions as Array<Record<string, unknown>>),
-          });
-        } catch (err) {
-          throw ApiError.badRequest(`flows[${i}]: ${(err as Error).message}`);
-        }
-      }
-      // All or none: one ONF bundle, committed once the switch accepted every flow (flow-bundle.ts).
-      await bundle.install();
+      await installFlows(conn, flows);
       const ms = performance.now() - start;
       opts.onFlowsChanged(conn.dpid, flows.length);
       return { installed: flows.length, ms: Math.round(ms * 1000) / 1000 };

@@ -1,6 +1,8 @@
 // Many FLOW_MODs installed as one atomic ONF bundle (src/openflow/bundle.ts): OPEN, one ADD per flow, then a
-// BARRIER, all in one write; only when the barrier shows no ADD was refused does the COMMIT go (OVS 3.1 keeps
-// a bundle open past a refused ADD and would commit the rest). A flow that fails at commit fails them all.
+// BARRIER; only when the barrier shows no ADD was refused does the COMMIT go (OVS 3.1 keeps a bundle open past
+// a refused ADD and would commit the rest). A flow that fails at commit fails them all. Nothing applies before
+// the commit, so the ADDs go out in 64 KiB chunks while the rest is still being encoded: the switch parses
+// them meanwhile, and a flow that turns out unencodable only discards the bundle.
 // Every ADD has its own xid, so an ERROR names the flow. A switch that refuses ONF bundles (not OVS) gets the
 // same FLOW_MODs plainly with a BARRIER, its ERRORs still named by flow, but without atomicity.
 import {
@@ -18,6 +20,8 @@ import type { ErrorMessage, FlowMod } from "../../src/openflow/messages.js";
 import { OpenFlowError, type SwitchSession } from "./session.js";
 
 const FLAGS = OFPBF.ATOMIC | OFPBF.ORDERED;
+/** Encoded bytes sent as soon as there are this many (sendBytes then writes them without a copy). */
+const CHUNK = 64 * 1024;
 
 /** The switch refused one of the flows: `index` is its position in the batch (-1: the bundle itself). */
 export class FlowRefusedError extends OpenFlowError {
@@ -44,8 +48,12 @@ export class FlowBundle {
   private readonly first: number;
   private readonly bundleId: number;
   private added = 0;
+  /** Bytes of `w` already handed to the connection. */
+  private sent = 0;
+  private refused: ErrorMessage | undefined;
+  private unwatch: (() => void) | undefined;
 
-  /** Reserves xids for at most `capacity` flows; encode them with `add`, then `install`. */
+  /** Reserves xids for at most `capacity` flows; encode them with `add` (and `pump`), then `install`. */
   constructor(
     private readonly session: SwitchSession,
     private readonly capacity: number,
@@ -54,48 +62,81 @@ export class FlowBundle {
     this.bundleId = session.nextBundleId();
     this.w = new Writer(BUNDLE_HEADER_LEN * 2 + capacity * (BUNDLE_HEADER_LEN + 104));
     writeMessage(this.w, bundleControlMessage(this.first, { bundleId: this.bundleId, ctrlType: OFPBCT.OPEN_REQUEST, flags: FLAGS }));
+    // Watched from the start: an ADD sent early may be refused before `install` runs.
+    this.unwatch = session.watchErrors(this.first, this.first + capacity + 1, (e) => {
+      this.refused ??= e;
+    });
   }
 
   get size(): number {
     return this.added;
   }
 
-  /** Encodes one flow (nothing is sent yet); throws what the encoder throws, leaving the bundle as it was. */
+  /** Encodes one flow; throws what the encoder throws (TypeError, RangeError), leaving the bundle as it was. */
   add(m: FlowMod): void {
     if (this.added >= this.capacity) throw new RangeError(`bundle holds at most ${this.capacity} flows`);
     writeBundleAdd(this.w, this.first + 1 + this.added, this.bundleId, FLAGS, m);
     this.added++;
   }
 
+  /** Sends what is encoded once a chunk is full (the switch only parses it until the commit). */
+  pump(): void {
+    if (this.w.pos - this.sent >= CHUNK && !this.session.bundlesRefused) this.sendEncoded();
+  }
+
+  /** Gives up before `install` (a flow could not be encoded): the switch drops what it got. */
+  abandon(): void {
+    if (!this.unwatch) return;
+    this.stopWatching();
+    if (this.sent > 0) this.discard();
+  }
+
   /** Sends the flows; resolves once the switch applied them all, rejects (FlowRefusedError) if it refused one. */
   async install(): Promise<void> {
-    if (this.session.bundlesRefused) return this.installPlain();
-    const barrierXid = this.first + 1 + this.added;
-    writeMessage(this.w, { type: "barrierRequest", xid: barrierXid });
-    let refused: ErrorMessage | undefined;
-    const unwatch = this.session.watchErrors(this.first, this.first + this.added, (e) => {
-      refused ??= e;
-    });
     try {
-      await this.session.requestBytes(this.w.buf.subarray(0, this.w.pos), barrierXid);
+      if (this.session.bundlesRefused) return await this.installPlain();
+      const barrierXid = this.first + 1 + this.added;
+      writeMessage(this.w, { type: "barrierRequest", xid: barrierXid });
+      const rest = this.w.buf.subarray(this.sent, this.w.pos);
+      this.sent = this.w.pos;
+      await this.session.requestBytes(rest, barrierXid);
+      const refused = this.refused;
       if (refused?.xid === this.first && bundlesUnsupported(refused)) {
         this.session.bundlesRefused = true;
-        refused = undefined;
-        unwatch();
+        this.refused = undefined;
         return await this.installPlain();
       }
       if (refused) {
-        this.session.send(bundleControlMessage(0, { bundleId: this.bundleId, ctrlType: OFPBCT.DISCARD_REQUEST, flags: FLAGS }));
+        this.discard();
         throw new FlowRefusedError(refused, refused.xid - this.first - 1, false);
       }
       await this.session.request(bundleControlMessage(0, { bundleId: this.bundleId, ctrlType: OFPBCT.COMMIT_REQUEST, flags: FLAGS }));
     } catch (err) {
       // At commit, OVS names the failing flow by its ADD's xid before it fails the commit itself.
+      const refused = this.refused;
       if (refused && err instanceof OpenFlowError && !(err instanceof FlowRefusedError)) throw new FlowRefusedError(refused, refused.xid - this.first - 1, false);
       throw err;
     } finally {
-      unwatch();
+      this.stopWatching();
     }
+  }
+
+  private sendEncoded(): void {
+    this.session.sendBytes(this.w.buf.subarray(this.sent, this.w.pos));
+    this.sent = this.w.pos;
+  }
+
+  private discard(): void {
+    try {
+      this.session.send(bundleControlMessage(0, { bundleId: this.bundleId, ctrlType: OFPBCT.DISCARD_REQUEST, flags: FLAGS }));
+    } catch {
+      // disconnected: the switch drops the bundle with the connection
+    }
+  }
+
+  private stopWatching(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
   }
 
   /** The same FLOW_MODs unwrapped (each ADD's tail is its FLOW_MOD, same xid) and a BARRIER. */
@@ -109,15 +150,8 @@ export class FlowBundle {
     }
     const barrierXid = this.first + 1 + this.added;
     writeMessage(out, { type: "barrierRequest", xid: barrierXid });
-    let refused: ErrorMessage | undefined;
-    const unwatch = this.session.watchErrors(this.first + 1, this.first + this.added, (e) => {
-      refused ??= e;
-    });
-    try {
-      await this.session.requestBytes(out.buf.subarray(0, out.pos), barrierXid);
-    } finally {
-      unwatch();
-    }
+    await this.session.requestBytes(out.buf.subarray(0, out.pos), barrierXid);
+    const refused = this.refused;
     if (refused) throw new FlowRefusedError(refused, refused.xid - this.first - 1, true);
   }
 }
