@@ -3,18 +3,21 @@
 //     peer that counts) and plain `add-flows` from a file, and through our controller (POST
 //     /v1/switches/:dpid/flows: one ONF bundle, committed): flows/s of each, ratios ours / bundle and ours / plain;
 //  2. cbench-style: 16 emulated switches over loopback keep W PACKET_INs in flight each; PACKET_INs answered/s;
-//  3. the controller's peak RSS (VmHWM) with 1,000 emulated switches connected (fresh controller process).
+//  3. the controller's peak RSS (VmHWM) with 1,000 emulated switches connected (fresh controller process);
+//  4. codec: encode and decode messages/s of a mixed stream of every message family, beside `ovs-ofctl ofp-parse`.
 // The controller runs as a child process (`node bin/fleximigrate.js controller ...`) on free ports.
+import { spawnSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { defineCommand, type Parsed } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
 import { ControllerProcess } from "./controller-process.js";
 import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, timeController, timeOvsOfctl } from "./controller-flow-install.js";
+import { type CodecFigures, measureCodec } from "./codec-throughput.js";
 import { EmulatedSwitch } from "./emulated-switch.js";
 import { withServices } from "./services.js";
 
-const PARTS = ["flows", "packet-in", "memory"];
+const PARTS = ["flows", "packet-in", "memory", "codec"];
 
 const flags = {
   flows: flag.number("N", "flows to install", { integer: true, min: 1, default: 10_000 }),
@@ -22,6 +25,7 @@ const flags = {
   switches: flag.number("N", "emulated switches for the PACKET_IN test", { integer: true, min: 1, default: 16 }),
   window: flag.number("W", "PACKET_INs in flight per switch", { integer: true, min: 1, default: 64 }),
   seconds: flag.number("S", "measured time after 1 s of warm-up", { min: 0.5, default: 5 }),
+  "codec-seconds": flag.number("S", "time spent encoding, then decoding, the mixed stream", { min: 0.2, default: 2 }),
   "memory-switches": flag.number("N", "switches connected for the memory figure", { integer: true, min: 1, default: 1000 }),
   skip: flag.parsed("PARTS", `comma list of parts to leave out: ${PARTS.join(", ")}`, skipParts, { default: "" }),
   "controller-command": flag.parsed(
@@ -59,6 +63,7 @@ export interface ControllerBenchResult {
   flowInstall: { oursPerSec: number; ovsOfctlBundlePerSec: number; ovsOfctlPerSec: number; ratio: number; ratioPlain: number };
   packetInResponsesPerSec: number;
   peakRssMiB1000Switches: number;
+  codec?: CodecFigures;
 }
 
 const round = (x: number, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : 0);
@@ -249,6 +254,25 @@ async function bench(parsed: Parsed<typeof flags>): Promise<number> {
       `${round(r.peakMiB, 1)} MiB`,
       `RSS idle ${round(r.idleMiB, 1)} MiB, now ${round(r.nowMiB, 1)} MiB; controller lists ${r.listed < 0 ? "?" : r.listed} switches`,
     ]);
+  });
+
+  await part("codec", async () => {
+    log(`codec: encoding and decoding a mixed stream of every message family, then ovs-ofctl ofp-parse...`);
+    const peer = spawnSync("ovs-ofctl", ["--version"], { stdio: "ignore" }).status === 0;
+    const r = measureCodec(v["codec-seconds"], peer);
+    result.codec = { ...r, encodePerSec: round(r.encodePerSec), decodePerSec: round(r.decodePerSec), decodePeerStreamPerSec: round(r.decodePeerStreamPerSec), ofpParsePerSec: round(r.ofpParsePerSec) };
+    const stream = `mixed stream, ${r.families} messages: every family, every multipart kind`;
+    rows.push(["codec encode", `${round(r.encodePerSec)} msgs/s`, `${stream}; no peer: ovs-ofctl encodes only from its text syntax`]);
+    rows.push(["codec decode (framing + decode)", `${round(r.decodePerSec)} msgs/s`, stream]);
+    if (!peer) {
+      rows.push(["codec decode, ovs-ofctl ofp-parse", "-", "ovs-ofctl not found"]);
+    } else {
+      const n = r.families - r.noPeer.length;
+      rows.push(["codec decode, ours on ofp-parse's stream", `${round(r.decodePeerStreamPerSec)} msgs/s`, `the ${n} messages ofp-print decodes`]);
+      rows.push(["codec decode, ovs-ofctl ofp-parse", `${round(r.ofpParsePerSec)} msgs/s`, "same stream from a file, decoded and printed as text, less start-up; median of 3"]);
+      rows.push(["codec decode ratio (ours / ofp-parse)", `${round(r.decodePeerStreamPerSec / r.ofpParsePerSec, 2)}`, "ofp-parse also formats text: not a like-for-like race"]);
+      for (const np of r.noPeer) rows.push([`codec: no fair peer for ${np.family}`, "-", `ofp-print: ${np.why}`]);
+    }
   });
 
   if (json) printJson(result);
