@@ -129,8 +129,13 @@ export class Writer {
     this.pos = p + 4;
   }
   u64(v: bigint): void {
-    // BigInt arithmetic costs more than the rest of a FLOW_MOD header: zero (most masks) and the value
-    // written last (a batch's cookie) skip it.
+    // BigInt arithmetic costs more than the rest of a FLOW_MOD header: zero (most masks) and the last
+    // other value written (a batch's cookie) skip it.
+    if (v === 0n) {
+      this.u32(0);
+      this.u32(0);
+      return;
+    }
     if (v === lastU64) {
       this.u32(lastHi);
       this.u32(lastLo);
