@@ -52,6 +52,8 @@ export class FlowBundle {
   private sent = 0;
   private refused: ErrorMessage | undefined;
   private unwatch: (() => void) | undefined;
+  /** The switch holds no bundle of ours any more: committed (or the commit failed), or discarded. */
+  private closed = false;
 
   /** Reserves xids for at most `capacity` flows; encode them with `add` (and `pump`), then `install`. */
   constructor(
@@ -84,9 +86,8 @@ export class FlowBundle {
     if (this.w.pos - this.sent >= CHUNK && !this.session.bundlesRefused) this.sendEncoded();
   }
 
-  /** Gives up before `install` (a flow could not be encoded): the switch drops what it got. */
+  /** Gives up (a flow could not be encoded, or `install` failed on our side): the switch drops what it got. */
   abandon(): void {
-    if (!this.unwatch) return;
     this.stopWatching();
     if (this.sent > 0) this.discard();
   }
@@ -94,7 +95,10 @@ export class FlowBundle {
   /** Sends the flows; resolves once the switch applied them all, rejects (FlowRefusedError) if it refused one. */
   async install(): Promise<void> {
     try {
-      if (this.session.bundlesRefused) return await this.installPlain();
+      if (this.session.bundlesRefused) {
+        this.closed = true;
+        return await this.installPlain();
+      }
       const barrierXid = this.first + 1 + this.added;
       writeMessage(this.w, { type: "barrierRequest", xid: barrierXid });
       const rest = this.w.buf.subarray(this.sent, this.w.pos);
@@ -103,6 +107,7 @@ export class FlowBundle {
       const refused = this.refused;
       if (refused?.xid === this.first && bundlesUnsupported(refused)) {
         this.session.bundlesRefused = true;
+        this.closed = true; // no bundle was ever opened
         this.refused = undefined;
         return await this.installPlain();
       }
@@ -110,6 +115,8 @@ export class FlowBundle {
         this.discard();
         throw new FlowRefusedError(refused, refused.xid - this.first - 1, false);
       }
+      // Once asked, the switch either applies the bundle or drops it: it is not ours to discard any more.
+      this.closed = true;
       await this.session.request(bundleControlMessage(0, { bundleId: this.bundleId, ctrlType: OFPBCT.COMMIT_REQUEST, flags: FLAGS }));
     } catch (err) {
       // At commit, OVS names the failing flow by its ADD's xid before it fails the commit itself.
@@ -127,6 +134,8 @@ export class FlowBundle {
   }
 
   private discard(): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       this.session.send(bundleControlMessage(0, { bundleId: this.bundleId, ctrlType: OFPBCT.DISCARD_REQUEST, flags: FLAGS }));
     } catch {
