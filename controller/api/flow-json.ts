@@ -43,11 +43,15 @@ export function parseBigint(name: string, v: unknown): bigint {
   throw new Error(`${name} must be a 64-bit unsigned integer (number or "0x..." string)`);
 }
 
-/** A match from JSON: bigint fields parsed, the rest as given (the encoder validates addresses). */
+/** A match from JSON: bigint fields parsed, the rest as given (the encoder validates addresses). Copied only when changed. */
 export function matchFromJson(m: Record<string, unknown>, where = "match"): Match {
-  const out: Record<string, unknown> = { ...m };
-  for (const k of BIGINT_FIELDS) if (out[k] !== undefined) out[k] = parseBigint(`${where}.${k}`, out[k]);
-  return out as Match;
+  let out: Record<string, unknown> | undefined;
+  for (const k of BIGINT_FIELDS) {
+    if (m[k] === undefined) continue;
+    out ??= { ...m };
+    out[k] = parseBigint(`${where}.${k}`, m[k]);
+  }
+  return (out ?? m) as Match;
 }
 
 export function instructionsFromJson(list: Array<Record<string, unknown>>): Instruction[] {
@@ -56,6 +60,8 @@ export function instructionsFromJson(list: Array<Record<string, unknown>>): Inst
       return { type: "writeMetadata", metadata: parseBigint(`instructions[${i}].metadata`, ins.metadata), mask: parseBigint(`instructions[${i}].mask`, ins.mask ?? "0xffffffffffffffff") };
     }
     if (ins.type === "applyActions" || ins.type === "writeActions") {
+      // Most action lists hold no setField: they pass as they are (the hot path of a batch install).
+      if (!(ins.actions as Array<Record<string, unknown>>).some((a) => a.type === "setField")) return ins as unknown as Instruction;
       const actions = (ins.actions as Array<Record<string, unknown>>).map((a) =>
         a.type === "setField" ? { ...a, field: matchFromJson(a.field as Record<string, unknown>, `instructions[${i}].setField`) } : a,
       );

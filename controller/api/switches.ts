@@ -1,16 +1,16 @@
 // Switch routes: the registry, live flow tables and ports (with counters and
-// rates since the previous GET) read from the switch by MULTIPART, pipelined
-// flow installation ending in a BARRIER, and a port's flags set by PORT_MOD.
+// rates since the previous GET) read from the switch by MULTIPART, flows
+// installed all or none in one bundle, and a port's flags set by PORT_MOD.
 import { performance } from "node:perf_hooks";
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { FREE_FORM_BOUNDS, freeFormSchema } from "../../src/http/validation.js";
-import { Writer, writeMessage } from "../../src/openflow/index.js";
 import type { PortChange } from "../../src/api-types/controller.js";
-import type { FlowStats, PortDesc, PortStats } from "../../src/openflow/messages.js";
+import type { FlowMod, FlowStats, PortDesc, PortStats } from "../../src/openflow/messages.js";
 import type { NoFloodPorts } from "../forwarding/no-flood.js";
 import { COOKIE_API, PRIORITY_FORWARDING } from "../openflow/cookies.js";
+import { FlowBundle } from "../openflow/flow-bundle.js";
 import { portModFor } from "../openflow/port-mod.js";
 import type { SwitchRegistry } from "../openflow/registry.js";
 import type { SwitchSession } from "../openflow/session.js";
@@ -74,6 +74,43 @@ const flowInput = {
     tableId: { type: "integer", minimum: 0, maximum: 254 },
   },
 } as const;
+
+function flowModOf(f: Record<string, unknown>): FlowMod {
+  return {
+    type: "flowMod",
+    xid: 0,
+    command: "add",
+    priority: (f.priority as number | undefined) ?? PRIORITY_FORWARDING,
+    tableId: (f.tableId as number | undefined) ?? 0,
+    idleTimeout: (f.idleTimeout as number | undefined) ?? 0,
+    hardTimeout: (f.hardTimeout as number | undefined) ?? 0,
+    cookie: f.cookie === undefined ? COOKIE_API : parseBigint("cookie", f.cookie),
+    match: matchFromJson(f.match as Record<string, unknown>),
+    instructions: instructionsFromJson(f.instructions as Array<Record<string, unknown>>),
+  };
+}
+
+/**
+ * All or none: one ONF bundle, committed once the switch accepted every flow (flow-bundle.ts). One flow that
+ * cannot be encoded rejects the request (400); what was sent of the bundle by then is discarded.
+ */
+async function installFlows(conn: SwitchSession, flows: Array<Record<string, unknown>>): Promise<void> {
+  const bundle = new FlowBundle(conn, flows.length);
+  try {
+    for (let i = 0; i < flows.length; i++) {
+      try {
+        bundle.add(flowModOf(flows[i]!));
+      } catch (err) {
+        throw ApiError.badRequest(`flows[${i}]: ${(err as Error).message}`);
+      }
+      bundle.pump();
+    }
+    await bundle.install();
+  } catch (err) {
+    bundle.abandon();
+    throw err;
+  }
+}
 
 export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app, opts) => {
   const { registry } = opts;
@@ -158,40 +195,18 @@ export const switchRoutes: FastifyPluginAsync<SwitchRoutesOptions> = async (app,
       bodyLimit: 32 * 1024 * 1024,
       config: { changesSwitches: true },
       schema: {
-        summary: "Install flows: pipelined FLOW_MODs then one BARRIER; answers when the barrier reply arrives",
+        summary: "Install flows, all or none: one ONF bundle of FLOW_MODs, committed once the switch accepted each; answers when the commit is done (502 naming the flow the switch refused)",
         tags: ["switches"],
         params: dpidParams,
         body: { type: "object", required: ["flows"], additionalProperties: false, properties: { flows: { type: "array", minItems: 1, maxItems: 100000, items: flowInput } } },
-        response: { 200: { type: "object", properties: { installed: { type: "integer" }, ms: { type: "number" } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 200: { type: "object", properties: { installed: { type: "integer" }, ms: { type: "number" } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema, 504: errorSchema },
       },
     },
     async (req) => {
       const conn = connOf(req.params.dpid);
       const start = performance.now();
-      // Convert and encode everything first: one bad flow rejects the request before any is sent.
       const flows = req.body.flows;
-      const w = new Writer(flows.length * 96 + 64);
-      for (let i = 0; i < flows.length; i++) {
-        const f = flows[i] as Record<string, unknown>;
-        try {
-          writeMessage(w, {
-            type: "flowMod",
-            xid: 0,
-            command: "add",
-            priority: (f.priority as number | undefined) ?? PRIORITY_FORWARDING,
-            tableId: (f.tableId as number | undefined) ?? 0,
-            idleTimeout: (f.idleTimeout as number | undefined) ?? 0,
-            hardTimeout: (f.hardTimeout as number | undefined) ?? 0,
-            cookie: f.cookie === undefined ? COOKIE_API : parseBigint("cookie", f.cookie),
-            match: matchFromJson(f.match as Record<string, unknown>),
-            instructions: instructionsFromJson(f.instructions as Array<Record<string, unknown>>),
-          });
-        } catch (err) {
-          throw ApiError.badRequest(`flows[${i}]: ${(err as Error).message}`);
-        }
-      }
-      conn.sendBytes(w.buf.subarray(0, w.pos));
-      await conn.barrier();
+      await installFlows(conn, flows);
       const ms = performance.now() - start;
       opts.onFlowsChanged(conn.dpid, flows.length);
       return { installed: flows.length, ms: Math.round(ms * 1000) / 1000 };

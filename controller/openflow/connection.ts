@@ -5,6 +5,7 @@
 // finished it hands its SwitchSession out; before that the switch is nobody's.
 import type { Socket } from "node:net";
 import {
+  bundleControlOf,
   echoReplyFor,
   encodeMessage,
   errorFor,
@@ -19,6 +20,9 @@ import type { ErrorMessage, OfMessage } from "../../src/openflow/messages.js";
 import { Handshake } from "./handshake.js";
 import { isSlaveError, type RoleAsk, roleStatusOf } from "./role.js";
 import { type SessionLink, SwitchSession } from "./session.js";
+
+/** From this size on, sendBytes writes a buffer to the socket itself rather than through the queue. */
+const LARGE_WRITE = 64 * 1024;
 
 export type Log = (level: "info" | "warn" | "error", msg: string) => void;
 
@@ -92,8 +96,22 @@ export class SwitchConnection implements SessionLink {
 
   sendBytes(bytes: Buffer): void {
     if (this.closed) throw new Error(`switch ${this.label} is disconnected`);
+    if (bytes.length >= LARGE_WRITE) {
+      // A big batch (thousands of FLOW_MODs) goes to the socket as it is, after what is queued: copying
+      // a megabyte into the queue and out again cost more than the encoding.
+      this.flush();
+      if (!this.socket.destroyed) this.socket.write(bytes);
+      return;
+    }
     this.out.bytes(bytes);
     this.scheduleFlush();
+  }
+
+  reserveXids(n: number): number {
+    if (this.nextXid + n > 0xfffffffe) this.nextXid = 1;
+    const first = this.nextXid;
+    this.nextXid += n;
+    return first;
   }
 
   close(reason = "closed by controller"): void {
@@ -181,8 +199,13 @@ export class SwitchConnection implements SessionLink {
       if (status.role === "slave") this.session.role.demoted(status.generationId);
       return;
     }
+    if (m.type === "experimenter" && this.session && bundleControlOf(m)) {
+      // Replies to our bundles (flow-bundle.ts): the commit's is awaited; open and discard replies are not.
+      this.session.settleReply(m);
+      return;
+    }
     if (m.type === "experimenter") {
-      // We speak no experimenter extension: answered as when the codec refused these messages.
+      // We speak no other experimenter extension: answered as when the codec refused these messages.
       const err = new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_EXPERIMENTER, `experimenter ${m.experimenter} type ${m.expType} is not supported`);
       this.log("warn", `switch ${this.label}: ${err.message}`);
       this.sendQuietly(errorFor(err, encodeMessage(m)));

@@ -3,7 +3,7 @@
 // view of us (SwitchRole): what it confirmed, what we asked, whether it
 // refused. The shells (handshake.ts, roles.ts, session.ts) do the sending;
 // SwitchSession.send consults `mayChange` before any change leaves.
-import { OFPBRC, OFPET, OFPRRFC } from "../../src/openflow/index.js";
+import { bundleControlOf, isBundleAdd, OFPBCT, OFPBRC, OFPET, OFPRRFC } from "../../src/openflow/index.js";
 import type { AsyncConfig, ErrorMessage, ExperimenterMessage, OfMessage, RoleReply } from "../../src/openflow/messages.js";
 
 export type Role = "equal" | "master" | "slave";
@@ -83,6 +83,9 @@ export function changesSwitch(m: OfMessage): boolean {
       return true;
     case "multipartRequest":
       return m.body.kind === "tableFeatures" && m.body.tables.length > 0;
+    case "experimenter":
+      // A bundle's messages change the switch once committed.
+      return isBundleAdd(m) || bundleControlOf(m)?.ctrlType === OFPBCT.COMMIT_REQUEST;
     default:
       return false;
   }

@@ -14,7 +14,10 @@ import { changesSwitch, type SwitchRole } from "./role.js";
 export interface SessionLink {
   /** Queues a message (xid 0 gets a fresh one); throws when closed or unencodable. Returns the xid. */
   send(msg: OfMessage): number;
+  /** Takes ownership of `bytes`: a large buffer is written as it is, not copied. */
   sendBytes(bytes: Buffer): void;
+  /** `n` consecutive fresh xids; returns the first. */
+  reserveXids(n: number): number;
   close(reason: string): void;
 }
 
@@ -61,6 +64,11 @@ export class SwitchSession {
   private readonly pending = new Map<number, Pending>();
   /** Changes awaiting their BARRIER in `confirm`: an ERROR with one of these xids is theirs. */
   private readonly watched = new Map<number, (e: ErrorMessage) => void>();
+  /** The same for a block of consecutive xids (a bundle of flows), inclusive bounds. */
+  private readonly watchedRanges = new Set<{ lo: number; hi: number; fn: (e: ErrorMessage) => void }>();
+  private nextBundle = 1;
+  /** The switch refused ONF bundles once (not OVS): flows go as plain FLOW_MODs from then on. */
+  bundlesRefused = false;
 
   constructor(
     identity: SwitchIdentity,
@@ -87,6 +95,33 @@ export class SwitchSession {
   sendBytes(bytes: Buffer): void {
     if (!this.role.mayChange) throw new NotInChargeError(this.dpid, this.role);
     this.link.sendBytes(bytes);
+  }
+
+  /** `n` consecutive fresh xids (a bundle's messages); returns the first. */
+  reserveXids(n: number): number {
+    return this.link.reserveXids(n);
+  }
+
+  /** A bundle id not used on this connection before. */
+  nextBundleId(): number {
+    const id = this.nextBundle;
+    this.nextBundle = this.nextBundle >= 0xfffffffe ? 1 : this.nextBundle + 1;
+    return id;
+  }
+
+  /** Calls `fn` with every ERROR whose xid is in [lo, hi] until the returned function is called. */
+  watchErrors(lo: number, hi: number, fn: (e: ErrorMessage) => void): () => void {
+    const w = { lo, hi, fn };
+    this.watchedRanges.add(w);
+    return () => this.watchedRanges.delete(w);
+  }
+
+  /** Sends already-encoded changes ending in a request with xid `xid` (a BARRIER); resolves with its reply. */
+  requestBytes<T extends OfMessage>(bytes: Buffer, xid: number): Promise<T> {
+    return new Promise<OfMessage | MultipartReplyBody[]>((resolve, reject) => {
+      this.sendBytes(bytes);
+      this.track(xid, { resolve, reject }, false);
+    }) as Promise<T>;
   }
 
   /** Sends a request and resolves with the reply carrying its xid; an OpenFlow ERROR rejects. */
@@ -142,6 +177,14 @@ export class SwitchSession {
     if (watcher && m.type === "error") {
       watcher(m);
       return true;
+    }
+    if (m.type === "error") {
+      for (const w of this.watchedRanges) {
+        if (m.xid >= w.lo && m.xid <= w.hi) {
+          w.fn(m);
+          return true;
+        }
+      }
     }
     const p = this.pending.get(m.xid);
     if (!p) return false;

@@ -10,18 +10,22 @@ function hexDigit(c: number): number {
   return -1;
 }
 
+/** Built only on failure: a closure per call would cost on the FLOW_MOD hot path. */
+function notAn(kind: string, text: unknown): TypeError {
+  return new TypeError(`not ${kind === "MAC" ? "a" : "an"} ${kind} address: ${JSON.stringify(text)}`);
+}
+
 export function formatMac(buf: Buffer, at: number): string {
   return `${HEX[buf[at]!]}:${HEX[buf[at + 1]!]}:${HEX[buf[at + 2]!]}:${HEX[buf[at + 3]!]}:${HEX[buf[at + 4]!]}:${HEX[buf[at + 5]!]}`;
 }
 
 /** Writes a "aa:bb:cc:dd:ee:ff" MAC at `at`; throws TypeError on anything else. */
 export function writeMac(mac: string, buf: Buffer, at: number): void {
-  const bad = () => new TypeError(`not a MAC address: ${JSON.stringify(mac)}`);
-  if (typeof mac !== "string" || mac.length !== 17) throw bad();
+  if (typeof mac !== "string" || mac.length !== 17) throw notAn("MAC", mac);
   for (let i = 0; i < 6; i++) {
     const hi = hexDigit(mac.charCodeAt(i * 3));
     const lo = hexDigit(mac.charCodeAt(i * 3 + 1));
-    if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) throw bad();
+    if (hi < 0 || lo < 0 || (i < 5 && mac.charCodeAt(i * 3 + 2) !== 58)) throw notAn("MAC", mac);
     buf[at + i] = (hi << 4) | lo;
   }
 }
@@ -32,8 +36,7 @@ export function formatIpv4(buf: Buffer, at: number): string {
 
 /** Writes a dotted-quad IPv4 address at `at`; throws TypeError on anything else. */
 export function writeIpv4(ip: string, buf: Buffer, at: number): void {
-  const bad = () => new TypeError(`not an IPv4 address: ${JSON.stringify(ip)}`);
-  if (typeof ip !== "string") throw bad();
+  if (typeof ip !== "string") throw notAn("IPv4", ip);
   let octet = 0;
   let digits = 0;
   let index = 0;
@@ -47,10 +50,10 @@ export function writeIpv4(ip: string, buf: Buffer, at: number): void {
       octet = 0;
       digits = 0;
     } else {
-      throw bad();
+      throw notAn("IPv4", ip);
     }
   }
-  if (index !== 4) throw bad();
+  if (index !== 4) throw notAn("IPv4", ip);
 }
 
 /** "255.255.255.0" for a prefix length, handy for ipv4DstMask. */
@@ -85,10 +88,9 @@ export function formatIpv6(buf: Buffer, at: number): string {
 
 /** Writes IPv6 text ("fe80::1", "::ffff:10.0.0.1", full form) at `at`; throws TypeError on anything else. */
 export function writeIpv6(ip: string, buf: Buffer, at: number): void {
-  const bad = () => new TypeError(`not an IPv6 address: ${JSON.stringify(ip)}`);
-  if (typeof ip !== "string") throw bad();
+  if (typeof ip !== "string") throw notAn("IPv6", ip);
   const halves = ip.split("::");
-  if (halves.length > 2) throw bad();
+  if (halves.length > 2) throw notAn("IPv6", ip);
   const groupsOf = (part: string, endsAddress: boolean): number[] => {
     if (part === "") return [];
     const out: number[] = [];
@@ -102,7 +104,7 @@ export function writeIpv6(ip: string, buf: Buffer, at: number): void {
       } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
         out.push(Number.parseInt(piece, 16));
       } else {
-        throw bad();
+        throw notAn("IPv6", ip);
       }
     }
     return out;
@@ -110,7 +112,7 @@ export function writeIpv6(ip: string, buf: Buffer, at: number): void {
   const head = groupsOf(halves[0]!, halves.length === 1);
   const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : [];
   const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) throw bad();
+  if (halves.length === 2 ? missing < 1 : missing !== 0) throw notAn("IPv6", ip);
   const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
   for (let i = 0; i < 8; i++) buf.writeUInt16BE(groups[i]!, at + i * 2);
 }

@@ -1,6 +1,7 @@
 // Public API of the OpenFlow 1.3 wire codec: pure encode/decode, no I/O.
 export * from "./addresses.js";
 export { decodeMessage, encodeMessage, encodeMessages, writeMessage } from "./codec.js";
+export * from "./bundle.js";
 export * from "./constants.js";
 export { describeOfError, OfDecodeError } from "./decode-error.js";
 export { echoReplyFor } from "./echo.js";

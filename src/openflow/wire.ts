@@ -32,17 +32,20 @@ export class Reader {
     this.need(1, "u8");
     return this.buf[this.pos++]!;
   }
+  // Plain byte loads after our own bounds check: Buffer's read*BE would check again.
   u16(): number {
     this.need(2, "u16");
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
   u32(): number {
     this.need(4, "u32");
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
   u64(): bigint {
     this.need(8, "u64");
@@ -80,6 +83,11 @@ export class Reader {
   }
 }
 
+/** Writer.u64's one-entry cache: the last value and its halves. */
+let lastU64 = 0n;
+let lastHi = 0;
+let lastLo = 0;
+
 export class Writer {
   buf: Buffer;
   pos = 0;
@@ -101,25 +109,52 @@ export class Writer {
     this.ensure(1);
     this.buf[this.pos++] = v & 0xff;
   }
+  // Plain byte stores: Buffer's write*BE checks its arguments on every call, and FLOW_MOD encoding is hot.
   u16(v: number): void {
     this.ensure(2);
-    this.buf.writeUInt16BE(v & 0xffff, this.pos);
-    this.pos += 2;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = (v >>> 8) & 0xff;
+    b[p + 1] = v & 0xff;
+    this.pos = p + 2;
   }
   u32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32BE(v >>> 0, this.pos);
-    this.pos += 4;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = (v >>> 24) & 0xff;
+    b[p + 1] = (v >>> 16) & 0xff;
+    b[p + 2] = (v >>> 8) & 0xff;
+    b[p + 3] = v & 0xff;
+    this.pos = p + 4;
   }
   u64(v: bigint): void {
-    this.ensure(8);
-    this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.pos);
-    this.pos += 8;
+    // BigInt arithmetic costs more than the rest of a FLOW_MOD header: zero (most masks) and the last
+    // other value written (a batch's cookie) skip it.
+    if (v === 0n) {
+      this.u32(0);
+      this.u32(0);
+      return;
+    }
+    if (v === lastU64) {
+      this.u32(lastHi);
+      this.u32(lastLo);
+      return;
+    }
+    const u = BigInt.asUintN(64, v);
+    lastHi = Number(u >> 32n);
+    lastLo = Number(u & 0xffffffffn);
+    lastU64 = v;
+    this.u32(lastHi);
+    this.u32(lastLo);
   }
   zeros(n: number): void {
     this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
-    this.pos += n;
+    const b = this.buf;
+    const end = this.pos + n;
+    if (n > 32) b.fill(0, this.pos, end);
+    else for (let p = this.pos; p < end; p++) b[p] = 0;
+    this.pos = end;
   }
   bytes(b: Uint8Array): void {
     this.ensure(b.length);

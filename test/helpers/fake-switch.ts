@@ -1,9 +1,10 @@
 // A scripted OpenFlow 1.3 switch over a real TCP socket, for controller
 // tests without OVS: it answers the handshake, PORT_DESC, BARRIER and FLOW
-// multiparts, records what it receives, and delivers LLDP packet-outs to a
-// wired peer as PACKET_INs (so discovery sees links).
+// multiparts and ONF bundles (as OVS does: a refused ADD leaves the bundle
+// open, a commit applies all), records what it receives, and delivers LLDP
+// packet-outs to a wired peer as PACKET_INs (so discovery sees links).
 import { connect, type Socket } from "node:net";
-import { encodeMessage, MessageStream } from "../../src/openflow/index.js";
+import { bundleAddOf, bundleControlMessage, bundleControlOf, decodeMessage, encodeMessage, MessageStream, OFPBCT } from "../../src/openflow/index.js";
 import type { FlowMod, OfMessage, PortDesc } from "../../src/openflow/messages.js";
 
 export class FakeSwitch {
@@ -15,6 +16,12 @@ export class FakeSwitch {
   silent = false;
   /** When true the switch answers each BARRIER_REQUEST with an OpenFlow error (a switch refusing a change). */
   refuseBarriers = false;
+  /** When true the switch speaks no ONF bundle (answers BAD_REQUEST/BAD_EXPERIMENTER, as a non-OVS switch may). */
+  refuseBundles = false;
+  /** A FLOW_MOD this returns an OpenFlow error [type, code] for is refused (in a bundle: when added). */
+  refuseFlow: ((m: FlowMod) => [number, number] | undefined) | undefined;
+  /** Open bundles by id: the FLOW_MODs added so far. */
+  readonly bundles = new Map<number, FlowMod[]>();
   /** MULTIPART kinds the switch never answers (a switch too slow for the controller's timeout). */
   readonly ignoreMultipart = new Set<string>();
   /** The largest generation id a master/slave ROLE_REQUEST carried; a smaller one is refused as stale. */
@@ -83,13 +90,22 @@ export class FakeSwitch {
         // OFPET_BAD_REQUEST / OFPBRC_EPERM when refusing.
         this.send(this.refuseBarriers ? { type: "error", xid: m.xid, errType: 1, code: 5, data: Buffer.alloc(0) } : { type: "barrierReply", xid: m.xid });
         return;
-      case "flowMod":
+      case "experimenter":
+        this.onExperimenter(m);
+        return;
+      case "flowMod": {
+        const refusal = this.refuseFlow?.(m);
+        if (refusal) {
+          this.send({ type: "error", xid: m.xid, errType: refusal[0], code: refusal[1], data: encodeMessage(m).subarray(0, 64) });
+          return;
+        }
         if (m.command === "add") this.flows.push(m);
         else if (m.command === "delete") {
           const keep = this.flows.filter((f) => m.cookieMask === undefined || m.cookieMask === 0n || ((f.cookie ?? 0n) & m.cookieMask) !== ((m.cookie ?? 0n) & m.cookieMask));
           this.flows.splice(0, this.flows.length, ...keep);
         }
         return;
+      }
       case "roleRequest":
         if (m.role !== "equal" && m.role !== "noChange") {
           if (this.maxGeneration !== undefined && m.generationId < this.maxGeneration) {
@@ -142,6 +158,37 @@ export class FakeSwitch {
       }
       default:
         return;
+    }
+  }
+
+  private onExperimenter(m: Extract<OfMessage, { type: "experimenter" }>): void {
+    const control = bundleControlOf(m);
+    const add = bundleAddOf(m);
+    if (this.refuseBundles || (!control && !add)) {
+      // OFPET_BAD_REQUEST / OFPBRC_BAD_EXPERIMENTER
+      this.send({ type: "error", xid: m.xid, errType: 1, code: 3, data: encodeMessage(m).subarray(0, 64) });
+      return;
+    }
+    if (add) {
+      const inner = decodeMessage(add.message);
+      if (inner.type !== "flowMod") return;
+      const refusal = this.refuseFlow?.(inner);
+      if (refusal) this.send({ type: "error", xid: m.xid, errType: refusal[0], code: refusal[1], data: encodeMessage(m).subarray(0, 64) });
+      else (this.bundles.get(add.bundleId) ?? this.bundles.set(add.bundleId, []).get(add.bundleId)!).push(inner);
+      return;
+    }
+    if (!control) return;
+    const reply = (ctrlType: number) => this.send(bundleControlMessage(m.xid, { bundleId: control.bundleId, ctrlType, flags: 0 }));
+    if (control.ctrlType === OFPBCT.OPEN_REQUEST) {
+      this.bundles.set(control.bundleId, []);
+      reply(OFPBCT.OPEN_REPLY);
+    } else if (control.ctrlType === OFPBCT.COMMIT_REQUEST) {
+      for (const f of this.bundles.get(control.bundleId) ?? []) if (f.command === "add") this.flows.push(f);
+      this.bundles.delete(control.bundleId);
+      reply(OFPBCT.COMMIT_REPLY);
+    } else if (control.ctrlType === OFPBCT.DISCARD_REQUEST) {
+      this.bundles.delete(control.bundleId);
+      reply(OFPBCT.DISCARD_REPLY);
     }
   }
 }

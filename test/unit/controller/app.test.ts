@@ -1,9 +1,10 @@
 // The controller end to end against scripted switches on real TCP sockets:
-// handshake, registry, discovery, live flow reads, pipelined installs, bad
+// handshake, registry, discovery, live flow reads, bundled installs, bad
 // input, redirects with rollback, malformed OpenFlow, the event stream.
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { bundleAddOf, bundleControlOf, decodeMessage, OFPBCT } from "../../../src/openflow/index.js";
 import type { FlowMod, PacketOut } from "../../../src/openflow/messages.js";
 import { ARP_REPLY, ARP_REQUEST, encodeArpFrame, parseArp } from "../../../controller/hosts/arp.js";
 import { createController, type RunningController } from "../../../controller/app.js";
@@ -114,21 +115,63 @@ describe("controller app with scripted switches", () => {
     );
   });
 
-  it("pipelines FLOW_MODs, ends with one BARRIER and answers after its reply", async () => {
-    const before = s1.received.length;
-    const flows = [1, 2, 3].map((i) => ({
+  const apiFlows = (base: number) =>
+    [1, 2, 3].map((i) => ({
       priority: 10 + i,
-      match: { ethType: 0x0800, ipv4Dst: `10.1.0.${i}` },
+      match: { ethType: 0x0800, ipv4Dst: `10.${base}.0.${i}` },
       instructions: [{ type: "applyActions", actions: [{ type: "output", port: 1 }] }],
       idleTimeout: 5,
     }));
-    const r = await call("POST", `/v1/switches/${S1}/flows`, { flows });
+  const installed = (sw: FakeSwitch, base: number) => sw.flows.filter((f) => f.match?.ipv4Dst?.startsWith(`10.${base}.0.`)).length;
+
+  it("installs flows as one bundle: OPEN, an ADD per flow, a BARRIER, then the COMMIT, answering after its reply", async () => {
+    const before = s1.received.length;
+    const r = await call("POST", `/v1/switches/${S1}/flows`, { flows: apiFlows(1) });
     expect(r.status).toBe(200);
     expect(r.body.installed).toBe(3);
     expect(typeof r.body.ms).toBe("number");
+    expect(installed(s1, 1)).toBe(3);
     // LLDP probes (PACKET_OUT) may interleave; the API's own messages must be in this order.
-    const after = s1.received.slice(before).map((m) => m.type).filter((t) => t !== "packetOut");
-    expect(after).toEqual(["flowMod", "flowMod", "flowMod", "barrierRequest"]);
+    const after = s1.received.slice(before).filter((m) => m.type !== "packetOut");
+    const kinds = after.map((m) => (m.type === "experimenter" ? (bundleControlOf(m)?.ctrlType ?? (bundleAddOf(m) ? "add" : "?")) : m.type));
+    expect(kinds).toEqual([OFPBCT.OPEN_REQUEST, "add", "add", "add", "barrierRequest", OFPBCT.COMMIT_REQUEST]);
+    // Each ADD carries its own xid, the same as its FLOW_MOD's: an ERROR names the flow.
+    const xids = after.slice(1, 4).map((m) => m.xid);
+    expect(new Set(xids).size).toBe(3);
+    for (const m of after.slice(1, 4)) expect(m.type === "experimenter" && decodeMessage(bundleAddOf(m)!.message).xid).toBe(m.xid);
+  });
+
+  it("installs none of the flows when the switch refuses one, and names it (502)", async () => {
+    s1.refuseFlow = (m) => (m.match?.ipv4Dst === "10.2.0.2" ? [5, 0] : undefined); // FLOW_MOD_FAILED / UNKNOWN
+    try {
+      const r = await call("POST", `/v1/switches/${S1}/flows`, { flows: apiFlows(2) });
+      expect(r.status).toBe(502);
+      expect(r.body.message).toContain("flows[1]");
+      expect(r.body.message).toContain("no flow of this request was installed");
+      expect(installed(s1, 2)).toBe(0);
+      await waitFor(() => s1.bundles.size === 0, { what: "the bundle discarded" });
+    } finally {
+      s1.refuseFlow = undefined;
+    }
+  });
+
+  it("falls back to plain FLOW_MODs and a BARRIER on a switch that speaks no ONF bundle", async () => {
+    s2.refuseBundles = true;
+    try {
+      const r = await call("POST", `/v1/switches/${S2}/flows`, { flows: apiFlows(3) });
+      expect(r.status).toBe(200);
+      expect(installed(s2, 3)).toBe(3);
+      // Remembered: the next install goes plainly at once, and a refusal still names its flow.
+      const before = s2.received.length;
+      s2.refuseFlow = (m) => (m.match?.ipv4Dst === "10.4.0.3" ? [5, 0] : undefined);
+      const refused = await call("POST", `/v1/switches/${S2}/flows`, { flows: apiFlows(4) });
+      expect(refused.status).toBe(502);
+      expect(refused.body.message).toContain("flows[2]");
+      expect(s2.received.slice(before).filter((m) => m.type === "experimenter")).toHaveLength(0);
+    } finally {
+      s2.refuseBundles = false;
+      s2.refuseFlow = undefined;
+    }
   });
 
   it("rejects a bad flow with 400 and sends nothing", async () => {

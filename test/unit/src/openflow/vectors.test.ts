@@ -537,6 +537,196 @@ const vectors: Vector[] = [
       },
     },
   },
+  // Captured from OVS 3.1 with test/helpers/ofctl-capture.ts (netdev bridge fmbcap0, ports 1 and 2 internal):
+  // `ovs-ofctl -O OpenFlow13 CMD tcp:...` through its logging proxy to the bridge's passive port, and its capture
+  // controller on the bridge's active connection for what only a controller hears. (`dump-table-desc` is
+  // OpenFlow 1.4: ovs-ofctl refuses it under -O OpenFlow13 without sending anything, so there is no vector.)
+  {
+    name: "FEATURES_REQUEST (`ovs-ofctl show`)",
+    wire: "0405000800000002",
+    msg: { type: "featuresRequest", xid: 2 },
+  },
+  {
+    name: "GET_CONFIG_REQUEST (`ovs-ofctl show`, `get-frags`)",
+    wire: "0407000800000005",
+    msg: { type: "getConfigRequest", xid: 5 },
+  },
+  {
+    name: "SET_CONFIG (`ovs-ofctl set-frags BR drop`: OFPC_FRAG_DROP, miss_send_len 0 as OVS keeps it)",
+    wire: "0409000c0000000300010000",
+    msg: { type: "setConfig", xid: 3, flags: 1, missSendLen: 0 },
+  },
+  {
+    name: "BARRIER_REPLY from ovs-vswitchd (after `set-frags`)",
+    wire: "0415000800000004",
+    msg: { type: "barrierReply", xid: 4 },
+  },
+  {
+    name: "ECHO_REQUEST (`ovs-ofctl probe`), no payload",
+    wire: "0402000800000000",
+    msg: { type: "echoRequest", xid: 0, data: hex("") },
+  },
+  {
+    name: "ECHO_REPLY from ovs-vswitchd",
+    wire: "0403000800000000",
+    msg: { type: "echoReply", xid: 0, data: hex("") },
+  },
+  {
+    name: "MULTIPART DESC request (`ovs-ofctl dump-desc`)",
+    wire: "04120010000000020000000000000000",
+    msg: { type: "multipartRequest", xid: 2, flags: 0, body: { kind: "desc" } },
+  },
+  {
+    name: "MULTIPART TABLE stats request (`ovs-ofctl dump-tables`)",
+    wire: "04120010000000020003000000000000",
+    msg: { type: "multipartRequest", xid: 2, flags: 0, body: { kind: "table" } },
+  },
+  {
+    name: "MULTIPART AGGREGATE request (`ovs-ofctl dump-aggregate`): every table, an empty match",
+    wire: "04120038000000020002000000000000ff000000ffffffffffffffff00000000000000000000000000000000000000000001000400000000",
+    msg: {
+      type: "multipartRequest",
+      xid: 2,
+      flags: 0,
+      body: { kind: "aggregate", tableId: 0xff, outPort: OFPP_ANY, outGroup: OFPG_ANY, cookie: 0n, cookieMask: 0n, match: {} },
+    },
+  },
+  {
+    name: "MULTIPART PORT_DESC request (`ovs-ofctl dump-ports-desc`)",
+    wire: "0412001000000002000d000000000000",
+    msg: { type: "multipartRequest", xid: 2, flags: 0, body: { kind: "portDesc" } },
+  },
+  {
+    name: "MULTIPART TABLE_FEATURES request, no body (`ovs-ofctl dump-table-features`, and before `add-group`, `--bundle`...)",
+    wire: "0412001000000002000c000000000000",
+    msg: { type: "multipartRequest", xid: 2, flags: 0, body: { kind: "tableFeatures", tables: [] } },
+  },
+  {
+    name: "GROUP_MOD (`ovs-ofctl add-group BR group_id=5,type=all,bucket=output:1,bucket=output:2`)",
+    wire:
+      "040f005000000006000000000000000500200000ffffffffffffffff000000000000001000000001000000000000000000200000" +
+      "ffffffffffffffff0000000000000010000000020000000000000000",
+    msg: {
+      type: "groupMod",
+      xid: 6,
+      command: "add",
+      groupType: "all",
+      groupId: 5,
+      buckets: [1, 2].map((port) => ({ weight: 0, watchPort: OFPP_ANY, watchGroup: OFPG_ANY, actions: [{ type: "output" as const, port, maxLen: 0 }] })),
+    },
+  },
+  {
+    name: "METER_MOD (`ovs-ofctl add-meter BR meter=2,kbps,band=type=drop,rate=500`)",
+    wire: "041d002000000002000000010000000200010010000001f40000000000000000",
+    msg: { type: "meterMod", xid: 2, command: "add", flags: 1, meterId: 2, bands: [{ kind: "drop", rate: 500, burstSize: 0 }] },
+  },
+  {
+    name: "PACKET_OUT (`ovs-ofctl packet-out BR in_port=controller,packet=<ARP request>,actions=output:1`)",
+    wire:
+      "040d005200000006fffffffffffffffd001000000000000000000010000000010000000000000000" +
+      "ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002",
+    msg: {
+      type: "packetOut",
+      xid: 6,
+      bufferId: 0xffffffff,
+      inPort: 0xfffffffd,
+      actions: [{ type: "output", port: 1, maxLen: 0 }],
+      data: hex("ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002"),
+    },
+  },
+  {
+    name: "EXPERIMENTER: ONF bundle add from `ovs-ofctl --bundle add-flow` (FLOW_MOD ip,nw_dst=10.7.0.1 inside, same xid)",
+    wire:
+      "04040078000000064f4e4600000008fd0000000000000003040e006000000006000000000000000000000000000000000000000000000007" +
+      "ffffffffffffffffffffffff000000000001001280000a020800800018040a070001000000000000000400180000000000000010000000010000000000000000",
+    msg: {
+      type: "experimenter",
+      xid: 6,
+      experimenter: 0x4f4e4600,
+      expType: 2301,
+      data: hex(
+        "0000000000000003040e006000000006000000000000000000000000000000000000000000000007ffffffffffffffffffffffff00000000" +
+          "0001001280000a020800800018040a070001000000000000000400180000000000000010000000010000000000000000",
+      ),
+    },
+  },
+  {
+    name: "EXPERIMENTER: ONF bundle commit request (`ovs-ofctl --bundle`, after its BARRIER)",
+    wire: "04040018000000094f4e4600000008fc0000000000040003",
+    msg: { type: "experimenter", xid: 9, experimenter: 0x4f4e4600, expType: 2300, data: hex("0000000000040003") },
+  },
+  {
+    name: "EXPERIMENTER: OVS's bundle commit reply",
+    wire: "04040018000000094f4e4600000008fc0000000000050000",
+    msg: { type: "experimenter", xid: 9, experimenter: 0x4f4e4600, expType: 2300, data: hex("0000000000050000") },
+  },
+  {
+    name: "ERROR BAD_ACTION/BAD_OUT_GROUP from OVS for a bundled FLOW_MOD at commit (xid of its ADD; capture controller)",
+    wire:
+      "04010074000000060002000904040068000000064f4e4600000008fd0000000300000003040e005000000006000000000000000000000000" +
+      "000000000000000000000009ffffffffffffffffffffffff000000000001000a80000a02080000000000000000040010000000000016000800000063",
+    msg: {
+      type: "error",
+      xid: 6,
+      errType: 2,
+      code: 9,
+      data: hex(
+        "04040068000000064f4e4600000008fd0000000300000003040e005000000006000000000000000000000000000000000000000000000009" +
+          "ffffffffffffffffffffffff000000000001000a80000a02080000000000000000040010000000000016000800000063",
+      ),
+    },
+  },
+  {
+    name: "ERROR ONF experimenter OFPBFC_MSG_FAILED (2313) from OVS for the failed bundle commit",
+    wire: "0401002800000007ffff09094f4e460004040018000000074f4e4600000008fc0000000300040003",
+    msg: { type: "error", xid: 7, errType: 0xffff, code: 2313, experimenter: 0x4f4e4600, data: hex("04040018000000074f4e4600000008fc0000000300040003") },
+  },
+  {
+    name: "PACKET_IN from OVS (reason ACTION, cookie all ones) for our PACKET_OUT of an ARP request to CONTROLLER",
+    wire:
+      "040a005400000000ffffffff002a0100ffffffffffffffff0001000c80000004fffffffd000000000000" +
+      "ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002",
+    msg: {
+      type: "packetIn",
+      xid: 0,
+      bufferId: 0xffffffff,
+      totalLen: 42,
+      reason: 1,
+      tableId: 0,
+      cookie: 0xffffffffffffffffn,
+      match: { inPort: 0xfffffffd },
+      data: hex("ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002"),
+    },
+  },
+  {
+    name: "FLOW_REMOVED from OVS (reason DELETE) for a SEND_FLOW_REM flow deleted by our FLOW_MOD delete-strict",
+    wire: "040b0048000000000000000000000077000902000000000002625a0000000000000000000000000000000000000000000001001280000a020800800018040a090009000000000000",
+    msg: {
+      type: "flowRemoved",
+      xid: 0,
+      cookie: 0x77n,
+      priority: 9,
+      reason: 2,
+      tableId: 0,
+      durationSec: 0,
+      durationNsec: 40000000,
+      idleTimeout: 0,
+      hardTimeout: 0,
+      packetCount: 0n,
+      byteCount: 0n,
+      match: { ethType: 0x0800, ipv4Dst: "10.9.0.9" },
+    },
+  },
+  {
+    name: "PORT_STATUS ADD from OVS (`ovs-vsctl add-port fmbcap0 fmbcapp9 -- set interface fmbcapp9 type=internal ofport_request=9`)",
+    wire: "040c005000000000000000000000000000000009000000001ed79245c3f80000666d62636170703900000000000000000000000100000001000008400000000000000000000000000098968000000000",
+    msg: { type: "portStatus", xid: 0, reason: 0, port: { ...ovsPort, portNo: 9, hwAddr: "1e:d7:92:45:c3:f8", name: "fmbcapp9", config: 1, state: 1 } },
+  },
+  {
+    name: "PORT_STATUS DELETE from OVS (`ovs-vsctl del-port fmbcap0 fmbcapp9`)",
+    wire: "040c005000000000010000000000000000000009000000001ed79245c3f80000666d62636170703900000000000000000000000100000001000008400000000000000000000000000098968000000000",
+    msg: { type: "portStatus", xid: 0, reason: 1, port: { ...ovsPort, portNo: 9, hwAddr: "1e:d7:92:45:c3:f8", name: "fmbcapp9", config: 1, state: 1 } },
+  },
 ];
 
 describe("OpenFlow 1.3 byte vectors from Open vSwitch", () => {
@@ -590,6 +780,23 @@ describe("OpenFlow 1.3 byte vectors from Open vSwitch", () => {
     expect(match.oxmIds).toContainEqual({ oxmClass: 0x8000, field: 26, hasMask: true, length: 32 }); // ipv6_src/mask
     // An experimenter-class id carries its experimenter (0x005ad650, the one OVS uses for its own fields).
     expect(match.oxmIds).toContainEqual({ oxmClass: 0xffff, field: 10, hasMask: false, length: 5, experimenter: 0x005ad650 });
+    expect(encodeMessage(m).equals(wire)).toBe(true);
+  });
+
+  it("decodes OVS's DESC reply (`ovs-ofctl dump-desc`) and re-encodes it byte for byte", () => {
+    const wire = hex(readFileSync(new URL("fixtures/ovs-desc-reply.hex", import.meta.url), "utf8"));
+    const m = decodeMessage(wire);
+    expect(m).toMatchObject({ type: "multipartReply", xid: 2, flags: 0, body: { kind: "desc", mfrDesc: "Nicira, Inc.", hwDesc: "Open vSwitch", swDesc: "3.1.0", serialNum: "None", dpDesc: "None" } });
+    expect(encodeMessage(m).equals(wire)).toBe(true);
+  });
+
+  it("decodes OVS's TABLE stats reply for its 254 tables (`ovs-ofctl dump-tables`) and re-encodes it byte for byte", () => {
+    const wire = hex(readFileSync(new URL("fixtures/ovs-table-stats-reply.hex", import.meta.url), "utf8"));
+    const m = decodeMessage(wire);
+    if (m.type !== "multipartReply" || m.body.kind !== "table") throw new Error(`decoded as ${m.type}`);
+    expect(m.body.stats).toHaveLength(254);
+    expect(m.body.stats.map((t) => t.tableId)).toEqual(Array.from({ length: 254 }, (_, i) => i));
+    expect(m.body.stats.every((t) => t.activeCount === 0 && t.matchedCount <= t.lookupCount)).toBe(true);
     expect(encodeMessage(m).equals(wire)).toBe(true);
   });
 
