@@ -19,6 +19,9 @@ import type { MoveInput, MoveRecord, Placed } from "../../../../src/api-types/sc
 import { AgentClient } from "../../../../src/clients/agent.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
+import { runFleet } from "../../../../src/devices/fleet.js";
+import { overallStats } from "../../../../src/devices/stats.js";
+import { loopDevices } from "../../../../src/demo/up-loop.js";
 import { ServiceDevice } from "../../../helpers/service-device.js";
 import { waitFor } from "../../../helpers/wait.js";
 
@@ -90,6 +93,38 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
     await device.stop();
     return { result, device };
   }
+
+  it("a full run: devices fill the edge, case-3 moves are real post-copy migrations edge→cloud, every moved task keeps answering", async () => {
+    const specs = loopDevices(40_000, 1000);
+    const results = await runFleet(specs, { scheduler: loop.scheduler, rate: 4, requestTimeoutMs: 30_000, keep: true });
+    const stats = overallStats(results.map((r) => ({ outcomes: r.status === "ran" ? r.outcomes : [], budgetMs: r.budgetMs })));
+    // What the devices measured, for the run's record (not asserted: it depends on the machine's load).
+    console.log(`full run: ${stats.requests} requests, p50 ${stats.latencyMs.p50} ms, p99 ${stats.latencyMs.p99} ms, deadline-miss rate ${(stats.missRate * 100).toFixed(1)} %, longest gap ${stats.longestGapMs} ms`);
+    expect(results.map((r) => r.status), JSON.stringify(results.filter((r) => r.status !== "ran"))).toEqual(specs.map(() => "ran"));
+    const moves = (await loop.scheduler.migrations()).filter((m) => m.state === "COMPLETED");
+    expect(moves.length, "case-3 moves completed").toBeGreaterThan(0);
+    for (const m of moves) {
+      expect(m.strategy).toBe("postcopy");
+      expect(m.from).toMatch(/^edge/);
+      expect(m.to).toBe("cloud1");
+    }
+    // The devices of moved tasks held their one connection through the move: nothing reset, nothing lost.
+    for (const r of results) {
+      if (r.status !== "ran") continue;
+      expect(r.outcomes.filter((o) => !o.ok), `${r.device}'s failed requests`).toEqual([]);
+      expect(r.connections, `${r.device}'s connections`).toBe(1);
+    }
+    // Each moved task answers on its unchanged service IP, from the cloud, with one copy.
+    for (const m of moves) {
+      const where = await copies(m.task.id);
+      expect(where.map((c) => c.node)).toEqual(["cloud1"]);
+      const device = new ServiceDevice(where[0]!.workload.network!.ip, 8080, { everyMs: 20 });
+      device.start();
+      await device.answersAfter(2);
+      await device.stop();
+    }
+    for (const r of results) if (r.status === "ran") await loop.scheduler.releaseTask(r.task);
+  }, 300_000);
 
   it("1. success: PENDING → PLANNING → PREPARATION → EXECUTION → VERIFICATION → COMPLETED, post-copy edge→cloud; the device's connection and the counter go on", async () => {
     const placed = await place();
