@@ -1,18 +1,24 @@
-// `fleximigrate up` end to end, without root: the real scheduler child, the
-// demo load, the WebSocket stream; then a clean exit with no child left.
+// `fleximigrate up` end to end: without the loop (the real scheduler child,
+// the demo load, the WebSocket stream; then a clean exit with no child left),
+// and as root the closed loop itself, as the README's first command runs it.
+import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:net";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CLI_PATH } from "../../../helpers/cli.js";
 import { freePort } from "../../../helpers/ports.js";
 import { isAlive } from "../../../../edge-agent/postcopy/process-tree.js";
 import { spawnChild } from "../../../helpers/processes.js";
+import { describeWhen, missing, needs } from "../../../helpers/env.js";
+
+const run = promisify(execFile);
 
 type Line = { type: string; [k: string]: unknown };
 
 /** Runs `up` with `args`; answers its exit code, its stdout as JSON lines, and its stderr. */
-async function runUp(args: string[]): Promise<{ code: number | null; lines: Line[]; stdout: string; stderr: string }> {
+async function runUp(args: string[], limitMs = 100_000): Promise<{ code: number | null; lines: Line[]; stdout: string; stderr: string }> {
   const child = spawnChild(process.execPath, [CLI_PATH, "up", ...args]);
-  const killer = setTimeout(() => void child.stop(0), 100_000);
+  const killer = setTimeout(() => void child.stop(0), limitMs);
   const code = await child.exited;
   clearTimeout(killer);
   const stdout = child.stdout();
@@ -70,4 +76,24 @@ describe("fleximigrate up with a child that cannot start", () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
   }, 120_000);
+});
+
+describeWhen("fleximigrate up as root: the closed loop", missing([needs.root(), needs.ovs(), needs.criu()]), () => {
+  it("places tasks whose workloads serve, moves some edge→cloud live, reports the devices, and leaves nothing behind", async () => {
+    const { code, lines, stdout, stderr } = await runUp(["--duration", "40", "--json"], 240_000);
+    expect(code, `stderr:\n${stderr}\nstdout:\n${stdout.slice(-4000)}`).toBe(0);
+    const placed = lines.filter((l) => l.type === "placed");
+    expect(placed.length).toBe(7);
+    expect(placed.some((l) => l.case === 3)).toBe(true);
+    const completed = lines.filter((l) => l.type === "migration.completed");
+    expect(completed.length, "live moves that completed").toBeGreaterThan(0);
+    for (const m of completed) expect(m).toMatchObject({ strategy: "postcopy", to: "cloud1", metrics: { frozenMs: expect.any(Number), networkReconfigurationMs: expect.any(Number) } });
+    const done = lines.find((l) => l.type === "devices-done") as { devices: number; ran: number } | undefined;
+    expect(done).toMatchObject({ devices: 7, ran: 7 });
+    // Everything it made is gone: bridges, namespaces, workloads' cgroups.
+    const { stdout: bridges } = await run("ovs-vsctl", ["list-br"]);
+    expect(bridges.split("\n").filter((b) => b.startsWith("fmup"))).toEqual([]);
+    const { stdout: netns } = await run("ip", ["netns", "list"]);
+    expect(netns.split("\n").filter((n) => /^(fmup|edge1-|edge2-|cloud1-)/.test(n))).toEqual([]);
+  }, 300_000);
 });
