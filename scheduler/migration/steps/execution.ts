@@ -9,7 +9,9 @@ import type { StepEnv } from "../context.js";
 export const execution: Step = async (m, env) => {
   if (m.agentMigrationId === undefined) await startAgentMigration(m, env);
   const view = await waitForAgent(m, env, "execution", (v) => v.resumedAt !== undefined || v.phase === "awaiting-commit" || v.phase === "done");
-  m.resumedAtMs ??= env.now().getTime();
+  // Resume as the agent saw it (same machine clock in the loop; its own clock otherwise): the redirect's lag counts from there.
+  const agentResumed = view.resumedAt ? Date.parse(view.resumedAt) : Number.NaN;
+  m.resumedAtMs ??= Number.isFinite(agentResumed) ? agentResumed : env.now().getTime();
   m.destinationWorkloadId = view.destinationWorkloadId ?? m.workloadId;
   env.note(m, "INFO", "StateSynchronizer", `workload resumed on ${m.to}${view.resumedAt ? ` at ${view.resumedAt}` : ""} (phase ${view.phase})`);
   await env.save(m);
