@@ -18,7 +18,11 @@ export interface DeviceRecord {
 const now = () => performance.timeOrigin + performance.now();
 
 export class LoopDevice {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  // keepAliveMsecs is also the socket's TCP keep-alive delay: Node's default (1 s, then
+  // libuv's 10 probes 1 s apart) ends a connection whose server is frozen for more
+  // than ~11 s with ETIMEDOUT, which a 1 GiB stop-and-copy is. A real device's
+  // kernel default waits two hours; a minute keeps the move, not the device, measured.
+  private readonly agent = new Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 1, maxFreeSockets: 1 });
   private stopped = false;
   private running: Promise<void> | undefined;
   readonly record: DeviceRecord = { answersAt: [], served: [], errors: [], connections: 0 };

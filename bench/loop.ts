@@ -183,6 +183,7 @@ async function oneMove(loop: RunningLoop, id: string, size: number, strategy: Lo
   log(`  ${record.state} (${record.strategy ?? strategy}) in ${record.metrics?.totalMs ?? "?"} ms`);
   await device.answersAfter(15, 60_000).catch((err: Error) => log(`  after the move: ${err.message}`));
   const seen = await device.stop();
+  for (const e of seen.errors) log(`  device: ${e.code} ${Math.round(e.at - moveStart)} ms after the move's request`);
   return rowOf(
     {
       strategy,
