@@ -6,4 +6,5 @@ export const benches = [
   commandEntry("scheduler", "Placement decisions/s and latency, delay-aware vs least-loaded", () => import("./scheduler.js")),
   commandEntry("controller", "Flow install vs ovs-ofctl, PACKET_IN responses/s, memory with many switches", () => import("./controller.js")),
   commandEntry("migration", "Downtime and total time of stop-and-copy, post-copy and Docker checkpoint", () => import("./migration.js")),
+  commandEntry("loop", "The whole loop on one machine: post-copy vs stop-and-copy edge→cloud as a device sees it", () => import("./loop.js")),
 ];

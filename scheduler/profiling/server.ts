@@ -1,6 +1,7 @@
 // The profiled service, run as its own process so that a CPU limit applies to it
 // alone: GET /process?size=small|medium|large blurs and edge-detects that image and
 // answers with a small JSON. Prints `{"port":N}` on stdout once it listens.
+import { randomFillSync } from "node:crypto";
 import { fstatSync } from "node:fs";
 import { createServer } from "node:http";
 import { generateImage, IMAGE_SIZES, isInputClass, type GrayImage, type InputClass } from "./images.js";
@@ -53,12 +54,33 @@ const server = createServer((req, res) => {
   });
 });
 
+// A benchmark's stand-in for a workload's state (bench loop): MiB of touched,
+// random-looking memory held for the process's life, so a checkpoint carries it.
+const ballast = fillBallast(Number(process.env.FLEXIMIGRATE_WORKLOAD_BALLAST_MIB ?? 0));
+
+/** Allocated in 64 MiB buffers (outside the V8 heap); each page gets distinct bytes, made cheaply from one random MiB. */
+function fillBallast(mib: number): Buffer[] {
+  if (mib === 0) return [];
+  if (!Number.isInteger(mib) || mib < 0) throw new Error(`FLEXIMIGRATE_WORKLOAD_BALLAST_MIB must be a whole number of MiB, not '${process.env.FLEXIMIGRATE_WORKLOAD_BALLAST_MIB}'`);
+  const seed = randomFillSync(Buffer.allocUnsafe(1 << 20));
+  const chunks: Buffer[] = [];
+  for (let left = mib; left > 0; left -= 64) {
+    const chunk = Buffer.allocUnsafe(Math.min(64, left) << 20);
+    for (let off = 0; off < chunk.length; off += seed.length) seed.copy(chunk, off);
+    // Copying one random MiB is far cheaper than fresh random bytes under a task's small CPU quota; a stamp keeps every page distinct.
+    for (let page = 0; page < chunk.length; page += 4096) chunk.writeUInt32LE((chunks.length << 14) + page / 4096, page);
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
 const port = Number(process.env.FLEXIMIGRATE_WORKLOAD_PORT ?? 0);
 // Profiled: loopback only. As a task's workload in its own network namespace: every address of it.
 const host = process.env.FLEXIMIGRATE_WORKLOAD_HOST ?? "127.0.0.1";
 server.listen(port, host, () => {
   const addr = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof addr === "object" && addr ? addr.port : port })}\n`);
+  const ballastMiB = ballast.reduce((n, b) => n + b.length, 0) >> 20;
+  process.stdout.write(`${JSON.stringify({ port: typeof addr === "object" && addr ? addr.port : port, ...(ballastMiB ? { ballastMiB } : {}) })}\n`);
 });
 // The profiler owns this process through a pipe: stop when it asks, or when it dies
 // (the pipe closes). Ctrl-C is the profiler's to handle: it finishes cleanly, then
