@@ -28,7 +28,9 @@ export interface DeviceLog {
 }
 
 export class ServiceDevice {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  // keepAliveMsecs: TCP keep-alive probes start after this idle time; Node's 1 s default drops a
+  // connection whose service is frozen for more than ~11 s (a long stop-and-copy) with ETIMEDOUT.
+  private readonly agent = new Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 1, maxFreeSockets: 1 });
   private stopped = false;
   private loop: Promise<void> | undefined;
   readonly log: DeviceLog;
