@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Restored } from "../../src/api-types/agent.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { imageNote } from "../migration/docker-stopcopy.js";
 import { applyEvent, commitRefusal, type MigrationRecord, newMigration, rollbackRefusal } from "../migration/machine.js";
@@ -129,8 +130,8 @@ export class OutgoingMigrations {
   }
 
   /** The destination runs the workload: recorded and published at once (the scheduler redirects the network on it). */
-  private resumed(id: string, workload: WorkloadRecord, destinationWorkloadId: string, at: number): void {
-    const rec = this.patch(id, { resumedAt: new Date(at).toISOString(), destinationWorkloadId });
+  private resumed(id: string, workload: WorkloadRecord, destinationWorkloadId: string, at: number, destinationNetwork?: Restored["network"]): void {
+    const rec = this.patch(id, { resumedAt: new Date(at).toISOString(), destinationWorkloadId, ...(destinationNetwork && { destinationNetwork }) });
     this.host.publish({
       type: "migration",
       migrationId: id,
@@ -140,6 +141,7 @@ export class OutgoingMigrations {
       destination: rec.destination,
       destinationWorkloadId,
       ...(workload.spec.network && { network: workload.spec.network }),
+      ...(destinationNetwork && { destinationNetwork }),
       message: "the workload runs on the destination",
       at: rec.resumedAt,
     });
@@ -190,7 +192,7 @@ export class OutgoingMigrations {
           const restored = await peer.restoreIncoming(id, hook, { ...params, ...(faults.failRestore ? { failRestore: true } : {}) });
           resumedAt = Date.now();
           restoreMs = resumedAt - t0;
-          this.resumed(id, workload, restored.workloadId, resumedAt);
+          this.resumed(id, workload, restored.workloadId, resumedAt, restored.network);
           return restored;
         },
       },

@@ -1,9 +1,12 @@
 // AgentPort over the typed agent client.
 import { AgentClient } from "../../src/clients/agent.js";
+import { AgentEvents } from "./agent-events.js";
 import type { AgentDirectory, AgentPort } from "./ports.js";
 
-export function agentPort(client: AgentClient): AgentPort {
+export function agentPort(client: AgentClient, endpoint?: string): AgentPort {
+  const events = endpoint ? new AgentEvents(endpoint) : undefined;
   return {
+    ...(events && { followMigration: (id: string, listener: (e: Record<string, unknown>) => void) => events.follow(id, listener) }),
     info: () => client.info(),
     workloads: async () => (await client.workloads()).workloads,
     createWorkload: (w) => client.createWorkload(w, { timeoutMs: 60_000 }),
@@ -22,7 +25,7 @@ export function agentDirectory(): AgentDirectory {
   return (endpoint, node) => {
     let port = clients.get(endpoint);
     if (!port) {
-      port = agentPort(new AgentClient(endpoint, { node }));
+      port = agentPort(new AgentClient(endpoint, { node }), endpoint);
       clients.set(endpoint, port);
     }
     return port;

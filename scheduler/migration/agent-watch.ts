@@ -12,10 +12,27 @@ export function completionTimeoutMs(totalBytes: number, limits: StepEnv["limits"
   return Math.max(limits.minCompletionMs, (limits.completionMsPerGiB * Math.max(0, totalBytes)) / GIB);
 }
 
-/** Polls the source agent's migration until `done(view)`; answers that view. */
+/** Polls the source agent's migration until `done(view)`; answers that view. Its events wake the poll at once. */
 export async function waitForAgent(m: ManagedMove, env: StepEnv, what: string, done: (v: MigrationView) => boolean): Promise<MigrationView> {
   const id = m.agentMigrationId;
   if (!id) throw new StepFailure("StateSynchronizer", "no agent migration to follow");
+  let wake: (() => void) | undefined;
+  const unfollow = env.source(m).followMigration?.(id, () => wake?.());
+  try {
+    return await pollAgent(m, env, id, what, done, () => new Promise<void>((resolve) => (wake = resolve)));
+  } finally {
+    unfollow?.();
+  }
+}
+
+async function pollAgent(
+  m: ManagedMove,
+  env: StepEnv,
+  id: string,
+  what: string,
+  done: (v: MigrationView) => boolean,
+  nextEvent: () => Promise<void>,
+): Promise<MigrationView> {
   const started = m.agentStartedAtMs ?? env.now().getTime();
   let lastKey = "";
   let lastChange = env.now().getTime();
@@ -39,7 +56,7 @@ export async function waitForAgent(m: ManagedMove, env: StepEnv, what: string, d
     if (now - started >= limit) {
       throw new StepFailure("StateSynchronizer", `agent migration ${id}: not complete within ${Math.round(limit)} ms (phase ${view.phase})`);
     }
-    await env.sleep(env.limits.pollMs);
+    await Promise.race([env.sleep(env.limits.pollMs), nextEvent()]);
   }
 }
 

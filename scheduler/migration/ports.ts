@@ -16,6 +16,8 @@ export interface AgentPort {
   migrations(): Promise<MigrationView[]>;
   commitMigration(id: string): Promise<MigrationView>;
   rollbackMigration(id: string): Promise<MigrationView>;
+  /** Optional push: calls `listener` on each event the agent publishes about migration `id`; answers the unsubscribe. */
+  followMigration?(id: string, listener: (event: Record<string, unknown>) => void): () => void;
 }
 
 /** The agent at a node's endpoint. */

@@ -154,6 +154,8 @@ export interface MigrationView {
   destinationWorkloadId?: string;
   /** When the workload first ran on the destination (the moment a redirect should follow). */
   resumedAt?: string;
+  /** Where it answers there: the destination's bridge port, for the redirect (a workload with its own network). */
+  destinationNetwork?: { dpid: string | null; ofport: number | null };
   /** A rollback after resume: how long the destination ran, and that its changes since the freeze were discarded. */
   rollback?: { afterResume: boolean; destinationRanMs?: number; changesDiscarded: boolean };
   startedAt: string;
@@ -179,6 +181,8 @@ export interface RestoreInput {
 export interface Restored {
   workloadId: string;
   pid?: number;
+  /** A workload with its own network: the bridge port it answers on here (a redirect's target). */
+  network?: { dpid: string | null; ofport: number | null };
 }
 
 /** GET /v1/images?ref= and POST /v1/images. */

@@ -15,7 +15,7 @@ export const execution: Step = async (m, env) => {
   m.destinationWorkloadId = view.destinationWorkloadId ?? m.workloadId;
   env.note(m, "INFO", "StateSynchronizer", `workload resumed on ${m.to}${view.resumedAt ? ` at ${view.resumedAt}` : ""} (phase ${view.phase})`);
   await env.save(m);
-  await redirect(m, env, m.destinationWorkloadId);
+  await redirect(m, env, m.destinationWorkloadId, view.destinationNetwork);
   m.metrics.resumeToRedirectMs = env.now().getTime() - m.resumedAtMs;
   await env.save(m);
   return { next: "VERIFICATION", component: "MigrationManager", message: `Workload runs on ${m.to}, service redirected` };
@@ -46,7 +46,7 @@ async function startAgentMigration(m: ManagedMove, env: StepEnv): Promise<void> 
   await env.save(m);
 }
 
-async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: string): Promise<void> {
+async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: string, destinationPort?: { dpid: string | null; ofport: number | null }): Promise<void> {
   const service = m.service;
   if (!service) {
     env.note(m, "WARN", "NetworkManager", "the task has no service address: nothing to redirect");
@@ -56,8 +56,8 @@ async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: strin
     env.note(m, "WARN", "NetworkManager", "no controller configured: service not redirected");
     return;
   }
-  const workloads = await env.destination(m).workloads();
-  const net = workloads.find((w) => w.id === destinationWorkload)?.network;
+  // The source agent tells where the workload answers now with its resume; an older agent is asked.
+  const net = destinationPort ?? (await env.destination(m).workloads()).find((w) => w.id === destinationWorkload)?.network;
   if (!net?.dpid || net.ofport === null || net.ofport === undefined) {
     throw new StepFailure("NetworkManager", `destination ${m.to} shows no bridge port for workload ${destinationWorkload}`);
   }
