@@ -94,6 +94,11 @@ export class BasePolicy implements PlacementPolicy {
     return { ok: true, from, cpuShare: toCores(share) };
   }
 
+  setModel(key: string, model: LatencyModel): void {
+    // A new object, never an edit of the old one: move classes memoize per model object.
+    this.models[key] = { kind: model.kind, a: model.a, b: model.b };
+  }
+
   addNode(node: NodeSpec): void {
     this.state.addNode(node);
     this.framework.nodesChanged(this.state.nodes);

@@ -77,6 +77,11 @@ export interface PlacementPolicy {
    * needs there, if that node has the room; nothing changes otherwise.
    */
   moveTo(requestId: string, node: string): { ok: true; from: string; cpuShare: number } | { ok: false; reason: string };
+  /**
+   * Serves `model` for class `key` from the next decision on (a model refitted
+   * from measured latency). Placed requests keep the share they were given.
+   */
+  setModel(key: string, model: LatencyModel): void;
   addNode(node: NodeSpec): void;
   /** Removes a node with no placements; false when unknown or busy. */
   removeNode(name: string): boolean;

@@ -28,6 +28,7 @@ import { migrationsPlugin } from "./migrations.js";
 import { modelsPlugin } from "./models.js";
 import { nodesPlugin } from "./nodes.js";
 import { registerOpenApi } from "./openapi.js";
+import { samplesPlugin } from "./samples.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { tasksPlugin } from "./tasks.js";
 import { DEFAULT_CATALOG, type WorkloadCatalog } from "./workload-catalog.js";
@@ -129,6 +130,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   await app.register(tasksPlugin(ctx));
   await app.register(migrationsPlugin(ctx));
   await app.register(modelsPlugin(ctx));
+  await app.register(samplesPlugin(ctx));
   await app.register(eventsPlugin({ hub: ctx.events, summary: SCHEDULER_EVENTS_SUMMARY }));
   app.decorate("scheduler", ctx);
   return app as unknown as SchedulerApp;

@@ -219,9 +219,80 @@ export interface Released {
   error?: string;
 }
 
-/** GET /v1/models, keyed workload/inputClass: latencyMs = a*exp(b*share) or a*share^b. */
+/** p50 and p95 of measured latency, ms (null before any sample). */
+export interface LatencyQuantiles {
+  p50: number | null;
+  p95: number | null;
+}
+
+/**
+ * GET /v1/models, keyed workload/inputClass: latencyMs = a*exp(b*share) or a*share^b,
+ * the model serving new decisions. The other fields come from measured latency
+ * (absent from a scheduler older than POST /v1/tasks/:id/samples).
+ */
 export interface ModelView {
   kind: "exponential" | "power";
   a: number;
   b: number;
+  /** Where the serving model came from: the profile (samples or models file) or a refit from live samples. */
+  source?: "profile" | "live";
+  /** Held-out R² of the fit that made it; null when the profile did not say. */
+  r2?: number | null;
+  /** Measured samples that were checked against this model since it started serving. */
+  samples?: number;
+  /** Mean |measured - predicted| / predicted over those samples; null before any. */
+  measuredError?: number | null;
+  /** Recent measured end-to-end and processing latency of the class's tasks (all shares together). */
+  e2eMs?: LatencyQuantiles;
+  processingMs?: LatencyQuantiles;
+  /** Refits that replaced the model so far. */
+  refits?: number;
+}
+
+/** One request a device measured (POST /v1/tasks/:id/samples). */
+export interface LatencySample {
+  /** When it was sent, ms since the epoch. */
+  at: number;
+  /** Send to full answer, as the device saw it. */
+  e2eMs: number;
+  /** The workload's own time for it, when the workload reports one. */
+  processingMs?: number;
+}
+
+/** Body of POST /v1/tasks/:id/samples (at most MAX_SAMPLES_PER_BATCH samples). */
+export interface LatencySamples {
+  samples: LatencySample[];
+}
+
+export const MAX_SAMPLES_PER_BATCH = 1000;
+
+/** 202 of POST /v1/tasks/:id/samples. */
+export interface SamplesReceipt {
+  task: string;
+  accepted: number;
+  /** How many were checked against the class's model (not while the task moves, nor from before its last move). */
+  modelled: number;
+}
+
+/** GET /v1/tasks/:id/latency: predicted against measured. */
+export interface TaskLatencyView {
+  task: string;
+  /** Model class, workload/inputClass. */
+  model: string;
+  node: string;
+  cpuShare: number;
+  delayBudgetMs: number;
+  /** The serving model at the task's share; e2e adds its node's network delay. */
+  predicted: { processingMs: number; e2eMs: number };
+  measured: {
+    /** Every sample received for the task. */
+    samples: number;
+    /** Of them, those in the window the figures below describe. */
+    window: number;
+    e2eMs: LatencyQuantiles;
+    processingMs: LatencyQuantiles;
+    /** Answers later than the budget among the window's; null before any. */
+    missRate: number | null;
+  };
+  modelSource: "profile" | "live";
 }

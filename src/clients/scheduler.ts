@@ -3,6 +3,7 @@
 import type {
   DeviceRegistration,
   DeviceView,
+  LatencySamples,
   ModelView,
   MoveInput,
   MoveRecord,
@@ -13,6 +14,8 @@ import type {
   PlacementView,
   Released,
   ReportReceipt,
+  SamplesReceipt,
+  TaskLatencyView,
   TaskOutcome,
   TaskRequest,
   TaskSubmission,
@@ -109,7 +112,17 @@ export class SchedulerClient {
     return this.http.get(`/v1/migrations/${seg(id)}`, opts);
   }
 
-  /** Latency models keyed workload/inputClass. */
+  /** A device's measured latencies for its task (at most 1000 per call); 404 (ServiceError) for an unknown task. */
+  reportSamples(task: string, body: LatencySamples, opts?: MethodOptions): Promise<SamplesReceipt> {
+    return this.http.post(`/v1/tasks/${seg(task)}/samples`, body, opts);
+  }
+
+  /** A task's predicted against measured latency and deadline-miss rate. */
+  taskLatency(task: string, opts?: MethodOptions): Promise<TaskLatencyView> {
+    return this.http.get(`/v1/tasks/${seg(task)}/latency`, opts);
+  }
+
+  /** Latency models keyed workload/inputClass, with their source and measured error. */
   models(opts?: MethodOptions): Promise<Record<string, ModelView>> {
     return this.http.get("/v1/models", opts);
   }

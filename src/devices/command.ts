@@ -11,6 +11,7 @@ import { schedulerAt } from "../cli/service-clients.js";
 import { modelKey, predictLatencyMs } from "../latency/model.js";
 import type { DeviceResult, DeviceSpec } from "./device.js";
 import { runFleet } from "./fleet.js";
+import { SampleReporter } from "./sample-reporter.js";
 import { deviceJson, overallJson, resultsTable, Tally } from "./report.js";
 import { devicesFromTrace, TraceError } from "./trace.js";
 
@@ -25,7 +26,11 @@ keep-alive connection, until --duration. A failed request is counted by kind
 (reset, timeout, http, connect), never retried. Reports per device and
 overall: requests, answers, errors, p50/p95/p99 latency against the budget,
 deadline misses (late answers and failures) and the longest gap between two
-answers (what a move costs the device). Tasks are released at the end.`,
+answers (what a move costs the device). Every --report-every seconds the
+measured latencies (with the workload's own processingMs when it answers one)
+go to the scheduler (POST /v1/tasks/ID/samples), which checks its models
+against them; a failed report is counted, never fatal. Tasks are released at
+the end.`,
   flags: {
     scheduler: flag.url("the scheduler's base URL", { required: true }),
     count: flag.number("N", "devices (default 1)", { integer: true, min: 1, max: 1000 }),
@@ -39,6 +44,7 @@ answers (what a move costs the device). Tasks are released at the end.`,
     site: flag.string("SITE", "the devices' site, as registered with the scheduler"),
     timeout: flag.number("MS", "a request without its answer by then counts as a timeout", { positive: true, default: 5000 }),
     keep: flag.boolean("leave the tasks placed at the end (no DELETE)"),
+    "report-every": flag.number("S", "send measured latencies to the scheduler every S seconds (0: never)", { min: 0, default: 2 }),
     json: flag.boolean("JSON lines: one per device and one overall; progress as JSON on stderr"),
   },
   epilog: "Exit status: 0 when every device ran; 1 when one was refused, got no service IP or failed; 2 on bad input.",
@@ -64,6 +70,8 @@ answers (what a move costs the device). Tasks are released at the end.`,
       process.stderr.write(`${v.json ? JSON.stringify(tally.json(elapsed)) : tally.line(elapsed)}\n`);
     };
     const timer = setInterval(progress, PROGRESS_MS);
+    const reporter = v["report-every"] > 0 ? new SampleReporter(scheduler, { everyMs: v["report-every"] * 1000 }) : undefined;
+    reporter?.start();
     let results: DeviceResult[];
     try {
       const budgets = new Map(specs.map((s) => [s.id, s.task.delayBudgetMs]));
@@ -74,13 +82,21 @@ answers (what a move costs the device). Tasks are released at the end.`,
         keep: v.keep,
         signal: stop.signal,
         onOutcome: (device, o) => tally.count(o.ok, !o.ok || o.latencyMs > (budgets.get(device) ?? Number.POSITIVE_INFINITY)),
+        ...(reporter ? { samples: reporter } : {}),
       });
     } finally {
       clearInterval(timer);
+      await reporter?.stop();
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
     progress();
+    if (reporter) {
+      const c = reporter.counts;
+      process.stderr.write(
+        `${v.json ? JSON.stringify({ samples: c }) : `devices: reported ${c.reported} latency samples to the scheduler (${c.failedBatches} failed reports, ${c.lost} samples lost)`}\n`,
+      );
+    }
     if (v.json) for (const line of [...results.map(deviceJson), overallJson(results)]) process.stdout.write(`${JSON.stringify(line)}\n`);
     else process.stdout.write(resultsTable(results));
     for (const r of results) {

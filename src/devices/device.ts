@@ -3,7 +3,7 @@
 // time, keeping every request's outcome; at the end releases its task (unless
 // told to keep it). What the outcomes mean is stats.ts's business.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Placed, TaskSubmission } from "../api-types/scheduler.js";
+import type { LatencySample, Placed, TaskSubmission } from "../api-types/scheduler.js";
 import type { SchedulerClient } from "../clients/scheduler.js";
 import { KeepAliveConnection } from "./keep-alive.js";
 import type { Outcome } from "./stats.js";
@@ -30,6 +30,8 @@ export interface DeviceOptions {
   /** Stops sending early (Ctrl-C); the task is still released. */
   signal?: AbortSignal;
   onOutcome?: (device: string, outcome: Outcome) => void;
+  /** Where answered requests' latencies go for the scheduler (sample-reporter.ts); flushed before the task is released. */
+  samples?: { add(task: string, sample: LatencySample): void; flush(task: string): Promise<void> };
 }
 
 interface Base {
@@ -92,9 +94,13 @@ export async function runDevice(spec: DeviceSpec, opts: DeviceOptions): Promise<
       await until(next - opts.clock(), opts.signal);
       if (opts.signal?.aborted) break;
       const at = opts.clock();
+      const sentAt = Date.now();
       const answer = await conn.get(path);
       const outcome: Outcome = answer.ok ? { ok: true, at, latencyMs: opts.clock() - at } : { ok: false, at, kind: answer.kind, detail: answer.detail };
       outcomes.push(outcome);
+      if (answer.ok && outcome.ok) {
+        opts.samples?.add(task, { at: sentAt, e2eMs: outcome.latencyMs, ...(answer.processingMs === undefined ? {} : { processingMs: answer.processingMs }) });
+      }
       opts.onOutcome?.(spec.id, outcome);
       // The next slot of the schedule, or now when behind it: no burst to catch up.
       next = Math.max(next + interval, opts.clock());
@@ -102,5 +108,7 @@ export async function runDevice(spec: DeviceSpec, opts: DeviceOptions): Promise<
   } finally {
     conn.close();
   }
+  // Before the release: the scheduler forgets a released task's samples.
+  await opts.samples?.flush(task);
   return { ...base, status: "ran", task, node: placed.node, serviceIp: placed.serviceIp, port: placed.port, outcomes, connections: conn.connections, released: await release() };
 }

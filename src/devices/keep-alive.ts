@@ -5,7 +5,21 @@
 import { Agent, request } from "node:http";
 import type { ErrorKind } from "./stats.js";
 
-export type Answer = { ok: true; status: number; bytes: number } | { ok: false; kind: ErrorKind; detail: string };
+/** `processingMs`: the workload's own time for the request, when its JSON answer says. */
+export type Answer = { ok: true; status: number; bytes: number; processingMs?: number } | { ok: false; kind: ErrorKind; detail: string };
+
+/** Answers longer than this are not read for processingMs (the workload's answer is a small JSON). */
+const MAX_PARSED_BYTES = 16 * 1024;
+
+/** The `processingMs` of a JSON answer, when it has a usable one. */
+export function processingMsOf(body: string): number | undefined {
+  try {
+    const v = (JSON.parse(body) as { processingMs?: unknown } | null)?.processingMs;
+    return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
@@ -43,12 +57,17 @@ export class KeepAliveConnection {
       };
       const req = request({ host: this.host, port: this.port, path, method: "GET", agent: this.agent }, (res) => {
         let bytes = 0;
+        const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => {
           bytes += chunk.length;
+          if (bytes <= MAX_PARSED_BYTES) chunks.push(chunk);
         });
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) done({ ok: true, status, bytes });
+          if (status >= 200 && status < 300) {
+            const processingMs = bytes <= MAX_PARSED_BYTES ? processingMsOf(Buffer.concat(chunks).toString("utf8")) : undefined;
+            done({ ok: true, status, bytes, ...(processingMs === undefined ? {} : { processingMs }) });
+          }
           else done({ ok: false, kind: "http", detail: `HTTP ${status}` });
         });
         res.on("error", (err) => done({ ok: false, kind: errorKind(err), detail: err.message }));

@@ -14,6 +14,10 @@ export interface FakeScheduler {
   registered: Array<{ id: string; site?: string }>;
   submitted: Array<Record<string, unknown>>;
   released: string[];
+  /** Samples posted per task (POST /v1/tasks/:id/samples), in order. */
+  samples: Map<string, Array<{ at: number; e2eMs: number; processingMs?: number }>>;
+  /** What POST /v1/tasks/:id/samples answers: 202 with a receipt, or this error status. */
+  samplesStatus: number;
   close(): Promise<void>;
 }
 
@@ -22,7 +26,7 @@ export const FAKE_MODELS = { "detect/small": { kind: "exponential", a: 100, b: -
 export async function startFakeScheduler(placement: FakePlacement): Promise<FakeScheduler> {
   const app: FastifyInstance = Fastify();
   let n = 0;
-  const fake: FakeScheduler = { url: "", placement, registered: [], submitted: [], released: [], close: () => app.close() };
+  const fake: FakeScheduler = { url: "", placement, registered: [], submitted: [], released: [], samples: new Map(), samplesStatus: 202, close: () => app.close() };
   app.get("/v1/models", async () => FAKE_MODELS);
   app.post<{ Body: { id: string; site?: string } }>("/v1/devices", async (req, reply) => {
     fake.registered.push(req.body);
@@ -46,6 +50,13 @@ export async function startFakeScheduler(placement: FakePlacement): Promise<Fake
       case: 1,
       migrations: [],
     });
+  });
+  app.post<{ Params: { id: string }; Body: { samples: Array<{ at: number; e2eMs: number; processingMs?: number }> } }>("/v1/tasks/:id/samples", async (req, reply) => {
+    if (fake.samplesStatus !== 202) return reply.code(fake.samplesStatus).send({ statusCode: fake.samplesStatus, error: "Error", code: "FAKE", message: "fake failure" });
+    const list = fake.samples.get(req.params.id) ?? [];
+    list.push(...req.body.samples);
+    fake.samples.set(req.params.id, list);
+    return reply.code(202).send({ task: req.params.id, accepted: req.body.samples.length, modelled: req.body.samples.length });
   });
   app.delete<{ Params: { id: string } }>("/v1/tasks/:id", async (req) => {
     fake.released.push(req.params.id);

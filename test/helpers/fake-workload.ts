@@ -4,6 +4,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** What every answer says its processing took (the real workload's `processingMs`). */
+export const FAKE_PROCESSING_MS = 1.5;
+
 export type Misbehaviour = "pause" | "reset" | "http-500" | "silent";
 
 export interface FakeWorkload {
@@ -22,7 +25,7 @@ export async function startFakeWorkload(at: Record<number, Misbehaviour> = {}, p
     paths.push(req.url ?? "");
     const answer = () => {
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ ok: true, size: new URL(req.url ?? "/", "http://x").searchParams.get("size") }));
+      res.end(JSON.stringify({ ok: true, size: new URL(req.url ?? "/", "http://x").searchParams.get("size"), processingMs: FAKE_PROCESSING_MS }));
     };
     switch (at[paths.length]) {
       case "pause":

@@ -17,7 +17,7 @@ describe("AgentEvents", () => {
     await new Promise((r) => server.close(r));
   });
 
-  const broadcast = (e: object) => {
+  const broadcast = (e: object | string) => {
     for (const c of server.clients) c.send(JSON.stringify(e));
   };
 

@@ -38,8 +38,10 @@ describe("devices", () => {
 });
 
 describe("GET /v1/models", () => {
-  it("lists the models the policy places with", async () => {
-    expect((await app.inject({ method: "GET", url: "/v1/models" })).json()).toEqual(MODELS);
+  it("lists the models the policy places with, from the profile and not yet measured", async () => {
+    const none = { p50: null, p95: null };
+    const measured = { source: "profile", r2: null, samples: 0, measuredError: null, e2eMs: none, processingMs: none, refits: 0 };
+    expect((await app.inject({ method: "GET", url: "/v1/models" })).json()).toEqual({ "detect/small": { ...MODELS["detect/small"], ...measured } });
   });
 });
 

@@ -54,6 +54,8 @@ const schedulerSamples: Samples<SchedulerClient> = {
   migrations: (c) => c.migrations(),
   migration: (c) => c.migration("m-1"),
   models: (c) => c.models(),
+  reportSamples: (c) => c.reportSamples("t-1", { samples: [{ at: 1_700_000_000_000, e2eMs: 120, processingMs: 80 }] }),
+  taskLatency: (c) => c.taskLatency("t-1"),
 };
 
 const controllerSamples: Samples<ControllerClient> = {

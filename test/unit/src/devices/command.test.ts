@@ -27,8 +27,11 @@ describe("fleximigrate devices", () => {
   it("prints one JSON line per device and one overall, progress as JSON on stderr, and releases the tasks", async () => {
     const s = await placing();
     const r = await runCli(["devices", "--scheduler", s.url, "--count", "2", "--rate", "10", "--duration", "1", "--budget", "250", "--json"]);
-    expect(r.stderr.split("\n").filter((l) => l && !l.startsWith('{"progress"'))).toEqual([]);
+    const stderr = r.stderr.split("\n").filter((l) => l && !l.startsWith('{"progress"'));
     expect(r.code).toBe(0);
+    // The measured latencies went to the scheduler, each with the workload's own processing time.
+    const answered = (task: string) => s.samples.get(task) ?? [];
+    expect(stderr.map((l) => JSON.parse(l))).toEqual([{ samples: { reported: answered("t1").length + answered("t2").length, failedBatches: 0, lost: 0 } }]);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines.slice(0, 2).map((l) => [l.device, l.status, l.budgetMs, l.connections, l.released])).toEqual([
@@ -39,6 +42,8 @@ describe("fleximigrate devices", () => {
     expect(lines[2]).toMatchObject({ overall: true, devices: 2, ran: 2, requests: lines[0].requests + lines[1].requests });
     expect(s.released).toHaveLength(2);
     expect(s.submitted[0]).toEqual({ device: "iot-1", workload: "detect", inputClass: "small", delayBudgetMs: 250 });
+    expect(answered("t1")).toHaveLength(lines[0].answered);
+    expect(answered("t1")[0]).toMatchObject({ processingMs: 1.5 });
   });
 
   it("prints a table and takes the budget from the model when not given (3x its latency at one core)", async () => {
@@ -52,6 +57,7 @@ describe("fleximigrate devices", () => {
     // detect/small: 100 * exp(-1) = 36.8 ms at one core; 3x rounded up to 10 ms
     expect(s.submitted[0]!.delayBudgetMs).toBe(120);
     expect(r.stderr).toMatch(/^devices: \d+ s, \d+ sent/m);
+    expect(r.stderr).toMatch(/^devices: reported \d+ latency samples to the scheduler \(0 failed reports, 0 samples lost\)$/m);
   });
 
   it("runs the devices of a trace", async () => {
