@@ -5,6 +5,8 @@ import type { EventHub } from "../../src/http/event-hub.js";
 import type { MigrationState } from "../../src/api-types/scheduler.js";
 import type { MigrationRecord } from "../executor/executor.js";
 import type { NodeSpec, TaskRequest } from "../placement/types.js";
+import type { LatencyModel } from "../../src/latency/model.js";
+import type { ModelSource } from "../latency/drift.js";
 
 export type SchedulerEvent =
   | {
@@ -24,9 +26,15 @@ export type SchedulerEvent =
   | { type: "task.available"; task: string; node: string }
   | { type: "released"; task: string; node: string }
   | { type: "node-registered"; node: NodeSpec }
-  | { type: "node-removed"; node: string };
+  | { type: "node-removed"; node: string }
+  // Measured latency (samples.ts, docs/latency.md).
+  | { type: "latency.drift"; model: string; outcome: "refitted" | "refit-rejected"; serving: ServedModel; refitR2: number }
+  | { type: "model.refitted"; model: string; from: ServedModel; to: ServedModel };
+
+/** A model as it serves, with its held-out R² and where it came from. */
+export type ServedModel = LatencyModel & { r2: number; source: ModelSource };
 
 export type SchedulerEvents = EventHub<SchedulerEvent>;
 
 export const SCHEDULER_EVENTS_SUMMARY =
-  "{type: placed|refused|migration-requested|migration.transition|task.unavailable|task.available|released|node-registered|node-removed, at, ...}";
+  "{type: placed|refused|migration-requested|migration.transition|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";

@@ -8,20 +8,13 @@ import type { FastifyPluginAsync } from "fastify";
 import { type LatencySamples, MAX_SAMPLES_PER_BATCH, type SamplesReceipt } from "../../src/api-types/scheduler.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
-import type { EventHub } from "../../src/http/event-hub.js";
-import { type LatencyModel, modelKey } from "../../src/latency/model.js";
-import type { DriftEvent, ModelSource, ServingModel } from "../latency/drift.js";
+import { modelKey } from "../../src/latency/model.js";
+import type { DriftEvent, ServingModel } from "../latency/drift.js";
 import { LiveLatency, type TaskNow } from "../latency/live.js";
 import type { ServiceContext } from "./context.js";
+import type { ServedModel } from "./events.js";
 
-type ModelOut = LatencyModel & { r2: number; source: ModelSource };
-
-/** What this plugin announces besides the scheduler's own events (see docs/latency.md). */
-export type LatencyEvent =
-  | { type: "latency.drift"; model: string; outcome: "refitted" | "refit-rejected"; serving: ModelOut; refitR2: number }
-  | { type: "model.refitted"; model: string; from: ModelOut; to: ModelOut };
-
-export const LATENCY_EVENTS_SUMMARY = "latency.drift {model, outcome, serving, refitR2}, model.refitted {model, from, to}";
+type ModelOut = ServedModel;
 
 // One store per service: the models route reads what this plugin measured.
 const stores = new WeakMap<ServiceContext, LiveLatency>();
@@ -90,7 +83,7 @@ const idParams = { type: "object", required: ["id"], properties: { id: { type: "
 
 export function samplesPlugin(ctx: ServiceContext): FastifyPluginAsync {
   const live = liveLatencyOf(ctx);
-  const hub = ctx.events as unknown as EventHub<LatencyEvent>;
+  const hub = ctx.events;
 
   const taskNow = (id: string): TaskNow | undefined => {
     const p = ctx.policy.placements().find((x) => x.request.id === id);
