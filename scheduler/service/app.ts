@@ -110,6 +110,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   // The state goes back before the migration manager recovers its moves: recovery settles each against it.
   const moveStore = opts.executor ? undefined : await openMoveStore(opts, log);
   const moves = moveStore ? await moveStore.loadAll() : [];
+  durable.tracksMoves = moveStore !== undefined;
   const snapshot = await stateStore.load();
   const restored = restoreState(
     snapshot,
@@ -131,7 +132,6 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const storedNodes = new Set(snapshot.nodes.map((n) => n.name));
   const seeded = opts.policy.nodes().filter((n) => !storedNodes.has(n.name)).map((n) => durable.node(specOf(n)));
   if (restored.fixes.length + seeded.length > 0) await stateStore.apply([...restored.fixes, ...seeded]);
-  if (moveStore) durable.tracksMoves = true;
   const executor =
     opts.executor ??
     (await managedExecutor(opts, new SyncedMoveStore(moveStore!, durable, (task, workloadId) => runtime.moved(task, workloadId)), {
