@@ -7,7 +7,19 @@ import { ClusterState } from "./cluster-state.js";
 import { Framework, type Profile } from "./framework.js";
 import type { NodeState } from "./node-state.js";
 import { INFEASIBLE, infeasibleReason, type NeedAt, toCores } from "./share.js";
-import type { Decision, DecisionContext, Migration, ModelTable, MoveLimits, NodeSpec, NodeUsage, Placement, PlacementPolicy, TaskRequest } from "./types.js";
+import type {
+  Decision,
+  DecisionContext,
+  Migration,
+  ModelTable,
+  MoveLimits,
+  NodeSpec,
+  NodeUsage,
+  Placement,
+  PlacementPolicy,
+  PlacementRecord,
+  TaskRequest,
+} from "./types.js";
 
 export interface PolicyOptions {
   nodes: NodeSpec[];
@@ -116,6 +128,20 @@ export class BasePolicy implements PlacementPolicy {
 
   placements(): Placement[] {
     return this.state.placements();
+  }
+
+  record(requestId: string): PlacementRecord | undefined {
+    const t = this.state.tasks.get(requestId);
+    if (!t) return undefined;
+    const r: PlacementRecord = { request: t.request, node: t.node.name, shareMilli: t.shareMilli, seq: t.seq, model: t.model };
+    if (t.sinceSec !== undefined) r.sinceSec = t.sinceSec;
+    return r;
+  }
+
+  restore(r: PlacementRecord): void {
+    const node = this.state.nodes.get(r.node);
+    if (!node) throw new Error(`cannot restore '${r.request.id}': no node '${r.node}'`);
+    this.state.restore(r.request, r.model, node, r.shareMilli, r.seq, r.sinceSec);
   }
 
   /** Why nothing fits: the budget is impossible everywhere, or no node has room. */

@@ -68,6 +68,19 @@ export class ClusterState {
     return task;
   }
 
+  /** A stored placement back as it was: its own seq (later ones come after it) and age; no capacity check. */
+  restore(request: TaskRequest, model: LatencyModel, node: NodeState, shareMilli: number, seq: number, sinceSec?: number): PlacedTask {
+    if (this.tasks.has(request.id)) throw new Error(`request '${request.id}' is already placed`);
+    if (!(Number.isInteger(seq) && seq >= 0)) throw new Error(`request '${request.id}': seq must be an integer >= 0`);
+    if (!(Number.isInteger(shareMilli) && shareMilli >= 0)) throw new Error(`request '${request.id}': shareMilli must be an integer >= 0`);
+    const task: PlacedTask = { request, model, node, shareMilli, seq, movable: false, sinceSec };
+    this.seq = Math.max(this.seq, seq + 1);
+    this.load(node, shareMilli, 1);
+    this.tasks.set(request.id, task);
+    if (node.tier === "edge") this.moves.enter(task);
+    return task;
+  }
+
   release(id: string): PlacedTask | undefined {
     const task = this.tasks.get(id);
     if (!task) return undefined;

@@ -50,6 +50,19 @@ export interface Placement {
   seq: number;
 }
 
+/** A placement exactly as the cluster state holds it: what a durable store keeps to restore it after a restart. */
+export interface PlacementRecord {
+  request: TaskRequest;
+  node: string;
+  /** Its CPU share in millicores (exact, unlike the rounded cores of a Placement). */
+  shareMilli: number;
+  seq: number;
+  /** When it was placed or last moved (the policy's clock, seconds); absent: no age. */
+  sinceSec?: number;
+  /** The model it was placed with, so a restore does not depend on today's model table. */
+  model: LatencyModel;
+}
+
 export interface NodeUsage extends NodeSpec {
   usedCpus: number;
   /** usedCpus / cpus */
@@ -87,4 +100,12 @@ export interface PlacementPolicy {
   removeNode(name: string): boolean;
   nodes(): NodeUsage[];
   placements(): Placement[];
+  /** One placement exactly (node, share, seq, age, model); undefined when not placed. */
+  record(requestId: string): PlacementRecord | undefined;
+  /**
+   * Puts a stored placement back exactly as it was (after a restart): no
+   * capacity check, its seq and age kept, later placements numbered after it.
+   * Throws when the node is unknown or the request already placed.
+   */
+  restore(record: PlacementRecord): void;
 }

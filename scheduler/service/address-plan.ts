@@ -48,6 +48,18 @@ export class AddressPlan {
     return undefined;
   }
 
+  /** Takes a given address again (a restored binding); false when it is outside the block or taken. */
+  claim(ip: string): boolean {
+    const [ok] = Validator.isValidIPv4String(ip);
+    if (!ok) return false;
+    const v = new IPv4(ip).getValue();
+    if (v < this.first || v > this.last || this.taken.has(v)) return false;
+    this.taken.add(v);
+    // Hand out after the highest restored address, as the run before would have.
+    if (v >= this.cursor) this.cursor = v + 1n > this.last ? this.first : v + 1n;
+    return true;
+  }
+
   free(ip: string): boolean {
     return this.taken.delete(new IPv4(ip).getValue());
   }

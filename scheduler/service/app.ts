@@ -17,16 +17,22 @@ import { controllerNetwork, NO_NETWORK } from "../migration/network-adapter.js";
 import { policyCapacity } from "../migration/policy-capacity.js";
 import { ALLOW_ALL, type AgentDirectory, type MigrationPolicyHook, type NetworkPort, type ProberPort } from "../migration/ports.js";
 import { RoutingExecutor } from "../migration/routing-executor.js";
+import { isFinal } from "../migration/states.js";
 import { MemoryStore, type MigrationStore } from "../migration/store.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
+import { DurableState } from "../state/durable-state.js";
+import { StateJournal } from "../state/journal.js";
+import { restoreState } from "../state/restore.js";
+import { MemoryStateStore, type StateStore } from "../state/store.js";
+import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
-import type { ServiceContext } from "./context.js";
+import type { Device, ServiceContext } from "./context.js";
 import { devicesPlugin } from "./devices.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
 import { migrationsPlugin } from "./migrations.js";
 import { modelsPlugin } from "./models.js";
-import { nodesPlugin } from "./nodes.js";
+import { nodesPlugin, specOf } from "./nodes.js";
 import { registerOpenApi } from "./openapi.js";
 import { samplesPlugin } from "./samples.js";
 import { TaskRuntime } from "./task-runtime.js";
@@ -50,10 +56,17 @@ export interface SchedulerAppOptions {
   controllerUrl?: string;
   /** Or a NetworkPort directly (tests). */
   network?: NetworkPort;
-  /** Where the migration journal lives; without one, moves are kept in memory only. */
+  /**
+   * Where the scheduler's state lives (state.jsonl: nodes, devices, tasks with
+   * placements and service bindings, the task id sequence) and the migration
+   * journal (migrations.jsonl); both are restored at start. Without one, all is
+   * kept in memory only.
+   */
   stateDir?: string;
-  /** Or a store directly (tests). */
+  /** Or a migration store directly (tests). */
   store?: MigrationStore;
+  /** Or a state store directly (tests). */
+  stateStore?: StateStore;
   /** Checks a service answers on its IP (default: HTTP GET from this host). */
   prober?: ProberPort;
   /** The agents at nodes' endpoints (default: HTTP clients). */
@@ -90,17 +103,56 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     catalog: opts.catalog ?? DEFAULT_CATALOG,
     dnsZone: opts.dnsZone ?? DEFAULT_DNS_ZONE,
   });
-  const executor = opts.executor ?? (await managedExecutor(opts, { now, events, agents, network, prober, runtime }));
+  const log = (line: string) => opts.onMigrationLog?.(line);
+  const stateStore = opts.stateStore ?? (opts.stateDir ? await openStateJournal(opts.stateDir, log) : new MemoryStateStore());
+  const durable = new DurableState(stateStore, opts.policy, runtime);
+  const devices = new Map<string, Device>();
   let taskSeq = 0;
+  // The state goes back before the migration manager recovers its moves: recovery settles each against it.
+  const moveStore = opts.executor ? undefined : await openMoveStore(opts, log);
+  const moves = moveStore ? await moveStore.loadAll() : [];
+  durable.tracksMoves = moveStore !== undefined;
+  const snapshot = await stateStore.load();
+  const restored = restoreState(
+    snapshot,
+    {
+      policy: opts.policy,
+      devices,
+      adopt: (id, binding) => {
+        if (!runtime.adopt(id, binding)) log(`WARN [StateSynchronizer]: state: task ${id}'s address ${binding.ip} is outside the service CIDR or taken twice`);
+      },
+      setTaskSeq: (n) => {
+        taskSeq = Math.max(taskSeq, n);
+      },
+    },
+    durable,
+    new Set(moves.filter((m) => !isFinal(m.state)).map((m) => m.task.id)),
+  );
+  for (const n of restored.notes) log(`WARN [StateSynchronizer]: state: ${n}`);
+  // Nodes the scheduler started with (--nodes) that the store does not know yet are kept from now on.
+  const storedNodes = new Set(snapshot.nodes.map((n) => n.name));
+  const seeded = opts.policy.nodes().filter((n) => !storedNodes.has(n.name)).map((n) => durable.node(specOf(n)));
+  if (restored.fixes.length + seeded.length > 0) await stateStore.apply([...restored.fixes, ...seeded]);
+  const executor =
+    opts.executor ??
+    (await managedExecutor(opts, new SyncedMoveStore(moveStore!, durable, (task, workloadId) => runtime.moved(task, workloadId)), {
+      now,
+      events,
+      agents,
+      network,
+      prober,
+      runtime,
+    }));
   const ctx: ServiceContext = {
     policy: opts.policy,
     models: opts.models,
     executor,
     runtime,
     events,
-    devices: new Map(),
+    devices,
     reports: new Map(),
     allowFaults: opts.allowFaults ?? false,
+    durable,
     nextTaskId: () => {
       // Skip ids a client chose itself, so that a generated id never collides.
       const taken = new Set(opts.policy.placements().map((p) => p.request.id));
@@ -109,6 +161,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
       while (taken.has(id));
       return id;
     },
+    taskSeq: () => taskSeq,
     now,
   };
   const liveness = new Liveness(ctx, opts.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS);
@@ -122,6 +175,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   app.addHook("onClose", async () => {
     liveness.stop();
     await executor.close?.();
+    await stateStore.close();
   });
   installErrorHandling(app);
   await registerOpenApi(app);
@@ -136,24 +190,34 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   return app as unknown as SchedulerApp;
 }
 
-/** The migration manager over the journal (or memory), recovering unfinished moves, behind the routing executor. */
+async function openStateJournal(dir: string, log: (line: string) => void): Promise<StateStore> {
+  const opened = await StateJournal.open(dir);
+  for (const d of opened.dropped) log(`WARN [StateSynchronizer]: state: dropped ${d}`);
+  return opened.store;
+}
+
+/** The migration journal under the state dir (or the store given, or memory). */
+async function openMoveStore(opts: SchedulerAppOptions, log: (line: string) => void): Promise<MigrationStore> {
+  if (opts.store) return opts.store;
+  if (!opts.stateDir) return new MemoryStore();
+  const opened = await JournalStore.open(opts.stateDir);
+  for (const d of opened.dropped) log(`WARN [StateSynchronizer]: journal: dropped ${d}`);
+  return opened.store;
+}
+
+/** The migration manager over the journal, recovering unfinished moves, behind the routing executor. */
 async function managedExecutor(
   opts: SchedulerAppOptions,
+  store: MigrationStore,
   ports: { now: () => Date; events: SchedulerEvents; agents: AgentDirectory; network: NetworkPort; prober: ProberPort; runtime: TaskRuntime },
 ): Promise<MigrationExecutor> {
-  let store = opts.store;
-  if (!store && opts.stateDir) {
-    const opened = await JournalStore.open(opts.stateDir);
-    for (const d of opened.dropped) opts.onMigrationLog?.(`WARN [StateSynchronizer]: journal: dropped ${d}`);
-    store = opened.store;
-  }
   const manager = await MigrationManager.start({
     agents: ports.agents,
     network: ports.network,
     prober: ports.prober,
     placement: policyCapacity(opts.policy),
     policy: opts.migrationPolicy ?? ALLOW_ALL,
-    store: store ?? new MemoryStore(),
+    store,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     redirectStrategy: opts.redirectStrategy ?? "per-service",
     now: ports.now,

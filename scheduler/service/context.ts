@@ -1,18 +1,15 @@
 // The state every route plugin shares: the placement policy (which owns nodes
 // and placements), the models, the executor, and what only the service knows
-// (devices, agents' reports, the task id sequence).
+// (devices, agents' reports, the task id sequence), and the durable state
+// every change is committed to before it is answered.
 import type { MigrationExecutor } from "../executor/executor.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
+import type { DurableState } from "../state/durable-state.js";
+import type { StoredDevice } from "../state/records.js";
 import type { SchedulerEvents } from "./events.js";
 import type { TaskRuntime } from "./task-runtime.js";
 
-export interface Device {
-  id: string;
-  site?: string;
-  registeredAt: string;
-  /** True when the device was registered by its first task rather than by POST /v1/devices. */
-  auto: boolean;
-}
+export type Device = StoredDevice;
 
 export interface NodeReport {
   receivedAt: string;
@@ -32,7 +29,11 @@ export interface ServiceContext {
   reports: Map<string, NodeReport>;
   /** Moves may carry test faults (scheduler --allow-faults). */
   allowFaults: boolean;
+  /** Where changes are kept (a state directory's journal, or memory). */
+  durable: DurableState;
   /** Next generated task id (t-N). */
   nextTaskId(): string;
+  /** The last generated task number, to store with the task it named. */
+  taskSeq(): number;
   now(): Date;
 }

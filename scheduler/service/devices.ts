@@ -43,7 +43,7 @@ export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
 
     app.post<{ Body: { id: string; site?: string } }>(
       "/v1/devices",
-      { schema: { tags: ["devices"], summary: "Register a device (again: updates its site)", body: deviceSchema, response: { 400: errorSchema } } },
+      { schema: { tags: ["devices"], summary: "Register a device (again: updates its site)", body: deviceSchema, response: { 400: errorSchema, 503: errorSchema } } },
       async (req, reply) => {
         const existing = ctx.devices.get(req.body.id);
         const device: Device = {
@@ -52,6 +52,7 @@ export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           registeredAt: existing?.registeredAt ?? ctx.now().toISOString(),
           auto: false,
         };
+        await ctx.durable.commit([ctx.durable.device(device)]);
         ctx.devices.set(device.id, device);
         return reply.code(existing ? 200 : 201).send(view(device));
       },

@@ -51,7 +51,7 @@ export function migrationsPlugin(ctx: ServiceContext): FastifyPluginAsync {
           tags: ["tasks"],
           summary: "Move a placed task to another node (its share there is held first; the migration manager runs the move)",
           body: moveSchema,
-          response: { 202: migrationRecordSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+          response: { 202: migrationRecordSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema },
         },
       },
       async (req, reply) => {
@@ -66,6 +66,15 @@ export function migrationsPlugin(ctx: ServiceContext): FastifyPluginAsync {
         if (!fromEndpoint || !toEndpoint) throw ApiError.conflict(`both nodes need an agent to move a workload (${!fromEndpoint ? placement.node : to} has none)`);
         const moved = ctx.policy.moveTo(taskId, to);
         if (!moved.ok) throw ApiError.conflict(`cannot move '${taskId}' to ${to}: ${moved.reason}`, { reason: moved.reason });
+        // Kept (and marked moving) before the move is recorded; a write failure puts the task back.
+        ctx.durable.setMoving(taskId, { from: moved.from, to });
+        try {
+          await ctx.durable.commit([ctx.durable.task(taskId)]);
+        } catch (err) {
+          ctx.durable.setMoving(taskId, undefined);
+          ctx.policy.relocate(taskId, moved.from);
+          throw err;
+        }
         const service = ctx.runtime.binding(taskId);
         const record = await ctx.executor.request({
           request: taskId,

@@ -92,7 +92,7 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           tags: ["nodes"],
           summary: "Register a node (idempotent for the same spec)",
           body: nodeSpecSchema,
-          response: { 200: nodeViewSchema, 201: nodeViewSchema, 400: errorSchema, 409: errorSchema },
+          response: { 200: nodeViewSchema, 201: nodeViewSchema, 400: errorSchema, 409: errorSchema, 503: errorSchema },
         },
       },
       async (req, reply) => {
@@ -109,6 +109,13 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           ctx.policy.removeNode(spec.name);
         }
         ctx.policy.addNode(spec);
+        try {
+          await ctx.durable.commit([ctx.durable.node(spec)]);
+        } catch (err) {
+          // As it was: the new node leaves (unless a task was placed on it meanwhile), the replaced one comes back.
+          if (ctx.policy.removeNode(spec.name) && existing) ctx.policy.addNode(specOf(existing));
+          throw err;
+        }
         ctx.events.emit({ type: "node-registered", node: spec });
         return reply.code(existing ? 200 : 201).send(view(find(spec.name)!));
       },
@@ -117,13 +124,19 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
     app.delete<{ Params: NameParams }>(
       "/v1/nodes/:name",
       {
-        schema: { tags: ["nodes"], summary: "Remove a node without placements", params: nameParams, response: { 404: errorSchema, 409: errorSchema } },
+        schema: { tags: ["nodes"], summary: "Remove a node without placements", params: nameParams, response: { 404: errorSchema, 409: errorSchema, 503: errorSchema } },
       },
       async (req, reply) => {
         const node = find(req.params.name);
         if (!node) throw ApiError.notFound(`no node '${req.params.name}'`);
         if (node.placements > 0 || !ctx.policy.removeNode(node.name)) {
           throw ApiError.conflict(`node '${node.name}' has ${node.placements} placement(s); release them first`);
+        }
+        try {
+          await ctx.durable.commit([ctx.durable.nodeRemoved(node.name)]);
+        } catch (err) {
+          ctx.policy.addNode(specOf(node)); // removed, so nothing was placed on it meanwhile
+          throw err;
         }
         ctx.reports.delete(node.name);
         ctx.events.emit({ type: "node-removed", node: node.name });
@@ -152,7 +165,8 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
   };
 }
 
-function specOf(n: NodeSpec): NodeSpec {
+/** Just the spec of a node (its usage figures left out). */
+export function specOf(n: NodeSpec): NodeSpec {
   return { name: n.name, tier: n.tier, cpus: n.cpus, netDelayMs: n.netDelayMs, ...(n.endpoint ? { endpoint: n.endpoint } : {}) };
 }
 

@@ -77,6 +77,12 @@ export class TaskRuntime {
     return binding;
   }
 
+  /** A restored binding: its workload runs already; its address is taken again. False when the address is not free in this plan. */
+  adopt(taskId: string, binding: ServiceBinding): boolean {
+    this.bindings.set(taskId, binding);
+    return this.opts.addresses.claim(binding.ip);
+  }
+
   /** The task's workload now runs under another id (a completed move to an agent that renamed it). */
   moved(taskId: string, workloadId: string): void {
     const b = this.bindings.get(taskId);

@@ -9,7 +9,7 @@ import { errorSchema } from "../../src/http/error-schema.js";
 import { modelKey } from "../../src/latency/model.js";
 import type { MigrationRecord, ServiceBinding } from "../executor/executor.js";
 import type { Placement, TaskRequest } from "../placement/types.js";
-import type { ServiceContext } from "./context.js";
+import type { Device, ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
 import { placedSchema, placementSchema } from "./response-schemas.js";
 
@@ -54,7 +54,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           tags: ["tasks"],
           summary: "Place a task; answers its node and CPU share, and the moves it triggered",
           body: taskSchema,
-          response: { 201: placedSchema, 400: errorSchema, 409: errorSchema, 502: errorSchema },
+          response: { 201: placedSchema, 400: errorSchema, 409: errorSchema, 502: errorSchema, 503: errorSchema },
         },
       },
       async (req, reply) => {
@@ -82,22 +82,41 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           throw new ApiError(409, "TASK_REFUSED", `task '${task.id}' refused: ${reason}`, { reason, task });
         }
         const endpoint = endpointOf(decision.node) ?? null;
+        // Nothing half-placed: the task leaves, the tasks its decision moved go back.
+        const undoDecision = () => {
+          ctx.policy.release(task.id);
+          for (const m of [...decision.migrations].reverse()) {
+            ctx.durable.setMoving(m.request, undefined);
+            ctx.policy.relocate(m.request, m.from);
+          }
+        };
         let binding: ServiceBinding | undefined;
         if (endpoint) {
           try {
             binding = await ctx.runtime.start(task, decision.node, endpoint, decision.cpuShare ?? 0);
           } catch (err) {
-            // Nothing half-placed: the task leaves, the tasks its decision moved go back.
-            ctx.policy.release(task.id);
-            for (const m of [...decision.migrations].reverse()) ctx.policy.relocate(m.request, m.from);
+            undoDecision();
             const reason = err instanceof ApiError && typeof err.details.reason === "string" ? err.details.reason : (err as Error).message;
             ctx.events.emit({ type: "refused", task, reason });
             throw err instanceof ApiError ? new ApiError(err.statusCode, err.code, `task '${task.id}' not started: ${err.message}`, { ...err.details, task }) : err;
           }
         }
-        if (!ctx.devices.has(task.device)) {
-          ctx.devices.set(task.device, { id: task.device, registeredAt: ctx.now().toISOString(), auto: true });
+        const device: Device | undefined = ctx.devices.has(task.device) ? undefined : { id: task.device, registeredAt: ctx.now().toISOString(), auto: true };
+        // Moves between agents' nodes are managed: their tasks stay marked until the move ends (see SyncedMoveStore).
+        for (const m of decision.migrations) if (endpointOf(m.from) && endpointOf(m.to)) ctx.durable.setMoving(m.request, { from: m.from, to: m.to });
+        try {
+          await ctx.durable.commit([
+            ctx.durable.task(task.id),
+            ...decision.migrations.map((m) => ctx.durable.task(m.request)),
+            ...(device ? [ctx.durable.device(device)] : []),
+            ...(body.id === undefined ? [ctx.durable.taskSeq(ctx.taskSeq())] : []),
+          ]);
+        } catch (err) {
+          if (endpoint) await ctx.runtime.stop(task.id, decision.node, endpoint);
+          undoDecision();
+          throw err;
         }
+        if (device && !ctx.devices.has(device.id)) ctx.devices.set(device.id, device);
         const migrations = await requestMoves(ctx, decision.migrations, endpointOf, placementOf);
         ctx.events.emit({
           type: "placed",
@@ -153,6 +172,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
               },
             },
             404: errorSchema,
+            503: errorSchema,
           },
         },
       },
@@ -162,6 +182,8 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         await ctx.executor.cancelTask?.(req.params.id);
         const p = placementOf(req.params.id);
         if (!p) throw ApiError.notFound(`no task '${req.params.id}'`);
+        // Forgotten durably first: a crash after this leaves at worst a workload no task owns, never a task without one.
+        await ctx.durable.commit([{ kind: "task", key: p.request.id, value: null }]);
         const stopped = await ctx.runtime.stop(p.request.id, p.node, endpointOf(p.node));
         if (!ctx.policy.release(p.request.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
         ctx.events.emit({ type: "released", task: p.request.id, node: p.node });

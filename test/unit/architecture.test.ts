@@ -28,7 +28,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["devices/"],
     ["demo/"],
   ],
-  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["migration/"], ["service/"], ["cli/"]],
+  // state/ keeps what the service holds (and orders it with the move journal) across restarts
+  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["migration/"], ["state/"], ["service/"], ["cli/"]],
   controller: [
     // wire formats and protocol servers
     ["packets/", "ovsdb/", "dns/"],

@@ -174,7 +174,10 @@ describe("the migration journal under --state-dir", () => {
       app = await makeApp([EDGE, CLOUD_AGENT], { ...opts, agents: fakeAgents().directory });
       const list = (await app.inject({ method: "GET", url: "/v1/migrations" })).json();
       expect(list).toEqual([expect.objectContaining({ id: "m-1", state: "COMPLETED", task: expect.objectContaining({ id: "t-1" }) })]);
-      await post(LOOSE);
+      // The placements are kept too (state.jsonl): free the edge to get a case-3 move again.
+      expect(await placements()).toEqual({ "t-1": "cloud1", "t-2": "edge1" });
+      expect((await app.inject({ method: "DELETE", url: "/v1/tasks/t-2" })).statusCode).toBe(200);
+      expect((await post(LOOSE)).json().task.id).toBe("t-3");
       expect((await post(TIGHT)).json().migrations[0].id).toBe("m-2");
     } finally {
       await app.close();
