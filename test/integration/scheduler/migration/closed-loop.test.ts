@@ -257,6 +257,9 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
       return c.length === 1 ? c : undefined;
     }, { timeoutMs: 30_000, what: "exactly one running copy" });
     expect(where[0]!.node).toBe(m.state === "COMPLETED" ? "cloud1" : placed.node);
+    // The restarted scheduler kept its placements (state journal) and agrees with where the copy runs.
+    expect((await loop.scheduler.task(placed.task.id)).node).toBe(where[0]!.node);
+    expect((await loop.scheduler.placements()).length).toBeGreaterThan(1);
     const device = new ServiceDevice(placed.serviceIp!, placed.port!, { everyMs: 20 });
     device.start();
     await device.answersAfter(3);
