@@ -1,12 +1,9 @@
 // The embedded StateStore: a JSON-lines journal (state.jsonl) under the
 // scheduler's --state-dir, next to the migration journal and with its
-// discipline. Each batch is one line, appended and fsynced before apply
-// resolves (so a batch is all or nothing: a crash mid-append leaves at most
-// that last line torn, and a torn line is dropped on open). Opening compacts
-// it: the current records, written to a temp file, fsynced and renamed over.
-import { mkdirSync, readFileSync } from "node:fs";
-import { type FileHandle, open, rename } from "node:fs/promises";
-import path from "node:path";
+// discipline (src/journal/jsonl-file.ts). Each batch is one line, on disk
+// before apply resolves, so a batch is all or nothing: a torn last line is
+// dropped on open. Opening compacts it to the current records.
+import { JsonlFile } from "../../src/journal/jsonl-file.js";
 import { isStateChange, type SchedulerSnapshot, type StateChange, StateTables } from "./records.js";
 import type { StateStore } from "./store.js";
 
@@ -20,98 +17,56 @@ export interface StateJournalOpenResult {
   existed: boolean;
 }
 
-export class StateJournal implements StateStore {
-  private chain: Promise<void> = Promise.resolve();
-  /** Bytes of whole lines: a failed append is cut back to it, so the next line starts clean. */
-  private size = 0;
+interface Batch {
+  changes: StateChange[];
+}
 
+function parseBatch(value: unknown): Batch {
+  const batch = value as { changes?: unknown };
+  if (!Array.isArray(batch?.changes) || !batch.changes.every(isStateChange)) throw new Error("not a state batch");
+  return batch as Batch;
+}
+
+function tablesOf(batches: Batch[]): StateTables {
+  const tables = new StateTables();
+  for (const b of batches) for (const c of b.changes) tables.apply(c);
+  return tables;
+}
+
+export class StateJournal implements StateStore {
   private constructor(
-    readonly file: string,
-    private readonly handle: FileHandle,
+    private readonly file: JsonlFile<Batch>,
     private readonly tables: StateTables,
   ) {}
 
+  get path(): string {
+    return this.file.path;
+  }
+
   /** Reads, compacts and opens the journal under `dir` (created when missing). */
   static async open(dir: string): Promise<StateJournalOpenResult> {
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, STATE_FILE);
-    const { tables, dropped, existed } = readJournal(file);
-    const tmp = `${file}.compact`;
-    const out = await open(tmp, "w", 0o600);
-    try {
-      await out.writeFile(tables.changes().map((c) => `${JSON.stringify({ changes: [c] })}\n`).join(""));
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    await rename(tmp, file);
-    await syncDir(dir);
-    const handle = await open(file, "a", 0o600);
-    const store = new StateJournal(file, handle, tables);
-    store.size = (await handle.stat()).size;
-    return { store, dropped, existed };
+    const opened = await JsonlFile.open(dir, STATE_FILE, parseBatch, (batches) =>
+      tablesOf(batches)
+        .changes()
+        .map((c) => ({ changes: [c] })),
+    );
+    return { store: new StateJournal(opened.file, tablesOf(opened.lines)), dropped: opened.dropped, existed: opened.existed };
   }
 
   apply(changes: StateChange[]): Promise<void> {
-    const line = `${JSON.stringify({ changes })}\n`;
     const copy = structuredClone(changes);
-    // One append at a time: lines never interleave; the tables change only once the line is on disk.
-    const next = this.chain.then(async () => {
-      try {
-        await this.handle.appendFile(line);
-        await this.handle.sync();
-      } catch (err) {
-        await this.handle.truncate(this.size).catch(() => {});
-        throw err;
-      }
-      this.size += Buffer.byteLength(line);
+    // The tables change only once the line is on disk.
+    return this.file.append({ changes }, () => {
       for (const c of copy) this.tables.apply(c);
     });
-    this.chain = next.catch(() => {});
-    return next;
   }
 
   async load(): Promise<SchedulerSnapshot> {
-    await this.chain;
+    await this.file.settled();
     return this.tables.snapshot();
   }
 
-  async close(): Promise<void> {
-    await this.chain;
-    await this.handle.close();
-  }
-}
-
-function readJournal(file: string): { tables: StateTables; dropped: string[]; existed: boolean } {
-  const tables = new StateTables();
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { tables, dropped: [], existed: false };
-    throw err;
-  }
-  const dropped: string[] = [];
-  const lines = text.split("\n");
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const torn = i === lines.length - 1; // no newline after it: the append did not finish
-    try {
-      const batch = JSON.parse(line) as { changes?: unknown };
-      if (!Array.isArray(batch?.changes) || !batch.changes.every(isStateChange)) throw new Error("not a state batch");
-      for (const c of batch.changes) tables.apply(c);
-    } catch (err) {
-      dropped.push(`${path.basename(file)} line ${i + 1}${torn ? " (torn last line)" : ""}: ${(err as Error).message}`);
-    }
-  });
-  return { tables, dropped, existed: true };
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const h = await open(dir, "r");
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
+  close(): Promise<void> {
+    return this.file.close();
   }
 }

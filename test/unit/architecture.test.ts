@@ -20,7 +20,8 @@ type Area = (typeof AREAS)[number];
  */
 const LAYERS: Record<Area, string[][]> = {
   src: [
-    ["api-types/", "http/", "openflow/", "latency/", "random.ts", "cpu-period.ts", "wait.ts"],
+    // journal/: the fsync'd JSON-lines file every embedded store writes
+    ["api-types/", "http/", "openflow/", "latency/", "journal/", "random.ts", "cpu-period.ts", "wait.ts"],
     // the typed service clients; the one-machine network of the loop (host tools only)
     ["clients/", "loopnet/"],
     ["cli/"],

@@ -34,7 +34,7 @@ const move = (id: string, state: ManagedMove["state"]): ManagedMove => ({
 describe("JournalStore", () => {
   it("appends one line per save and fsyncs before the save resolves", async () => {
     const { store } = await JournalStore.open(dir);
-    const handle = (store as unknown as { handle: { sync(): Promise<void> } }).handle;
+    const handle = (store as unknown as { file: { handle: { sync(): Promise<void> } } }).file.handle;
     const sync = vi.spyOn(handle, "sync");
     await store.save(move("m-1", "PENDING"));
     await store.save(move("m-1", "PLANNING"));

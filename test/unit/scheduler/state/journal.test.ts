@@ -77,7 +77,7 @@ describe("StateJournal", () => {
     const { store } = await StateJournal.open(dir);
     await store.apply([NODE]);
     // Stand-in for EIO / disk full: the file handle is gone.
-    await (store as unknown as { handle: { close(): Promise<void> } }).handle.close();
+    await (store as unknown as { file: { handle: { close(): Promise<void> } } }).file.handle.close();
     await expect(store.apply([{ kind: "node", key: "edge1", value: null }])).rejects.toThrow();
     expect((await store.load()).nodes).toEqual([NODE.value]);
     expect((await (await StateJournal.open(dir)).store.load()).nodes).toEqual([NODE.value]);

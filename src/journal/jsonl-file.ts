@@ -1,0 +1,123 @@
+// An append-only JSON-lines file whose every append is on disk (fsync) before
+// it resolves: the embedded store of the scheduler's journals, and of anything
+// that must survive a SIGKILL. Opening reads every line through `parse`, drops
+// a torn last line (a crash mid-append) or a corrupt one with the reason,
+// and compacts: the lines `compact` keeps are written to a temp file, fsynced
+// and renamed over, then the directory is fsynced. A failed append is cut
+// back, so the next line starts clean.
+import { mkdirSync, readFileSync } from "node:fs";
+import { type FileHandle, open, rename } from "node:fs/promises";
+import path from "node:path";
+
+export interface JsonlOpened<L> {
+  file: JsonlFile<L>;
+  /** The lines read (after `parse`), in file order. */
+  lines: L[];
+  /** Lines dropped while reading, each with why, for the log. */
+  dropped: string[];
+  /** Whether the file was there before (state from an earlier run). */
+  existed: boolean;
+}
+
+export class JsonlFile<L> {
+  private chain: Promise<void> = Promise.resolve();
+  /** Bytes of whole lines: a failed append is cut back to it. */
+  private size = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /**
+   * Opens DIR/NAME (both made when missing). `parse` turns a JSON value into a
+   * line or throws why it is not one; `compact` picks the lines to keep.
+   */
+  static async open<L>(dir: string, name: string, parse: (value: unknown) => L, compact: (lines: L[]) => L[]): Promise<JsonlOpened<L>> {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    const { lines, dropped, existed } = readLines(file, parse);
+    const tmp = `${file}.compact`;
+    const out = await open(tmp, "w", 0o600);
+    try {
+      await out.writeFile(
+        compact(lines)
+          .map((l) => `${JSON.stringify(l)}\n`)
+          .join(""),
+      );
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, file);
+    await syncDir(dir);
+    const handle = await open(file, "a", 0o600);
+    const opened = new JsonlFile<L>(file, handle);
+    opened.size = (await handle.stat()).size;
+    return { file: opened, lines, dropped, existed };
+  }
+
+  /**
+   * Appends `line`; resolves once it is on disk, after `onDisk` ran. One
+   * append at a time: lines never interleave, and `onDisk` (the caller's
+   * in-memory change) happens only for a line that was written.
+   */
+  append(line: L, onDisk: () => void = () => {}): Promise<void> {
+    const text = `${JSON.stringify(line)}\n`;
+    const next = this.chain.then(async () => {
+      try {
+        await this.handle.appendFile(text);
+        await this.handle.sync();
+      } catch (err) {
+        await this.handle.truncate(this.size).catch(() => {});
+        throw err;
+      }
+      this.size += Buffer.byteLength(text);
+      onDisk();
+    });
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  /** Resolves once every append so far has settled. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    await this.handle.close();
+  }
+}
+
+function readLines<L>(file: string, parse: (value: unknown) => L): { lines: L[]; dropped: string[]; existed: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { lines: [], dropped: [], existed: false };
+    throw err;
+  }
+  const lines: L[] = [];
+  const dropped: string[] = [];
+  const raw = text.split("\n");
+  raw.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const torn = i === raw.length - 1; // no newline after it: the append did not finish
+    try {
+      lines.push(parse(JSON.parse(line)));
+    } catch (err) {
+      dropped.push(`${path.basename(file)} line ${i + 1}${torn ? " (torn last line)" : ""}: ${(err as Error).message}`);
+    }
+  });
+  return { lines, dropped, existed: true };
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const h = await open(dir, "r");
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
