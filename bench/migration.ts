@@ -18,6 +18,7 @@ import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destinati
 import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
 import { startPostcopySource } from "../edge-agent/postcopy/source.js";
 import { criu } from "../edge-agent/runtime/criu.js";
+import type { Breakdown } from "../src/api-types/agent.js";
 import { withServices } from "./services.js";
 import { waitFor } from "../src/wait.js";
 
@@ -35,8 +36,19 @@ export interface BenchRow {
   pagesOnFault?: number;
   pagesPushed?: number;
   dumpMode?: string;
+  /** Where the frozen time went, ms (see Breakdown in src/api-types/agent.ts). */
+  breakdown?: Breakdown;
   /** Why a row has no figures. */
   unavailable?: string;
+}
+
+const STRATEGIES = ["stop-and-copy", "post-copy", "docker-checkpoint"] as const;
+type BenchStrategy = (typeof STRATEGIES)[number];
+
+function strategyList(raw: string): BenchStrategy[] {
+  const out = raw.split(",").map((s) => s.trim());
+  for (const s of out) if (!(STRATEGIES as readonly string[]).includes(s)) throw new Error(`--strategies: unknown '${s}' (${STRATEGIES.join(", ")})`);
+  return out as BenchStrategy[];
 }
 
 export const command = defineCommand({
@@ -47,6 +59,7 @@ strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
 (plus bytesAfterResume, pagesOnFault and pagesPushed for post-copy).`,
   flags: {
     sizes: flag.parsed("LIST", "working sets in MiB, comma-separated", mebibytes, { default: "64,256,1024" }),
+    strategies: flag.parsed("LIST", "strategies to run, comma-separated", strategyList, { default: STRATEGIES.join(",") }),
     json: flag.boolean("print the rows as JSON"),
   },
   epilog: `Needs root and CRIU. Starts the Docker engine for its Docker rows when none runs
@@ -56,7 +69,8 @@ strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
       process.stderr.write("the migration benchmark needs root (CRIU)\n");
       return 2;
     }
-    return withServices(["docker"], () => bench(parsed.values.sizes, parsed.values.json));
+    const only = parsed.values.strategies;
+    return withServices(only.includes("docker-checkpoint") ? ["docker"] : [], () => bench(parsed.values.sizes, only, parsed.values.json));
   },
 });
 
@@ -64,13 +78,13 @@ function mebibytes(raw: string): number[] {
   return raw.split(",").map((s) => numberFlag("sizes", s.trim(), 0, { min: 1, integer: true }));
 }
 
-async function bench(sizes: number[], json: boolean): Promise<number> {
+async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean): Promise<number> {
   const root = await mkdtemp("/dev/shm/fmp-bench-");
   const rows: BenchRow[] = [];
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   try {
     for (const size of sizes) {
-      for (const strategy of ["stop-and-copy", "post-copy", "docker-checkpoint"] as const) {
+      for (const strategy of strategies) {
         log(`${strategy}, ${size} MiB`);
         const dir = join(root, `${strategy}-${size}`);
         await mkdir(dir, { recursive: true });
@@ -97,8 +111,11 @@ async function bench(sizes: number[], json: boolean): Promise<number> {
   else {
     process.stdout.write(
       formatTable(
-        ["strategy", "MiB", "downtime ms", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
-        rows.map((r) => [r.strategy, r.workingSetMiB, r.downtimeMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode]),
+        ["strategy", "MiB", "downtime ms", "freeze", "dump", "transfer", "lazy ready", "restore", "1st answer", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
+        rows.map((r) => {
+          const b = r.breakdown ?? {};
+          return [r.strategy, r.workingSetMiB, r.downtimeMs, b.freezeMs, b.dumpMs, b.transferMs, b.lazyReadyMs, b.restoreMs, b.firstAnswerMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode];
+        }),
       ),
     );
     process.stdout.write(goals(rows));
@@ -129,15 +146,19 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
   try {
     const t0 = Date.now();
     await criu(["dump", "-t", String(w.pid)], { dir: join(dir, "src"), log: "dump.log", timeoutMs: 600_000 });
+    const t1 = Date.now();
     await cp(join(dir, "src"), join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
     const bytes = await dirBytes(join(dir, "dst"));
     await rm(join(dir, "src"), { recursive: true, force: true });
+    const t2 = Date.now();
     await criu(["restore", "-d", "--pidfile", join(dir, "dst", "restore.pid")], { dir: join(dir, "dst"), log: "restore.log", timeoutMs: 600_000 });
+    const t3 = Date.now();
     restored = Number((await readFile(join(dir, "dst", "restore.pid"), "utf8")).trim());
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
     const downtimeMs = Date.now() - t0;
+    const breakdown: Breakdown = { freezeMs: 0, dumpMs: t1 - t0, transferMs: t2 - t1, restoreMs: t3 - t2, firstAnswerMs: Date.now() - t3 };
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
-    return { strategy: "stop-and-copy", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk };
+    return { strategy: "stop-and-copy", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk, breakdown };
   } finally {
     killPid(restored);
     killPid(w.pid);
@@ -151,11 +172,22 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
   try {
     const t0 = Date.now();
     const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1" });
+    const t1 = Date.now();
     await cp(src.reducedImagesDir, join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
+    const t2 = Date.now();
     const dst = await restorePostcopy({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: src.pageServer.port });
+    const t3 = Date.now();
     restored = dst.pid;
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
     const downtimeMs = Date.now() - t0;
+    const breakdown: Breakdown = {
+      freezeMs: src.criuStartedAt - t0,
+      dumpMs: t1 - src.criuStartedAt,
+      transferMs: t2 - t1,
+      lazyReadyMs: dst.lazyReadyMs,
+      restoreMs: dst.restoreMs,
+      firstAnswerMs: Date.now() - t3,
+    };
     const [stats, outcome] = await Promise.all([src.done, awaitAllPages(dst)]);
     if (!outcome.ok) throw new Error(outcome.reason);
     const totalMs = Date.now() - t0;
@@ -171,6 +203,7 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
       pagesOnFault: stats.pagesOnFault,
       pagesPushed: stats.pagesPushed,
       dumpMode: src.dumpMode,
+      breakdown,
     };
   } finally {
     killPid(restored);

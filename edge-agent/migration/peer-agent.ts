@@ -2,7 +2,7 @@
 // source drives the destination's incoming migration and asks it about
 // images; the destination asks the source how its migration stands. The HTTP
 // implementation lives in service/ (strategies never speak HTTP themselves).
-import type { WorkloadRecord } from "../runtime/types.js";
+import type { RestoredTree, WorkloadRecord } from "../runtime/types.js";
 
 export interface PeerAgent {
   /** The agent's base URL, e.g. http://10.213.3.2:7702. */
@@ -13,7 +13,7 @@ export interface PeerAgent {
   /** Opens incoming migration `migrationId` of `workload` from the agent at `source`. */
   openIncoming(migrationId: string, workload: WorkloadRecord, source: string): Promise<void>;
   /** Restores what arrived with hook `hook`; resolves once the workload runs there. */
-  restoreIncoming(migrationId: string, hook: string, params: Record<string, unknown>): Promise<{ workloadId: string; pid?: number }>;
+  restoreIncoming(migrationId: string, hook: string, params: Record<string, unknown>): Promise<{ workloadId: string; pid?: number; timings?: RestoredTree["timings"] }>;
   /** The source is done: the destination keeps the workload. */
   commitIncoming(migrationId: string): Promise<void>;
   /** The source gave up: the destination drops what it restored and the images. */

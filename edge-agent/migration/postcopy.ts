@@ -65,11 +65,15 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     const net = ctx.workload.network;
     ctx.emit({ phase: "dumping" });
     await ctx.probe.quiesceSource();
+    const frozenAt = Date.now();
+    // Fenced before the dump: no frame reaches the tree from here on, so the lazy dump may lift
+    // CRIU's network lock early (lazy-dump.ts). A failed dump opens it again (resumeSource).
+    if (net) await ctx.runtime.fenceNetwork(net);
     const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, log: ctx.log, netns: net?.namespace, holdUntilRelease: true });
     // Held until commit or rollback, whatever happens below: the frozen tree is the workload's fallback.
     sources.set(ctx.migrationId, src);
+    ctx.timing?.({ freezeMs: src.criuStartedAt - frozenAt, dumpMs: Date.now() - src.criuStartedAt });
     ctx.log(`post-copy: ${src.dumpMode} (${src.dumpModeReason}), frozen ${src.dumpMs} ms, ${src.reducedBytes} bytes to resume, ${src.lazyPages} lazy pages`);
-    if (net) await ctx.runtime.fenceNetwork(net);
     ctx.emit({ phase: "transferring", totalBytes: src.reducedBytes });
     await ctx.sendFiles(src.reducedImagesDir, src.files.map((f) => f.name), { phase: "before-resume" });
     ctx.signal.throwIfAborted();
@@ -142,6 +146,6 @@ export const postcopyDestinationHook: DestinationHook<unknown> = {
       ctx.log("post-copy: all pages arrived");
     });
     settled.catch(() => {}); // reported through the log and to whoever awaits it
-    return { pid: restored.pid, settled };
+    return { pid: restored.pid, settled, timings: { lazyReadyMs: restored.lazyReadyMs, criuRestoreMs: restored.restoreMs } };
   },
 };

@@ -17,14 +17,14 @@
 // Both contexts carry `runtime`: the part of the runtime (direct or Docker)
 // the strategy or hook works with, R. registry.ts binds each strategy to its
 // runtime; nothing here knows which runtimes exist.
-import type { AgentCapabilities, Availability, MigrationMetrics, MigrationPhase, StrategyName } from "../../src/api-types/agent.js";
+import type { AgentCapabilities, Availability, Breakdown, MigrationMetrics, MigrationPhase, StrategyName } from "../../src/api-types/agent.js";
 import type { SentFiles } from "../transfer/sender.js";
 import type { RestoredTree, WorkloadRecord } from "../runtime/types.js";
 import type { PeerAgent } from "./peer-agent.js";
 
 /** Strategy names, availability and capabilities are what GET /v1/info shows: one definition, in src/api-types. */
 /** So are a migration's phases and its closing metrics (GET /v1/migrations/:id). */
-export type { Availability, MigrationMetrics, MigrationPhase, StrategyName };
+export type { Availability, Breakdown, MigrationMetrics, MigrationPhase, StrategyName };
 export type Capabilities = AgentCapabilities;
 
 export interface ProgressEvent {
@@ -75,7 +75,7 @@ export interface DestinationHandle {
    * `hook` ("stopcopy" = plain restore, "postcopy" = lazy restore), passing
    * `params` to it. Resolves once the restored tree runs on the destination.
    */
-  restore(hook: string, params?: Record<string, unknown>): Promise<{ workloadId: string; pid?: number }>;
+  restore(hook: string, params?: Record<string, unknown>): Promise<{ workloadId: string; pid?: number; timings?: RestoredTree["timings"] }>;
 }
 
 export interface DowntimeProbe {
@@ -110,6 +110,8 @@ export interface MigrationContext<R = unknown> {
    * phase's metric.
    */
   sendFiles(dir: string, files: string[], opts: { phase: TransferPhase }): Promise<SentFiles>;
+  /** Records where the frozen time went (the runner adds transfer, restore and first answer itself). */
+  timing?(part: Breakdown): void;
   /** Counts bytes sent outside sendFiles (e.g. by a page server). */
   countBytes(phase: TransferPhase, bytes: number): void;
   emit(event: Omit<ProgressEvent, "migrationId" | "at">): void;

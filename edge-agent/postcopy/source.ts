@@ -34,8 +34,9 @@ export interface PostcopySourceOptions {
   pushBytesPerSec?: number;
   /**
    * The workload's own network namespace: CRIU dumps from inside it with its
-   * TCP connections, as a full dump (CRIU's lazy dump would serve its pages
-   * on a socket inside that namespace, out of our reach).
+   * TCP connections. The caller has fenced it (bridge port down) before this
+   * call: a lazy dump lifts CRIU's network lock once the images are written
+   * (see lazy-dump.ts).
    */
   netns?: string;
   /**
@@ -58,6 +59,8 @@ export interface PostcopySource {
   lazyPages: number;
   /** How long the workload was frozen before its images were ready. */
   dumpMs: number;
+  /** When CRIU was started (ms epoch): what came before is our own preparation, after it CRIU's dump. */
+  criuStartedAt: number;
   pageServer: { host: string; port: number };
   stats(): PostcopyStats;
   /** Resolves once every page has been handed over (and, unless held, the source is cleaned up). */
@@ -80,15 +83,12 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   const log = opts.log ?? (() => {});
   const layout: Layout | "auto" = opts.criuVersion ? layoutForVersion(opts.criuVersion) : "auto";
   const localLayout = layoutForVersion(await criuVersion());
-  let mode: DumpMode = opts.dumpMode ?? (opts.netns ? "full-dump" : "lazy-dump");
-  let reason = opts.dumpMode
-    ? "requested"
-    : opts.netns
-      ? "the workload has its own network namespace: CRIU's lazy dump would serve pages inside it"
-      : ((await lazyDumpUnavailable()) ?? "available");
+  let mode: DumpMode = opts.dumpMode ?? "lazy-dump";
+  let reason = opts.dumpMode ? "requested" : ((await lazyDumpUnavailable()) ?? "available");
   if (mode === "lazy-dump" && reason !== "available" && reason !== "requested") mode = "full-dump";
 
   const t0 = Date.now();
+  let criuStartedAt = t0;
   let lazy: LazyDump | null = null;
   let stoppedTree = false;
   /** Undoes the dump before anything runs elsewhere: the original goes on here. */
@@ -102,7 +102,8 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   try {
     if (mode === "lazy-dump") {
       try {
-        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout);
+        criuStartedAt = Date.now();
+        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout, { netns: opts.netns });
       } catch (err) {
         // CRIU thaws the tasks when a dump fails, so a plain dump can still follow.
         if (!isAlive(opts.pid) || opts.dumpMode) throw err;
@@ -120,6 +121,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       // --leave-stopped: the original stays (stopped) until the destination has every page, so a
       // failure before resume can still let it run on here.
       const tcp = opts.netns ? tcpFlags("dump") : [];
+      criuStartedAt = Date.now();
       await criu(["dump", "--leave-stopped", "-t", String(opts.pid), ...tcp], { dir: fullDir, log: "dump.log", timeoutMs: 300_000, netns: opts.netns });
       stoppedTree = true;
       reducedImagesDir = join(opts.workDir, "reduced");
@@ -171,6 +173,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     reducedBytes: files.reduce((n, f) => n + f.bytes, 0),
     lazyPages: [...source.lazyRuns.values()].flat().reduce((n, r) => n + r.nrPages, 0),
     dumpMs,
+    criuStartedAt,
     pageServer: { host: server.host, port: server.port },
     stats: server.stats,
     done,

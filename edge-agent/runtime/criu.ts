@@ -80,9 +80,33 @@ export async function criu(args: string[], opts: CriuOptions): Promise<void> {
  * detached from ours; the caller owns the child and, when it fails, turns its
  * ending into an error with `criuError`.
  */
-export function spawnCriu(args: string[], opts: CriuOptions): ChildProcess {
+export function spawnCriu(args: string[], opts: CriuOptions & { extraFds?: number }): ChildProcess {
   const [cmd, full] = criuCommand(args, opts);
-  return spawn(cmd, full, { cwd: opts.dir, stdio: "ignore" });
+  // extraFds: socket pairs on fds 3, 4, … (child.stdio[3…]), for --ps-socket and --status-fd.
+  const extra = Array.from({ length: opts.extraFds ?? 0 }, () => "pipe" as const);
+  return spawn(cmd, full, { cwd: opts.dir, stdio: ["ignore", "ignore", "ignore", ...extra] });
+}
+
+/**
+ * Resolves when a criu started with `--status-fd` on `fd` says it is ready
+ * (it writes one byte there: images done, socket open), or rejects when it
+ * exits first. An event, not a poll.
+ */
+export function criuReady(child: ChildProcess, fd: number, what: string): Promise<void> {
+  const status = child.stdio[fd] as NodeJS.ReadableStream | null | undefined;
+  if (!status) return Promise.reject(new Error(`${what}: no status fd ${fd}`));
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      status.off("data", onData);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = () => done();
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => done(new Error(`${what} exited before it was ready (${code !== null ? `exit ${code}` : `signal ${signal}`})`));
+    status.on("data", onData);
+    child.once("exit", onExit);
+  });
 }
 
 /** The CriuError for a run of `args` that ended as `ending`, with its log's error lines. */
@@ -105,8 +129,16 @@ export function errorTail(log: string, count = 6): string {
   return (errors.length ? errors : lines).slice(-count).join("\n");
 }
 
-/** The installed CRIU's version, e.g. "4.1.1". */
-export async function criuVersion(): Promise<string> {
+let version: Promise<string> | undefined;
+
+/** The installed CRIU's version, e.g. "4.1.1"; asked once per process (a migration asks it while the clock runs). */
+export function criuVersion(): Promise<string> {
+  version ??= askVersion();
+  version.catch(() => (version = undefined));
+  return version;
+}
+
+async function askVersion(): Promise<string> {
   const { stdout } = await promisify(execFile)(CRIU, ["--version"], { timeout: 10_000 });
   const m = /Version:\s*(\S+)/.exec(stdout);
   if (!m) throw new Error(`unexpected 'criu --version' output: ${stdout.trim()}`);

@@ -114,7 +114,8 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     },
     async (req) => {
       const record = await agent.restoreIncoming(req.params.id, req.body.hook, req.body.params ?? {});
-      return { workloadId: record.id, pid: record.pid };
+      const timings = agent.incoming.get(req.params.id)?.timings;
+      return { workloadId: record.id, pid: record.pid, ...(timings && { timings }) };
     },
   );
 
