@@ -12,7 +12,7 @@
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { awaitAllPages, restorePostcopy } from "../postcopy/destination.js";
-import { type PostcopySource, startPostcopySource } from "../postcopy/source.js";
+import { type PostcopySource, startPostcopySource, warmPostcopySource } from "../postcopy/source.js";
 import type { RestoredTree } from "../runtime/types.js";
 import { resumeTree, type TreeSource } from "./stopcopy.js";
 import type {
@@ -63,6 +63,7 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     if (!pid) throw new Error("post-copy needs the direct runtime (Docker's checkpoint API has no lazy pages)");
     const listenHost = await localAddressTowards(ctx.destination.url);
     const net = ctx.workload.network;
+    await warmPostcopySource();
     ctx.emit({ phase: "dumping" });
     await ctx.probe.quiesceSource();
     const frozenAt = Date.now();

@@ -11,7 +11,7 @@ import { access, mkdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CRIU, criuError, criuReady, spawnCriu, tcpFlags } from "../runtime/criu.js";
+import { CRIU, criuError, criuReady, spawnCriu } from "../runtime/criu.js";
 import { encodeHeader, type Layout, PS_IOV_CLOSE } from "./page-server-protocol.js";
 import { isAlive } from "./process-tree.js";
 
@@ -54,11 +54,12 @@ export interface LazyDumpOptions {
   /**
    * Runs CRIU inside this network namespace, with its TCP connections
    * (--tcp-established). The caller fences the namespace (its bridge port
-   * down) BEFORE the dump: CRIU is told to leave the tree running
-   * (--leave-running), which lifts its network lock and TCP repair mode as
-   * soon as the images are written, while the tasks stay frozen for the page
-   * server. Lifted, a rollback (cancel) finds its connections usable; fenced,
-   * no frame reaches them meanwhile. finish() then kills the tree itself
+   * down) BEFORE the dump, which locks the network better than CRIU's
+   * iptables rules (--network-lock skip). CRIU is told to leave the tree
+   * running (--leave-running), which takes its sockets out of TCP repair mode
+   * as soon as the images are written, while the tasks stay frozen for the
+   * page server: a rollback (cancel) finds its connections usable, and
+   * fenced, no frame reaches them meanwhile. finish() kills the tree itself
    * before CRIU would let it run.
    */
   netns?: string;
@@ -74,7 +75,8 @@ export interface LazyDumpOptions {
  */
 export async function startLazyDump(pid: number, dir: string, layout: Layout, opts: LazyDumpOptions = {}): Promise<LazyDump> {
   await mkdir(dir, { recursive: true });
-  const tcp = opts.netns ? [...tcpFlags("dump"), "--leave-running"] : [];
+  // Fenced already: the port being down is the network lock, so CRIU's iptables lock (two iptables runs) is skipped.
+  const tcp = opts.netns ? ["--tcp-established", "--network-lock", "skip", "--leave-running"] : [];
   const args = ["dump", "--lazy-pages", "--ps-socket", String(PS_FD), "--status-fd", String(STATUS_FD), "-t", String(pid), ...tcp];
   const child: ChildProcess = spawnCriu(args, { dir, log: "dump.log", netns: opts.netns, extraFds: 2 });
   const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;

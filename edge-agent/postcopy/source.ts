@@ -225,3 +225,8 @@ async function listImages(dir: string): Promise<ReducedImages["files"]> {
   }
   return out;
 }
+
+/** Asks now what a post-copy's dump needs to know (CRIU's version, whether its lazy dump works), so none of it runs while the workload is frozen. */
+export async function warmPostcopySource(): Promise<void> {
+  await Promise.all([criuVersion().catch(() => undefined), lazyDumpUnavailable()]);
+}

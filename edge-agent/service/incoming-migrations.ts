@@ -91,6 +91,7 @@ export class IncomingMigrations {
       ...(net && { netns: net.namespace }),
       log: (m: string) => host.log(`${migrationId} (in): ${m}`),
     };
+    const t0 = Date.now();
     const tree = await hook.restore(dctx).catch(async (err: Error) => {
       if (net) await host.direct.dropNetwork(net);
       inc.net = undefined;
@@ -103,10 +104,14 @@ export class IncomingMigrations {
       ...(net && { network: net }),
     };
     const runtime = host.runtimeFor(described);
+    const t1 = Date.now();
     const record = await (async () => {
       const adopted = await runtime.adopt(described, tree);
+      const t2 = Date.now();
       if (net) await host.direct.openNetwork(net);
+      const t3 = Date.now();
       if (adopted.pid && !(await sampleTree(adopted.pid))) throw new Error(`the restored tree (pid ${adopted.pid}) ended at once`);
+      dctx.log(`restore: hook ${t1 - t0} ms, adopt ${t2 - t1} ms, network open ${t3 - t2} ms, tree check ${Date.now() - t3} ms`);
       return adopted;
     })().catch(async (err: Error) => {
       // A restored tree we cannot serve must not linger: the source still holds the frozen copy.

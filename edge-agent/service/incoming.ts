@@ -7,7 +7,9 @@ import { errorResponses } from "../../src/http/error-schema.js";
 import { freeFormObjectSchema } from "../../src/http/validation.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 import { isSafeName } from "../transfer/manifest.js";
-import { receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
+import { BundleError } from "../transfer/bundle.js";
+import { receiveBundle, receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
+import { BUNDLE_MAX } from "../transfer/sender.js";
 import type { Agent } from "./agent.js";
 import { specSchema } from "./workloads.js";
 
@@ -51,6 +53,17 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
       return reply.code(201).send({ ok: true });
     },
   );
+
+  // Several small files in one body, each with its sha256 (transfer/bundle.ts): all written or none.
+  app.post<{ Params: { id: string } }>("/v1/incoming/:id/files", { schema: { response: errorResponses(400) } }, async (req) => {
+    const dir = agent.incomingDir(req.params.id);
+    try {
+      return { files: await receiveBundle(req.body as Readable, dir, BUNDLE_MAX) };
+    } catch (err) {
+      if (err instanceof BundleError) throw ApiError.badRequest(err.message);
+      throw err;
+    }
+  });
 
   // sha256 of each `.part` as it arrived, until the sender seals it with its own.
   const arrived = new Map<string, string>();
