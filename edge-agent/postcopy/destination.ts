@@ -42,12 +42,18 @@ export interface PostcopyRestore {
   stopDaemon(): void;
 }
 
-export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<PostcopyRestore> {
-  const dir = opts.imagesDir;
-  const t0 = Date.now();
+export interface LazyDaemon {
+  daemon: ChildProcess;
+  lazyPagesExit: Promise<LazyPagesExit>;
+  stopDaemon(): void;
+}
+
+/** Starts `criu lazy-pages` against the page server; work dir `dir` (its log and socket), images in `images` (default: dir). */
+export function spawnLazyDaemon(opts: Pick<PostcopyRestoreOptions, "pageServerHost" | "pageServerPort">, dir: string, images?: string): LazyDaemon {
   // --status-fd: the daemon says when its socket is open (no polling for the socket file).
   const daemon = spawnCriu(["lazy-pages", "--page-server", "--address", opts.pageServerHost, "--port", String(opts.pageServerPort), "--status-fd", "3"], {
     dir,
+    images,
     log: "lazy-pages.log",
     extraFds: 1,
   });
@@ -68,6 +74,13 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
     daemon.kill("SIGKILL");
   };
   void lazyPagesExit.then(() => status.destroy());
+  return { daemon, lazyPagesExit, stopDaemon };
+}
+
+export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<PostcopyRestore> {
+  const dir = opts.imagesDir;
+  const t0 = Date.now();
+  const { daemon, lazyPagesExit, stopDaemon } = spawnLazyDaemon(opts, dir);
   try {
     await waitReady(daemon, opts.startTimeoutMs ?? 10_000, lazyPagesExit);
     const t1 = Date.now();
@@ -84,7 +97,7 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
   }
 }
 
-async function waitReady(daemon: ChildProcess, timeoutMs: number, exit: Promise<LazyPagesExit>): Promise<void> {
+export async function waitReady(daemon: ChildProcess, timeoutMs: number, exit: Promise<LazyPagesExit>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`criu lazy-pages was not ready within ${timeoutMs} ms`)), timeoutMs);

@@ -48,6 +48,8 @@ export interface PageServerOptions {
   source: PageSource;
   host: string;
   port?: number;
+  /** A socket already listening (preListen), so its port could be told to the destination before the dump. */
+  listener?: PreListened;
   /** Header layout; "auto" detects it from the first request. */
   layout?: Layout | "auto";
   /**
@@ -95,7 +97,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
   };
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer((sock) => {
+  const onConnection = (sock: Socket) => {
     sockets.add(sock);
     sock.setNoDelay(true);
     serveConnection(sock).catch((err: Error) => {
@@ -103,7 +105,8 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
       sock.destroy();
       finish(err);
     });
-  });
+  };
+  const server: Server = opts.listener ? opts.listener.server : createServer();
 
   async function serveConnection(sock: Socket): Promise<void> {
     const reader = new HeaderReader(opts.layout ?? "auto");
@@ -171,8 +174,16 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     if (!sock.write(body) && !sock.destroyed) await Promise.race([once(sock, "drain"), once(sock, "close")]).catch(() => {});
   }
 
-  server.listen(opts.port ?? 0, opts.host);
-  await once(server, "listening");
+  if (opts.listener)
+    for (const sock of opts.listener.take(onConnection)) {
+      onConnection(sock);
+      sock.resume();
+    }
+  else {
+    server.on("connection", onConnection);
+    server.listen(opts.port ?? 0, opts.host);
+    await once(server, "listening");
+  }
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
 
@@ -197,5 +208,43 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
       await stopListening();
       await closeFiles();
     },
+  };
+}
+
+/** A page server's socket, listening before it has anything to serve; connections wait until startPageServer takes it. */
+export interface PreListened {
+  server: Server;
+  host: string;
+  port: number;
+  /** Hands over the connections that came early and routes later ones to `handler`. */
+  take(handler: (sock: Socket) => void): Socket[];
+  close(): Promise<void>;
+}
+
+/**
+ * Listens now, serves later: the destination's lazy-pages daemon can be
+ * started with this address while the workload still runs (it connects
+ * only once the restore hands it the tasks, after the dump).
+ */
+export async function preListen(host: string, port = 0): Promise<PreListened> {
+  const early: Socket[] = [];
+  const park = (sock: Socket) => {
+    sock.pause();
+    early.push(sock);
+  };
+  const server = createServer(park);
+  server.listen(port, host);
+  await once(server, "listening");
+  const addr = server.address();
+  return {
+    server,
+    host,
+    port: typeof addr === "object" && addr ? addr.port : 0,
+    take(handler) {
+      server.off("connection", park);
+      server.on("connection", handler);
+      return early.splice(0);
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

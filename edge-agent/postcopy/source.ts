@@ -14,7 +14,7 @@ import { criu, criuVersion, tcpFlags } from "../runtime/criu.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
-import { type PageServer, type PostcopyStats, startPageServer } from "./page-server.js";
+import { type PageServer, type PostcopyStats, type PreListened, startPageServer } from "./page-server.js";
 import { openDumpFileSource, openFrozenTaskSource, type PageSource } from "./page-source.js";
 import { isAlive, treePidMap } from "./process-tree.js";
 
@@ -26,6 +26,8 @@ export interface PostcopySourceOptions {
   workDir: string;
   listenHost: string;
   port?: number;
+  /** The page server's socket, listening already (preListen): its address went to the destination before the freeze. */
+  listener?: PreListened;
   /** The destination's CRIU version picks the header layout; omitted = detect per connection. */
   criuVersion?: string;
   /** Force a dump mode; default: CRIU's lazy dump where it is available. */
@@ -130,6 +132,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     }
   } catch (err) {
     await runOnHere();
+    await opts.listener?.close();
     throw err;
   }
   const dumpMs = Date.now() - t0;
@@ -137,10 +140,11 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   let server: PageServer;
   try {
     files = await listImages(reducedImagesDir);
-    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
+    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, listener: opts.listener, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
   } catch (err) {
     await source.close();
     await runOnHere();
+    await opts.listener?.close();
     throw err;
   }
   let cleaned = false;

@@ -17,6 +17,11 @@ export const TREE_FLAGS = [
 export interface CriuOptions {
   /** Images directory (-D; created if missing), also CRIU's working directory; the log goes there. */
   dir: string;
+  /**
+   * Images directory (-D) when it is not `dir`; `dir` is then CRIU's work
+   * directory (-W: its log, the lazy-pages socket).
+   */
+  images?: string;
   /** Log file name inside `dir` (-o). */
   log: string;
   /**
@@ -49,7 +54,8 @@ export class CriuError extends Error {
 }
 
 function argv(args: string[], opts: CriuOptions): string[] {
-  return [...args, "-D", path.resolve(opts.dir), "-o", opts.log, ...(opts.verbose ? ["-v4"] : [])];
+  const where = opts.images ? ["-D", path.resolve(opts.images), "-W", path.resolve(opts.dir)] : ["-D", path.resolve(opts.dir)];
+  return [...args, ...where, "-o", opts.log, ...(opts.verbose ? ["-v4"] : [])];
 }
 
 /** The program and argv that run CRIU with `args`, inside opts.netns when given. */
