@@ -14,9 +14,11 @@ import { numberFlag } from "../src/cli/args.js";
 import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
-import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destination.js";
+import { awaitAllPages } from "../edge-agent/postcopy/destination.js";
+import { preListen } from "../edge-agent/postcopy/page-server.js";
+import { prepareRestore } from "../edge-agent/postcopy/prepared-restore.js";
 import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
-import { startPostcopySource } from "../edge-agent/postcopy/source.js";
+import { startPostcopySource, warmPostcopySource } from "../edge-agent/postcopy/source.js";
 import { criu } from "../edge-agent/runtime/criu.js";
 import type { Breakdown } from "../src/api-types/agent.js";
 import { withServices } from "./services.js";
@@ -170,12 +172,21 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
   const w = await startWorkload(size, join(dir, "w.sock"));
   let restored = 0;
   try {
+    // As the agent does before the freeze: CRIU asked what the dump needs, the page server's socket
+    // open, the destination's lazy-pages daemon and restore started and waiting for the images.
+    await warmPostcopySource();
+    const listener = await preListen("127.0.0.1");
+    await mkdir(join(dir, "dst"), { recursive: true });
+    const prepared = await prepareRestore({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: listener.port });
     const t0 = Date.now();
-    const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1" });
+    const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1", listener }).catch(async (err) => {
+      await prepared.cancel();
+      throw err;
+    });
     const t1 = Date.now();
     await cp(src.reducedImagesDir, join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
     const t2 = Date.now();
-    const dst = await restorePostcopy({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: src.pageServer.port });
+    const dst = await prepared.go();
     const t3 = Date.now();
     restored = dst.pid;
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");

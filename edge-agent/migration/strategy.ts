@@ -76,6 +76,12 @@ export interface DestinationHandle {
    * `params` to it. Resolves once the restored tree runs on the destination.
    */
   restore(hook: string, params?: Record<string, unknown>): Promise<{ workloadId: string; pid?: number; timings?: RestoredTree["timings"] }>;
+  /**
+   * Lets the destination's hook `hook` start its restore before the freeze
+   * (its DestinationHook.prepare, with `params`); false when it cannot, and
+   * restore() then works unprepared.
+   */
+  prepare?(hook: string, params?: Record<string, unknown>): Promise<boolean>;
 }
 
 export interface DowntimeProbe {
@@ -150,11 +156,20 @@ export interface DestinationContext<R = unknown> {
   runtime: R;
   /** The fresh network namespace (fenced) to restore a workload with its own network in. */
   netns?: string;
+  /** What this hook's prepare() returned for this migration, when it ran with the same hook. */
+  prepared?: PreparedHook;
   log(message: string): void;
+}
+
+/** Work a hook started before the source froze; cancelled when the migration ends without its restore. */
+export interface PreparedHook {
+  cancel(): Promise<void>;
 }
 
 export interface DestinationHook<R = unknown> {
   name: string;
+  /** Optional: starts what the restore can before the source freezes (called with the restore's params; images not there yet). */
+  prepare?(ctx: DestinationContext<R>): Promise<PreparedHook>;
   /** Restores the tree from ctx.imagesDir; resolves when it runs. Throws on failure (the agent cleans up). */
   restore(ctx: DestinationContext<R>): Promise<RestoredTree>;
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
 import type { RunnableHook } from "../migration/registry.js";
+import type { PreparedHook } from "../migration/strategy.js";
 import type { WorkloadNetworkView } from "../../src/api-types/agent.js";
 import type { DirectRuntime } from "../runtime/direct.js";
 import { checkTreeRuns, sampleTree } from "../runtime/tree-check.js";
@@ -22,6 +23,8 @@ export interface Incoming {
   restored?: WorkloadRecord;
   /** The workload's namespace here, made (fenced) when the migration opened: before the source froze. */
   net?: WorkloadNetworkView;
+  /** What a hook started before the freeze (its prepare), for its restore. */
+  prepared?: { hook: string; handle: PreparedHook };
   /** The restore hook's own timings (RestoredTree.timings). */
   timings?: RestoredTree["timings"];
 }
@@ -69,6 +72,34 @@ export class IncomingMigrations {
     return inc.dir;
   }
 
+  /** Runs hook `hookName`'s prepare (when it has one) before the source freezes; false when there is none. */
+  async prepare(migrationId: string, hookName: string, params: Record<string, unknown>): Promise<boolean> {
+    const inc = this.incoming.get(migrationId);
+    if (!inc) throw ApiError.badRequest(`no incoming migration ${migrationId}`);
+    const hook = this.hooks.get(hookName);
+    if (!hook) throw ApiError.badRequest(`no restore hook ${hookName}`);
+    if (inc.restored || inc.prepared) throw ApiError.badRequest(`migration ${migrationId} is already ${inc.restored ? "restored" : "prepared"}`);
+    if (!hook.prepare) return false;
+    const handle = await hook.prepare(this.hookContext(inc, params));
+    if (this.incoming.get(migrationId) !== inc) {
+      await handle.cancel(); // aborted meanwhile
+      return false;
+    }
+    inc.prepared = { hook: hookName, handle };
+    return true;
+  }
+
+  private hookContext(inc: Incoming, params: Record<string, unknown>) {
+    return {
+      migrationId: inc.id,
+      imagesDir: inc.dir,
+      workload: inc.workload,
+      params,
+      ...(inc.net && { netns: inc.net.namespace }),
+      log: (m: string) => this.host.log(`${inc.id} (in): ${m}`),
+    };
+  }
+
   async restore(migrationId: string, hookName: string, params: Record<string, unknown>): Promise<WorkloadRecord> {
     const host = this.host;
     const inc = this.incoming.get(migrationId);
@@ -83,14 +114,11 @@ export class IncomingMigrations {
       net = await host.direct.makeNetwork(inc.workload.id, inc.workload.spec, { fenced: true });
       inc.net = net;
     }
-    const dctx = {
-      migrationId,
-      imagesDir: inc.dir,
-      workload: inc.workload,
-      params,
-      ...(net && { netns: net.namespace }),
-      log: (m: string) => host.log(`${migrationId} (in): ${m}`),
-    };
+    // A prepare with another hook (or none) is dropped: this restore starts from scratch.
+    const prepared = inc.prepared?.hook === hookName ? inc.prepared.handle : undefined;
+    if (inc.prepared && !prepared) await inc.prepared.handle.cancel();
+    inc.prepared = undefined;
+    const dctx = { ...this.hookContext(inc, params), ...(prepared && { prepared }) };
     const t0 = Date.now();
     const tree = await hook.restore(dctx).catch(async (err: Error) => {
       if (net) await host.direct.dropNetwork(net);
@@ -156,6 +184,7 @@ export class IncomingMigrations {
     const inc = this.incoming.get(migrationId);
     if (!inc) return;
     this.incoming.delete(migrationId);
+    await inc.prepared?.handle.cancel();
     if (inc.restored) {
       this.host.workloads.delete(inc.restored.id);
       await this.host.runtimeFor(inc.restored).remove(inc.restored);

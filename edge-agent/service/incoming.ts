@@ -112,6 +112,26 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     },
   );
 
+  // Same body as restore: the hook starts what it can before the source freezes.
+  app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
+    "/v1/incoming/:id/prepare",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["hook"],
+          additionalProperties: false,
+          properties: { hook: { type: "string", minLength: 1, maxLength: 64 }, params: freeFormObjectSchema() },
+        },
+        response: errorResponses(400),
+      },
+    },
+    async (req) => {
+      const prepared = await agent.prepareIncoming(req.params.id, req.body.hook, req.body.params ?? {});
+      return { prepared };
+    },
+  );
+
   app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
     "/v1/incoming/:id/restore",
     {

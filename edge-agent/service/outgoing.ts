@@ -185,6 +185,7 @@ export class OutgoingMigrations {
       peer,
       destination: {
         url: dest,
+        prepare: (hook, params = {}) => peer.prepareIncoming(id, hook, params),
         restore: async (hook, params = {}) => {
           const t0 = Date.now();
           const restored = await peer.restoreIncoming(id, hook, { ...params, ...(faults.failRestore ? { failRestore: true } : {}) });
