@@ -57,6 +57,14 @@ export interface PageServerOptions {
    * never held back. Omitted = as fast as the socket takes them.
    */
   pushBytesPerSec?: number;
+  /**
+   * While the workload faults (a fault within this many ms, or the first ms
+   * after the first request), background replies stay FAULT_CUT_PAGES long:
+   * a fault that arrives while a 4 MiB reply is on its way waits for all of
+   * it, and a restored process's first answer takes a hundred faults or more.
+   * Once faults pause, replies grow to what is asked. 0 (default): off.
+   */
+  hotWindowMs?: number;
   log?: (line: string) => void;
 }
 
@@ -151,18 +159,23 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
   }
 
   let pushAllowedAt = 0;
+  let lastFaultAt = 0;
+  const hot = () => !!opts.hotWindowMs && Date.now() - lastFaultAt < opts.hotWindowMs;
   async function answerGet(sock: Socket, req: PsIov, layout: Layout, faultWaiting: () => boolean): Promise<void> {
-    counters.first ||= Date.now();
+    if (!counters.first) lastFaultAt = counters.first = Date.now();
     counters.requests++;
     const available = source.available(req.dstId, req.vaddr, req.nrPages);
     if (available === 0) throw new Error(`no pages for pid ${req.dstId} at 0x${req.vaddr.toString(16)} (+${req.nrPages})`);
     const kind = tracker.classify(req.dstId, req.vaddr, req.nrPages);
-    if (kind === "fault") counters.faultRequests++;
+    if (kind === "fault") {
+      counters.faultRequests++;
+      lastFaultAt = Date.now();
+    }
     if (kind === "push" && opts.pushBytesPerSec) {
       // Pace background replies, but stop waiting the moment a fault queues up.
       while (Date.now() < pushAllowedAt && !faultWaiting()) await sleep(Math.min(5, pushAllowedAt - Date.now()));
     }
-    const nrPages = kind === "push" && faultWaiting() ? Math.min(available, FAULT_CUT_PAGES) : available;
+    const nrPages = kind === "push" && (faultWaiting() || hot()) ? Math.min(available, FAULT_CUT_PAGES) : available;
     if (kind === "push" && opts.pushBytesPerSec)
       pushAllowedAt = Math.max(Date.now(), pushAllowedAt) + (nrPages * PAGE_SIZE * 1000) / opts.pushBytesPerSec;
     const header = encodeHeader({ cmd: PS_REPLY_PAGES, nrPages, vaddr: req.vaddr, dstId: req.dstId }, layout);

@@ -20,6 +20,9 @@ import { isAlive, treePidMap } from "./process-tree.js";
 
 export type DumpMode = "lazy-dump" | "full-dump";
 
+/** Background replies stay short until the restored workload has not faulted for this long (page-server.ts). */
+export const HOT_WINDOW_MS = 10;
+
 export interface PostcopySourceOptions {
   /** Root of the workload's process tree (a session leader in its own PID namespace). */
   pid: number;
@@ -34,6 +37,8 @@ export interface PostcopySourceOptions {
   dumpMode?: DumpMode;
   /** Background transfer cap in bytes/s (see PageServerOptions). */
   pushBytesPerSec?: number;
+  /** See PageServerOptions.hotWindowMs; default HOT_WINDOW_MS. */
+  hotWindowMs?: number;
   /**
    * The workload's own network namespace: CRIU dumps from inside it with its
    * TCP connections. The caller has fenced it (bridge port down) before this
@@ -140,7 +145,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   let server: PageServer;
   try {
     files = await listImages(reducedImagesDir);
-    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, listener: opts.listener, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
+    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, listener: opts.listener, layout, pushBytesPerSec: opts.pushBytesPerSec, hotWindowMs: opts.hotWindowMs ?? HOT_WINDOW_MS, log });
   } catch (err) {
     await source.close();
     await runOnHere();
