@@ -2,10 +2,16 @@
 // workload holding a working set of each size with stop-and-copy, post-copy
 // and Docker's checkpoint/restore, side by side in one run, on this machine.
 //
-// Downtime runs from the moment the workload is frozen to its first answer
-// on the destination; total time until the migration is over (for post-copy:
-// until the last page arrived and the source was cleaned up). The transfer
-// between agents is a copy between two directories in /dev/shm here.
+// Downtime runs from the moment the workload is frozen (CRIU's pre-dump action
+// script, right before it seizes the tasks; Docker: the checkpoint call) to its
+// first answer on the destination; total time until the migration is over
+// (for post-copy: until the last page arrived). The transfer between agents is
+// a copy between two directories in /dev/shm here. Post-copy does what the
+// agent does before the freeze: asks CRIU what the dump needs, opens the page
+// server's socket, starts the destination's lazy-pages daemon and restore
+// (prepared-restore.ts). Columns after the downtime say where it went:
+// freeze (decision to frozen: CRIU's start, the workload still runs), dump,
+// transfer (of what resuming needs), lazy ready, restore, 1st answer.
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,7 +25,7 @@ import { preListen } from "../edge-agent/postcopy/page-server.js";
 import { prepareRestore } from "../edge-agent/postcopy/prepared-restore.js";
 import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
 import { startPostcopySource, warmPostcopySource } from "../edge-agent/postcopy/source.js";
-import { criu } from "../edge-agent/runtime/criu.js";
+import { criu, preDumpScript } from "../edge-agent/runtime/criu.js";
 import type { Breakdown } from "../src/api-types/agent.js";
 import { withServices } from "./services.js";
 import { waitFor } from "../src/wait.js";
@@ -147,8 +153,10 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
   let restored = 0;
   try {
     const t0 = Date.now();
-    await criu(["dump", "-t", String(w.pid)], { dir: join(dir, "src"), log: "dump.log", timeoutMs: 600_000 });
+    const stamp = await preDumpScript(join(dir, "pre-dump.sh"));
+    await criu(["dump", "-t", String(w.pid), ...stamp.args], { dir: join(dir, "src"), log: "dump.log", timeoutMs: 600_000 });
     const t1 = Date.now();
+    const frozenAt = (await stamp.frozenAt()) ?? t0;
     await cp(join(dir, "src"), join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
     const bytes = await dirBytes(join(dir, "dst"));
     await rm(join(dir, "src"), { recursive: true, force: true });
@@ -157,8 +165,8 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
     const t3 = Date.now();
     restored = Number((await readFile(join(dir, "dst", "restore.pid"), "utf8")).trim());
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
-    const downtimeMs = Date.now() - t0;
-    const breakdown: Breakdown = { freezeMs: 0, dumpMs: t1 - t0, transferMs: t2 - t1, restoreMs: t3 - t2, firstAnswerMs: Date.now() - t3 };
+    const downtimeMs = Date.now() - frozenAt;
+    const breakdown: Breakdown = { freezeMs: frozenAt - t0, dumpMs: t1 - frozenAt, transferMs: t2 - t1, restoreMs: t3 - t2, firstAnswerMs: Date.now() - t3 };
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
     return { strategy: "stop-and-copy", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk, breakdown };
   } finally {
@@ -190,10 +198,10 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
     const t3 = Date.now();
     restored = dst.pid;
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
-    const downtimeMs = Date.now() - t0;
+    const downtimeMs = Date.now() - src.frozenAt;
     const breakdown: Breakdown = {
-      freezeMs: src.criuStartedAt - t0,
-      dumpMs: t1 - src.criuStartedAt,
+      freezeMs: src.frozenAt - t0,
+      dumpMs: t1 - src.frozenAt,
       transferMs: t2 - t1,
       lazyReadyMs: dst.lazyReadyMs,
       restoreMs: dst.restoreMs,
@@ -201,7 +209,7 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
     };
     const [stats, outcome] = await Promise.all([src.done, awaitAllPages(dst)]);
     if (!outcome.ok) throw new Error(outcome.reason);
-    const totalMs = Date.now() - t0;
+    const totalMs = Date.now() - src.frozenAt;
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
     return {
       strategy: "post-copy",

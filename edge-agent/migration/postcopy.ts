@@ -70,23 +70,26 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     await warmPostcopySource();
     const listener = await preListen(listenHost);
     const pageServer = { pageServerHost: listener.host, pageServerPort: listener.port };
-    let frozenAt: number;
+    let decidedAt: number;
     try {
       if (ctx.destination.prepare && !(await ctx.destination.prepare(POSTCOPY_HOOK, pageServer))) ctx.log("post-copy: the destination restores unprepared");
       ctx.emit({ phase: "dumping" });
       await ctx.probe.quiesceSource();
-      frozenAt = Date.now();
-      // Fenced before the dump: no frame reaches the tree from here on, so the lazy dump may lift
-      // CRIU's network lock early (lazy-dump.ts). A failed dump opens it again (resumeSource).
-      if (net) await ctx.runtime.fenceNetwork(net);
+      decidedAt = Date.now();
     } catch (err) {
       await listener.close();
       throw err;
     }
-    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, listener, log: ctx.log, netns: net?.namespace, holdUntilRelease: true });
+    // A network workload is fenced (its port down) by CRIU's pre-dump script, right before the
+    // freeze: no frame reaches the tree from then on, so the lazy dump may lift CRIU's network lock
+    // early (lazy-dump.ts). A failed dump opens the port again (resumeSource).
+    const fence = net && { port: net.port, agentNetns: `/proc/${process.pid}/ns/net` };
+    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, listener, log: ctx.log, netns: net?.namespace, fence, holdUntilRelease: true });
     // Held until commit or rollback, whatever happens below: the frozen tree is the workload's fallback.
     sources.set(ctx.migrationId, src);
-    ctx.timing?.({ freezeMs: src.criuStartedAt - frozenAt, dumpMs: Date.now() - src.criuStartedAt });
+    // Freeze: the decision until the tasks froze (the workload ran meanwhile); dump: frozen until the images were written.
+    ctx.timing?.({ freezeMs: src.frozenAt - decidedAt, dumpMs: Date.now() - src.frozenAt });
+    ctx.probe.frozeAt?.(src.frozenAt);
     ctx.log(`post-copy: ${src.dumpMode} (${src.dumpModeReason}), frozen ${src.dumpMs} ms, ${src.reducedBytes} bytes to resume, ${src.lazyPages} lazy pages`);
     ctx.emit({ phase: "transferring", totalBytes: src.reducedBytes });
     await ctx.sendFiles(src.reducedImagesDir, src.files.map((f) => f.name), { phase: "before-resume" });

@@ -87,6 +87,12 @@ export interface DestinationHandle {
 export interface DowntimeProbe {
   /** Stops polling the source and waits for a request in flight, so no connection is open at the freeze. */
   quiesceSource(): Promise<void>;
+  /**
+   * The tasks froze at `at` (ms epoch), later than quiesceSource: a probe
+   * that cannot see the workload answer (the process-tree probe) counts
+   * downtime from there.
+   */
+  frozeAt?(at: number): void;
   /** ms epoch of the last answer the workload gave on the source (polled since the migration began). */
   lastSourceAnswerAt(): number | undefined;
   /**

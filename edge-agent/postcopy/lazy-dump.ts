@@ -11,12 +11,14 @@ import { access, mkdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CRIU, criuError, criuReady, spawnCriu } from "../runtime/criu.js";
+import { CRIU, criuError, criuReady, preDumpScript, spawnCriu } from "../runtime/criu.js";
 import { encodeHeader, type Layout, PS_IOV_CLOSE } from "./page-server-protocol.js";
 import { isAlive } from "./process-tree.js";
 
 export interface LazyDump {
   dir: string;
+  /** When CRIU was about to seize (freeze) the tasks (ms epoch), from its pre-dump action script; undefined if unknown. */
+  frozenAt?: number;
   /** Sends CRIU's page server PS_IOV_CLOSE: CRIU kills the frozen tasks and exits. */
   finish(): Promise<void>;
   /** Fails CRIU's page-server session on purpose: CRIU then lets the tasks run on here (rollback before resume). */
@@ -63,6 +65,13 @@ export interface LazyDumpOptions {
    * before CRIU would let it run.
    */
   netns?: string;
+  /**
+   * Fences the workload (its bridge port in the agent's namespace, set down)
+   * from CRIU's pre-dump action script: after CRIU's own start and kernel
+   * probes (tens of ms), right before it seizes the tasks, so the workload
+   * serves until it freezes. The dump fails if the fence fails.
+   */
+  fence?: { port: string; agentNetns: string };
   timeoutMs?: number;
 }
 
@@ -75,9 +84,12 @@ export interface LazyDumpOptions {
  */
 export async function startLazyDump(pid: number, dir: string, layout: Layout, opts: LazyDumpOptions = {}): Promise<LazyDump> {
   await mkdir(dir, { recursive: true });
-  // Fenced already: the port being down is the network lock, so CRIU's iptables lock (two iptables runs) is skipped.
+  // Beside the images, not among them (everything in the images directory goes to the destination).
+  const stamp = await preDumpScript(`${dir}-pre-dump.sh`, opts.fence);
+  // Fenced (by the caller, or by the action script): the port being down is the network lock, so
+  // CRIU's iptables lock (two iptables runs) is skipped.
   const tcp = opts.netns ? ["--tcp-established", "--network-lock", "skip", "--leave-running"] : [];
-  const args = ["dump", "--lazy-pages", "--ps-socket", String(PS_FD), "--status-fd", String(STATUS_FD), "-t", String(pid), ...tcp];
+  const args = ["dump", "--lazy-pages", "--ps-socket", String(PS_FD), "--status-fd", String(STATUS_FD), ...stamp.args, "-t", String(pid), ...tcp];
   const child: ChildProcess = spawnCriu(args, { dir, log: "dump.log", netns: opts.netns, extraFds: 2 });
   const exit = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   let exited: [number | null, NodeJS.Signals | null] | null = null;
@@ -97,12 +109,14 @@ export async function startLazyDump(pid: number, dir: string, layout: Layout, op
   } finally {
     clearTimeout(timer);
   }
+  const frozenAt = await stamp.frozenAt();
   const hangUp = () => {
     sock.destroy();
     status.destroy();
   };
   return {
     dir,
+    frozenAt,
     async finish() {
       // --leave-running: CRIU would thaw the tree after the close; it dies first (SIGKILL to its init ends the namespace).
       if (opts.netns && isAlive(pid)) process.kill(pid, "SIGKILL");

@@ -11,6 +11,7 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { criu, criuVersion, tcpFlags } from "../runtime/criu.js";
+import { setPortUp } from "../runtime/netns.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
@@ -46,6 +47,8 @@ export interface PostcopySourceOptions {
    * (see lazy-dump.ts).
    */
   netns?: string;
+  /** Fence the workload right before the freeze (lazy dump: from CRIU's pre-dump script; see LazyDumpOptions.fence). */
+  fence?: { port: string; agentNetns: string };
   /**
    * Keep the frozen tree and the images after every page went out, until
    * release() (commit) or rollback(): the runner decides. Default: cleaned up
@@ -68,6 +71,8 @@ export interface PostcopySource {
   dumpMs: number;
   /** When CRIU was started (ms epoch): what came before is our own preparation, after it CRIU's dump. */
   criuStartedAt: number;
+  /** When the tasks froze (ms epoch): CRIU's seize (lazy dump), else when CRIU started. */
+  frozenAt: number;
   pageServer: { host: string; port: number };
   stats(): PostcopyStats;
   /** Resolves once every page has been handed over (and, unless held, the source is cleaned up). */
@@ -110,7 +115,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     if (mode === "lazy-dump") {
       try {
         criuStartedAt = Date.now();
-        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout, { netns: opts.netns });
+        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout, { netns: opts.netns, fence: opts.fence });
       } catch (err) {
         // CRIU thaws the tasks when a dump fails, so a plain dump can still follow.
         if (!isAlive(opts.pid) || opts.dumpMode) throw err;
@@ -128,6 +133,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       // --leave-stopped: the original stays (stopped) until the destination has every page, so a
       // failure before resume can still let it run on here.
       const tcp = opts.netns ? tcpFlags("dump") : [];
+      if (opts.fence) await setPortUp(opts.fence.port, false);
       criuStartedAt = Date.now();
       await criu(["dump", "--leave-stopped", "-t", String(opts.pid), ...tcp], { dir: fullDir, log: "dump.log", timeoutMs: 300_000, netns: opts.netns });
       stoppedTree = true;
@@ -183,6 +189,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     lazyPages: [...source.lazyRuns.values()].flat().reduce((n, r) => n + r.nrPages, 0),
     dumpMs,
     criuStartedAt,
+    frozenAt: lazy?.frozenAt ?? criuStartedAt,
     pageServer: { host: server.host, port: server.port },
     stats: server.stats,
     done,

@@ -2,7 +2,7 @@
 // (-o LOG) into its images directory (-D DIR), so a failure is reported with
 // CRIU's own words: a CriuError carrying the log's error lines.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -174,4 +174,25 @@ export function dumpArgs(pid: number, opts: { network?: boolean } = {}): string[
 /** `criu restore` detached, writing the host PID of the root to `pidfile`. */
 export function restoreArgs(pidfile: string, opts: { network?: "restore-fresh" | "restore-source" } = {}): string[] {
   return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS, ...(opts.network ? tcpFlags(opts.network) : [])];
+}
+
+/**
+ * A pre-dump action script for `criu dump` (--action-script): CRIU runs it
+ * after its own start and kernel probes (tens of ms), right before it seizes
+ * the tasks. It notes that moment (frozenAt: the workload's freeze) and, with
+ * `fence`, sets the workload's bridge port down in the agent's namespace, so
+ * the workload serves until it freezes. A failing script fails the dump.
+ */
+export async function preDumpScript(file: string, fence?: { port: string; agentNetns: string }): Promise<{ args: string[]; frozenAt(): Promise<number | undefined> }> {
+  if (fence && !/^[A-Za-z0-9._-]+$/.test(fence.port)) throw new Error(`bad port name ${fence.port}`);
+  if (fence && !/^[A-Za-z0-9/._-]+$/.test(fence.agentNetns)) throw new Error(`bad namespace path ${fence.agentNetns}`);
+  const fenceLine = fence ? `exec nsenter --net=${fence.agentNetns} ip link set ${fence.port} down\n` : "";
+  await writeFile(file, `#!/bin/sh\n[ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] || exit 0\ndate +%s%N > "$0.frozen"\n${fenceLine}`, { mode: 0o700 });
+  return {
+    args: ["--action-script", path.resolve(file)],
+    async frozenAt() {
+      const ns = (await readFile(`${file}.frozen`, "utf8").catch(() => "")).trim();
+      return /^\d+$/.test(ns) ? Math.round(Number(ns) / 1e6) : undefined;
+    },
+  };
 }
