@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { criu, criuVersion, tcpFlags } from "../runtime/criu.js";
 import { setPortUp } from "../runtime/netns.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
+import { sendSmallAreasEagerly } from "./eager-small.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
 import { type PageServer, type PostcopyStats, type PreListened, startPageServer } from "./page-server.js";
@@ -38,6 +39,8 @@ export interface PostcopySourceOptions {
   dumpMode?: DumpMode;
   /** Background transfer cap in bytes/s (see PageServerOptions). */
   pushBytesPerSec?: number;
+  /** Lazy dump: send the lazy pages of small areas (heap, stacks) with the images (eager-small.ts); default true. */
+  eagerSmallAreas?: boolean;
   /** See PageServerOptions.hotWindowMs; default HOT_WINDOW_MS. */
   hotWindowMs?: number;
   /**
@@ -67,6 +70,8 @@ export interface PostcopySource {
   /** Bytes of the reduced images (what must reach the destination before it resumes). */
   reducedBytes: number;
   lazyPages: number;
+  /** Pages CRIU marked lazy that go with the images instead (small areas). */
+  eagerPages: number;
   /** How long the workload was frozen before its images were ready. */
   dumpMs: number;
   /** When CRIU was started (ms epoch): what came before is our own preparation, after it CRIU's dump. */
@@ -111,6 +116,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   };
   let reducedImagesDir: string;
   let source: PageSource;
+  let eagerPages = 0;
   try {
     if (mode === "lazy-dump") {
       try {
@@ -126,7 +132,10 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     }
     if (lazy) {
       reducedImagesDir = lazy.dir;
-      source = await openFrozenTaskSource(await readTaskPagemaps(lazy.dir), await treePidMap(opts.pid));
+      const hostPids = await treePidMap(opts.pid);
+      // Before the page source reads which pages are lazy, and before adjacent lazy entries merge.
+      if (opts.eagerSmallAreas !== false) eagerPages = await sendSmallAreasEagerly(lazy.dir, hostPids);
+      source = await openFrozenTaskSource(await readTaskPagemaps(lazy.dir), hostPids);
       await mergeLazyPagemaps(lazy.dir);
     } else {
       const fullDir = join(opts.workDir, "full");
@@ -187,6 +196,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     files,
     reducedBytes: files.reduce((n, f) => n + f.bytes, 0),
     lazyPages: [...source.lazyRuns.values()].flat().reduce((n, r) => n + r.nrPages, 0),
+    eagerPages,
     dumpMs,
     criuStartedAt,
     frozenAt: lazy?.frozenAt ?? criuStartedAt,
