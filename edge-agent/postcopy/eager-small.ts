@@ -10,8 +10,8 @@ import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { type TaskPagemap, readTaskPagemaps } from "./dump-images.js";
 import { effectiveFlags, encodePagemap, isPresent, PAGE_SIZE, PE_LAZY, PE_PRESENT, type PagemapEntry } from "./pagemap-image.js";
 
-export const EAGER_AREA_MAX = 8 << 20;
-export const EAGER_BUDGET = 16 << 20;
+export const EAGER_AREA_MAX = 4 << 20;
+export const EAGER_BUDGET = 4 << 20;
 
 export interface Area {
   start: number;
