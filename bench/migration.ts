@@ -2,10 +2,16 @@
 // workload holding a working set of each size with stop-and-copy, post-copy
 // and Docker's checkpoint/restore, side by side in one run, on this machine.
 //
-// Downtime runs from the moment the workload is frozen to its first answer
-// on the destination; total time until the migration is over (for post-copy:
-// until the last page arrived and the source was cleaned up). The transfer
-// between agents is a copy between two directories in /dev/shm here.
+// Downtime runs from the moment the workload is frozen (CRIU's pre-dump action
+// script, right before it seizes the tasks; Docker: the checkpoint call) to its
+// first answer on the destination; total time until the migration is over
+// (for post-copy: until the last page arrived). The transfer between agents is
+// a copy between two directories in /dev/shm here. Post-copy does what the
+// agent does before the freeze: asks CRIU what the dump needs, opens the page
+// server's socket, starts the destination's lazy-pages daemon and restore
+// (prepared-restore.ts). Columns after the downtime say where it went:
+// freeze (decision to frozen: CRIU's start, the workload still runs), dump,
+// transfer (of what resuming needs), lazy ready, restore, 1st answer.
 import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,10 +20,13 @@ import { numberFlag } from "../src/cli/args.js";
 import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
-import { awaitAllPages, restorePostcopy } from "../edge-agent/postcopy/destination.js";
+import { awaitAllPages } from "../edge-agent/postcopy/destination.js";
+import { preListen } from "../edge-agent/postcopy/page-server.js";
+import { prepareRestore } from "../edge-agent/postcopy/prepared-restore.js";
 import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
-import { startPostcopySource } from "../edge-agent/postcopy/source.js";
-import { criu } from "../edge-agent/runtime/criu.js";
+import { startPostcopySource, warmPostcopySource } from "../edge-agent/postcopy/source.js";
+import { criu, preDumpScript } from "../edge-agent/runtime/criu.js";
+import type { Breakdown } from "../src/api-types/agent.js";
 import { withServices } from "./services.js";
 import { waitFor } from "../src/wait.js";
 
@@ -35,8 +44,19 @@ export interface BenchRow {
   pagesOnFault?: number;
   pagesPushed?: number;
   dumpMode?: string;
+  /** Where the frozen time went, ms (see Breakdown in src/api-types/agent.ts). */
+  breakdown?: Breakdown;
   /** Why a row has no figures. */
   unavailable?: string;
+}
+
+const STRATEGIES = ["stop-and-copy", "post-copy", "docker-checkpoint"] as const;
+type BenchStrategy = (typeof STRATEGIES)[number];
+
+function strategyList(raw: string): BenchStrategy[] {
+  const out = raw.split(",").map((s) => s.trim());
+  for (const s of out) if (!(STRATEGIES as readonly string[]).includes(s)) throw new Error(`--strategies: unknown '${s}' (${STRATEGIES.join(", ")})`);
+  return out as BenchStrategy[];
 }
 
 export const command = defineCommand({
@@ -47,6 +67,7 @@ strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
 (plus bytesAfterResume, pagesOnFault and pagesPushed for post-copy).`,
   flags: {
     sizes: flag.parsed("LIST", "working sets in MiB, comma-separated", mebibytes, { default: "64,256,1024" }),
+    strategies: flag.parsed("LIST", "strategies to run, comma-separated", strategyList, { default: STRATEGIES.join(",") }),
     json: flag.boolean("print the rows as JSON"),
   },
   epilog: `Needs root and CRIU. Starts the Docker engine for its Docker rows when none runs
@@ -56,7 +77,8 @@ strategy, workingSetMiB, downtimeMs, totalMs, bytesBeforeResume, checksumOk
       process.stderr.write("the migration benchmark needs root (CRIU)\n");
       return 2;
     }
-    return withServices(["docker"], () => bench(parsed.values.sizes, parsed.values.json));
+    const only = parsed.values.strategies;
+    return withServices(only.includes("docker-checkpoint") ? ["docker"] : [], () => bench(parsed.values.sizes, only, parsed.values.json));
   },
 });
 
@@ -64,13 +86,13 @@ function mebibytes(raw: string): number[] {
   return raw.split(",").map((s) => numberFlag("sizes", s.trim(), 0, { min: 1, integer: true }));
 }
 
-async function bench(sizes: number[], json: boolean): Promise<number> {
+async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean): Promise<number> {
   const root = await mkdtemp("/dev/shm/fmp-bench-");
   const rows: BenchRow[] = [];
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   try {
     for (const size of sizes) {
-      for (const strategy of ["stop-and-copy", "post-copy", "docker-checkpoint"] as const) {
+      for (const strategy of strategies) {
         log(`${strategy}, ${size} MiB`);
         const dir = join(root, `${strategy}-${size}`);
         await mkdir(dir, { recursive: true });
@@ -97,8 +119,11 @@ async function bench(sizes: number[], json: boolean): Promise<number> {
   else {
     process.stdout.write(
       formatTable(
-        ["strategy", "MiB", "downtime ms", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
-        rows.map((r) => [r.strategy, r.workingSetMiB, r.downtimeMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode]),
+        ["strategy", "MiB", "downtime ms", "freeze", "dump", "transfer", "lazy ready", "restore", "1st answer", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
+        rows.map((r) => {
+          const b = r.breakdown ?? {};
+          return [r.strategy, r.workingSetMiB, r.downtimeMs, b.freezeMs, b.dumpMs, b.transferMs, b.lazyReadyMs, b.restoreMs, b.firstAnswerMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode];
+        }),
       ),
     );
     process.stdout.write(goals(rows));
@@ -128,16 +153,22 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
   let restored = 0;
   try {
     const t0 = Date.now();
-    await criu(["dump", "-t", String(w.pid)], { dir: join(dir, "src"), log: "dump.log", timeoutMs: 600_000 });
+    const stamp = await preDumpScript(join(dir, "pre-dump.sh"));
+    await criu(["dump", "-t", String(w.pid), ...stamp.args], { dir: join(dir, "src"), log: "dump.log", timeoutMs: 600_000 });
+    const t1 = Date.now();
+    const frozenAt = (await stamp.frozenAt()) ?? t0;
     await cp(join(dir, "src"), join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
     const bytes = await dirBytes(join(dir, "dst"));
     await rm(join(dir, "src"), { recursive: true, force: true });
+    const t2 = Date.now();
     await criu(["restore", "-d", "--pidfile", join(dir, "dst", "restore.pid")], { dir: join(dir, "dst"), log: "restore.log", timeoutMs: 600_000 });
+    const t3 = Date.now();
     restored = Number((await readFile(join(dir, "dst", "restore.pid"), "utf8")).trim());
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
-    const downtimeMs = Date.now() - t0;
+    const downtimeMs = Date.now() - frozenAt;
+    const breakdown: Breakdown = { freezeMs: frozenAt - t0, dumpMs: t1 - frozenAt, transferMs: t2 - t1, restoreMs: t3 - t2, firstAnswerMs: Date.now() - t3 };
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
-    return { strategy: "stop-and-copy", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk };
+    return { strategy: "stop-and-copy", workingSetMiB: size, downtimeMs, totalMs: downtimeMs, bytesBeforeResume: bytes, checksumOk, breakdown };
   } finally {
     killPid(restored);
     killPid(w.pid);
@@ -149,16 +180,36 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
   const w = await startWorkload(size, join(dir, "w.sock"));
   let restored = 0;
   try {
+    // As the agent does before the freeze: CRIU asked what the dump needs, the page server's socket
+    // open, the destination's lazy-pages daemon and restore started and waiting for the images.
+    await warmPostcopySource();
+    const listener = await preListen("127.0.0.1");
+    await mkdir(join(dir, "dst"), { recursive: true });
+    const prepared = await prepareRestore({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: listener.port });
     const t0 = Date.now();
-    const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1" });
+    const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1", listener }).catch(async (err) => {
+      await prepared.cancel();
+      throw err;
+    });
+    const t1 = Date.now();
     await cp(src.reducedImagesDir, join(dir, "dst"), { recursive: true, filter: (p) => !p.endsWith(".log") });
-    const dst = await restorePostcopy({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: src.pageServer.port });
+    const t2 = Date.now();
+    const dst = await prepared.go();
+    const t3 = Date.now();
     restored = dst.pid;
     if ((await ask(w.socket, "count")) !== "2") throw new Error("the restored workload lost its counter");
-    const downtimeMs = Date.now() - t0;
+    const downtimeMs = Date.now() - src.frozenAt;
+    const breakdown: Breakdown = {
+      freezeMs: src.frozenAt - t0,
+      dumpMs: t1 - src.frozenAt,
+      transferMs: t2 - t1,
+      lazyReadyMs: dst.lazyReadyMs,
+      restoreMs: dst.restoreMs,
+      firstAnswerMs: Date.now() - t3,
+    };
     const [stats, outcome] = await Promise.all([src.done, awaitAllPages(dst)]);
     if (!outcome.ok) throw new Error(outcome.reason);
-    const totalMs = Date.now() - t0;
+    const totalMs = Date.now() - src.frozenAt;
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
     return {
       strategy: "post-copy",
@@ -171,6 +222,7 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
       pagesOnFault: stats.pagesOnFault,
       pagesPushed: stats.pagesPushed,
       dumpMode: src.dumpMode,
+      breakdown,
     };
   } finally {
     killPid(restored);

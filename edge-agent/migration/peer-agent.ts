@@ -13,6 +13,8 @@ export interface PeerAgent {
 
   /** Opens incoming migration `migrationId` of `workload` from the agent at `source`. */
   openIncoming(migrationId: string, workload: WorkloadRecord, source: string): Promise<void>;
+  /** Lets hook `hook` prepare its restore before the source freezes; false when the agent cannot (an older one). */
+  prepareIncoming(migrationId: string, hook: string, params: Record<string, unknown>): Promise<boolean>;
   /** Restores what arrived with hook `hook`; resolves once the workload runs there. */
   restoreIncoming(migrationId: string, hook: string, params: Record<string, unknown>): Promise<Restored>;
   /** The source is done: the destination keeps the workload. */

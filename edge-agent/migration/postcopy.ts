@@ -12,7 +12,9 @@
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { awaitAllPages, restorePostcopy } from "../postcopy/destination.js";
-import { type PostcopySource, startPostcopySource } from "../postcopy/source.js";
+import { type PostcopySource, startPostcopySource, warmPostcopySource } from "../postcopy/source.js";
+import { preListen } from "../postcopy/page-server.js";
+import { type PreparedRestore, prepareRestore } from "../postcopy/prepared-restore.js";
 import type { RestoredTree } from "../runtime/types.js";
 import { resumeTree, type TreeSource } from "./stopcopy.js";
 import type {
@@ -63,18 +65,37 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     if (!pid) throw new Error("post-copy needs the direct runtime (Docker's checkpoint API has no lazy pages)");
     const listenHost = await localAddressTowards(ctx.destination.url);
     const net = ctx.workload.network;
-    ctx.emit({ phase: "dumping" });
-    await ctx.probe.quiesceSource();
-    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, log: ctx.log, netns: net?.namespace, holdUntilRelease: true });
+    // Before the freeze: what the dump asks of CRIU, the page server's socket, and the destination's
+    // lazy-pages daemon and restore started against it (they wait for the images).
+    await warmPostcopySource();
+    const listener = await preListen(listenHost);
+    const pageServer = { pageServerHost: listener.host, pageServerPort: listener.port };
+    let decidedAt: number;
+    try {
+      if (ctx.destination.prepare && !(await ctx.destination.prepare(POSTCOPY_HOOK, pageServer))) ctx.log("post-copy: the destination restores unprepared");
+      ctx.emit({ phase: "dumping" });
+      await ctx.probe.quiesceSource();
+      decidedAt = Date.now();
+    } catch (err) {
+      await listener.close();
+      throw err;
+    }
+    // A network workload is fenced (its port down) by CRIU's pre-dump script, right before the
+    // freeze: no frame reaches the tree from then on, so the lazy dump may lift CRIU's network lock
+    // early (lazy-dump.ts). A failed dump opens the port again (resumeSource).
+    const fence = net && { port: net.port, agentNetns: `/proc/${process.pid}/ns/net` };
+    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, listener, log: ctx.log, netns: net?.namespace, fence, holdUntilRelease: true });
     // Held until commit or rollback, whatever happens below: the frozen tree is the workload's fallback.
     sources.set(ctx.migrationId, src);
+    // Freeze: the decision until the tasks froze (the workload ran meanwhile); dump: frozen until the images were written.
+    ctx.timing?.({ freezeMs: src.frozenAt - decidedAt, dumpMs: Date.now() - src.frozenAt });
+    ctx.probe.frozeAt?.(src.frozenAt);
     ctx.log(`post-copy: ${src.dumpMode} (${src.dumpModeReason}), frozen ${src.dumpMs} ms, ${src.reducedBytes} bytes to resume, ${src.lazyPages} lazy pages`);
-    if (net) await ctx.runtime.fenceNetwork(net);
     ctx.emit({ phase: "transferring", totalBytes: src.reducedBytes });
     await ctx.sendFiles(src.reducedImagesDir, src.files.map((f) => f.name), { phase: "before-resume" });
     ctx.signal.throwIfAborted();
     ctx.emit({ phase: "restoring" });
-    const restored = await ctx.destination.restore(POSTCOPY_HOOK, { pageServerHost: src.pageServer.host, pageServerPort: src.pageServer.port });
+    const restored = await ctx.destination.restore(POSTCOPY_HOOK, pageServer);
     ctx.emit({ phase: "verifying" });
     const downtimeMs = await ctx.probe.waitForDestination();
     // A failure from here on rolls back through resumeSource: the source copy runs again before the
@@ -125,14 +146,22 @@ async function servePages(ctx: MigrationContext<TreeSource>, src: PostcopySource
   }
 }
 
+function pageServerOf(ctx: DestinationContext<unknown>): { pageServerHost: string; pageServerPort: number } {
+  const host = ctx.params.pageServerHost;
+  const port = ctx.params.pageServerPort;
+  if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
+  return { pageServerHost: host, pageServerPort: port };
+}
+
 /** Destination side: lazy-pages daemon against the source's page server, then a lazy restore (no runtime needed). */
 export const postcopyDestinationHook: DestinationHook<unknown> = {
   name: POSTCOPY_HOOK,
+  /** Both CRIU processes started before the freeze, waiting for the images (prepared-restore.ts). */
+  prepare: (ctx) => prepareRestore({ imagesDir: ctx.imagesDir, ...pageServerOf(ctx), netns: ctx.netns }),
   async restore(ctx: DestinationContext<unknown>): Promise<RestoredTree> {
-    const host = ctx.params.pageServerHost;
-    const port = ctx.params.pageServerPort;
-    if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
-    const restored = await restorePostcopy({ imagesDir: ctx.imagesDir, pageServerHost: host, pageServerPort: port, netns: ctx.netns });
+    const opts = { imagesDir: ctx.imagesDir, ...pageServerOf(ctx), netns: ctx.netns };
+    const prepared = ctx.prepared as PreparedRestore | undefined;
+    const restored = prepared ? await prepared.go() : await restorePostcopy(opts);
     ctx.log(`post-copy: restored pid ${restored.pid} in ${restored.restoreMs} ms; pages follow`);
     const settled = awaitAllPages(restored).then((outcome) => {
       if (!outcome.ok) {
@@ -142,6 +171,6 @@ export const postcopyDestinationHook: DestinationHook<unknown> = {
       ctx.log("post-copy: all pages arrived");
     });
     settled.catch(() => {}); // reported through the log and to whoever awaits it
-    return { pid: restored.pid, settled };
+    return { pid: restored.pid, settled, timings: { lazyReadyMs: restored.lazyReadyMs, criuRestoreMs: restored.restoreMs } };
   },
 };

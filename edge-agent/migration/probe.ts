@@ -71,6 +71,9 @@ export function startTreeProbe(runsThere: () => Promise<boolean | "ended">, opts
     async quiesceSource() {
       frozenAt ??= Date.now();
     },
+    frozeAt(at) {
+      frozenAt = at;
+    },
     async waitForDestination(timeoutMs = 20_000) {
       const end = Date.now() + timeoutMs;
       let firstRun: number | undefined;

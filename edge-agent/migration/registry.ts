@@ -19,6 +19,7 @@ import type {
   MigrationContext,
   MigrationResult,
   MigrationStrategy,
+  PreparedHook,
   StrategyName,
 } from "./strategy.js";
 
@@ -43,6 +44,7 @@ export interface RunnableStrategy {
 /** A destination hook bound to its runtime. */
 export interface RunnableHook {
   readonly name: string;
+  prepare?(ctx: Omit<DestinationContext, "runtime">): Promise<PreparedHook>;
   restore(ctx: Omit<DestinationContext, "runtime">): Promise<RestoredTree>;
 }
 
@@ -66,7 +68,12 @@ function bind<R>(strategy: MigrationStrategy<R>, runtime: R): RunnableStrategy {
 }
 
 function bindHook<R>(hook: DestinationHook<R>, runtime: () => R): RunnableHook {
-  return { name: hook.name, restore: (ctx) => hook.restore({ ...ctx, runtime: runtime() }) };
+  const prepare = hook.prepare?.bind(hook);
+  return {
+    name: hook.name,
+    ...(prepare && { prepare: (ctx: Omit<DestinationContext, "runtime">) => prepare({ ...ctx, runtime: runtime() }) }),
+    restore: (ctx) => hook.restore({ ...ctx, runtime: runtime() }),
+  };
 }
 
 /** Process trees move with CRIU: stop-and-copy, pre-copy, post-copy, or auto's pick of them. */

@@ -21,7 +21,9 @@ export const stopcopyStrategy: MigrationStrategy<TreeSource> = {
   async migrateSource(ctx: MigrationContext<TreeSource>): Promise<MigrationResult> {
     ctx.emit({ phase: "dumping" });
     await ctx.probe.quiesceSource();
+    const frozenAt = Date.now();
     await ctx.runtime.dump(ctx.workload, ctx.workDir);
+    ctx.timing?.({ freezeMs: 0, dumpMs: Date.now() - frozenAt });
     // The frozen copy takes no more frames: its address moves to the destination's port.
     if (ctx.workload.network) await ctx.runtime.fenceNetwork(ctx.workload.network);
     const files = await imageFiles(ctx.workDir);

@@ -17,14 +17,14 @@
 // Both contexts carry `runtime`: the part of the runtime (direct or Docker)
 // the strategy or hook works with, R. registry.ts binds each strategy to its
 // runtime; nothing here knows which runtimes exist.
-import type { AgentCapabilities, Availability, MigrationMetrics, MigrationPhase, StrategyName } from "../../src/api-types/agent.js";
+import type { AgentCapabilities, Availability, Breakdown, MigrationMetrics, MigrationPhase, StrategyName } from "../../src/api-types/agent.js";
 import type { SentFiles } from "../transfer/sender.js";
 import type { RestoredTree, WorkloadRecord } from "../runtime/types.js";
 import type { PeerAgent } from "./peer-agent.js";
 
 /** Strategy names, availability and capabilities are what GET /v1/info shows: one definition, in src/api-types. */
 /** So are a migration's phases and its closing metrics (GET /v1/migrations/:id). */
-export type { Availability, MigrationMetrics, MigrationPhase, StrategyName };
+export type { Availability, Breakdown, MigrationMetrics, MigrationPhase, StrategyName };
 export type Capabilities = AgentCapabilities;
 
 export interface ProgressEvent {
@@ -75,12 +75,24 @@ export interface DestinationHandle {
    * `hook` ("stopcopy" = plain restore, "postcopy" = lazy restore), passing
    * `params` to it. Resolves once the restored tree runs on the destination.
    */
-  restore(hook: string, params?: Record<string, unknown>): Promise<{ workloadId: string; pid?: number }>;
+  restore(hook: string, params?: Record<string, unknown>): Promise<{ workloadId: string; pid?: number; timings?: RestoredTree["timings"] }>;
+  /**
+   * Lets the destination's hook `hook` start its restore before the freeze
+   * (its DestinationHook.prepare, with `params`); false when it cannot, and
+   * restore() then works unprepared.
+   */
+  prepare?(hook: string, params?: Record<string, unknown>): Promise<boolean>;
 }
 
 export interface DowntimeProbe {
   /** Stops polling the source and waits for a request in flight, so no connection is open at the freeze. */
   quiesceSource(): Promise<void>;
+  /**
+   * The tasks froze at `at` (ms epoch), later than quiesceSource: a probe
+   * that cannot see the workload answer (the process-tree probe) counts
+   * downtime from there.
+   */
+  frozeAt?(at: number): void;
   /** ms epoch of the last answer the workload gave on the source (polled since the migration began). */
   lastSourceAnswerAt(): number | undefined;
   /**
@@ -110,6 +122,8 @@ export interface MigrationContext<R = unknown> {
    * phase's metric.
    */
   sendFiles(dir: string, files: string[], opts: { phase: TransferPhase }): Promise<SentFiles>;
+  /** Records where the frozen time went (the runner adds transfer, restore and first answer itself). */
+  timing?(part: Breakdown): void;
   /** Counts bytes sent outside sendFiles (e.g. by a page server). */
   countBytes(phase: TransferPhase, bytes: number): void;
   emit(event: Omit<ProgressEvent, "migrationId" | "at">): void;
@@ -148,11 +162,20 @@ export interface DestinationContext<R = unknown> {
   runtime: R;
   /** The fresh network namespace (fenced) to restore a workload with its own network in. */
   netns?: string;
+  /** What this hook's prepare() returned for this migration, when it ran with the same hook. */
+  prepared?: PreparedHook;
   log(message: string): void;
+}
+
+/** Work a hook started before the source froze; cancelled when the migration ends without its restore. */
+export interface PreparedHook {
+  cancel(): Promise<void>;
 }
 
 export interface DestinationHook<R = unknown> {
   name: string;
+  /** Optional: starts what the restore can before the source freezes (called with the restore's params; images not there yet). */
+  prepare?(ctx: DestinationContext<R>): Promise<PreparedHook>;
   /** Restores the tree from ctx.imagesDir; resolves when it runs. Throws on failure (the agent cleans up). */
   restore(ctx: DestinationContext<R>): Promise<RestoredTree>;
 }

@@ -3,9 +3,11 @@
 // runs as soon as `criu restore` returns; its missing pages arrive on fault
 // (and in the background) through the daemon.
 import { once } from "node:events";
-import { access, readFile } from "node:fs/promises";
+import type { ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { criu, logExcerpt, spawnCriu, tcpFlags } from "../runtime/criu.js";
+import { criu, criuReady, logExcerpt, spawnCriu, tcpFlags } from "../runtime/criu.js";
 
 export interface PostcopyRestoreOptions {
   imagesDir: string;
@@ -30,19 +32,33 @@ export interface LazyPagesExit {
 export interface PostcopyRestore {
   /** PID of the restored tree's root, in our PID namespace. */
   pid: number;
+  /** `criu restore` alone. */
   restoreMs: number;
+  /** Spawning the lazy-pages daemon until it listened. */
+  lazyReadyMs: number;
   /** Settles when the lazy-pages daemon exits: ok once every page has arrived. */
   lazyPagesExit: Promise<LazyPagesExit>;
   /** Stops the daemon (used when the restore fails or the migration is abandoned). */
   stopDaemon(): void;
 }
 
-export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<PostcopyRestore> {
-  const dir = opts.imagesDir;
-  const daemon = spawnCriu(["lazy-pages", "--page-server", "--address", opts.pageServerHost, "--port", String(opts.pageServerPort)], {
+export interface LazyDaemon {
+  daemon: ChildProcess;
+  lazyPagesExit: Promise<LazyPagesExit>;
+  stopDaemon(): void;
+}
+
+/** Starts `criu lazy-pages` against the page server; work dir `dir` (its log and socket), images in `images` (default: dir). */
+export function spawnLazyDaemon(opts: Pick<PostcopyRestoreOptions, "pageServerHost" | "pageServerPort">, dir: string, images?: string): LazyDaemon {
+  // --status-fd: the daemon says when its socket is open (no polling for the socket file).
+  const daemon = spawnCriu(["lazy-pages", "--page-server", "--address", opts.pageServerHost, "--port", String(opts.pageServerPort), "--status-fd", "3"], {
     dir,
+    images,
     log: "lazy-pages.log",
+    extraFds: 1,
   });
+  const status = daemon.stdio[3] as Socket;
+  status.on("error", () => {});
   const exited = once(daemon, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   let stopped = false;
   const lazyPagesExit = exited.then(async ([code, signal]) => ({
@@ -57,15 +73,23 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
     stopped = true;
     daemon.kill("SIGKILL");
   };
+  void lazyPagesExit.then(() => status.destroy());
+  return { daemon, lazyPagesExit, stopDaemon };
+}
+
+export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<PostcopyRestore> {
+  const dir = opts.imagesDir;
+  const t0 = Date.now();
+  const { daemon, lazyPagesExit, stopDaemon } = spawnLazyDaemon(opts, dir);
   try {
-    await waitForSocket(join(dir, "lazy-pages.socket"), opts.startTimeoutMs ?? 10_000, lazyPagesExit);
-    const t0 = Date.now();
+    await waitReady(daemon, opts.startTimeoutMs ?? 10_000, lazyPagesExit);
+    const t1 = Date.now();
     const tcp = opts.netns ? tcpFlags("restore-fresh") : [];
     await criu(["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid"), ...tcp], { dir, log: "restore.log", timeoutMs: 120_000, netns: opts.netns });
-    const restoreMs = Date.now() - t0;
+    const restoreMs = Date.now() - t1;
     const pid = Number((await readFile(join(dir, "restore.pid"), "utf8")).trim());
     if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no usable pidfile");
-    return { pid, restoreMs, lazyPagesExit, stopDaemon };
+    return { pid, restoreMs, lazyReadyMs: t1 - t0, lazyPagesExit, stopDaemon };
   } catch (err) {
     stopDaemon();
     await lazyPagesExit;
@@ -73,20 +97,19 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
   }
 }
 
-async function waitForSocket(path: string, timeoutMs: number, exit: Promise<LazyPagesExit>): Promise<void> {
-  let dead: LazyPagesExit | null = null;
-  void exit.then((e) => (dead = e));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (dead) throw new Error(`criu lazy-pages exited before it was ready: ${(dead as LazyPagesExit).detail}`);
-    try {
-      await access(path);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+export async function waitReady(daemon: ChildProcess, timeoutMs: number, exit: Promise<LazyPagesExit>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`criu lazy-pages was not ready within ${timeoutMs} ms`)), timeoutMs);
+  });
+  const ready = criuReady(daemon, 3, "criu lazy-pages").catch(async () => {
+    throw new Error(`criu lazy-pages exited before it was ready: ${(await exit).detail}`);
+  });
+  try {
+    await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
-  throw new Error(`criu lazy-pages did not open ${path} within ${timeoutMs} ms`);
 }
 
 /** How a post-copy ends on the destination. */

@@ -48,6 +48,8 @@ export interface PageServerOptions {
   source: PageSource;
   host: string;
   port?: number;
+  /** A socket already listening (preListen), so its port could be told to the destination before the dump. */
+  listener?: PreListened;
   /** Header layout; "auto" detects it from the first request. */
   layout?: Layout | "auto";
   /**
@@ -55,6 +57,14 @@ export interface PageServerOptions {
    * never held back. Omitted = as fast as the socket takes them.
    */
   pushBytesPerSec?: number;
+  /**
+   * While the workload faults (a fault within this many ms, or the first ms
+   * after the first request), background replies stay FAULT_CUT_PAGES long:
+   * a fault that arrives while a 4 MiB reply is on its way waits for all of
+   * it, and a restored process's first answer takes a hundred faults or more.
+   * Once faults pause, replies grow to what is asked. 0 (default): off.
+   */
+  hotWindowMs?: number;
   log?: (line: string) => void;
 }
 
@@ -95,7 +105,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
   };
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer((sock) => {
+  const onConnection = (sock: Socket) => {
     sockets.add(sock);
     sock.setNoDelay(true);
     serveConnection(sock).catch((err: Error) => {
@@ -103,7 +113,8 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
       sock.destroy();
       finish(err);
     });
-  });
+  };
+  const server: Server = opts.listener ? opts.listener.server : createServer();
 
   async function serveConnection(sock: Socket): Promise<void> {
     const reader = new HeaderReader(opts.layout ?? "auto");
@@ -148,18 +159,23 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
   }
 
   let pushAllowedAt = 0;
+  let lastFaultAt = 0;
+  const hot = () => !!opts.hotWindowMs && Date.now() - lastFaultAt < opts.hotWindowMs;
   async function answerGet(sock: Socket, req: PsIov, layout: Layout, faultWaiting: () => boolean): Promise<void> {
-    counters.first ||= Date.now();
+    if (!counters.first) lastFaultAt = counters.first = Date.now();
     counters.requests++;
     const available = source.available(req.dstId, req.vaddr, req.nrPages);
     if (available === 0) throw new Error(`no pages for pid ${req.dstId} at 0x${req.vaddr.toString(16)} (+${req.nrPages})`);
     const kind = tracker.classify(req.dstId, req.vaddr, req.nrPages);
-    if (kind === "fault") counters.faultRequests++;
+    if (kind === "fault") {
+      counters.faultRequests++;
+      lastFaultAt = Date.now();
+    }
     if (kind === "push" && opts.pushBytesPerSec) {
       // Pace background replies, but stop waiting the moment a fault queues up.
       while (Date.now() < pushAllowedAt && !faultWaiting()) await sleep(Math.min(5, pushAllowedAt - Date.now()));
     }
-    const nrPages = kind === "push" && faultWaiting() ? Math.min(available, FAULT_CUT_PAGES) : available;
+    const nrPages = kind === "push" && (faultWaiting() || hot()) ? Math.min(available, FAULT_CUT_PAGES) : available;
     if (kind === "push" && opts.pushBytesPerSec)
       pushAllowedAt = Math.max(Date.now(), pushAllowedAt) + (nrPages * PAGE_SIZE * 1000) / opts.pushBytesPerSec;
     const header = encodeHeader({ cmd: PS_REPLY_PAGES, nrPages, vaddr: req.vaddr, dstId: req.dstId }, layout);
@@ -171,8 +187,16 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     if (!sock.write(body) && !sock.destroyed) await Promise.race([once(sock, "drain"), once(sock, "close")]).catch(() => {});
   }
 
-  server.listen(opts.port ?? 0, opts.host);
-  await once(server, "listening");
+  if (opts.listener)
+    for (const sock of opts.listener.take(onConnection)) {
+      onConnection(sock);
+      sock.resume();
+    }
+  else {
+    server.on("connection", onConnection);
+    server.listen(opts.port ?? 0, opts.host);
+    await once(server, "listening");
+  }
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
 
@@ -197,5 +221,43 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
       await stopListening();
       await closeFiles();
     },
+  };
+}
+
+/** A page server's socket, listening before it has anything to serve; connections wait until startPageServer takes it. */
+export interface PreListened {
+  server: Server;
+  host: string;
+  port: number;
+  /** Hands over the connections that came early and routes later ones to `handler`. */
+  take(handler: (sock: Socket) => void): Socket[];
+  close(): Promise<void>;
+}
+
+/**
+ * Listens now, serves later: the destination's lazy-pages daemon can be
+ * started with this address while the workload still runs (it connects
+ * only once the restore hands it the tasks, after the dump).
+ */
+export async function preListen(host: string, port = 0): Promise<PreListened> {
+  const early: Socket[] = [];
+  const park = (sock: Socket) => {
+    sock.pause();
+    early.push(sock);
+  };
+  const server = createServer(park);
+  server.listen(port, host);
+  await once(server, "listening");
+  const addr = server.address();
+  return {
+    server,
+    host,
+    port: typeof addr === "object" && addr ? addr.port : 0,
+    take(handler) {
+      server.off("connection", park);
+      server.on("connection", handler);
+      return early.splice(0);
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -3,6 +3,7 @@
 // - the frozen source tasks themselves, through /proc/PID/mem, after CRIU's
 //   own lazy dump (`criu dump --lazy-pages`), which writes no lazy page at all
 //   and keeps the tasks frozen until its page server is told to close.
+import { readSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import type { TaskPagemap } from "./dump-images.js";
 import { isLazy, PAGE_SIZE, PE_PRESENT } from "./pagemap-image.js";
@@ -85,9 +86,20 @@ export async function openFrozenTaskSource(tasks: TaskPagemap[], hostPids: Map<n
   };
 }
 
+/** Reads this small (a fault's pages) are done in place: a thread-pool round trip costs more than the read. */
+const SYNC_READ_MAX = 64 * 1024;
+
 async function readExactly(fh: FileHandle, length: number, position: number, what: string): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length);
   let done = 0;
+  if (length <= SYNC_READ_MAX) {
+    while (done < length) {
+      const n = readSync(fh.fd, buf, done, length - done, position + done);
+      if (n === 0) throw new Error(`${what} is short at offset ${position + done}`);
+      done += n;
+    }
+    return buf;
+  }
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, position + done);
     if (bytesRead === 0) throw new Error(`${what} is short at offset ${position + done}`);

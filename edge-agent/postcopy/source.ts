@@ -11,14 +11,19 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { criu, criuVersion, tcpFlags } from "../runtime/criu.js";
+import { setPortUp } from "../runtime/netns.js";
 import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedImages } from "./dump-images.js";
+import { sendSmallAreasEagerly } from "./eager-small.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
-import { type PageServer, type PostcopyStats, startPageServer } from "./page-server.js";
+import { type PageServer, type PostcopyStats, type PreListened, startPageServer } from "./page-server.js";
 import { openDumpFileSource, openFrozenTaskSource, type PageSource } from "./page-source.js";
 import { isAlive, treePidMap } from "./process-tree.js";
 
 export type DumpMode = "lazy-dump" | "full-dump";
+
+/** Background replies stay short until the restored workload has not faulted for this long (page-server.ts). */
+export const HOT_WINDOW_MS = 10;
 
 export interface PostcopySourceOptions {
   /** Root of the workload's process tree (a session leader in its own PID namespace). */
@@ -26,18 +31,27 @@ export interface PostcopySourceOptions {
   workDir: string;
   listenHost: string;
   port?: number;
+  /** The page server's socket, listening already (preListen): its address went to the destination before the freeze. */
+  listener?: PreListened;
   /** The destination's CRIU version picks the header layout; omitted = detect per connection. */
   criuVersion?: string;
   /** Force a dump mode; default: CRIU's lazy dump where it is available. */
   dumpMode?: DumpMode;
   /** Background transfer cap in bytes/s (see PageServerOptions). */
   pushBytesPerSec?: number;
+  /** Lazy dump: send the lazy pages of small areas (heap, stacks) with the images (eager-small.ts); default true. */
+  eagerSmallAreas?: boolean;
+  /** See PageServerOptions.hotWindowMs; default HOT_WINDOW_MS. */
+  hotWindowMs?: number;
   /**
    * The workload's own network namespace: CRIU dumps from inside it with its
-   * TCP connections, as a full dump (CRIU's lazy dump would serve its pages
-   * on a socket inside that namespace, out of our reach).
+   * TCP connections. The caller has fenced it (bridge port down) before this
+   * call: a lazy dump lifts CRIU's network lock once the images are written
+   * (see lazy-dump.ts).
    */
   netns?: string;
+  /** Fence the workload right before the freeze (lazy dump: from CRIU's pre-dump script; see LazyDumpOptions.fence). */
+  fence?: { port: string; agentNetns: string };
   /**
    * Keep the frozen tree and the images after every page went out, until
    * release() (commit) or rollback(): the runner decides. Default: cleaned up
@@ -56,8 +70,14 @@ export interface PostcopySource {
   /** Bytes of the reduced images (what must reach the destination before it resumes). */
   reducedBytes: number;
   lazyPages: number;
+  /** Pages CRIU marked lazy that go with the images instead (small areas). */
+  eagerPages: number;
   /** How long the workload was frozen before its images were ready. */
   dumpMs: number;
+  /** When CRIU was started (ms epoch): what came before is our own preparation, after it CRIU's dump. */
+  criuStartedAt: number;
+  /** When the tasks froze (ms epoch): CRIU's seize (lazy dump), else when CRIU started. */
+  frozenAt: number;
   pageServer: { host: string; port: number };
   stats(): PostcopyStats;
   /** Resolves once every page has been handed over (and, unless held, the source is cleaned up). */
@@ -80,15 +100,12 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   const log = opts.log ?? (() => {});
   const layout: Layout | "auto" = opts.criuVersion ? layoutForVersion(opts.criuVersion) : "auto";
   const localLayout = layoutForVersion(await criuVersion());
-  let mode: DumpMode = opts.dumpMode ?? (opts.netns ? "full-dump" : "lazy-dump");
-  let reason = opts.dumpMode
-    ? "requested"
-    : opts.netns
-      ? "the workload has its own network namespace: CRIU's lazy dump would serve pages inside it"
-      : ((await lazyDumpUnavailable()) ?? "available");
+  let mode: DumpMode = opts.dumpMode ?? "lazy-dump";
+  let reason = opts.dumpMode ? "requested" : ((await lazyDumpUnavailable()) ?? "available");
   if (mode === "lazy-dump" && reason !== "available" && reason !== "requested") mode = "full-dump";
 
   const t0 = Date.now();
+  let criuStartedAt = t0;
   let lazy: LazyDump | null = null;
   let stoppedTree = false;
   /** Undoes the dump before anything runs elsewhere: the original goes on here. */
@@ -99,10 +116,12 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   };
   let reducedImagesDir: string;
   let source: PageSource;
+  let eagerPages = 0;
   try {
     if (mode === "lazy-dump") {
       try {
-        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout);
+        criuStartedAt = Date.now();
+        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout, { netns: opts.netns, fence: opts.fence });
       } catch (err) {
         // CRIU thaws the tasks when a dump fails, so a plain dump can still follow.
         if (!isAlive(opts.pid) || opts.dumpMode) throw err;
@@ -113,13 +132,18 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     }
     if (lazy) {
       reducedImagesDir = lazy.dir;
-      source = await openFrozenTaskSource(await readTaskPagemaps(lazy.dir), await treePidMap(opts.pid));
+      const hostPids = await treePidMap(opts.pid);
+      // Before the page source reads which pages are lazy, and before adjacent lazy entries merge.
+      if (opts.eagerSmallAreas !== false) eagerPages = await sendSmallAreasEagerly(lazy.dir, hostPids);
+      source = await openFrozenTaskSource(await readTaskPagemaps(lazy.dir), hostPids);
       await mergeLazyPagemaps(lazy.dir);
     } else {
       const fullDir = join(opts.workDir, "full");
       // --leave-stopped: the original stays (stopped) until the destination has every page, so a
       // failure before resume can still let it run on here.
       const tcp = opts.netns ? tcpFlags("dump") : [];
+      if (opts.fence) await setPortUp(opts.fence.port, false);
+      criuStartedAt = Date.now();
       await criu(["dump", "--leave-stopped", "-t", String(opts.pid), ...tcp], { dir: fullDir, log: "dump.log", timeoutMs: 300_000, netns: opts.netns });
       stoppedTree = true;
       reducedImagesDir = join(opts.workDir, "reduced");
@@ -128,6 +152,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     }
   } catch (err) {
     await runOnHere();
+    await opts.listener?.close();
     throw err;
   }
   const dumpMs = Date.now() - t0;
@@ -135,10 +160,11 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   let server: PageServer;
   try {
     files = await listImages(reducedImagesDir);
-    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, layout, pushBytesPerSec: opts.pushBytesPerSec, log });
+    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, listener: opts.listener, layout, pushBytesPerSec: opts.pushBytesPerSec, hotWindowMs: opts.hotWindowMs ?? HOT_WINDOW_MS, log });
   } catch (err) {
     await source.close();
     await runOnHere();
+    await opts.listener?.close();
     throw err;
   }
   let cleaned = false;
@@ -170,7 +196,10 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     files,
     reducedBytes: files.reduce((n, f) => n + f.bytes, 0),
     lazyPages: [...source.lazyRuns.values()].flat().reduce((n, r) => n + r.nrPages, 0),
+    eagerPages,
     dumpMs,
+    criuStartedAt,
+    frozenAt: lazy?.frozenAt ?? criuStartedAt,
     pageServer: { host: server.host, port: server.port },
     stats: server.stats,
     done,
@@ -221,4 +250,9 @@ async function listImages(dir: string): Promise<ReducedImages["files"]> {
     out.push({ name, bytes: (await stat(join(dir, name))).size });
   }
   return out;
+}
+
+/** Asks now what a post-copy's dump needs to know (CRIU's version, whether its lazy dump works), so none of it runs while the workload is frozen. */
+export async function warmPostcopySource(): Promise<void> {
+  await Promise.all([criuVersion().catch(() => undefined), lazyDumpUnavailable()]);
 }

@@ -2,7 +2,7 @@
 // (-o LOG) into its images directory (-D DIR), so a failure is reported with
 // CRIU's own words: a CriuError carrying the log's error lines.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -17,6 +17,11 @@ export const TREE_FLAGS = [
 export interface CriuOptions {
   /** Images directory (-D; created if missing), also CRIU's working directory; the log goes there. */
   dir: string;
+  /**
+   * Images directory (-D) when it is not `dir`; `dir` is then CRIU's work
+   * directory (-W: its log, the lazy-pages socket).
+   */
+  images?: string;
   /** Log file name inside `dir` (-o). */
   log: string;
   /**
@@ -49,7 +54,8 @@ export class CriuError extends Error {
 }
 
 function argv(args: string[], opts: CriuOptions): string[] {
-  return [...args, "-D", path.resolve(opts.dir), "-o", opts.log, ...(opts.verbose ? ["-v4"] : [])];
+  const where = opts.images ? ["-D", path.resolve(opts.images), "-W", path.resolve(opts.dir)] : ["-D", path.resolve(opts.dir)];
+  return [...args, ...where, "-o", opts.log, ...(opts.verbose ? ["-v4"] : [])];
 }
 
 /** The program and argv that run CRIU with `args`, inside opts.netns when given. */
@@ -80,9 +86,33 @@ export async function criu(args: string[], opts: CriuOptions): Promise<void> {
  * detached from ours; the caller owns the child and, when it fails, turns its
  * ending into an error with `criuError`.
  */
-export function spawnCriu(args: string[], opts: CriuOptions): ChildProcess {
+export function spawnCriu(args: string[], opts: CriuOptions & { extraFds?: number }): ChildProcess {
   const [cmd, full] = criuCommand(args, opts);
-  return spawn(cmd, full, { cwd: opts.dir, stdio: "ignore" });
+  // extraFds: socket pairs on fds 3, 4, … (child.stdio[3…]), for --ps-socket and --status-fd.
+  const extra = Array.from({ length: opts.extraFds ?? 0 }, () => "pipe" as const);
+  return spawn(cmd, full, { cwd: opts.dir, stdio: ["ignore", "ignore", "ignore", ...extra] });
+}
+
+/**
+ * Resolves when a criu started with `--status-fd` on `fd` says it is ready
+ * (it writes one byte there: images done, socket open), or rejects when it
+ * exits first. An event, not a poll.
+ */
+export function criuReady(child: ChildProcess, fd: number, what: string): Promise<void> {
+  const status = child.stdio[fd] as NodeJS.ReadableStream | null | undefined;
+  if (!status) return Promise.reject(new Error(`${what}: no status fd ${fd}`));
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      status.off("data", onData);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = () => done();
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => done(new Error(`${what} exited before it was ready (${code !== null ? `exit ${code}` : `signal ${signal}`})`));
+    status.on("data", onData);
+    child.once("exit", onExit);
+  });
 }
 
 /** The CriuError for a run of `args` that ended as `ending`, with its log's error lines. */
@@ -105,8 +135,16 @@ export function errorTail(log: string, count = 6): string {
   return (errors.length ? errors : lines).slice(-count).join("\n");
 }
 
-/** The installed CRIU's version, e.g. "4.1.1". */
-export async function criuVersion(): Promise<string> {
+let version: Promise<string> | undefined;
+
+/** The installed CRIU's version, e.g. "4.1.1"; asked once per process (a migration asks it while the clock runs). */
+export function criuVersion(): Promise<string> {
+  version ??= askVersion();
+  version.catch(() => (version = undefined));
+  return version;
+}
+
+async function askVersion(): Promise<string> {
   const { stdout } = await promisify(execFile)(CRIU, ["--version"], { timeout: 10_000 });
   const m = /Version:\s*(\S+)/.exec(stdout);
   if (!m) throw new Error(`unexpected 'criu --version' output: ${stdout.trim()}`);
@@ -136,4 +174,25 @@ export function dumpArgs(pid: number, opts: { network?: boolean } = {}): string[
 /** `criu restore` detached, writing the host PID of the root to `pidfile`. */
 export function restoreArgs(pidfile: string, opts: { network?: "restore-fresh" | "restore-source" } = {}): string[] {
   return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS, ...(opts.network ? tcpFlags(opts.network) : [])];
+}
+
+/**
+ * A pre-dump action script for `criu dump` (--action-script): CRIU runs it
+ * after its own start and kernel probes (tens of ms), right before it seizes
+ * the tasks. It notes that moment (frozenAt: the workload's freeze) and, with
+ * `fence`, sets the workload's bridge port down in the agent's namespace, so
+ * the workload serves until it freezes. A failing script fails the dump.
+ */
+export async function preDumpScript(file: string, fence?: { port: string; agentNetns: string }): Promise<{ args: string[]; frozenAt(): Promise<number | undefined> }> {
+  if (fence && !/^[A-Za-z0-9._-]+$/.test(fence.port)) throw new Error(`bad port name ${fence.port}`);
+  if (fence && !/^[A-Za-z0-9/._-]+$/.test(fence.agentNetns)) throw new Error(`bad namespace path ${fence.agentNetns}`);
+  const fenceLine = fence ? `exec nsenter --net=${fence.agentNetns} ip link set ${fence.port} down\n` : "";
+  await writeFile(file, `#!/bin/sh\n[ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] || exit 0\ndate +%s%N > "$0.frozen"\n${fenceLine}`, { mode: 0o700 });
+  return {
+    args: ["--action-script", path.resolve(file)],
+    async frozenAt() {
+      const ns = (await readFile(`${file}.frozen`, "utf8").catch(() => "")).trim();
+      return /^\d+$/.test(ns) ? Math.round(Number(ns) / 1e6) : undefined;
+    },
+  };
 }

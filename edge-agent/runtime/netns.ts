@@ -2,7 +2,7 @@
 // end of a veth pair) holds the workload's IP and MAC, the other end a port of
 // the agent's Open vSwitch bridge. Everything is made and removed by exact
 // name (netns-names.ts); a failed make leaves nothing behind.
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import type { WorkloadNetworkInput, WorkloadNetworkView } from "../../src/api-types/agent.js";
 import { INNER_IFNAME, networkNames } from "./netns-names.js";
@@ -75,6 +75,7 @@ export async function makeWorkloadNetwork(m: MakeNetwork): Promise<WorkloadNetwo
     if (m.net.gateway) await inNs(["route", "add", "default", "via", m.net.gateway]);
     await sh("ovs-vsctl", ["--timeout=10", "add-port", m.bridge, port, "--", "set", "Interface", port, `external_ids:fleximigrate-workload=${m.workloadId}`]);
     if (!m.fenced) await sh("ip", ["link", "set", port, "up"]);
+    else armAnnounce({ namespace, ip: m.net.ip, mac: m.net.mac });
     const [ofport, dpid] = await Promise.all([ofportOf(port), bridgeDpid(m.bridge)]);
     return { ...m.net, namespace, bridge: m.bridge, port, ofport, dpid };
   } catch (err) {
@@ -85,6 +86,7 @@ export async function makeWorkloadNetwork(m: MakeNetwork): Promise<WorkloadNetwo
 
 /** Removes the bridge port, the veth pair and the namespace, each by exact name; absent ones are fine. */
 export async function dropWorkloadNetwork(n: Pick<WorkloadNetworkView, "namespace" | "port" | "bridge">): Promise<void> {
+  disarmAnnounce(n.namespace);
   await quiet("ovs-vsctl", ["--timeout=10", "--if-exists", "del-port", n.bridge, n.port]);
   await quiet("ip", ["link", "del", n.port]);
   await quiet("ip", ["netns", "del", n.namespace]);
@@ -96,9 +98,12 @@ export async function setPortUp(port: string, up: boolean): Promise<void> {
 }
 
 // A gratuitous ARP from eth0: the bridges learn where the MAC now is, and neighbours refresh the address.
+// Armed (ARMED=1), it starts and opens its socket at once, then waits for a line on stdin before it sends.
 const GARP = `
-import socket, sys
+import os, socket, sys
 ip, mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
+if os.environ.get("ARMED") == "1" and not sys.stdin.readline():
+    sys.exit(0)
 a = socket.inet_aton(ip)
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("${INNER_IFNAME}", 0))
@@ -107,7 +112,43 @@ for _ in range(2):
     s.send(b"\\xff" * 6 + mac + b"\\x08\\x06" + arp + b"\\x00" * 18)
 `;
 
+/**
+ * A fenced namespace (a destination waiting for its tree) gets its announcer
+ * started in advance, waiting: Python's start (tens of ms) then happens
+ * before the source freezes, not while the workload is down.
+ */
+const armed = new Map<string, { child: ChildProcess; exited: Promise<number | null>; ip: string; mac: string }>();
+
+function armAnnounce(n: Pick<WorkloadNetworkView, "namespace" | "ip" | "mac">): void {
+  disarmAnnounce(n.namespace);
+  const child = spawn("nsenter", [`--net=${netnsPath(n.namespace)}`, "/usr/bin/python3", "-c", GARP, n.ip, n.mac], {
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { ...process.env, ARMED: "1" },
+  });
+  child.stdin?.on("error", () => {});
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(-1));
+  });
+  armed.set(n.namespace, { child, exited, ip: n.ip, mac: n.mac });
+}
+
+function disarmAnnounce(namespace: string): void {
+  const a = armed.get(namespace);
+  if (!a) return;
+  armed.delete(namespace);
+  // Ends it by its own PID (a closed stdin alone would do; the kill covers a stuck start).
+  a.child.stdin?.end();
+  if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill("SIGKILL");
+}
+
 /** Tells the network the workload's address now lives here (two gratuitous ARPs from its namespace). */
 export async function announce(n: Pick<WorkloadNetworkView, "namespace" | "ip" | "mac">): Promise<void> {
+  const a = armed.get(n.namespace);
+  armed.delete(n.namespace);
+  if (a && a.ip === n.ip && a.mac === n.mac && a.child.exitCode === null) {
+    a.child.stdin?.end("go\n");
+    if ((await a.exited) === 0) return;
+  } else if (a) a.child.kill("SIGKILL");
   await sh("nsenter", [`--net=${netnsPath(n.namespace)}`, "/usr/bin/python3", "-c", GARP, n.ip, n.mac]);
 }

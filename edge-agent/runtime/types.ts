@@ -78,6 +78,8 @@ export interface RestoredTree {
   containerId?: string;
   /** Resolves when background work (e.g. the lazy-pages daemon) has ended. */
   settled?: Promise<void>;
+  /** How long the hook's steps took, ms (post-copy: lazy-pages daemon ready, criu restore). */
+  timings?: { lazyReadyMs?: number; criuRestoreMs?: number };
 }
 
 /** One runtime: starts, stops and measures workloads; checkpoints them with CRIU. */

@@ -172,6 +172,10 @@ export class Agent implements AgentRuntimes {
     return this.arriving.dir(migrationId);
   }
 
+  prepareIncoming(migrationId: string, hookName: string, params: Record<string, unknown>): Promise<boolean> {
+    return this.arriving.prepare(migrationId, hookName, params);
+  }
+
   restoreIncoming(migrationId: string, hookName: string, params: Record<string, unknown>): Promise<WorkloadRecord> {
     return this.arriving.restore(migrationId, hookName, params);
   }

@@ -7,7 +7,9 @@ import { errorResponses } from "../../src/http/error-schema.js";
 import { freeFormObjectSchema } from "../../src/http/validation.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 import { isSafeName } from "../transfer/manifest.js";
-import { receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
+import { BundleError } from "../transfer/bundle.js";
+import { receiveBundle, receiveFile, receivePart, sealFile } from "../transfer/receiver.js";
+import { BUNDLE_MAX } from "../transfer/sender.js";
 import type { Agent } from "./agent.js";
 import { specSchema } from "./workloads.js";
 
@@ -51,6 +53,17 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
       return reply.code(201).send({ ok: true });
     },
   );
+
+  // Several small files in one body, each with its sha256 (transfer/bundle.ts): all written or none.
+  app.post<{ Params: { id: string } }>("/v1/incoming/:id/files", { schema: { response: errorResponses(400) } }, async (req) => {
+    const dir = agent.incomingDir(req.params.id);
+    try {
+      return { files: await receiveBundle(req.body as Readable, dir, BUNDLE_MAX) };
+    } catch (err) {
+      if (err instanceof BundleError) throw ApiError.badRequest(err.message);
+      throw err;
+    }
+  });
 
   // sha256 of each `.part` as it arrived, until the sender seals it with its own.
   const arrived = new Map<string, string>();
@@ -99,6 +112,26 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     },
   );
 
+  // Same body as restore: the hook starts what it can before the source freezes.
+  app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
+    "/v1/incoming/:id/prepare",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["hook"],
+          additionalProperties: false,
+          properties: { hook: { type: "string", minLength: 1, maxLength: 64 }, params: freeFormObjectSchema() },
+        },
+        response: errorResponses(400),
+      },
+    },
+    async (req) => {
+      const prepared = await agent.prepareIncoming(req.params.id, req.body.hook, req.body.params ?? {});
+      return { prepared };
+    },
+  );
+
   app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
     "/v1/incoming/:id/restore",
     {
@@ -115,7 +148,8 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     async (req) => {
       const record = await agent.restoreIncoming(req.params.id, req.body.hook, req.body.params ?? {});
       const net = record.network;
-      return { workloadId: record.id, pid: record.pid, ...(net && { network: { dpid: net.dpid, ofport: net.ofport } }) };
+      const timings = agent.incoming.get(req.params.id)?.timings;
+      return { workloadId: record.id, pid: record.pid, ...(timings && { timings }), ...(net && { network: { dpid: net.dpid, ofport: net.ofport } }) };
     },
   );
 

@@ -12,7 +12,7 @@ import { applyEvent, commitRefusal, type MigrationRecord, newMigration, rollback
 import { startProbe, startTreeProbe } from "../migration/probe.js";
 import { rollBack } from "../migration/rollback.js";
 import { type AgentRuntimes, type RunnableStrategy, type RunnerContext, strategyFamily } from "../migration/registry.js";
-import type { Capabilities, MigrationMetrics, ProgressEvent, StrategyName, TransferPhase } from "../migration/strategy.js";
+import type { Breakdown, Capabilities, MigrationMetrics, ProgressEvent, StrategyName, TransferPhase } from "../migration/strategy.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
@@ -179,7 +179,7 @@ export class OutgoingMigrations {
     const abort = live.abort;
     const faults = req.faults ?? {};
     let resumedAt: number | undefined;
-    let restoreMs: number | undefined;
+    const breakdown: Breakdown = {};
     const ctx: RunnerContext = {
       migrationId: id,
       workload,
@@ -187,11 +187,13 @@ export class OutgoingMigrations {
       peer,
       destination: {
         url: dest,
+        prepare: (hook, params = {}) => peer.prepareIncoming(id, hook, params),
         restore: async (hook, params = {}) => {
           const t0 = Date.now();
           const restored = await peer.restoreIncoming(id, hook, { ...params, ...(faults.failRestore ? { failRestore: true } : {}) });
           resumedAt = Date.now();
-          restoreMs = resumedAt - t0;
+          breakdown.restoreMs = resumedAt - t0;
+          if (restored.timings?.lazyReadyMs !== undefined) breakdown.lazyReadyMs = restored.timings.lazyReadyMs;
           this.resumed(id, workload, restored.workloadId, resumedAt, restored.network);
           return restored;
         },
@@ -210,6 +212,7 @@ export class OutgoingMigrations {
         if (sent.ms > 50) this.lastBandwidthBps = (sent.bytes / sent.ms) * 1000;
         return sent;
       },
+      timing: (part) => Object.assign(breakdown, part),
       countBytes: (phase, n) => {
         bytes[phase] += n;
       },
@@ -245,7 +248,7 @@ export class OutgoingMigrations {
         pagesOnFault: result.pagesOnFault,
         pagesPushed: result.pagesPushed,
         ...(result.image ? { image: result.image } : {}),
-        breakdown: { transferMs, ...(restoreMs !== undefined && { restoreMs }), firstAnswerMs: result.downtimeMs },
+        breakdown: { ...breakdown, transferMs, ...firstAnswer(probe.lastSourceAnswerAt(), result.downtimeMs, resumedAt) },
       };
       this.patch(id, { metrics, destinationWorkloadId: result.destinationWorkloadId });
       if (req.commit === "manual") await this.awaitDecision(id, live);
@@ -294,4 +297,10 @@ export class OutgoingMigrations {
       await rm(workDir, { recursive: true, force: true });
     }
   }
+}
+
+/** Restore done to the workload's first answer on the destination (the probe's answer = last source answer + downtime). */
+function firstAnswer(lastSourceAt: number | undefined, downtimeMs: number, resumedAt: number | undefined): Breakdown {
+  if (lastSourceAt === undefined || resumedAt === undefined) return {};
+  return { firstAnswerMs: Math.max(0, lastSourceAt + downtimeMs - resumedAt) };
 }

@@ -14,6 +14,16 @@ export function peerAgent(url: string): PeerAgent {
   return {
     url,
     openIncoming: (migrationId, workload, source) => agent.openIncoming({ migrationId, workload: { ...workload }, source }),
+    async prepareIncoming(migrationId, hook, params) {
+      try {
+        await agent.prepareIncoming(migrationId, { hook, params });
+        return true;
+      } catch (err) {
+        // An agent without the route restores unprepared, as before.
+        if (err instanceof ServiceError && err.status === 404) return false;
+        throw err;
+      }
+    },
     restoreIncoming: (migrationId, hook, params) => agent.restoreIncoming(migrationId, { hook, params }),
     commitIncoming: (migrationId) => agent.commitIncoming(migrationId),
     abortIncoming: (migrationId) => agent.abortIncoming(migrationId),

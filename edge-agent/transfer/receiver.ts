@@ -2,11 +2,12 @@
 // name, rename only when the sha256 matches the sender's.
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { BundleError, decodeBundle } from "./bundle.js";
 
 export class ChecksumError extends Error {}
 
@@ -48,4 +49,18 @@ export async function receiveFile(body: Readable, dir: string, name: string, exp
   const { sha256, size } = await receivePart(body, dir, name, gzip);
   await sealFile(dir, name, expected, sha256);
   return size;
+}
+
+/** Reads a whole bundle (at most maxBytes), checks it, then writes its files: all of them or none. */
+export async function receiveBundle(body: Readable, dir: string, maxBytes: number): Promise<Array<{ name: string; size: number }>> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) throw new BundleError(`bundle larger than ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const files = decodeBundle(Buffer.concat(chunks));
+  await Promise.all(files.map((f) => writeFile(path.join(dir, f.name), f.data)));
+  return files.map((f) => ({ name: f.name, size: f.data.length }));
 }

@@ -135,7 +135,24 @@ export interface MigrationMetrics {
   pagesPushed: number;
   image?: { ref: string; id: string; sent: boolean; bytes: number };
   /** Where the frozen time went, ms (each present when the strategy measured it). */
-  breakdown?: { freezeMs?: number; dumpMs?: number; transferMs?: number; restoreMs?: number; lazyReadyMs?: number; firstAnswerMs?: number };
+  breakdown?: Breakdown;
+}
+
+/**
+ * Where a migration's frozen time went, ms: freeze (freeze decision to CRIU
+ * started: fencing, our preparation), dump (CRIU until the images needed to
+ * resume are written), transfer (those images to the destination), restore
+ * (the restore call, destination's work included), lazyReady (post-copy: the
+ * destination's lazy-pages daemon ready, within restore), firstAnswer (restore
+ * done to the workload's first answer there).
+ */
+export interface Breakdown {
+  freezeMs?: number;
+  dumpMs?: number;
+  transferMs?: number;
+  restoreMs?: number;
+  lazyReadyMs?: number;
+  firstAnswerMs?: number;
 }
 
 /** GET /v1/migrations/:id: live phase and progress, the metrics at the end. */
@@ -183,6 +200,8 @@ export interface Restored {
   pid?: number;
   /** A workload with its own network: the bridge port it answers on here (a redirect's target). */
   network?: { dpid: string | null; ofport: number | null };
+  /** The destination's own share of the restore, ms (lazyReadyMs: its lazy-pages daemon). */
+  timings?: { lazyReadyMs?: number; criuRestoreMs?: number };
 }
 
 /** GET /v1/images?ref= and POST /v1/images. */

@@ -86,6 +86,11 @@ export class AgentClient {
     await this.http.post("/v1/incoming", open, { timeoutMs: PEER_TIMEOUT_MS, ...opts });
   }
 
+  /** Lets the destination's restore hook start its work before the source freezes (same body as restore). */
+  async prepareIncoming(migrationId: string, prepare: RestoreInput, opts?: MethodOptions): Promise<void> {
+    await this.http.post(`/v1/incoming/${seg(migrationId)}/prepare`, prepare, { timeoutMs: PEER_TIMEOUT_MS, ...opts });
+  }
+
   restoreIncoming(migrationId: string, restore: RestoreInput, opts?: MethodOptions): Promise<Restored> {
     return this.http.post(`/v1/incoming/${seg(migrationId)}/restore`, restore, { timeoutMs: RESTORE_TIMEOUT_MS, ...opts });
   }

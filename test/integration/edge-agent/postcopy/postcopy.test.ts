@@ -57,6 +57,8 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
         listenHost: "127.0.0.1",
         dumpMode,
         pushBytesPerSec: 16 << 20,
+        // Every lazy page stays lazy, so the first answer has to fault some in.
+        eagerSmallAreas: false,
       });
       expect(src.dumpMode).toBe(dumpMode);
       expect(src.lazyPages * 4096).toBeGreaterThan(SIZE_MIB << 20);
@@ -221,7 +223,8 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     };
     const result = await postcopyStrategy.migrateSource(ctx);
     expect(result).toMatchObject({ strategy: "postcopy", destinationWorkloadId: "w1-dst" });
-    expect(result.pagesOnFault).toBeGreaterThan(0);
+    // Its small areas (heap, stacks) went with the images, so the first answer may need no fault at all.
+    expect(result.pagesPushed).toBeGreaterThan(0);
     expect(result.pagesPushed + result.pagesOnFault).toBeGreaterThanOrEqual(SIZE_MIB * 256);
     expect(bytes["before-resume"]).toBeLessThan((SIZE_MIB << 20) / 10);
     expect(bytes["after-resume"]).toBeGreaterThan(SIZE_MIB << 20);

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isSafeName } from "../../../../edge-agent/transfer/manifest.js";
-import { ChecksumError, receiveFile, receivePart, sealFile } from "../../../../edge-agent/transfer/receiver.js";
+import { ChecksumError, receiveBundle, receiveFile, receivePart, sealFile } from "../../../../edge-agent/transfer/receiver.js";
 import { sendFiles } from "../../../../edge-agent/transfer/sender.js";
 import { throttleDelayMs } from "../../../../edge-agent/transfer/throttle.js";
 import { waitFor } from "../../../helpers/wait.js";
@@ -39,6 +39,16 @@ beforeAll(async () => {
       return { size: part.size };
     } catch (err) {
       return fail(reply, err);
+    } finally {
+      unfinished--;
+    }
+  });
+  // Small image sets arrive as one bundle (transfer/bundle.ts).
+  app.post("/files", async (req, reply) => {
+    try {
+      return { files: await receiveBundle(req.body as Readable, dstDir, 64 << 20) };
+    } catch (err) {
+      return reply.code(400).send({ message: (err as Error).message });
     } finally {
       unfinished--;
     }

@@ -130,6 +130,7 @@ const agentSamples: Samples<AgentClient> = {
       workload: { id: "w-1", runtime: "direct", spec: { command: ["sleep", "1"], cpuLimit: 0.5, ports: [], labels: {} }, state: "running" },
       source: "http://127.0.0.1:7701",
     }),
+  prepareIncoming: (c) => c.prepareIncoming("m-1", { hook: "postcopy", params: { pageServerHost: "127.0.0.1", pageServerPort: 9000 } }),
   restoreIncoming: (c) => c.restoreIncoming("m-1", { hook: "criu-restore", params: { lazy: true } }),
   commitIncoming: (c) => c.commitIncoming("m-1"),
   abortIncoming: (c) => c.abortIncoming("m-1"),

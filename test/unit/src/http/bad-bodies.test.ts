@@ -51,6 +51,7 @@ const VALID: Record<string, Record<string, { url: string; body: Record<string, u
       body: { migrationId: "m-1", workload: { id: "w-1", runtime: "direct", spec: { command: ["sleep", "1"], cpuLimit: 0.5, ports: [], labels: {} }, state: "running" }, source: "http://127.0.0.1:7701" },
     },
     "POST /v1/incoming/{id}/files/{name}/seal": { url: "/v1/incoming/m-1/files/pages-1.img/seal", body: { sha256: "a".repeat(64) } },
+    "POST /v1/incoming/{id}/prepare": { url: "/v1/incoming/m-1/prepare", body: { hook: "postcopy", params: { pageServerHost: "127.0.0.1", pageServerPort: 9000 } } },
     "POST /v1/incoming/{id}/restore": { url: "/v1/incoming/m-1/restore", body: { hook: "criu-restore", params: { lazy: true } } },
     "POST /v1/images": { url: "/v1/images", body: { migrationId: "m-1", file: "image.tar", ref: "busybox:latest" } },
   },
