@@ -14,9 +14,13 @@ export const execution: Step = async (m, env) => {
   m.resumedAtMs ??= Number.isFinite(agentResumed) ? agentResumed : env.now().getTime();
   m.destinationWorkloadId = view.destinationWorkloadId ?? m.workloadId;
   env.note(m, "INFO", "StateSynchronizer", `workload resumed on ${m.to}${view.resumedAt ? ` at ${view.resumedAt}` : ""} (phase ${view.phase})`);
-  await env.save(m);
-  await redirect(m, env, m.destinationWorkloadId, view.destinationNetwork);
-  m.metrics.resumeToRedirectMs = env.now().getTime() - m.resumedAtMs;
+  // The resume is journaled while the redirect runs: the network follows without waiting for the disk.
+  const saved = env.save(m);
+  try {
+    await redirect(m, env, m.destinationWorkloadId, view.destinationNetwork);
+  } finally {
+    await saved;
+  }
   await env.save(m);
   return { next: "VERIFICATION", component: "MigrationManager", message: `Workload runs on ${m.to}, service redirected` };
 };
@@ -71,6 +75,8 @@ async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: strin
     });
     m.changes.redirectIds.push(...answer.redirectIds);
     m.metrics.networkReconfigurationMs = answer.reconfigurationMs;
+    // Redirect done: the switches confirmed (DNS, which follows, is not part of it).
+    m.metrics.resumeToRedirectMs = env.now().getTime() - (m.resumedAtMs ?? env.now().getTime());
   } catch (err) {
     throw new StepFailure("NetworkManager", `redirect of ${service.ip} to ${m.to} failed: ${(err as Error).message}`);
   }
