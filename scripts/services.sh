@@ -27,14 +27,14 @@ start() {
 }
 
 stop() {
-  if [ -f "$STATE/dockerd.pid" ]; then
+  if wants docker && [ -f "$STATE/dockerd.pid" ]; then
     pid=$(cat "$STATE/dockerd.pid")
     kill "$pid" 2>/dev/null && for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     rm -f "$STATE/dockerd.pid"
     # The engine we started made its bridge; it outlives the engine unless removed.
     ip link delete docker0 2>/dev/null || true
   fi
-  if [ -f "$STATE/ovs.started" ]; then
+  if wants ovs && [ -f "$STATE/ovs.started" ]; then
     /usr/share/openvswitch/scripts/ovs-ctl stop >/dev/null 2>&1 || true
     rm -f "$STATE/ovs.started"
   fi
