@@ -6,6 +6,7 @@
 // tight ones then need edge room, so the scheduler moves relaxed tasks to the
 // cloud by live post-copy migrations while their devices keep sending.
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,12 +53,14 @@ export function loopDevices(durationMs: number, spacingMs = 1500): DeviceSpec[] 
 export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
   await promisify(execFile)("bash", [join(ROOT, "scripts/services.sh"), "start", "ovs"]);
   const log = (line: string) => opts.emit({ type: "loop", message: line }, `loop      ${line}`);
+  // A run of its own: the scheduler must not restore an earlier run's tasks, whose agents are gone.
+  const stateDir = mkdtempSync(join(tmpdir(), "fleximigrate-up-"));
   let loop: RunningLoop | undefined;
   let socket: WebSocket | undefined;
   const abort = new AbortController();
   void opts.stopped.then(() => abort.abort());
   try {
-    loop = await startLoop({ prefix: "fmup", stateDir: join(tmpdir(), "fleximigrate-up-state"), schedulerArgs: ["--min-residence", "0"], log });
+    loop = await startLoop({ prefix: "fmup", stateDir, schedulerArgs: ["--min-residence", "0"], log });
     const running = loop;
     socket = await followEvents(running, opts);
     announce(running, opts);
@@ -86,6 +89,7 @@ export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
   } finally {
     socket?.close();
     await loop?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
