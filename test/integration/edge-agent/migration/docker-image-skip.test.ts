@@ -140,13 +140,15 @@ describeWhen("the image of a Docker migration: skipped when present, else sent b
       expect(messages).toContain(`image ${image} (${imageId}) sent: ${rec.metrics!.image!.bytes} bytes`);
 
       // What the destination was asked, in order: the image file, its load, then the checkpoint files, then the restore.
-      const at = (re: RegExp) => relay.log.findIndex((l) => re.test(l));
-      const imagePut = at(/^PUT \/v1\/incoming\/[^/]+\/files\/image\.tar$/);
+      // Files go one PUT each, or several in one POST bundle to the files URL (transfer/sender.ts).
+      const at = (re: RegExp, after = -1) => relay.log.findIndex((l, i) => i > after && re.test(l));
+      const upload = /^(PUT \/v1\/incoming\/[^/]+\/files\/[^/]+|POST \/v1\/incoming\/[^/]+\/files)$/;
+      const imagePut = at(/^(PUT \/v1\/incoming\/[^/]+\/files\/image\.tar|POST \/v1\/incoming\/[^/]+\/files)$/);
       const load = at(/^POST \/v1\/images$/);
-      const firstCheckpointFile = at(/^PUT \/v1\/incoming\/[^/]+\/files\/[^/]+\.img$/);
+      const firstCheckpointFile = at(upload, load);
       const restore = at(/^POST \/v1\/incoming\/[^/]+\/restore$/);
-      expect(imagePut).toBeGreaterThanOrEqual(0);
-      expect([imagePut < load, load < firstCheckpointFile, firstCheckpointFile < restore]).toEqual([true, true, true]);
+      expect(imagePut, relay.log.join("\n")).toBeGreaterThanOrEqual(0);
+      expect([imagePut < load, load < firstCheckpointFile, firstCheckpointFile < restore], relay.log.join("\n")).toEqual([true, true, true]);
       // On the source: the load was confirmed before the checkpoint began.
       const loaded = messages.indexOf(`image ${image} loaded on the destination, before the freeze`);
       expect(loaded).toBeGreaterThanOrEqual(0);

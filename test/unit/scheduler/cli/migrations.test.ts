@@ -33,7 +33,9 @@ describe("fleximigrate migrations", () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^m-1: task t-1 edge1 -> cloud1/);
     expect(out.stdout).toMatch(/^Timeline$/m);
-    expect(out.stdout).toMatch(/^resumeToRedirectMs\s+\d/m);
+    expect(out.stdout).toMatch(/^decisionToAgentStartMs\s+\d/m);
+    // No controller in this scheduler: no redirect, so no resume-to-redirect time (shown as -).
+    expect(out.stdout).toMatch(/^resumeToRedirectMs\s+-$/m);
     expect(out.stdout).toContain("INFO [MigrationManager]: Final State: COMPLETED");
     const missing = await runCli(["migrations", "show", "m-9", "--scheduler", base]);
     expect(missing.code).toBe(1);
