@@ -5,7 +5,7 @@
 // host's (ports.ts). With `network` it runs in a namespace of its own on the
 // agent's bridge (netns.ts), and CRIU moves its TCP connections.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -150,9 +150,11 @@ export class DirectRuntime implements Runtime {
     this.samples.delete(record.id);
     if (record.network) await this.dropNetwork(record.network);
     if (record.cgroup) {
-      for (let i = 0; i < 50; i++) {
+      // Until the group is gone under every controller: one rmdir may fail while the last task
+      // is still leaving (this machine reaps slowly), after which an empty procs file proves nothing.
+      for (let i = 0; i < 150; i++) {
         await removeGroup(record.cgroup);
-        if (!(await groupBusy(record.cgroup))) break;
+        if (!groupRemains(record.cgroup)) break;
         await sleep(20);
       }
     }
@@ -225,7 +227,6 @@ async function waitForChild(parent: number, timeoutMs: number): Promise<number> 
   throw new Error("the workload's PID namespace did not start (unshare gave no child)");
 }
 
-async function groupBusy(cgroup: string): Promise<boolean> {
-  const procs = await readFile(procsFiles(cgroup)[0]!, "utf8").catch(() => "");
-  return procs.trim().length > 0;
+function groupRemains(cgroup: string): boolean {
+  return procsFiles(cgroup).some((f) => existsSync(path.dirname(f)));
 }

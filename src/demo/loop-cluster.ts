@@ -4,7 +4,7 @@
 // scheduler with its migration manager, and one agent per node attached to
 // its node's bridge. Every part is a child process of this checkout, started
 // in dependency order and stopped by PID; the network is removed by exact name.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { ControllerClient } from "../clients/controller.js";
 import { SchedulerClient } from "../clients/scheduler.js";
 import { applyPlan, cleanLeftovers, type LoopnetPlan, planLoopnet, removePlan } from "../loopnet/index.js";
@@ -69,6 +69,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
   let plan: LoopnetPlan | undefined;
   let schedulerChild: Child | undefined;
   let schedulerPort = 0;
+  const workDir = (n: LoopNode) => `/dev/shm/${opts.prefix}-${n.name}`;
   const stop = async () => {
     // Agents first (each removes its workloads and their namespaces), then the rest.
     const agents = [...children.entries()].filter(([n]) => n.startsWith("agent "));
@@ -76,6 +77,8 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     await Promise.all([...children.entries()].filter(([n]) => !n.startsWith("agent ")).map(([, c]) => c.stop()));
     await schedulerChild?.stop();
     if (plan) await removePlan(plan);
+    // The agents' scratch folders (their migrations' images), by exact name.
+    for (const n of nodes) rmSync(workDir(n), { recursive: true, force: true });
   };
   try {
     await cleanLeftovers(opts.prefix);
@@ -118,7 +121,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
         "agent",
         ...["--node", n.name, "--tier", n.tier, "--listen", "127.0.0.1:0", "--scheduler", schedulerUrl],
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
-        ...["--work-dir", `/dev/shm/${opts.prefix}-${n.name}`],
+        ...["--work-dir", workDir(n)],
         ...(opts.agentArgs ?? []),
       ];
       const child = new Child(`agent ${n.name}`, args);
