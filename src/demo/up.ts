@@ -2,7 +2,9 @@
 // (required), the controller and local agents when their commands exist and
 // start, registers demo nodes the agents did not, then drives a seeded IoT load
 // and shows every placement, refusal and move live. Stops its children by PID.
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { CliError } from "../cli/command.js";
@@ -102,6 +104,8 @@ class Up {
   /** Set when the scheduler died on its own: `up` then fails. */
   private schedulerDied: string | undefined;
   private readonly counts = { placed: 0, refused: 0, moves: 0, released: 0, case3: 0 };
+  /** The scheduler's state folder, this run's own (made when the scheduler starts, removed at the end). */
+  private stateDir: string | undefined;
 
   constructor(
     private readonly json: boolean,
@@ -164,6 +168,7 @@ class Up {
       process.off("exit", onExit);
       socket?.close();
       await Promise.all(this.children.map((c) => c.stop()));
+      if (this.stateDir) rmSync(this.stateDir, { recursive: true, force: true });
     }
     this.summary();
     if (this.schedulerDied) throw new CliError(this.schedulerDied, 1);
@@ -190,7 +195,9 @@ class Up {
 
   private async startScheduler(): Promise<string> {
     // The demo load lasts seconds: the service's 10 s min-residence would hold back every move it means to show.
-    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1", "--min-residence", "0"]);
+    // A state folder of this run's own: the scheduler must not restore an earlier demo's tasks.
+    this.stateDir = mkdtempSync(join(tmpdir(), "fleximigrate-up-"));
+    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1", "--min-residence", "0", "--state-dir", this.stateDir]);
     try {
       const m = await this.until(child.waitForLine(/^scheduler listening on (\S+)/, STARTUP_MS));
       void child.exited.then((code) => {
