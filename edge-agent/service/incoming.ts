@@ -112,17 +112,20 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     },
   );
 
+  // Prepare and restore name a destination hook and its params alike.
+  const hookBodySchema = {
+    type: "object",
+    required: ["hook"],
+    additionalProperties: false,
+    properties: { hook: { type: "string", minLength: 1, maxLength: 64 }, params: freeFormObjectSchema() },
+  } as const;
+
   // Same body as restore: the hook starts what it can before the source freezes.
   app.post<{ Params: { id: string }; Body: { hook: string; params?: Record<string, unknown> } }>(
     "/v1/incoming/:id/prepare",
     {
       schema: {
-        body: {
-          type: "object",
-          required: ["hook"],
-          additionalProperties: false,
-          properties: { hook: { type: "string", minLength: 1, maxLength: 64 }, params: freeFormObjectSchema() },
-        },
+        body: hookBodySchema,
         response: errorResponses(400),
       },
     },
@@ -136,12 +139,7 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
     "/v1/incoming/:id/restore",
     {
       schema: {
-        body: {
-          type: "object",
-          required: ["hook"],
-          additionalProperties: false,
-          properties: { hook: { type: "string", minLength: 1, maxLength: 64 }, params: freeFormObjectSchema() },
-        },
+        body: hookBodySchema,
         response: errorResponses(400),
       },
     },
