@@ -10,6 +10,7 @@
 import { type LatencyModel, predictLatencyMs } from "../../src/latency/model.js";
 import { seededRng } from "../../src/random.js";
 import { type DriftEvent, type DriftOptions, DriftTracker, type ModelSource, type ServingModel } from "./drift.js";
+import type { TaskLatencyView } from "../../src/api-types/scheduler.js";
 import { type Quantiles, Window } from "./window.js";
 
 export interface MeasuredSample {
@@ -51,16 +52,8 @@ export interface Intake {
   events: DriftEvent[];
 }
 
-export interface TaskLatency {
-  task: string;
-  model: string;
-  node: string;
-  cpuShare: number;
-  delayBudgetMs: number;
-  predicted: { processingMs: number; e2eMs: number };
-  measured: { samples: number; window: number; e2eMs: Quantiles; processingMs: Quantiles; missRate: number | null };
-  modelSource: ModelSource;
-}
+/** A task's predicted against measured latency is what GET /v1/tasks/:id/latency shows: one definition, in src/api-types. */
+export type TaskLatency = TaskLatencyView;
 
 export interface ClassLatency extends LatencyModel {
   source: ModelSource;
