@@ -127,6 +127,12 @@ export interface MigrationContext<R = unknown> {
   /** Counts bytes sent outside sendFiles (e.g. by a page server). */
   countBytes(phase: TransferPhase, bytes: number): void;
   emit(event: Omit<ProgressEvent, "migrationId" | "at">): void;
+  /**
+   * The workload froze with its network fenced (at `frozenAt`): no frame
+   * reaches it, nor the destination's still-fenced copy, so the service's
+   * traffic may be redirected now rather than after the resume.
+   */
+  fenced?(frozenAt: number): void;
   probe: DowntimeProbe;
   /** Measured agent-to-agent bandwidth in bytes/s, when known. */
   bandwidthBps?: number;

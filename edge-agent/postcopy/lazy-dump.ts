@@ -72,6 +72,8 @@ export interface LazyDumpOptions {
    * serves until it freezes. The dump fails if the fence fails.
    */
   fence?: { port: string; agentNetns: string };
+  /** Called with the freeze moment once the workload is fenced (see preDumpScript's onFenced), while CRIU still dumps. */
+  onFenced?: (frozenAt: number) => void;
   timeoutMs?: number;
 }
 
@@ -99,6 +101,7 @@ export async function startLazyDump(pid: number, dir: string, layout: Layout, op
   sock.on("error", () => {});
   status.on("error", () => {});
   const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+  const unwatch = opts.onFenced ? stamp.onFenced(opts.onFenced) : () => {};
   try {
     await criuReady(child, STATUS_FD, "criu dump --lazy-pages");
   } catch {
@@ -108,6 +111,7 @@ export async function startLazyDump(pid: number, dir: string, layout: Layout, op
     throw await criuError(args, { dir, log: "dump.log" }, code !== null ? `exit ${code}` : `signal ${signal}`);
   } finally {
     clearTimeout(timer);
+    unwatch();
   }
   const frozenAt = await stamp.frozenAt();
   const hangUp = () => {

@@ -52,6 +52,8 @@ export interface PostcopySourceOptions {
   netns?: string;
   /** Fence the workload right before the freeze (lazy dump: from CRIU's pre-dump script; see LazyDumpOptions.fence). */
   fence?: { port: string; agentNetns: string };
+  /** Called with the freeze moment once the workload is frozen and fenced, while the dump still runs. */
+  onFenced?: (frozenAt: number) => void;
   /**
    * Keep the frozen tree and the images after every page went out, until
    * release() (commit) or rollback(): the runner decides. Default: cleaned up
@@ -121,7 +123,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
     if (mode === "lazy-dump") {
       try {
         criuStartedAt = Date.now();
-        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout, { netns: opts.netns, fence: opts.fence });
+        lazy = await startLazyDump(opts.pid, join(opts.workDir, "lazy"), localLayout, { netns: opts.netns, fence: opts.fence, onFenced: opts.onFenced });
       } catch (err) {
         // CRIU thaws the tasks when a dump fails, so a plain dump can still follow.
         if (!isAlive(opts.pid) || opts.dumpMode) throw err;
@@ -144,6 +146,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
       const tcp = opts.netns ? tcpFlags("dump") : [];
       if (opts.fence) await setPortUp(opts.fence.port, false);
       criuStartedAt = Date.now();
+      if (opts.fence) opts.onFenced?.(criuStartedAt);
       await criu(["dump", "--leave-stopped", "-t", String(opts.pid), ...tcp], { dir: fullDir, log: "dump.log", timeoutMs: 300_000, netns: opts.netns });
       stoppedTree = true;
       reducedImagesDir = join(opts.workDir, "reduced");

@@ -2,7 +2,8 @@
 // (-o LOG) into its images directory (-D DIR), so a failure is reported with
 // CRIU's own words: a CriuError carrying the log's error lines.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { watch } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -176,23 +177,51 @@ export function restoreArgs(pidfile: string, opts: { network?: "restore-fresh" |
   return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS, ...(opts.network ? tcpFlags(opts.network) : [])];
 }
 
+export interface PreDumpStamp {
+  args: string[];
+  frozenAt(): Promise<number | undefined>;
+  /**
+   * Calls `listener` with the freeze moment once the script has fenced the
+   * workload (no fence: once it noted the moment), while CRIU still dumps.
+   * Answers the unwatch; call it when the dump is over.
+   */
+  onFenced(listener: (frozenAt: number) => void): () => void;
+}
+
 /**
  * A pre-dump action script for `criu dump` (--action-script): CRIU runs it
  * after its own start and kernel probes (tens of ms), right before it seizes
  * the tasks. It notes that moment (frozenAt: the workload's freeze) and, with
  * `fence`, sets the workload's bridge port down in the agent's namespace, so
- * the workload serves until it freezes. A failing script fails the dump.
+ * the workload serves until it freezes. Then it leaves a `.fenced` mark that
+ * the agent watches for (inotify): from that moment no frame reaches the
+ * workload, so its service may be redirected while CRIU still dumps. A
+ * failing script fails the dump.
  */
-export async function preDumpScript(file: string, fence?: { port: string; agentNetns: string }): Promise<{ args: string[]; frozenAt(): Promise<number | undefined> }> {
+export async function preDumpScript(file: string, fence?: { port: string; agentNetns: string }): Promise<PreDumpStamp> {
   if (fence && !/^[A-Za-z0-9._-]+$/.test(fence.port)) throw new Error(`bad port name ${fence.port}`);
   if (fence && !/^[A-Za-z0-9/._-]+$/.test(fence.agentNetns)) throw new Error(`bad namespace path ${fence.agentNetns}`);
-  const fenceLine = fence ? `exec nsenter --net=${fence.agentNetns} ip link set ${fence.port} down\n` : "";
-  await writeFile(file, `#!/bin/sh\n[ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] || exit 0\ndate +%s%N > "$0.frozen"\n${fenceLine}`, { mode: 0o700 });
+  const fenceLine = fence ? `nsenter --net=${fence.agentNetns} ip link set ${fence.port} down || exit 1\n` : "";
+  await rm(`${file}.frozen`, { force: true });
+  await rm(`${file}.fenced`, { force: true });
+  await writeFile(file, `#!/bin/sh\n[ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] || exit 0\ndate +%s%N > "$0.frozen"\n${fenceLine}: > "$0.fenced"\n`, { mode: 0o700 });
+  const frozenAt = async () => {
+    const ns = (await readFile(`${file}.frozen`, "utf8").catch(() => "")).trim();
+    return /^\d+$/.test(ns) ? Math.round(Number(ns) / 1e6) : undefined;
+  };
   return {
     args: ["--action-script", path.resolve(file)],
-    async frozenAt() {
-      const ns = (await readFile(`${file}.frozen`, "utf8").catch(() => "")).trim();
-      return /^\d+$/.test(ns) ? Math.round(Number(ns) / 1e6) : undefined;
+    frozenAt,
+    onFenced(listener) {
+      const mark = `${path.basename(file)}.fenced`;
+      let fired = false;
+      const watcher = watch(path.dirname(file), (_event, name) => {
+        if (fired || name !== mark) return;
+        fired = true;
+        void frozenAt().then((at) => listener(at ?? Date.now()));
+      });
+      watcher.on("error", () => {});
+      return () => watcher.close();
     },
   };
 }

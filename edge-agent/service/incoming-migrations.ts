@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
 import type { RunnableHook } from "../migration/registry.js";
 import type { PreparedHook } from "../migration/strategy.js";
-import type { WorkloadNetworkView } from "../../src/api-types/agent.js";
+import type { IncomingOpened, WorkloadNetworkView } from "../../src/api-types/agent.js";
 import type { DirectRuntime } from "../runtime/direct.js";
 import { checkTreeRuns, sampleTree } from "../runtime/tree-check.js";
 import type { RestoredTree, Runtime, WorkloadRecord } from "../runtime/types.js";
@@ -49,7 +49,7 @@ export class IncomingMigrations {
     private readonly hooks: ReadonlyMap<string, RunnableHook>,
   ) {}
 
-  async open(migrationId: string, workload: WorkloadRecord, source: string): Promise<void> {
+  async open(migrationId: string, workload: WorkloadRecord, source: string): Promise<IncomingOpened> {
     if (this.incoming.has(migrationId)) throw ApiError.badRequest(`migration ${migrationId} is already open here`);
     if (this.host.workloads.has(workload.id)) throw ApiError.badRequest(`a workload ${workload.id} already runs here`);
     const dir = path.join(this.host.opts.workRoot, `in-${migrationId}`);
@@ -64,6 +64,7 @@ export class IncomingMigrations {
       net = await this.host.direct.makeNetwork(workload.id, workload.spec, { fenced: true });
     }
     this.incoming.set(migrationId, { id: migrationId, dir, workload, source, ...(net && { net }) });
+    return { ok: true, ...(net && { network: { dpid: net.dpid, ofport: net.ofport } }) };
   }
 
   dir(migrationId: string): string {

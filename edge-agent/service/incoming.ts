@@ -32,6 +32,19 @@ const arrivingWorkloadSchema = {
   },
 } as const;
 
+const openedSchema = {
+  type: "object",
+  required: ["ok"],
+  properties: {
+    ok: { type: "boolean" },
+    network: {
+      type: "object",
+      required: ["dpid", "ofport"],
+      properties: { dpid: { type: ["string", "null"] }, ofport: { type: ["integer", "null"] } },
+    },
+  },
+} as const;
+
 export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
 
@@ -45,12 +58,11 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
           additionalProperties: false,
           properties: { migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" }, workload: arrivingWorkloadSchema, source: { type: "string", minLength: 1, maxLength: 2048 } },
         },
-        response: errorResponses(400),
+        response: { 201: openedSchema, ...errorResponses(400) },
       },
     },
     async (req, reply) => {
-      await agent.openIncoming(req.body.migrationId, req.body.workload, req.body.source);
-      return reply.code(201).send({ ok: true });
+      return reply.code(201).send(await agent.openIncoming(req.body.migrationId, req.body.workload, req.body.source));
     },
   );
 

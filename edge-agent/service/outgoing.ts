@@ -147,6 +147,20 @@ export class OutgoingMigrations {
     });
   }
 
+  /** Frozen and fenced: published at once (the scheduler may redirect the network during the frozen window). */
+  private fenced(id: string, at: number): void {
+    const rec = this.patch(id, { frozenAt: new Date(at).toISOString() });
+    this.host.publish({
+      type: "migration",
+      migrationId: id,
+      phase: rec.phase,
+      frozenAt: rec.frozenAt,
+      ...(rec.destinationNetwork && { destinationNetwork: rec.destinationNetwork }),
+      message: "the workload froze, its network fenced",
+      at: rec.frozenAt,
+    });
+  }
+
   /** Awaiting commit: resolves on commit; throws RollbackRequested on rollback or after the timeout. */
   private awaitDecision(id: string, live: Live): Promise<void> {
     const timeoutMs = this.host.opts.commitTimeoutMs ?? COMMIT_TIMEOUT_MS;
@@ -217,6 +231,7 @@ export class OutgoingMigrations {
         bytes[phase] += n;
       },
       emit: (ev) => this.update(id, ev),
+      fenced: (at) => this.fenced(id, at),
       probe,
       bandwidthBps: this.lastBandwidthBps,
       signal: abort.signal,
@@ -235,8 +250,9 @@ export class OutgoingMigrations {
         state: "running",
         spec: { ...workload.spec, cpuLimit: req.cpuLimit ?? workload.spec.cpuLimit },
       };
-      await peer.openIncoming(id, arriving, host.opts.selfUrl);
+      const opened = await peer.openIncoming(id, arriving, host.opts.selfUrl);
       incomingOpen = true;
+      if (opened.network) this.patch(id, { destinationNetwork: opened.network });
       const result = await strategy.migrateSource(ctx);
       const metrics: MigrationMetrics = {
         strategy: result.strategy,

@@ -45,6 +45,8 @@ export interface MigrationExecutor {
   record?(id: string): MigrationRecord | undefined;
   /** Tasks whose latest move is requested or running (placement does not move them again); cheaper than records(). */
   inFlight?(): Set<string>;
+  /** A device's measured requests of a task (the migration manager derives the downtime the device saw). */
+  deviceSamples?(taskId: string, samples: ReadonlyArray<{ at: number; e2eMs: number }>): void;
   /** The task is being released: ends its move in flight (a rollback), resolving once nothing of it runs on. */
   cancelTask?(taskId: string): Promise<void>;
   /** Stops timers and closes stores. */

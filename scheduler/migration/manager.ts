@@ -6,6 +6,7 @@ import type { MigrationComponent, MigrationState } from "../../src/api-types/sch
 import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "../executor/executor.js";
 import { Cancelled, type ManagerDeps, ShuttingDown, type StepEnv, StepFailure, type StepResult } from "./context.js";
 import { formatFinal, formatTransition, type LogLevel, note } from "./log.js";
+import { DeviceAnswers } from "./device-downtime.js";
 import { emptyMetrics, type ManagedMove, noChanges, viewOf } from "./record.js";
 import { recoverMove } from "./recovery.js";
 import { failureTarget, isActive, isFinal, transition } from "./states.js";
@@ -31,6 +32,8 @@ export class MigrationManager implements MigrationExecutor {
   private readonly untouchedPlacement = new Set<string>();
   private seq = 0;
   private closing = false;
+  /** Moving tasks' device answers, for the downtime the device saw. */
+  private readonly deviceAnswers = new DeviceAnswers();
   private readonly env: StepEnv;
 
   private constructor(private readonly opts: ManagerOptions) {
@@ -89,6 +92,7 @@ export class MigrationManager implements MigrationExecutor {
     };
     this.moves.set(m.id, m);
     const busy = this.inFlightFor(order.task.id, m.id);
+    if (m.service && !busy) this.deviceAnswers.watch(m.task.id, m.id, Date.parse(at));
     this.note(m, "INFO", "MigrationManager", `Move of ${m.task.id} ${m.from} -> ${m.to} requested (${m.cpuShare} cores)`);
     await this.save(m);
     this.opts.onTransition?.({ move: viewOf(m), from: null, to: "PENDING" });
@@ -120,6 +124,21 @@ export class MigrationManager implements MigrationExecutor {
   peek(id: string): { task: string; inFlight: boolean } | undefined {
     const m = this.moves.get(id);
     return m ? { task: m.task.id, inFlight: !isFinal(m.state) } : undefined;
+  }
+
+  /**
+   * A device's measured requests of `taskId` (send time and end-to-end
+   * latency): a move of the task in flight, or completed a short while ago,
+   * gets the downtime the device saw once the answers cover its window.
+   */
+  deviceSamples(taskId: string, samples: ReadonlyArray<{ at: number; e2eMs: number }>): void {
+    const id = this.deviceAnswers.add(
+      taskId,
+      samples.map((s) => s.at + s.e2eMs),
+      this.opts.now().getTime(),
+    );
+    const m = id === undefined ? undefined : this.moves.get(id);
+    if (m?.state === "COMPLETED" && this.deviceFigure(m)) void this.save(m).catch(() => {});
   }
 
   async cancelTask(taskId: string): Promise<void> {
@@ -241,6 +260,8 @@ export class MigrationManager implements MigrationExecutor {
       this.note(m, problem ? "WARN" : "INFO", "ResourceAllocator", problem ?? where);
     }
     m.metrics.totalMs = at.getTime() - Date.parse(m.requestedAt);
+    if (m.state === "COMPLETED") this.deviceFigure(m);
+    else this.deviceAnswers.forget(m.task.id, m.id);
     m.log.push(formatFinal(m.state === "COMPLETED" ? "INFO" : "ERROR", "MigrationManager", m.state));
     this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`);
   }
@@ -261,6 +282,17 @@ export class MigrationManager implements MigrationExecutor {
       await this.save(m);
     }
     if (!isFinal(m.state) && isActive(m.state)) this.launch(m);
+  }
+
+  /** Sets the move's device-seen downtime when its device's answers cover the frozen window; true when set. */
+  private deviceFigure(m: ManagedMove): boolean {
+    if (m.resumedAtMs === undefined) return false;
+    const frozenAtMs = m.frozenAtMs ?? m.resumedAtMs - (m.metrics.frozenMs ?? 0);
+    const f = this.deviceAnswers.figure(m.task.id, m.id, { frozenAtMs, resumedAtMs: m.resumedAtMs });
+    if (!f) return false;
+    m.metrics.deviceSeenDowntimeMs = f.downtimeMs;
+    this.note(m, "INFO", "StateSynchronizer", `the device saw ${f.downtimeMs} ms of downtime (longest gap between answers ${f.longestGapMs} ms, normal ${f.normalGapMs} ms)`);
+    return true;
   }
 
   private note(m: ManagedMove, level: LogLevel, component: MigrationComponent, message: string): void {

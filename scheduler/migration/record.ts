@@ -44,6 +44,10 @@ export interface ManagedMove {
   agentStartedAtMs?: number;
   /** When the scheduler saw the workload resume on the destination (ms since epoch). */
   resumedAtMs?: number;
+  /** When the source froze with its network fenced (ms since epoch, the agent's clock). */
+  frozenAtMs?: number;
+  /** The destination port the service was redirected to, and when that was done (ms since epoch). */
+  redirectedTo?: { dpid: string; ofport: number; atMs: number };
   changes: Changes;
   metrics: MoveMetrics;
   timeline: MoveRecord["timeline"] & object;

@@ -49,6 +49,10 @@ export class RoutingExecutor implements MigrationExecutor {
     return new Set([...latest].filter(([, busy]) => busy).map(([task]) => task));
   }
 
+  deviceSamples(taskId: string, samples: ReadonlyArray<{ at: number; e2eMs: number }>): void {
+    this.manager.deviceSamples(taskId, samples);
+  }
+
   cancelTask(taskId: string): Promise<void> {
     return this.manager.cancelTask(taskId);
   }

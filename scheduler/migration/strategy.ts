@@ -13,6 +13,20 @@ function availability(caps: AgentCapabilities | undefined, s: string): { ok: boo
   return a.ok ? { ok: true } : { ok: false, reason: a.reason };
 }
 
+/**
+ * A workload with its own network keeps its TCP connections only where both
+ * agents' CRIU dumps and restores established connections (each agent's
+ * probe at its start says so). Answers the problem, or undefined.
+ */
+export function tcpProblem(source: { node: string; capabilities?: AgentCapabilities }, destination: { node: string; capabilities?: AgentCapabilities }): string | undefined {
+  const problems = [source, destination].flatMap(({ node, capabilities }) => {
+    const tcp = capabilities?.criu?.tcpEstablished;
+    if (!tcp) return [`${node}: its agent does not report whether CRIU can dump TCP connections`];
+    return tcp.ok ? [] : [`${node}: CRIU cannot dump established TCP connections (${tcp.reason ?? "its probe failed"})`];
+  });
+  return problems.length ? `the workload's TCP connections cannot move: ${problems.join("; ")}` : undefined;
+}
+
 export function chooseStrategy(
   source: { node: string; capabilities?: AgentCapabilities },
   destination: { node: string; capabilities?: AgentCapabilities },

@@ -139,6 +139,7 @@ export function samplesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         const alive = new Set(ctx.policy.placements().map((p) => p.request.id));
         live.prune((id) => alive.has(id));
         const intake = live.ingest(task, req.body.samples, ctx.now().getTime());
+        ctx.executor.deviceSamples?.(task.id, req.body.samples);
         for (const e of intake.events) announce(e);
         const receipt: SamplesReceipt = { task: task.id, accepted: intake.accepted, modelled: intake.modelled };
         return reply.code(202).send(receipt);

@@ -169,9 +169,15 @@ export interface MigrationView {
   progress: { bytes: number; totalBytes: number; rateBps: number };
   metrics?: MigrationMetrics;
   destinationWorkloadId?: string;
+  /**
+   * When the source froze with its network fenced (post-copy's lazy dump and
+   * full dumps of a workload with its own network): from here no frame
+   * reaches either copy, so the service may be redirected before the resume.
+   */
+  frozenAt?: string;
   /** When the workload first ran on the destination (the moment a redirect should follow). */
   resumedAt?: string;
-  /** Where it answers there: the destination's bridge port, for the redirect (a workload with its own network). */
+  /** Where it answers there: the destination's bridge port, for the redirect (a workload with its own network); known from the open on. */
   destinationNetwork?: { dpid: string | null; ofport: number | null };
   /** A rollback after resume: how long the destination ran, and that its changes since the freeze were discarded. */
   rollback?: { afterResume: boolean; destinationRanMs?: number; changesDiscarded: boolean };
@@ -186,6 +192,13 @@ export interface IncomingOpen {
   workload: { id: string; spec: object } & Record<string, unknown>;
   /** The source agent's base URL: the destination polls it until commit. */
   source: string;
+}
+
+/** 201 of POST /v1/incoming: where the arriving workload will answer (fenced until it runs). */
+export interface IncomingOpened {
+  ok: true;
+  /** Its bridge port on the destination, made at open: a redirect may point there once the source is fenced. */
+  network?: { dpid: string | null; ofport: number | null };
 }
 
 /** POST /v1/incoming/:id/restore. */

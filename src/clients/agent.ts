@@ -8,6 +8,7 @@ import type {
   ImageIdView,
   ImageLoad,
   IncomingOpen,
+  IncomingOpened,
   MigrationInput,
   MigrationView,
   RestoreInput,
@@ -82,8 +83,8 @@ export class AgentClient {
 
   // ---- agent to agent: the destination side, called by the source ----
 
-  async openIncoming(open: IncomingOpen, opts?: MethodOptions): Promise<void> {
-    await this.http.post("/v1/incoming", open, { timeoutMs: PEER_TIMEOUT_MS, ...opts });
+  openIncoming(open: IncomingOpen, opts?: MethodOptions): Promise<IncomingOpened> {
+    return this.http.post("/v1/incoming", open, { timeoutMs: PEER_TIMEOUT_MS, ...opts });
   }
 
   /** Lets the destination's restore hook start its work before the source freezes (same body as restore). */

@@ -1,14 +1,26 @@
 // EXECUTION: the source agent moves the workload (commit "manual": it keeps
-// its images until told); the moment the destination runs it, the service's
-// IP is redirected to the destination's bridge port and DNS updated.
-import { type Step, StepFailure } from "../context.js";
+// its images until told). The service's IP follows to the destination's
+// bridge port as early as it safely can: once the source froze with its
+// network fenced (the destination's port is fenced too until its copy runs,
+// so no frame reaches either copy and nothing is lost by redirecting then),
+// else the moment the destination runs it. DNS is updated after.
+import type { MigrationView } from "../../../src/api-types/agent.js";
 import { waitForAgent } from "../agent-watch.js";
+import { type Step, type StepEnv, StepFailure } from "../context.js";
 import type { ManagedMove } from "../record.js";
-import type { StepEnv } from "../context.js";
+
+type PortView = { dpid: string | null; ofport: number | null };
+
+const resumed = (v: MigrationView) => v.resumedAt !== undefined || v.phase === "awaiting-commit" || v.phase === "done";
 
 export const execution: Step = async (m, env) => {
   if (m.agentMigrationId === undefined) await startAgentMigration(m, env);
-  const view = await waitForAgent(m, env, "execution", (v) => v.resumedAt !== undefined || v.phase === "awaiting-commit" || v.phase === "done");
+  const early = (v: MigrationView) => !m.redirectedTo && v.frozenAt !== undefined && usablePort(v.destinationNetwork) !== undefined && canRedirect(m, env);
+  let view = await waitForAgent(m, env, "execution", (v) => resumed(v) || early(v));
+  if (!resumed(view)) {
+    await redirectEarly(m, env, view);
+    view = await waitForAgent(m, env, "execution", resumed);
+  }
   // Resume as the agent saw it (same machine clock in the loop; its own clock otherwise): the redirect's lag counts from there.
   const agentResumed = view.resumedAt ? Date.parse(view.resumedAt) : Number.NaN;
   m.resumedAtMs ??= Number.isFinite(agentResumed) ? agentResumed : env.now().getTime();
@@ -50,7 +62,32 @@ async function startAgentMigration(m: ManagedMove, env: StepEnv): Promise<void> 
   await env.save(m);
 }
 
-async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: string, destinationPort?: { dpid: string | null; ofport: number | null }): Promise<void> {
+function usablePort(p: PortView | undefined): { dpid: string; ofport: number } | undefined {
+  return p?.dpid && typeof p.ofport === "number" ? { dpid: p.dpid, ofport: p.ofport } : undefined;
+}
+
+const canRedirect = (m: ManagedMove, env: StepEnv) => m.service !== undefined && env.network.configured;
+
+/**
+ * During the frozen window: a failure here is not the move's failure (the
+ * redirect is tried again at the resume), but whatever it changed is
+ * recorded and rolled back with the rest.
+ */
+async function redirectEarly(m: ManagedMove, env: StepEnv, view: MigrationView): Promise<void> {
+  const to = usablePort(view.destinationNetwork);
+  if (!to) return;
+  const frozen = view.frozenAt ? Date.parse(view.frozenAt) : Number.NaN;
+  if (Number.isFinite(frozen)) m.frozenAtMs = frozen;
+  try {
+    await sendRedirect(m, env, to);
+    env.note(m, "INFO", "NetworkManager", `${m.service?.ip} redirected to ${to.dpid}:${to.ofport} during the frozen window (${m.metrics.networkReconfigurationMs} ms; both copies fenced)`);
+    await env.save(m);
+  } catch (err) {
+    env.note(m, "WARN", "NetworkManager", `early redirect failed, trying again at the resume: ${(err as Error).message}`);
+  }
+}
+
+async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: string, destinationPort?: PortView): Promise<void> {
   const service = m.service;
   if (!service) {
     env.note(m, "WARN", "NetworkManager", "the task has no service address: nothing to redirect");
@@ -61,29 +98,36 @@ async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: strin
     return;
   }
   // The source agent tells where the workload answers now with its resume; an older agent is asked.
-  const net = destinationPort ?? (await env.destination(m).workloads()).find((w) => w.id === destinationWorkload)?.network;
-  if (!net?.dpid || net.ofport === null || net.ofport === undefined) {
-    throw new StepFailure("NetworkManager", `destination ${m.to} shows no bridge port for workload ${destinationWorkload}`);
+  const to = usablePort(destinationPort ?? (await env.destination(m).workloads()).find((w) => w.id === destinationWorkload)?.network);
+  if (!to) throw new StepFailure("NetworkManager", `destination ${m.to} shows no bridge port for workload ${destinationWorkload}`);
+  const done = m.redirectedTo;
+  if (!done || done.dpid !== to.dpid || done.ofport !== to.ofport) {
+    try {
+      await sendRedirect(m, env, to);
+    } catch (err) {
+      throw new StepFailure("NetworkManager", `redirect of ${service.ip} to ${m.to} failed: ${(err as Error).message}`);
+    }
+    env.note(m, "INFO", "NetworkManager", `${service.ip} redirected to ${to.dpid}:${to.ofport} (${m.metrics.networkReconfigurationMs} ms)`);
   }
-  try {
-    const answer = await env.network.redirect({
-      service: m.task.id,
-      ip: service.ip,
-      mac: service.mac,
-      to: { switch: net.dpid, port: net.ofport },
-      strategy: env.redirectStrategy,
-    });
-    m.changes.redirectIds.push(...answer.redirectIds);
-    m.metrics.networkReconfigurationMs = answer.reconfigurationMs;
-    // Redirect done: the switches confirmed (DNS, which follows, is not part of it).
-    m.metrics.resumeToRedirectMs = env.now().getTime() - (m.resumedAtMs ?? env.now().getTime());
-  } catch (err) {
-    throw new StepFailure("NetworkManager", `redirect of ${service.ip} to ${m.to} failed: ${(err as Error).message}`);
-  }
-  env.note(m, "INFO", "NetworkManager", `${service.ip} redirected to ${net.dpid}:${net.ofport} (${m.metrics.networkReconfigurationMs} ms)`);
+  // Redirect done (the switches confirmed) after the resume; zero when it was done before.
+  m.metrics.resumeToRedirectMs = Math.max(0, m.redirectedTo!.atMs - (m.resumedAtMs ?? m.redirectedTo!.atMs));
   if (service.dnsName) {
     await env.network.setDns(service.dnsName, service.ip);
     m.changes.dnsSet = true;
     env.note(m, "INFO", "NetworkManager", `DNS ${service.dnsName} -> ${service.ip}`);
   }
+}
+
+async function sendRedirect(m: ManagedMove, env: StepEnv, to: { dpid: string; ofport: number }): Promise<void> {
+  const service = m.service!;
+  const answer = await env.network.redirect({
+    service: m.task.id,
+    ip: service.ip,
+    mac: service.mac,
+    to: { switch: to.dpid, port: to.ofport },
+    strategy: env.redirectStrategy,
+  });
+  m.changes.redirectIds.push(...answer.redirectIds);
+  m.metrics.networkReconfigurationMs = answer.reconfigurationMs;
+  m.redirectedTo = { ...to, atMs: env.now().getTime() };
 }

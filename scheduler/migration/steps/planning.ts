@@ -4,7 +4,7 @@
 import type { AgentInfo } from "../../../src/api-types/agent.js";
 import { type Step, StepFailure } from "../context.js";
 import { viewOf } from "../record.js";
-import { chooseStrategy } from "../strategy.js";
+import { chooseStrategy, tcpProblem } from "../strategy.js";
 
 export const planning: Step = async (m, env) => {
   const verdict = m.faults?.policyDenies ? { allow: false as const, reason: `${m.faults.policyDenies} (injected fault)` } : await env.policy.check(viewOf(m));
@@ -16,6 +16,10 @@ export const planning: Step = async (m, env) => {
   env.note(m, "INFO", "ResourceAllocator", `destination ${m.to} can hold ${m.cpuShare} cores`);
 
   const [src, dst] = await Promise.all([infoOf(env.source(m).info(), m.from), infoOf(env.destination(m).info(), m.to)]);
+  if (m.service) {
+    const problem = tcpProblem({ node: m.from, capabilities: src.capabilities }, { node: m.to, capabilities: dst.capabilities });
+    if (problem) throw new StepFailure("MigrationManager", problem);
+  }
   const choice = chooseStrategy({ node: m.from, capabilities: src.capabilities }, { node: m.to, capabilities: dst.capabilities }, m.requestedStrategy);
   m.reason = choice.reason;
   if (choice.strategy === null) throw new StepFailure("MigrationManager", choice.reason);

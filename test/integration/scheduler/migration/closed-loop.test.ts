@@ -149,6 +149,17 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
     // DNS follows: the task's name answers its unchanged IP.
     const dns = await loop.controller.dns();
     expect(dns.records.some((r) => r.ip === placed.serviceIp)).toBe(true);
+    // The network followed during the frozen window (both copies fenced), so it was done by the resume.
+    expect(m.log?.some((l) => /redirected to [0-9a-f]{16}:\d+ during the frozen window/.test(l)), m.log?.join("\n")).toBe(true);
+    expect(m.metrics?.resumeToRedirectMs).toBe(0);
+    // The device reports what it measured; the move's record then holds the downtime the device saw.
+    const samples = device.log.answers.map((a) => ({ at: a.at - a.ms, e2eMs: a.ms }));
+    for (let i = 0; i < samples.length; i += 1000) await loop.scheduler.reportSamples(placed.task.id, { samples: samples.slice(i, i + 1000) });
+    const seen = (await loop.scheduler.migration(m.id)).metrics?.deviceSeenDowntimeMs;
+    const longestGap = device.log.longestGapMs();
+    console.log(`success move: frozen ${m.metrics?.frozenMs} ms, the device saw ${seen} ms (longest gap ${longestGap} ms), redirect ${m.metrics?.networkReconfigurationMs} ms`);
+    expect(seen).toBeTypeOf("number");
+    expect(seen!).toBeLessThanOrEqual(longestGap);
   }, 240_000);
 
   it("2. failure in PENDING: the workload is gone from its agent, or the destination is unreachable: FAILED, nothing touched", async () => {

@@ -1,6 +1,7 @@
 // The one CRIU wrapper against a stand-in binary (FLEXIMIGRATE_CRIU): the
 // flags it adds, and its one error behaviour, a CriuError with the error
 // lines of the log (or of stderr when there is no log).
+import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,7 +27,7 @@ exit 0
 );
 chmodSync(fake, 0o755);
 process.env.FLEXIMIGRATE_CRIU = fake;
-const { criu, CriuError, dumpArgs } = await import("../../../../edge-agent/runtime/criu.js");
+const { criu, CriuError, dumpArgs, preDumpScript } = await import("../../../../edge-agent/runtime/criu.js");
 
 const argv = () => readFileSync(argvFile, "utf8").trim().split("\n");
 const run = async (mode: string, opts: { verbose?: boolean; timeoutMs?: number } = {}) => {
@@ -74,5 +75,49 @@ describe("the CRIU wrapper", () => {
     const err = await run("hang", { timeoutMs: 200 });
     expect((err as InstanceType<typeof CriuError>).ending).toBe("signal SIGTERM");
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe("preDumpScript", () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), "fm-predump-unit-"));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const runScript = (file: string, action: string) =>
+    new Promise<number | null>((resolve) => {
+      execFile(file, [], { env: { ...process.env, CRTOOLS_SCRIPT_ACTION: action } }, (err) => resolve(err ? ((err as { code?: number }).code ?? 1) : 0));
+    });
+
+  it("notes the freeze, then tells a watcher, with that moment; other actions do nothing", async () => {
+    const file = path.join(root, "pre-dump.sh");
+    const stamp = await preDumpScript(file);
+    const seen: number[] = [];
+    const unwatch = stamp.onFenced((at) => seen.push(at));
+    expect(await runScript(file, "post-dump")).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([]);
+    const before = Date.now();
+    expect(await runScript(file, "pre-dump")).toBe(0);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    unwatch();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(await stamp.frozenAt());
+    expect(seen[0]).toBeGreaterThanOrEqual(before - 5);
+  });
+
+  it("fails the dump (non-zero exit) and tells no watcher when the fence cannot be set", async () => {
+    const file = path.join(root, "pre-dump-fence.sh");
+    const stamp = await preDumpScript(file, { port: "fm-no-such-port-x", agentNetns: "/proc/self/ns/net" });
+    const seen: number[] = [];
+    const unwatch = stamp.onFenced((at) => seen.push(at));
+    expect(await runScript(file, "pre-dump")).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    unwatch();
+    expect(seen).toEqual([]);
+  });
+
+  it("refuses names that would be shell", async () => {
+    await expect(preDumpScript(path.join(root, "x.sh"), { port: "a;rm -rf /", agentNetns: "/proc/1/ns/net" })).rejects.toThrow(/bad port name/);
   });
 });

@@ -16,6 +16,8 @@ export class FakeAgent implements AgentPort {
   readonly migrationsStarted: MigrationInput[] = [];
   readonly created: WorkloadInput[] = [];
   /** Phases migration(id) answers, one per poll; the last repeats. */
+  /** What the agent's TCP dump probe found (undefined: an agent that does not say). */
+  tcp: { ok: boolean; reason?: string } | undefined = { ok: true };
   script: Array<Partial<MigrationView>> = [{ phase: "transferring" }, { phase: "awaiting-commit", resumedAt: "2026-01-01T00:00:01Z" }];
   polls = 0;
   reachable = true;
@@ -45,7 +47,7 @@ export class FakeAgent implements AgentPort {
       tier: "edge",
       url: `http://${this.node}`,
       capabilities: {
-        criu: { present: true, checkOk: true, features: {} },
+        criu: { present: true, checkOk: true, features: {}, tcpEstablished: this.tcp },
         docker: { present: false },
         cgroupCpu: { ok: true },
         strategies: this.strategies,

@@ -94,6 +94,16 @@ describe("MigrationManager: the six scenarios", () => {
     expect(done).toMatchObject({ state: "FAILED", strategy: null, reason: expect.stringMatching(/^no strategy both agents can run/) });
   });
 
+  it("3d. PLANNING: the destination's CRIU cannot dump TCP connections -> FAILED with its probe's reason, nothing touched", async () => {
+    const w = world();
+    w.cloud.tcp = { ok: false, reason: "criu dump --tcp-established: Operation not supported" };
+    const mgr = await w.start();
+    const done = (await mgr.settled((await mgr.request(ORDER)).id))!;
+    expect(statesOf(done.log!)).toEqual(["PENDING -> PLANNING", "PLANNING -> FAILED"]);
+    expect(done.error).toBe("the workload's TCP connections cannot move: cloud1: CRIU cannot dump established TCP connections (criu dump --tcp-established: Operation not supported)");
+    expect(w.calls.filter((c) => /startMigration|reserve|ensurePath|redirect/.test(c))).toEqual([]);
+  });
+
   it("3. PLANNING: the policy hook denies -> FAILED, nothing touched", async () => {
     const w = world({ policy: { name: "no-night-moves", check: async () => ({ allow: false, reason: "maintenance window" }) } });
     const mgr = await w.start();
@@ -138,6 +148,74 @@ describe("MigrationManager: the six scenarios", () => {
     expect(done.state).toBe("FAILED");
     expect(w.calls.indexOf("edge1.rollbackMigration")).toBeLessThan(w.calls.indexOf("cloud1.dropIncoming"));
     expect(w.calls.filter((c) => c.startsWith("net.rollbackRedirects"))).toEqual([]); // none was made
+  });
+
+  it("1b. EXECUTION: the source froze with its network fenced -> the service is redirected before the resume, once", async () => {
+    const w = world();
+    const port = { dpid: "0000000000000002", ofport: 7 };
+    const frozenAt = "2026-01-01T00:00:00.500Z";
+    w.edge.script = [
+      { phase: "transferring" },
+      { phase: "transferring", frozenAt, destinationNetwork: port },
+      { phase: "restoring", frozenAt, destinationNetwork: port },
+      // Resumed (by the agent's clock) a minute after the redirect: done before it, so 0.
+      { phase: "awaiting-commit", frozenAt, resumedAt: new Date(Date.now() + 60_000).toISOString(), destinationNetwork: port },
+    ];
+    const mgr = await w.start();
+    const done = (await mgr.settled((await mgr.request(ORDER)).id))!;
+    expect(done.state).toBe("COMPLETED");
+    expect(w.calls.filter((c) => c.startsWith("net.redirect"))).toEqual(["net.redirect 10.77.0.2->0000000000000002:7"]);
+    // Redirected while the agent still reported the frozen window: more polls followed before the resume was seen.
+    const after = w.calls.slice(w.calls.indexOf("net.redirect 10.77.0.2->0000000000000002:7"));
+    expect(after.indexOf("edge1.migration")).toBeGreaterThan(0);
+    expect(done.log!.some((l) => /redirected to 0000000000000002:7 during the frozen window/.test(l))).toBe(true);
+    expect(done.metrics!.resumeToRedirectMs).toBe(0);
+  });
+
+  it("1d. the device's reported answers give the downtime it saw, after COMPLETED", async () => {
+    const w = world();
+    const t = Date.now() - 10_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const port = { dpid: "0000000000000002", ofport: 7 };
+    w.edge.script = [
+      { phase: "transferring", frozenAt: iso(t + 500), destinationNetwork: port },
+      { phase: "awaiting-commit", frozenAt: iso(t + 500), resumedAt: iso(t + 1000), destinationNetwork: port },
+    ];
+    const mgr = await w.start();
+    const rec = await mgr.request(ORDER);
+    const done = (await mgr.settled(rec.id))!;
+    expect(done.metrics!.deviceSeenDowntimeMs).toBeNull();
+    // Sent every 50 ms, answered in 5 ms; the one sent at +480 waited 625 ms (answered at +1105).
+    const samples = [...Array.from({ length: 10 }, (_, i) => ({ at: t + i * 50, e2eMs: 5 })), { at: t + 480, e2eMs: 625 }, { at: t + 1110, e2eMs: 5 }];
+    mgr.deviceSamples("t-1", samples.slice(0, 5)); // not yet covering the window
+    expect(mgr.record(rec.id)!.metrics!.deviceSeenDowntimeMs).toBeNull();
+    mgr.deviceSamples("t-1", samples.slice(5));
+    const after = mgr.record(rec.id)!;
+    expect(after.metrics!.deviceSeenDowntimeMs).toBe(600);
+    expect(after.log!.at(-1)).toMatch(/the device saw 600 ms of downtime \(longest gap between answers 650 ms, normal 50 ms\)/);
+    mgr.deviceSamples("t-1", [{ at: t + 2000, e2eMs: 900 }]); // figured once; later samples change nothing
+    expect(mgr.record(rec.id)!.metrics!.deviceSeenDowntimeMs).toBe(600);
+  });
+
+  it("1c. EXECUTION: an early redirect that fails is tried again at the resume", async () => {
+    const w = world();
+    const port = { dpid: "0000000000000002", ofport: 7 };
+    w.edge.script = [
+      { phase: "transferring", frozenAt: "2026-01-01T00:00:00.500Z", destinationNetwork: port },
+      { phase: "awaiting-commit", resumedAt: "2026-01-01T00:00:01Z", destinationNetwork: port },
+    ];
+    const redirect = w.network.redirect.bind(w.network);
+    let calls = 0;
+    w.network.redirect = async (order) => {
+      if (calls++ === 0) throw new Error("controller busy");
+      return redirect(order);
+    };
+    const mgr = await w.start();
+    const done = (await mgr.settled((await mgr.request(ORDER)).id))!;
+    expect(done.state).toBe("COMPLETED");
+    expect(calls).toBe(2);
+    expect(w.network.redirects).toHaveLength(1);
+    expect(done.log!.some((l) => /WARN \[NetworkManager\]: early redirect failed, trying again at the resume: controller busy/.test(l))).toBe(true);
   });
 
   it("6. VERIFICATION: the probe fails -> agent rollback, then redirect and DNS back; destinationRanMs recorded", async () => {
