@@ -119,11 +119,14 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       message: (session, m) => {
         switch (m.type) {
           case "packetIn":
+            // A held redirect's frames (its cookie) are the redirect's, not the forwarder's to learn from.
+            if (executor?.packetIn(session.dpid, m)) return;
             forwarder?.packetIn(session, m);
             return;
           case "portStatus": {
             const down = m.reason === 1 || (m.port.state & 1) !== 0 || (m.port.config & 1) !== 0;
             if (down) discovery.portDown(session.dpid, m.port.portNo);
+            else executor?.portUp(session.dpid, m.port.portNo);
             emit({ type: "port.status", dpid: session.dpid, port: m.port.portNo, name: m.port.name, up: !down });
             return;
           }

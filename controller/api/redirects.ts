@@ -47,7 +47,7 @@ interface ItemBody {
   dnsAddress?: string;
 }
 
-type RedirectBody = Partial<ItemBody> & { redirects?: ItemBody[]; strategy?: Strategy; steps?: number; stepMs?: number };
+type RedirectBody = Partial<ItemBody> & { redirects?: ItemBody[]; strategy?: Strategy; hold?: boolean; steps?: number; stepMs?: number };
 
 export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (app, opts) => {
   const { executor, store, nodes } = opts;
@@ -87,6 +87,7 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
             ...itemProps,
             redirects: { type: "array", minItems: 1, maxItems: 1000, items: { type: "object", required: ["service", "ip", "mac", "to"], additionalProperties: false, properties: itemProps } },
             strategy: { type: "string", enum: STRATEGIES },
+            hold: { type: "boolean" },
             steps: { type: "integer", minimum: 1, maximum: 20 },
             stepMs: { type: "integer", minimum: 0, maximum: 60000 },
           },
@@ -101,7 +102,8 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
       const names = new Set(items.map((i) => i.service));
       if (names.size !== items.length) throw ApiError.badRequest("a service appears twice");
       const strategy = body.strategy ?? "all-at-once";
-      const records = await executor.redirect(items, { strategy, steps: body.steps, stepMs: body.stepMs });
+      if (body.hold && strategy === "gradual") throw ApiError.badRequest("hold: only the all-at-once and per-service strategies hold frames");
+      const records = await executor.redirect(items, { strategy, hold: body.hold, steps: body.steps, stepMs: body.stepMs });
       const total = Math.max(...records.map((r) => r.reconfigurationMs));
       return { strategy, reconfigurationMs: total, redirects: records };
     },

@@ -13,11 +13,12 @@
 // apart and get what they need from here explicitly.
 import { performance } from "node:perf_hooks";
 import { ApiError } from "../../src/http/api-error.js";
-import type { FlowMod } from "../../src/openflow/messages.js";
+import type { FlowMod, PacketIn } from "../../src/openflow/messages.js";
 import { COOKIE_FORWARDING, redirectCookie } from "../openflow/cookies.js";
 import type { SwitchReadyHandler, SwitchReadyMods } from "../openflow/switch-ready.js";
 import { applyChanges, connectedOnly, mergeInto } from "./apply.js";
 import { GradualRedirects } from "./gradual.js";
+import { HeldRedirects, portIsDown } from "./hold.js";
 import { deleteByCookie, deleteOwnerFlows, type Place, redirectChanges, type Strategy, type SwitchChanges } from "./plan.js";
 import { type OwedDeps, redirectsOwedTo } from "./owed.js";
 import { undoRedirect } from "./rollback.js";
@@ -32,8 +33,10 @@ export class RedirectExecutor implements SwitchReadyHandler {
   private readonly settling = new SettlingServices();
   private readonly gradual: GradualRedirects;
   private readonly owedDeps: OwedDeps;
+  private readonly holds: HeldRedirects;
 
   constructor(private readonly d: RedirectDeps) {
+    this.holds = new HeldRedirects({ registry: d.registry, emit: (event) => this.d.emit(event) });
     // Arrows keep d's functions called on d, and hand out only what each part needs.
     const emit: RedirectDeps["emit"] = (event) => this.d.emit(event);
     const hopsToward = (place: Place) => this.hopsToward(place);
@@ -46,7 +49,7 @@ export class RedirectExecutor implements SwitchReadyHandler {
       beginSettling: (services) => this.settling.begin(services),
       settled: (services) => this.settled(services),
     });
-    this.owedDeps = { registry: d.registry, store: d.store, settling: this.settling, gradual: this.gradual, hopsToward };
+    this.owedDeps = { registry: d.registry, store: d.store, settling: this.settling, gradual: this.gradual, hopsToward, holdingAt: (id) => this.holds.holdingAt(id) };
   }
 
   /** Redirects one or more services; answers one record per service. */
@@ -72,6 +75,7 @@ export class RedirectExecutor implements SwitchReadyHandler {
     const r = this.d.store.get(id);
     if (!r) throw ApiError.notFound(`no redirect ${id}`);
     if (r.state !== "active") throw ApiError.conflict(`redirect ${id} is ${r.state}; only the active redirect of a service can be rolled back`);
+    this.holds.end(id);
     this.settling.begin([r.service]);
     try {
       return await undoRedirect(this.d, r);
@@ -87,7 +91,7 @@ export class RedirectExecutor implements SwitchReadyHandler {
   refresh(): void {
     for (const r of this.d.store.list()) {
       if (r.state !== "active" || !this.d.registry.has(r.to.dpid)) continue;
-      const changes = redirectChanges(r, this.hopsToward(r.to), BigInt(r.cookie));
+      const changes = redirectChanges(r, this.hopsToward(r.to), BigInt(r.cookie), this.holds.holdingAt(r.id));
       for (const c of changes) {
         const conn = this.d.registry.get(c.dpid);
         try {
@@ -104,9 +108,19 @@ export class RedirectExecutor implements SwitchReadyHandler {
     return redirectsOwedTo(this.owedDeps, dpid);
   }
 
+  /** A PACKET_IN sent up by a held redirect's last hop: true when it was one (hold.ts keeps or forwards it). */
+  packetIn(dpid: string, pi: PacketIn): boolean {
+    return this.holds.packetIn(dpid, pi);
+  }
+
+  /** PORT_STATUS says a port is up: redirects held for it send their frames there now. */
+  portUp(dpid: string, port: number): void {
+    this.holds.portUp(dpid, port);
+  }
+
   /** all-at-once and per-service redirects. */
   private async instant(reqs: RedirectRequest[], opts: RedirectOptions, t0: number): Promise<RedirectRecord[]> {
-    const prepared = reqs.map((r) => this.prepare(r));
+    const prepared = reqs.map((r) => this.prepare(r, opts.hold === true));
     if (opts.strategy === "per-service") {
       // One service at a time, each finished (barriers) before the next starts.
       const out: RedirectRecord[] = [];
@@ -163,17 +177,18 @@ export class RedirectExecutor implements SwitchReadyHandler {
     return connectedOnly(this.d.registry, this.d.graph.nextHopsToward(place.dpid, place.port));
   }
 
-  private prepare(req: RedirectRequest): Prepared {
+  private prepare(req: RedirectRequest, hold = false): Prepared {
     const id = this.d.store.allocateId();
     const cookie = redirectCookie(id);
     const active = this.d.store.active(req.service);
     const known = this.d.hosts.get(req.mac);
     // Where the service is now: what the network last saw beats what we last ordered.
     const from = known ? { dpid: known.dpid, port: known.port } : active ? active.to : null;
-    const changes = redirectChanges(req, this.hopsToward(req.to), cookie);
+    const holdAt = hold && portIsDown(this.d.registry.get(req.to.dpid)?.ports.get(req.to.port)) ? req.to.dpid : undefined;
+    const changes = redirectChanges(req, this.hopsToward(req.to), cookie, holdAt);
     const cleanup = [deleteOwnerFlows(COOKIE_FORWARDING, { ethDst: req.mac }), deleteOwnerFlows(COOKIE_FORWARDING, { ethSrc: req.mac })];
     if (active) cleanup.unshift(deleteByCookie(BigInt(active.cookie)));
-    return { req, id, cookie, from, changes, cleanup };
+    return { req, id, cookie, from, changes, cleanup, ...(holdAt && { holdAt }) };
   }
 
   private finish(p: Prepared, strategy: Strategy, ms: number, stepsMs: number[], touched: Touched): RedirectRecord {
@@ -200,7 +215,10 @@ export class RedirectExecutor implements SwitchReadyHandler {
       at: new Date().toISOString(),
       state: "active",
     };
+    const replaced = this.d.store.active(req.service);
+    if (replaced) this.holds.end(replaced.id);
     this.d.store.add(record);
+    if (p.holdAt) this.holds.begin(record, p.cookie, req);
     this.d.emit({ type: "redirect", redirect: record });
     return record;
   }

@@ -17,6 +17,8 @@ export interface OwedDeps {
   gradual: { underWay(): Iterable<[number, GradualInFlight]> };
   /** Next hop per connected switch toward `place`. */
   hopsToward(place: Place): Map<string, number>;
+  /** The switch whose last hop still holds redirect `id`'s frames at the controller (hold.ts), if any. */
+  holdingAt(id: number): string | undefined;
 }
 
 /** What one switch gets back for one redirect. */
@@ -59,7 +61,7 @@ function owedTo(d: OwedDeps, dpid: string, only: string | undefined): Owed[] {
     const port = d.hopsToward(r.to).get(dpid);
     if (port === undefined) continue; // not on its paths yet: link discovery refreshes it later
     const cookie = BigInt(r.cookie);
-    const [changes] = redirectChanges(r, new Map([[dpid, port]]), cookie);
+    const [changes] = redirectChanges(r, new Map([[dpid, port]]), cookie, d.holdingAt(r.id));
     if (changes) batch.push({ id: r.id, service: r.service, cookie, changes });
   }
   for (const [id, g] of d.gradual.underWay()) {

@@ -4,7 +4,7 @@
 // select group, tagging each packet with a VLAN id that names its branch so
 // transit switches keep it on that branch (no loops between the two trees).
 import type { Action, Bucket, FlowMod, GroupMod } from "../../src/openflow/messages.js";
-import { OFPVID_NONE, OFPVID_PRESENT } from "../../src/openflow/constants.js";
+import { OFPCML_NO_BUFFER, OFPP_CONTROLLER, OFPVID_NONE, OFPVID_PRESENT } from "../../src/openflow/constants.js";
 import type { RedirectStrategy } from "../../src/api-types/controller.js";
 import { COOKIE_OWNER_MASK, PRIORITY_REDIRECT } from "../openflow/cookies.js";
 
@@ -34,17 +34,23 @@ function flow(cookie: bigint, priority: number, match: FlowMod["match"], actions
   return { type: "flowMod", xid: 0, command: "add", cookie, priority, match, instructions: [{ type: "applyActions", actions }] };
 }
 
-/** Destination rules toward `target` on every switch in `nextHops` (port toward the target per switch). */
-export function redirectChanges(svc: ServiceAddress, nextHops: Map<string, number>, cookie: bigint): SwitchChanges[] {
+/** The whole frame to the controller (no switch buffer): what a held redirect's last hop does. */
+const TO_CONTROLLER: Action = { type: "output", port: OFPP_CONTROLLER, maxLen: OFPCML_NO_BUFFER };
+
+/**
+ * Destination rules toward `target` on every switch in `nextHops` (port
+ * toward the target per switch). `holdAt`: that switch (the target's) hands
+ * the service's frames to the controller instead, which holds them until the
+ * target port comes up (hold.ts).
+ */
+export function redirectChanges(svc: ServiceAddress, nextHops: Map<string, number>, cookie: bigint, holdAt?: string): SwitchChanges[] {
   const out: SwitchChanges[] = [];
   for (const [dpid, port] of nextHops) {
+    const out1: Action = dpid === holdAt ? TO_CONTROLLER : { type: "output", port };
     out.push({
       dpid,
       groupMods: [],
-      flowMods: [
-        flow(cookie, PRIORITY_REDIRECT, { ethType: ETH_IPV4, ipv4Dst: svc.ip }, [{ type: "output", port }]),
-        flow(cookie, PRIORITY_REDIRECT, { ethDst: svc.mac }, [{ type: "output", port }]),
-      ],
+      flowMods: [flow(cookie, PRIORITY_REDIRECT, { ethType: ETH_IPV4, ipv4Dst: svc.ip }, [out1]), flow(cookie, PRIORITY_REDIRECT, { ethDst: svc.mac }, [out1])],
     });
   }
   return out;

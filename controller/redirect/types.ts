@@ -21,6 +21,8 @@ export interface RedirectRequest {
 
 export interface RedirectOptions {
   strategy: Strategy;
+  /** Hold the service's frames at the controller while a target port is down (hold.ts); instant strategies only. */
+  hold?: boolean;
   /** gradual: number of weight steps and the pause between them. */
   steps?: number;
   stepMs?: number;
@@ -47,6 +49,8 @@ export interface Prepared {
   changes: SwitchChanges[];
   /** Sent after the new flows on every switch: the old redirect's and learned flows for the MAC. */
   cleanup: FlowMod[];
+  /** The target's switch, when its last hop holds frames at the controller until the port comes up. */
+  holdAt?: string;
 }
 
 /** What a change touched: the switches sent to and the FLOW_MODs counted in the record. */

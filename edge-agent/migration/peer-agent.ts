@@ -2,7 +2,7 @@
 // source drives the destination's incoming migration and asks it about
 // images; the destination asks the source how its migration stands. The HTTP
 // implementation lives in service/ (strategies never speak HTTP themselves).
-import type { IncomingOpened, Restored } from "../../src/api-types/agent.js";
+import type { IncomingOpened, Neighbour, Restored } from "../../src/api-types/agent.js";
 import type { WorkloadRecord } from "../runtime/types.js";
 
 export interface PeerAgent {
@@ -12,7 +12,7 @@ export interface PeerAgent {
   // ---- on a destination, called by the source --------------------------------
 
   /** Opens incoming migration `migrationId` of `workload` from the agent at `source`; answers its bridge port there, if it has its own network. */
-  openIncoming(migrationId: string, workload: WorkloadRecord, source: string): Promise<IncomingOpened>;
+  openIncoming(migrationId: string, workload: WorkloadRecord, source: string, neighbours?: Neighbour[]): Promise<IncomingOpened>;
   /** Lets hook `hook` prepare its restore before the source freezes; false when the agent cannot (an older one). */
   prepareIncoming(migrationId: string, hook: string, params: Record<string, unknown>): Promise<boolean>;
   /** Restores what arrived with hook `hook`; resolves once the workload runs there. */

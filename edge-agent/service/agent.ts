@@ -2,7 +2,7 @@
 // live here; migrations out run in outgoing.ts, migrations in are held by
 // incoming-migrations.ts. Both sides share this agent's workloads and runtimes.
 import { randomUUID } from "node:crypto";
-import type { IncomingOpened } from "../../src/api-types/agent.js";
+import type { IncomingOpened, Neighbour } from "../../src/api-types/agent.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { EventHub } from "../../src/http/event-hub.js";
 import type { MigrationRecord } from "../migration/machine.js";
@@ -165,8 +165,8 @@ export class Agent implements AgentRuntimes {
     return this.arriving.incoming;
   }
 
-  openIncoming(migrationId: string, workload: WorkloadRecord, source: string): Promise<IncomingOpened> {
-    return this.arriving.open(migrationId, workload, source);
+  openIncoming(migrationId: string, workload: WorkloadRecord, source: string, neighbours?: Neighbour[]): Promise<IncomingOpened> {
+    return this.arriving.open(migrationId, workload, source, neighbours);
   }
 
   incomingDir(migrationId: string): string {

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError } from "../../src/http/api-error.js";
 import type { RunnableHook } from "../migration/registry.js";
 import type { PreparedHook } from "../migration/strategy.js";
-import type { IncomingOpened, WorkloadNetworkView } from "../../src/api-types/agent.js";
+import type { IncomingOpened, Neighbour, WorkloadNetworkView } from "../../src/api-types/agent.js";
+import { writeNeighbours } from "../runtime/neighbours.js";
 import type { DirectRuntime } from "../runtime/direct.js";
 import { checkTreeRuns, sampleTree } from "../runtime/tree-check.js";
 import type { RestoredTree, Runtime, WorkloadRecord } from "../runtime/types.js";
@@ -49,7 +50,7 @@ export class IncomingMigrations {
     private readonly hooks: ReadonlyMap<string, RunnableHook>,
   ) {}
 
-  async open(migrationId: string, workload: WorkloadRecord, source: string): Promise<IncomingOpened> {
+  async open(migrationId: string, workload: WorkloadRecord, source: string, neighbours?: Neighbour[]): Promise<IncomingOpened> {
     if (this.incoming.has(migrationId)) throw ApiError.badRequest(`migration ${migrationId} is already open here`);
     if (this.host.workloads.has(workload.id)) throw ApiError.badRequest(`a workload ${workload.id} already runs here`);
     const dir = path.join(this.host.opts.workRoot, `in-${migrationId}`);
@@ -62,6 +63,8 @@ export class IncomingMigrations {
     if (workload.spec.network) {
       if (!this.host.direct.bridge) throw ApiError.badRequest("this agent has no bridge (--bridge) for a workload with its own network");
       net = await this.host.direct.makeNetwork(workload.id, workload.spec, { fenced: true });
+      // Best effort: without them the first frame after the resume asks ARP, as before.
+      if (neighbours?.length) await writeNeighbours(net.namespace, neighbours).catch((err: Error) => this.host.log(`${migrationId} (in): neighbours not copied: ${err.message}`));
     }
     this.incoming.set(migrationId, { id: migrationId, dir, workload, source, ...(net && { net }) });
     return { ok: true, ...(net && { network: { dpid: net.dpid, ofport: net.ofport } }) };

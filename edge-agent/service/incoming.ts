@@ -1,6 +1,7 @@
 // Agent-to-agent protocol, destination side: open a migration, receive image
 // files (sha256-checked), restore with a named hook, then commit or abort.
 import type { FastifyInstance } from "fastify";
+import type { Neighbour } from "../../src/api-types/agent.js";
 import type { Readable } from "node:stream";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorResponses } from "../../src/http/error-schema.js";
@@ -12,6 +13,7 @@ import { receiveBundle, receiveFile, receivePart, sealFile } from "../transfer/r
 import { BUNDLE_MAX } from "../transfer/sender.js";
 import type { Agent } from "./agent.js";
 import { specSchema } from "./workloads.js";
+import { MAX_NEIGHBOURS } from "../runtime/neighbours.js";
 
 /** The source's record of the workload that arrives, kept as this agent's record once restored. */
 const arrivingWorkloadSchema = {
@@ -48,7 +50,7 @@ const openedSchema = {
 export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
 
-  app.post<{ Body: { migrationId: string; workload: WorkloadRecord; source: string } }>(
+  app.post<{ Body: { migrationId: string; workload: WorkloadRecord; source: string; neighbours?: Neighbour[] } }>(
     "/v1/incoming",
     {
       schema: {
@@ -56,13 +58,27 @@ export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => 
           type: "object",
           required: ["migrationId", "workload", "source"],
           additionalProperties: false,
-          properties: { migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" }, workload: arrivingWorkloadSchema, source: { type: "string", minLength: 1, maxLength: 2048 } },
+          properties: {
+            migrationId: { type: "string", pattern: "^[A-Za-z0-9-]{1,64}$" },
+            workload: arrivingWorkloadSchema,
+            source: { type: "string", minLength: 1, maxLength: 2048 },
+            neighbours: {
+              type: "array",
+              maxItems: MAX_NEIGHBOURS,
+              items: {
+                type: "object",
+                required: ["ip", "mac"],
+                additionalProperties: false,
+                properties: { ip: { type: "string", pattern: "^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$" }, mac: { type: "string", pattern: "^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$" } },
+              },
+            },
+          },
         },
         response: { 201: openedSchema, ...errorResponses(400) },
       },
     },
     async (req, reply) => {
-      return reply.code(201).send(await agent.openIncoming(req.body.migrationId, req.body.workload, req.body.source));
+      return reply.code(201).send(await agent.openIncoming(req.body.migrationId, req.body.workload, req.body.source, req.body.neighbours));
     },
   );
 

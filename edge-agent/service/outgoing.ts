@@ -13,6 +13,7 @@ import { startProbe, startTreeProbe } from "../migration/probe.js";
 import { rollBack } from "../migration/rollback.js";
 import { type AgentRuntimes, type RunnableStrategy, type RunnerContext, strategyFamily } from "../migration/registry.js";
 import type { Breakdown, Capabilities, MigrationMetrics, ProgressEvent, StrategyName, TransferPhase } from "../migration/strategy.js";
+import { readNeighbours } from "../runtime/neighbours.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
@@ -250,7 +251,8 @@ export class OutgoingMigrations {
         state: "running",
         spec: { ...workload.spec, cpuLimit: req.cpuLimit ?? workload.spec.cpuLimit },
       };
-      const opened = await peer.openIncoming(id, arriving, host.opts.selfUrl);
+      const neighbours = workload.network ? await readNeighbours(workload.network.namespace) : undefined;
+      const opened = await peer.openIncoming(id, arriving, host.opts.selfUrl, neighbours);
       incomingOpen = true;
       if (opened.network) this.patch(id, { destinationNetwork: opened.network });
       const result = await strategy.migrateSource(ctx);

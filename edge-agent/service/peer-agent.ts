@@ -13,7 +13,7 @@ export function peerAgent(url: string): PeerAgent {
   const agent = new AgentClient(url);
   return {
     url,
-    openIncoming: (migrationId, workload, source) => agent.openIncoming({ migrationId, workload: { ...workload }, source }),
+    openIncoming: (migrationId, workload, source, neighbours) => agent.openIncoming({ migrationId, workload: { ...workload }, source, ...(neighbours?.length && { neighbours }) }),
     async prepareIncoming(migrationId, hook, params) {
       try {
         await agent.prepareIncoming(migrationId, { hook, params });

@@ -35,6 +35,8 @@ export interface RedirectOrder {
   mac: string;
   to: { switch: string; port: number };
   strategy: RedirectStrategy;
+  /** The controller holds the service's frames while the port is down, and sends them there the moment it comes up. */
+  hold?: boolean;
 }
 
 export interface NetworkPort {

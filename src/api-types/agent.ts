@@ -185,8 +185,16 @@ export interface MigrationView {
   endedAt?: string;
 }
 
+/** A resolved neighbour (ARP) entry of a workload's namespace. */
+export interface Neighbour {
+  ip: string;
+  mac: string;
+}
+
 /** POST /v1/incoming: the source opens a migration on the destination. */
 export interface IncomingOpen {
+  /** The workload's resolved neighbours at the source: written into its namespace here, so its first frame after the resume needs no ARP. */
+  neighbours?: Neighbour[];
   migrationId: string;
   /** The workload's record as the source has it (runtime details of the source left out). */
   workload: { id: string; spec: object } & Record<string, unknown>;

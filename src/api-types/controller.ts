@@ -210,6 +210,12 @@ export interface RedirectItem {
 /** POST /v1/redirect: one service, or several under `redirects`. */
 export type RedirectBody = (RedirectItem | { redirects: RedirectItem[] }) & {
   strategy?: RedirectStrategy;
+  /**
+   * While a target port is down (a migration's destination before its copy
+   * runs), the controller holds the service's frames and sends them there the
+   * moment the port comes up (all-at-once and per-service strategies).
+   */
+  hold?: boolean;
   steps?: number;
   stepMs?: number;
 };
@@ -232,6 +238,18 @@ export interface RedirectRecord {
   at: string;
   state: "active" | "superseded" | "rolled-back";
   rollbackOf?: number;
+  /** A held redirect (asked with `hold` while its port was down): the frames the controller kept until the port came up. */
+  hold?: RedirectHold;
+}
+
+export interface RedirectHold {
+  /** holding: the port is still down; released: sent on when it came up; dropped: rolled back, replaced or held too long. */
+  state: "holding" | "released" | "dropped";
+  packets: number;
+  bytes: number;
+  /** Frames past the bounds, or never sent. */
+  dropped: number;
+  heldMs?: number;
 }
 
 export interface RedirectAnswer {

@@ -255,6 +255,8 @@ export const OFPCR_ROLE = { NOCHANGE: 0, EQUAL: 1, MASTER: 2, SLAVE: 3 } as cons
 export const OFPRRFC = { STALE: 0, UNSUP: 1, BAD_ROLE: 2 } as const;
 /** ofp_port_config */
 export const OFPPC = { PORT_DOWN: 1, NO_RECV: 4, NO_FWD: 32, NO_PACKET_IN: 64 } as const;
+/** ofp_port_state */
+export const OFPPS = { LINK_DOWN: 1, BLOCKED: 2, LIVE: 4 } as const;
 /** ofp_queue_properties */
 export const OFPQT = { MIN_RATE: 1, MAX_RATE: 2, EXPERIMENTER: 0xffff } as const;
 export const OFPQ_ALL = 0xffffffff;

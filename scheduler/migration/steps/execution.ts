@@ -79,8 +79,10 @@ async function redirectEarly(m: ManagedMove, env: StepEnv, view: MigrationView):
   const frozen = view.frozenAt ? Date.parse(view.frozenAt) : Number.NaN;
   if (Number.isFinite(frozen)) m.frozenAtMs = frozen;
   try {
-    await sendRedirect(m, env, to);
-    env.note(m, "INFO", "NetworkManager", `${m.service?.ip} redirected to ${to.dpid}:${to.ofport} during the frozen window (${m.metrics.networkReconfigurationMs} ms; both copies fenced)`);
+    // Held: the device's frames sent meanwhile wait at the controller and reach the workload the moment its port opens.
+    const hold = env.redirectStrategy !== "gradual";
+    await sendRedirect(m, env, to, hold);
+    env.note(m, "INFO", "NetworkManager", `${m.service?.ip} redirected to ${to.dpid}:${to.ofport} during the frozen window (${m.metrics.networkReconfigurationMs} ms; both copies fenced${hold ? ", frames held until the port opens" : ""})`);
     await env.save(m);
   } catch (err) {
     env.note(m, "WARN", "NetworkManager", `early redirect failed, trying again at the resume: ${(err as Error).message}`);
@@ -118,7 +120,7 @@ async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: strin
   }
 }
 
-async function sendRedirect(m: ManagedMove, env: StepEnv, to: { dpid: string; ofport: number }): Promise<void> {
+async function sendRedirect(m: ManagedMove, env: StepEnv, to: { dpid: string; ofport: number }, hold = false): Promise<void> {
   const service = m.service!;
   const answer = await env.network.redirect({
     service: m.task.id,
@@ -126,6 +128,7 @@ async function sendRedirect(m: ManagedMove, env: StepEnv, to: { dpid: string; of
     mac: service.mac,
     to: { switch: to.dpid, port: to.ofport },
     strategy: env.redirectStrategy,
+    ...(hold && { hold }),
   });
   m.changes.redirectIds.push(...answer.redirectIds);
   m.metrics.networkReconfigurationMs = answer.reconfigurationMs;

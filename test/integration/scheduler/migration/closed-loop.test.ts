@@ -152,6 +152,10 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
     // The network followed during the frozen window (both copies fenced), so it was done by the resume.
     expect(m.log?.some((l) => /redirected to [0-9a-f]{16}:\d+ during the frozen window/.test(l)), m.log?.join("\n")).toBe(true);
     expect(m.metrics?.resumeToRedirectMs).toBe(0);
+    // The device's frames sent while frozen were held by the controller and sent on the moment the destination's port opened.
+    const held = (await loop.controller.redirects()).redirects.filter((r) => r.service === placed.task.id && r.hold);
+    expect(held.map((r) => r.hold?.state)).toEqual(["released"]);
+    console.log(`held redirect: ${JSON.stringify(held[0]!.hold)}`);
     // The device reports what it measured; the move's record then holds the downtime the device saw.
     const samples = device.log.answers.map((a) => ({ at: a.at - a.ms, e2eMs: a.ms }));
     for (let i = 0; i < samples.length; i += 1000) await loop.scheduler.reportSamples(placed.task.id, { samples: samples.slice(i, i + 1000) });

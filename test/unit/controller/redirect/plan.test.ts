@@ -26,6 +26,13 @@ describe("redirect plan", () => {
     expect(a?.flowMods.every((f) => f.priority === PRIORITY_REDIRECT && f.cookie === redirectCookie(7))).toBe(true);
   });
 
+  it("held: the target's switch hands whole frames to the controller; the others forward as usual", () => {
+    const changes = redirectChanges(svc, new Map([["a", 2], ["b", 6]]), redirectCookie(7), "b");
+    const actions = (dpid: string) => changes.find((c) => c.dpid === dpid)!.flowMods.map((f) => JSON.stringify(f.instructions));
+    expect(actions("a")).toEqual(Array(2).fill(JSON.stringify([{ type: "applyActions", actions: [{ type: "output", port: 2 }] }])));
+    expect(actions("b")).toEqual(Array(2).fill(JSON.stringify([{ type: "applyActions", actions: [{ type: "output", port: 0xfffffffd, maxLen: 0xffff }] }])));
+  });
+
   it("gradual: weighted select buckets, branch tags pushed on entry and popped at each end", () => {
     // a (old place, port 5) -- a:2 <-> b:1 -- b (new place, port 6)
     const input = {
