@@ -25,7 +25,11 @@ export const stopcopyStrategy: MigrationStrategy<TreeSource> = {
     await ctx.runtime.dump(ctx.workload, ctx.workDir);
     ctx.timing?.({ freezeMs: 0, dumpMs: Date.now() - frozenAt });
     // The frozen copy takes no more frames: its address moves to the destination's port.
-    if (ctx.workload.network) await ctx.runtime.fenceNetwork(ctx.workload.network);
+    if (ctx.workload.network) {
+      await ctx.runtime.fenceNetwork(ctx.workload.network);
+      // Frozen and fenced: the service may be redirected while the images travel.
+      ctx.fenced?.(frozenAt);
+    }
     const files = await imageFiles(ctx.workDir);
     const pagesPushed = await pageCount(ctx.workDir, files);
     ctx.emit({ phase: "transferring", message: `${files.length} image files, ${pagesPushed} pages` });
