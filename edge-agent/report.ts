@@ -1,7 +1,7 @@
 // Registers with the scheduler and reports load every few seconds. The
 // scheduler may be down: log, back off, never crash.
 import si from "systeminformation";
-import type { NodeReport } from "../src/api-types/scheduler.js";
+import type { AttributeCertificate, NodeReport } from "../src/api-types/scheduler.js";
 import { SchedulerClient } from "../src/clients/scheduler.js";
 import { ServiceError } from "../src/http/client-errors.js";
 import type { Agent } from "./service/agent.js";
@@ -24,7 +24,11 @@ export async function buildReport(agent: Agent): Promise<NodeReport> {
   };
 }
 
-export function startReporting(agent: Agent, scheduler: string, opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number }): () => void {
+export function startReporting(
+  agent: Agent,
+  scheduler: string,
+  opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number; attributeCert?: AttributeCertificate },
+): () => void {
   let stopped = false;
   let registered = false;
   let backoff = 1000;
@@ -38,7 +42,9 @@ export function startReporting(agent: Agent, scheduler: string, opts: { interval
     try {
       if (!registered) {
         const cpus = opts.cpus ?? (await si.cpu()).cores;
-        await client.registerNode({ name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint }, once);
+        const spec = { name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint };
+        // The node presents its certificate with its registration (docs/data-protection.md).
+        await client.registerNode(opts.attributeCert ? { ...spec, attributeCert: opts.attributeCert } : spec, once);
         registered = true;
         agent.log(`registered with ${scheduler}`);
       }

@@ -1,7 +1,10 @@
 // `fleximigrate agent`: starts the node agent service.
+import type { AttributeCertificate } from "../../src/api-types/scheduler.js";
 import { numberFlag } from "../../src/cli/args.js";
+import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { PcaFileError, readCertificate } from "../../src/pca/files.js";
 import { detectCapabilities } from "../capabilities.js";
 import { startReporting } from "../report.js";
 import { bridgeDpid } from "../runtime/netns.js";
@@ -26,6 +29,7 @@ export const command = defineCommand({
     "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
     bridge: flag.parsed("NAME", "Open vSwitch bridge (datapath_type=netdev) for workloads with their own network", bridgeName),
     "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
+    "attribute-cert": flag.string("FILE", "this node's attribute certificate (fleximigrate pca issue), presented when registering with the scheduler"),
   },
   async run(p) {
     const v = p.values;
@@ -33,6 +37,7 @@ export const command = defineCommand({
     const { scheduler, advertise, bandwidth } = v;
     const reportMs = v["report-ms"];
     const netDelayMs = v["net-delay-ms"];
+    const attributeCert = v["attribute-cert"] ? nodeCertificate(v["attribute-cert"], v.node) : undefined;
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();
@@ -57,7 +62,7 @@ export const command = defineCommand({
     (agent.opts as { selfUrl: string }).selfUrl = advertise ?? `http://${host}:${actualPort}`;
     // One machine-readable line so scripts and tests learn the port when --listen used port 0.
     process.stdout.write(`${JSON.stringify({ listening: `http://${host}:${actualPort}`, node: v.node })}\n`);
-    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus }) : () => undefined;
+    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus, attributeCert }) : () => undefined;
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
@@ -71,6 +76,19 @@ export const command = defineCommand({
     return 0;
   },
 });
+
+/** The certificate file, well formed and issued for this node (whether it is trusted is the scheduler's question). */
+function nodeCertificate(file: string, node: string): AttributeCertificate {
+  let cert: AttributeCertificate;
+  try {
+    cert = readCertificate(file);
+  } catch (err) {
+    if (err instanceof PcaFileError) throw new CliError(`--attribute-cert: ${err.message}`);
+    throw err;
+  }
+  if (cert.payload.subject !== node) throw new CliError(`--attribute-cert: ${file} was issued for node ${cert.payload.subject}, not ${node}`);
+  return cert;
+}
 
 function nodeName(raw: string): string {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(raw)) throw new Error(`expected letters, digits, - and _ (at most 40), got '${raw}'`);

@@ -5,7 +5,9 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { FREE_FORM_BOUNDS, freeFormObjectSchema, freeFormSchema } from "../../src/http/validation.js";
 import type { NodeSpec, NodeUsage } from "../placement/types.js";
+import { CertificateFormatError, parseCertificate } from "../../src/pca/certificate.js";
 import type { ServiceContext } from "./context.js";
+import { attributeCertSchema } from "./data-protection-schemas.js";
 import { nodeViewSchema } from "./response-schemas.js";
 
 export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
@@ -20,6 +22,7 @@ const nodeSpecSchema = {
     cpus: { type: "number", minimum: 0.001, maximum: 4096, description: "Cores (millicore precision)" },
     netDelayMs: { type: "number", minimum: 0, maximum: 600000 },
     endpoint: { type: "string", pattern: "^https?://[^\\s]+$", maxLength: 2048 },
+    attributeCert: attributeCertSchema,
   },
 } as const;
 
@@ -97,9 +100,31 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
       },
       async (req, reply) => {
         const spec: NodeSpec = { ...req.body };
+        // Well formed is all registration asks; whether it is trusted is asked where it matters (placement, PLANNING).
+        if (spec.attributeCert) {
+          try {
+            parseCertificate(spec.attributeCert);
+          } catch (err) {
+            if (err instanceof CertificateFormatError) throw ApiError.badRequest(`body/attributeCert: ${err.message}`);
+            throw err;
+          }
+        }
         const existing = find(spec.name);
         if (existing) {
-          if (sameSpec(existing, spec)) return reply.code(200).send(view(existing));
+          if (sameSpec(existing, spec)) {
+            if (sameCert(existing, spec)) return reply.code(200).send(view(existing));
+            // A renewed (or dropped) certificate on the same capacity: kept even while tasks run there.
+            const before = existing.attributeCert;
+            ctx.policy.setAttributeCert(spec.name, spec.attributeCert);
+            try {
+              await ctx.durable.commit([ctx.durable.node(spec)]);
+            } catch (err) {
+              ctx.policy.setAttributeCert(spec.name, before);
+              throw err;
+            }
+            ctx.events.emit({ type: "node-registered", node: spec });
+            return reply.code(200).send(view(find(spec.name)!));
+          }
           // A changed spec replaces an idle node; a busy one keeps its placements' capacity.
           if (existing.placements > 0) {
             throw ApiError.conflict(`node '${spec.name}' is registered with another spec and has ${existing.placements} placement(s)`, {
@@ -167,7 +192,18 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
 
 /** Just the spec of a node (its usage figures left out). */
 export function specOf(n: NodeSpec): NodeSpec {
-  return { name: n.name, tier: n.tier, cpus: n.cpus, netDelayMs: n.netDelayMs, ...(n.endpoint ? { endpoint: n.endpoint } : {}) };
+  return {
+    name: n.name,
+    tier: n.tier,
+    cpus: n.cpus,
+    netDelayMs: n.netDelayMs,
+    ...(n.endpoint ? { endpoint: n.endpoint } : {}),
+    ...(n.attributeCert ? { attributeCert: n.attributeCert } : {}),
+  };
+}
+
+function sameCert(a: NodeSpec, b: NodeSpec): boolean {
+  return JSON.stringify(a.attributeCert ?? null) === JSON.stringify(b.attributeCert ?? null);
 }
 
 function sameSpec(a: NodeSpec, b: NodeSpec): boolean {

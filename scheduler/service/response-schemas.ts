@@ -1,5 +1,6 @@
 // Schemas of the main answers, for the OpenAPI document. fastify serializes
 // with them too, so every field an answer carries must be listed here.
+import { attributeCertSchema, regulationSchema } from "./data-protection-schemas.js";
 
 export const taskRequestSchema = {
   type: "object",
@@ -11,6 +12,7 @@ export const taskRequestSchema = {
     inputClass: { type: "string" },
     delayBudgetMs: { type: "number" },
     priority: { type: "integer" },
+    regulation: regulationSchema,
   },
 } as const;
 
@@ -110,6 +112,7 @@ export const nodeViewSchema = {
     cpus: { type: "number" },
     netDelayMs: { type: "number" },
     endpoint: { type: "string" },
+    attributeCert: attributeCertSchema,
     usedCpus: { type: "number" },
     cpuUsage: { type: "number", description: "usedCpus / cpus" },
     placements: { type: "integer" },

@@ -115,7 +115,7 @@ export type MigrationState =
   | "ROLLING_BACK"
   | "FAILED";
 
-export type MigrationComponent = "MigrationManager" | "PolicyEnforcer" | "ResourceAllocator" | "StateSynchronizer" | "NetworkManager";
+export type MigrationComponent = "MigrationManager" | "PolicyEnforcer" | "ResourceAllocator" | "StateSynchronizer" | "NetworkManager" | "DataProtection";
 
 export interface MigrationTimelineEntry {
   at: string;
