@@ -28,7 +28,8 @@ describe("attribute certificate format", () => {
     for (const c of ["UK", "EU", "de", "DEU", "", 49]) expect(isCountryCode(c)).toBe(false);
   });
 
-  const bad: Array<[string, (c: Record<string, any>) => void, RegExp]> = [
+  type Editable = Record<string, unknown> & { payload: Record<string, unknown> };
+  const bad: Array<[string, (c: Editable) => void, RegExp]> = [
     ["an unknown field", (c) => (c.extra = 1), /unknown field 'extra'/],
     ["a missing payload field", (c) => delete c.payload.country, /payload lacks 'country'/],
     ["a country that is not ISO 3166", (c) => (c.payload.country = "UK"), /payload.country must be an ISO 3166-1 alpha-2/],
@@ -44,7 +45,7 @@ describe("attribute certificate format", () => {
   ];
   for (const [what, change, message] of bad) {
     it(`refuses ${what}`, () => {
-      const c = structuredClone(cert) as Record<string, any>;
+      const c = structuredClone(cert) as unknown as Editable;
       change(c);
       expect(() => parseCertificate(c)).toThrow(CertificateFormatError);
       expect(() => parseCertificate(c)).toThrow(message);
