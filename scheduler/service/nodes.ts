@@ -5,7 +5,9 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { FREE_FORM_BOUNDS, freeFormObjectSchema, freeFormSchema } from "../../src/http/validation.js";
 import type { NodeSpec, NodeUsage } from "../placement/types.js";
+import type { NodeRegistration } from "../../src/api-types/scheduler.js";
 import { CertificateFormatError, parseCertificate } from "../../src/pca/certificate.js";
+import { proofProblem } from "../../src/pca/proof.js";
 import type { ServiceContext } from "./context.js";
 import { attributeCertSchema } from "./data-protection-schemas.js";
 import { nodeViewSchema } from "./response-schemas.js";
@@ -23,6 +25,13 @@ const nodeSpecSchema = {
     netDelayMs: { type: "number", minimum: 0, maximum: 600000 },
     endpoint: { type: "string", pattern: "^https?://[^\\s]+$", maxLength: 2048 },
     attributeCert: attributeCertSchema,
+    proof: {
+      type: "object",
+      required: ["at", "signature"],
+      additionalProperties: false,
+      description: "With attributeCert: the node key's signature over this registration (src/pca/proof.ts)",
+      properties: { at: { type: "string", maxLength: 40 }, signature: { type: "string", pattern: "^[A-Za-z0-9_-]{86}$" } },
+    },
   },
 } as const;
 
@@ -55,7 +64,7 @@ const reportSchema = {
   },
 };
 
-type NodeBody = NodeSpec;
+type NodeBody = NodeRegistration;
 type NameParams = { name: string };
 
 export interface NodeView extends NodeUsage {
@@ -99,8 +108,9 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const spec: NodeSpec = { ...req.body };
-        // Well formed is all registration asks; whether it is trusted is asked where it matters (placement, PLANNING).
+        const { proof, ...spec } = req.body;
+        // Well formed, and presented by the holder of its node key; whether it is trusted is asked where it
+        // matters (placement, PLANNING).
         if (spec.attributeCert) {
           try {
             parseCertificate(spec.attributeCert);
@@ -108,7 +118,9 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
             if (err instanceof CertificateFormatError) throw ApiError.badRequest(`body/attributeCert: ${err.message}`);
             throw err;
           }
-        }
+          const unproven = proofProblem(spec, spec.attributeCert, proof, ctx.now());
+          if (unproven) throw ApiError.badRequest(`body/proof: ${unproven}`);
+        } else if (proof) throw ApiError.badRequest("body/proof: only with an attributeCert");
         const existing = find(spec.name);
         if (existing) {
           if (sameSpec(existing, spec)) {

@@ -16,6 +16,20 @@ export interface NodeSpec {
   attributeCert?: AttributeCertificate;
 }
 
+/**
+ * POST /v1/nodes: a node's spec, and with a certificate the proof that the
+ * registering agent holds the certified node key (src/pca/proof.ts).
+ */
+export interface NodeRegistration extends NodeSpec {
+  proof?: RegistrationProof;
+}
+
+/** The node key's Ed25519 signature (base64url) over the registration and `at` (ISO time; the scheduler accepts ±5 minutes). */
+export interface RegistrationProof {
+  at: string;
+  signature: string;
+}
+
 /** The signed part of an attribute certificate (src/pca/certificate.ts is its format). */
 export interface AttributeCertificatePayload {
   version: 1;

@@ -1,7 +1,7 @@
 // Data protection with every part real: the controller, OVS bridges per node,
 // the scheduler started with --trusted-pca, and three agents that present
 // their attribute certificates (edge1 in Germany, cloud1 in the US, cloud2 in
-// France) when they register. A regulated task runs only where its
+// France) when they register, signed with their node keys. A regulated task runs only where its
 // regulation allows; an operator's move to the US fails in PLANNING with the
 // reason while the workload keeps serving at the edge, in one copy; the move
 // to France is a real migration.
@@ -39,8 +39,10 @@ describeWhen("data protection in the closed loop: regulated tasks stay where the
     const now = Date.now();
     const cert = (node: string, country: string) => {
       const file = `${CERTS}/${node}.json`;
-      writeFileSync(file, JSON.stringify(pca.issue(node, { country, organisations: ["ACME"], notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) })));
-      return ["--attribute-cert", file];
+      const id = pca.issueWithKey(node, { country, organisations: ["ACME"], notBefore: new Date(now - 3_600_000), notAfter: new Date(now + 86_400_000) });
+      writeFileSync(file, JSON.stringify(id.cert));
+      writeFileSync(`${CERTS}/${node}.key`, id.key.export({ format: "pem", type: "pkcs8" }) as string, { mode: 0o600 });
+      return ["--attribute-cert", file, "--node-key", `${CERTS}/${node}.key`];
     };
     loop = await startLoop({
       prefix: PREFIX,

@@ -10,7 +10,7 @@ import type { NodeSpec } from "../../../../src/api-types/scheduler.js";
 import { certificateAdmission } from "../../../../scheduler/placement/data-protection.js";
 import { createPolicy } from "../../../../scheduler/placement/policies.js";
 import { buildSchedulerApp, type SchedulerApp } from "../../../../scheduler/service/app.js";
-import { NOW, testPca } from "../../../helpers/pca.js";
+import { NOW, registration, testPca } from "../../../helpers/pca.js";
 import { FakeProber } from "../migration/fakes.js";
 import { fakeAgents, MODELS, snapshot } from "./helpers.js";
 
@@ -19,15 +19,15 @@ const rogue = testPca();
 const EU = { countries: ["DE", "FR"], organisations: ["ACME"] };
 const TASK = { device: "cam-1", workload: "detect", inputClass: "small", delayBudgetMs: 400 };
 
-const spec = (name: string, tier: "edge" | "cloud", country: string, issuer = pca): NodeSpec => ({
-  name,
-  tier,
-  cpus: tier === "edge" ? 1 : 8,
-  netDelayMs: tier === "edge" ? 5 : 60,
-  endpoint: `http://${name}:7701`,
-  attributeCert: issuer.issue(name, { country, organisations: ["ACME"] }),
-});
-const NODES = [spec("edge1", "edge", "DE"), spec("edge2", "edge", "US"), spec("cloud1", "cloud", "US"), spec("cloud2", "cloud", "FR"), spec("cloud3", "cloud", "FR", rogue)];
+const base = (name: string, tier: "edge" | "cloud"): NodeSpec => ({ name, tier, cpus: tier === "edge" ? 1 : 8, netDelayMs: tier === "edge" ? 5 : 60, endpoint: `http://${name}:7701` });
+/** A node's registration: its spec with a certificate, signed with the node key it certifies (at the app's clock). */
+const node = (name: string, tier: "edge" | "cloud", country: string, issuer = pca) => {
+  const id = issuer.issueWithKey(name, { country, organisations: ["ACME"] });
+  return { spec: { ...base(name, tier), attributeCert: id.cert }, body: registration(base(name, tier), id, NOW), id };
+};
+const REGISTERED = [node("edge1", "edge", "DE"), node("edge2", "edge", "US"), node("cloud1", "cloud", "US"), node("cloud2", "cloud", "FR"), node("cloud3", "cloud", "FR", rogue)];
+const NODES = REGISTERED.map((r) => r.spec);
+const BODIES = REGISTERED.map((r) => r.body);
 
 let app: SchedulerApp;
 afterEach(() => app?.close());
@@ -44,7 +44,7 @@ const settle = () => (app.scheduler.executor as unknown as { manager: { idle(): 
 describe("data protection through the scheduler's API", () => {
   it("places a regulated task only on an allowed node; a move to a disallowed one fails in PLANNING, nothing moved", async () => {
     const agents = await start();
-    for (const n of NODES) expect((await post("/v1/nodes", n)).statusCode).toBe(201);
+    for (const n of BODIES) expect((await post("/v1/nodes", n)).statusCode).toBe(201);
     expect((await app.inject({ method: "GET", url: "/v1/nodes/edge1" })).json().attributeCert).toEqual(NODES[0]!.attributeCert);
 
     // A US-only task can only use edge2; then edge2 is the most used edge node, and an EU task still goes to edge1.
@@ -87,7 +87,7 @@ describe("data protection through the scheduler's API", () => {
 
   it("refuses a regulated task no node allows with each node's reason (409, nothing placed)", async () => {
     await start();
-    for (const n of NODES) await post("/v1/nodes", n);
+    for (const n of BODIES) await post("/v1/nodes", n);
     const before = await snapshot(app);
     const r = await post("/v1/tasks", { ...TASK, regulation: { countries: ["JP"] } });
     expect(r.statusCode).toBe(409);
@@ -97,7 +97,7 @@ describe("data protection through the scheduler's API", () => {
 
   it("validates regulations and certificates strictly: 400 naming the field, nothing changed", async () => {
     await start();
-    for (const n of NODES) await post("/v1/nodes", n);
+    for (const n of BODIES) await post("/v1/nodes", n);
     const before = await snapshot(app);
     const bad: Array<[object, RegExp]> = [
       [{ regulation: {} }, /regulation must NOT have fewer than 1 properties/],
@@ -128,11 +128,34 @@ describe("data protection through the scheduler's API", () => {
     expect(await snapshot(app)).toEqual(before);
   });
 
+  it("a node presenting a certificate must prove it holds the node key: 400 naming body/proof, nothing registered", async () => {
+    await start();
+    const edge1 = REGISTERED[0]!;
+    const { proof: _proof, ...unproven } = edge1.body;
+    const stolen = registration(base("edge1", "edge"), { cert: edge1.id.cert, key: pca.issueWithKey("thief").key }, NOW);
+    const stale = registration(base("edge1", "edge"), edge1.id, new Date(NOW.getTime() - 10 * 60_000));
+    const changed = { ...edge1.body, endpoint: "http://elsewhere:7701" };
+    const cases: Array<[object, RegExp]> = [
+      [unproven, /^body\/proof: a node presenting an attribute certificate must prove it holds the node key/],
+      [stolen, /^body\/proof: proof.signature does not verify with the certificate's node key/],
+      [changed, /^body\/proof: proof.signature does not verify/],
+      [stale, /^body\/proof: proof.at .* is more than 5 minutes from the scheduler's clock/],
+      [{ ...base("edge1", "edge"), proof: edge1.body.proof }, /^body\/proof: only with an attributeCert/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await post("/v1/nodes", body);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().message).toMatch(message);
+    }
+    expect((await app.inject({ method: "GET", url: "/v1/nodes" })).json()).toEqual([]);
+    expect((await post("/v1/nodes", edge1.body)).statusCode).toBe(201);
+  });
+
   it("a renewed certificate replaces the old one even while tasks run on the node", async () => {
     await start();
-    for (const n of NODES) await post("/v1/nodes", n);
+    for (const n of BODIES) await post("/v1/nodes", n);
     expect((await post("/v1/tasks", { ...TASK, id: "eu", regulation: EU })).json().node).toBe("edge1");
-    const renewed = { ...NODES[0]!, attributeCert: pca.issue("edge1", { country: "FR", organisations: ["ACME"] }) };
+    const renewed = registration(base("edge1", "edge"), pca.issueWithKey("edge1", { country: "FR", organisations: ["ACME"] }), NOW);
     const r = await post("/v1/nodes", renewed);
     expect(r.statusCode).toBe(200);
     expect(r.json().attributeCert.payload.country).toBe("FR");
@@ -142,7 +165,7 @@ describe("data protection through the scheduler's API", () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), "fmpca-state-"));
     try {
       const agents = await start({ stateDir });
-      for (const n of NODES) await post("/v1/nodes", n);
+      for (const n of BODIES) await post("/v1/nodes", n);
       expect((await post("/v1/tasks", { ...TASK, id: "eu", regulation: EU })).json().node).toBe("edge1");
       await app.close();
       await start({ stateDir }, agents); // the agents (and the workload) live on
