@@ -28,7 +28,9 @@ where their regulation allows (docs/data-protection.md). Signatures are Ed25519
                the PCA's key id. Never overwrites a key.
   issue        signs a node's attribute certificate into --out. The node's public
                key comes from --node-key PUB; without it a node key pair is made
-               beside --out (FILE.key, mode 0600, and FILE.pub).
+               beside --out (FILE.key, mode 0600, and FILE.pub). The node's agent
+               presents the certificate with the private key:
+               agent --attribute-cert FILE.json --node-key FILE.key
   verify FILE  checks the certificate against the PCAs given with --pca (their
                .pub files): well formed, signed by one of them, valid now (or at
                --at); with --country/--org, also that it satisfies that regulation.
