@@ -17,5 +17,9 @@ export function certificateAdmission(trusted: readonly TrustedPca[], now: () => 
       if (trusted.length === 0) return `node ${node.name}: the scheduler trusts no PCA (--trusted-pca), so no certificate verifies`;
       return admissionProblem(node, request.regulation, (cert, name) => verify(cert, name, now()));
     },
+    certificateProblem(node) {
+      if (trusted.length === 0) return "the scheduler trusts no PCA (--trusted-pca)";
+      return admissionProblem(node, {}, (cert, name) => verify(cert, name, now()));
+    },
   };
 }

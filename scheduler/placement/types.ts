@@ -54,6 +54,8 @@ export interface NodeAdmission {
   restricts(request: TaskRequest): boolean;
   /** Why `request` may not run on `node`, or undefined when it may. */
   refuse(request: TaskRequest, node: NodeSpec): string | undefined;
+  /** Why `node`'s certificate does not verify now (no certificate, untrusted, expired, ...), or undefined when it does. */
+  certificateProblem?(node: NodeSpec): string | undefined;
 }
 
 export interface Placement {

@@ -70,12 +70,20 @@ type NameParams = { name: string };
 export interface NodeView extends NodeUsage {
   report?: Record<string, unknown>;
   reportedAt?: string;
+  certificate?: { valid: boolean; reason?: string };
 }
 
 export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
   const view = (node: NodeUsage): NodeView => {
     const r = ctx.reports.get(node.name);
-    return r ? { ...node, report: r.report, reportedAt: r.receivedAt } : { ...node };
+    const v: NodeView = r ? { ...node, report: r.report, reportedAt: r.receivedAt } : { ...node };
+    // What data protection thinks of its certificate right now (an operator's first question when a regulated task is refused).
+    const problem = ctx.policy.admission?.certificateProblem;
+    if (problem && node.attributeCert) {
+      const reason = problem(node);
+      v.certificate = reason ? { valid: false, reason } : { valid: true };
+    }
+    return v;
   };
   const find = (name: string) => ctx.policy.nodes().find((n) => n.name === name);
 

@@ -118,5 +118,11 @@ export const nodeViewSchema = {
     placements: { type: "integer" },
     report: { type: "object", additionalProperties: true, description: "The agent's last report, as sent" },
     reportedAt: { type: "string", format: "date-time" },
+    certificate: {
+      type: "object",
+      required: ["valid"],
+      description: "With data protection: whether its attribute certificate verifies now, and why not",
+      properties: { valid: { type: "boolean" }, reason: { type: "string" } },
+    },
   },
 } as const;

@@ -70,6 +70,8 @@ export interface NodeView extends NodeSpec {
   placements: number;
   report?: Record<string, unknown>;
   reportedAt?: string;
+  /** With data protection: whether its attribute certificate verifies now, and why not. */
+  certificate?: { valid: boolean; reason?: string };
 }
 
 /** PUT /v1/nodes/:name/report: an agent's periodic load. The scheduler keeps unknown fields as sent. */

@@ -45,7 +45,11 @@ describe("data protection through the scheduler's API", () => {
   it("places a regulated task only on an allowed node; a move to a disallowed one fails in PLANNING, nothing moved", async () => {
     const agents = await start();
     for (const n of BODIES) expect((await post("/v1/nodes", n)).statusCode).toBe(201);
-    expect((await app.inject({ method: "GET", url: "/v1/nodes/edge1" })).json().attributeCert).toEqual(NODES[0]!.attributeCert);
+    expect((await app.inject({ method: "GET", url: "/v1/nodes/edge1" })).json()).toMatchObject({ attributeCert: NODES[0]!.attributeCert, certificate: { valid: true } });
+    expect((await app.inject({ method: "GET", url: "/v1/nodes/cloud3" })).json().certificate).toEqual({
+      valid: false,
+      reason: `certificate of cloud3 not signed by a trusted PCA (issuer ${rogue.trusted.id} is not one)`,
+    });
 
     // A US-only task can only use edge2; then edge2 is the most used edge node, and an EU task still goes to edge1.
     const us = await post("/v1/tasks", { ...TASK, id: "us", regulation: { countries: ["US"] } });
