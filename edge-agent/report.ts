@@ -1,7 +1,9 @@
 // Registers with the scheduler and reports load every few seconds. The
 // scheduler may be down: log, back off, never crash.
 import si from "systeminformation";
-import type { NodeReport } from "../src/api-types/scheduler.js";
+import type { KeyObject } from "node:crypto";
+import type { AttributeCertificate, NodeReport, NodeSpec } from "../src/api-types/scheduler.js";
+import { proveRegistration } from "../src/pca/proof.js";
 import { SchedulerClient } from "../src/clients/scheduler.js";
 import { ServiceError } from "../src/http/client-errors.js";
 import type { Agent } from "./service/agent.js";
@@ -24,7 +26,17 @@ export async function buildReport(agent: Agent): Promise<NodeReport> {
   };
 }
 
-export function startReporting(agent: Agent, scheduler: string, opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number }): () => void {
+/** The node's attribute certificate and the private key it certifies. */
+export interface NodeIdentity {
+  cert: AttributeCertificate;
+  key: KeyObject;
+}
+
+export function startReporting(
+  agent: Agent,
+  scheduler: string,
+  opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number; identity?: NodeIdentity },
+): () => void {
   let stopped = false;
   let registered = false;
   let backoff = 1000;
@@ -38,7 +50,10 @@ export function startReporting(agent: Agent, scheduler: string, opts: { interval
     try {
       if (!registered) {
         const cpus = opts.cpus ?? (await si.cpu()).cores;
-        await client.registerNode({ name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint }, once);
+        const spec: NodeSpec = { name: agent.opts.node, tier: agent.opts.tier, cpus, netDelayMs: opts.netDelayMs ?? 0, endpoint: opts.endpoint };
+        // The node presents its certificate, and signs the registration with the key it certifies (docs/data-protection.md).
+        const id = opts.identity;
+        await client.registerNode(id ? { ...spec, attributeCert: id.cert, proof: proveRegistration(spec, id.cert, id.key, new Date()) } : spec, once);
         registered = true;
         agent.log(`registered with ${scheduler}`);
       }

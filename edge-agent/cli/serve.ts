@@ -1,9 +1,13 @@
 // `fleximigrate agent`: starts the node agent service.
+import type { AttributeCertificate } from "../../src/api-types/scheduler.js";
 import { numberFlag } from "../../src/cli/args.js";
+import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { PcaFileError, readCertificate, readPrivateKey } from "../../src/pca/files.js";
+import { keyMatches } from "../../src/pca/proof.js";
 import { detectCapabilities } from "../capabilities.js";
-import { startReporting } from "../report.js";
+import { type NodeIdentity, startReporting } from "../report.js";
 import { bridgeDpid } from "../runtime/netns.js";
 import { Agent } from "../service/agent.js";
 import { buildApp } from "../service/app.js";
@@ -26,6 +30,8 @@ export const command = defineCommand({
     "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
     bridge: flag.parsed("NAME", "Open vSwitch bridge (datapath_type=netdev) for workloads with their own network", bridgeName),
     "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
+    "attribute-cert": flag.string("FILE", "this node's attribute certificate (fleximigrate pca issue), presented when registering with the scheduler"),
+    "node-key": flag.string("FILE", "the node's private key the certificate certifies (mode 0600): signs the registration"),
   },
   async run(p) {
     const v = p.values;
@@ -33,6 +39,8 @@ export const command = defineCommand({
     const { scheduler, advertise, bandwidth } = v;
     const reportMs = v["report-ms"];
     const netDelayMs = v["net-delay-ms"];
+    const identity = v["attribute-cert"] ? nodeIdentity(v["attribute-cert"], v["node-key"], v.node) : undefined;
+    if (!identity && v["node-key"]) throw new CliError("--node-key goes with --attribute-cert");
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();
@@ -57,7 +65,7 @@ export const command = defineCommand({
     (agent.opts as { selfUrl: string }).selfUrl = advertise ?? `http://${host}:${actualPort}`;
     // One machine-readable line so scripts and tests learn the port when --listen used port 0.
     process.stdout.write(`${JSON.stringify({ listening: `http://${host}:${actualPort}`, node: v.node })}\n`);
-    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus }) : () => undefined;
+    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus, identity }) : () => undefined;
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
@@ -71,6 +79,26 @@ export const command = defineCommand({
     return 0;
   },
 });
+
+/**
+ * The certificate file, well formed and issued for this node, and the node key it certifies
+ * (whether the certificate is trusted is the scheduler's question).
+ */
+function nodeIdentity(file: string, keyFile: string | undefined, node: string): NodeIdentity {
+  if (!keyFile) throw new CliError("--attribute-cert needs --node-key FILE: the scheduler asks the node to prove it holds the certified key");
+  let cert: AttributeCertificate;
+  let key: NodeIdentity["key"];
+  try {
+    cert = readCertificate(file);
+    key = readPrivateKey(keyFile);
+  } catch (err) {
+    if (err instanceof PcaFileError) throw new CliError(`${err.message.includes(keyFile) ? "--node-key" : "--attribute-cert"}: ${err.message}`);
+    throw err;
+  }
+  if (cert.payload.subject !== node) throw new CliError(`--attribute-cert: ${file} was issued for node ${cert.payload.subject}, not ${node}`);
+  if (!keyMatches(cert, key)) throw new CliError(`--node-key: ${keyFile} is not the key ${file} certifies`);
+  return { cert, key };
+}
 
 function nodeName(raw: string): string {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(raw)) throw new Error(`expected letters, digits, - and _ (at most 40), got '${raw}'`);

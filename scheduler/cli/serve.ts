@@ -16,6 +16,9 @@ import { parseClusterFile, parseModelsFile } from "../service/config-files.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "../service/address-plan.js";
 import { DEFAULT_LIMITS } from "../migration/context.js";
 import { loadCatalog } from "../service/workload-catalog.js";
+import { PcaFileError, readPublicKey } from "../../src/pca/files.js";
+import { type TrustedPca, trustedPca } from "../../src/pca/keys.js";
+import { certificateAdmission } from "../placement/data-protection.js";
 import { policyName } from "./policy-flag.js";
 
 export const command = defineCommand({
@@ -43,9 +46,16 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     "completion-per-gib": flag.number("S", "a migration may take S seconds per GiB moved (at least 60)", { min: 1, default: DEFAULT_LIMITS.completionMsPerGiB / 1000 }),
     "redirect-strategy": flag.choice(["per-service", "all-at-once", "gradual"], "how the controller redirects a moved service", { default: "per-service" }),
     "allow-faults": flag.boolean("accept test faults in POST /v1/migrations (tests only)"),
+    "trusted-pca": flag.list(
+      "PUB",
+      "a Privacy Certificate Authority's public key (pca.pub; repeatable): tasks with a regulation go only to nodes\nwhose attribute certificate it signed, valid now and satisfying the regulation (docs/data-protection.md)",
+    ),
   },
   epilog: `Without --samples/--models the models of the cluster file are used, else the
-embedded defaults fitted from measured samples.`,
+embedded defaults fitted from measured samples.
+
+Without --trusted-pca, tasks without a regulation are placed and moved as
+always; a task with a regulation is refused (no certificate can verify).`,
   async run(parsed) {
     const v = parsed.values;
     const { port, host } = v;
@@ -55,9 +65,11 @@ embedded defaults fitted from measured samples.`,
     const cluster = v.nodes ? configFile(v.nodes, parseClusterFile) : undefined;
     const { models, source } = loadModels(v.samples, v.models, cluster?.models, v.nodes);
     const nodes: NodeSpec[] = cluster?.nodes ?? [];
+    const trusted = v["trusted-pca"].map((file) => trustedKey(file));
+    const admission = certificateAdmission(trusted, () => new Date());
     let policy: ReturnType<typeof createPolicy>;
     try {
-      policy = createPolicy(policyName, { nodes, models, minResidenceSec: v["min-residence"] });
+      policy = createPolicy(policyName, { nodes, models, minResidenceSec: v["min-residence"], admission });
     } catch (err) {
       throw new CliError(`${v.nodes}: ${(err as Error).message}`);
     }
@@ -116,7 +128,8 @@ embedded defaults fitted from measured samples.`,
     process.stdout.write(
       `  policy ${policyName}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
         `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ws://${base.slice("http://".length)}/v1/events\n` +
-        `  migrations journal ${v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n`,
+        `  migrations journal ${v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
+        `  data protection: ${trusted.length > 0 ? `trusted PCA(s) ${trusted.map((t) => t.id).join(", ")}` : "no trusted PCA (regulated tasks are refused)"}\n`,
     );
 
     await new Promise<void>((resolve) => {
@@ -128,6 +141,16 @@ embedded defaults fitted from measured samples.`,
     return 0;
   },
 });
+
+/** A --trusted-pca file: an Ed25519 public key (PEM). */
+function trustedKey(file: string): TrustedPca {
+  try {
+    return trustedPca(readPublicKey(file));
+  } catch (err) {
+    if (err instanceof PcaFileError) throw new CliError(`--trusted-pca: ${err.message}`);
+    throw err;
+  }
+}
 
 function loadModels(
   samples: string | undefined,

@@ -3,7 +3,7 @@
 import type { MigrationComponent, MigrationState } from "../../src/api-types/scheduler.js";
 import type { RedirectStrategy } from "../../src/api-types/controller.js";
 import type { LogLevel } from "./log.js";
-import type { AgentDirectory, AgentPort, CapacityPort, MigrationPolicyHook, NetworkPort, ProberPort } from "./ports.js";
+import type { AdmissionPort, AgentDirectory, AgentPort, CapacityPort, MigrationPolicyHook, NetworkPort, ProberPort } from "./ports.js";
 import type { ManagedMove } from "./record.js";
 import type { MigrationStore } from "./store.js";
 
@@ -38,6 +38,8 @@ export interface ManagerDeps {
   prober: ProberPort;
   placement: CapacityPort;
   policy: MigrationPolicyHook;
+  /** Data protection; absent: every destination is allowed. */
+  admission?: AdmissionPort;
   store: MigrationStore;
   limits: MigrationLimits;
   redirectStrategy: RedirectStrategy;

@@ -13,6 +13,7 @@ export const COMPONENTS: readonly MigrationComponent[] = [
   "ResourceAllocator",
   "StateSynchronizer",
   "NetworkManager",
+  "DataProtection",
 ];
 
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";

@@ -78,6 +78,15 @@ export interface CapacityPort {
   undo(move: MoveRecord): string | undefined;
 }
 
+/**
+ * Data protection (docs/data-protection.md): why the destination may not run
+ * the move's task (its regulation against the node's attribute certificate,
+ * checked now), or undefined when it may or the task is unregulated.
+ */
+export interface AdmissionPort {
+  refuse(move: MoveRecord): string | undefined;
+}
+
 /** A policy's say on a move (issue 12 plugs real policies in). */
 export interface MigrationPolicyHook {
   readonly name: string;

@@ -4,7 +4,8 @@
 import { type LatencyModel, modelKey, predictLatencyMs } from "../../src/latency/model.js";
 import type { NodeFinder } from "./node-finder.js";
 import { ClusterState } from "./cluster-state.js";
-import { Framework, type Profile } from "./framework.js";
+import { Framework, type Profile, withFilter } from "./framework.js";
+import { regulationFilter } from "./plugins/regulation.js";
 import type { NodeState } from "./node-state.js";
 import { INFEASIBLE, infeasibleReason, type NeedAt, toCores } from "./share.js";
 import type {
@@ -13,6 +14,7 @@ import type {
   Migration,
   ModelTable,
   MoveLimits,
+  NodeAdmission,
   NodeSpec,
   NodeUsage,
   Placement,
@@ -28,6 +30,8 @@ export interface PolicyOptions {
   seed?: number;
   /** Rule 3 does not move a request placed or moved less than this many seconds ago (default 0: no limit). */
   minResidenceSec?: number;
+  /** Data protection: which nodes regulated requests may run on (every pass gets the regulation filter; rule 3 asks it too). */
+  admission?: NodeAdmission;
 }
 
 export class BasePolicy implements PlacementPolicy {
@@ -36,11 +40,13 @@ export class BasePolicy implements PlacementPolicy {
   private readonly models: ModelTable;
   private readonly framework: Framework;
   private readonly minResidenceSec: number;
+  readonly admission?: NodeAdmission;
 
   /** `finder` answers the passes the capacity index knows: IndexedFinder, or ScanFinder as the plain reference. */
   constructor(profile: Profile, opts: PolicyOptions, finder: NodeFinder) {
     this.name = profile.name;
-    this.framework = new Framework(profile);
+    this.admission = opts.admission;
+    this.framework = new Framework(opts.admission ? withFilter(profile, regulationFilter(opts.admission)) : profile);
     this.state = new ClusterState(finder);
     this.models = opts.models;
     this.minResidenceSec = opts.minResidenceSec ?? 0;
@@ -56,7 +62,9 @@ export class BasePolicy implements PlacementPolicy {
     const model = Object.hasOwn(this.models, key) ? this.models[key] : undefined;
     if (!model) return refusal(request.id, `unknown model class '${key}'`);
     if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered");
-    return this.decide(request, model, { ...context, minResidenceSec: this.minResidenceSec });
+    const limits: MoveLimits = { ...context, minResidenceSec: this.minResidenceSec, request };
+    if (this.admission) limits.admission = this.admission;
+    return this.decide(request, model, limits);
   }
 
   /** Decides for a valid, new request with a known model; changes state only when it places. */
@@ -116,6 +124,14 @@ export class BasePolicy implements PlacementPolicy {
     this.framework.nodesChanged(this.state.nodes);
   }
 
+  setAttributeCert(name: string, cert: NodeSpec["attributeCert"]): boolean {
+    const node = this.state.nodes.get(name);
+    if (!node) return false;
+    if (cert) node.spec.attributeCert = cert;
+    else delete node.spec.attributeCert;
+    return true;
+  }
+
   removeNode(name: string): boolean {
     const removed = this.state.removeNode(name);
     if (removed) this.framework.nodesChanged(this.state.nodes);
@@ -144,8 +160,17 @@ export class BasePolicy implements PlacementPolicy {
     this.state.restore(r.request, r.model, node, r.shareMilli, r.seq, r.sinceSec);
   }
 
-  /** Why nothing fits: the budget is impossible everywhere, or no node has room. */
+  /** Why nothing fits: the regulation allows no node, the budget is impossible everywhere, or no node has room. */
   private noRoom(request: TaskRequest, model: LatencyModel, need: NeedAt, extra = ""): Decision {
+    if (this.admission?.restricts(request)) {
+      const refused: string[] = [];
+      for (const n of this.state.nodes.values()) {
+        const why = this.admission.refuse(request, n.spec);
+        if (why) refused.push(why);
+      }
+      if (refused.length === this.state.nodes.size) return refusal(request.id, `no node satisfies the task's regulation: ${listed(refused)}`);
+      if (refused.length > 0) extra += ` (${refused.length} node(s) not allowed by the regulation: ${listed(refused)})`;
+    }
     let least = Number.POSITIVE_INFINITY;
     let leastAt = 0;
     let fastest = Number.POSITIVE_INFINITY;
@@ -185,6 +210,12 @@ function decisionFor(
   };
   if (rule !== undefined) d.case = rule;
   return d;
+}
+
+/** The first few reasons, and how many more. */
+function listed(reasons: string[], most = 5): string {
+  const shown = reasons.slice(0, most).join("; ");
+  return reasons.length > most ? `${shown}; and ${reasons.length - most} more` : shown;
 }
 
 export function refusal(request: string, reason: string): Decision {

@@ -32,9 +32,16 @@ export interface SharePlugin extends Plugin {
 }
 
 export interface FilterPlugin extends Plugin {
-  filter(node: NodeState, need: NeedAt): boolean;
+  /** `request` is the request being placed (absent in the capacity index's own reference scans). */
+  filter(node: NodeState, need: NeedAt, request?: TaskRequest): boolean;
   /** Set on the filters the capacity index evaluates itself. */
   readonly indexedAs?: { tier: Tier } | "capacity";
+  /**
+   * Set on filters that judge only some requests: false means every node passes
+   * for this request, so the pass is answered as if the filter were not there
+   * (by the capacity index when the rest is indexed); true means a scan with it.
+   */
+  appliesTo?(request: TaskRequest): boolean;
 }
 
 export interface ScorePlugin extends Plugin {
@@ -86,7 +93,7 @@ export interface Outcome {
 /** No limits on moves: no time, nothing migrating. */
 export const NO_LIMITS: MoveLimits = { minResidenceSec: 0 };
 
-type Find = (state: ClusterState, need: NeedAt) => NodeState | undefined;
+type Find = (state: ClusterState, need: NeedAt, request?: TaskRequest) => NodeState | undefined;
 
 interface CompiledPass {
   readonly pass: Pass;
@@ -113,13 +120,14 @@ export class Framework {
    * state is as it was. Post-filters that could not make room leave their notes in `notes`.
    */
   schedule(state: ClusterState, need: NeedAt, limits: MoveLimits = NO_LIMITS, notes: string[] = []): Outcome | undefined {
+    const request = limits.request;
     for (let p: CompiledPass | undefined = this.first; p; p = p.fallback) {
-      const node = p.find(state, need);
+      const node = p.find(state, need, request);
       if (node) return { node, case: p.pass.case, migrations: [] };
       for (const plugin of p.pass.postFilters ?? []) {
         const migrations = plugin.postFilter(state, need, limits, notes);
         if (!migrations) continue;
-        const freed = p.find(state, need);
+        const freed = p.find(state, need, request);
         if (!freed) throw new Error(`post-filter '${plugin.name}' reported room, but no node passes the filters`);
         return { node: freed, case: p.pass.postFilterCase, migrations };
       }
@@ -136,17 +144,23 @@ export class Framework {
   }
 }
 
-function passes(node: NodeState, filters: readonly FilterPlugin[], need: NeedAt): boolean {
-  for (const f of filters) if (!f.filter(node, need)) return false;
+function passes(node: NodeState, filters: readonly FilterPlugin[], need: NeedAt, request?: TaskRequest): boolean {
+  for (const f of filters) if (!f.filter(node, need, request)) return false;
   return true;
 }
 
 /** The plain scan: the best node passing every filter (a score's own pick among equals), or undefined. */
-export function scanBest(nodes: Iterable<NodeState>, filters: readonly FilterPlugin[], score: ScorePlugin, need: NeedAt): NodeState | undefined {
+export function scanBest(
+  nodes: Iterable<NodeState>,
+  filters: readonly FilterPlugin[],
+  score: ScorePlugin,
+  need: NeedAt,
+  request?: TaskRequest,
+): NodeState | undefined {
   if (score.pickAmong) {
     const equal: NodeState[] = [];
     for (const n of nodes) {
-      if (!passes(n, filters, need)) continue;
+      if (!passes(n, filters, need, request)) continue;
       const c = equal.length === 0 ? -1 : score.compare(n, equal[0]!);
       if (c < 0) equal.length = 0;
       if (c <= 0) equal.push(n);
@@ -155,32 +169,39 @@ export function scanBest(nodes: Iterable<NodeState>, filters: readonly FilterPlu
   }
   let best: NodeState | undefined;
   for (const n of nodes) {
-    if (passes(n, filters, need) && (!best || score.compare(n, best) < 0)) best = n;
+    if (passes(n, filters, need, request) && (!best || score.compare(n, best) < 0)) best = n;
   }
   return best;
 }
 
 function compile(pass: Pass): CompiledPass {
-  return {
-    pass,
-    find: indexedFind(pass) ?? ((state, need) => scanBest(state.nodes.values(), pass.filters, pass.score, need)),
-    fallback: pass.fallback && compile(pass.fallback),
-  };
+  const scan: Find = (state, need, request) => scanBest(state.nodes.values(), pass.filters, pass.score, need, request);
+  // Filters that judge only some requests: for the others the pass is what remains, maybe indexed.
+  const some = pass.filters.filter((f) => f.appliesTo);
+  const rest = pass.filters.filter((f) => !f.appliesTo);
+  const usual = indexedFind(pass, rest) ?? (some.length > 0 ? (state, need) => scanBest(state.nodes.values(), rest, pass.score, need) : scan);
+  const find: Find = some.length === 0 ? usual : (state, need, request) => (request && some.some((f) => f.appliesTo!(request)) ? scan(state, need, request) : usual(state, need));
+  return { pass, find, fallback: pass.fallback && compile(pass.fallback) };
 }
 
 /** The capacity index's query for a pass made only of what it indexes: the capacity check, at most one tier, a load order. */
-function indexedFind(pass: Pass): Find | undefined {
+function indexedFind(pass: Pass, filters: readonly FilterPlugin[]): Find | undefined {
   const order = pass.score.indexedAs;
   if (!order) return undefined;
   let tier: Tier | undefined;
   let capacity = false;
-  for (const f of pass.filters) {
+  for (const f of filters) {
     if (f.indexedAs === "capacity") capacity = true;
     else if (f.indexedAs && tier === undefined) tier = f.indexedAs.tier;
     else return undefined;
   }
   if (!capacity) return undefined;
   return order === "most-used" ? (s, need) => s.finder.mostUsedFit(tier, need) : (s, need) => s.finder.leastUsedFit(tier, need);
+}
+
+/** `pass` with `filter` added to it and to each fallback pass after it. */
+export function withFilter<P extends Pass>(pass: P, filter: FilterPlugin): P {
+  return { ...pass, filters: [...pass.filters, filter], ...(pass.fallback ? { fallback: withFilter(pass.fallback, filter) } : {}) };
 }
 
 function pluginsOf(pass: Pass): Plugin[] {

@@ -13,6 +13,11 @@
 // move's target found with the earlier ones counted on their cloud nodes. A try
 // stops as soon as it needs more moves than the best so far. The winner's
 // moves are then worked out and made.
+//
+// Data protection (limits.admission): only edge nodes the new request may run
+// on are freed, and a regulated request is moved only to a cloud node it may
+// run on; its targets are found by a scan of the cloud nodes (the per-class
+// answers do not know regulations), so its tries are always made move by move.
 import type { ClusterState } from "./cluster-state.js";
 import type { MoveClass, Target as ClassTarget } from "./move-class.js";
 import { moveOrder } from "./move-index.js";
@@ -53,6 +58,8 @@ interface Count {
 export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits): Migration[] | string {
   if (!state.moves.edgeCouldFitAfterMoves(need)) return "";
   const trial = new Trial(state, limits);
+  const { request, admission } = limits;
+  const allowed = request && admission?.restricts(request) ? (n: NodeState) => admission.refuse(request, n.spec) === undefined : undefined;
   let best: Count | undefined;
   // Nodes whose count needs a try move by move: tried last, when the best so far cuts most of them short.
   const later: { node: NodeState; deficit: number }[] = [];
@@ -62,6 +69,7 @@ export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
     for (const node of kind.nodes) {
       // Even with every movable request gone it could not take the request.
       if (node.pinnedMilli + m > node.capMilli) continue;
+      if (allowed && !allowed(node)) continue;
       const deficit = node.usedMilli + m - node.capMilli;
       const c = trial.count(node, deficit, best, false);
       if (c === LATER) later.push({ node, deficit });
@@ -120,7 +128,7 @@ class Trial {
       if (moves >= atMost) return undefined;
       const e = this.entry(task);
       if (e.room < 0) continue; // no cloud node fits it now, so none will during this try
-      if (e.room < landed) {
+      if (e.room < landed || this.regulated(task)) {
         if (!exact) return LATER;
         // Trying move by move costs; first make sure that the rest could free enough within the moves left.
         if (!this.couldFree(tasks, i, deficit - freed, atMost - moves)) return undefined;
@@ -219,6 +227,7 @@ class Trial {
    * others, which is the request's first target unless that is one of them.
    */
   private targetAfter(task: PlacedTask, landed: ReadonlyMap<NodeState, number>): Target | undefined {
+    if (this.regulated(task)) return this.allowedTarget(task, landed);
     const base = this.first(task);
     if (!base || landed.size === 0) return base;
     const need = this.entry(task).need;
@@ -242,6 +251,31 @@ class Trial {
         best = to;
         bestUsed = used;
       }
+    }
+    return best && { to: best, shareMilli: need(best.netDelayMs) };
+  }
+
+  /** Whether the admission judges this request's nodes (then its targets come from allowedTarget). */
+  private regulated(task: PlacedTask): boolean {
+    return this.limits.admission?.restricts(task.request) ?? false;
+  }
+
+  /** As targetAfter, by a scan of the cloud nodes the request may run on. */
+  private allowedTarget(task: PlacedTask, landed: ReadonlyMap<NodeState, number>): Target | undefined {
+    const admission = this.limits.admission!;
+    const need = this.entry(task).need;
+    let best: NodeState | undefined;
+    let bestUsage = -1;
+    for (const to of this.state.nodes.values()) {
+      if (to.tier !== "cloud") continue;
+      const share = need(to.netDelayMs);
+      const used = to.usedMilli + (landed.get(to) ?? 0);
+      if (share < 0 || used + share > to.capMilli) continue;
+      const u = used / to.capMilli;
+      if (best && (u < bestUsage || (u === bestUsage && byName(to.name, best.name) > 0))) continue;
+      if (admission.refuse(task.request, to.spec) !== undefined) continue;
+      best = to;
+      bestUsage = u;
     }
     return best && { to: best, shareMilli: need(best.netDelayMs) };
   }

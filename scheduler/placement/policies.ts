@@ -3,7 +3,7 @@
 import { EdgeFirstPolicy, LeastLoadedPolicy, RandomPolicy, RoundRobinPolicy } from "./baselines.js";
 import type { PolicyOptions } from "./base-policy.js";
 import { DelayAwarePolicy } from "./delay-aware.js";
-import type { ModelTable, NodeSpec, PlacementPolicy } from "./types.js";
+import type { ModelTable, NodeAdmission, NodeSpec, PlacementPolicy } from "./types.js";
 
 export const POLICY_NAMES = ["delay-aware", "random", "round-robin", "least-loaded", "edge-first"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -18,7 +18,7 @@ export function isPolicyName(name: string): name is PolicyName {
  */
 export function createPolicy(
   name: PolicyName,
-  opts: { nodes: NodeSpec[]; models: ModelTable; seed?: number; minResidenceSec?: number },
+  opts: { nodes: NodeSpec[]; models: ModelTable; seed?: number; minResidenceSec?: number; admission?: NodeAdmission },
 ): PlacementPolicy {
   const o: PolicyOptions = opts;
   switch (name) {

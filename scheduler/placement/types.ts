@@ -39,6 +39,23 @@ export interface DecisionContext {
 export interface MoveLimits extends DecisionContext {
   /** A request placed or moved less than this many seconds ago is not moved. */
   minResidenceSec: number;
+  /** The request being placed, and which nodes it and the requests rule 3 moves may run on. */
+  request?: TaskRequest;
+  admission?: NodeAdmission;
+}
+
+/**
+ * Which nodes a request may run on beyond CPU and budget: data protection (a
+ * task's Regulation against a node's attribute certificate). The service
+ * builds it from the PCAs it trusts and its clock; the engine only asks it.
+ */
+export interface NodeAdmission {
+  /** False when the request may run on any node: then it is not asked, and the capacity index answers as before. */
+  restricts(request: TaskRequest): boolean;
+  /** Why `request` may not run on `node`, or undefined when it may. */
+  refuse(request: TaskRequest, node: NodeSpec): string | undefined;
+  /** Why `node`'s certificate does not verify now (no certificate, untrusted, expired, ...), or undefined when it does. */
+  certificateProblem?(node: NodeSpec): string | undefined;
 }
 
 export interface Placement {
@@ -75,6 +92,8 @@ export type ModelTable = Record<string, LatencyModel>;
 /** A placement policy over a live cluster state. Decisions are atomic: a refusal changes nothing. */
 export interface PlacementPolicy {
   readonly name: string;
+  /** Data protection, when configured: regulated requests go only where it allows. */
+  readonly admission?: NodeAdmission;
   place(request: TaskRequest, context?: DecisionContext): Decision;
   /** Frees the request's share; false when unknown. */
   release(requestId: string): boolean;
@@ -96,6 +115,8 @@ export interface PlacementPolicy {
    */
   setModel(key: string, model: LatencyModel): void;
   addNode(node: NodeSpec): void;
+  /** Replaces a node's attribute certificate (undefined: it has none now); false when the node is unknown. */
+  setAttributeCert(name: string, cert: NodeSpec["attributeCert"]): boolean;
   /** Removes a node with no placements; false when unknown or busy. */
   removeNode(name: string): boolean;
   nodes(): NodeUsage[];

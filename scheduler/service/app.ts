@@ -14,6 +14,7 @@ import { httpProber } from "../migration/http-prober.js";
 import { JournalStore } from "../migration/journal-store.js";
 import { MigrationManager } from "../migration/manager.js";
 import { controllerNetwork, NO_NETWORK } from "../migration/network-adapter.js";
+import { policyAdmission } from "../migration/policy-admission.js";
 import { policyCapacity } from "../migration/policy-capacity.js";
 import { ALLOW_ALL, type AgentDirectory, type MigrationPolicyHook, type NetworkPort, type ProberPort } from "../migration/ports.js";
 import { RoutingExecutor } from "../migration/routing-executor.js";
@@ -217,6 +218,7 @@ async function managedExecutor(
     prober: ports.prober,
     placement: policyCapacity(opts.policy),
     policy: opts.migrationPolicy ?? ALLOW_ALL,
+    ...(opts.policy.admission ? { admission: policyAdmission(opts.policy, opts.policy.admission) } : {}),
     store,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     redirectStrategy: opts.redirectStrategy ?? "per-service",

@@ -5,7 +5,11 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { FREE_FORM_BOUNDS, freeFormObjectSchema, freeFormSchema } from "../../src/http/validation.js";
 import type { NodeSpec, NodeUsage } from "../placement/types.js";
+import type { NodeRegistration } from "../../src/api-types/scheduler.js";
+import { CertificateFormatError, parseCertificate } from "../../src/pca/certificate.js";
+import { proofProblem } from "../../src/pca/proof.js";
 import type { ServiceContext } from "./context.js";
+import { attributeCertSchema } from "./data-protection-schemas.js";
 import { nodeViewSchema } from "./response-schemas.js";
 
 export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
@@ -20,6 +24,14 @@ const nodeSpecSchema = {
     cpus: { type: "number", minimum: 0.001, maximum: 4096, description: "Cores (millicore precision)" },
     netDelayMs: { type: "number", minimum: 0, maximum: 600000 },
     endpoint: { type: "string", pattern: "^https?://[^\\s]+$", maxLength: 2048 },
+    attributeCert: attributeCertSchema,
+    proof: {
+      type: "object",
+      required: ["at", "signature"],
+      additionalProperties: false,
+      description: "With attributeCert: the node key's signature over this registration (src/pca/proof.ts)",
+      properties: { at: { type: "string", maxLength: 40 }, signature: { type: "string", pattern: "^[A-Za-z0-9_-]{86}$" } },
+    },
   },
 } as const;
 
@@ -52,18 +64,26 @@ const reportSchema = {
   },
 };
 
-type NodeBody = NodeSpec;
+type NodeBody = NodeRegistration;
 type NameParams = { name: string };
 
 export interface NodeView extends NodeUsage {
   report?: Record<string, unknown>;
   reportedAt?: string;
+  certificate?: { valid: boolean; reason?: string };
 }
 
 export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
   const view = (node: NodeUsage): NodeView => {
     const r = ctx.reports.get(node.name);
-    return r ? { ...node, report: r.report, reportedAt: r.receivedAt } : { ...node };
+    const v: NodeView = r ? { ...node, report: r.report, reportedAt: r.receivedAt } : { ...node };
+    // What data protection thinks of its certificate right now (an operator's first question when a regulated task is refused).
+    const problem = ctx.policy.admission?.certificateProblem;
+    if (problem && node.attributeCert) {
+      const reason = problem(node);
+      v.certificate = reason ? { valid: false, reason } : { valid: true };
+    }
+    return v;
   };
   const find = (name: string) => ctx.policy.nodes().find((n) => n.name === name);
 
@@ -96,10 +116,35 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const spec: NodeSpec = { ...req.body };
+        const { proof, ...spec } = req.body;
+        // Well formed, and presented by the holder of its node key; whether it is trusted is asked where it
+        // matters (placement, PLANNING).
+        if (spec.attributeCert) {
+          try {
+            parseCertificate(spec.attributeCert);
+          } catch (err) {
+            if (err instanceof CertificateFormatError) throw ApiError.badRequest(`body/attributeCert: ${err.message}`);
+            throw err;
+          }
+          const unproven = proofProblem(spec, spec.attributeCert, proof, ctx.now());
+          if (unproven) throw ApiError.badRequest(`body/proof: ${unproven}`);
+        } else if (proof) throw ApiError.badRequest("body/proof: only with an attributeCert");
         const existing = find(spec.name);
         if (existing) {
-          if (sameSpec(existing, spec)) return reply.code(200).send(view(existing));
+          if (sameSpec(existing, spec)) {
+            if (sameCert(existing, spec)) return reply.code(200).send(view(existing));
+            // A renewed (or dropped) certificate on the same capacity: kept even while tasks run there.
+            const before = existing.attributeCert;
+            ctx.policy.setAttributeCert(spec.name, spec.attributeCert);
+            try {
+              await ctx.durable.commit([ctx.durable.node(spec)]);
+            } catch (err) {
+              ctx.policy.setAttributeCert(spec.name, before);
+              throw err;
+            }
+            ctx.events.emit({ type: "node-registered", node: spec });
+            return reply.code(200).send(view(find(spec.name)!));
+          }
           // A changed spec replaces an idle node; a busy one keeps its placements' capacity.
           if (existing.placements > 0) {
             throw ApiError.conflict(`node '${spec.name}' is registered with another spec and has ${existing.placements} placement(s)`, {
@@ -167,7 +212,18 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
 
 /** Just the spec of a node (its usage figures left out). */
 export function specOf(n: NodeSpec): NodeSpec {
-  return { name: n.name, tier: n.tier, cpus: n.cpus, netDelayMs: n.netDelayMs, ...(n.endpoint ? { endpoint: n.endpoint } : {}) };
+  return {
+    name: n.name,
+    tier: n.tier,
+    cpus: n.cpus,
+    netDelayMs: n.netDelayMs,
+    ...(n.endpoint ? { endpoint: n.endpoint } : {}),
+    ...(n.attributeCert ? { attributeCert: n.attributeCert } : {}),
+  };
+}
+
+function sameCert(a: NodeSpec, b: NodeSpec): boolean {
+  return JSON.stringify(a.attributeCert ?? null) === JSON.stringify(b.attributeCert ?? null);
 }
 
 function sameSpec(a: NodeSpec, b: NodeSpec): boolean {

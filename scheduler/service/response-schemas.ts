@@ -1,5 +1,6 @@
 // Schemas of the main answers, for the OpenAPI document. fastify serializes
 // with them too, so every field an answer carries must be listed here.
+import { attributeCertSchema, regulationSchema } from "./data-protection-schemas.js";
 
 export const taskRequestSchema = {
   type: "object",
@@ -11,6 +12,7 @@ export const taskRequestSchema = {
     inputClass: { type: "string" },
     delayBudgetMs: { type: "number" },
     priority: { type: "integer" },
+    regulation: regulationSchema,
   },
 } as const;
 
@@ -110,10 +112,17 @@ export const nodeViewSchema = {
     cpus: { type: "number" },
     netDelayMs: { type: "number" },
     endpoint: { type: "string" },
+    attributeCert: attributeCertSchema,
     usedCpus: { type: "number" },
     cpuUsage: { type: "number", description: "usedCpus / cpus" },
     placements: { type: "integer" },
     report: { type: "object", additionalProperties: true, description: "The agent's last report, as sent" },
     reportedAt: { type: "string", format: "date-time" },
+    certificate: {
+      type: "object",
+      required: ["valid"],
+      description: "With data protection: whether its attribute certificate verifies now, and why not",
+      properties: { valid: { type: "boolean" }, reason: { type: "string" } },
+    },
   },
 } as const;

@@ -11,6 +11,8 @@ import type { MigrationRecord, ServiceBinding } from "../executor/executor.js";
 import type { Placement, TaskRequest } from "../placement/types.js";
 import type { Device, ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
+import { regulationInputProblem } from "../../src/pca/regulation.js";
+import { regulationSchema } from "./data-protection-schemas.js";
 import { placedSchema, placementSchema } from "./response-schemas.js";
 
 const taskSchema = {
@@ -24,6 +26,7 @@ const taskSchema = {
     inputClass: { type: "string", minLength: 1, maxLength: 64 },
     delayBudgetMs: { type: "number", exclusiveMinimum: 0, maximum: 3600000 },
     priority: { type: "integer", description: "Lower is less important: moved first" },
+    regulation: regulationSchema,
   },
 } as const;
 
@@ -63,6 +66,13 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         if (!ctx.models[key]) {
           throw ApiError.badRequest(`no latency model for '${key}'; known: ${Object.keys(ctx.models).join(", ") || "none"}`);
         }
+        const badRegulation = body.regulation && regulationInputProblem(body.regulation);
+        if (badRegulation) throw ApiError.badRequest(`body/regulation: ${badRegulation}`);
+        // A policy built without data protection could not honour a regulation: refuse rather than ignore it.
+        if (body.regulation && !ctx.policy.admission) {
+          const reason = "this scheduler has no data protection configured (a policy without an admission), so it cannot honour a regulation";
+          throw new ApiError(409, "TASK_REFUSED", `task refused: ${reason}`, { reason });
+        }
         if (body.id !== undefined && placementOf(body.id)) {
           throw ApiError.conflict(`task '${body.id}' is already placed`, { reason: "duplicate task id" });
         }
@@ -73,6 +83,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           inputClass: body.inputClass,
           delayBudgetMs: body.delayBudgetMs,
           ...(body.priority === undefined ? {} : { priority: body.priority }),
+          ...(body.regulation === undefined ? {} : { regulation: body.regulation }),
         };
         // Rule 3 leaves alone tasks placed or moved less than min-residence ago, and those whose move is in flight.
         const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: ctx.executor.inFlight?.() ?? movesInFlight(ctx.executor.records()) });

@@ -12,6 +12,54 @@ export interface NodeSpec {
   netDelayMs: number;
   /** The node's agent, when one registers it. */
   endpoint?: string;
+  /** Its country and organisations, signed by a Privacy Certificate Authority (docs/data-protection.md). */
+  attributeCert?: AttributeCertificate;
+}
+
+/**
+ * POST /v1/nodes: a node's spec, and with a certificate the proof that the
+ * registering agent holds the certified node key (src/pca/proof.ts).
+ */
+export interface NodeRegistration extends NodeSpec {
+  proof?: RegistrationProof;
+}
+
+/** The node key's Ed25519 signature (base64url) over the registration and `at` (ISO time; the scheduler accepts ±5 minutes). */
+export interface RegistrationProof {
+  at: string;
+  signature: string;
+}
+
+/** The signed part of an attribute certificate (src/pca/certificate.ts is its format). */
+export interface AttributeCertificatePayload {
+  version: 1;
+  /** Random hex, so two certificates of one node differ. */
+  serial: string;
+  /** The node's name. */
+  subject: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  organisations: string[];
+  /** ISO times: valid from notBefore (inclusive) until notAfter (exclusive). */
+  notBefore: string;
+  notAfter: string;
+  /** The node's Ed25519 public key, raw 32 bytes in base64url. */
+  subjectPublicKey: string;
+  /** The issuing PCA's key id: the first 16 bytes of SHA-256 of its raw public key, in hex. */
+  issuer: string;
+}
+
+/** A node's attribute certificate: the payload and the PCA's Ed25519 signature over its canonical bytes (base64url). */
+export interface AttributeCertificate {
+  format: "fleximigrate-attribute-certificate";
+  payload: AttributeCertificatePayload;
+  signature: string;
+}
+
+/** Where a task may run: the countries allowed, and the organisations that use it (a node must be certified for each). */
+export interface Regulation {
+  countries?: string[];
+  organisations?: string[];
 }
 
 /** A node as GET /v1/nodes shows it: capacity, use and the last report. */
@@ -22,6 +70,8 @@ export interface NodeView extends NodeSpec {
   placements: number;
   report?: Record<string, unknown>;
   reportedAt?: string;
+  /** With data protection: whether its attribute certificate verifies now, and why not. */
+  certificate?: { valid: boolean; reason?: string };
 }
 
 /** PUT /v1/nodes/:name/report: an agent's periodic load. The scheduler keeps unknown fields as sent. */
@@ -62,6 +112,8 @@ export interface TaskSubmission {
   delayBudgetMs: number;
   /** Lower is less important: moved first. */
   priority?: number;
+  /** Data protection: only nodes whose attribute certificate satisfies it (absent: unregulated). */
+  regulation?: Regulation;
 }
 
 export interface TaskRequest extends TaskSubmission {
@@ -79,7 +131,7 @@ export type MigrationState =
   | "ROLLING_BACK"
   | "FAILED";
 
-export type MigrationComponent = "MigrationManager" | "PolicyEnforcer" | "ResourceAllocator" | "StateSynchronizer" | "NetworkManager";
+export type MigrationComponent = "MigrationManager" | "PolicyEnforcer" | "ResourceAllocator" | "StateSynchronizer" | "NetworkManager" | "DataProtection";
 
 export interface MigrationTimelineEntry {
   at: string;

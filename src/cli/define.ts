@@ -42,7 +42,7 @@ export function defineCommand<F extends Flags>(def: CommandDefinition<F>): Comma
 }
 
 function parse<F extends Flags>(def: CommandDefinition<F>, args: string[], usage: string): Parsed<F> {
-  const options = Object.fromEntries(Object.entries(def.flags).map(([name, f]) => [name, { type: f.boolean ? ("boolean" as const) : ("string" as const) }]));
+  const options = Object.fromEntries(Object.entries(def.flags).map(([name, f]) => [name, { type: f.boolean ? ("boolean" as const) : ("string" as const), multiple: f.multiple ?? false }]));
   let raw: ReturnType<typeof parseArgs>;
   try {
     raw = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -52,14 +52,14 @@ function parse<F extends Flags>(def: CommandDefinition<F>, args: string[], usage
   const { min = 0, max = 0 } = def.positionals ?? {};
   if (raw.positionals.length < min) throw new CliError(`missing argument\n\n${usage}`);
   if (raw.positionals.length > max) throw new CliError(`unexpected argument '${raw.positionals[max]}'\n\n${usage}`);
-  const given = raw.values as Record<string, string | boolean | undefined>;
+  const given = raw.values as Record<string, string | string[] | boolean | undefined>;
   for (const [name, f] of Object.entries(def.flags)) {
     if (f.required && given[name] === undefined) throw new CliError(`--${name} is required\n\n${usage}`);
   }
   const values: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(def.flags)) {
     const text = given[name];
-    values[name] = f.read(text === undefined ? undefined : String(text), name);
+    values[name] = f.read(text === undefined ? undefined : Array.isArray(text) ? text.join(",") : String(text), name);
   }
   return { values: values as Parsed<F>["values"], positionals: raw.positionals };
 }

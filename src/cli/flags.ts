@@ -14,6 +14,8 @@ export interface Flag<T> {
   readonly shownDefault?: string;
   /** Absent means a usage error. */
   readonly required: boolean;
+  /** May be given more than once: `read` gets the values joined by commas. */
+  readonly multiple?: boolean;
   /** Raw text to value; `name` is the flag's name for messages. */
   read(raw: string | undefined, name: string): T;
 }
@@ -127,4 +129,31 @@ export function parsed<T>(placeholder: string, description: string, parse: (raw:
       }
     },
   });
+}
+
+/**
+ * A list: the flag given several times (`--org A --org B`), or once with
+ * commas (`--org A,B`), or both; each item checked by `item` (which throws an
+ * Error saying what is wrong). Absent: an empty list.
+ */
+export function list(placeholder: string, description: string, item: (raw: string) => string = (raw) => raw): Flag<string[]> {
+  return {
+    ...declare({
+      placeholder,
+      description,
+      read: (raw, name) => {
+        if (raw === undefined) return [];
+        return raw.split(",").map((part) => {
+          if (part === "") throw new CliError(`--${name}: empty item in '${raw}'`);
+          try {
+            return item(part);
+          } catch (err) {
+            if (err instanceof CliError) throw err;
+            throw new CliError(`--${name}: ${(err as Error).message}`);
+          }
+        });
+      },
+    }),
+    multiple: true,
+  };
 }

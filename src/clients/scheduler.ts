@@ -8,7 +8,7 @@ import type {
   MoveInput,
   MoveRecord,
   NodeReport,
-  NodeSpec,
+  NodeRegistration,
   NodeView,
   Placed,
   PlacementView,
@@ -32,7 +32,7 @@ export class SchedulerClient {
   }
 
   /** Registers a node; the same spec again is a no-op, another spec replaces an idle node (409 for a busy one). */
-  registerNode(spec: NodeSpec, opts?: MethodOptions): Promise<NodeView> {
+  registerNode(spec: NodeRegistration, opts?: MethodOptions): Promise<NodeView> {
     return this.http.post("/v1/nodes", spec, opts);
   }
 

@@ -19,6 +19,8 @@ export interface LoopNode {
   cpus: number;
   /** Network delay from the devices, told to the scheduler. */
   netDelayMs: number;
+  /** Extra flags for this node's agent only (e.g. its --attribute-cert). */
+  agentArgs?: string[];
 }
 
 /**
@@ -123,6 +125,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
         ...["--work-dir", workDir(n)],
         ...(opts.agentArgs ?? []),
+        ...(n.agentArgs ?? []),
       ];
       const child = new Child(`agent ${n.name}`, args);
       children.set(`agent ${n.name}`, child);

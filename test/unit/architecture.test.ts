@@ -22,11 +22,12 @@ const LAYERS: Record<Area, string[][]> = {
   src: [
     // journal/: the fsync'd JSON-lines file every embedded store writes
     ["api-types/", "http/", "openflow/", "latency/", "journal/", "random.ts", "cpu-period.ts", "wait.ts"],
-    // the typed service clients; the one-machine network of the loop (host tools only)
-    ["clients/", "loopnet/"],
+    // the typed service clients; the one-machine network of the loop (host tools only);
+    // the privacy certificates (format, Ed25519 signatures, regulation checks; its files)
+    ["clients/", "loopnet/", "pca/"],
     ["cli/"],
-    // IoT devices that send real requests (a command of their own)
-    ["devices/"],
+    // IoT devices that send real requests (a command of their own); the PCA's command
+    ["devices/", "pca/command.ts"],
     ["demo/"],
   ],
   // state/ keeps what the service holds (and orders it with the move journal) across restarts

@@ -1,4 +1,5 @@
-// PLANNING: may it move, does it still fit, and how. The policy hook has its
+// PLANNING: may it move, does it still fit, and how. Data protection checks
+// the destination against the task's regulation, the policy hook has its
 // say, the destination's capacity is checked again, and the strategy comes
 // from both agents' capabilities. Nothing is touched yet.
 import type { AgentInfo } from "../../../src/api-types/agent.js";
@@ -7,6 +8,10 @@ import { viewOf } from "../record.js";
 import { chooseStrategy, tcpProblem } from "../strategy.js";
 
 export const planning: Step = async (m, env) => {
+  const refused = env.admission?.refuse(viewOf(m));
+  if (refused) throw new StepFailure("DataProtection", `destination ${m.to} not allowed for task ${m.task.id}: ${refused}`);
+  if (m.task.regulation) env.note(m, "INFO", "DataProtection", `destination ${m.to} satisfies the task's regulation`);
+
   const verdict = m.faults?.policyDenies ? { allow: false as const, reason: `${m.faults.policyDenies} (injected fault)` } : await env.policy.check(viewOf(m));
   if (!verdict.allow) throw new StepFailure("PolicyEnforcer", `policy ${env.policy.name} denies the move: ${verdict.reason}`);
   env.note(m, "INFO", "PolicyEnforcer", `policy ${env.policy.name} allows the move`);

@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Capabilities } from "../../../edge-agent/migration/strategy.js";
 import { startReporting } from "../../../edge-agent/report.js";
 import { Agent } from "../../../edge-agent/service/agent.js";
+import type { NodeRegistration } from "../../../src/api-types/scheduler.js";
+import { proofProblem } from "../../../src/pca/proof.js";
+import { testPca } from "../../helpers/pca.js";
 import { waitFor } from "../../helpers/wait.js";
 
 const caps: Capabilities = {
@@ -43,6 +46,27 @@ describe("scheduler reporting", () => {
     expect(body.cpu.cores).toBeGreaterThan(0);
     expect(body.memory.total).toBeGreaterThan(0);
     expect(seen.filter((s) => s.method === "POST")).toHaveLength(1);
+  });
+
+  it("presents the node's attribute certificate with its registration", async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    const app = Fastify();
+    app.post("/v1/nodes", async (req) => {
+      bodies.push(req.body as Record<string, unknown>);
+      return { ok: true };
+    });
+    app.put("/v1/nodes/:name/report", async () => ({ ok: true }));
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    const identity = testPca().issueWithKey("edge-3");
+    const agent = new Agent({ node: "edge-3", tier: "edge", selfUrl: "http://127.0.0.1:7703", workRoot: "/tmp/unused" }, caps);
+    stops.push(startReporting(agent, url, { intervalMs: 100, endpoint: "http://127.0.0.1:7703", cpus: 2, identity }));
+    await waitFor(() => bodies.length >= 1, { what: "the registration" });
+    await app.close();
+    const { proof, ...spec } = bodies[0] as unknown as NodeRegistration;
+    expect(spec).toMatchObject({ name: "edge-3", attributeCert: identity.cert });
+    // Signed by the certified node key, over what was sent: the scheduler's check passes, and fails for a changed spec.
+    expect(proofProblem(spec, identity.cert, proof, new Date())).toBeUndefined();
+    expect(proofProblem({ ...spec, endpoint: "http://evil:1" }, identity.cert, proof, new Date())).toMatch(/does not verify/);
   });
 
   it("keeps retrying an unreachable scheduler without throwing", async () => {

@@ -8,7 +8,7 @@ describe("migration log lines", () => {
     );
     expect(formatFinal("INFO", "MigrationManager", "COMPLETED")).toBe("INFO [MigrationManager]: Final State: COMPLETED");
     expect(formatMessage("WARN", "NetworkManager", "no controller configured")).toBe("WARN [NetworkManager]: no controller configured");
-    expect(COMPONENTS).toEqual(["MigrationManager", "PolicyEnforcer", "ResourceAllocator", "StateSynchronizer", "NetworkManager"]);
+    expect(COMPONENTS).toEqual(["MigrationManager", "PolicyEnforcer", "ResourceAllocator", "StateSynchronizer", "NetworkManager", "DataProtection"]);
   });
 
   it("note adds a log line and a timeline entry at the record's state", () => {

@@ -66,6 +66,29 @@ describe("defineCommand", () => {
     expect((await failure(["in.csv"])).message).toMatch(/^--target is required\n\nUsage: fleximigrate probe FILE --target URL \[options\]/);
   });
 
+  it("takes a list flag several times, with commas, or both; absent it is empty", async () => {
+    let seen: unknown;
+    const command = defineCommand({
+      name: "lists",
+      description: "Lists.",
+      flags: {
+        org: flag.list("ORG", "an organisation", (raw) => {
+          if (!/^[A-Z]+$/.test(raw)) throw new Error(`expected capitals, got '${raw}'`);
+          return raw;
+        }),
+        pca: flag.list("PUB", "a key"),
+      },
+      async run(parsed) {
+        seen = parsed.values;
+        return 0;
+      },
+    });
+    await command.run(["--org", "ACME", "--org", "GLOBEX,INITECH"]);
+    expect(seen).toEqual({ org: ["ACME", "GLOBEX", "INITECH"], pca: [] });
+    await expect(command.run(["--org", "ACME,"])).rejects.toThrow("--org: empty item in 'ACME,'");
+    await expect(command.run(["--org", "acme"])).rejects.toThrow("--org: expected capitals, got 'acme'");
+  });
+
   it("gives a parse function's complaint the flag's name", async () => {
     const command = defineCommand({
       name: "p",
