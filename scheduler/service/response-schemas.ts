@@ -11,6 +11,11 @@ export const taskRequestSchema = {
     inputClass: { type: "string" },
     delayBudgetMs: { type: "number" },
     priority: { type: "integer" },
+    group: {
+      type: "object",
+      required: ["name", "member", "order", "replica"],
+      properties: { name: { type: "string" }, member: { type: "string" }, order: { type: "integer" }, replica: { type: "integer" } },
+    },
   },
 } as const;
 
