@@ -16,7 +16,7 @@ const CLOUD_AGENT = { ...CLOUD, endpoint: "http://127.0.0.1:7703" };
 const RESUMED = {
   phase: "awaiting-commit" as const,
   resumedAt: "2026-01-01T00:00:01Z",
-  metrics: { strategy: "stopcopy", reason: "test", totalMs: 200, downtimeMs: 150, bytesBeforeResume: 5_000_000, bytesAfterResume: 0, pagesOnFault: 0, pagesPushed: 0, breakdown: { dumpMs: 40, transferMs: 100 } },
+  metrics: { strategy: "stopcopy" as const, reason: "test", totalMs: 200, downtimeMs: 150, bytesBeforeResume: 5_000_000, bytesAfterResume: 0, pagesOnFault: 0, pagesPushed: 0, breakdown: { dumpMs: 40, transferMs: 100 } },
 };
 /** db (start order 0), api twice (order 1), web (order 1). */
 const SHOP = [
