@@ -71,6 +71,25 @@ describe("service groups", () => {
     expect((await app.inject({ method: "GET", url: "/v1/tasks/api-1" })).json().request.group).toEqual({ name: "shop", member: "api", order: 1, replica: 1 });
   });
 
+  it("a group is kept in the state journal: a scheduler restarted on the same --state-dir knows it", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const stateDir = mkdtempSync(join(tmpdir(), "fmgrp-unit-"));
+    try {
+      app = await makeApp([BIG_EDGE, CLOUD_AGENT], { agents: fakeAgents().directory, prober: new FakeProber([]), stateDir });
+      for (const t of SHOP) await app.inject({ method: "POST", url: "/v1/tasks", payload: { ...LOOSE, ...t } });
+      const before = (await app.inject({ method: "GET", url: "/v1/groups" })).json();
+      await app.close();
+      app = await makeApp([BIG_EDGE, CLOUD_AGENT], { agents: fakeAgents().directory, prober: new FakeProber([]), stateDir });
+      expect((await app.inject({ method: "GET", url: "/v1/groups" })).json()).toEqual(before);
+      expect(before[0].members).toHaveLength(4);
+    } finally {
+      await app.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a replica held twice, and replicas that disagree on the start order", async () => {
     await shop();
     const twice = await app.inject({ method: "POST", url: "/v1/tasks", payload: { ...LOOSE, id: "x", group: { name: "shop", member: "api", order: 1, replica: 1 } } });
