@@ -82,6 +82,17 @@ export function groupsPlugin(ctx: ServiceContext, deps: GroupDeps): FastifyPlugi
     limits: deps.limits,
     now: ctx.now,
     ...(deps.onLog ? { onLog: deps.onLog } : {}),
+    onProgress: (g: GroupMigrationRecord) =>
+      ctx.events.emit({
+        type: "group.migration",
+        id: g.id,
+        group: g.group,
+        to: g.to,
+        state: g.state,
+        round: g.rounds.length,
+        parallelism: g.rounds.at(-1)?.parallelism ?? null,
+        members: g.members.map((m) => ({ task: m.task, phase: m.phase, runsOn: m.runsOn })),
+      }),
   };
   const runOf = (name: string, id: string): GroupMigrationRun => {
     const run = runs.get(name)?.find((r) => r.view().id === id);

@@ -15,10 +15,10 @@ import type {
   MoveRecord,
   MoveStrategy,
 } from "../../../src/api-types/scheduler.js";
-import { type BalancerBounds, mbps, nextParallelism, type ParallelismChoice, type RoundMeasure } from "./balancer.js";
-import { memberPhase } from "./member-phase.js";
+import { type BalancerBounds, nextParallelism, type ParallelismChoice, type RoundMeasure } from "./balancer.js";
 import { type GroupMember, inStartOrder, type MemberProgress, pickRound } from "./members.js";
 import { groupOutcome, rollbackPlan } from "./outcome.js";
+import { type MemberRun, memberView, transferOf } from "./views.js";
 
 export interface GroupPorts {
   /** A manager migration of the task to `to`, as an operator's move (rejects when refused). */
@@ -34,6 +34,8 @@ export interface GroupPorts {
   now(): Date;
   /** A line of the group's log (the CLI of the scheduler prints them). */
   onLog?(line: string): void;
+  /** The run started, a round started, or the outcome is known (the service announces each as an event). */
+  onProgress?(record: GroupMigrationRecord): void;
 }
 
 export interface GroupRunInput {
@@ -46,11 +48,6 @@ export interface GroupRunInput {
   faults?: Record<string, MoveFaults>;
 }
 
-interface MemberRun {
-  migration?: string;
-  back?: string;
-  error?: string;
-}
 
 export class GroupMigrationRun {
   private state: GroupMigrationState = "running";
@@ -77,6 +74,7 @@ export class GroupMigrationRun {
       this.runs.set(m.task, {});
     }
     this.note(`group ${input.group}: ${this.members.length} member(s) -> ${input.to} (onFailure ${input.onFailure})`);
+    this.announce();
     this.done = this.run().then(() => this.view());
   }
 
@@ -101,28 +99,7 @@ export class GroupMigrationRun {
 
   private memberView(m: GroupMember): GroupMemberView {
     const run = this.runs.get(m.task)!;
-    const fwd = run.migration ? this.ports.record(run.migration) : undefined;
-    const back = run.back ? this.ports.record(run.back) : undefined;
-    return {
-      task: m.task,
-      member: m.group.member,
-      replica: m.group.replica,
-      order: m.group.order,
-      from: m.from,
-      runsOn: this.ports.runsOn(m.task) ?? "(released)",
-      phase: memberPhase({
-        ...(fwd?.state ? { state: fwd.state } : {}),
-        metrics: fwd?.metrics,
-        destinationWorkloadId: fwd?.destinationWorkloadId,
-        ...(back?.state ? { backState: back.state } : {}),
-      }),
-      state: fwd?.state ?? null,
-      migration: run.migration ?? null,
-      backMigration: run.back ?? null,
-      backState: back?.state ?? null,
-      downtimeMs: fwd?.metrics?.frozenMs ?? null,
-      ...(run.error === undefined ? {} : { error: run.error }),
-    };
+    return memberView(m, run, this.ports.runsOn(m.task), run.migration ? this.ports.record(run.migration) : undefined, run.back ? this.ports.record(run.back) : undefined);
   }
 
   private async run(): Promise<void> {
@@ -160,6 +137,7 @@ export class GroupMigrationRun {
     };
     this.rounds.push(round);
     this.note(`round ${round.round}: ${tasks.join(", ")} (parallelism ${choice.parallelism}: ${round.reason})`);
+    this.announce();
     const started: string[] = [];
     for (const task of tasks) {
       if (!(await this.anotherReplicaServes(task))) break;
@@ -179,9 +157,8 @@ export class GroupMigrationRun {
       const task = rec.task.id;
       if (rec.state === "COMPLETED") {
         this.progress.set(task, "moved");
-        const bytes = (rec.metrics?.bytesBeforeResume ?? 0) + (rec.metrics?.bytesAfterResume ?? 0);
-        const ms = rec.metrics?.transferMs ?? rec.metrics?.frozenMs ?? 0;
-        if (bytes > 0 && ms > 0) round.transfers.push({ task, bytes, ms, mbps: Number(mbps({ bytes, ms }).toFixed(3)) });
+        const measure = transferOf(rec);
+        if (measure) round.transfers.push(measure);
         this.note(`${task}: migrated to ${rec.to} (${rec.id}, downtime ${rec.metrics?.frozenMs ?? "?"} ms)`);
       } else {
         this.failMember(task, `migration ${rec.id} ${rec.state}: ${rec.error ?? "no reason given"}`);
@@ -258,6 +235,11 @@ export class GroupMigrationRun {
     this.finishedAt = this.ports.now();
     const where = this.members.map((m) => `${m.task}@${this.ports.runsOn(m.task) ?? "?"}`).join(", ");
     this.note(`outcome ${state} after ${this.finishedAt.getTime() - this.requestedAt.getTime()} ms; members run: ${where}`);
+    this.announce();
+  }
+
+  private announce(): void {
+    if (this.ports.onProgress) this.ports.onProgress(this.view());
   }
 
   private note(line: string): void {

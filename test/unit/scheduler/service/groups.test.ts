@@ -102,6 +102,8 @@ describe("service groups", () => {
 
   it("moves the group as one request: db first, then api-0 beside web, then api-1; every member Migrated on cloud1", async () => {
     const { calls } = await shop();
+    const events: Array<{ type: string; state?: string; round?: number; parallelism?: number | null }> = [];
+    app.scheduler.events.subscribe((e) => events.push(e));
     const res = await migrate({ to: "cloud1", strategy: "stopcopy" });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ id: "g-1", group: "shop", to: "cloud1", state: "running", onFailure: "rollback" });
@@ -121,6 +123,14 @@ describe("service groups", () => {
       ["web", "Migrated", "COMPLETED", "cloud1", 150],
     ]);
     expect(g.totalMs).toBeGreaterThanOrEqual(0);
+    // Announced: requested, each round, the outcome.
+    expect(events.filter((e) => e.type === "group.migration").map((e) => [e.state, e.round, e.parallelism])).toEqual([
+      ["running", 0, null],
+      ["running", 1, 1],
+      ["running", 2, 2],
+      ["running", 3, 2],
+      ["completed", 3, 2],
+    ]);
     expect(await nodesOf()).toEqual({ db: "cloud1", "api-0": "cloud1", "api-1": "cloud1", web: "cloud1" });
     // Each replica moved only after the other answered a probe.
     const api1Start = calls.indexOf("edge1.startMigration api-1");
