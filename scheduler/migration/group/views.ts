@@ -1,6 +1,6 @@
 // What a group migration shows of its members and measures of their moves
 // (pure): a member's view from its moves' records, and a finished move's
-// transfer (its bytes over the agent's transfer time) for the balancer.
+// transfer (bytes before resume over the agent's transfer time) for the balancer.
 import type { GroupMemberView, GroupTransferMeasure, MoveRecord } from "../../../src/api-types/scheduler.js";
 import { mbps } from "./balancer.js";
 import { memberPhase } from "./member-phase.js";
@@ -36,9 +36,14 @@ export function memberView(m: GroupMember, run: MemberRun, runsOn: string | unde
   };
 }
 
-/** A completed move's transfer: bytes sent (before and after resume) over the agent's transfer time (its downtime when it measured none). */
+/**
+ * A completed move's transfer: the bytes sent before the workload resumed over
+ * the agent's transfer time, which times just those (its downtime, which holds
+ * them too, when it measured none). Post-copy's pages after resume trickle in
+ * on demand and in the background: no measure of the link.
+ */
 export function transferOf(rec: MoveRecord): GroupTransferMeasure | undefined {
-  const bytes = (rec.metrics?.bytesBeforeResume ?? 0) + (rec.metrics?.bytesAfterResume ?? 0);
+  const bytes = rec.metrics?.bytesBeforeResume ?? 0;
   const ms = rec.metrics?.transferMs ?? rec.metrics?.frozenMs ?? 0;
   if (!(bytes > 0 && ms > 0)) return undefined;
   return { task: rec.task.id, bytes, ms, mbps: Number(mbps({ bytes, ms }).toFixed(3)) };
