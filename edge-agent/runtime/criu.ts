@@ -64,8 +64,30 @@ export function criuCommand(args: string[], opts: CriuOptions): [string, string[
   return opts.netns ? ["nsenter", [`--net=/run/netns/${opts.netns}`, CRIU, ...argv(args, opts)]] : [CRIU, argv(args, opts)];
 }
 
+/**
+ * CRIU's parasite, inside a dumped task whose /proc is not the host's (a
+ * workload in its own pid namespace), makes a directory for its own /proc in
+ * the task's working directory and removes it after. Two dumps of tasks that
+ * share one (every workload started by this agent does) race on it and one
+ * fails with "Can't create a directory (-17)": so one `criu dump` at a time
+ * per agent. Transfers and restores still overlap.
+ */
+let dumping: Promise<unknown> = Promise.resolve();
+
+/** Runs `run` after every dump queued before it (whatever their outcome). */
+export function oneDumpAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const next = dumping.then(run, run);
+  dumping = next.catch(() => undefined);
+  return next;
+}
+
 /** Runs `criu ARGS` to completion; throws a CriuError when it fails. */
 export async function criu(args: string[], opts: CriuOptions): Promise<void> {
+  if (args[0] === "dump") return oneDumpAtATime(() => runCriu(args, opts));
+  return runCriu(args, opts);
+}
+
+async function runCriu(args: string[], opts: CriuOptions): Promise<void> {
   await mkdir(opts.dir, { recursive: true });
   const [cmd, full] = criuCommand(args, opts);
   const child = spawn(cmd, full, { cwd: opts.dir, stdio: ["ignore", "ignore", "pipe"] });

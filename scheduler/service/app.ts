@@ -29,6 +29,7 @@ import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
 import { devicesPlugin } from "./devices.js";
+import { groupsPlugin } from "./groups.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
 import { migrationsPlugin } from "./migrations.js";
@@ -184,6 +185,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   await app.register(devicesPlugin(ctx));
   await app.register(tasksPlugin(ctx));
   await app.register(migrationsPlugin(ctx));
+  await app.register(groupsPlugin(ctx, { prober, limits: { ...DEFAULT_LIMITS, ...opts.limits }, onLog: log }));
   await app.register(modelsPlugin(ctx));
   await app.register(samplesPlugin(ctx));
   await app.register(eventsPlugin({ hub: ctx.events, summary: SCHEDULER_EVENTS_SUMMARY }));

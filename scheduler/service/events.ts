@@ -2,7 +2,7 @@
 // Events are plain JSON so that any client, in any language, can read the
 // stream; the hub adds `at` to each.
 import type { EventHub } from "../../src/http/event-hub.js";
-import type { MigrationState } from "../../src/api-types/scheduler.js";
+import type { GroupMemberPhase, GroupMigrationState, MigrationState } from "../../src/api-types/scheduler.js";
 import type { MigrationRecord } from "../executor/executor.js";
 import type { NodeSpec, TaskRequest } from "../placement/types.js";
 import type { LatencyModel } from "../../src/latency/model.js";
@@ -25,6 +25,17 @@ export type SchedulerEvent =
   | { type: "task.unavailable"; task: string; node: string; lastReportAt: string | null }
   | { type: "task.available"; task: string; node: string }
   | { type: "released"; task: string; node: string }
+  // A group migration started, started a round, or reached its outcome (docs/groups.md).
+  | {
+      type: "group.migration";
+      id: string;
+      group: string;
+      to: string;
+      state: GroupMigrationState;
+      round: number;
+      parallelism: number | null;
+      members: Array<{ task: string; phase: GroupMemberPhase; runsOn: string }>;
+    }
   | { type: "node-registered"; node: NodeSpec }
   | { type: "node-removed"; node: string }
   // Measured latency (samples.ts, docs/latency.md).
@@ -37,4 +48,4 @@ export type ServedModel = LatencyModel & { r2: number; source: ModelSource };
 export type SchedulerEvents = EventHub<SchedulerEvent>;
 
 export const SCHEDULER_EVENTS_SUMMARY =
-  "{type: placed|refused|migration-requested|migration.transition|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";
+  "{type: placed|refused|migration-requested|migration.transition|group.migration|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";

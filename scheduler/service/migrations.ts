@@ -8,7 +8,23 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import type { ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
+import { requestOperatorMove } from "./operator-move.js";
 import { migrationRecordSchema } from "./response-schemas.js";
+
+export const faultsSchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "Test faults; accepted only by a scheduler started with --allow-faults",
+  properties: {
+    agent: {
+      type: "object",
+      additionalProperties: false,
+      properties: { corrupt: { type: "boolean" }, cutAt: { type: "number", minimum: 0, maximum: 1 }, failRestore: { type: "boolean" } },
+    },
+    policyDenies: { type: "string", minLength: 1, maxLength: 200 },
+    probePath: { type: "string", pattern: "^/[!-~]{0,200}$" },
+  },
+} as const;
 
 const moveSchema = {
   type: "object",
@@ -18,25 +34,11 @@ const moveSchema = {
     task: { type: "string", pattern: NAME_PATTERN },
     to: { type: "string", pattern: NAME_PATTERN },
     strategy: { type: "string", enum: ["auto", "stopcopy", "precopy", "postcopy"], default: "auto" },
-    faults: {
-      type: "object",
-      additionalProperties: false,
-      description: "Test faults; accepted only by a scheduler started with --allow-faults",
-      properties: {
-        agent: {
-          type: "object",
-          additionalProperties: false,
-          properties: { corrupt: { type: "boolean" }, cutAt: { type: "number", minimum: 0, maximum: 1 }, failRestore: { type: "boolean" } },
-        },
-        policyDenies: { type: "string", minLength: 1, maxLength: 200 },
-        probePath: { type: "string", pattern: "^/[!-~]{0,200}$" },
-      },
-    },
+    faults: faultsSchema,
   },
 } as const;
 
 export function migrationsPlugin(ctx: ServiceContext): FastifyPluginAsync {
-  const endpointOf = (node: string) => ctx.policy.nodes().find((n) => n.name === node)?.endpoint;
   return async (app) => {
     app.get(
       "/v1/migrations",
@@ -55,40 +57,8 @@ export function migrationsPlugin(ctx: ServiceContext): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const { task: taskId, to, strategy, faults } = req.body;
-        if (faults && !ctx.allowFaults) throw ApiError.badRequest("faults are accepted only by a scheduler started with --allow-faults");
-        const placement = ctx.policy.placements().find((p) => p.request.id === taskId);
-        if (!placement) throw ApiError.notFound(`no task '${taskId}'`);
-        if (ctx.executor.inFlight?.().has(taskId)) throw ApiError.conflict(`task '${taskId}' is already migrating`);
-        const fromEndpoint = endpointOf(placement.node);
-        const toEndpoint = endpointOf(to);
-        if (!ctx.policy.nodes().some((n) => n.name === to)) throw ApiError.notFound(`no node '${to}'`);
-        if (!fromEndpoint || !toEndpoint) throw ApiError.conflict(`both nodes need an agent to move a workload (${!fromEndpoint ? placement.node : to} has none)`);
-        const moved = ctx.policy.moveTo(taskId, to);
-        if (!moved.ok) throw ApiError.conflict(`cannot move '${taskId}' to ${to}: ${moved.reason}`, { reason: moved.reason });
-        // Kept (and marked moving) before the move is recorded; a write failure puts the task back.
-        ctx.durable.setMoving(taskId, { from: moved.from, to });
-        try {
-          await ctx.durable.commit([ctx.durable.task(taskId)]);
-        } catch (err) {
-          ctx.durable.setMoving(taskId, undefined);
-          ctx.policy.relocate(taskId, moved.from);
-          throw err;
-        }
-        const service = ctx.runtime.binding(taskId);
-        const record = await ctx.executor.request({
-          request: taskId,
-          from: moved.from,
-          to,
-          cpuShare: moved.cpuShare,
-          task: placement.request,
-          fromEndpoint,
-          toEndpoint,
-          ...(service ? { service } : {}),
-          ...(strategy && strategy !== "auto" ? { strategy } : {}),
-          ...(faults ? { faults } : {}),
-        });
-        ctx.events.emit({ type: "migration-requested", migration: record });
+        const { task, to, strategy, faults } = req.body;
+        const record = await requestOperatorMove(ctx, { task, to, ...(strategy ? { strategy } : {}), ...(faults ? { faults } : {}) });
         return reply.code(202).send(record);
       },
     );

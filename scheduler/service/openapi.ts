@@ -17,6 +17,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "nodes", description: "Edge and cloud nodes, registered by their agents" },
         { name: "devices", description: "IoT devices that submit tasks" },
         { name: "tasks", description: "Placement of tasks, and the moves it triggers" },
+        { name: "groups", description: "Service groups: tasks that move together" },
         { name: "models", description: "Latency models" },
         { name: "events", description: "Live event stream" },
       ],

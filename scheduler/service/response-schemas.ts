@@ -13,6 +13,11 @@ export const taskRequestSchema = {
     delayBudgetMs: { type: "number" },
     priority: { type: "integer" },
     regulation: regulationSchema,
+    group: {
+      type: "object",
+      required: ["name", "member", "order", "replica"],
+      properties: { name: { type: "string" }, member: { type: "string" }, order: { type: "integer" }, replica: { type: "integer" } },
+    },
   },
 } as const;
 

@@ -13,6 +13,7 @@ import type { Device, ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
 import { regulationInputProblem } from "../../src/pca/regulation.js";
 import { regulationSchema } from "./data-protection-schemas.js";
+import { groupClash } from "./group-membership.js";
 import { placedSchema, placementSchema } from "./response-schemas.js";
 
 const taskSchema = {
@@ -27,6 +28,18 @@ const taskSchema = {
     delayBudgetMs: { type: "number", exclusiveMinimum: 0, maximum: 3600000 },
     priority: { type: "integer", description: "Lower is less important: moved first" },
     regulation: regulationSchema,
+    group: {
+      type: "object",
+      required: ["name", "member", "order"],
+      additionalProperties: false,
+      description: "The task is one container of a service group, moved together (POST /v1/groups/:name/migrations)",
+      properties: {
+        name: { type: "string", pattern: NAME_PATTERN },
+        member: { type: "string", pattern: NAME_PATTERN, description: "The member (container role); its replicas share it" },
+        order: { type: "integer", minimum: 0, maximum: 999, description: "Start order: lower starts and restores first" },
+        replica: { type: "integer", minimum: 0, maximum: 99, default: 0 },
+      },
+    },
   },
 } as const;
 
@@ -84,7 +97,12 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           delayBudgetMs: body.delayBudgetMs,
           ...(body.priority === undefined ? {} : { priority: body.priority }),
           ...(body.regulation === undefined ? {} : { regulation: body.regulation }),
+          ...(body.group === undefined ? {} : { group: { ...body.group } }),
         };
+        if (task.group) {
+          const clash = groupClash(task.group, ctx.policy.placements().map((p) => p.request));
+          if (clash) throw ApiError.conflict(`task '${task.id}': ${clash}`, { reason: clash });
+        }
         // Rule 3 leaves alone tasks placed or moved less than min-residence ago, and those whose move is in flight.
         const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: ctx.executor.inFlight?.() ?? movesInFlight(ctx.executor.records()) });
         if (decision.node === null) {

@@ -114,6 +114,20 @@ export interface TaskSubmission {
   priority?: number;
   /** Data protection: only nodes whose attribute certificate satisfies it (absent: unregulated). */
   regulation?: Regulation;
+  /** The task is one container of a service group (moved together: POST /v1/groups/:name/migrations). */
+  group?: TaskGroupMembership;
+}
+
+/** A task's place in its service group: which member it is, its start order, which replica. */
+export interface TaskGroupMembership {
+  /** The group (service) name. */
+  name: string;
+  /** The member (container role, e.g. "db"); its replicas share the name and the order. */
+  member: string;
+  /** Start order: lower starts (and restores) first; members of one order have no dependency between them. */
+  order: number;
+  /** Which replica of the member (0 when it has one). */
+  replica: number;
 }
 
 export interface TaskRequest extends TaskSubmission {
@@ -347,4 +361,93 @@ export interface TaskLatencyView {
     missRate: number | null;
   };
   modelSource: "profile" | "live";
+}
+
+/** What a group does when one of its members fails to move: move the moved ones back, or leave them. */
+export type GroupFailurePolicy = "rollback" | "leave";
+
+/** POST /v1/groups/:name/migrations. */
+export interface GroupMoveInput {
+  to: string;
+  /** Default rollback. */
+  onFailure?: GroupFailurePolicy;
+  strategy?: MoveStrategy;
+  /** Test faults per member task id (a scheduler started with --allow-faults only). */
+  faults?: Record<string, MoveFaults>;
+}
+
+/** A member's migration state, beside its move's state machine state. */
+export type GroupMemberPhase = "Start" | "Snapshot" | "Ready" | "In process" | "Migrated" | "Failed" | "Moved back";
+
+export interface GroupMemberView {
+  task: string;
+  member: string;
+  replica: number;
+  order: number;
+  /** Where it ran when the group's move was asked for. */
+  from: string;
+  /** Where it runs now (the placement). */
+  runsOn: string;
+  phase: GroupMemberPhase;
+  /** Its move's state (null before its round). */
+  state: MigrationState | null;
+  /** Its move (m-N), and the move back after a group rollback. */
+  migration: string | null;
+  backMigration: string | null;
+  backState: MigrationState | null;
+  /** The agent's downtime of its move (frozen on the source until it ran on the destination). */
+  downtimeMs: number | null;
+  error?: string;
+}
+
+/** One measured transfer of a round: what the balancer learns from. */
+export interface GroupTransferMeasure {
+  task: string;
+  bytes: number;
+  ms: number;
+  mbps: number;
+}
+
+export interface GroupRound {
+  round: number;
+  /** How many the balancer allowed at once, and why. */
+  parallelism: number;
+  reason: string;
+  /** The members sent in this round (fewer than parallelism when fewer were eligible). */
+  tasks: string[];
+  startedAt: string;
+  endedAt: string | null;
+  transfers: GroupTransferMeasure[];
+}
+
+/**
+ * running: rounds go on; completed: every member runs on the destination;
+ * rolling-back: a member failed, moved ones go back; rolled-back: all back
+ * where they were; left: a member failed and the moved ones stay (onFailure
+ * leave); failed: refused before any move, or a move back failed too (see each member's runsOn).
+ */
+export type GroupMigrationState = "running" | "completed" | "rolling-back" | "rolled-back" | "left" | "failed";
+
+/** GET /v1/groups/:name/migrations/:id. */
+export interface GroupMigrationRecord {
+  id: string;
+  group: string;
+  to: string;
+  onFailure: GroupFailurePolicy;
+  strategy: MoveStrategy;
+  state: GroupMigrationState;
+  requestedAt: string;
+  finishedAt: string | null;
+  /** Request until its outcome. */
+  totalMs: number | null;
+  error?: string;
+  members: GroupMemberView[];
+  rounds: GroupRound[];
+  log: string[];
+}
+
+/** GET /v1/groups. */
+export interface GroupView {
+  name: string;
+  members: Array<{ task: string; member: string; replica: number; order: number; node: string }>;
 }

@@ -3,6 +3,9 @@
 import type {
   DeviceRegistration,
   DeviceView,
+  GroupMigrationRecord,
+  GroupMoveInput,
+  GroupView,
   LatencySamples,
   ModelView,
   MoveInput,
@@ -110,6 +113,26 @@ export class SchedulerClient {
   /** One move; 404 (ServiceError) when unknown. */
   migration(id: string, opts?: MethodOptions): Promise<MoveRecord> {
     return this.http.get(`/v1/migrations/${seg(id)}`, opts);
+  }
+
+  /** Service groups (tasks placed with a `group`), with where each member runs. */
+  groups(opts?: MethodOptions): Promise<GroupView[]> {
+    return this.http.get("/v1/groups", opts);
+  }
+
+  /** Moves a whole group to one node as one request (409 when the destination cannot take every member); follow it with groupMigration. */
+  migrateGroup(name: string, input: GroupMoveInput, opts?: MethodOptions): Promise<GroupMigrationRecord> {
+    return this.http.post(`/v1/groups/${seg(name)}/migrations`, input, opts);
+  }
+
+  /** A group's migrations, oldest first. */
+  groupMigrations(name: string, opts?: MethodOptions): Promise<GroupMigrationRecord[]> {
+    return this.http.get(`/v1/groups/${seg(name)}/migrations`, opts);
+  }
+
+  /** One group migration: members (state beside their move's, where each runs), rounds, outcome; 404 when unknown. */
+  groupMigration(name: string, id: string, opts?: MethodOptions): Promise<GroupMigrationRecord> {
+    return this.http.get(`/v1/groups/${seg(name)}/migrations/${seg(id)}`, opts);
   }
 
   /** A device's measured latencies for its task (at most 1000 per call); 404 (ServiceError) for an unknown task. */

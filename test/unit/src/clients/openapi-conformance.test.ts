@@ -19,7 +19,7 @@ import { makeApp } from "../../scheduler/service/helpers.js";
 type MethodsOf<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 type Samples<T> = { [K in MethodsOf<T>]: (client: T) => Promise<unknown> };
 
-const TASK = { id: "t-1", device: "cam-1", workload: "detect", inputClass: "small", delayBudgetMs: 250, priority: 3 };
+const TASK = { id: "t-1", device: "cam-1", workload: "detect", inputClass: "small", delayBudgetMs: 250, priority: 3, group: { name: "shop", member: "api", order: 1, replica: 0 } };
 const FLOW = {
   priority: 100,
   match: { inPort: 1, ethType: 0x0800, ipv4Dst: "10.0.0.2" },
@@ -53,6 +53,10 @@ const schedulerSamples: Samples<SchedulerClient> = {
   requestMove: (c) => c.requestMove({ task: "t-1", to: "cloud1", strategy: "postcopy", faults: { agent: { corrupt: true, cutAt: 0.5 }, policyDenies: "test", probePath: "/nope" } }),
   migrations: (c) => c.migrations(),
   migration: (c) => c.migration("m-1"),
+  groups: (c) => c.groups(),
+  migrateGroup: (c) => c.migrateGroup("shop", { to: "cloud1", onFailure: "leave", strategy: "stopcopy", faults: { "t-1": { agent: { corrupt: true }, policyDenies: "x", probePath: "/x" } } }),
+  groupMigrations: (c) => c.groupMigrations("shop"),
+  groupMigration: (c) => c.groupMigration("shop", "g-1"),
   models: (c) => c.models(),
   reportSamples: (c) => c.reportSamples("t-1", { samples: [{ at: 1_700_000_000_000, e2eMs: 120, processingMs: 80 }] }),
   taskLatency: (c) => c.taskLatency("t-1"),

@@ -29,7 +29,11 @@ const VALID: Record<string, Record<string, { url: string; body: Record<string, u
     "POST /v1/devices": { url: "/v1/devices", body: { id: "cam-9", site: "hall" } },
     "POST /v1/migrations": { url: "/v1/migrations", body: { task: "t-1", to: "cloud1", strategy: "postcopy", faults: { agent: { corrupt: true }, policyDenies: "no", probePath: "/x" } } },
     "POST /v1/tasks/{id}/samples": { url: "/v1/tasks/t-1/samples", body: { samples: [{ at: 1_700_000_000_000, e2eMs: 120, processingMs: 80 }] } },
-    "POST /v1/tasks": { url: "/v1/tasks", body: { id: "t-9", device: "cam-9", workload: "detect", inputClass: "small", delayBudgetMs: 250, priority: 3 } },
+    "POST /v1/tasks": {
+      url: "/v1/tasks",
+      body: { id: "t-9", device: "cam-9", workload: "detect", inputClass: "small", delayBudgetMs: 250, priority: 3, group: { name: "shop", member: "api", order: 1, replica: 0 } },
+    },
+    "POST /v1/groups/{name}/migrations": { url: "/v1/groups/shop/migrations", body: { to: "cloud1", onFailure: "leave", strategy: "stopcopy" } },
   },
   controller: {
     "POST /v1/switches/{dpid}/flows": {
