@@ -18,6 +18,7 @@ import type {
   Placement,
   PlacementPolicy,
   PlacementRecord,
+  RefusalCode,
   TaskRequest,
 } from "./types.js";
 
@@ -50,12 +51,12 @@ export class BasePolicy implements PlacementPolicy {
 
   place(request: TaskRequest, context: DecisionContext = {}): Decision {
     const bad = invalidRequest(request);
-    if (bad) return refusal(String((request as Partial<TaskRequest>)?.id ?? ""), bad);
-    if (this.state.tasks.has(request.id)) return refusal(request.id, `request '${request.id}' is already placed`);
+    if (bad) return refusal(String((request as Partial<TaskRequest>)?.id ?? ""), bad, "invalid_request");
+    if (this.state.tasks.has(request.id)) return refusal(request.id, `request '${request.id}' is already placed`, "duplicate_id");
     const key = modelKey(request.workload, request.inputClass);
     const model = Object.hasOwn(this.models, key) ? this.models[key] : undefined;
-    if (!model) return refusal(request.id, `unknown model class '${key}'`);
-    if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered");
+    if (!model) return refusal(request.id, `unknown model class '${key}'`, "unknown_model");
+    if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered", "no_nodes");
     return this.decide(request, model, { ...context, minResidenceSec: this.minResidenceSec });
   }
 
@@ -159,11 +160,12 @@ export class BasePolicy implements PlacementPolicy {
     }
     if (least === Number.POSITIVE_INFINITY) {
       const why = infeasibleReason(model, request.delayBudgetMs, fastest);
-      return refusal(request.id, `the ${request.delayBudgetMs} ms budget cannot be met on any node (at ${fastest} ms network delay: ${why})`);
+      return refusal(request.id, `the ${request.delayBudgetMs} ms budget cannot be met on any node (at ${fastest} ms network delay: ${why})`, "budget_infeasible");
     }
     return refusal(
       request.id,
       `no node has enough free CPU (needs ${toCores(least)} cores at ${leastAt} ms network delay)${extra}`,
+      "no_capacity",
     );
   }
 }
@@ -187,8 +189,8 @@ function decisionFor(
   return d;
 }
 
-export function refusal(request: string, reason: string): Decision {
-  return { request, node: null, migrations: [], reason };
+export function refusal(request: string, reason: string, code: RefusalCode): Decision {
+  return { request, node: null, migrations: [], reason, refusal: code };
 }
 
 function invalidRequest(r: TaskRequest): string | undefined {
