@@ -2,6 +2,7 @@
 import { numberFlag } from "../../src/cli/args.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import { detectCapabilities } from "../capabilities.js";
 import { startReporting } from "../report.js";
 import { bridgeDpid } from "../runtime/netns.js";
@@ -25,6 +26,7 @@ export const command = defineCommand({
     bandwidth: flag.number("BPS", "limit image transfer to BPS bytes/s", { min: 1 }),
     "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
     bridge: flag.parsed("NAME", "Open vSwitch bridge (datapath_type=netdev) for workloads with their own network", bridgeName),
+    "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
     "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
   },
   async run(p) {
@@ -50,7 +52,7 @@ export const command = defineCommand({
       },
       caps,
     );
-    const app = await buildApp(agent);
+    const app = await buildApp(agent, { log: new ServiceLog({ service: `agent ${v.node}`, format: v["log-format"], out: process.stderr }) });
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;
