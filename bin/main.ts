@@ -13,6 +13,7 @@ export const entries: CommandEntry[] = [
   entry("scheduler", "Start the delay-aware scheduler service", () => import("../scheduler/cli/serve.js")),
   entry("models", "Show the scheduler's latency models: source, R² and measured error", () => import("../scheduler/cli/models.js")),
   entry("migrations", "List the scheduler's migrations, or show one's timeline and metrics", () => import("../scheduler/cli/migrations.js")),
+  entry("logs", "Gather one migration's log lines from every service, in time order", () => import("../scheduler/cli/logs.js")),
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),
   entry("flows", "Show flows on the controller's switches", () => import("../controller/cli/flows.js")),
   entry("groups", "Show groups on the controller's switches", () => import("../controller/cli/groups.js")),
