@@ -3,7 +3,7 @@
 // service's output, each also kept in a bounded ring that GET /v1/logs answers
 // from. Every line logged while a correlation id is current (a migration's
 // work: src/http/correlation.ts) carries it as `correlation`.
-import type { FastifyServerOptions } from "fastify";
+import { type FastifyServerOptions, LogController } from "fastify";
 import PinoPretty from "pino-pretty";
 import { currentCorrelation, isRequestId, REQUEST_ID_HEADER } from "../http/correlation.js";
 import { DEFAULT_RING_LINES, LogRing } from "./log-ring.js";
@@ -35,7 +35,7 @@ export class ServiceLog {
     this.level = opts.level ?? "info";
     this.ring = new LogRing(opts.ringLines ?? DEFAULT_RING_LINES);
     const out = opts.out;
-    const pretty = opts.format === "pretty" ? PinoPretty.prettyFactory({ colorize: false, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
+    const pretty = opts.format === "pretty" ? PinoPretty.prettyFactory({ colorize: false, singleLine: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined;
     this.write = (text) => {
       this.ring.pushPino(text, this.service);
       if (!out) return;
@@ -48,7 +48,7 @@ export class ServiceLog {
    * valid x-request-id (else req-N), and no built-in request lines
    * (installRequestLogging logs one line per request at the right level).
    */
-  fastifyOptions(): Pick<FastifyServerOptions, "logger" | "genReqId" | "disableRequestLogging" | "requestIdLogLabel"> {
+  fastifyOptions(): Pick<FastifyServerOptions, "logger" | "genReqId" | "logController"> {
     return {
       logger: {
         level: this.level,
@@ -63,8 +63,7 @@ export class ServiceLog {
         const given = req.headers[REQUEST_ID_HEADER];
         return isRequestId(given) ? given : `req-${++this.seq}`;
       },
-      disableRequestLogging: true,
-      requestIdLogLabel: "reqId",
+      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "reqId" }),
     };
   }
 }
