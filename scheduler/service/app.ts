@@ -1,6 +1,6 @@
 // The scheduler service: a fastify app over one placement policy. Built here,
 // listened on by the CLI (scheduler/cli/serve.ts), injected into by tests.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { RedirectStrategy } from "../../src/api-types/controller.js";
 import { ControllerClient } from "../../src/clients/controller.js";
 import { installErrorHandling } from "../../src/http/error-handler.js";
@@ -35,6 +35,7 @@ import { devicesPlugin } from "./devices.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
 import { SchedulerMetrics } from "./metrics.js";
+import { logMigrationLine } from "./migration-log.js";
 import { migrationsPlugin } from "./migrations.js";
 import { modelsPlugin } from "./models.js";
 import { nodesPlugin, specOf } from "./nodes.js";
@@ -204,18 +205,6 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   await app.register(eventsPlugin({ hub: ctx.events, summary: SCHEDULER_EVENTS_SUMMARY }));
   app.decorate("scheduler", ctx);
   return app as unknown as SchedulerApp;
-}
-
-/**
- * A FlexiMigrate line ("m-3 INFO [MigrationManager]: ... - Transitioning: A -> B")
- * in the structured log: the same words, at its level, with the move's id as a field.
- */
-function logMigrationLine(logger: FastifyBaseLogger, line: string, migration: string | undefined): void {
-  const m = /^(?:(\S+) )?(DEBUG|INFO|WARN|ERROR) \[(\w+)\]: /.exec(line);
-  const fields = { ...(migration === undefined ? {} : { migration }), ...(m?.[3] ? { component: m[3] } : {}) };
-  const text = migration !== undefined && line.startsWith(`${migration} `) ? line.slice(migration.length + 1) : line;
-  const level = m?.[2] === "ERROR" ? "error" : m?.[2] === "WARN" ? "warn" : m?.[2] === "DEBUG" ? "debug" : "info";
-  logger[level](fields, text);
 }
 
 async function openStateJournal(dir: string, log: (line: string) => void): Promise<StateStore> {
