@@ -14,6 +14,7 @@ export const entries: CommandEntry[] = [
   entry("models", "Show the scheduler's latency models: source, R² and measured error", () => import("../scheduler/cli/models.js")),
   entry("migrations", "List the scheduler's migrations, or show one's timeline and metrics", () => import("../scheduler/cli/migrations.js")),
   entry("service-groups", "List service groups, move one as one request, or show its migrations", () => import("../scheduler/cli/service-groups.js")),
+  entry("logs", "Gather one migration's log lines from every service, in time order", () => import("../scheduler/cli/logs.js")),
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),
   entry("flows", "Show flows on the controller's switches", () => import("../controller/cli/flows.js")),
   entry("groups", "Show groups on the controller's switches", () => import("../controller/cli/groups.js")),

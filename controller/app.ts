@@ -8,6 +8,7 @@
 // does it when it becomes master.
 import Fastify, { type FastifyInstance } from "fastify";
 import { dnsRoutes } from "./api/dns.js";
+import { ControllerMetrics } from "./api/metrics.js";
 import { CONTROLLER_EVENTS_SUMMARY, type ControllerEvent, type ControllerEvents } from "./api/events.js";
 import { toJsonValue } from "./api/flow-json.js";
 import { hostRoutes } from "./api/hosts.js";
@@ -43,6 +44,10 @@ import { installErrorHandling } from "../src/http/error-handler.js";
 import { EventHub } from "../src/http/event-hub.js";
 import { eventsPlugin } from "../src/http/events-plugin.js";
 import { STRICT_AJV } from "../src/http/validation.js";
+import { logsRoutes } from "../src/logs/logs-routes.js";
+import { installRequestLogging } from "../src/logs/request-logging.js";
+import { ServiceLog } from "../src/logs/service-log.js";
+import { installMetrics } from "../src/metrics/http-metrics.js";
 
 export interface ControllerOptions {
   openflowPort?: number;
@@ -59,7 +64,12 @@ export interface ControllerOptions {
   role?: Role;
   /** How long a request to a switch (MULTIPART, BARRIER, ROLE_REQUEST) may wait for its answer (default 10 s). */
   requestTimeoutMs?: number;
+  /** Diagnostic lines; default: the structured log below. */
   log?: Log;
+  /** The structured log (fastify's pino) and its ring for GET /v1/logs; default: the ring only, nothing printed. */
+  serviceLog?: ServiceLog;
+  /** The metrics served at GET /metrics; default: a registry of this controller's own. */
+  metrics?: ControllerMetrics;
 }
 
 export interface RunningController {
@@ -71,10 +81,12 @@ export interface RunningController {
   close(): Promise<void>;
 }
 
-const quietLog: Log = () => {};
-
 export async function createController(opts: ControllerOptions = {}): Promise<RunningController> {
-  const log = opts.log ?? quietLog;
+  const serviceLog = opts.serviceLog ?? new ServiceLog({ service: "controller" });
+  const metrics = opts.metrics ?? new ControllerMetrics();
+  const http = Fastify({ ...serviceLog.fastifyOptions(), ajv: STRICT_AJV });
+  // Lines logged while a migration's call is handled carry its id (the pino mixin reads the correlation).
+  const log: Log = opts.log ?? ((level, msg) => http.log[level](msg));
   const hub: ControllerEvents = new EventHub();
   // Events carry bigints and Buffers; subscribers get their JSON form. Nobody listening: no work (forwarding emits per packet).
   const emit = (e: ControllerEvent) => {
@@ -100,6 +112,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     log,
     events: {
       switchUp: (session) => {
+        session.countFlows = (n) => metrics.flowsInstalled(n);
         log("info", `switch ${session.dpid} connected from ${session.remote} (role ${session.role.role}${session.role.refused ? `, refused: ${session.role.refused.message}` : ""})`);
         discovery.switchUp(session);
         emit({ type: "switch.up", dpid: session.dpid, address: session.remote, ports: session.ports.size });
@@ -119,6 +132,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       message: (session, m) => {
         switch (m.type) {
           case "packetIn":
+            metrics.packetIn();
             // A held redirect's frames (its cookie) are the redirect's, not the forwarder's to learn from.
             if (executor?.packetIn(session.dpid, m)) return;
             forwarder?.packetIn(session, m);
@@ -192,7 +206,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   roles = roleService;
   if (opts.role && opts.role !== "equal") await roleService.claim(opts.role);
 
-  const http = Fastify({ logger: false, ajv: STRICT_AJV });
+  installRequestLogging(http);
   installErrorHandling(http, {
     logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`),
     translate: (err) => {
@@ -203,6 +217,8 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   });
   guardSwitchChanges(http, { role: () => roleService.state.role, registry: server.registry });
   await registerOpenApi(http);
+  installMetrics(http, metrics.registry);
+  logsRoutes(http, serviceLog);
   await http.register(switchRoutes, { registry: server.registry, rates, noFlood, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });
   await http.register(switchTableRoutes, { registry: server.registry });
   await http.register(roleRoutes, { roles: roleService });
@@ -217,7 +233,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   discovery.start();
   let dns: RunningDnsServer | undefined;
   try {
-    dns = await startDnsServer({ port: opts.dnsPort ?? 5353, host: opts.host ?? "127.0.0.1", records });
+    dns = await startDnsServer({ port: opts.dnsPort ?? 5353, host: opts.host ?? "127.0.0.1", records, onAnswer: (rcode) => metrics.dnsAnswered(rcode) });
     await http.listen({ port: opts.httpPort ?? 8181, host: opts.host ?? "127.0.0.1" });
   } catch (err) {
     discovery.stop();

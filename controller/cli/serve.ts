@@ -3,6 +3,7 @@
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import { createController } from "../app.js";
 import { normalizeZone } from "../dns/records.js";
 import { DEFAULT_OVSDB_TARGET, parseTarget } from "../ovsdb/client.js";
@@ -34,6 +35,7 @@ DNS server of the service zone run beside it.`,
     ),
     role: flag.choice(["equal", "master", "slave"], "role claimed from every switch (OpenFlow 1.3.5 §6.3.7);\na slave makes no changes; change it later with POST /v1/role", { default: "equal" }),
     quiet: flag.boolean("no log lines on stderr"),
+    "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
   },
   async run(parsed) {
     const v = parsed.values;
@@ -46,7 +48,7 @@ DNS server of the service zone run beside it.`,
       lldpIntervalMs: v["lldp-interval"],
       ovsdb: v.ovsdb,
       role: v.role,
-      log: v.quiet ? undefined : (level: string, msg: string) => process.stderr.write(`[controller] ${level}: ${msg}\n`),
+      serviceLog: new ServiceLog({ service: "controller", format: v["log-format"], ...(v.quiet ? {} : { out: process.stderr }) }),
     };
     let controller: Awaited<ReturnType<typeof createController>>;
     try {

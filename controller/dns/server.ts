@@ -26,6 +26,8 @@ export interface DnsServerOptions {
   tcp?: boolean;
   /** Called when a reply cannot be sent (default: ignored). */
   onError?: (err: Error) => void;
+  /** Called with each reply's response code (the controller's metrics). */
+  onAnswer?: (rcode: number) => void;
   /** TCP limits: open connections, and idle time before a connection is closed (RFC 7766 §6.2.3). */
   maxTcpConnections?: number;
   tcpIdleMs?: number;
@@ -66,6 +68,7 @@ async function bindUdp(opts: DnsServerOptions, port: number, host: string): Prom
   const udp = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
   udp.on("message", (msg, peer) => {
     const reply = respond(opts.records, msg);
+    if (reply) opts.onAnswer?.(reply[3]! & 0x0f);
     if (reply) udp.send(reply, peer.port, peer.address, (err) => err && opts.onError?.(err));
   });
   udp.on("error", (err) => opts.onError?.(err));
@@ -107,6 +110,7 @@ async function listenTcp(opts: DnsServerOptions, port: number, host: string): Pr
           socket.destroy();
           return;
         }
+        opts.onAnswer?.(reply[3]! & 0x0f);
         const framed = Buffer.alloc(2 + reply.length);
         framed.writeUInt16BE(reply.length, 0);
         reply.copy(framed, 2);

@@ -17,7 +17,7 @@ import {
   writeMessage,
 } from "../../src/openflow/index.js";
 import type { ErrorMessage, FlowMod } from "../../src/openflow/messages.js";
-import { OpenFlowError, type SwitchSession } from "./session.js";
+import { installs, OpenFlowError, type SwitchSession } from "./session.js";
 
 const FLAGS = OFPBF.ATOMIC | OFPBF.ORDERED;
 /** Encoded bytes sent as soon as there are this many (sendBytes then writes them without a copy). */
@@ -48,6 +48,8 @@ export class FlowBundle {
   private readonly first: number;
   private readonly bundleId: number;
   private added = 0;
+  /** Of those, the ADDs and MODIFYs: flows installed once the bundle applies. */
+  private installing = 0;
   /** Bytes of `w` already handed to the connection. */
   private sent = 0;
   private refused: ErrorMessage | undefined;
@@ -79,6 +81,7 @@ export class FlowBundle {
     if (this.added >= this.capacity) throw new RangeError(`bundle holds at most ${this.capacity} flows`);
     writeBundleAdd(this.w, this.first + 1 + this.added, this.bundleId, FLAGS, m);
     this.added++;
+    if (installs(m)) this.installing++;
   }
 
   /** Sends what is encoded once a chunk is full (the switch only parses it until the commit). */
@@ -97,7 +100,8 @@ export class FlowBundle {
     try {
       if (this.session.bundlesRefused) {
         this.closed = true;
-        return await this.installPlain();
+        await this.installPlain();
+        return this.session.countFlows(this.installing);
       }
       const barrierXid = this.first + 1 + this.added;
       writeMessage(this.w, { type: "barrierRequest", xid: barrierXid });
@@ -109,7 +113,8 @@ export class FlowBundle {
         this.session.bundlesRefused = true;
         this.closed = true; // no bundle was ever opened
         this.refused = undefined;
-        return await this.installPlain();
+        await this.installPlain();
+        return this.session.countFlows(this.installing);
       }
       if (refused) {
         this.discard();
@@ -118,6 +123,7 @@ export class FlowBundle {
       // Once asked, the switch either applies the bundle or drops it: it is not ours to discard any more.
       this.closed = true;
       await this.session.request(bundleControlMessage(0, { bundleId: this.bundleId, ctrlType: OFPBCT.COMMIT_REQUEST, flags: FLAGS }));
+      this.session.countFlows(this.installing);
     } catch (err) {
       // At commit, OVS names the failing flow by its ADD's xid before it fails the commit itself.
       const refused = this.refused;

@@ -6,7 +6,7 @@
 // leaves by: a change (FLOW_MOD, GROUP_MOD, PORT_MOD...) is refused there
 // while the switch does not hold this controller master or equal (role.ts).
 import { OFPMPF_REPLY_MORE, OFPPR } from "../../src/openflow/index.js";
-import type { ErrorMessage, FeaturesReply, MultipartReplyBody, MultipartRequestBody, OfMessage, PortDesc } from "../../src/openflow/messages.js";
+import type { ErrorMessage, FeaturesReply, FlowMod, MultipartReplyBody, MultipartRequestBody, OfMessage, PortDesc } from "../../src/openflow/messages.js";
 import type { SwitchIdentity } from "./handshake.js";
 import { changesSwitch, type SwitchRole } from "./role.js";
 
@@ -69,6 +69,8 @@ export class SwitchSession {
   private nextBundle = 1;
   /** The switch refused ONF bundles once (not OVS): flows go as plain FLOW_MODs from then on. */
   bundlesRefused = false;
+  /** Told how many flows each FLOW_MOD (or bundle) sent adds or changes; the controller's metrics set it. */
+  countFlows: (n: number) => void = () => {};
 
   constructor(
     identity: SwitchIdentity,
@@ -88,7 +90,9 @@ export class SwitchSession {
    */
   send(msg: OfMessage): number {
     if (!this.role.mayChange && changesSwitch(msg)) throw new NotInChargeError(this.dpid, this.role);
-    return this.link.send(msg);
+    const xid = this.link.send(msg);
+    if (msg.type === "flowMod" && installs(msg)) this.countFlows(1);
+    return xid;
   }
 
   /** Queues already-encoded changes (a validated batch of FLOW_MODs), written with the rest of this tick's output. */
@@ -225,4 +229,9 @@ export class SwitchSession {
     clearTimeout(p.timer);
     this.pending.delete(xid);
   }
+}
+
+/** A FLOW_MOD that adds or changes a flow (not a delete). */
+export function installs(m: FlowMod): boolean {
+  return m.command === "add" || m.command === "modify" || m.command === "modifyStrict";
 }

@@ -6,6 +6,7 @@ import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { PcaFileError, readCertificate, readPrivateKey } from "../../src/pca/files.js";
 import { keyMatches } from "../../src/pca/proof.js";
+import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import { detectCapabilities } from "../capabilities.js";
 import { type NodeIdentity, startReporting } from "../report.js";
 import { bridgeDpid } from "../runtime/netns.js";
@@ -29,6 +30,7 @@ export const command = defineCommand({
     bandwidth: flag.number("BPS", "limit image transfer to BPS bytes/s", { min: 1 }),
     "allow-faults": flag.boolean("accept fault injection in migration requests (tests only)"),
     bridge: flag.parsed("NAME", "Open vSwitch bridge (datapath_type=netdev) for workloads with their own network", bridgeName),
+    "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
     "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
     "attribute-cert": flag.string("FILE", "this node's attribute certificate (fleximigrate pca issue), presented when registering with the scheduler"),
     "node-key": flag.string("FILE", "the node's private key the certificate certifies (mode 0600): signs the registration"),
@@ -58,7 +60,7 @@ export const command = defineCommand({
       },
       caps,
     );
-    const app = await buildApp(agent);
+    const app = await buildApp(agent, { log: new ServiceLog({ service: `agent ${v.node}`, format: v["log-format"], out: process.stderr }) });
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;

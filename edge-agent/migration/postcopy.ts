@@ -84,7 +84,7 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     // freeze: no frame reaches the tree from then on, so the lazy dump may lift CRIU's network lock
     // early (lazy-dump.ts). A failed dump opens the port again (resumeSource).
     const fence = net && { port: net.port, agentNetns: `/proc/${process.pid}/ns/net` };
-    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, listener, log: ctx.log, netns: net?.namespace, fence, onFenced: (at) => ctx.fenced?.(at), holdUntilRelease: true });
+    const src = await startPostcopySource({ pid, workDir: join(ctx.workDir, "postcopy"), listenHost, listener, log: ctx.log, onServed: ctx.countPages, netns: net?.namespace, fence, onFenced: (at) => ctx.fenced?.(at), holdUntilRelease: true });
     // Held until commit or rollback, whatever happens below: the frozen tree is the workload's fallback.
     sources.set(ctx.migrationId, src);
     // Freeze: the decision until the tasks froze (the workload ran meanwhile); dump: frozen until the images were written.

@@ -126,6 +126,8 @@ export interface MigrationContext<R = unknown> {
   timing?(part: Breakdown): void;
   /** Counts bytes sent outside sendFiles (e.g. by a page server). */
   countBytes(phase: TransferPhase, bytes: number): void;
+  /** Counts pages a post-copy page server sent, per reply: on a fault or by the background fetch. */
+  countPages?(kind: "fault" | "push", pages: number): void;
   emit(event: Omit<ProgressEvent, "migrationId" | "at">): void;
   /**
    * The workload froze with its network fenced (at `frozenAt`): no frame

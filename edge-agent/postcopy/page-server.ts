@@ -66,6 +66,8 @@ export interface PageServerOptions {
    */
   hotWindowMs?: number;
   log?: (line: string) => void;
+  /** Called once per reply sent: whether it answered a fault or the background fetch, and its pages (the agent's metrics). */
+  onServed?: (kind: "fault" | "push", pages: number) => void;
 }
 
 export interface PageServer {
@@ -182,6 +184,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     const body = await source.read(req.dstId, req.vaddr, nrPages);
     tracker.markSent(req.dstId, req.vaddr, nrPages, kind);
     counters.bytesServed += header.length + body.length;
+    opts.onServed?.(kind, nrPages);
     if (sock.destroyed) return; // the peer left while we read; the connection loop reports it
     sock.write(header);
     if (!sock.write(body) && !sock.destroyed) await Promise.race([once(sock, "drain"), once(sock, "close")]).catch(() => {});

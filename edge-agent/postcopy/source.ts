@@ -16,7 +16,7 @@ import { mergeLazyPagemaps, type ReducedImages, readTaskPagemaps, writeReducedIm
 import { sendSmallAreasEagerly } from "./eager-small.js";
 import { type LazyDump, lazyDumpUnavailable, startLazyDump } from "./lazy-dump.js";
 import { type Layout, layoutForVersion } from "./page-server-protocol.js";
-import { type PageServer, type PostcopyStats, type PreListened, startPageServer } from "./page-server.js";
+import { type PageServer, type PageServerOptions, type PostcopyStats, type PreListened, startPageServer } from "./page-server.js";
 import { openDumpFileSource, openFrozenTaskSource, type PageSource } from "./page-source.js";
 import { isAlive, treePidMap } from "./process-tree.js";
 
@@ -43,6 +43,8 @@ export interface PostcopySourceOptions {
   eagerSmallAreas?: boolean;
   /** See PageServerOptions.hotWindowMs; default HOT_WINDOW_MS. */
   hotWindowMs?: number;
+  /** See PageServerOptions.onServed. */
+  onServed?: PageServerOptions["onServed"];
   /**
    * The workload's own network namespace: CRIU dumps from inside it with its
    * TCP connections. The caller has fenced it (bridge port down) before this
@@ -163,7 +165,7 @@ export async function startPostcopySource(opts: PostcopySourceOptions): Promise<
   let server: PageServer;
   try {
     files = await listImages(reducedImagesDir);
-    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, listener: opts.listener, layout, pushBytesPerSec: opts.pushBytesPerSec, hotWindowMs: opts.hotWindowMs ?? HOT_WINDOW_MS, log });
+    server = await startPageServer({ source, host: opts.listenHost, port: opts.port, listener: opts.listener, layout, pushBytesPerSec: opts.pushBytesPerSec, hotWindowMs: opts.hotWindowMs ?? HOT_WINDOW_MS, log, onServed: opts.onServed });
   } catch (err) {
     await source.close();
     await runOnHere();

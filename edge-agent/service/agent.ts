@@ -14,6 +14,7 @@ import { networkProblem } from "../runtime/netns-input.js";
 import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
+import { AgentMetrics } from "./metrics.js";
 import type { AgentOptions } from "./options.js";
 import { type MigrationRequest, OutgoingMigrations } from "./outgoing.js";
 
@@ -33,6 +34,10 @@ export class Agent implements AgentRuntimes {
   readonly direct: DirectRuntime;
   /** Latest memory per workload, updated by the reporter. */
   readonly lastStats = new Map<string, number>();
+  /** Pages served, bytes sent and migrations ended, for GET /metrics. */
+  readonly metrics = new AgentMetrics();
+  /** Where log lines go once the HTTP app is built (its structured log); stderr before. */
+  logSink?: (message: string) => void;
   private dockerRuntime?: DockerRuntime;
   private readonly outgoing: OutgoingMigrations;
   private readonly arriving: IncomingMigrations;
@@ -47,7 +52,8 @@ export class Agent implements AgentRuntimes {
   }
 
   log(message: string): void {
-    process.stderr.write(`[agent ${this.opts.node}] ${message}\n`);
+    if (this.logSink) this.logSink(message);
+    else process.stderr.write(`[agent ${this.opts.node}] ${message}\n`);
   }
 
   publish(event: AgentEvent): void {

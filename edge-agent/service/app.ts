@@ -6,6 +6,10 @@ import { ApiError } from "../../src/http/api-error.js";
 import { installErrorHandling } from "../../src/http/error-handler.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
 import { STRICT_AJV } from "../../src/http/validation.js";
+import { logsRoutes } from "../../src/logs/logs-routes.js";
+import { installRequestLogging } from "../../src/logs/request-logging.js";
+import { ServiceLog } from "../../src/logs/service-log.js";
+import { installMetrics } from "../../src/metrics/http-metrics.js";
 import { StartFailedError } from "../runtime/start-failed.js";
 import { ChecksumError } from "../transfer/receiver.js";
 import type { Agent } from "./agent.js";
@@ -17,8 +21,17 @@ import { workloadsPlugin } from "./workloads.js";
 
 const AGENT_EVENTS_SUMMARY = "{type: migration, migrationId, phase, bytes, totalBytes, rateBps, message, at, ...} or {type: workload, action, workload, at}";
 
-export async function buildApp(agent: Agent): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, forceCloseConnections: true, ajv: STRICT_AJV });
+export interface AgentAppOptions {
+  /** The structured log and its ring for GET /v1/logs; default: the ring only, nothing printed. */
+  log?: ServiceLog;
+}
+
+export async function buildApp(agent: Agent, opts: AgentAppOptions = {}): Promise<FastifyInstance> {
+  const log = opts.log ?? new ServiceLog({ service: `agent ${agent.opts.node}` });
+  const app = Fastify({ ...log.fastifyOptions(), bodyLimit: 1 << 20, forceCloseConnections: true, ajv: STRICT_AJV });
+  // The agent's own lines (a migration's steps, rollbacks) join the structured log, tagged with the running migration's id.
+  agent.logSink = (message) => app.log.info(message);
+  installRequestLogging(app);
   await app.register(swagger, { openapi: { info: { title: "FlexiMigrate edge agent", version: "0.1.0" } } });
   installErrorHandling(app, {
     translate: (err) => {
@@ -31,6 +44,8 @@ export async function buildApp(agent: Agent): Promise<FastifyInstance> {
     },
     logInternal: (err, req) => agent.log(`${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });
+  installMetrics(app, agent.metrics.registry);
+  logsRoutes(app, log);
   await app.register(infoPlugin(agent));
   await app.register(workloadsPlugin(agent));
   await app.register(migrationsPlugin(agent));

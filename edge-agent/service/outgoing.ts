@@ -16,6 +16,7 @@ import type { Breakdown, Capabilities, MigrationMetrics, ProgressEvent, Strategy
 import { readNeighbours } from "../runtime/neighbours.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
+import type { AgentMetrics } from "./metrics.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
 import { peerAgent } from "./peer-agent.js";
 
@@ -51,6 +52,7 @@ export interface SourceHost extends AgentRuntimes {
   runtimeFor(record: WorkloadRecord): Runtime;
   publish(event: Record<string, unknown>): void;
   log(message: string): void;
+  readonly metrics: AgentMetrics;
 }
 
 export class OutgoingMigrations {
@@ -223,6 +225,7 @@ export class OutgoingMigrations {
           onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
         });
         bytes[phase] += sent.bytes;
+        host.metrics.bytesSent(phase, sent.bytes);
         if (phase === "before-resume") transferMs += sent.ms;
         if (sent.ms > 50) this.lastBandwidthBps = (sent.bytes / sent.ms) * 1000;
         return sent;
@@ -230,7 +233,9 @@ export class OutgoingMigrations {
       timing: (part) => Object.assign(breakdown, part),
       countBytes: (phase, n) => {
         bytes[phase] += n;
+        host.metrics.bytesSent(phase, n);
       },
+      countPages: (kind, n) => host.metrics.pagesServed(kind, n),
       emit: (ev) => this.update(id, ev),
       fenced: (at) => this.fenced(id, at),
       probe,
@@ -279,6 +284,7 @@ export class OutgoingMigrations {
       const total = Date.now() - started;
       this.patch(id, { metrics: { ...metrics, totalMs: req.commit === "manual" ? metrics.totalMs : total } });
       const note = result.image ? `; ${imageNote(result.image)}` : "";
+      host.metrics.migrationEnded("succeeded", result.strategy);
       this.update(id, { phase: "done", message: `moved to ${dest} in ${total} ms, downtime ${metrics.downtimeMs} ms${note}` });
     } catch (err) {
       const message = err instanceof RollbackRequested ? err.message : (err as Error).message;
@@ -309,6 +315,7 @@ export class OutgoingMigrations {
       const ranMs = afterResume ? (outcome?.destinationDroppedAt ?? Date.now()) - resumedAt! : undefined;
       const error = outcome?.sourceError ? `${message}; the source could not run it again (${outcome.sourceError}), the destination's copy was kept` : message;
       this.patch(id, { error, rollback: { afterResume, ...(ranMs !== undefined && { destinationRanMs: ranMs }), changesDiscarded: afterResume && outcome?.runsOn === "source" } });
+      host.metrics.migrationEnded("failed", strategy.name);
       this.update(id, { phase: "failed", message: error });
     } finally {
       probe.stop();

@@ -8,6 +8,7 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import { createGzip } from "node:zlib";
 import { encodeBundle } from "./bundle.js";
 import { Throttle } from "./throttle.js";
+import { currentCorrelation, REQUEST_ID_HEADER } from "../../src/http/correlation.js";
 
 /** What one sendFiles call moved. */
 export interface SentFiles {
@@ -63,7 +64,7 @@ export async function sendFiles(dir: string, names: string[], opts: SendOptions)
     const url = `${opts.base}/${encodeURIComponent(name)}`;
     const res = await fetch(url, {
       method: "PUT",
-      headers: { "content-type": "application/octet-stream", "x-size": String(sizes[i]), ...(opts.compress ? { "x-encoding": "gzip" } : {}) },
+      headers: { "content-type": "application/octet-stream", "x-size": String(sizes[i]), ...(opts.compress ? { "x-encoding": "gzip" } : {}), ...correlated() },
       body: Readable.toWeb(stream) as ReadableStream,
       duplex: "half",
       signal: opts.signal,
@@ -71,7 +72,7 @@ export async function sendFiles(dir: string, names: string[], opts: SendOptions)
     await expectOk(res, name, peer);
     const seal = await fetch(`${url}/seal`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...correlated() },
       body: JSON.stringify({ sha256: hash.digest("hex") }),
       signal: opts.signal,
     }).catch(broke(name));
@@ -94,7 +95,7 @@ async function sendBundle(dir: string, names: string[], totalBytes: number, star
   const files = await Promise.all(names.map(async (name) => ({ name, data: await readFile(path.join(dir, name)) })));
   const res = await fetch(opts.base, {
     method: "POST",
-    headers: { "content-type": "application/octet-stream" },
+    headers: { "content-type": "application/octet-stream", ...correlated() },
     body: encodeBundle(files),
     signal: opts.signal,
   }).catch((err: Error) => {
@@ -124,7 +125,7 @@ async function sendWhole(dir: string, names: string[], sizes: number[], totalByt
     const sha256 = createHash("sha256").update(body).digest("hex");
     const res = await fetch(`${opts.base}/${encodeURIComponent(name)}`, {
       method: "PUT",
-      headers: { "content-type": "application/octet-stream", "x-size": String(size), "x-sha256": sha256 },
+      headers: { "content-type": "application/octet-stream", "x-size": String(size), "x-sha256": sha256, ...correlated() },
       body,
       signal: opts.signal,
     }).catch((err: Error) => {
@@ -190,4 +191,10 @@ class FlipFirstByte extends Transform {
     }
     done(null, chunk);
   }
+}
+
+/** The running migration's correlation id as a header (the receiver logs its requests under it), if any. */
+function correlated(): Record<string, string> {
+  const id = currentCorrelation();
+  return id === undefined ? {} : { [REQUEST_ID_HEADER]: id };
 }

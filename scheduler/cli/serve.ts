@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
+import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import * as flag from "../../src/cli/flags.js";
 import { loadDefaultModels } from "../latency/defaults.js";
 import { fitModels } from "../latency/fit.js";
@@ -33,7 +34,8 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     models: flag.string("JSON", `use these latency models ({"detect/small": {"kind","a","b"}})`),
     nodes: flag.string("JSON", "start with the nodes (and models, if present) of this cluster file"),
     "min-residence": flag.number("S", "rule 3 does not move a task placed or moved less than S seconds ago", { min: 0, default: 10 }),
-    log: flag.boolean("log every request (fastify logger, JSON on stdout)"),
+    log: flag.boolean("log every request (debug level), not only a migration's calls"),
+    "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
     controller: flag.url("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops)"),
     "state-dir": flag.string("DIR", "where the scheduler state and migration journal live (restored at start)", { default: defaultStateDir() }),
     "service-cidr": flag.string("CIDR", "service addresses of running tasks (first host is the gateway)", { default: DEFAULT_SERVICE_CIDR }),
@@ -91,7 +93,7 @@ always; a task with a regulation is refused (no certificate can verify).`,
       app = await buildSchedulerApp({
         policy,
         models,
-        logger: v.log ?? false,
+        log: new ServiceLog({ service: "scheduler", format: v["log-format"], level: v.log ? "debug" : "info", out: process.stderr }),
         ...(v.controller ? { controllerUrl: v.controller } : {}),
         stateDir: v["state-dir"],
         serviceCidr: v["service-cidr"],

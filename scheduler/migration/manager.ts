@@ -3,6 +3,7 @@
 // saved before the step of its new state starts; moves wait in PENDING while
 // the cluster (maxParallel) or their source node (maxOutboundPerNode) is busy.
 import type { MigrationComponent, MigrationState } from "../../src/api-types/scheduler.js";
+import { withCorrelation } from "../../src/http/correlation.js";
 import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "../executor/executor.js";
 import { Cancelled, type ManagerDeps, ShuttingDown, type StepEnv, StepFailure, type StepResult } from "./context.js";
 import { formatFinal, formatTransition, type LogLevel, note } from "./log.js";
@@ -21,8 +22,8 @@ export interface TransitionEvent {
 export interface ManagerOptions extends ManagerDeps {
   /** Called after each transition is saved (the service turns it into a `migration.transition` event). */
   onTransition?(event: TransitionEvent): void;
-  /** Lines for the operator's log (the CLI prints them). */
-  onLog?(line: string): void;
+  /** Lines for the operator's log (the CLI prints them), each "ID LINE", and the move's id. */
+  onLog?(line: string, migration: string): void;
 }
 
 export class MigrationManager implements MigrationExecutor {
@@ -199,10 +200,11 @@ export class MigrationManager implements MigrationExecutor {
   }
 
   private launch(m: ManagedMove): void {
-    const run = this.run(m)
+    // The move's id is the correlation id of its run: every call to the agents and the controller carries it.
+    const run = withCorrelation(m.id, () => this.run(m))
       .catch((err: Error) => {
         // A store that cannot save (disk full, say): the move stops where it is; the next start recovers it.
-        this.opts.onLog?.(`${m.id} ERROR [MigrationManager]: stopped in ${m.state}: ${err.message}`);
+        this.opts.onLog?.(`${m.id} ERROR [MigrationManager]: stopped in ${m.state}: ${err.message}`, m.id);
         m.error = `stopped in ${m.state}: ${err.message}`;
       })
       .finally(() => {
@@ -245,7 +247,7 @@ export class MigrationManager implements MigrationExecutor {
     m.updatedAt = at.toISOString();
     m.log.push(formatTransition(level, r.component, r.message, from, r.next));
     m.timeline.push({ at: m.updatedAt, state: r.next, component: r.component, message: r.message });
-    this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`);
+    this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`, m.id);
     if (isFinal(m.state)) this.finish(m, at);
     await this.save(m);
     this.opts.onTransition?.({ move: viewOf(m), from, to: m.state });
@@ -263,7 +265,7 @@ export class MigrationManager implements MigrationExecutor {
     if (m.state === "COMPLETED") this.deviceFigure(m);
     else this.deviceAnswers.forget(m.task.id, m.id);
     m.log.push(formatFinal(m.state === "COMPLETED" ? "INFO" : "ERROR", "MigrationManager", m.state));
-    this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`);
+    this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`, m.id);
   }
 
   private async fail(m: ManagedMove, component: MigrationComponent, message: string): Promise<void> {
@@ -297,7 +299,7 @@ export class MigrationManager implements MigrationExecutor {
 
   private note(m: ManagedMove, level: LogLevel, component: MigrationComponent, message: string): void {
     note(m, this.opts.now().toISOString(), level, component, message);
-    this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`);
+    this.opts.onLog?.(`${m.id} ${m.log.at(-1)}`, m.id);
   }
 
   private save(m: ManagedMove): Promise<void> {

@@ -20,6 +20,7 @@ import type {
   Placement,
   PlacementPolicy,
   PlacementRecord,
+  RefusalCode,
   TaskRequest,
 } from "./types.js";
 
@@ -56,12 +57,12 @@ export class BasePolicy implements PlacementPolicy {
 
   place(request: TaskRequest, context: DecisionContext = {}): Decision {
     const bad = invalidRequest(request);
-    if (bad) return refusal(String((request as Partial<TaskRequest>)?.id ?? ""), bad);
-    if (this.state.tasks.has(request.id)) return refusal(request.id, `request '${request.id}' is already placed`);
+    if (bad) return refusal(String((request as Partial<TaskRequest>)?.id ?? ""), bad, "invalid_request");
+    if (this.state.tasks.has(request.id)) return refusal(request.id, `request '${request.id}' is already placed`, "duplicate_id");
     const key = modelKey(request.workload, request.inputClass);
     const model = Object.hasOwn(this.models, key) ? this.models[key] : undefined;
-    if (!model) return refusal(request.id, `unknown model class '${key}'`);
-    if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered");
+    if (!model) return refusal(request.id, `unknown model class '${key}'`, "unknown_model");
+    if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered", "no_nodes");
     const limits: MoveLimits = { ...context, minResidenceSec: this.minResidenceSec, request };
     if (this.admission) limits.admission = this.admission;
     return this.decide(request, model, limits);
@@ -168,7 +169,7 @@ export class BasePolicy implements PlacementPolicy {
         const why = this.admission.refuse(request, n.spec);
         if (why) refused.push(why);
       }
-      if (refused.length === this.state.nodes.size) return refusal(request.id, `no node satisfies the task's regulation: ${listed(refused)}`);
+      if (refused.length === this.state.nodes.size) return refusal(request.id, `no node satisfies the task's regulation: ${listed(refused)}`, "regulation");
       if (refused.length > 0) extra += ` (${refused.length} node(s) not allowed by the regulation: ${listed(refused)})`;
     }
     let least = Number.POSITIVE_INFINITY;
@@ -184,11 +185,12 @@ export class BasePolicy implements PlacementPolicy {
     }
     if (least === Number.POSITIVE_INFINITY) {
       const why = infeasibleReason(model, request.delayBudgetMs, fastest);
-      return refusal(request.id, `the ${request.delayBudgetMs} ms budget cannot be met on any node (at ${fastest} ms network delay: ${why})`);
+      return refusal(request.id, `the ${request.delayBudgetMs} ms budget cannot be met on any node (at ${fastest} ms network delay: ${why})`, "budget_infeasible");
     }
     return refusal(
       request.id,
       `no node has enough free CPU (needs ${toCores(least)} cores at ${leastAt} ms network delay)${extra}`,
+      "no_capacity",
     );
   }
 }
@@ -218,8 +220,8 @@ function listed(reasons: string[], most = 5): string {
   return reasons.length > most ? `${shown}; and ${reasons.length - most} more` : shown;
 }
 
-export function refusal(request: string, reason: string): Decision {
-  return { request, node: null, migrations: [], reason };
+export function refusal(request: string, reason: string, code: RefusalCode): Decision {
+  return { request, node: null, migrations: [], reason, refusal: code };
 }
 
 function invalidRequest(r: TaskRequest): string | undefined {

@@ -25,7 +25,11 @@ export interface Decision {
   migrations: Migration[];
   /** Why a request was refused (node === null), or why it went to the cloud by rule 2 (case 2). */
   reason?: string;
+  /** A refusal's reason as a stable code (for counting; `reason` says it to people). */
+  refusal?: RefusalCode;
 }
+
+export type RefusalCode = "invalid_request" | "duplicate_id" | "unknown_model" | "no_nodes" | "budget_infeasible" | "no_capacity" | "regulation";
 
 /** What a decision may know beyond the request: the time, and which requests are being moved right now. */
 export interface DecisionContext {

@@ -7,6 +7,10 @@ import { installErrorHandling } from "../../src/http/error-handler.js";
 import { EventHub } from "../../src/http/event-hub.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
 import { STRICT_AJV } from "../../src/http/validation.js";
+import { logsRoutes } from "../../src/logs/logs-routes.js";
+import { installRequestLogging } from "../../src/logs/request-logging.js";
+import { ServiceLog } from "../../src/logs/service-log.js";
+import { installMetrics } from "../../src/metrics/http-metrics.js";
 import type { MigrationExecutor } from "../executor/executor.js";
 import { agentDirectory } from "../migration/agent-adapter.js";
 import { DEFAULT_LIMITS, type MigrationLimits } from "../migration/context.js";
@@ -32,6 +36,8 @@ import { devicesPlugin } from "./devices.js";
 import { groupsPlugin } from "./groups.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
+import { SchedulerMetrics } from "./metrics.js";
+import { logMigrationLine } from "./migration-log.js";
 import { migrationsPlugin } from "./migrations.js";
 import { modelsPlugin } from "./models.js";
 import { nodesPlugin, specOf } from "./nodes.js";
@@ -51,8 +57,10 @@ export interface SchedulerAppOptions {
   /** Where moves go. Default: the migration manager for moves between nodes with agents, recorded as "requested" otherwise. */
   executor?: MigrationExecutor;
   events?: SchedulerEvents;
-  /** fastify request logging (off by default: the CLI prints its own lines). */
-  logger?: boolean;
+  /** The structured log (fastify's pino) and its ring for GET /v1/logs; default: the ring only, nothing printed. */
+  log?: ServiceLog;
+  /** The metrics served at GET /metrics; default: a registry of this app's own. */
+  metrics?: SchedulerMetrics;
   now?: () => Date;
   /** The SDN controller: overlay paths, redirects and DNS. Without one those are logged no-ops. */
   controllerUrl?: string;
@@ -105,7 +113,14 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     catalog: opts.catalog ?? DEFAULT_CATALOG,
     dnsZone: opts.dnsZone ?? DEFAULT_DNS_ZONE,
   });
-  const log = (line: string) => opts.onMigrationLog?.(line);
+  const serviceLog = opts.log ?? new ServiceLog({ service: "scheduler" });
+  const metrics = opts.metrics ?? new SchedulerMetrics();
+  // Built first: the migration manager's recovery below already logs through it.
+  const app = Fastify({ ...serviceLog.fastifyOptions(), ajv: STRICT_AJV });
+  const log = (line: string, migration?: string) => {
+    logMigrationLine(app.log, line, migration);
+    opts.onMigrationLog?.(line);
+  };
   const stateStore = opts.stateStore ?? (opts.stateDir ? await openStateJournal(opts.stateDir, log) : new MemoryStateStore());
   const durable = new DurableState(stateStore, opts.policy, runtime);
   const devices = new Map<string, Device>();
@@ -138,6 +153,8 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const executor =
     opts.executor ??
     (await managedExecutor(opts, new SyncedMoveStore(moveStore!, durable, (task, workloadId) => runtime.moved(task, workloadId)), {
+      log,
+      metrics,
       now,
       events,
       agents,
@@ -165,22 +182,22 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     },
     taskSeq: () => taskSeq,
     now,
+    metrics,
   };
   const liveness = new Liveness(ctx, opts.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS);
   ctx.liveness = liveness;
   liveness.start();
 
-  const app = Fastify({
-    logger: opts.logger ?? false,
-    ajv: STRICT_AJV,
-  });
   app.addHook("onClose", async () => {
     liveness.stop();
     await executor.close?.();
     await stateStore.close();
   });
+  installRequestLogging(app);
   installErrorHandling(app);
   await registerOpenApi(app);
+  installMetrics(app, metrics.registry);
+  logsRoutes(app, serviceLog);
   await app.register(nodesPlugin(ctx));
   await app.register(devicesPlugin(ctx));
   await app.register(tasksPlugin(ctx));
@@ -212,7 +229,16 @@ async function openMoveStore(opts: SchedulerAppOptions, log: (line: string) => v
 async function managedExecutor(
   opts: SchedulerAppOptions,
   store: MigrationStore,
-  ports: { now: () => Date; events: SchedulerEvents; agents: AgentDirectory; network: NetworkPort; prober: ProberPort; runtime: TaskRuntime },
+  ports: {
+    log: (line: string, migration: string) => void;
+    metrics: SchedulerMetrics;
+    now: () => Date;
+    events: SchedulerEvents;
+    agents: AgentDirectory;
+    network: NetworkPort;
+    prober: ProberPort;
+    runtime: TaskRuntime;
+  },
 ): Promise<MigrationExecutor> {
   const manager = await MigrationManager.start({
     agents: ports.agents,
@@ -228,6 +254,7 @@ async function managedExecutor(
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     onTransition: ({ move, from, to }) => {
       if (to === "COMPLETED" && move.destinationWorkloadId) ports.runtime.moved(move.task.id, move.destinationWorkloadId);
+      if (isFinal(to)) ports.metrics.finished(move);
       ports.events.emit({
         type: "migration.transition",
         migration: move.id,
@@ -239,7 +266,7 @@ async function managedExecutor(
         ...(move.error === undefined ? {} : { error: move.error }),
       });
     },
-    ...(opts.onMigrationLog ? { onLog: opts.onMigrationLog } : {}),
+    onLog: ports.log,
   });
   return new RoutingExecutor(manager, ports.now);
 }

@@ -7,6 +7,7 @@ import type { ModelTable, PlacementPolicy } from "../placement/types.js";
 import type { DurableState } from "../state/durable-state.js";
 import type { StoredDevice } from "../state/records.js";
 import type { SchedulerEvents } from "./events.js";
+import type { SchedulerMetrics } from "./metrics.js";
 import type { TaskRuntime } from "./task-runtime.js";
 
 export type Device = StoredDevice;
@@ -36,4 +37,6 @@ export interface ServiceContext {
   /** The last generated task number, to store with the task it named. */
   taskSeq(): number;
   now(): Date;
+  /** Decisions, refusals and finished moves, counted for GET /metrics. */
+  metrics: SchedulerMetrics;
 }

@@ -87,6 +87,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           throw new ApiError(409, "TASK_REFUSED", `task refused: ${reason}`, { reason });
         }
         if (body.id !== undefined && placementOf(body.id)) {
+          ctx.metrics.refused("duplicate_id", ctx.policy.name);
           throw ApiError.conflict(`task '${body.id}' is already placed`, { reason: "duplicate task id" });
         }
         const task: TaskRequest = {
@@ -107,6 +108,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: ctx.executor.inFlight?.() ?? movesInFlight(ctx.executor.records()) });
         if (decision.node === null) {
           const reason = decision.reason ?? "no node can meet the delay budget";
+          ctx.metrics.refused(decision.refusal ?? "no_capacity", ctx.policy.name);
           ctx.events.emit({ type: "refused", task, reason });
           throw new ApiError(409, "TASK_REFUSED", `task '${task.id}' refused: ${reason}`, { reason, task });
         }
@@ -126,6 +128,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           } catch (err) {
             undoDecision();
             const reason = err instanceof ApiError && typeof err.details.reason === "string" ? err.details.reason : (err as Error).message;
+            ctx.metrics.refused("start_failed", ctx.policy.name);
             ctx.events.emit({ type: "refused", task, reason });
             throw err instanceof ApiError ? new ApiError(err.statusCode, err.code, `task '${task.id}' not started: ${err.message}`, { ...err.details, task }) : err;
           }
@@ -146,6 +149,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           throw err;
         }
         if (device && !ctx.devices.has(device.id)) ctx.devices.set(device.id, device);
+        ctx.metrics.placed(decision.case, ctx.policy.name);
         const migrations = await requestMoves(ctx, decision.migrations, endpointOf, placementOf);
         ctx.events.emit({
           type: "placed",

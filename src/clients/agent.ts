@@ -16,6 +16,7 @@ import type {
   WorkloadInput,
   WorkloadView,
 } from "../api-types/agent.js";
+import type { LogLines } from "../api-types/logs.js";
 import { JsonClient, type JsonClientOptions, type MethodOptions } from "../http/json-client.js";
 
 export const DEFAULT_AGENT_URL = "http://127.0.0.1:7701";
@@ -127,5 +128,15 @@ export class AgentClient {
     const answer = await this.http.exchange<ImageIdView>("POST", "/v1/images", { timeoutMs: IMAGE_LOAD_TIMEOUT_MS, ...opts, body: load });
     if (!answer.ok && answer.status === 404) return "no-route";
     return this.http.unwrap(answer);
+  }
+
+  /** The service's metrics, Prometheus text format. */
+  metrics(opts?: MethodOptions): Promise<string> {
+    return this.http.get("/metrics", opts);
+  }
+
+  /** The service's recent log lines about one migration (its correlation id), oldest first. */
+  logs(migration: string, query: { limit?: number } = {}, opts?: MethodOptions): Promise<LogLines> {
+    return this.http.get("/v1/logs", { ...opts, query: { migration, limit: query.limit } });
   }
 }

@@ -26,6 +26,7 @@ import type {
   TunnelInput,
   TunnelView,
 } from "../api-types/controller.js";
+import type { LogLines } from "../api-types/logs.js";
 import { JsonBody, JsonClient, type JsonClientOptions, type MethodOptions } from "../http/json-client.js";
 
 export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:8181";
@@ -142,5 +143,15 @@ export class ControllerClient {
 
   deleteTunnel(name: string, opts?: MethodOptions): Promise<TunnelView> {
     return this.http.delete(`/v1/overlay/tunnels/${seg(name)}`, opts);
+  }
+
+  /** The service's metrics, Prometheus text format. */
+  metrics(opts?: MethodOptions): Promise<string> {
+    return this.http.get("/metrics", opts);
+  }
+
+  /** The service's recent log lines about one migration (its correlation id), oldest first. */
+  logs(migration: string, query: { limit?: number } = {}, opts?: MethodOptions): Promise<LogLines> {
+    return this.http.get("/v1/logs", { ...opts, query: { migration, limit: query.limit } });
   }
 }

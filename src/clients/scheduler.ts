@@ -23,6 +23,7 @@ import type {
   TaskRequest,
   TaskSubmission,
 } from "../api-types/scheduler.js";
+import type { LogLines } from "../api-types/logs.js";
 import { JsonClient, type JsonClientOptions, type MethodOptions } from "../http/json-client.js";
 
 const seg = encodeURIComponent;
@@ -148,5 +149,15 @@ export class SchedulerClient {
   /** Latency models keyed workload/inputClass, with their source and measured error. */
   models(opts?: MethodOptions): Promise<Record<string, ModelView>> {
     return this.http.get("/v1/models", opts);
+  }
+
+  /** The service's metrics, Prometheus text format. */
+  metrics(opts?: MethodOptions): Promise<string> {
+    return this.http.get("/metrics", opts);
+  }
+
+  /** The service's recent log lines about one migration (its correlation id), oldest first. */
+  logs(migration: string, query: { limit?: number } = {}, opts?: MethodOptions): Promise<LogLines> {
+    return this.http.get("/v1/logs", { ...opts, query: { migration, limit: query.limit } });
   }
 }

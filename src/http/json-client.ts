@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { errorBodyOf, ServiceError, ServiceUnreachable, unreachableReason } from "./client-errors.js";
+import { currentCorrelation, REQUEST_ID_HEADER } from "./correlation.js";
 
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -30,10 +31,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** false: one try only, for callers that retry on their own schedule (pollers, report loops). */
   retry?: boolean;
+  /** Sent as x-request-id; by default the correlation id of the work running (src/http/correlation.ts), if any. */
+  requestId?: string;
 }
 
 /** What a typed client's method passes through to the call: timeout, cancel, retry. */
-export type MethodOptions = Pick<CallOptions, "timeoutMs" | "signal" | "retry">;
+export type MethodOptions = Pick<CallOptions, "timeoutMs" | "signal" | "retry" | "requestId">;
 
 /** An HTTP answer as a value, for callers to whom a non-2xx status is an outcome (a 409 refusal, a 404 "none"). */
 export type Exchange<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ServiceError };
@@ -131,9 +134,12 @@ export class JsonClient {
 
   private async once<T>(method: string, path: string, url: string, opts: CallOptions, timeoutMs: number): Promise<Exchange<T>> {
     const timeout = AbortSignal.timeout(timeoutMs);
+    const headers: Record<string, string> = opts.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" };
+    const requestId = opts.requestId ?? currentCorrelation();
+    if (requestId !== undefined) headers[REQUEST_ID_HEADER] = requestId;
     const res = await this.fetch(url, {
       method,
-      headers: opts.body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      headers,
       body: opts.body === undefined ? undefined : opts.body instanceof JsonBody ? opts.body.text : JSON.stringify(opts.body),
       signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
     });

@@ -10,7 +10,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { describeWhen, missing, needs, skipOrFail } from "../../../helpers/env.js";
 import { HOSTS, type RunningAgent, setupNet, startAgent, stopAgent, teardownNet } from "../testbed.js";
+import type { MigrationInput } from "../../../../src/api-types/agent.js";
+import { AgentClient } from "../../../../src/clients/agent.js";
 import { requestJson } from "../../../helpers/http.js";
+import { parseExposition, sampleValue } from "../../../helpers/prometheus.js";
 import { waitFor } from "../../../helpers/wait.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../../..");
@@ -85,9 +88,12 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
     teardownNet();
   }, 60_000);
 
-  async function migrate(from: "src" | "dst", to: "src" | "dst", body: Record<string, unknown>): Promise<Migration> {
+  /** Starts a migration (under `requestId` as its correlation id, as the scheduler's manager sends its move's id) and waits for its end. */
+  async function migrate(from: "src" | "dst", to: "src" | "dst", body: Record<string, unknown>, requestId?: string): Promise<Migration> {
     const a = agents();
-    const started = await requestJson<Migration>("POST", `${a[from].url}/v1/migrations`, { workload: ID, destination: a[to].linkUrl, ...body });
+    const started = requestId
+      ? await new AgentClient(a[from].url).startMigration({ workload: ID, destination: a[to].linkUrl, ...body } as MigrationInput, { requestId }).then((b) => ({ status: 202, body: b as unknown as Migration }))
+      : await requestJson<Migration>("POST", `${a[from].url}/v1/migrations`, { workload: ID, destination: a[to].linkUrl, ...body });
     expect(started.status).toBe(202);
     let last: Migration | undefined;
     return waitFor(
@@ -194,13 +200,30 @@ describeWhen("agent migrations between two test hosts", missing([needs.root(), n
       skipOrFail(t, "post-copy", String(post?.reason));
       return;
     }
-    const rec = await migrate("dst", "src", { strategy: "postcopy" });
+    const client = (host: "src" | "dst") => new AgentClient(agents()[host].url);
+    const before = parseExposition(await client("dst").metrics());
+    const rec = await migrate("dst", "src", { strategy: "postcopy" }, "m-itest-pc");
     expect(rec.error).toBeUndefined();
     expect(rec.status).toBe("succeeded");
     process.stderr.write(`[postcopy] ${JSON.stringify(rec.metrics)}\n`);
     expect(rec.metrics!.strategy).toBe("postcopy");
     expect(rec.metrics!.pagesOnFault + rec.metrics!.pagesPushed).toBeGreaterThan(0);
     await expectRunsOnlyOn("src");
+    // The source's metrics moved by what its page server and transfers did.
+    const after = parseExposition(await client("dst").metrics());
+    const moved = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    // Per reply: a page asked for again is counted again, so at least the pages the strategy reports.
+    expect(moved("fleximigrate_agent_postcopy_pages_total", { served: "fault" })).toBeGreaterThanOrEqual(rec.metrics!.pagesOnFault);
+    expect(moved("fleximigrate_agent_postcopy_pages_total", { served: "fetched" })).toBeGreaterThanOrEqual(rec.metrics!.pagesPushed);
+    expect(moved("fleximigrate_agent_transfer_bytes_total", { phase: "before-resume" })).toBe(rec.metrics!.bytesBeforeResume);
+    expect(moved("fleximigrate_agent_transfer_bytes_total", { phase: "after-resume" })).toBeGreaterThan(0);
+    expect(moved("fleximigrate_agent_migrations_total", { outcome: "succeeded", strategy: "postcopy" })).toBe(1);
+    // Both agents logged what they did for it under its id: the source its run, the destination the source's calls.
+    const sourceLines = (await client("dst").logs("m-itest-pc")).lines;
+    const destinationLines = (await client("src").logs("m-itest-pc")).lines;
+    expect(sourceLines.some((l) => l.correlation === "m-itest-pc" && l.msg.includes("post-copy:"))).toBe(true);
+    expect(destinationLines.some((l) => l.reqId === "m-itest-pc" && /^POST \/v1\/incoming /.test(l.msg))).toBe(true);
+    expect(destinationLines.some((l) => l.reqId === "m-itest-pc" && /\/restore 2\d\d$/.test(l.msg))).toBe(true);
   }, 150_000);
 
   it("the CLI lists, describes and migrates (auto) with the metrics", async () => {

@@ -279,6 +279,7 @@ describe("refusals", () => {
       node: null,
       migrations: [],
       reason: "no node has enough free CPU (needs 0.334 cores at 0 ms network delay), even after moving edge requests to the cloud",
+      refusal: "no_capacity",
     });
     expect({ nodes: p.nodes(), placements: p.placements() }).toEqual(before);
   });
@@ -290,6 +291,7 @@ describe("refusals", () => {
       node: null,
       migrations: [],
       reason: "the 90 ms budget cannot be met on any node (at 5 ms network delay: needs 85 ms but one full core gives 100 ms)",
+      refusal: "budget_infeasible",
     });
   });
 
@@ -298,16 +300,17 @@ describe("refusals", () => {
     expect(p.place({ ...req("r1", 500), inputClass: "huge" })).toMatchObject({
       node: null,
       reason: "unknown model class 'm/huge'",
+      refusal: "unknown_model",
     });
     expect(p.place(req("r1", 500)).node).toBe("edgeA");
-    expect(p.place(req("r1", 500))).toMatchObject({ node: null, reason: "request 'r1' is already placed" });
-    expect(p.place(req("r2", -1))).toMatchObject({ node: null, reason: "request 'r2': delayBudgetMs must be a positive number" });
+    expect(p.place(req("r1", 500))).toMatchObject({ node: null, reason: "request 'r1' is already placed", refusal: "duplicate_id" });
+    expect(p.place(req("r2", -1))).toMatchObject({ node: null, reason: "request 'r2': delayBudgetMs must be a positive number", refusal: "invalid_request" });
     expect(p.place({ ...req("r3", 500), priority: 1.5 }).node).toBeNull();
     expect(p.placements().map((x) => x.request.id)).toEqual(["r1"]);
   });
 
   it("refuses when no nodes are registered", () => {
-    expect(policy([]).place(req("r1", 500))).toMatchObject({ node: null, reason: "no nodes registered" });
+    expect(policy([]).place(req("r1", 500))).toMatchObject({ node: null, reason: "no nodes registered", refusal: "no_nodes" });
   });
 });
 

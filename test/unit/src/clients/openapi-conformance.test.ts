@@ -60,6 +60,8 @@ const schedulerSamples: Samples<SchedulerClient> = {
   models: (c) => c.models(),
   reportSamples: (c) => c.reportSamples("t-1", { samples: [{ at: 1_700_000_000_000, e2eMs: 120, processingMs: 80 }] }),
   taskLatency: (c) => c.taskLatency("t-1"),
+  metrics: (c) => c.metrics(),
+  logs: (c) => c.logs("m-1", { limit: 100 }),
 };
 
 const controllerSamples: Samples<ControllerClient> = {
@@ -96,6 +98,8 @@ const controllerSamples: Samples<ControllerClient> = {
   overlay: (c) => c.overlay(),
   createTunnel: (c) => c.createTunnel({ bridge: "br0", site: "cloud", remoteIp: "192.0.2.2", key: 42, name: "vx-cloud", localIp: "192.0.2.1", prefixes: ["10.1.0.0/16"] }),
   deleteTunnel: (c) => c.deleteTunnel("vx-cloud"),
+  metrics: (c) => c.metrics(),
+  logs: (c) => c.logs("m-1", { limit: 100 }),
 };
 
 const agentSamples: Samples<AgentClient> = {
@@ -140,6 +144,8 @@ const agentSamples: Samples<AgentClient> = {
   abortIncoming: (c) => c.abortIncoming("m-1"),
   imageId: (c) => c.imageId("busybox:latest"),
   loadImage: (c) => c.loadImage({ migrationId: "m-1", file: "image.tar", ref: "busybox:latest" }),
+  metrics: (c) => c.metrics(),
+  logs: (c) => c.logs("m-1", { limit: 100 }),
 };
 
 const docOf = async (app: FastifyInstance): Promise<OpenApiDocument> => (await app.inject({ method: "GET", url: "/openapi.json" })).json();
