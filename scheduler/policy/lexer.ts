@@ -94,6 +94,9 @@ export function tokenize(src: string): Token[] {
     const hint = c === "=" ? " (use '==' to compare)" : c === "&" || c === "|" || c === "!" ? " (use 'and', 'or', 'not')" : "";
     throw new PolicySyntaxError(`unexpected character '${c}'${hint}`, pos);
   }
-  tokens.push({ kind: "eof", text: "end of condition", pos: posAt(i), end: i });
+  // The end is reported just after the last token, not on a trailing blank line.
+  const last = tokens.at(-1);
+  const endPos = last ? { line: last.pos.line, col: last.pos.col + (last.end - last.pos.offset), offset: last.end } : posAt(i);
+  tokens.push({ kind: "eof", text: "end of condition", pos: endPos, end: i });
   return tokens;
 }

@@ -36,6 +36,8 @@ async function startAgentMigration(m: ManagedMove, env: StepEnv): Promise<void> 
       ...(m.strategy ? { strategy: m.strategy as "postcopy" | "precopy" | "stopcopy" } : {}),
       commit: "manual",
       cpuLimit: m.cpuShare,
+      // A policy's max_bandwidth_mbps: megabits to the agent's bytes per second.
+      ...(m.policy?.constraints.max_bandwidth_mbps ? { bandwidthBps: Math.round((m.policy.constraints.max_bandwidth_mbps * 1e6) / 8) } : {}),
       ...(m.faults?.agent ? { faults: m.faults.agent } : {}),
     });
     m.agentMigrationId = started.id;
@@ -71,7 +73,8 @@ async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: strin
       ip: service.ip,
       mac: service.mac,
       to: { switch: net.dpid, port: net.ofport },
-      strategy: env.redirectStrategy,
+      // A policy's trigger_load_balancer_reconfiguration: the gradual redirect for this move.
+      strategy: m.policy?.gradualRedirect ? "gradual" : env.redirectStrategy,
     });
     m.changes.redirectIds.push(...answer.redirectIds);
     m.metrics.networkReconfigurationMs = answer.reconfigurationMs;
