@@ -14,7 +14,10 @@ import { httpProber } from "../migration/http-prober.js";
 import { JournalStore } from "../migration/journal-store.js";
 import { MigrationManager } from "../migration/manager.js";
 import { controllerNetwork, NO_NETWORK } from "../migration/network-adapter.js";
+import { pathCongestion } from "../migration/path-congestion.js";
 import { policyCapacity } from "../migration/policy-capacity.js";
+import { policyEnforcer } from "../migration/policy-enforcer.js";
+import type { PolicySet } from "../policy/engine.js";
 import { ALLOW_ALL, type AgentDirectory, type MigrationPolicyHook, type NetworkPort, type ProberPort } from "../migration/ports.js";
 import { RoutingExecutor } from "../migration/routing-executor.js";
 import { isFinal } from "../migration/states.js";
@@ -27,6 +30,7 @@ import { MemoryStateStore, type StateStore } from "../state/store.js";
 import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
+import type { NodeReport } from "../../src/api-types/scheduler.js";
 import { devicesPlugin } from "./devices.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
@@ -72,6 +76,8 @@ export interface SchedulerAppOptions {
   /** The agents at nodes' endpoints (default: HTTP clients). */
   agents?: AgentDirectory;
   migrationPolicy?: MigrationPolicyHook;
+  /** Migration policies (scheduler --policies FILE), decided in PLANNING; `file` names them in the log. */
+  policies?: { set: PolicySet; file: string };
   limits?: Partial<MigrationLimits>;
   redirectStrategy?: RedirectStrategy;
   serviceCidr?: string;
@@ -133,6 +139,21 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const storedNodes = new Set(snapshot.nodes.map((n) => n.name));
   const seeded = opts.policy.nodes().filter((n) => !storedNodes.has(n.name)).map((n) => durable.node(specOf(n)));
   if (restored.fixes.length + seeded.length > 0) await stateStore.apply([...restored.fixes, ...seeded]);
+  const reports: ServiceContext["reports"] = new Map();
+  const controller = opts.controllerUrl ? new ControllerClient(opts.controllerUrl) : undefined;
+  const migrationPolicy =
+    opts.migrationPolicy ??
+    (opts.policies
+      ? policyEnforcer(
+          opts.policies.set,
+          {
+            now,
+            report: (node) => reports.get(node)?.report as Partial<NodeReport> | undefined,
+            ...(controller ? { congestion: pathCongestion({ topology: () => controller.topology(), ports: (d) => controller.ports(d) }, agents) } : {}),
+          },
+          `policies ${opts.policies.file}`,
+        )
+      : ALLOW_ALL);
   const executor =
     opts.executor ??
     (await managedExecutor(opts, new SyncedMoveStore(moveStore!, durable, (task, workloadId) => runtime.moved(task, workloadId)), {
@@ -142,6 +163,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
       network,
       prober,
       runtime,
+      policy: migrationPolicy,
     }));
   const ctx: ServiceContext = {
     policy: opts.policy,
@@ -150,7 +172,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     runtime,
     events,
     devices,
-    reports: new Map(),
+    reports,
     allowFaults: opts.allowFaults ?? false,
     durable,
     nextTaskId: () => {
@@ -209,19 +231,28 @@ async function openMoveStore(opts: SchedulerAppOptions, log: (line: string) => v
 async function managedExecutor(
   opts: SchedulerAppOptions,
   store: MigrationStore,
-  ports: { now: () => Date; events: SchedulerEvents; agents: AgentDirectory; network: NetworkPort; prober: ProberPort; runtime: TaskRuntime },
+  ports: {
+    now: () => Date;
+    events: SchedulerEvents;
+    agents: AgentDirectory;
+    network: NetworkPort;
+    prober: ProberPort;
+    runtime: TaskRuntime;
+    policy: MigrationPolicyHook;
+  },
 ): Promise<MigrationExecutor> {
   const manager = await MigrationManager.start({
     agents: ports.agents,
     network: ports.network,
     prober: ports.prober,
     placement: policyCapacity(opts.policy),
-    policy: opts.migrationPolicy ?? ALLOW_ALL,
+    policy: ports.policy,
     store,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     redirectStrategy: opts.redirectStrategy ?? "per-service",
     now: ports.now,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    notify: (move, policy, message) => ports.events.emit({ type: "policy.notify", migration: move.id, task: move.task.id, from: move.from, to: move.to, policy, message }),
     onTransition: ({ move, from, to }) => {
       if (to === "COMPLETED" && move.destinationWorkloadId) ports.runtime.moved(move.task.id, move.destinationWorkloadId);
       ports.events.emit({

@@ -13,6 +13,9 @@ import type { Device, ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
 import { placedSchema, placementSchema } from "./response-schemas.js";
 
+const SERVICE_TYPE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
+const LABEL_KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$";
+
 const taskSchema = {
   type: "object",
   required: ["device", "workload", "inputClass", "delayBudgetMs"],
@@ -24,6 +27,14 @@ const taskSchema = {
     inputClass: { type: "string", minLength: 1, maxLength: 64 },
     delayBudgetMs: { type: "number", exclusiveMinimum: 0, maximum: 3600000 },
     priority: { type: "integer", description: "Lower is less important: moved first" },
+    serviceType: { type: "string", pattern: SERVICE_TYPE_PATTERN, description: "Kind of service (critical, web, ...): migration policies read it as service_type" },
+    labels: {
+      type: "object",
+      maxProperties: 32,
+      propertyNames: { pattern: LABEL_KEY_PATTERN },
+      additionalProperties: { type: "string", maxLength: 128 },
+      description: 'Free labels; migration policies read them as "key=value" strings',
+    },
   },
 } as const;
 
@@ -73,6 +84,8 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           inputClass: body.inputClass,
           delayBudgetMs: body.delayBudgetMs,
           ...(body.priority === undefined ? {} : { priority: body.priority }),
+          ...(body.serviceType === undefined ? {} : { serviceType: body.serviceType }),
+          ...(body.labels === undefined ? {} : { labels: { ...body.labels } }),
         };
         // Rule 3 leaves alone tasks placed or moved less than min-residence ago, and those whose move is in flight.
         const decision = ctx.policy.place(task, { atSec: ctx.now().getTime() / 1000, migrating: ctx.executor.inFlight?.() ?? movesInFlight(ctx.executor.records()) });
