@@ -12,6 +12,7 @@ export const entries: CommandEntry[] = [
   entry("plan", "Run placement policies offline on a cluster and a request trace", () => import("../scheduler/cli/plan.js")),
   entry("scheduler", "Start the delay-aware scheduler service", () => import("../scheduler/cli/serve.js")),
   entry("models", "Show the scheduler's latency models: source, R² and measured error", () => import("../scheduler/cli/models.js")),
+  entry("policy", "Check a migration policies file, or explain which policy decides a context", () => import("../scheduler/cli/policy.js")),
   entry("migrations", "List the scheduler's migrations, or show one's timeline and metrics", () => import("../scheduler/cli/migrations.js")),
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),
   entry("flows", "Show flows on the controller's switches", () => import("../controller/cli/flows.js")),
