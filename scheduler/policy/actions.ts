@@ -33,7 +33,10 @@ export function parseAction(src: string): PolicyAction {
   if (!ONE_STRING.has(name.text)) throw new PolicySyntaxError(`unknown action '${name.text}' (known: ${ACTION_NAMES.join(", ")})`, name.pos);
   const [open, arg, close, end] = [t[1]!, t[2], t[3], t[4]];
   if (open.text !== "(" || open.kind !== "punct") throw new PolicySyntaxError(`${name.text} needs one string argument: ${name.text}("...")`, open.pos);
-  if (arg?.kind !== "string") throw new PolicySyntaxError(`${name.text} needs one string argument`, (arg ?? open).pos);
+  if (arg?.kind !== "string") {
+    const hint = arg?.kind === "name" ? `: quote it, ${name.text}("${arg.text}")` : "";
+    throw new PolicySyntaxError(`${name.text} needs one string argument${hint}`, (arg ?? open).pos);
+  }
   if (close?.kind !== "punct" || close.text !== ")") throw new PolicySyntaxError("expected ')' after the argument", (close ?? arg).pos);
   if (end?.kind !== "eof") throw new PolicySyntaxError("unexpected text after the action", (end ?? close).pos);
   const value = String(arg.value);

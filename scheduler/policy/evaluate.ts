@@ -46,10 +46,11 @@ export function evaluate(expr: Expr, src: string, ctx: PolicyContext): Explained
       const value = expr.kind === "compare" ? compare(expr.op, read(expr.left), read(expr.right)) : member(expr, read(expr.item), read(expr.list));
       return unknown.length ? { text, value, unknown } : { text, value };
     }
-    case "name":
     case "literal":
+      // `true` and `false` stand alone; the parser lets no other operand do so.
+      return { text, value: expr.value === true };
+    case "name":
     case "list":
-      // The parser lets only conditions stand alone; a bare operand is false.
       return { text, value: false };
   }
 }

@@ -55,11 +55,13 @@ export function loadPolicies(text: string, file: string): PolicySet {
   const policies: Policy[] = [];
   const names = new Set<string>();
   for (const node of nodes) {
+    const named = isMap(node) ? node.get("policy_name") : undefined;
+    if (typeof named === "string") {
+      if (names.has(named)) at(node, named, "a policy of this name comes earlier");
+      names.add(named);
+    }
     const p = readPolicy(node as Node, text, lc, file, problems);
-    if (!p) continue;
-    if (names.has(p.name)) at(node, p.name, "a policy of this name comes earlier");
-    names.add(p.name);
-    policies.push(p);
+    if (p) policies.push(p);
   }
   if (problems.length === 0 && nodes.length === 0 && list) at(list, null, "no policies");
   if (problems.length > 0) throw new PolicyFileError(problems);
