@@ -1,7 +1,7 @@
 // Where a character of a YAML scalar's value sits in the file (pure): exact
 // for one-line plain and quoted scalars and for literal blocks (`|`), the
 // scalar's start otherwise (folded text moves characters around).
-import { LineCounter, Scalar } from "yaml";
+import { type LineCounter, Scalar } from "yaml";
 
 export interface FilePos {
   line: number;

@@ -68,7 +68,7 @@ describe("condition grammar", () => {
   });
 
   it("decodes string escapes in both quote styles", () => {
-    const e = parseCondition(String.raw`service_type == "a\"b\\c\n\u00e9" or service_type == 'it\'s'`, ALL) as Extract<Expr, { kind: "or" }>;
+    const e = parseCondition(String.raw`service_type == "a\"b\\c\n\u00e9" or service_type == 'it\'s'`, ALL) as Extract<Expr, { operands: Expr[] }>;
     const [a, b] = e.operands as Array<Extract<Expr, { kind: "compare" }>>;
     expect((a!.right as { value: string }).value).toBe('a"b\\c\né');
     expect((b!.right as { value: string }).value).toBe("it's");
