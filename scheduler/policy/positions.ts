@@ -26,8 +26,19 @@ export function posInScalar(src: string, lc: LineCounter, node: Scalar, inner: {
     return { line: head.line + inner.line, col: (Number.isFinite(indent) ? indent : 0) + inner.col };
   }
   if (!text.includes("\n") && inner.line === 1) {
-    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
-    return { line: head.line, col: head.col + quoted + inner.col - 1 };
+    if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) return { line: head.line, col: head.col + 1 + sourceIndex(text.slice(1), inner.col - 1, node.type) };
+    return { line: head.line, col: head.col + inner.col - 1 };
   }
   return head;
+}
+
+/** Where the `decoded`-th character of a quoted scalar's value starts in its source (escapes take more than one). */
+function sourceIndex(body: string, decoded: number, type: Scalar["type"]): number {
+  let i = 0;
+  for (let n = 0; n < decoded && i < body.length; n++) {
+    if (type === Scalar.QUOTE_SINGLE) i += body.startsWith("''", i) ? 2 : 1;
+    else if (body[i] !== "\\") i += 1;
+    else i += ({ x: 4, u: 6, U: 10 } as Record<string, number>)[body[i + 1] ?? ""] ?? 2;
+  }
+  return i;
 }

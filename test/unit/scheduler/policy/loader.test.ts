@@ -59,6 +59,11 @@ describe("policies file loader", () => {
     ]);
     // Quoted: the quote is counted.
     expect(problems(policy({ CONDITIONS: '"time_of_day >> 1"' }))[0]).toMatchObject({ line: 3, col: 29, message: expect.stringMatching(/expected a number/) });
+    // JSON with escapes before the error: columns count the source's characters.
+    const json = JSON.stringify({ policies: [{ policy_name: "j", CONTEXT: ["service_type"], CONDITIONS: 'service_type == "a\\tb" and cpu', ACTIONS: ["allow_migration"], PRIORITY: 1 }] });
+    expect(problems(json, "p.json")[0]).toMatchObject({ line: 1, col: json.indexOf("cpu") + 1, policy: "j" });
+    // Single quotes double themselves in YAML.
+    expect(problems(policy({ CONTEXT: "[service_type]", CONDITIONS: "'service_type == ''x'' and cpu'" }))[0]).toMatchObject({ line: 3, col: 42 });
     // A literal block: the line inside the block, past its indentation.
     const block = policy({ CONDITIONS: "|\n    time_of_day > 1\n      and service_type == 'x'" });
     expect(problems(block)[0]).toMatchObject({ line: 5, col: 11, message: expect.stringMatching(/undeclared name 'service_type'/) });
