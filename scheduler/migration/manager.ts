@@ -12,9 +12,7 @@ import { emptyMetrics, type ManagedMove, noChanges, viewOf } from "./record.js";
 import { recoverMove } from "./recovery.js";
 import { failureTarget, isActive, isFinal, transition } from "./states.js";
 import { STEPS } from "./steps/index.js";
-import type { QueuePriority } from "../policy/actions.js";
-
-const RANK: Record<QueuePriority, number> = { high: 0, normal: 1, low: 2 };
+import { movesToStart } from "./queue.js";
 
 export interface TransitionEvent {
   move: MigrationRecord;
@@ -186,25 +184,10 @@ export class MigrationManager implements MigrationExecutor {
   /** Starts queued moves the limits allow: high priority first, then the oldest. */
   private pump(): void {
     if (this.closing) return;
-    const { maxParallel, maxOutboundPerNode } = this.opts.limits;
-    const outbound = new Map<string, number>();
-    let active = 0;
-    for (const m of this.moves.values()) {
-      if (!this.running.has(m.id)) continue;
-      active++;
-      outbound.set(m.from, (outbound.get(m.from) ?? 0) + 1);
-    }
-    const queued = [...this.moves.values()].filter((m) => m.state === "PENDING" && !this.running.has(m.id));
-    // A stable sort: within one priority the oldest (map order) goes first.
-    queued.sort((a, b) => RANK[a.queue?.priority ?? "normal"] - RANK[b.queue?.priority ?? "normal"]);
-    for (const m of queued) {
-      if (active >= maxParallel) return;
-      if ((outbound.get(m.from) ?? 0) >= maxOutboundPerNode) continue;
-      if (m.queue?.maxConcurrent !== undefined && active >= m.queue.maxConcurrent) continue;
-      active++;
-      outbound.set(m.from, (outbound.get(m.from) ?? 0) + 1);
-      this.launch(m);
-    }
+    const all = [...this.moves.values()];
+    const running = all.filter((m) => this.running.has(m.id));
+    const queued = all.filter((m) => m.state === "PENDING" && !this.running.has(m.id));
+    for (const m of movesToStart(queued, running, this.opts.limits)) this.launch(m);
   }
 
   private launch(m: ManagedMove): void {
