@@ -51,7 +51,8 @@ export function linkUtilisation(ends: Array<Array<{ dpid: string; port: number }
 
 export function pathCongestion(controller: PortsSource, agents: AgentDirectory, opts: { retryMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  return async (move: MoveRecord): Promise<number | undefined> => {
+  /** `waitForRates: false` (the queue preview) takes unknown rather than polling a switch twice. */
+  return async (move: MoveRecord, o: { waitForRates?: boolean } = {}): Promise<number | undefined> => {
     if (!move.fromEndpoint || !move.toEndpoint) return undefined;
     const [a, b] = await Promise.all([agents(move.fromEndpoint, move.from).info(), agents(move.toEndpoint, move.to).info()]);
     const [from, to] = [a.network?.dpid, b.network?.dpid];
@@ -63,7 +64,7 @@ export function pathCongestion(controller: PortsSource, agents: AgentDirectory, 
     const dpids = [...new Set(ends.flat().map((e) => e.dpid))];
     const read = async () => new Map(await Promise.all(dpids.map(async (d) => [d, (await controller.ports(d)).ports] as const)));
     let ports = await read();
-    if ([...ports.values()].some((list) => list.some((p) => p.rates === null))) {
+    if (o.waitForRates !== false && [...ports.values()].some((list) => list.some((p) => p.rates === null))) {
       await sleep(opts.retryMs ?? 500);
       ports = await read();
     }

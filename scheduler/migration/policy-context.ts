@@ -11,12 +11,13 @@ export interface PolicyContextDeps {
   /** A node's last report, if it sent one. */
   report(node: string): Partial<NodeReport> | undefined;
   /** Utilisation (0-1) of the busiest link between the nodes; absent without a controller. */
-  congestion?(move: MoveRecord): Promise<number | undefined>;
+  congestion?(move: MoveRecord, opts?: { waitForRates?: boolean }): Promise<number | undefined>;
 }
 
 const MIB = 1024 * 1024;
 
-export async function buildPolicyContext(move: MoveRecord, needed: ReadonlySet<string>, deps: PolicyContextDeps): Promise<Map<string, ContextValue>> {
+/** `quick` (the queue preview): no waiting for port rates a first poll does not have yet. */
+export async function buildPolicyContext(move: MoveRecord, needed: ReadonlySet<string>, deps: PolicyContextDeps, quick = false): Promise<Map<string, ContextValue>> {
   const ctx = new Map<string, ContextValue>();
   const cpu = (node: string) => {
     const usage = deps.report(node)?.cpu?.usage;
@@ -40,7 +41,7 @@ export async function buildPolicyContext(move: MoveRecord, needed: ReadonlySet<s
     workload: () => move.task.workload,
   };
   for (const name of needed) {
-    if (name === "network_congestion_prob") ctx.set(name, deps.congestion ? await deps.congestion(move).catch(() => undefined) : undefined);
+    if (name === "network_congestion_prob") ctx.set(name, deps.congestion ? await deps.congestion(move, { waitForRates: !quick }).catch(() => undefined) : undefined);
     else if (Object.hasOwn(values, name)) ctx.set(name, values[name]!());
   }
   return ctx;

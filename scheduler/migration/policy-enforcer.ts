@@ -9,7 +9,7 @@ import { buildPolicyContext, type PolicyContextDeps } from "./policy-context.js"
 
 export function policyEnforcer(set: PolicySet, deps: PolicyContextDeps, name = "policies"): MigrationPolicyHook {
   const needed = new Set(set.policies.flatMap((p) => p.context));
-  const decision = async (move: MoveRecord): Promise<Decision> => decide(set, await buildPolicyContext(move, needed, deps));
+  const decision = async (move: MoveRecord, quick = false): Promise<Decision> => decide(set, await buildPolicyContext(move, needed, deps, quick));
   return {
     name,
     async check(move) {
@@ -18,7 +18,8 @@ export function policyEnforcer(set: PolicySet, deps: PolicyContextDeps, name = "
       return d.effects.allow ? { allow: true, reason: d.reason, ...base } : { allow: false, reason: d.reason, ...base };
     },
     async queuePlace(move) {
-      const d = await decision(move);
+      // The preview runs while the request waits for its answer: no waiting on the controller's second poll.
+      const d = await decision(move, true);
       const cap = d.effects.constraints.max_concurrent_migrations;
       return { priority: d.effects.priority, decidedBy: d.policy, ...(cap === undefined ? {} : { maxConcurrent: cap }) };
     },

@@ -65,14 +65,19 @@ describe("network congestion on the path", () => {
       ports: async (dpid: string) => {
         polls++;
         const first = polls <= 3;
-        const byDpid: Record<string, PortView[]> = { s1: [port(1, 1_000_000, first ? null : 25_000_000)], s2: [port(2, 1_000_000, 0), port(3, 1_000_000, 0)], s3: [port(5, 1_000_000, 0)] };
+        // A switch polled for the first time has no rates yet.
+        const r = (v: number) => (first ? null : v);
+        const byDpid: Record<string, PortView[]> = { s1: [port(1, 1_000_000, r(25_000_000))], s2: [port(2, 1_000_000, r(0)), port(3, 1_000_000, r(0))], s3: [port(5, 1_000_000, r(0))] };
         return { dpid, ports: byDpid[dpid]! };
       },
     };
     const slept: number[] = [];
     const congestion = pathCongestion(controller, (endpoint) => (endpoint === "http://edge1" ? edge : cloud), { sleep: async (ms) => void slept.push(ms) });
     const move = { id: "m-1", task: TASK, from: "edge1", to: "cloud1", cpuShare: 1, fromEndpoint: "http://edge1", toEndpoint: "http://cloud1", status: "requested", requestedAt: "" } as MoveRecord;
-    expect(await congestion(move)).toBeCloseTo(0.2);
+    expect(await congestion(move, { waitForRates: false })).toBeUndefined(); // the queue preview: no second poll
+    expect([slept, polls]).toEqual([[], 3]);
+    polls = 0;
+    expect(await congestion(move)).toBeCloseTo(0.2); // 200 Mb/s of 1 Gb/s on s1's end of the first link
     expect(slept).toEqual([500]);
     expect(polls).toBe(6);
   });

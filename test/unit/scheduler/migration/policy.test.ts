@@ -196,11 +196,13 @@ policies:
   it("the evening branch decides for a critical service at 19:30 UTC (injected clock); actions follow", async () => {
     const at = new Date("2026-03-01T19:30:00Z");
     let congestionAsked = 0;
+    const waits: boolean[] = [];
     const enforcer = policyEnforcer(set, {
       now: () => at,
       report: (n) => reports.get(n),
-      congestion: async () => {
+      congestion: async (_move, o) => {
         congestionAsked++;
+        waits.push(o?.waitForRates !== false);
         return 0.7;
       },
     });
@@ -215,6 +217,7 @@ policies:
     expect(done.log).toContain("INFO [PolicyEnforcer]: queued with high priority (policy adaptive_load_balancing), starts while fewer than 5 moves are in flight");
     expect(w.network.redirects[0]!.strategy).toBe("gradual");
     expect(congestionAsked).toBe(2); // the queue preview, then PLANNING
+    expect(waits).toEqual([false, true]); // only PLANNING waits for port rates
   });
 
   it("labels and the workload's size from the source's report: a gold task of 200 MiB stays", async () => {

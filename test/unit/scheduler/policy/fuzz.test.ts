@@ -35,10 +35,11 @@ function print(g: Gen, outer = 0): string {
 
 function direct(g: Gen, ctx: Map<string, number>): boolean {
   if (g.kind === "not") return !direct(g.e, ctx);
-  if (g.kind === "and") return direct(g.a, ctx) && direct(g.b, ctx);
-  if (g.kind === "or") return direct(g.a, ctx) || direct(g.b, ctx);
+  if (g.kind === "and" || g.kind === "or") return g.kind === "and" ? direct(g.a, ctx) && direct(g.b, ctx) : direct(g.a, ctx) || direct(g.b, ctx);
+  if (g.kind !== "cmp") throw new Error("unreachable");
   const v = ctx.get(g.name)!;
-  return { "==": v === g.n, "!=": v !== g.n, "<": v < g.n, "<=": v <= g.n, ">": v > g.n, ">=": v >= g.n }[g.op]!;
+  const results: Record<string, boolean> = { "==": v === g.n, "!=": v !== g.n, "<": v < g.n, "<=": v <= g.n, ">": v > g.n, ">=": v >= g.n };
+  return results[g.op]!;
 }
 
 describe("condition language under generated input", () => {
