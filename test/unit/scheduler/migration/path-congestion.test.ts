@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { PortView } from "../../../../src/api-types/controller.js";
 import type { MoveRecord } from "../../../../src/api-types/scheduler.js";
 import { DEFAULT_LINK_KBPS, linkUtilisation, pathCongestion, pathLinks, portUtilisation } from "../../../../scheduler/migration/path-congestion.js";
-import { buildPolicyContext } from "../../../../scheduler/migration/policy-context.js";
 import { FakeAgent, TASK } from "./fakes.js";
 
 function port(portNo: number, speedKbps: number, rx: number | null, tx = 0): PortView {
@@ -80,48 +79,5 @@ describe("network congestion on the path", () => {
     expect(await congestion(move)).toBeCloseTo(0.2); // 200 Mb/s of 1 Gb/s on s1's end of the first link
     expect(slept).toEqual([500]);
     expect(polls).toBe(6);
-  });
-});
-
-describe("policy context from live data", () => {
-  const move = {
-    id: "m-1",
-    task: { ...TASK, serviceType: "web", labels: { tier: "gold" } },
-    from: "edge1",
-    to: "cloud1",
-    cpuShare: 1,
-    status: "requested",
-    requestedAt: "",
-    requestedStrategy: "precopy",
-  } as MoveRecord;
-
-  it("fills only the names asked for, from reports, clock, task and move", async () => {
-    const reports: Record<string, unknown> = {
-      edge1: { cpu: { usage: 0.875, cores: 4 }, workloads: [{ id: "t-1", cpu: 0.1, memoryBytes: 64 * 1024 * 1024 }] },
-      cloud1: { cpu: { usage: "bad" } },
-    };
-    let asked = 0;
-    const ctx = await buildPolicyContext(move, new Set(["source_cpu_utilization", "destination_cpu_utilization", "time_of_day", "service_type", "labels", "migration_strategy", "migration_size_mb", "source_node", "workload"]), {
-      now: () => new Date("2026-05-05T07:45:00Z"),
-      report: (n) => reports[n] as never,
-      congestion: async () => {
-        asked++;
-        return 0.3;
-      },
-    });
-    expect(Object.fromEntries(ctx)).toEqual({
-      source_cpu_utilization: 87.5,
-      destination_cpu_utilization: undefined,
-      time_of_day: 7.75,
-      service_type: "web",
-      labels: ["tier=gold"],
-      migration_strategy: "precopy",
-      migration_size_mb: 64,
-      source_node: "edge1",
-      workload: "detect",
-    });
-    expect(asked).toBe(0); // congestion not declared: the controller is not asked
-    const withNet = await buildPolicyContext(move, new Set(["network_congestion_prob"]), { now: () => new Date(), report: () => undefined, congestion: async () => Promise.reject(new Error("down")) });
-    expect(withNet.get("network_congestion_prob")).toBeUndefined();
   });
 });
