@@ -12,6 +12,7 @@ export const entries: CommandEntry[] = [
   entry("plan", "Run placement policies offline on a cluster and a request trace", () => import("../scheduler/cli/plan.js")),
   entry("scheduler", "Start the delay-aware scheduler service", () => import("../scheduler/cli/serve.js")),
   entry("models", "Show the scheduler's latency models: source, R² and measured error", () => import("../scheduler/cli/models.js")),
+  entry("policy", "Check a migration policies file, or explain which policy decides a context", () => import("../scheduler/cli/policy.js")),
   entry("migrations", "List the scheduler's migrations, or show one's timeline and metrics", () => import("../scheduler/cli/migrations.js")),
   entry("service-groups", "List service groups, move one as one request, or show its migrations", () => import("../scheduler/cli/service-groups.js")),
   entry("logs", "Gather one migration's log lines from every service, in time order", () => import("../scheduler/cli/logs.js")),

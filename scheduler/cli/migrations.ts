@@ -33,6 +33,7 @@ export function renderMigration(m: MoveRecord): string {
     `state ${m.state ?? m.status}${m.strategy ? `, strategy ${m.strategy}` : ""}${m.reason ? ` (${m.reason})` : ""}`,
   ];
   if (m.error) lines.push(`error: ${m.error}`);
+  if (m.policy) lines.push(`policy: ${m.policy.reason}`);
   lines.push("", "Timeline");
   const start = Date.parse(m.requestedAt);
   lines.push(

@@ -20,6 +20,7 @@ import { loadCatalog } from "../service/workload-catalog.js";
 import { PcaFileError, readPublicKey } from "../../src/pca/files.js";
 import { type TrustedPca, trustedPca } from "../../src/pca/keys.js";
 import { certificateAdmission } from "../placement/data-protection.js";
+import { readPolicyFile } from "./policies-file.js";
 import { policyName } from "./policy-flag.js";
 
 export const command = defineCommand({
@@ -29,7 +30,8 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
   flags: {
     port: flag.number("N", "TCP port (0 picks a free one)", { integer: true, min: 0, max: 65535, default: 8088 }),
     host: flag.string("ADDR", "address to listen on", { default: "127.0.0.1" }),
-    policy: flag.parsed("NAME", `placement policy: ${POLICY_NAMES.join(", ")}`, policyName, { default: "delay-aware" }),
+    policy: flag.parsed("NAME", `PLACEMENT policy (where tasks run): ${POLICY_NAMES.join(", ")}`, policyName, { default: "delay-aware" }),
+    policies: flag.string("FILE", "MIGRATION policies (may a move go, and how): YAML or JSON, see docs/policies.md; a bad file stops the start"),
     samples: flag.string("CSV", "fit latency models from these profiling samples"),
     models: flag.string("JSON", `use these latency models ({"detect/small": {"kind","a","b"}})`),
     nodes: flag.string("JSON", "start with the nodes (and models, if present) of this cluster file"),
@@ -64,6 +66,8 @@ always; a task with a regulation is refused (no certificate can verify).`,
     const policyName = v.policy;
     if (v.samples && v.models) throw new CliError("give --samples or --models, not both");
 
+    // Checked before anything else starts: a bad policies file never serves.
+    const policies = v.policies ? { set: readPolicyFile(v.policies), file: v.policies } : undefined;
     const cluster = v.nodes ? configFile(v.nodes, parseClusterFile) : undefined;
     const { models, source } = loadModels(v.samples, v.models, cluster?.models, v.nodes);
     const nodes: NodeSpec[] = cluster?.nodes ?? [];
@@ -107,6 +111,7 @@ always; a task with a regulation is refused (no certificate can verify).`,
           completionMsPerGiB: v["completion-per-gib"] * 1000,
         },
         redirectStrategy: v["redirect-strategy"],
+        ...(policies ? { policies } : {}),
         allowFaults: v["allow-faults"] ?? false,
         onMigrationLog: (line) => process.stdout.write(`migration ${line}\n`),
       });
@@ -128,7 +133,7 @@ always; a task with a regulation is refused (no certificate can verify).`,
     // The first line is read by `fleximigrate up` to find the service: keep its shape.
     process.stdout.write(`scheduler listening on ${base}\n`);
     process.stdout.write(
-      `  policy ${policyName}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
+      `  placement policy ${policyName}, migration policies ${policies ? `${policies.file} (${policies.set.policies.length}, default ${policies.set.defaultAction})` : "none (every move allowed)"}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
         `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ws://${base.slice("http://".length)}/v1/events\n` +
         `  migrations journal ${v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
         `  data protection: ${trusted.length > 0 ? `trusted PCA(s) ${trusted.map((t) => t.id).join(", ")}` : "no trusted PCA (regulated tasks are refused)"}\n`,

@@ -1,6 +1,6 @@
 // What every step of the manager gets: the ports, the limits, the clock, and
 // helpers that journal (note), persist (save) and watch for cancellation.
-import type { MigrationComponent, MigrationState } from "../../src/api-types/scheduler.js";
+import type { MigrationComponent, MigrationState, MoveRecord } from "../../src/api-types/scheduler.js";
 import type { RedirectStrategy } from "../../src/api-types/controller.js";
 import type { LogLevel } from "./log.js";
 import type { AdmissionPort, AgentDirectory, AgentPort, CapacityPort, MigrationPolicyHook, NetworkPort, ProberPort } from "./ports.js";
@@ -45,6 +45,8 @@ export interface ManagerDeps {
   redirectStrategy: RedirectStrategy;
   now(): Date;
   sleep(ms: number): Promise<void>;
+  /** A policy's notify("...") for a move (the service turns it into a `policy.notify` event). */
+  notify?(move: MoveRecord, policy: string | null, message: string): void;
 }
 
 export interface StepEnv extends ManagerDeps {
@@ -54,6 +56,8 @@ export interface StepEnv extends ManagerDeps {
   checkpoint(m: ManagedMove): void;
   source(m: ManagedMove): AgentPort;
   destination(m: ManagedMove): AgentPort;
+  /** Moves past PENDING other than `m` (for max_concurrent_migrations). */
+  othersInFlight(m: ManagedMove): number;
 }
 
 export interface StepResult {

@@ -1,7 +1,9 @@
 // The migration manager: an executor that drives each move through the state
 // machine with the agents, the controller and a prober. Each transition is
 // saved before the step of its new state starts; moves wait in PENDING while
-// the cluster (maxParallel) or their source node (maxOutboundPerNode) is busy.
+// the cluster (maxParallel) or their source node (maxOutboundPerNode) is busy,
+// or while more moves are in flight than their policy's cap; the queue starts
+// high-priority moves first (a policy's set_priority), then the oldest.
 import type { MigrationComponent, MigrationState } from "../../src/api-types/scheduler.js";
 import { withCorrelation } from "../../src/http/correlation.js";
 import type { MigrationExecutor, MigrationOrder, MigrationRecord } from "../executor/executor.js";
@@ -12,6 +14,7 @@ import { emptyMetrics, type ManagedMove, noChanges, viewOf } from "./record.js";
 import { recoverMove } from "./recovery.js";
 import { failureTarget, isActive, isFinal, transition } from "./states.js";
 import { STEPS } from "./steps/index.js";
+import { movesToStart } from "./queue.js";
 
 export interface TransitionEvent {
   move: MigrationRecord;
@@ -45,9 +48,14 @@ export class MigrationManager implements MigrationExecutor {
       checkpoint: (m) => {
         if (this.closing) throw new ShuttingDown("the scheduler is stopping");
         if (this.cancelled.has(m.id)) throw new Cancelled();
+        if (m.deadlineMs !== undefined && m.state !== "ROLLING_BACK" && opts.now().getTime() > m.deadlineMs) {
+          const limit = m.policy?.constraints.migration_duration;
+          throw new StepFailure("PolicyEnforcer", `policy ${m.policy?.decidedBy ?? "default"}: migration_duration ${limit} s exceeded in ${m.state}`);
+        }
       },
       source: (m) => opts.agents(m.fromEndpoint, m.from),
       destination: (m) => opts.agents(m.toEndpoint, m.to),
+      othersInFlight: (m) => [...this.moves.values()].filter((o) => o.id !== m.id && isActive(o.state)).length,
     };
   }
 
@@ -102,6 +110,7 @@ export class MigrationManager implements MigrationExecutor {
       this.untouchedPlacement.add(m.id);
       await this.fail(m, "MigrationManager", `task ${m.task.id} is already migrating (${busy.id})`);
     } else {
+      await this.placeInQueue(m);
       this.pump();
     }
     return viewOf(m);
@@ -173,30 +182,32 @@ export class MigrationManager implements MigrationExecutor {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
+  /** The policies' preview: the move's queue priority and concurrency cap (PLANNING decides again). */
+  private async placeInQueue(m: ManagedMove): Promise<void> {
+    if (!this.opts.policy.queuePlace) return;
+    try {
+      m.queue = await this.opts.policy.queuePlace(viewOf(m));
+    } catch (err) {
+      this.note(m, "WARN", "PolicyEnforcer", `no queue preview (${(err as Error).message}): queued with normal priority`);
+      return;
+    }
+    const cap = m.queue.maxConcurrent === undefined ? "" : `, starts while fewer than ${m.queue.maxConcurrent} moves are in flight`;
+    this.note(m, "INFO", "PolicyEnforcer", `queued with ${m.queue.priority} priority (${m.queue.decidedBy ? `policy ${m.queue.decidedBy}` : "no policy matched"})${cap}`);
+    await this.save(m);
+  }
+
   private inFlightFor(taskId: string, except: string): ManagedMove | undefined {
     for (const m of this.moves.values()) if (m.id !== except && m.task.id === taskId && !isFinal(m.state)) return m;
     return undefined;
   }
 
-  /** Starts queued moves the limits allow, oldest first. */
+  /** Starts queued moves the limits allow: high priority first, then the oldest. */
   private pump(): void {
     if (this.closing) return;
-    const { maxParallel, maxOutboundPerNode } = this.opts.limits;
-    const outbound = new Map<string, number>();
-    let active = 0;
-    for (const m of this.moves.values()) {
-      if (!this.running.has(m.id)) continue;
-      active++;
-      outbound.set(m.from, (outbound.get(m.from) ?? 0) + 1);
-    }
-    for (const m of this.moves.values()) {
-      if (active >= maxParallel) return;
-      if (m.state !== "PENDING" || this.running.has(m.id)) continue;
-      if ((outbound.get(m.from) ?? 0) >= maxOutboundPerNode) continue;
-      active++;
-      outbound.set(m.from, (outbound.get(m.from) ?? 0) + 1);
-      this.launch(m);
-    }
+    const all = [...this.moves.values()];
+    const running = all.filter((m) => this.running.has(m.id));
+    const queued = all.filter((m) => m.state === "PENDING" && !this.running.has(m.id));
+    for (const m of movesToStart(queued, running, this.opts.limits)) this.launch(m);
   }
 
   private launch(m: ManagedMove): void {

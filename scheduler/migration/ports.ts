@@ -5,6 +5,7 @@
 import type { AgentInfo, MigrationInput, MigrationView, WorkloadInput, WorkloadView } from "../../src/api-types/agent.js";
 import type { RedirectStrategy } from "../../src/api-types/controller.js";
 import type { MoveRecord } from "../../src/api-types/scheduler.js";
+import type { PolicyEffects, QueuePriority } from "../policy/actions.js";
 
 export interface AgentPort {
   info(): Promise<AgentInfo>;
@@ -87,10 +88,27 @@ export interface AdmissionPort {
   refuse(move: MoveRecord): string | undefined;
 }
 
-/** A policy's say on a move (issue 12 plugs real policies in). */
+/** A policy's say on a move: allowed or not, which policy decided and why, and what it asks of the move. */
+export type PolicyVerdict = ({ allow: true; reason?: string } | { allow: false; reason: string }) & {
+  /** The deciding policy; null when the default decided. */
+  decidedBy?: string | null;
+  effects?: PolicyEffects;
+};
+
+/** Where a queued move waits: its queue priority and the cap on moves in flight it waits for. */
+export interface QueuePlace {
+  priority: QueuePriority;
+  maxConcurrent?: number;
+  /** The policy the preview matched (null: the default). */
+  decidedBy?: string | null;
+}
+
+/** The migration policies (scheduler/policy, through policy-enforcer.ts); PLANNING asks `check`. */
 export interface MigrationPolicyHook {
   readonly name: string;
-  check(move: MoveRecord): Promise<{ allow: true } | { allow: false; reason: string }>;
+  check(move: MoveRecord): Promise<PolicyVerdict>;
+  /** A preview when the move is queued: its place in the queue (PLANNING decides again on fresh data). */
+  queuePlace?(move: MoveRecord): Promise<QueuePlace>;
 }
 
 export const ALLOW_ALL: MigrationPolicyHook = {

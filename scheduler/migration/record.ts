@@ -1,7 +1,8 @@
 // One managed move as the manager keeps it and the store saves it: the wire
 // record (MoveRecord) plus what a restarted scheduler needs to finish or undo
 // it (the service's address, what was already changed).
-import type { MigrationState, MoveFaults, MoveMetrics, MoveRecord, MoveStrategy, TaskRequest } from "../../src/api-types/scheduler.js";
+import type { MigrationState, MoveFaults, MoveMetrics, MovePolicyView, MoveRecord, MoveStrategy, TaskRequest } from "../../src/api-types/scheduler.js";
+import type { QueuePlace } from "./ports.js";
 import type { ServiceBinding } from "../executor/executor.js";
 import { statusOf } from "./states.js";
 
@@ -48,6 +49,12 @@ export interface ManagedMove {
   frozenAtMs?: number;
   /** The destination port the service was redirected to, and when that was done (ms since epoch). */
   redirectedTo?: { dpid: string; ofport: number; atMs: number };
+  /** Its place in the queue while PENDING (a policy preview; absent: normal, no cap). */
+  queue?: QueuePlace;
+  /** The policy decision of PLANNING and what it asks of the move. */
+  policy?: MovePolicyView;
+  /** migration_duration: past this (ms since epoch) the move is rolled back. */
+  deadlineMs?: number;
   changes: Changes;
   metrics: MoveMetrics;
   timeline: MoveRecord["timeline"] & object;
@@ -101,5 +108,6 @@ export function viewOf(m: ManagedMove): MoveRecord {
     ...(m.faults === undefined ? {} : { faults: m.faults }),
     ...(m.agentMigrationId === undefined ? {} : { agentMigrationId: m.agentMigrationId }),
     ...(m.destinationWorkloadId === undefined ? {} : { destinationWorkloadId: m.destinationWorkloadId }),
+    ...(m.policy === undefined ? {} : { policy: m.policy }),
   });
 }

@@ -19,7 +19,10 @@ import { JournalStore } from "../migration/journal-store.js";
 import { MigrationManager } from "../migration/manager.js";
 import { controllerNetwork, NO_NETWORK } from "../migration/network-adapter.js";
 import { policyAdmission } from "../migration/policy-admission.js";
+import { pathCongestion } from "../migration/path-congestion.js";
 import { policyCapacity } from "../migration/policy-capacity.js";
+import { policyEnforcer } from "../migration/policy-enforcer.js";
+import type { PolicySet } from "../policy/engine.js";
 import { ALLOW_ALL, type AgentDirectory, type MigrationPolicyHook, type NetworkPort, type ProberPort } from "../migration/ports.js";
 import { RoutingExecutor } from "../migration/routing-executor.js";
 import { isFinal } from "../migration/states.js";
@@ -32,6 +35,7 @@ import { MemoryStateStore, type StateStore } from "../state/store.js";
 import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
+import type { NodeReport } from "../../src/api-types/scheduler.js";
 import { devicesPlugin } from "./devices.js";
 import { groupsPlugin } from "./groups.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
@@ -82,6 +86,8 @@ export interface SchedulerAppOptions {
   /** The agents at nodes' endpoints (default: HTTP clients). */
   agents?: AgentDirectory;
   migrationPolicy?: MigrationPolicyHook;
+  /** Migration policies (scheduler --policies FILE), decided in PLANNING; `file` names them in the log. */
+  policies?: { set: PolicySet; file: string };
   limits?: Partial<MigrationLimits>;
   redirectStrategy?: RedirectStrategy;
   serviceCidr?: string;
@@ -150,6 +156,21 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const storedNodes = new Set(snapshot.nodes.map((n) => n.name));
   const seeded = opts.policy.nodes().filter((n) => !storedNodes.has(n.name)).map((n) => durable.node(specOf(n)));
   if (restored.fixes.length + seeded.length > 0) await stateStore.apply([...restored.fixes, ...seeded]);
+  const reports: ServiceContext["reports"] = new Map();
+  const controller = opts.controllerUrl ? new ControllerClient(opts.controllerUrl) : undefined;
+  const migrationPolicy =
+    opts.migrationPolicy ??
+    (opts.policies
+      ? policyEnforcer(
+          opts.policies.set,
+          {
+            now,
+            report: (node) => reports.get(node)?.report as Partial<NodeReport> | undefined,
+            ...(controller ? { congestion: pathCongestion({ topology: () => controller.topology(), ports: (d) => controller.ports(d) }, agents) } : {}),
+          },
+          `policies ${opts.policies.file}`,
+        )
+      : ALLOW_ALL);
   const executor =
     opts.executor ??
     (await managedExecutor(opts, new SyncedMoveStore(moveStore!, durable, (task, workloadId) => runtime.moved(task, workloadId)), {
@@ -161,6 +182,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
       network,
       prober,
       runtime,
+      policy: migrationPolicy,
     }));
   const ctx: ServiceContext = {
     policy: opts.policy,
@@ -169,7 +191,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     runtime,
     events,
     devices,
-    reports: new Map(),
+    reports,
     allowFaults: opts.allowFaults ?? false,
     durable,
     nextTaskId: () => {
@@ -238,6 +260,7 @@ async function managedExecutor(
     network: NetworkPort;
     prober: ProberPort;
     runtime: TaskRuntime;
+    policy: MigrationPolicyHook;
   },
 ): Promise<MigrationExecutor> {
   const manager = await MigrationManager.start({
@@ -245,13 +268,14 @@ async function managedExecutor(
     network: ports.network,
     prober: ports.prober,
     placement: policyCapacity(opts.policy),
-    policy: opts.migrationPolicy ?? ALLOW_ALL,
+    policy: ports.policy,
     ...(opts.policy.admission ? { admission: policyAdmission(opts.policy, opts.policy.admission) } : {}),
     store,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     redirectStrategy: opts.redirectStrategy ?? "per-service",
     now: ports.now,
     sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    notify: (move, policy, message) => ports.events.emit({ type: "policy.notify", migration: move.id, task: move.task.id, from: move.from, to: move.to, policy, message }),
     onTransition: ({ move, from, to }) => {
       if (to === "COMPLETED" && move.destinationWorkloadId) ports.runtime.moved(move.task.id, move.destinationWorkloadId);
       if (isFinal(to)) ports.metrics.finished(move);

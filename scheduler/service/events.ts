@@ -22,6 +22,8 @@ export type SchedulerEvent =
   | { type: "refused"; task: TaskRequest; reason: string }
   | { type: "migration-requested"; migration: MigrationRecord }
   | { type: "migration.transition"; migration: string; task: string; from: string; to: string; previous: MigrationState | null; state: MigrationState; error?: string }
+  // A migration policy's notify("...") (docs/policies.md); policy null: the default decided.
+  | { type: "policy.notify"; migration: string; task: string; from: string; to: string; policy: string | null; message: string }
   | { type: "task.unavailable"; task: string; node: string; lastReportAt: string | null }
   | { type: "task.available"; task: string; node: string }
   | { type: "released"; task: string; node: string }
@@ -48,4 +50,4 @@ export type ServedModel = LatencyModel & { r2: number; source: ModelSource };
 export type SchedulerEvents = EventHub<SchedulerEvent>;
 
 export const SCHEDULER_EVENTS_SUMMARY =
-  "{type: placed|refused|migration-requested|migration.transition|group.migration|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";
+  "{type: placed|refused|migration-requested|migration.transition|group.migration|policy.notify|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";

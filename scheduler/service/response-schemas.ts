@@ -18,6 +18,8 @@ export const taskRequestSchema = {
       required: ["name", "member", "order", "replica"],
       properties: { name: { type: "string" }, member: { type: "string" }, order: { type: "integer" }, replica: { type: "integer" } },
     },
+    serviceType: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } },
   },
 } as const;
 
@@ -71,6 +73,24 @@ export const migrationRecordSchema = {
     },
     agentMigrationId: { type: "string" },
     destinationWorkloadId: { type: "string" },
+    policy: {
+      type: "object",
+      description: "The migration policies' decision in PLANNING (docs/policies.md)",
+      required: ["decidedBy", "allow", "reason", "priority", "gradualRedirect", "notify", "constraints"],
+      properties: {
+        decidedBy: { type: ["string", "null"], description: "The deciding policy; null when the default decided" },
+        allow: { type: "boolean" },
+        reason: { type: "string" },
+        priority: { type: "string", enum: ["low", "normal", "high"] },
+        requireStrategy: { type: "string" },
+        gradualRedirect: { type: "boolean" },
+        notify: { type: "array", items: { type: "string" } },
+        constraints: {
+          type: "object",
+          properties: { max_concurrent_migrations: { type: "number" }, migration_duration: { type: "number" }, max_bandwidth_mbps: { type: "number" } },
+        },
+      },
+    },
   },
 } as const;
 

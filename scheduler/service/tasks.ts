@@ -16,6 +16,9 @@ import { regulationSchema } from "./data-protection-schemas.js";
 import { groupClash } from "./group-membership.js";
 import { placedSchema, placementSchema } from "./response-schemas.js";
 
+const SERVICE_TYPE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
+const LABEL_KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$";
+
 const taskSchema = {
   type: "object",
   required: ["device", "workload", "inputClass", "delayBudgetMs"],
@@ -39,6 +42,14 @@ const taskSchema = {
         order: { type: "integer", minimum: 0, maximum: 999, description: "Start order: lower starts and restores first" },
         replica: { type: "integer", minimum: 0, maximum: 99, default: 0 },
       },
+    },
+    serviceType: { type: "string", pattern: SERVICE_TYPE_PATTERN, description: "Kind of service (critical, web, ...): migration policies read it as service_type" },
+    labels: {
+      type: "object",
+      maxProperties: 32,
+      propertyNames: { pattern: LABEL_KEY_PATTERN },
+      additionalProperties: { type: "string", maxLength: 128 },
+      description: 'Free labels; migration policies read them as "key=value" strings',
     },
   },
 } as const;
@@ -99,6 +110,8 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           ...(body.priority === undefined ? {} : { priority: body.priority }),
           ...(body.regulation === undefined ? {} : { regulation: body.regulation }),
           ...(body.group === undefined ? {} : { group: { ...body.group } }),
+          ...(body.serviceType === undefined ? {} : { serviceType: body.serviceType }),
+          ...(body.labels === undefined ? {} : { labels: { ...body.labels } }),
         };
         if (task.group) {
           const clash = groupClash(task.group, ctx.policy.placements().map((p) => p.request));

@@ -114,6 +114,10 @@ export interface TaskSubmission {
   priority?: number;
   /** Data protection: only nodes whose attribute certificate satisfies it (absent: unregulated). */
   regulation?: Regulation;
+  /** What kind of service it is ("critical", "web", ...): migration policies read it as service_type. */
+  serviceType?: string;
+  /** Free labels; migration policies read them as "key=value" strings (`"tier=gold" in labels`). */
+  labels?: Record<string, string>;
   /** The task is one container of a service group (moved together: POST /v1/groups/:name/migrations). */
   group?: TaskGroupMembership;
 }
@@ -230,6 +234,21 @@ export interface MoveRecord {
   agentMigrationId?: string;
   /** The workload's id on the destination agent, once it runs there. */
   destinationWorkloadId?: string;
+  /** The migration policies' decision in PLANNING (scheduler --policies). */
+  policy?: MovePolicyView;
+}
+
+/** Which migration policy decided a move, why, and what it asked (docs/policies.md). */
+export interface MovePolicyView {
+  /** The deciding policy; null when none matched and the default decided. */
+  decidedBy: string | null;
+  allow: boolean;
+  reason: string;
+  priority: "low" | "normal" | "high";
+  requireStrategy?: "postcopy" | "precopy" | "stopcopy";
+  gradualRedirect: boolean;
+  notify: string[];
+  constraints: { max_concurrent_migrations?: number; migration_duration?: number; max_bandwidth_mbps?: number };
 }
 
 /** 201 of POST /v1/tasks. */

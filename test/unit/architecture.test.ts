@@ -33,7 +33,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["demo/"],
   ],
   // state/ keeps what the service holds (and orders it with the move journal) across restarts
-  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/"], ["migration/"], ["state/"], ["service/"], ["cli/"]],
+  // policy/: the migration policy language (pure), below the manager that enforces it
+  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/", "policy/"], ["migration/"], ["state/"], ["service/"], ["cli/"]],
   controller: [
     // wire formats and protocol servers
     ["packets/", "ovsdb/", "dns/"],

@@ -48,6 +48,8 @@ async function startAgentMigration(m: ManagedMove, env: StepEnv): Promise<void> 
       ...(m.strategy ? { strategy: m.strategy as "postcopy" | "precopy" | "stopcopy" } : {}),
       commit: "manual",
       cpuLimit: m.cpuShare,
+      // A policy's max_bandwidth_mbps: megabits to the agent's bytes per second.
+      ...(m.policy?.constraints.max_bandwidth_mbps ? { bandwidthBps: Math.round((m.policy.constraints.max_bandwidth_mbps * 1e6) / 8) } : {}),
       ...(m.faults?.agent ? { faults: m.faults.agent } : {}),
     });
     m.agentMigrationId = started.id;

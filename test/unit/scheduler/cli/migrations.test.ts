@@ -46,6 +46,9 @@ describe("fleximigrate migrations", () => {
     const rec = { id: "m-1", task: { ...LOOSE, id: "t-1" }, from: "a", to: "b", cpuShare: 1, status: "requested" as const, requestedAt: "2026-01-01T00:00:00Z" };
     expect(renderMigrations([rec])).toMatch(/^m-1\s+t-1\s+a\s+b\s+requested/m);
     expect(renderMigration(rec)).toContain("(none: this move was only recorded)");
+    expect(renderMigration(rec)).not.toContain("policy:");
+    const decided = { ...rec, policy: { decidedBy: "p", allow: true, reason: "policy p (priority 1) allows the move: x > 1 holds (x=2)", priority: "high" as const, gradualRedirect: false, notify: [], constraints: {} } };
+    expect(renderMigration(decided)).toContain("\npolicy: policy p (priority 1) allows the move: x > 1 holds (x=2)\n");
     expect(renderMigrations([])).toBe("(no migrations)\n");
   });
 });

@@ -85,6 +85,12 @@ describe("POST /v1/tasks", () => {
     ["an empty device", { ...LOOSE, device: "" }, /device/],
     ["a bad id", { ...LOOSE, id: "a b" }, /id must match pattern/],
     ["an array body", [LOOSE], /body must be object/],
+    ["a bad serviceType", { ...LOOSE, serviceType: "crit ical" }, /serviceType must match pattern/],
+    ["a non-string serviceType", { ...LOOSE, serviceType: 3 }, /serviceType must be string/],
+    ["a non-string label", { ...LOOSE, labels: { tier: 1 } }, /labels\/tier must be string/],
+    ["a bad label key", { ...LOOSE, labels: { "__proto__x": "a" } }, /labels.*property name/],
+    ["labels as a list", { ...LOOSE, labels: ["tier=gold"] }, /labels must be object/],
+    ["too many labels", { ...LOOSE, labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, "v"])) }, /labels must NOT have more than 32 properties/],
     ["an unknown model class", { ...LOOSE, inputClass: "huge" }, /no latency model for 'detect\/huge'; known: detect\/small/],
   ];
   for (const [what, payload, message] of bad) {
@@ -97,6 +103,14 @@ describe("POST /v1/tasks", () => {
       expect(await snapshot(app)).toEqual(before);
     });
   }
+
+  it("keeps a task's serviceType and labels (migration policies read them)", async () => {
+    const res = await post({ ...LOOSE, serviceType: "critical", labels: { tier: "gold", "team.io/owner": "ops" } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().task).toMatchObject({ serviceType: "critical", labels: { tier: "gold", "team.io/owner": "ops" } });
+    const got = (await app.inject({ method: "GET", url: "/v1/tasks/t-1" })).json();
+    expect(got.request).toMatchObject({ serviceType: "critical", labels: { tier: "gold" } });
+  });
 
   it("answers 400 for a body that is not JSON", async () => {
     const res = await app.inject({ method: "POST", url: "/v1/tasks", headers: { "content-type": "application/json" }, payload: "{oops" });
