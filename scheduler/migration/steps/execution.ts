@@ -82,7 +82,7 @@ async function redirectEarly(m: ManagedMove, env: StepEnv, view: MigrationView):
   if (Number.isFinite(frozen)) m.frozenAtMs = frozen;
   try {
     // Held: the device's frames sent meanwhile wait at the controller and reach the workload the moment its port opens.
-    const hold = env.redirectStrategy !== "gradual";
+    const hold = redirectStrategyOf(m, env) !== "gradual";
     await sendRedirect(m, env, to, hold);
     env.note(m, "INFO", "NetworkManager", `${m.service?.ip} redirected to ${to.dpid}:${to.ofport} during the frozen window (${m.metrics.networkReconfigurationMs} ms; both copies fenced${hold ? ", frames held until the port opens" : ""})`);
     await env.save(m);
@@ -122,6 +122,9 @@ async function redirect(m: ManagedMove, env: StepEnv, destinationWorkload: strin
   }
 }
 
+/** A policy's trigger_load_balancer_reconfiguration: the gradual redirect for this move; else the configured one. */
+const redirectStrategyOf = (m: ManagedMove, env: StepEnv) => (m.policy?.gradualRedirect ? "gradual" : env.redirectStrategy);
+
 async function sendRedirect(m: ManagedMove, env: StepEnv, to: { dpid: string; ofport: number }, hold = false): Promise<void> {
   const service = m.service!;
   const answer = await env.network.redirect({
@@ -129,7 +132,7 @@ async function sendRedirect(m: ManagedMove, env: StepEnv, to: { dpid: string; of
     ip: service.ip,
     mac: service.mac,
     to: { switch: to.dpid, port: to.ofport },
-    strategy: env.redirectStrategy,
+    strategy: redirectStrategyOf(m, env),
     ...(hold && { hold }),
   });
   m.changes.redirectIds.push(...answer.redirectIds);
