@@ -27,6 +27,7 @@ import { MemoryStateStore, type StateStore } from "../state/store.js";
 import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
+import { DEFAULT_DEVICE_TTL_MS, DeviceExpiry } from "./device-expiry.js";
 import { devicesPlugin } from "./devices.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
@@ -78,6 +79,8 @@ export interface SchedulerAppOptions {
   dnsZone?: string;
   catalog?: WorkloadCatalog;
   reportTimeoutMs?: number;
+  /** Auto-registered devices with no task for this long are forgotten (0: never). */
+  deviceTtlMs?: number;
   /** Lines of the migration log, for the CLI to print. */
   onMigrationLog?(line: string): void;
   sleep?(ms: number): Promise<void>;
@@ -167,6 +170,10 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const liveness = new Liveness(ctx, opts.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS);
   ctx.liveness = liveness;
   liveness.start();
+  const deviceExpiry = new DeviceExpiry(ctx, opts.deviceTtlMs ?? DEFAULT_DEVICE_TTL_MS);
+  ctx.deviceExpiry = deviceExpiry;
+  deviceExpiry.seed();
+  deviceExpiry.start();
 
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -174,6 +181,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   });
   app.addHook("onClose", async () => {
     liveness.stop();
+    deviceExpiry.stop();
     await executor.close?.();
     await stateStore.close();
   });

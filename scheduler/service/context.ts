@@ -22,6 +22,8 @@ export interface ServiceContext {
   executor: MigrationExecutor;
   /** Starts and stops tasks' workloads on nodes with agents. */
   runtime: TaskRuntime;
+  /** Auto-registered devices left without a task (set once the app is built). */
+  deviceExpiry?: { busy(device: string): void; maybeIdle(device: string): void; forget(device: string): void };
   /** Which nodes stopped reporting (set once the app is built). */
   liveness?: { isSilent(node: string): boolean };
   events: SchedulerEvents;

@@ -27,6 +27,7 @@ export type SchedulerEvent =
   | { type: "released"; task: string; node: string }
   | { type: "node-registered"; node: NodeSpec }
   | { type: "node-removed"; node: string }
+  | { type: "device-removed"; device: string; reason: "deleted" | "expired" }
   // Measured latency (samples.ts, docs/latency.md).
   | { type: "latency.drift"; model: string; outcome: "refitted" | "refit-rejected"; serving: ServedModel; refitR2: number }
   | { type: "model.refitted"; model: string; from: ServedModel; to: ServedModel };
@@ -37,4 +38,4 @@ export type ServedModel = LatencyModel & { r2: number; source: ModelSource };
 export type SchedulerEvents = EventHub<SchedulerEvent>;
 
 export const SCHEDULER_EVENTS_SUMMARY =
-  "{type: placed|refused|migration-requested|migration.transition|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";
+  "{type: placed|refused|migration-requested|migration.transition|task.unavailable|task.available|released|node-registered|node-removed|device-removed|latency.drift|model.refitted, at, ...}";

@@ -117,6 +117,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           throw err;
         }
         if (device && !ctx.devices.has(device.id)) ctx.devices.set(device.id, device);
+        ctx.deviceExpiry?.busy(task.device);
         const migrations = await requestMoves(ctx, decision.migrations, endpointOf, placementOf);
         ctx.events.emit({
           type: "placed",
@@ -187,6 +188,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         const stopped = await ctx.runtime.stop(p.request.id, p.node, endpointOf(p.node));
         if (!ctx.policy.release(p.request.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
         ctx.events.emit({ type: "released", task: p.request.id, node: p.node });
+        ctx.deviceExpiry?.maybeIdle(p.request.device);
         return { released: p.request.id, node: p.node, workloadRemoved: stopped.removed, ...(stopped.error ? { error: stopped.error } : {}) };
       },
     );

@@ -66,6 +66,11 @@ export class SchedulerClient {
     return this.http.get(`/v1/devices/${seg(id)}`, opts);
   }
 
+  /** Forgets a device without placed tasks (409 while it has some). */
+  async removeDevice(id: string, opts?: MethodOptions): Promise<void> {
+    await this.http.delete(`/v1/devices/${seg(id)}`, opts);
+  }
+
   /** Places a task. A refusal (409: no node meets the budget, or a duplicate id) is an outcome, not an error. */
   async submitTask(task: TaskSubmission, opts?: MethodOptions): Promise<TaskOutcome> {
     const answer = await this.http.exchange<Placed>("POST", "/v1/tasks", { ...opts, body: task });

@@ -46,6 +46,7 @@ const schedulerSamples: Samples<SchedulerClient> = {
   registerDevice: (c) => c.registerDevice({ id: "cam-1", site: "hall" }),
   devices: (c) => c.devices(),
   device: (c) => c.device("cam-1"),
+  removeDevice: (c) => c.removeDevice("cam-1"),
   submitTask: (c) => c.submitTask(TASK),
   task: (c) => c.task("t-1"),
   releaseTask: (c) => c.releaseTask("t-1"),
