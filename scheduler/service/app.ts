@@ -35,6 +35,8 @@ import { migrationsPlugin } from "./migrations.js";
 import { modelsPlugin } from "./models.js";
 import { nodesPlugin, specOf } from "./nodes.js";
 import { registerOpenApi } from "./openapi.js";
+import { Reconciler } from "./reconcile.js";
+import { reconciliationPlugin } from "./reconciliation.js";
 import { samplesPlugin } from "./samples.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { tasksPlugin } from "./tasks.js";
@@ -154,6 +156,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     events,
     devices,
     reports: new Map(),
+    reconciler: new Reconciler(),
     allowFaults: opts.allowFaults ?? false,
     durable,
     nextTaskId: () => {
@@ -189,6 +192,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   await registerOpenApi(app);
   await app.register(nodesPlugin(ctx));
   await app.register(devicesPlugin(ctx));
+  await app.register(reconciliationPlugin(ctx));
   await app.register(tasksPlugin(ctx));
   await app.register(migrationsPlugin(ctx));
   await app.register(modelsPlugin(ctx));

@@ -7,6 +7,7 @@ import type { ModelTable, PlacementPolicy } from "../placement/types.js";
 import type { DurableState } from "../state/durable-state.js";
 import type { StoredDevice } from "../state/records.js";
 import type { SchedulerEvents } from "./events.js";
+import type { Reconciler } from "./reconcile.js";
 import type { TaskRuntime } from "./task-runtime.js";
 
 export type Device = StoredDevice;
@@ -29,6 +30,8 @@ export interface ServiceContext {
   events: SchedulerEvents;
   devices: Map<string, Device>;
   reports: Map<string, NodeReport>;
+  /** What the store and the agents' reports disagree on. */
+  reconciler: Reconciler;
   /** Moves may carry test faults (scheduler --allow-faults). */
   allowFaults: boolean;
   /** Where changes are kept (a state directory's journal, or memory). */

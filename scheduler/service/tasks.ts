@@ -43,6 +43,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
       dnsName: b?.dnsName ?? null,
       port: b?.port ?? null,
       unavailable: ctx.liveness?.isSilent(p.node) ?? false,
+      missing: ctx.reconciler.missing(p.request.id)?.node === p.node,
     };
   };
 

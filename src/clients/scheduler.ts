@@ -12,6 +12,7 @@ import type {
   NodeView,
   Placed,
   PlacementView,
+  Reconciliation,
   Released,
   ReportReceipt,
   SamplesReceipt,
@@ -52,6 +53,11 @@ export class SchedulerClient {
   /** An agent's periodic load report; 404 until the node is registered. */
   report(name: string, report: NodeReport, opts?: MethodOptions): Promise<ReportReceipt> {
     return this.http.put(`/v1/nodes/${seg(name)}/report`, report, opts);
+  }
+
+  /** Workloads the store places on a node that its agent does not report, and the reverse. */
+  reconciliation(opts?: MethodOptions): Promise<Reconciliation> {
+    return this.http.get("/v1/reconciliation", opts);
   }
 
   registerDevice(device: DeviceRegistration, opts?: MethodOptions): Promise<DeviceView> {

@@ -47,6 +47,7 @@ const schedulerSamples: Samples<SchedulerClient> = {
   devices: (c) => c.devices(),
   device: (c) => c.device("cam-1"),
   removeDevice: (c) => c.removeDevice("cam-1"),
+  reconciliation: (c) => c.reconciliation(),
   submitTask: (c) => c.submitTask(TASK),
   task: (c) => c.task("t-1"),
   releaseTask: (c) => c.releaseTask("t-1"),
