@@ -28,6 +28,7 @@ import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
 import { DEFAULT_DEVICE_TTL_MS, DeviceExpiry } from "./device-expiry.js";
+import { DeviceTasks } from "./device-tasks.js";
 import { devicesPlugin } from "./devices.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
 import { DEFAULT_REPORT_TIMEOUT_MS, Liveness } from "./liveness.js";
@@ -155,21 +156,22 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     runtime,
     events,
     devices,
+    deviceTasks: new DeviceTasks(),
     reports: new Map(),
     reconciler: new Reconciler(),
     allowFaults: opts.allowFaults ?? false,
     durable,
     nextTaskId: () => {
       // Skip ids a client chose itself, so that a generated id never collides.
-      const taken = new Set(opts.policy.placements().map((p) => p.request.id));
       let id: string;
       do id = `t-${++taskSeq}`;
-      while (taken.has(id));
+      while (opts.policy.record(id));
       return id;
     },
     taskSeq: () => taskSeq,
     now,
   };
+  ctx.deviceTasks.seed(opts.policy);
   const liveness = new Liveness(ctx, opts.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS);
   ctx.liveness = liveness;
   liveness.start();

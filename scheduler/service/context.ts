@@ -6,6 +6,7 @@ import type { MigrationExecutor } from "../executor/executor.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
 import type { DurableState } from "../state/durable-state.js";
 import type { StoredDevice } from "../state/records.js";
+import type { DeviceTasks } from "./device-tasks.js";
 import type { SchedulerEvents } from "./events.js";
 import type { Reconciler } from "./reconcile.js";
 import type { TaskRuntime } from "./task-runtime.js";
@@ -29,6 +30,8 @@ export interface ServiceContext {
   liveness?: { isSilent(node: string): boolean };
   events: SchedulerEvents;
   devices: Map<string, Device>;
+  /** Placed tasks per device. */
+  deviceTasks: DeviceTasks;
   reports: Map<string, NodeReport>;
   /** What the store and the agents' reports disagree on. */
   reconciler: Reconciler;

@@ -40,7 +40,7 @@ export class DeviceExpiry {
   maybeIdle(device: string): void {
     const d = this.ctx.devices.get(device);
     if (!d?.auto || this.idleSince.has(device)) return;
-    if (this.ctx.policy.placements().some((p) => p.request.device === device)) return;
+    if (this.ctx.deviceTasks.count(device) > 0) return;
     this.idleSince.set(device, this.ctx.now().getTime());
   }
 
@@ -51,9 +51,8 @@ export class DeviceExpiry {
 
   /** Every auto device without a task starts idle now (at start, after a restore). */
   seed(): void {
-    const withTasks = new Set(this.ctx.policy.placements().map((p) => p.request.device));
     const now = this.ctx.now().getTime();
-    for (const d of this.ctx.devices.values()) if (d.auto && !withTasks.has(d.id)) this.idleSince.set(d.id, now);
+    for (const d of this.ctx.devices.values()) if (d.auto && this.ctx.deviceTasks.count(d.id) === 0) this.idleSince.set(d.id, now);
   }
 
   /** Removes (durably first) the auto devices idle for longer than the TTL; answers their ids. */
@@ -65,8 +64,7 @@ export class DeviceExpiry {
       const due = [...this.idleSince].filter(([, since]) => now - since >= this.ttlMs).map(([id]) => id);
       if (due.length === 0) return [];
       // A task placed meanwhile keeps its device.
-      const withTasks = new Set(this.ctx.policy.placements().map((p) => p.request.device));
-      const expired = due.filter((id) => !withTasks.has(id) && this.ctx.devices.get(id)?.auto);
+      const expired = due.filter((id) => this.ctx.deviceTasks.count(id) === 0 && this.ctx.devices.get(id)?.auto);
       for (const id of due) if (!expired.includes(id)) this.idleSince.delete(id);
       if (expired.length === 0) return [];
       try {
@@ -75,12 +73,11 @@ export class DeviceExpiry {
         return []; // the store refused: try again at the next sweep
       }
       const removed: string[] = [];
-      const placedMeanwhile = new Set(this.ctx.policy.placements().map((p) => p.request.device));
       for (const id of expired) {
         this.idleSince.delete(id);
         const d = this.ctx.devices.get(id);
         // A task placed while the removal was written: the device stays, and is written back.
-        if (d && placedMeanwhile.has(id)) {
+        if (d && this.ctx.deviceTasks.count(id) > 0) {
           await this.ctx.durable.commit([this.ctx.durable.device(d)]).catch(() => {});
           continue;
         }

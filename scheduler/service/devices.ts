@@ -19,19 +19,11 @@ const deviceSchema = {
 } as const;
 
 export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
-  const taskCounts = () => {
-    const counts = new Map<string, number>();
-    for (const p of ctx.policy.placements()) counts.set(p.request.device, (counts.get(p.request.device) ?? 0) + 1);
-    return counts;
-  };
-  const view = (d: Device, counts = taskCounts()) => ({ ...d, tasks: counts.get(d.id) ?? 0 });
+  const view = (d: Device) => ({ ...d, tasks: ctx.deviceTasks.count(d.id) });
 
   return async (app) => {
     app.get("/v1/devices", { schema: { tags: ["devices"], summary: "Known devices and their placed tasks" } }, async () =>
-      {
-        const counts = taskCounts();
-        return [...ctx.devices.values()].map((d) => view(d, counts));
-      },
+      [...ctx.devices.values()].map(view),
     );
 
     app.get<{ Params: { id: string } }>(
@@ -82,11 +74,11 @@ export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
       async (req, reply) => {
         const d = ctx.devices.get(req.params.id);
         if (!d) throw ApiError.notFound(`no device '${req.params.id}'`);
-        const tasks = taskCounts().get(d.id) ?? 0;
+        const tasks = ctx.deviceTasks.count(d.id);
         if (tasks > 0) throw ApiError.conflict(`device '${d.id}' has ${tasks} placed task(s); release them first`, { tasks });
         await ctx.durable.commit([{ kind: "device", key: d.id, value: null }]);
         // A task may have been placed while the removal was written: it registers the device again.
-        if (taskCounts().has(d.id)) {
+        if (ctx.deviceTasks.count(d.id) > 0) {
           await ctx.durable.commit([ctx.durable.device(d)]);
           throw ApiError.conflict(`device '${d.id}' got a task meanwhile; release it first`);
         }
