@@ -23,6 +23,7 @@ import { switchRoutes } from "./api/switches.js";
 import { topologyRoutes } from "./api/topology.js";
 import { DnsRecords } from "./dns/records.js";
 import { type RunningDnsServer, startDnsServer } from "./dns/server.js";
+import { startDnsWorker } from "./dns/worker-server.js";
 import { Forwarder } from "./forwarding/forwarder.js";
 import { NoFloodPorts } from "./forwarding/no-flood.js";
 import { HostTable } from "./hosts/table.js";
@@ -70,6 +71,8 @@ export interface ControllerOptions {
   serviceLog?: ServiceLog;
   /** The metrics served at GET /metrics; default: a registry of this controller's own. */
   metrics?: ControllerMetrics;
+  /** Answer DNS in a worker thread of its own (default true), so a flood of it never delays OpenFlow or HTTP. */
+  dnsInWorker?: boolean;
 }
 
 export interface RunningController {
@@ -225,7 +228,8 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   await http.register(topologyRoutes, { registry: server.registry, discovery, hosts });
   await http.register(hostRoutes, { hosts });
   await http.register(redirectRoutes, { executor: redirects, store, nodes });
-  await http.register(dnsRoutes, { records, onEvent: (e) => emit(e) });
+  let dnsSynced: () => Promise<void> = async () => {};
+  await http.register(dnsRoutes, { records, onEvent: (e) => emit(e), synced: () => dnsSynced() });
   await http.register(overlayRoutes, { overlay, emit });
   await http.register(eventsPlugin({ hub, summary: CONTROLLER_EVENTS_SUMMARY }));
 
@@ -233,7 +237,12 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   discovery.start();
   let dns: RunningDnsServer | undefined;
   try {
-    dns = await startDnsServer({ port: opts.dnsPort ?? 5353, host: opts.host ?? "127.0.0.1", records, onAnswer: (rcode) => metrics.dnsAnswered(rcode) });
+    const dnsOpts = { port: opts.dnsPort ?? 5353, host: opts.host ?? "127.0.0.1", records, onAnswer: (rcode: number) => metrics.dnsAnswered(rcode) };
+    if (opts.dnsInWorker ?? true) {
+      const worker = await startDnsWorker(dnsOpts);
+      dnsSynced = () => worker.sync();
+      dns = worker;
+    } else dns = await startDnsServer(dnsOpts);
     await http.listen({ port: opts.httpPort ?? 8181, host: opts.host ?? "127.0.0.1" });
   } catch (err) {
     discovery.stop();

@@ -25,6 +25,8 @@ export type DnsEvent =
 export interface DnsRoutesOptions {
   records: DnsRecords;
   onEvent?: (event: DnsEvent) => void;
+  /** Resolves once the DNS server answers from the table as it is now (it may run in a worker with a copy). */
+  synced?: () => Promise<void>;
 }
 
 const recordSchema = {
@@ -93,6 +95,7 @@ export const dnsRoutes: FastifyPluginAsync<DnsRoutesOptions> = async (app, opts)
       if (ipError) throw ApiError.badRequest(ipError);
       const previous = records.get(q.fqdn);
       const record = records.set(q.fqdn, req.body.ip, req.body.ttl);
+      await opts.synced?.();
       emit({ type: "dns.record.set", record, previousIp: previous?.ip ?? null });
       return reply.code(previous ? 200 : 201).send(record);
     },
@@ -113,6 +116,7 @@ export const dnsRoutes: FastifyPluginAsync<DnsRoutesOptions> = async (app, opts)
       if (!q.ok) throw ApiError.badRequest(q.error);
       const removed = records.delete(q.fqdn);
       if (!removed) throw ApiError.notFound(`no record named ${q.fqdn}`);
+      await opts.synced?.();
       emit({ type: "dns.record.deleted", record: removed });
       return removed;
     },

@@ -90,11 +90,15 @@ export interface DnsRecordsOptions {
   now?: () => Date;
 }
 
+/** A change of the table, for a copy kept elsewhere (the DNS worker thread's). */
+export type DnsChange = { op: "set"; record: DnsRecord } | { op: "delete"; name: string };
+
 export class DnsRecords {
   readonly zone: string;
   readonly defaultTtl: number;
   private readonly now: () => Date;
   private readonly table = new Map<string, DnsRecord>();
+  private readonly listeners = new Set<(change: DnsChange) => void>();
 
   constructor(opts: DnsRecordsOptions = {}) {
     this.zone = normalizeZone(opts.zone ?? DEFAULT_ZONE);
@@ -114,6 +118,7 @@ export class DnsRecords {
       updatedAt: this.now().toISOString(),
     };
     this.table.set(fqdn, record);
+    for (const l of this.listeners) l({ op: "set", record: { ...record } });
     return { ...record };
   }
 
@@ -122,7 +127,20 @@ export class DnsRecords {
     const fqdn = this.qualify(name);
     const old = this.table.get(fqdn);
     this.table.delete(fqdn);
+    if (old) for (const l of this.listeners) l({ op: "delete", name: fqdn });
     return old ? { ...old } : undefined;
+  }
+
+  /** Calls `listener` after each change; answers the function that stops it. */
+  onChange(listener: (change: DnsChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Applies a change made to another copy of this table (as is: it was checked there). */
+  apply(change: DnsChange): void {
+    if (change.op === "set") this.table.set(change.record.name, { ...change.record });
+    else this.table.delete(change.name);
   }
 
   /** Looks a name up (relative or fully qualified); undefined when unknown or not in the zone. */

@@ -36,6 +36,8 @@ import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
 import type { NodeReport } from "../../src/api-types/scheduler.js";
+import { DEFAULT_DEVICE_TTL_MS, DeviceExpiry } from "./device-expiry.js";
+import { DeviceTasks } from "./device-tasks.js";
 import { devicesPlugin } from "./devices.js";
 import { groupsPlugin } from "./groups.js";
 import { SCHEDULER_EVENTS_SUMMARY, type SchedulerEvents } from "./events.js";
@@ -46,6 +48,8 @@ import { migrationsPlugin } from "./migrations.js";
 import { modelsPlugin } from "./models.js";
 import { nodesPlugin, specOf } from "./nodes.js";
 import { registerOpenApi } from "./openapi.js";
+import { Reconciler } from "./reconcile.js";
+import { reconciliationPlugin } from "./reconciliation.js";
 import { samplesPlugin } from "./samples.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { tasksPlugin } from "./tasks.js";
@@ -94,6 +98,8 @@ export interface SchedulerAppOptions {
   dnsZone?: string;
   catalog?: WorkloadCatalog;
   reportTimeoutMs?: number;
+  /** Auto-registered devices with no task for this long are forgotten (0: never). */
+  deviceTtlMs?: number;
   /** Lines of the migration log, for the CLI to print. */
   onMigrationLog?(line: string): void;
   sleep?(ms: number): Promise<void>;
@@ -191,27 +197,34 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     runtime,
     events,
     devices,
+    deviceTasks: new DeviceTasks(),
     reports,
+    reconciler: new Reconciler(),
     allowFaults: opts.allowFaults ?? false,
     durable,
     nextTaskId: () => {
       // Skip ids a client chose itself, so that a generated id never collides.
-      const taken = new Set(opts.policy.placements().map((p) => p.request.id));
       let id: string;
       do id = `t-${++taskSeq}`;
-      while (taken.has(id));
+      while (opts.policy.record(id));
       return id;
     },
     taskSeq: () => taskSeq,
     now,
     metrics,
   };
+  ctx.deviceTasks.seed(opts.policy);
   const liveness = new Liveness(ctx, opts.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS);
   ctx.liveness = liveness;
   liveness.start();
+  const deviceExpiry = new DeviceExpiry(ctx, opts.deviceTtlMs ?? DEFAULT_DEVICE_TTL_MS);
+  ctx.deviceExpiry = deviceExpiry;
+  deviceExpiry.seed();
+  deviceExpiry.start();
 
   app.addHook("onClose", async () => {
     liveness.stop();
+    deviceExpiry.stop();
     await executor.close?.();
     await stateStore.close();
   });
@@ -222,6 +235,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   logsRoutes(app, serviceLog);
   await app.register(nodesPlugin(ctx));
   await app.register(devicesPlugin(ctx));
+  await app.register(reconciliationPlugin(ctx));
   await app.register(tasksPlugin(ctx));
   await app.register(migrationsPlugin(ctx));
   await app.register(groupsPlugin(ctx, { prober, limits: { ...DEFAULT_LIMITS, ...opts.limits }, onLog: log }));

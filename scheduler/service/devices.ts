@@ -1,5 +1,7 @@
 // Devices: the IoT clients that submit tasks. Registering one is optional: a
-// task from an unknown device registers it (auto: true) when the task is placed.
+// task from an unknown device registers it (auto: true) when the task is placed;
+// such a device left without tasks expires (device-expiry.ts). DELETE forgets
+// a device that has no placed task.
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
@@ -17,7 +19,7 @@ const deviceSchema = {
 } as const;
 
 export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
-  const view = (d: Device) => ({ ...d, tasks: ctx.policy.placements().filter((p) => p.request.device === d.id).length });
+  const view = (d: Device) => ({ ...d, tasks: ctx.deviceTasks.count(d.id) });
 
   return async (app) => {
     app.get("/v1/devices", { schema: { tags: ["devices"], summary: "Known devices and their placed tasks" } }, async () =>
@@ -54,7 +56,36 @@ export function devicesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         };
         await ctx.durable.commit([ctx.durable.device(device)]);
         ctx.devices.set(device.id, device);
+        ctx.deviceExpiry?.forget(device.id);
         return reply.code(existing ? 200 : 201).send(view(device));
+      },
+    );
+
+    app.delete<{ Params: { id: string } }>(
+      "/v1/devices/:id",
+      {
+        schema: {
+          tags: ["devices"],
+          summary: "Forget a device without placed tasks",
+          params: { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+          response: { 404: errorSchema, 409: errorSchema, 503: errorSchema },
+        },
+      },
+      async (req, reply) => {
+        const d = ctx.devices.get(req.params.id);
+        if (!d) throw ApiError.notFound(`no device '${req.params.id}'`);
+        const tasks = ctx.deviceTasks.count(d.id);
+        if (tasks > 0) throw ApiError.conflict(`device '${d.id}' has ${tasks} placed task(s); release them first`, { tasks });
+        await ctx.durable.commit([{ kind: "device", key: d.id, value: null }]);
+        // A task may have been placed while the removal was written: it registers the device again.
+        if (ctx.deviceTasks.count(d.id) > 0) {
+          await ctx.durable.commit([ctx.durable.device(d)]);
+          throw ApiError.conflict(`device '${d.id}' got a task meanwhile; release it first`);
+        }
+        ctx.devices.delete(d.id);
+        ctx.deviceExpiry?.forget(d.id);
+        ctx.events.emit({ type: "device-removed", device: d.id, reason: "deleted" });
+        return reply.code(204).send();
       },
     );
   };

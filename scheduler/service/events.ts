@@ -7,6 +7,7 @@ import type { MigrationRecord } from "../executor/executor.js";
 import type { NodeSpec, TaskRequest } from "../placement/types.js";
 import type { LatencyModel } from "../../src/latency/model.js";
 import type { ModelSource } from "../latency/drift.js";
+import type { Discrepancy } from "./reconcile.js";
 
 export type SchedulerEvent =
   | {
@@ -40,6 +41,11 @@ export type SchedulerEvent =
     }
   | { type: "node-registered"; node: NodeSpec }
   | { type: "node-removed"; node: string }
+  | { type: "device-removed"; device: string; reason: "deleted" | "expired" }
+  // Reconciliation with the agents' reports (reconcile.ts).
+  | { type: "reconcile.missing"; node: string; task: string; workload: string; since: string }
+  | { type: "reconcile.unknown"; node: string; workload: string; since: string }
+  | ({ type: "reconcile.resolved" } & Discrepancy)
   // Measured latency (samples.ts, docs/latency.md).
   | { type: "latency.drift"; model: string; outcome: "refitted" | "refit-rejected"; serving: ServedModel; refitR2: number }
   | { type: "model.refitted"; model: string; from: ServedModel; to: ServedModel };
@@ -50,4 +56,4 @@ export type ServedModel = LatencyModel & { r2: number; source: ModelSource };
 export type SchedulerEvents = EventHub<SchedulerEvent>;
 
 export const SCHEDULER_EVENTS_SUMMARY =
-  "{type: placed|refused|migration-requested|migration.transition|group.migration|policy.notify|task.unavailable|task.available|released|node-registered|node-removed|latency.drift|model.refitted, at, ...}";
+  "{type: placed|refused|migration-requested|migration.transition|group.migration|policy.notify|task.unavailable|task.available|released|node-registered|node-removed|device-removed|reconcile.missing|reconcile.unknown|reconcile.resolved|latency.drift|model.refitted, at, ...}";

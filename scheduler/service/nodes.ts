@@ -10,6 +10,7 @@ import { CertificateFormatError, parseCertificate } from "../../src/pca/certific
 import { proofProblem } from "../../src/pca/proof.js";
 import type { ServiceContext } from "./context.js";
 import { attributeCertSchema } from "./data-protection-schemas.js";
+import { reconcileReport } from "./reconciliation.js";
 import { nodeViewSchema } from "./response-schemas.js";
 
 export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
@@ -184,6 +185,7 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
           throw err;
         }
         ctx.reports.delete(node.name);
+        for (const d of ctx.reconciler.forgetNode(node.name)) ctx.events.emit({ type: "reconcile.resolved", ...d });
         ctx.events.emit({ type: "node-removed", node: node.name });
         return reply.code(204).send();
       },
@@ -204,6 +206,7 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         if (!find(req.params.name)) throw ApiError.notFound(`no node '${req.params.name}'; register it first`);
         const receivedAt = ctx.now().toISOString();
         ctx.reports.set(req.params.name, { receivedAt, report: req.body });
+        reconcileReport(ctx, req.params.name, req.body, receivedAt);
         return { node: req.params.name, receivedAt };
       },
     );

@@ -125,6 +125,7 @@ export const placementSchema = {
     dnsName: { type: ["string", "null"] },
     port: { type: ["integer", "null"] },
     unavailable: { type: "boolean", description: "Its node stopped reporting (--report-timeout)" },
+    missing: { type: "boolean", description: "Its node's agent does not report its workload (GET /v1/reconciliation)" },
   },
 } as const;
 

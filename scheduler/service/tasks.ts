@@ -6,8 +6,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
-import { modelKey } from "../../src/latency/model.js";
+import { modelKey, predictLatencyMs } from "../../src/latency/model.js";
 import type { MigrationRecord, ServiceBinding } from "../executor/executor.js";
+import { toCores } from "../placement/share.js";
 import type { Placement, TaskRequest } from "../placement/types.js";
 import type { Device, ServiceContext } from "./context.js";
 import { NAME_PATTERN } from "./nodes.js";
@@ -60,7 +61,13 @@ type TaskBody = Omit<TaskRequest, "id"> & { id?: string };
 
 export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
   const endpointOf = (node: string): string | undefined => ctx.policy.nodes().find((n) => n.name === node)?.endpoint;
-  const placementOf = (id: string): Placement | undefined => ctx.policy.placements().find((p) => p.request.id === id);
+  // From the policy's record of the one task: listing every placement to find one cost O(tasks) a request.
+  const placementOf = (id: string): Placement | undefined => {
+    const r = ctx.policy.record(id);
+    if (!r) return undefined;
+    const cpuShare = toCores(r.shareMilli);
+    return { request: r.request, node: r.node, cpuShare, predictedDelayMs: predictLatencyMs(r.model, cpuShare), seq: r.seq };
+  };
   const viewOf = (p: Placement) => {
     const b = ctx.runtime.binding(p.request.id);
     return {
@@ -70,6 +77,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
       dnsName: b?.dnsName ?? null,
       port: b?.port ?? null,
       unavailable: ctx.liveness?.isSilent(p.node) ?? false,
+      missing: ctx.reconciler.missing(p.request.id)?.node === p.node,
     };
   };
 
@@ -163,6 +171,8 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         }
         if (device && !ctx.devices.has(device.id)) ctx.devices.set(device.id, device);
         ctx.metrics.placed(decision.case, ctx.policy.name);
+        ctx.deviceTasks.added(task.device);
+        ctx.deviceExpiry?.busy(task.device);
         const migrations = await requestMoves(ctx, decision.migrations, endpointOf, placementOf);
         ctx.events.emit({
           type: "placed",
@@ -232,7 +242,9 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
         await ctx.durable.commit([{ kind: "task", key: p.request.id, value: null }]);
         const stopped = await ctx.runtime.stop(p.request.id, p.node, endpointOf(p.node));
         if (!ctx.policy.release(p.request.id)) throw ApiError.notFound(`no task '${req.params.id}'`);
+        ctx.deviceTasks.removed(p.request.device);
         ctx.events.emit({ type: "released", task: p.request.id, node: p.node });
+        ctx.deviceExpiry?.maybeIdle(p.request.device);
         return { released: p.request.id, node: p.node, workloadRemoved: stopped.removed, ...(stopped.error ? { error: stopped.error } : {}) };
       },
     );

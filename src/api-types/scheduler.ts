@@ -292,6 +292,25 @@ export interface PlacementView {
   port?: number | null;
   /** True when its node stopped reporting (no report within --report-timeout). */
   unavailable?: boolean;
+  /** True when its node's agent reports no such workload (two reports in a row). */
+  missing?: boolean;
+}
+
+/** One entry of GET /v1/reconciliation. */
+export interface Discrepancy {
+  kind: "missing" | "unknown";
+  node: string;
+  /** missing: the task the scheduler placed there. */
+  task?: string;
+  workload: string;
+  /** The first report that showed it. */
+  since: string;
+}
+
+/** GET /v1/reconciliation: what the scheduler's store and its agents' reports disagree on. */
+export interface Reconciliation {
+  missing: Discrepancy[];
+  unknown: Discrepancy[];
 }
 
 /** DELETE /v1/tasks/:id. */

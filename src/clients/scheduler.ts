@@ -15,6 +15,7 @@ import type {
   NodeView,
   Placed,
   PlacementView,
+  Reconciliation,
   Released,
   ReportReceipt,
   SamplesReceipt,
@@ -58,6 +59,11 @@ export class SchedulerClient {
     return this.http.put(`/v1/nodes/${seg(name)}/report`, report, opts);
   }
 
+  /** Workloads the store places on a node that its agent does not report, and the reverse. */
+  reconciliation(opts?: MethodOptions): Promise<Reconciliation> {
+    return this.http.get("/v1/reconciliation", opts);
+  }
+
   registerDevice(device: DeviceRegistration, opts?: MethodOptions): Promise<DeviceView> {
     return this.http.post("/v1/devices", device, opts);
   }
@@ -68,6 +74,11 @@ export class SchedulerClient {
 
   device(id: string, opts?: MethodOptions): Promise<DeviceView> {
     return this.http.get(`/v1/devices/${seg(id)}`, opts);
+  }
+
+  /** Forgets a device without placed tasks (409 while it has some). */
+  async removeDevice(id: string, opts?: MethodOptions): Promise<void> {
+    await this.http.delete(`/v1/devices/${seg(id)}`, opts);
   }
 
   /** Places a task. A refusal (409: no node meets the budget, or a duplicate id) is an outcome, not an error. */

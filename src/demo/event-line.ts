@@ -43,6 +43,8 @@ function describe(e: Json): string {
     }
     case "node-removed":
       return `node      ${e.node} removed`;
+    case "device-removed":
+      return `device    ${e.device} removed (${e.reason})`;
     default:
       return `${String(e.type ?? "event")}  ${JSON.stringify(e)}`;
   }

@@ -58,25 +58,54 @@ export class JsonlFile<L> {
   }
 
   /**
-   * Appends `line`; resolves once it is on disk, after `onDisk` ran. One
-   * append at a time: lines never interleave, and `onDisk` (the caller's
-   * in-memory change) happens only for a line that was written.
+   * Appends `line`; resolves once it is on disk, after `onDisk` ran. Lines
+   * never interleave, and `onDisk` (the caller's in-memory change) happens
+   * only for a line that was written, in append order. Appends that arrive
+   * while a write is under way go together in the next one (group commit):
+   * one write and one fsync for all of them, so that concurrent callers do
+   * not each wait for an fsync of their own. A failed write fails every
+   * line of its group (none of them is kept).
    */
   append(line: L, onDisk: () => void = () => {}): Promise<void> {
+    // Outside the promise: a line that cannot be serialized throws at once.
     const text = `${JSON.stringify(line)}\n`;
-    const next = this.chain.then(async () => {
-      try {
-        await this.handle.appendFile(text);
-        await this.handle.sync();
-      } catch (err) {
-        await this.handle.truncate(this.size).catch(() => {});
-        throw err;
-      }
-      this.size += Buffer.byteLength(text);
-      onDisk();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ text, onDisk, resolve, reject });
+      if (this.queue.length === 1 && !this.writing) this.chain = this.drain();
     });
-    this.chain = next.catch(() => {});
-    return next;
+  }
+
+  private readonly queue: Array<{ text: string; onDisk: () => void; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private writing = false;
+
+  /** Writes queued lines, a group at a time, until none is left. */
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, this.queue.length);
+        const text = group.map((g) => g.text).join("");
+        try {
+          await this.handle.appendFile(text);
+          await this.handle.sync();
+        } catch (err) {
+          await this.handle.truncate(this.size).catch(() => {});
+          for (const g of group) g.reject(err);
+          continue;
+        }
+        this.size += Buffer.byteLength(text);
+        for (const g of group) {
+          try {
+            g.onDisk();
+            g.resolve();
+          } catch (err) {
+            g.reject(err);
+          }
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
   }
 
   /** Resolves once every append so far has settled. */

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SchedulerApp } from "../../../../scheduler/service/app.js";
+import type { DeviceExpiry } from "../../../../scheduler/service/device-expiry.js";
+import { MemoryStateStore } from "../../../../scheduler/state/store.js";
 import { MODELS, makeApp, snapshot } from "./helpers.js";
 
 let app: SchedulerApp;
@@ -57,5 +59,85 @@ describe("GET /openapi.json", () => {
     const body = doc.paths["/v1/tasks"].post.requestBody.content["application/json"].schema;
     expect(body.required).toEqual(["device", "workload", "inputClass", "delayBudgetMs"]);
     expect(body.properties.delayBudgetMs).toMatchObject({ type: "number", exclusiveMinimum: 0 });
+  });
+});
+
+describe("devices leave", () => {
+  const CLOUD_ONLY = [{ name: "cloud1", tier: "cloud" as const, cpus: 8, netDelayMs: 60 }];
+  const task = (id: string, device: string) => ({ id, device, workload: "detect", inputClass: "small", delayBudgetMs: 266 });
+
+  it("DELETE /v1/devices/:id forgets a device without tasks (204, then 404), refuses one with tasks (409), durably", async () => {
+    const store = new MemoryStateStore();
+    const a = await makeApp(CLOUD_ONLY, { stateStore: store });
+    try {
+      expect((await a.inject({ method: "POST", url: "/v1/devices", payload: { id: "cam-1" } })).statusCode).toBe(201);
+      expect((await a.inject({ method: "POST", url: "/v1/tasks", payload: task("t-1", "cam-2") })).statusCode).toBe(201);
+      const busy = await a.inject({ method: "DELETE", url: "/v1/devices/cam-2" });
+      expect(busy.statusCode).toBe(409);
+      expect(busy.json()).toMatchObject({ code: "CONFLICT", tasks: 1, message: expect.stringMatching(/1 placed task/) });
+      expect([...store.tables.devices.keys()].sort()).toEqual(["cam-1", "cam-2"]);
+      const gone = await a.inject({ method: "DELETE", url: "/v1/devices/cam-1" });
+      expect(gone.statusCode).toBe(204);
+      expect((await a.inject({ method: "GET", url: "/v1/devices/cam-1" })).statusCode).toBe(404);
+      expect((await a.inject({ method: "DELETE", url: "/v1/devices/cam-1" })).statusCode).toBe(404);
+      expect([...store.tables.devices.keys()]).toEqual(["cam-2"]);
+      expect((await a.inject({ method: "GET", url: "/v1/devices" })).json().map((d: { id: string }) => d.id)).toEqual(["cam-2"]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it("an auto-registered device with no task expires after the TTL, durably and announced; one registered by hand stays", async () => {
+    let now = Date.parse("2026-12-01T00:00:00Z");
+    const store = new MemoryStateStore();
+    const a = await makeApp(CLOUD_ONLY, { stateStore: store, deviceTtlMs: 60_000, now: () => new Date(now) });
+    const events: Array<{ type: string }> = [];
+    a.scheduler.events.subscribe((e) => events.push(e as { type: string }));
+    const expiry = a.scheduler.deviceExpiry as DeviceExpiry;
+    try {
+      await a.inject({ method: "POST", url: "/v1/devices", payload: { id: "by-hand" } });
+      expect((await a.inject({ method: "POST", url: "/v1/tasks", payload: task("t-1", "cam-1") })).statusCode).toBe(201);
+      expect((await a.inject({ method: "POST", url: "/v1/tasks", payload: task("t-2", "cam-2") })).statusCode).toBe(201);
+      now += 120_000;
+      expect(await expiry.sweep()).toEqual([]); // both still have a task
+      await a.inject({ method: "DELETE", url: "/v1/tasks/t-1" });
+      now += 59_000;
+      expect(await expiry.sweep()).toEqual([]); // idle for less than the TTL
+      now += 1_000;
+      expect(await expiry.sweep()).toEqual(["cam-1"]);
+      expect((await a.inject({ method: "GET", url: "/v1/devices" })).json().map((d: { id: string }) => d.id)).toEqual(["by-hand", "cam-2"]);
+      expect([...store.tables.devices.keys()]).toEqual(["by-hand", "cam-2"]);
+      expect(events).toContainEqual(expect.objectContaining({ type: "device-removed", device: "cam-1", reason: "expired" }));
+      // A device that gets a task again is no longer idle.
+      await a.inject({ method: "DELETE", url: "/v1/tasks/t-2" });
+      now += 30_000;
+      expect((await a.inject({ method: "POST", url: "/v1/tasks", payload: task("t-3", "cam-2") })).statusCode).toBe(201);
+      now += 600_000;
+      expect(await expiry.sweep()).toEqual([]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it("a restart starts the idle time again: an expiry can be delayed, never hastened; with TTL 0 none expires", async () => {
+    let now = Date.parse("2026-12-01T00:00:00Z");
+    const store = new MemoryStateStore();
+    const first = await makeApp(CLOUD_ONLY, { stateStore: store, deviceTtlMs: 60_000, now: () => new Date(now) });
+    await first.inject({ method: "POST", url: "/v1/tasks", payload: task("t-1", "cam-1") });
+    await first.inject({ method: "DELETE", url: "/v1/tasks/t-1" });
+    await first.close();
+    now += 50_000;
+    const second = await makeApp(CLOUD_ONLY, { stateStore: store, deviceTtlMs: 60_000, now: () => new Date(now) });
+    const never = await makeApp(CLOUD_ONLY, { stateStore: store, deviceTtlMs: 0, now: () => new Date(now) });
+    try {
+      now += 30_000;
+      expect(await (second.scheduler.deviceExpiry as DeviceExpiry).sweep()).toEqual([]);
+      now += 30_000;
+      expect(await (never.scheduler.deviceExpiry as DeviceExpiry).sweep()).toEqual([]);
+      expect(await (second.scheduler.deviceExpiry as DeviceExpiry).sweep()).toEqual(["cam-1"]);
+    } finally {
+      await second.close();
+      await never.close();
+    }
   });
 });

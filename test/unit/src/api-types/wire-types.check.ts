@@ -16,7 +16,8 @@ import type { Device } from "../../../../scheduler/service/context.js";
 import type { NodeView as ServedNodeView } from "../../../../scheduler/service/nodes.js";
 import type { AgentCapabilities, MigrationInput, MigrationMetrics, MigrationView, WorkloadInput, WorkloadView } from "../../../../src/api-types/agent.js";
 import type { DnsListing, DnsRecord, RedirectRecord } from "../../../../src/api-types/controller.js";
-import type { DeviceView, MoveRecord, NodeView, PlacementView, TaskRequest } from "../../../../src/api-types/scheduler.js";
+import type { Discrepancy as ServedDiscrepancy } from "../../../../scheduler/service/reconcile.js";
+import type { DeviceView, Discrepancy, MoveRecord, NodeView, PlacementView, TaskRequest } from "../../../../src/api-types/scheduler.js";
 
 /** Compiles only when A is assignable to B. */
 type Fits<A extends B, B> = [A, B];
@@ -27,6 +28,7 @@ export type ServedFitsClient = [
   Fits<WorkloadRecord, WorkloadView>,
   Fits<Capabilities, AgentCapabilities>,
   Fits<ServedNodeView, NodeView>,
+  Fits<ServedDiscrepancy, Discrepancy>,
   Fits<ServedTask, TaskRequest>,
   Fits<SchedulerMove, MoveRecord>,
   Fits<Placement & { endpoint: string | null }, PlacementView>,

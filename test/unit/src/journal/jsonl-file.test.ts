@@ -68,4 +68,15 @@ describe("JsonlFile", () => {
     await opened.file.close();
     expect(readFileSync(path.join(d, "j.jsonl"), "utf8")).toBe('{"id":"a","n":1}\n{"id":"b","n":2}\n');
   });
+
+  it("writes concurrent appends together (group commit), in order, each resolved after its onDisk", async () => {
+    const d = dir();
+    const opened = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+    const order: string[] = [];
+    await Promise.all(Array.from({ length: 50 }, (_, i) => opened.file.append({ id: `l${i}`, n: i }, () => order.push(`l${i}`))));
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => `l${i}`));
+    await opened.file.close();
+    const lines = readFileSync(path.join(d, "j.jsonl"), "utf8").trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).n)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
 });
