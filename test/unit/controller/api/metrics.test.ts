@@ -77,7 +77,11 @@ describe("controller GET /metrics", () => {
     expect(await ask("example.org")).toBe(5);
     await ctl.http.inject({ method: "PUT", url: "/v1/dns/records/web", payload: { ip: "10.0.0.5" } });
     expect(await ask("web.svc.fleximigrate.local")).toBe(0);
-    const m = await scrape();
+    // The answers are counted in the DNS worker and reach the registry a moment after the reply.
+    const m = await waitFor(async () => {
+      const now = await scrape();
+      return sampleValue(now, CONTROLLER_METRICS.dnsQueries, { rcode: "NOERROR" }) === 1 ? now : undefined;
+    }, { timeoutMs: 5000, what: "the DNS worker's counts" });
     expect(sampleValue(m, CONTROLLER_METRICS.dnsQueries, { rcode: "NXDOMAIN" })).toBe(1);
     expect(sampleValue(m, CONTROLLER_METRICS.dnsQueries, { rcode: "REFUSED" })).toBe(1);
     expect(sampleValue(m, CONTROLLER_METRICS.dnsQueries, { rcode: "NOERROR" })).toBe(1);
