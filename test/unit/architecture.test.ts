@@ -39,6 +39,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["topology/", "hosts/"],
     // the apps that own flows
     ["forwarding/", "redirect/", "overlay/"],
+    // state/ keeps DNS records, redirects, nodes and tunnels across restarts (journal, capture, restore)
+    ["state/"],
     ["api/"],
     ["app.ts"],
     ["cli/"],
