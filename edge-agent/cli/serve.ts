@@ -1,4 +1,5 @@
 // `fleximigrate agent`: starts the node agent service.
+import path from "node:path";
 import { numberFlag } from "../../src/cli/args.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
@@ -18,6 +19,7 @@ export const command = defineCommand({
     scheduler: flag.url("scheduler to register with and report to"),
     advertise: flag.url("base URL other agents reach this one on (default http://LISTEN)"),
     "work-dir": flag.string("DIR", "scratch directory for images (default /dev/shm/fleximigrate-NODE)"),
+    "state-dir": flag.string("DIR", "where the workloads are journaled and taken back from at start\n(default WORK-DIR/state)"),
     "report-ms": flag.number("N", "report interval in ms", { integer: true, min: 100, default: 3000 }),
     "net-delay-ms": flag.number("N", "network delay of this node, told to the scheduler", { min: 0, default: 0 }),
     cpus: flag.number("N", "cores this node offers the scheduler (default: the host's cores)", { min: 0.001 }),
@@ -36,12 +38,14 @@ export const command = defineCommand({
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();
+    const workRoot = v["work-dir"] ?? `/dev/shm/fleximigrate-${v.node}`;
     const agent = new Agent(
       {
         node: v.node,
         tier: v.tier,
         selfUrl: "",
-        workRoot: v["work-dir"] ?? `/dev/shm/fleximigrate-${v.node}`,
+        workRoot,
+        stateDir: v["state-dir"] ?? path.join(workRoot, "state"),
         allowFaults: v["allow-faults"],
         compress: v.compress,
         bandwidthBps: bandwidth,
@@ -50,6 +54,8 @@ export const command = defineCommand({
       },
       caps,
     );
+    // What an earlier process of this agent ran is taken back (or marked ended) before anything is answered.
+    for (const note of await agent.openState()) agent.log(note);
     const app = await buildApp(agent);
     await app.listen({ host, port });
     const addr = app.server.address();
@@ -68,6 +74,7 @@ export const command = defineCommand({
     for (const id of [...agent.incoming.keys()]) await agent.abortIncoming(id).catch(() => undefined);
     for (const id of [...agent.workloads.keys()]) await agent.deleteWorkload(id, { force: true }).catch(() => undefined);
     await app.close();
+    await agent.closeState();
     return 0;
   },
 });

@@ -11,7 +11,11 @@ import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
 import { networkProblem } from "../runtime/netns-input.js";
 import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
+import { processIdentity } from "../runtime/proc-identity.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
+import { AgentJournal } from "../state/journal.js";
+import { readoptWorkloads } from "../state/readopt.js";
+import type { AgentSnapshot, PendingCreate } from "../state/records.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
 import type { AgentOptions } from "./options.js";
 import { type MigrationRequest, OutgoingMigrations } from "./outgoing.js";
@@ -35,6 +39,11 @@ export class Agent implements AgentRuntimes {
   private dockerRuntime?: DockerRuntime;
   private readonly outgoing: OutgoingMigrations;
   private readonly arriving: IncomingMigrations;
+  private journal?: AgentJournal;
+  /** Direct creates under way, recorded before their tree starts (a crash mid-create is undone at the next start). */
+  private readonly pending = new Map<string, PendingCreate>();
+  /** Start time of each recorded workload's PID, read once per (workload, PID). */
+  private readonly startTimes = new Map<string, { pid: number; startTime?: number }>();
 
   constructor(
     readonly opts: AgentOptions,
@@ -51,6 +60,64 @@ export class Agent implements AgentRuntimes {
 
   publish(event: AgentEvent): void {
     this.events.emit(event);
+    // Every workload or migration change is published: the journal follows (creates and deletes also await it).
+    if (this.journal) void this.persist().catch((err: Error) => this.log(err.message));
+  }
+
+  // ---- durable state (state/) ---------------------------------------------
+
+  /**
+   * Opens the journal under opts.stateDir and takes back what an earlier
+   * process of this agent recorded (state/readopt.ts), before the service
+   * answers. Answers what happened to each workload, for the log.
+   */
+  async openState(): Promise<string[]> {
+    if (!this.opts.stateDir) return [];
+    const opened = await AgentJournal.open(this.opts.stateDir, () => this.capture());
+    const { workloads, notes } = await readoptWorkloads(opened.snapshot, {
+      reattach: (r, startTime) => this.runtimeFor(r).reattach(r, startTime),
+      undoStart: (id, spec, cgroup) => this.direct.undoStart(id, spec, cgroup),
+      remove: (r) => this.runtimeFor(r).remove(r),
+      workRoot: this.opts.workRoot,
+    });
+    for (const w of workloads) this.workloads.set(w.id, w);
+    // The start times recorded are the ones to keep checking against (not re-read: the PID may be another's by now).
+    for (const s of opened.snapshot.workloads) if (s.record.pid) this.startTimes.set(s.record.id, { pid: s.record.pid, startTime: s.startTime });
+    this.journal = opened.journal;
+    await this.persist();
+    return [...opened.dropped.map((d) => `state: dropped ${d}`), ...notes];
+  }
+
+  /** Resolves once the workloads as they are now are on disk; a 503 when the write fails. No state dir: nothing to do. */
+  persist(): Promise<void> {
+    return this.journal ? this.journal.sync() : Promise.resolve();
+  }
+
+  async closeState(): Promise<void> {
+    await this.journal?.close();
+  }
+
+  private capture(): AgentSnapshot {
+    const migratingOut = new Map<string, { migrationId: string; destination: string; phase: string }>();
+    for (const m of this.outgoing.migrations.values()) {
+      if (m.status === "running") migratingOut.set(m.workloadId, { migrationId: m.id, destination: m.destination, phase: m.phase });
+    }
+    return {
+      workloads: [...this.workloads.values()].map((record) => ({
+        record,
+        ...(record.pid && { startTime: this.startTimeOf(record.id, record.pid) }),
+        ...(migratingOut.has(record.id) && { outgoing: migratingOut.get(record.id) }),
+      })),
+      pending: [...this.pending.values()],
+    };
+  }
+
+  private startTimeOf(id: string, pid: number): number | undefined {
+    const known = this.startTimes.get(id);
+    if (known?.pid === pid) return known.startTime;
+    const startTime = processIdentity(pid)?.startTime;
+    this.startTimes.set(id, { pid, startTime });
+    return startTime;
   }
 
   // ---- workloads -------------------------------------------------------
@@ -76,8 +143,16 @@ export class Agent implements AgentRuntimes {
     const busy = spec.network ? [] : [...this.workloads.values()].filter((w) => !w.spec.network).flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
     await this.preflight(spec);
-    const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
+    const record = spec.image ? await this.docker.create(id, spec) : await this.createDirect(id, spec);
     this.workloads.set(id, record);
+    try {
+      await this.persist();
+    } catch (err) {
+      // Not recorded: not kept either, so a restart cannot find a workload nobody was told of.
+      this.workloads.delete(id);
+      await this.runtimeFor(record).remove(record).catch(() => undefined);
+      throw new ApiError(503, "UNAVAILABLE", `${(err as Error).message}; workload ${id} was not kept (undone)`);
+    }
     this.publish({ type: "workload", action: "created", workload: record });
     return record;
   }
@@ -100,6 +175,18 @@ export class Agent implements AgentRuntimes {
       this.publish({ type: "workload", action: "exited", workload: ended });
     }
     return [...this.workloads.values()];
+  }
+
+  /** A direct create, its group named and recorded first: a crash before the answer is undone at the next start. */
+  private async createDirect(id: string, spec: WorkloadSpec): Promise<WorkloadRecord> {
+    const cgroup = this.direct.newGroup(id);
+    this.pending.set(id, { id, spec, cgroup, at: new Date().toISOString() });
+    try {
+      await this.persist();
+      return await this.direct.create(id, spec, { cgroup });
+    } finally {
+      this.pending.delete(id);
+    }
   }
 
   /** A workload's own network: the direct runtime, a bridge here, a sound address no other workload here holds. */
@@ -133,6 +220,9 @@ export class Agent implements AgentRuntimes {
     if (record.state === "migrating" && !opts.force) throw ApiError.badRequest(`workload ${id} is migrating`);
     this.workloads.delete(id);
     await this.runtimeFor(record).remove(record);
+    this.startTimes.delete(id);
+    // Gone from the host already: a failed write answers 503, and the next write records the deletion.
+    await this.persist();
     this.publish({ type: "workload", action: "deleted", workload: record });
     return true;
   }

@@ -53,6 +53,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["migration/"],
     // above both strategy families
     ["migration/registry.ts"],
+    // state/ keeps the workloads across agent restarts (journal, re-adoption)
+    ["state/"],
     ["service/", "capabilities.ts"],
     // the report loop to the scheduler, then the commands that start it all
     ["report.ts"],
