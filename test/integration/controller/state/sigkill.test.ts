@@ -121,7 +121,7 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
         );
         if (i === killAt) {
           // Killed mid-request, at a seeded delay into it.
-          await sleep(Math.floor(rng() * 25));
+          await sleep(Math.floor(rng() * 10));
           await kill();
         }
         const a = await answer;
