@@ -1,13 +1,11 @@
 // The agent's stored records: the shape check of a line read back, the diff
-// the journal writes, the journal itself (torn last line dropped), and the
-// re-adoption decision (PID alive, same start time, same group).
+// the journal writes, and the journal itself (torn last line dropped).
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { WorkloadRecord } from "../../../../edge-agent/runtime/types.js";
 import { AGENT_STATE_FILE, AgentJournal } from "../../../../edge-agent/state/journal.js";
-import { adoptionDecision } from "../../../../edge-agent/runtime/reattach.js";
 import { type AgentSnapshot, AgentTables, isAgentChange } from "../../../../edge-agent/state/records.js";
 
 const record = (id: string, over: Partial<WorkloadRecord> = {}): WorkloadRecord => ({
@@ -66,24 +64,5 @@ describe("agent state records", () => {
     ]);
     expect(again.dropped).toEqual([expect.stringContaining("torn last line")]);
     await again.journal.close();
-  });
-});
-
-describe("re-adoption decision", () => {
-  const stored = { record: record("w1"), startTime: 5000 };
-  const decide = (s: { record: WorkloadRecord; startTime?: number }, now: Parameters<typeof adoptionDecision>[2]) => adoptionDecision(s.record, s.startTime, now);
-  const same = { startTime: 5000, cgroup: "fleximigrate/n1/w1.0a0b0c0d", zombie: false };
-
-  it("takes back a PID that runs with the recorded start time in the recorded group", () => {
-    expect(decide(stored, same)).toEqual({ adopt: true });
-  });
-
-  it("refuses a PID that is gone, a zombie, reused (other start time) or in another group", () => {
-    expect(decide(stored, undefined)).toEqual({ adopt: false, reason: expect.stringMatching(/ended while the agent was down/) });
-    expect(decide(stored, { ...same, zombie: true })).toMatchObject({ adopt: false });
-    expect(decide(stored, { ...same, startTime: 5001 })).toEqual({ adopt: false, reason: expect.stringMatching(/PID 4242 is now another process/) });
-    expect(decide(stored, { ...same, cgroup: "fleximigrate/n1/w1.ffffffff" })).toEqual({ adopt: false, reason: expect.stringMatching(/not its own/) });
-    expect(decide({ record: record("w1") }, same)).toEqual({ adopt: false, reason: expect.stringMatching(/start time was not recorded/) });
-    expect(decide({ record: record("w1", { pid: undefined }) }, same)).toMatchObject({ adopt: false });
   });
 });
