@@ -11,12 +11,9 @@ import { DirectRuntime } from "../runtime/direct.js";
 import { DockerRuntime } from "../runtime/docker.js";
 import { networkProblem } from "../runtime/netns-input.js";
 import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
-import { processIdentity } from "../runtime/proc-identity.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
-import { AgentJournal } from "../state/journal.js";
-import { readoptWorkloads } from "../state/readopt.js";
-import type { AgentSnapshot, PendingCreate } from "../state/records.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
+import { DurableWorkloads } from "./durable-workloads.js";
 import type { AgentOptions } from "./options.js";
 import { type MigrationRequest, OutgoingMigrations } from "./outgoing.js";
 
@@ -39,11 +36,7 @@ export class Agent implements AgentRuntimes {
   private dockerRuntime?: DockerRuntime;
   private readonly outgoing: OutgoingMigrations;
   private readonly arriving: IncomingMigrations;
-  private journal?: AgentJournal;
-  /** Direct creates under way, recorded before their tree starts (a crash mid-create is undone at the next start). */
-  private readonly pending = new Map<string, PendingCreate>();
-  /** Start time of each recorded workload's PID, read once per (workload, PID). */
-  private readonly startTimes = new Map<string, { pid: number; startTime?: number }>();
+  private readonly durable: DurableWorkloads;
 
   constructor(
     readonly opts: AgentOptions,
@@ -52,6 +45,7 @@ export class Agent implements AgentRuntimes {
     this.direct = new DirectRuntime(opts.node, opts.bridge);
     this.outgoing = new OutgoingMigrations(this);
     this.arriving = new IncomingMigrations(this, destinationHooks(this));
+    this.durable = new DurableWorkloads(this, () => this.outgoing.migrations);
   }
 
   log(message: string): void {
@@ -61,63 +55,23 @@ export class Agent implements AgentRuntimes {
   publish(event: AgentEvent): void {
     this.events.emit(event);
     // Every workload or migration change is published: the journal follows (creates and deletes also await it).
-    if (this.journal) void this.persist().catch((err: Error) => this.log(err.message));
+    if (this.durable?.active) void this.persist().catch((err: Error) => this.log(err.message));
   }
 
-  // ---- durable state (state/) ---------------------------------------------
+  // ---- durable state (durable-workloads.ts) ---------------------------------
 
-  /**
-   * Opens the journal under opts.stateDir and takes back what an earlier
-   * process of this agent recorded (state/readopt.ts), before the service
-   * answers. Answers what happened to each workload, for the log.
-   */
-  async openState(): Promise<string[]> {
-    if (!this.opts.stateDir) return [];
-    const opened = await AgentJournal.open(this.opts.stateDir, () => this.capture());
-    const { workloads, notes } = await readoptWorkloads(opened.snapshot, {
-      reattach: (r, startTime) => this.runtimeFor(r).reattach(r, startTime),
-      undoStart: (id, spec, cgroup) => this.direct.undoStart(id, spec, cgroup),
-      remove: (r) => this.runtimeFor(r).remove(r),
-      workRoot: this.opts.workRoot,
-    });
-    for (const w of workloads) this.workloads.set(w.id, w);
-    // The start times recorded are the ones to keep checking against (not re-read: the PID may be another's by now).
-    for (const s of opened.snapshot.workloads) if (s.record.pid) this.startTimes.set(s.record.id, { pid: s.record.pid, startTime: s.startTime });
-    this.journal = opened.journal;
-    await this.persist();
-    return [...opened.dropped.map((d) => `state: dropped ${d}`), ...notes];
+  /** Takes back what an earlier process of this agent recorded, before the service answers; notes for the log. */
+  openState(): Promise<string[]> {
+    return this.durable.open();
   }
 
-  /** Resolves once the workloads as they are now are on disk; a 503 when the write fails. No state dir: nothing to do. */
+  /** Resolves once the workloads as they are now are on disk; a 503 when the write fails. */
   persist(): Promise<void> {
-    return this.journal ? this.journal.sync() : Promise.resolve();
+    return this.durable.persist();
   }
 
-  async closeState(): Promise<void> {
-    await this.journal?.close();
-  }
-
-  private capture(): AgentSnapshot {
-    const migratingOut = new Map<string, { migrationId: string; destination: string; phase: string }>();
-    for (const m of this.outgoing.migrations.values()) {
-      if (m.status === "running") migratingOut.set(m.workloadId, { migrationId: m.id, destination: m.destination, phase: m.phase });
-    }
-    return {
-      workloads: [...this.workloads.values()].map((record) => ({
-        record,
-        ...(record.pid && { startTime: this.startTimeOf(record.id, record.pid) }),
-        ...(migratingOut.has(record.id) && { outgoing: migratingOut.get(record.id) }),
-      })),
-      pending: [...this.pending.values()],
-    };
-  }
-
-  private startTimeOf(id: string, pid: number): number | undefined {
-    const known = this.startTimes.get(id);
-    if (known?.pid === pid) return known.startTime;
-    const startTime = processIdentity(pid)?.startTime;
-    this.startTimes.set(id, { pid, startTime });
-    return startTime;
+  closeState(): Promise<void> {
+    return this.durable.close();
   }
 
   // ---- workloads -------------------------------------------------------
@@ -180,13 +134,7 @@ export class Agent implements AgentRuntimes {
   /** A direct create, its group named and recorded first: a crash before the answer is undone at the next start. */
   private async createDirect(id: string, spec: WorkloadSpec): Promise<WorkloadRecord> {
     const cgroup = this.direct.newGroup(id);
-    this.pending.set(id, { id, spec, cgroup, at: new Date().toISOString() });
-    try {
-      await this.persist();
-      return await this.direct.create(id, spec, { cgroup });
-    } finally {
-      this.pending.delete(id);
-    }
+    return this.durable.creating({ id, spec, cgroup, at: new Date().toISOString() }, () => this.direct.create(id, spec, { cgroup }));
   }
 
   /** A workload's own network: the direct runtime, a bridge here, a sound address no other workload here holds. */
@@ -220,7 +168,7 @@ export class Agent implements AgentRuntimes {
     if (record.state === "migrating" && !opts.force) throw ApiError.badRequest(`workload ${id} is migrating`);
     this.workloads.delete(id);
     await this.runtimeFor(record).remove(record);
-    this.startTimes.delete(id);
+    this.durable.forget(id);
     // Gone from the host already: a failed write answers 503, and the next write records the deletion.
     await this.persist();
     this.publish({ type: "workload", action: "deleted", workload: record });

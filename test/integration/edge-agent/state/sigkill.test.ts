@@ -157,6 +157,7 @@ describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([need
         } else if (w.state === "exited") {
           // Its tree was removed before the deletion was written: listed as ended, and deleting it now finishes the job.
           expect((await requestJson("DELETE", `${base}/v1/workloads/${inFlight.id}`)).status).toBe(204);
+          listed.delete(inFlight.id);
           known.delete(inFlight.id);
           deleted.set(inFlight.id, inFlight.n);
         }
