@@ -7,7 +7,16 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { ApiError } from "../../../../src/http/api-error.js";
+import { installErrorHandling } from "../../../../src/http/error-handler.js";
+import { STRICT_AJV } from "../../../../src/http/validation.js";
+import { dnsRoutes } from "../../../../controller/api/dns.js";
+import { type NodePlace, redirectRoutes } from "../../../../controller/api/redirects.js";
+import { DnsRecords } from "../../../../controller/dns/records.js";
+import type { RedirectExecutor } from "../../../../controller/redirect/executor.js";
+import { RedirectStore } from "../../../../controller/redirect/store.js";
 import type { FlowMod } from "../../../../src/openflow/messages.js";
 import { createController, type RunningController } from "../../../../controller/app.js";
 import { CONTROLLER_STATE_FILE, ControllerJournal } from "../../../../controller/state/journal.js";
@@ -153,5 +162,40 @@ describe("a controller restart on the same --state-dir", () => {
     expect(back.status, JSON.stringify(back.body)).toBe(200);
     expect(back.body.redirect.to).toEqual({ dpid: S1, port: 1 });
     expect(back.body.redirect.id).toBe(two.body.redirects[0].id + 1);
+  });
+});
+
+describe("a journal write that fails", () => {
+  it("answers 503 and puts a DNS record or named node back as it was", async () => {
+    const records = new DnsRecords();
+    records.set("db", "10.0.0.1");
+    const nodes = new Map<string, NodePlace>([["edge1", { dpid: "0000000000000001", port: 1 }]]);
+    let failing = true;
+    const persist = async () => {
+      if (failing) throw new ApiError(503, "UNAVAILABLE", "controller state write failed: ENOSPC");
+    };
+    const app = Fastify({ logger: false, ajv: STRICT_AJV });
+    installErrorHandling(app, {});
+    await app.register(dnsRoutes, { records, persist });
+    await app.register(redirectRoutes, { executor: {} as RedirectExecutor, store: new RedirectStore(), nodes, persist });
+    cleanups.push(() => app.close());
+    const call = (method: Method, url: string, payload?: unknown) => injectJson(app, method, url, payload);
+
+    for (const [method, url, body] of [
+      ["PUT", "/v1/dns/records/db", { ip: "10.0.0.2" }],
+      ["PUT", "/v1/dns/records/web", { ip: "10.0.0.3" }],
+      ["DELETE", "/v1/dns/records/db", undefined],
+      ["PUT", "/v1/nodes/edge1", { switch: "2", port: 3 }],
+      ["PUT", "/v1/nodes/cloud1", { switch: "2", port: 3 }],
+    ] as const) {
+      const res = await call(method, url, body);
+      expect(res.status, `${method} ${url}`).toBe(503);
+      expect(res.body).toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/ENOSPC; nothing was changed/) });
+    }
+    expect(records.list().map((r) => [r.name, r.ip])).toEqual([["db.svc.fleximigrate.local", "10.0.0.1"]]);
+    expect([...nodes]).toEqual([["edge1", { dpid: "0000000000000001", port: 1 }]]);
+    failing = false;
+    expect((await call("PUT", "/v1/dns/records/db", { ip: "10.0.0.2" })).status).toBe(200);
+    expect(records.get("db")?.ip).toBe("10.0.0.2");
   });
 });
