@@ -2,8 +2,10 @@
 // memory (VmHWM) apart from the emulated switches, and stops it by PID.
 import { type ChildProcess, spawn } from "node:child_process";
 import dgram from "node:dgram";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ControllerClient } from "../src/clients/controller.js";
 import { waitFor } from "../src/wait.js";
@@ -51,11 +53,14 @@ export class ControllerProcess {
     const httpPort = await freeTcpPort();
     const dnsPort = await freeUdpPort();
     const [cmd, ...prefix] = opts.command ?? [process.execPath, CLI, "controller"];
+    // Our controller gets a state folder of its own (gone at stop): no earlier run's records.
+    const stateDir = opts.command ? undefined : mkdtempSync(path.join(tmpdir(), "fm-bench-ctl-"));
     const child = spawn(
       cmd!,
-      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort)],
+      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort), ...(stateDir ? ["--state-dir", stateDir] : [])],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
+    if (stateDir) child.once("exit", () => rmSync(stateDir, { recursive: true, force: true }));
     const proc = new ControllerProcess(child, openflowPort, `http://127.0.0.1:${httpPort}`);
     const answers = async () => {
       if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}: ${proc.stderrTail.trim()}`);

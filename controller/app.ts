@@ -5,7 +5,9 @@
 // (openflow/handshake.ts); then the SwitchRestorer puts back the rules the
 // forwarding, redirect and overlay parts keep on it. The controller's role
 // (openflow/roles.ts) decides whether it may: a slave owes the set-up and
-// does it when it becomes master.
+// does it when it becomes master. With a state directory, DNS records,
+// redirects, named nodes and tunnels are journaled before each change is
+// answered and restored at start (state/), before the OpenFlow port opens.
 import Fastify, { type FastifyInstance } from "fastify";
 import { dnsRoutes } from "./api/dns.js";
 import { ControllerMetrics } from "./api/metrics.js";
@@ -39,6 +41,8 @@ import { OverlayService } from "./overlay/service.js";
 import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
 import { RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
+import { ControllerJournal } from "./state/journal.js";
+import { capture, type LiveParts, restore } from "./state/live.js";
 import { LinkDiscovery } from "./topology/discovery.js";
 import { ApiError } from "../src/http/api-error.js";
 import { installErrorHandling } from "../src/http/error-handler.js";
@@ -65,6 +69,12 @@ export interface ControllerOptions {
   role?: Role;
   /** How long a request to a switch (MULTIPART, BARRIER, ROLE_REQUEST) may wait for its answer (default 10 s). */
   requestTimeoutMs?: number;
+  /**
+   * Where DNS records, redirects, named nodes and overlay tunnels are journaled
+   * (state/journal.ts) and restored from at start, before any switch connects.
+   * None: kept in memory only.
+   */
+  stateDir?: string;
   /** Diagnostic lines; default: the structured log below. */
   log?: Log;
   /** The structured log (fastify's pino) and its ring for GET /v1/logs; default: the ring only, nothing printed. */
@@ -209,6 +219,21 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   roles = roleService;
   if (opts.role && opts.role !== "equal") await roleService.claim(opts.role);
 
+  // An earlier run's state goes back before any switch connects: each switch's first switch-ready carries it.
+  const parts: LiveParts = { records, redirects: store, nodes, overlay };
+  let journal: ControllerJournal | undefined;
+  if (opts.stateDir) {
+    const opened = await ControllerJournal.open(opts.stateDir, () => capture(parts));
+    journal = opened.journal;
+    for (const d of opened.dropped) log("warn", `state: dropped ${d}`);
+    for (const note of restore(opened.snapshot, parts)) log("warn", `state: ${note}`);
+    const s = opened.snapshot;
+    if (opened.existed) log("info", `state restored from ${journal.path}: ${s.dns.length} DNS record(s), ${s.redirects.length} redirect(s), ${s.nodes.length} node(s), ${s.tunnels.length} tunnel(s)`);
+    // Records the restore changed (a record outside a new --zone) are written as they now are.
+    await journal.sync();
+  }
+  const persist = journal ? () => (journal as ControllerJournal).sync() : undefined;
+
   installRequestLogging(http);
   installErrorHandling(http, {
     logInternal: (err) => log("error", `HTTP ${err.stack ?? err.message}`),
@@ -227,10 +252,10 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   await http.register(roleRoutes, { roles: roleService });
   await http.register(topologyRoutes, { registry: server.registry, discovery, hosts });
   await http.register(hostRoutes, { hosts });
-  await http.register(redirectRoutes, { executor: redirects, store, nodes });
+  await http.register(redirectRoutes, { executor: redirects, store, nodes, persist });
   let dnsSynced: () => Promise<void> = async () => {};
-  await http.register(dnsRoutes, { records, onEvent: (e) => emit(e), synced: () => dnsSynced() });
-  await http.register(overlayRoutes, { overlay, emit });
+  await http.register(dnsRoutes, { records, onEvent: (e) => emit(e), synced: () => dnsSynced(), persist });
+  await http.register(overlayRoutes, { overlay, emit, persist });
   await http.register(eventsPlugin({ hub, summary: CONTROLLER_EVENTS_SUMMARY }));
 
   const openflowPort = await server.listen();
@@ -248,6 +273,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     discovery.stop();
     await server.close();
     await dns?.close();
+    await journal?.close();
     throw err;
   }
   const addr = http.server.address();
@@ -265,6 +291,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       await http.close();
       await dns?.close();
       overlayBackend.close();
+      await journal?.close();
     },
   };
 }

@@ -21,10 +21,13 @@ import { parsePrefix } from "../overlay/plan.js";
 import type { OverlayService, TunnelView } from "../overlay/service.js";
 import { tunnelPortName } from "../overlay/tunnels.js";
 import type { ControllerEvent } from "./events.js";
+import { NOT_DURABLE, type Persist, persistInForce } from "./persist.js";
 
 export interface OverlayRoutesOptions {
   overlay: OverlayService;
   emit(event: ControllerEvent): void;
+  /** Makes a change durable before it is answered (the state store); none: memory only. */
+  persist?: Persist;
 }
 
 /** The body is what the controller client sends: one definition, in src/api-types. */
@@ -89,6 +92,7 @@ function tunnelJson({ tunnel: t, flows: f, state, status }: TunnelView): Record<
 
 export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (app, opts) => {
   const { overlay } = opts;
+  const persist = opts.persist ?? NOT_DURABLE;
 
   app.get(
     "/v1/overlay",
@@ -130,6 +134,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
       });
       const name = b.name ?? tunnelPortName(b.site);
       const created = await overlay.create({ bridge: b.bridge, site: b.site, remoteIp: b.remoteIp, key: b.key, name, localIp: b.localIp, prefixes });
+      await persistInForce(persist, `tunnel ${name}`);
       const body = tunnelJson(created);
       opts.emit({ type: "overlay.tunnel.up", tunnel: body });
       return reply.code(201).send(body);
@@ -149,6 +154,7 @@ export const overlayRoutes: FastifyPluginAsync<OverlayRoutesOptions> = async (ap
     },
     async (req) => {
       const body = tunnelJson(await overlay.remove(req.params.name));
+      await persistInForce(persist, `the removal of tunnel ${req.params.name}`);
       opts.emit({ type: "overlay.tunnel.down", tunnel: body });
       return body;
     },

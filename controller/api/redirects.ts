@@ -10,6 +10,7 @@ import type { RedirectExecutor, RedirectRequest } from "../redirect/executor.js"
 import { type Place, STRATEGIES, type Strategy } from "../redirect/plan.js";
 import type { RedirectStore } from "../redirect/store.js";
 import { normalizeDpid } from "./dpid.js";
+import { NOT_DURABLE, type Persist, persistInForce, persistOrUndo } from "./persist.js";
 
 export interface NodePlace extends Place {
   site?: string;
@@ -19,6 +20,8 @@ export interface RedirectRoutesOptions {
   executor: RedirectExecutor;
   store: RedirectStore;
   nodes: Map<string, NodePlace>;
+  /** Makes a change durable before it is answered (the state store); none: memory only. */
+  persist?: Persist;
 }
 
 const placeSchema = {
@@ -51,6 +54,7 @@ type RedirectBody = Partial<ItemBody> & { redirects?: ItemBody[]; strategy?: Str
 
 export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (app, opts) => {
   const { executor, store, nodes } = opts;
+  const persist = opts.persist ?? NOT_DURABLE;
 
   const toRequest = (b: ItemBody, where: string): RedirectRequest => {
     if (!b.service || !b.ip || !b.mac || !b.to) throw ApiError.badRequest(`${where}: service, ip, mac and to are required`);
@@ -92,7 +96,7 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
             stepMs: { type: "integer", minimum: 0, maximum: 60000 },
           },
         },
-        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema },
+        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema, 503: errorSchema },
       },
     },
     async (req) => {
@@ -104,6 +108,7 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
       const strategy = body.strategy ?? "all-at-once";
       if (body.hold && strategy === "gradual") throw ApiError.badRequest("hold: only the all-at-once and per-service strategies hold frames");
       const records = await executor.redirect(items, { strategy, hold: body.hold, steps: body.steps, stepMs: body.stepMs });
+      await persistInForce(persist, `the redirect of ${[...names].join(", ")}`);
       const total = Math.max(...records.map((r) => r.reconfigurationMs));
       return { strategy, reconfigurationMs: total, redirects: records };
     },
@@ -119,10 +124,14 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
         summary: "Roll back a service's active redirect: earlier flows and DNS record come back",
         tags: ["redirect"],
         params: { type: "object", required: ["id"], properties: { id: { type: "string", pattern: "^[1-9][0-9]{0,8}$" } } },
-        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema },
       },
     },
-    async (req) => ({ redirect: await executor.rollback(Number(req.params.id)) }),
+    async (req) => {
+      const redirect = await executor.rollback(Number(req.params.id));
+      await persistInForce(persist, `the rollback of redirect ${req.params.id}`);
+      return { redirect };
+    },
   );
 
   app.get("/v1/nodes", { schema: { summary: "Named places for redirects", tags: ["redirect"] } }, async () => ({
@@ -142,12 +151,17 @@ export const redirectRoutes: FastifyPluginAsync<RedirectRoutesOptions> = async (
           additionalProperties: false,
           properties: { switch: placeSchema.properties.switch, port: placeSchema.properties.port, site: { type: "string", maxLength: 63 } },
         },
-        response: { 400: errorSchema },
+        response: { 400: errorSchema, 503: errorSchema },
       },
     },
     async (req) => {
-      const n: NodePlace = { dpid: normalizeDpid(req.body.switch), port: req.body.port, site: req.body.site };
+      const n: NodePlace = { dpid: normalizeDpid(req.body.switch), port: req.body.port, ...(req.body.site !== undefined && { site: req.body.site }) };
+      const previous = nodes.get(req.params.name);
       nodes.set(req.params.name, n);
+      await persistOrUndo(persist, () => {
+        if (previous) nodes.set(req.params.name, previous);
+        else nodes.delete(req.params.name);
+      });
       return { name: req.params.name, switch: n.dpid, port: n.port, site: n.site ?? null };
     },
   );

@@ -1,5 +1,7 @@
 // `fleximigrate controller`: runs the OpenFlow 1.3 controller with its HTTP
 // API and DNS server until SIGINT/SIGTERM.
+import { homedir } from "node:os";
+import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
@@ -34,6 +36,11 @@ DNS server of the service zone run beside it.`,
       checkOvsdb,
     ),
     role: flag.choice(["equal", "master", "slave"], "role claimed from every switch (OpenFlow 1.3.5 §6.3.7);\na slave makes no changes; change it later with POST /v1/role", { default: "equal" }),
+    "state-dir": flag.string(
+      "DIR",
+      "where DNS records, redirects, named nodes and overlay tunnels are\njournaled (restored at start; each change is on disk before it is answered)",
+      { default: defaultStateDir() },
+    ),
     quiet: flag.boolean("no log lines on stderr"),
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
   },
@@ -49,12 +56,14 @@ DNS server of the service zone run beside it.`,
       ovsdb: v.ovsdb,
       role: v.role,
       serviceLog: new ServiceLog({ service: "controller", format: v["log-format"], ...(v.quiet ? {} : { out: process.stderr }) }),
+      stateDir: v["state-dir"],
     };
     let controller: Awaited<ReturnType<typeof createController>>;
     try {
       controller = await createController(options);
     } catch (err) {
-      throw new CliError(`cannot start the controller: ${(err as Error).message}`, 1);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CliError(`cannot start the controller: ${(err as Error).message}${code === "EACCES" ? " (give --state-dir a writable directory)" : ""}`, 1);
     }
     // One line a script can parse to learn the ports (useful with port 0).
     process.stdout.write(`${JSON.stringify({ openflowPort: controller.openflowPort, httpPort: controller.httpPort, dnsPort: controller.dnsPort })}\n`);
@@ -67,3 +76,10 @@ DNS server of the service zone run beside it.`,
     return 0;
   },
 });
+
+/** /var/lib/fleximigrate/controller as root, else under $XDG_STATE_HOME (~/.local/state). */
+function defaultStateDir(): string {
+  if (process.getuid?.() === 0) return "/var/lib/fleximigrate/controller";
+  const base = process.env.XDG_STATE_HOME || path.join(homedir(), ".local", "state");
+  return path.join(base, "fleximigrate", "controller");
+}

@@ -7,7 +7,7 @@
 //   qualifyName(name, zone)              -> {ok:true, fqdn} | {ok:false, error}: "web" and "web.<zone>[.]" both name web.<zone>
 //   inZone(fqdn, zone)                   -> is the name the zone apex or below it
 //   validateIpv4(ip)                     -> null when a dotted-quad IPv4, else the reason
-//   new DnsRecords({zone, ttl, now})     -> the table: set(name, ip, ttl?), delete(name), get(name), list(), size
+//   new DnsRecords({zone, ttl, now})     -> the table: set(name, ip, ttl?), restore(record), delete(name), get(name), list(), size
 // Names given to the table may be relative or fully qualified; they are stored fully qualified, lower case.
 import { Validator } from "ip-num";
 
@@ -120,6 +120,15 @@ export class DnsRecords {
     this.table.set(fqdn, record);
     for (const l of this.listeners) l({ op: "set", record: { ...record } });
     return { ...record };
+  }
+
+  /** Puts back a record kept from an earlier run, as it was (its time too); throws when it no longer fits the zone. */
+  restore(record: DnsRecord): void {
+    if (!inZone(record.name, this.zone)) throw new Error(`'${record.name}' is outside the zone ${this.zone}`);
+    const fqdn = this.qualify(record.name);
+    const ipError = validateIpv4(record.ip);
+    if (ipError) throw new Error(ipError);
+    this.table.set(fqdn, { name: fqdn, ip: record.ip, ttl: checkTtl(record.ttl), updatedAt: record.updatedAt });
   }
 
   /** Removes a record; returns it, or undefined when there was none. */

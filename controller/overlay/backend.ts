@@ -36,6 +36,8 @@ export interface OverlayBackend {
   connect(req: ConnectSite): Promise<Tunnel>;
   disconnect(bridge: string, remoteSite: string): Promise<boolean>;
   tunnels(): Tunnel[];
+  /** Tunnels made by an earlier run (OVS kept their ports): known again, nothing sent. */
+  adopt(tunnels: Tunnel[]): void;
   close(): void;
 }
 
@@ -81,6 +83,11 @@ export class OvsdbOverlayBackend implements OverlayBackend {
 
   tunnels(): Tunnel[] {
     return this.overlay ? this.overlay.tunnels.list() : [...this.carried];
+  }
+
+  adopt(tunnels: Tunnel[]): void {
+    if (this.overlay) for (const t of tunnels) this.overlay.tunnels.add(t);
+    else this.carried.push(...tunnels.map((t) => ({ ...t })));
   }
 
   close(): void {

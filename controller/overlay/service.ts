@@ -10,6 +10,7 @@
 //   await overlay.list() -> TunnelView[] (with live OVSDB state)
 //   await overlay.create({bridge, site, remoteIp, key, name, localIp?, prefixes}) -> TunnelView
 //   await overlay.remove(name) -> TunnelView (the tunnel as it was)
+//   overlay.entries() / overlay.adopt(entries) -> the tunnels with their flows, for the state store
 //   overlay.onSwitchReady(dpid) -> the flows a reconnected switch must hold again (SwitchRestorer sends them)
 import type { FlowMod } from "../../src/openflow/messages.js";
 import type { Log } from "../openflow/connection.js";
@@ -132,6 +133,17 @@ export class OverlayService implements SwitchReadyHandler {
       this.book.forget(t.portName);
       return { tunnel: t, flows, state: "removed" };
     });
+  }
+
+  /** Every tunnel this controller made, with the flows it owns (what the state store keeps). */
+  entries(): Array<{ tunnel: Tunnel; flows: TunnelFlows | undefined }> {
+    return this.d.backend.tunnels().map((tunnel) => ({ tunnel, flows: this.book.of(tunnel.portName) }));
+  }
+
+  /** Tunnels kept from an earlier run: known again with their flows' cookies; a switch gets the flows when it connects. */
+  adopt(entries: Array<{ tunnel: Tunnel; flows: TunnelFlows | undefined }>): void {
+    this.d.backend.adopt(entries.map((e) => e.tunnel));
+    for (const e of entries) if (e.flows) this.book.record(e.tunnel.portName, e.flows);
   }
 
   onSwitchReady(dpid: string): SwitchReadyMods {

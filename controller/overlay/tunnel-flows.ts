@@ -29,6 +29,9 @@ export class TunnelFlowBook {
 
   record(portName: string, flows: TunnelFlows): void {
     this.byPort.set(portName, flows);
+    // Flows kept from an earlier run: new tunnels' cookies continue after theirs.
+    const id = flows.cookie & ~COOKIE_OVERLAY;
+    if (id >= this.nextCookieId) this.nextCookieId = id + 1n;
   }
 
   forget(portName: string): void {

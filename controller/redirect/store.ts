@@ -14,6 +14,14 @@ export class RedirectStore {
     return this.nextId++;
   }
 
+  /** Puts back the history kept from an earlier run, in its order; new ids continue after the highest. */
+  restore(records: RedirectRecord[]): void {
+    for (const r of records) {
+      this.records.push({ ...r });
+      this.nextId = Math.max(this.nextId, r.id + 1);
+    }
+  }
+
   add(r: RedirectRecord): void {
     for (const old of this.records) if (old.service === r.service && old.state === "active") old.state = "superseded";
     this.records.push(r);

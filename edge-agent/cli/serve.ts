@@ -1,5 +1,6 @@
 // `fleximigrate agent`: starts the node agent service.
 import type { AttributeCertificate } from "../../src/api-types/scheduler.js";
+import path from "node:path";
 import { numberFlag } from "../../src/cli/args.js";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
@@ -23,6 +24,7 @@ export const command = defineCommand({
     scheduler: flag.url("scheduler to register with and report to"),
     advertise: flag.url("base URL other agents reach this one on (default http://LISTEN)"),
     "work-dir": flag.string("DIR", "scratch directory for images (default /dev/shm/fleximigrate-NODE)"),
+    "state-dir": flag.string("DIR", "where the workloads are journaled and taken back from at start\n(default WORK-DIR/state)"),
     "report-ms": flag.number("N", "report interval in ms", { integer: true, min: 100, default: 3000 }),
     "net-delay-ms": flag.number("N", "network delay of this node, told to the scheduler", { min: 0, default: 0 }),
     cpus: flag.number("N", "cores this node offers the scheduler (default: the host's cores)", { min: 0.001 }),
@@ -46,12 +48,14 @@ export const command = defineCommand({
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();
+    const workRoot = v["work-dir"] ?? `/dev/shm/fleximigrate-${v.node}`;
     const agent = new Agent(
       {
         node: v.node,
         tier: v.tier,
         selfUrl: "",
-        workRoot: v["work-dir"] ?? `/dev/shm/fleximigrate-${v.node}`,
+        workRoot,
+        stateDir: v["state-dir"] ?? path.join(workRoot, "state"),
         allowFaults: v["allow-faults"],
         compress: v.compress,
         bandwidthBps: bandwidth,
@@ -60,6 +64,8 @@ export const command = defineCommand({
       },
       caps,
     );
+    // What an earlier process of this agent ran is taken back (or marked ended) before anything is answered.
+    for (const note of await agent.openState()) agent.log(note);
     const app = await buildApp(agent, { log: new ServiceLog({ service: `agent ${v.node}`, format: v["log-format"], out: process.stderr }) });
     await app.listen({ host, port });
     const addr = app.server.address();
@@ -78,6 +84,7 @@ export const command = defineCommand({
     for (const id of [...agent.incoming.keys()]) await agent.abortIncoming(id).catch(() => undefined);
     for (const id of [...agent.workloads.keys()]) await agent.deleteWorkload(id, { force: true }).catch(() => undefined);
     await app.close();
+    await agent.closeState();
     return 0;
   },
 });

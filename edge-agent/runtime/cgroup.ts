@@ -1,5 +1,6 @@
 // cgroup v1 groups for direct workloads: a CPU limit (cfs quota), and the
 // counters the agent reports (cpuacct usage, memory usage).
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -8,9 +9,24 @@ import { CPU_PERIOD_US, cfsBandwidth } from "../../src/cpu-period.js";
 export const CGROUP_ROOT = process.env.FLEXIMIGRATE_CGROUP_ROOT ?? "/sys/fs/cgroup";
 const CONTROLLERS = ["cpu", "cpuacct", "memory"] as const;
 
-/** Relative group path for one workload on one node. */
-export function groupPath(node: string, workloadId: string): string {
-  return path.join("fleximigrate", node, workloadId);
+/**
+ * Relative group path for one incarnation of a workload on one node:
+ * fleximigrate/NODE/ID.SUFFIX, the suffix random per create or restore, so a
+ * new workload with the id of an old one never joins the old one's group
+ * (say one a restarted agent could not take back).
+ */
+export function groupPath(node: string, workloadId: string, incarnation = newIncarnation()): string {
+  return path.join("fleximigrate", node, `${workloadId}.${incarnation}`);
+}
+
+export function newIncarnation(): string {
+  return randomBytes(4).toString("hex");
+}
+
+/** The PIDs in the group (its cpu hierarchy's cgroup.procs); none when it does not exist. */
+export async function groupPids(group: string): Promise<number[]> {
+  const text = await readFile(path.join(CGROUP_ROOT, "cpu", group, "cgroup.procs"), "utf8").catch(() => "");
+  return text.split("\n").filter(Boolean).map(Number);
 }
 
 export function cpuControlAvailable(): { ok: boolean; path?: string; error?: string } {

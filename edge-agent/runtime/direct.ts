@@ -9,13 +9,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createGroup, groupPath, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
+import { createGroup, groupPath, groupPids, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
 import type { WorkloadNetworkView } from "../../src/api-types/agent.js";
 import { criu, dumpArgs, restoreArgs } from "./criu.js";
 import { announce, dropWorkloadNetwork, makeWorkloadNetwork, netnsPath, setPortUp } from "./netns.js";
+import { networkNames } from "./netns-names.js";
 import { PortPublisher, socketPrefix } from "./ports.js";
 import { StartFailedError } from "./start-failed.js";
-import type { RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import { processIdentity } from "./proc-identity.js";
+import { adoptionDecision } from "./reattach.js";
+import type { Reattached, RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+
+/** Why a tree's exit status is unknown: its parent was another process (CRIU's restore, or an earlier agent process). */
+export const NOT_OUR_CHILD = "exit status unknown: the tree is not a child of this agent process (restored by CRIU or started before an agent restart)";
 
 export class DirectRuntime implements Runtime {
   readonly kind = "direct" as const;
@@ -54,9 +60,15 @@ export class DirectRuntime implements Runtime {
     return dropWorkloadNetwork(net);
   }
 
-  async create(id: string, spec: WorkloadSpec): Promise<WorkloadRecord> {
+  /** A fresh group for workload `id` (a new incarnation): what `create` makes, named before it starts so a crash can undo it. */
+  newGroup(id: string): string {
+    return groupPath(this.node, id);
+  }
+
+  /** `cgroup`: the group to make (newGroup); a fresh one unless given. */
+  async create(id: string, spec: WorkloadSpec, opts: { cgroup?: string } = {}): Promise<WorkloadRecord> {
     if (!spec.command?.length) throw new Error("direct runtime needs a command");
-    const cgroup = groupPath(this.node, id);
+    const cgroup = opts.cgroup ?? groupPath(this.node, id);
     await createGroup(cgroup, spec.cpuLimit);
     let pid: number | undefined;
     let network: WorkloadNetworkView | undefined;
@@ -123,6 +135,37 @@ export class DirectRuntime implements Runtime {
     return { ...record, pid, cgroup, state: "running", namespaces: record.network ? ["pid", "net"] : ["pid"] };
   }
 
+  /**
+   * Takes back a tree an earlier agent process started, if its PID still runs
+   * with the recorded start time in the recorded group (reattach.ts): a
+   * running one's ports are relayed again. Not our child: exited() watches
+   * its PID, and its exit status cannot be known.
+   */
+  async reattach(record: WorkloadRecord, startTime: number | undefined): Promise<Reattached> {
+    const decision = adoptionDecision(record, startTime, record.pid ? processIdentity(record.pid) : undefined);
+    if (!decision.adopt) return { runs: false, exit: { at: new Date().toISOString(), reason: decision.reason } };
+    this.launched.delete(record.id);
+    this.ends.delete(record.id);
+    if (!record.network && record.state === "running") await this.ports.publish(record.id, record.spec.ports);
+    return { runs: true };
+  }
+
+  /**
+   * Undoes a create that an agent restart interrupted (recorded as pending,
+   * never answered): every process in its group, the group, its network.
+   */
+  async undoStart(id: string, spec: WorkloadSpec, cgroup: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const pids = await groupPids(cgroup);
+      if (pids.length === 0) break;
+      for (const p of pids) signal(p, "SIGKILL");
+      await sleep(20);
+    }
+    const names = networkNames(this.node, id);
+    const network = spec.network && this.bridge ? { ...spec.network, namespace: names.namespace, bridge: this.bridge, port: names.port, ofport: null, dpid: null } : undefined;
+    await this.remove({ id, runtime: "direct", spec, state: "failed", createdAt: "", cgroup, network });
+  }
+
   /** Continues a tree that `criu dump --leave-stopped` left stopped. */
   async resume(record: WorkloadRecord): Promise<void> {
     if (!record.pid) return;
@@ -131,8 +174,8 @@ export class DirectRuntime implements Runtime {
 
   async exited(record: WorkloadRecord): Promise<WorkloadExit | undefined> {
     if (this.launched.has(record.id)) return this.ends.get(record.id);
-    // A restored tree is no child of ours: whether it is gone is all we can tell.
-    return record.pid && !alive(record.pid) ? { at: new Date().toISOString() } : undefined;
+    // A restored (or re-adopted) tree is no child of ours: whether it is gone is all we can tell.
+    return record.pid && !alive(record.pid) ? { at: new Date().toISOString(), reason: NOT_OUR_CHILD } : undefined;
   }
 
   async stop(record: WorkloadRecord): Promise<void> {

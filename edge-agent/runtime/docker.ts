@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { cfsBandwidth } from "../../src/cpu-period.js";
-import type { RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import type { Reattached, RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
 
 export const LABEL_PREFIX = "fleximigrate.";
 const DEFAULT_SOCKET = "/var/run/docker.sock";
@@ -94,9 +94,15 @@ export class DockerRuntime implements Runtime {
       if (State.Running || State.Paused || State.Restarting) return undefined;
       return { code: State.ExitCode, ...(State.OOMKilled && { signal: "SIGKILL" }), at };
     } catch (err) {
-      if (isStatus(err, 404)) return { at }; // removed behind the agent's back
+      if (isStatus(err, 404)) return { at, reason: "exit status unknown: the container was removed behind the agent's back" };
       throw err;
     }
+  }
+
+  /** After an agent restart: the container, by its id, still runs (taken back as it is) or how it ended. */
+  async reattach(record: WorkloadRecord): Promise<Reattached> {
+    const exit = await this.exited(record).catch((err: Error) => ({ at: new Date().toISOString(), reason: `its container cannot be read: ${err.message}` }));
+    return exit ? { runs: false, exit } : { runs: true };
   }
 
   async stop(record: WorkloadRecord): Promise<void> {

@@ -2,7 +2,8 @@
 // runtime (direct CRIU, Docker) offers behind it.
 import type { WorkloadNetworkInput, WorkloadNetworkView } from "../../src/api-types/agent.js";
 
-export type RuntimeKind = "direct" | "docker";
+export const RUNTIME_KINDS = ["direct", "docker"] as const;
+export type RuntimeKind = (typeof RUNTIME_KINDS)[number];
 
 /** What a client asks for in POST /v1/workloads: an image (Docker; command optional) or a command (direct). */
 export interface WorkloadSpec {
@@ -38,6 +39,8 @@ export interface WorkloadExit {
   signal?: string;
   /** When the runtime noticed. */
   at: string;
+  /** Why code and signal are missing, when they are (the runtime could not know them), or how it ended otherwise. */
+  reason?: string;
 }
 
 /** A workload on this agent. `pid` is the host PID of the tree's root (pid-ns init). */
@@ -61,6 +64,8 @@ export interface WorkloadRecord {
   exit?: WorkloadExit;
   /** The network namespace and bridge port it holds on this agent (spec.network made here). */
   network?: WorkloadNetworkView;
+  /** What an agent restart left it in, when it is not plain (e.g. a migration out cut short). */
+  note?: string;
 }
 
 export interface WorkloadStats {
@@ -82,6 +87,8 @@ export interface RestoredTree {
   timings?: { lazyReadyMs?: number; criuRestoreMs?: number };
 }
 
+export type Reattached = { runs: true } | { runs: false; exit: WorkloadExit };
+
 /** One runtime: starts, stops and measures workloads; checkpoints them with CRIU. */
 export interface Runtime {
   readonly kind: RuntimeKind;
@@ -92,6 +99,12 @@ export interface Runtime {
   /** undefined while the workload runs (or is frozen); how it ended once it is gone. */
   exited(record: WorkloadRecord): Promise<WorkloadExit | undefined>;
   remove(record: WorkloadRecord): Promise<void>;
+  /**
+   * After an agent restart: whether the recorded workload still runs as
+   * recorded (direct: PID, `startTime`, group; Docker: its container), taking
+   * it back if so (a running one's ports relayed again); else how it ended.
+   */
+  reattach(record: WorkloadRecord, startTime: number | undefined): Promise<Reattached>;
   stats(record: WorkloadRecord): Promise<WorkloadStats>;
   logs(record: WorkloadRecord): Promise<string>;
 }

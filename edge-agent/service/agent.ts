@@ -15,6 +15,7 @@ import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
 import { AgentMetrics } from "./metrics.js";
+import { DurableWorkloads } from "./durable-workloads.js";
 import type { AgentOptions } from "./options.js";
 import { type MigrationRequest, OutgoingMigrations } from "./outgoing.js";
 
@@ -41,6 +42,7 @@ export class Agent implements AgentRuntimes {
   private dockerRuntime?: DockerRuntime;
   private readonly outgoing: OutgoingMigrations;
   private readonly arriving: IncomingMigrations;
+  private readonly durable: DurableWorkloads;
 
   constructor(
     readonly opts: AgentOptions,
@@ -49,6 +51,7 @@ export class Agent implements AgentRuntimes {
     this.direct = new DirectRuntime(opts.node, opts.bridge);
     this.outgoing = new OutgoingMigrations(this);
     this.arriving = new IncomingMigrations(this, destinationHooks(this));
+    this.durable = new DurableWorkloads(this, () => this.outgoing.migrations);
   }
 
   log(message: string): void {
@@ -58,6 +61,24 @@ export class Agent implements AgentRuntimes {
 
   publish(event: AgentEvent): void {
     this.events.emit(event);
+    // Every workload or migration change is published: the journal follows (creates and deletes also await it).
+    if (this.durable?.active) void this.persist().catch((err: Error) => this.log(err.message));
+  }
+
+  // ---- durable state (durable-workloads.ts) ---------------------------------
+
+  /** Takes back what an earlier process of this agent recorded, before the service answers; notes for the log. */
+  openState(): Promise<string[]> {
+    return this.durable.open();
+  }
+
+  /** Resolves once the workloads as they are now are on disk; a 503 when the write fails. */
+  persist(): Promise<void> {
+    return this.durable.persist();
+  }
+
+  closeState(): Promise<void> {
+    return this.durable.close();
   }
 
   // ---- workloads -------------------------------------------------------
@@ -83,8 +104,16 @@ export class Agent implements AgentRuntimes {
     const busy = spec.network ? [] : [...this.workloads.values()].filter((w) => !w.spec.network).flatMap((w) => w.spec.ports).filter((p) => spec.ports.includes(p));
     if (busy.length) throw ApiError.badRequest(`port ${busy[0]} is taken by another workload`);
     await this.preflight(spec);
-    const record = spec.image ? await this.docker.create(id, spec) : await this.direct.create(id, spec);
+    const record = spec.image ? await this.docker.create(id, spec) : await this.createDirect(id, spec);
     this.workloads.set(id, record);
+    try {
+      await this.persist();
+    } catch (err) {
+      // Not recorded: not kept either, so a restart cannot find a workload nobody was told of.
+      this.workloads.delete(id);
+      await this.runtimeFor(record).remove(record).catch(() => undefined);
+      throw new ApiError(503, "UNAVAILABLE", `${(err as Error).message}; workload ${id} was not kept (undone)`);
+    }
     this.publish({ type: "workload", action: "created", workload: record });
     return record;
   }
@@ -107,6 +136,12 @@ export class Agent implements AgentRuntimes {
       this.publish({ type: "workload", action: "exited", workload: ended });
     }
     return [...this.workloads.values()];
+  }
+
+  /** A direct create, its group named and recorded first: a crash before the answer is undone at the next start. */
+  private async createDirect(id: string, spec: WorkloadSpec): Promise<WorkloadRecord> {
+    const cgroup = this.direct.newGroup(id);
+    return this.durable.creating({ id, spec, cgroup, at: new Date().toISOString() }, () => this.direct.create(id, spec, { cgroup }));
   }
 
   /** A workload's own network: the direct runtime, a bridge here, a sound address no other workload here holds. */
@@ -140,6 +175,9 @@ export class Agent implements AgentRuntimes {
     if (record.state === "migrating" && !opts.force) throw ApiError.badRequest(`workload ${id} is migrating`);
     this.workloads.delete(id);
     await this.runtimeFor(record).remove(record);
+    this.durable.forget(id);
+    // Gone from the host already: a failed write answers 503, and the next write records the deletion.
+    await this.persist();
     this.publish({ type: "workload", action: "deleted", workload: record });
     return true;
   }

@@ -7,6 +7,11 @@ export interface AgentOptions {
   selfUrl: string;
   /** Scratch root on tmpfs for images. */
   workRoot: string;
+  /**
+   * Where the workloads are journaled (state/journal.ts) and taken back from
+   * at start (state/readopt.ts); none: memory only.
+   */
+  stateDir?: string;
   /** Accept `faults` in migration requests (tests only). */
   allowFaults?: boolean;
   compress?: boolean;

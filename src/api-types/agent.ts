@@ -85,8 +85,10 @@ export interface WorkloadView {
   namespaces?: string[];
   migratedFrom?: { agent: string; workloadId: string; migrationId: string };
   /** With state "exited": its exit status or the signal that ended it (when the runtime can tell), and when. */
-  exit?: { code?: number; signal?: string; at: string };
+  exit?: { code?: number; signal?: string; at: string; reason?: string };
   network?: WorkloadNetworkView;
+  /** What an agent restart left it in, when it is not plain (e.g. a migration out cut short). */
+  note?: string;
 }
 
 /** POST /v1/migrations. */

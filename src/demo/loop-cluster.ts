@@ -5,6 +5,7 @@
 // its node's bridge. Every part is a child process of this checkout, started
 // in dependency order and stopped by PID; the network is removed by exact name.
 import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
 import { ControllerClient } from "../clients/controller.js";
 import { SchedulerClient } from "../clients/scheduler.js";
 import { applyPlan, cleanLeftovers, type LoopnetPlan, planLoopnet, removePlan } from "../loopnet/index.js";
@@ -86,7 +87,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     await cleanLeftovers(opts.prefix);
     mkdirSync(opts.stateDir, { recursive: true });
 
-    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--quiet"]);
+    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--state-dir", path.join(opts.stateDir, "controller"), "--quiet"]);
     children.set("controller", ctl);
     const ports = JSON.parse((await ctl.waitForLine(/^\{.*"openflowPort".*\}$/, timeoutMs))[0]) as { openflowPort: number; httpPort: number; dnsPort: number };
     const controllerUrl = `http://127.0.0.1:${ports.httpPort}`;

@@ -223,6 +223,9 @@ class Up {
       String(p.openflow),
       "--dns-port",
       String(p.dns),
+      // This run's own state folder (made by startScheduler, which runs first): no earlier demo's records.
+      "--state-dir",
+      join(this.stateDir ?? mkdtempSync(join(tmpdir(), "fleximigrate-up-")), "controller"),
     ]);
     const url = `http://127.0.0.1:${p.controllerHttp}`;
     return (await this.until(this.ready(child, url))) ? url : null;

@@ -43,6 +43,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["topology/", "hosts/"],
     // the apps that own flows
     ["forwarding/", "redirect/", "overlay/"],
+    // state/ keeps DNS records, redirects, nodes and tunnels across restarts (journal, capture, restore)
+    ["state/"],
     ["api/"],
     ["app.ts"],
     ["cli/"],
@@ -55,6 +57,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["migration/"],
     // above both strategy families
     ["migration/registry.ts"],
+    // state/ keeps the workloads across agent restarts (journal, re-adoption)
+    ["state/"],
     ["service/", "capabilities.ts"],
     // the report loop to the scheduler, then the commands that start it all
     ["report.ts"],

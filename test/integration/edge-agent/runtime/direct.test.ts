@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { CGROUP_ROOT, groupPath } from "../../../../edge-agent/runtime/cgroup.js";
+import { CGROUP_ROOT } from "../../../../edge-agent/runtime/cgroup.js";
 import { DirectRuntime } from "../../../../edge-agent/runtime/direct.js";
 import { StartFailedError } from "../../../../edge-agent/runtime/start-failed.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
@@ -43,7 +43,8 @@ describeWhen("direct runtime: a failed create is undone", missing([needs.root(),
       expect(err).toBeInstanceOf(StartFailedError);
       expect((err as StartFailedError).busyPort).toBe(port);
       expect((err as Error).message).toMatch(/undone/);
-      for (const c of ["cpu", "cpuacct", "memory"]) expect(existsSync(path.join(CGROUP_ROOT, c, groupPath(node, "w1"))), c).toBe(false);
+      // Each create has a group of its own (id plus a random suffix): none of the node's is left.
+      for (const c of ["cpu", "cpuacct", "memory"]) expect(existsSync(path.join(CGROUP_ROOT, c, "fleximigrate", node)), c).toBe(false);
       expect(processesRunning(command)).toEqual([]);
     } finally {
       await new Promise((resolve) => holder.close(resolve));

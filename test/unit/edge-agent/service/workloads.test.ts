@@ -135,7 +135,19 @@ describe("a create that fails after the runtime began is undone, and says so", (
     stubRuntime(async (id, spec) => ({ id, runtime: "direct", spec, state: "running", createdAt: "2026-01-01T00:00:00.000Z" }));
     const res = await post({ ...GOOD, id: "w-ok" });
     expect(res.statusCode, res.body).toBe(201);
-    expect(create).toHaveBeenCalledWith("w-ok", { command: ["sleep", "30"], cpuLimit: 0.5, ports: [], labels: {} });
+    // With a group of its own, named before it starts (id plus a random suffix).
+    expect(create).toHaveBeenCalledWith("w-ok", { command: ["sleep", "30"], cpuLimit: 0.5, ports: [], labels: {} }, { cgroup: expect.stringMatching(/\/w-ok\.[0-9a-f]{8}$/) });
     expect(await agent.deleteWorkload("w-ok")).toBe(true);
+  });
+
+  it("a journal write that fails after the tree started: 503, the workload removed again, nothing listed", async () => {
+    stubRuntime(async (id, spec) => ({ id, runtime: "direct", spec, state: "running", createdAt: "2026-01-01T00:00:00.000Z" }));
+    const removed = vi.spyOn(agent.direct, "remove").mockResolvedValue();
+    vi.spyOn(agent, "persist").mockRejectedValue(new Error("agent state write failed: ENOSPC"));
+    const res = await post({ ...GOOD, id: "w-nodisk" });
+    expect(res.statusCode, res.body).toBe(503);
+    expect(res.json()).toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/ENOSPC.*w-nodisk was not kept \(undone\)/) });
+    expect(removed).toHaveBeenCalledWith(expect.objectContaining({ id: "w-nodisk" }));
+    expect(await listed()).toEqual({ workloads: [] });
   });
 });

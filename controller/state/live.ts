@@ -1,0 +1,50 @@
+// The controller's live parts as the state store sees them: `capture` reads
+// what is in force now (DNS records, the redirect history, named nodes, the
+// overlay's tunnels with their flows), `restore` puts an earlier run's back
+// before any switch connects, so the first switch-ready of each switch
+// (openflow/switch-ready.ts) already carries the redirects' and tunnels' flows.
+import type { DnsRecords } from "../dns/records.js";
+import type { OverlayService } from "../overlay/service.js";
+import type { RedirectStore } from "../redirect/store.js";
+import type { ControllerSnapshot, StoredNode } from "./records.js";
+
+export interface LiveParts {
+  records: DnsRecords;
+  redirects: RedirectStore;
+  nodes: Map<string, StoredNode>;
+  overlay: Pick<OverlayService, "entries" | "adopt">;
+}
+
+export function capture(p: LiveParts): ControllerSnapshot {
+  return {
+    dns: p.records.list(),
+    redirects: p.redirects.list(),
+    nodes: [...p.nodes].map(([name, n]) => ({ name, node: { dpid: n.dpid, port: n.port, ...(n.site !== undefined && { site: n.site }) } })),
+    tunnels: p.overlay.entries().map(({ tunnel, flows }) => ({
+      tunnel: { ...tunnel },
+      flows: flows ? { dpid: flows.dpid, prefixes: [...flows.prefixes], cookie: `0x${flows.cookie.toString(16)}` } : null,
+    })),
+  };
+}
+
+/** Puts `snap` into the (empty) live parts; answers what could not be restored, for the log. */
+export function restore(snap: ControllerSnapshot, p: LiveParts): string[] {
+  const notes: string[] = [];
+  for (const r of snap.dns) {
+    try {
+      p.records.restore(r);
+    } catch (err) {
+      // The zone changed (--zone) since the record was made.
+      notes.push(`DNS record ${r.name} not restored: ${(err as Error).message}`);
+    }
+  }
+  p.redirects.restore(snap.redirects);
+  for (const { name, node } of snap.nodes) p.nodes.set(name, { ...node });
+  p.overlay.adopt(
+    snap.tunnels.map((t) => ({
+      tunnel: { ...t.tunnel },
+      flows: t.flows ? { dpid: t.flows.dpid, prefixes: [...t.flows.prefixes], cookie: BigInt(t.flows.cookie) } : undefined,
+    })),
+  );
+  return notes;
+}
