@@ -227,6 +227,7 @@ export class LiveLatency {
     if (!m) return undefined;
     // A profile without an R² (a models file) is beaten by any refit that explains something.
     const r2 = typeof m.r2 === "number" && Number.isFinite(m.r2) ? m.r2 : 0;
-    return { model: { kind: m.kind, a: m.a, b: m.b }, r2, source: "profile" };
+    // A refit restored after a restart is served as what it is: live.
+    return { model: { kind: m.kind, a: m.a, b: m.b }, r2, source: (m as { source?: unknown }).source === "live" ? "live" : "profile" };
   }
 }

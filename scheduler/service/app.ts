@@ -153,6 +153,12 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
       setTaskSeq: (n) => {
         taskSeq = Math.max(taskSeq, n);
       },
+      // A refit outlives the process: new decisions go on using it, and GET /v1/models says it is live.
+      setModel: (key, m) => {
+        // The policy may share this table: its entry first, then ours with the R² and source.
+        opts.policy.setModel(key, { kind: m.kind, a: m.a, b: m.b });
+        opts.models[key] = { ...m };
+      },
     },
     durable,
     new Set(moves.filter((m) => !isFinal(m.state)).map((m) => m.task.id)),

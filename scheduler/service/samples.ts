@@ -141,6 +141,9 @@ export function samplesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         const intake = live.ingest(task, req.body.samples, ctx.now().getTime());
         ctx.executor.deviceSamples?.(task.id, req.body.samples);
         for (const e of intake.events) announce(e);
+        // Refits are kept: a restarted scheduler serves them again.
+        const refits = intake.events.flatMap((e) => (e.type === "refit-rejected" ? [] : [{ kind: "model" as const, key: e.key, value: { ...e.to.model, r2: e.to.r2, source: "live" as const } }]));
+        if (refits.length) await ctx.durable.commit(refits);
         const receipt: SamplesReceipt = { task: task.id, accepted: intake.accepted, modelled: intake.modelled };
         return reply.code(202).send(receipt);
       },

@@ -3,6 +3,7 @@
 // sequence. A change puts or deletes one record; a batch of them is applied
 // all or nothing. Pure: the stores (store.ts, journal.ts) persist these.
 import type { ServiceBinding } from "../executor/executor.js";
+import type { LatencyModel } from "../../src/latency/model.js";
 import type { NodeSpec, PlacementRecord } from "../placement/types.js";
 
 export interface StoredDevice {
@@ -24,10 +25,21 @@ export interface StoredTask extends PlacementRecord {
   moving?: { from: string; to: string };
 }
 
+/** A class's model refitted from live samples (the profile's come from the start-up files, not from here). */
+export interface StoredModel {
+  kind: LatencyModel["kind"];
+  a: number;
+  b: number;
+  /** Held-out R² of the refit. */
+  r2: number;
+  source: "live";
+}
+
 export type StateChange =
   | { kind: "node"; key: string; value: NodeSpec | null }
   | { kind: "device"; key: string; value: StoredDevice | null }
   | { kind: "task"; key: string; value: StoredTask | null }
+  | { kind: "model"; key: string; value: StoredModel | null }
   | { kind: "taskSeq"; key: "taskSeq"; value: number };
 
 export interface SchedulerSnapshot {
@@ -37,6 +49,8 @@ export interface SchedulerSnapshot {
   tasks: StoredTask[];
   /** The last generated task number (t-N). */
   taskSeq: number;
+  /** Refitted models by class key (absent in journals written before they were kept). */
+  models?: Array<{ key: string; model: StoredModel }>;
 }
 
 /** The records as maps (insertion order kept), for a store to apply changes to. */
@@ -44,6 +58,7 @@ export class StateTables {
   readonly nodes = new Map<string, NodeSpec>();
   readonly devices = new Map<string, StoredDevice>();
   readonly tasks = new Map<string, StoredTask>();
+  readonly models = new Map<string, StoredModel>();
   taskSeq = 0;
 
   apply(c: StateChange): void {
@@ -62,6 +77,7 @@ export class StateTables {
       devices: [...this.devices.values()],
       tasks: [...this.tasks.values()].sort((a, b) => a.seq - b.seq),
       taskSeq: this.taskSeq,
+      models: [...this.models].map(([key, model]) => ({ key, model })),
     });
   }
 
@@ -71,6 +87,7 @@ export class StateTables {
       ...[...this.nodes].map(([key, value]): StateChange => ({ kind: "node", key, value })),
       ...[...this.devices].map(([key, value]): StateChange => ({ kind: "device", key, value })),
       ...[...this.tasks].map(([key, value]): StateChange => ({ kind: "task", key, value })),
+      ...[...this.models].map(([key, value]): StateChange => ({ kind: "model", key, value })),
       { kind: "taskSeq", key: "taskSeq", value: this.taskSeq },
     ];
   }
@@ -82,6 +99,14 @@ export function isStateChange(c: unknown): c is StateChange {
   const { kind, key, value } = c as Record<string, unknown>;
   if (typeof key !== "string") return false;
   if (kind === "taskSeq") return typeof value === "number" && Number.isInteger(value) && value >= 0;
+  if (kind === "model") return value === null || isStoredModel(value);
   if (kind !== "node" && kind !== "device" && kind !== "task") return false;
   return value === null || (typeof value === "object" && !Array.isArray(value));
+}
+
+function isStoredModel(v: unknown): v is StoredModel {
+  if (typeof v !== "object" || v === null) return false;
+  const m = v as Record<string, unknown>;
+  const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  return (m.kind === "exponential" || m.kind === "power") && finite(m.a) && finite(m.b) && finite(m.r2) && m.source === "live";
 }

@@ -7,7 +7,7 @@
 import type { ServiceBinding } from "../executor/executor.js";
 import type { PlacementPolicy } from "../placement/types.js";
 import type { DurableState } from "./durable-state.js";
-import type { SchedulerSnapshot, StateChange, StoredDevice } from "./records.js";
+import type { SchedulerSnapshot, StateChange, StoredDevice, StoredModel } from "./records.js";
 
 export interface RestoreTarget {
   policy: PlacementPolicy;
@@ -15,6 +15,8 @@ export interface RestoreTarget {
   /** The task's workload runs with this binding (its IP is taken again). */
   adopt(taskId: string, binding: ServiceBinding): void;
   setTaskSeq(n: number): void;
+  /** A class's refitted model serves again (new decisions use it). */
+  setModel?(key: string, model: StoredModel): void;
 }
 
 export interface RestoreResult {
@@ -36,6 +38,7 @@ export function restoreState(snap: SchedulerSnapshot, target: RestoreTarget, dur
     if (existing) policy.removeNode(spec.name);
     policy.addNode(spec);
   }
+  for (const { key, model } of snap.models ?? []) target.setModel?.(key, model);
   for (const d of snap.devices) target.devices.set(d.id, d);
   for (const t of snap.tasks) {
     try {

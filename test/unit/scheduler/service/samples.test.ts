@@ -10,6 +10,7 @@ import type { SchedulerApp } from "../../../../scheduler/service/app.js";
 import { createPolicy } from "../../../../scheduler/placement/policies.js";
 import type { NodeSpec } from "../../../../scheduler/placement/types.js";
 import { buildSchedulerApp } from "../../../../scheduler/service/app.js";
+import { MemoryStateStore } from "../../../../scheduler/state/store.js";
 import { makeApp, snapshot } from "./helpers.js";
 
 const TRUTH = { kind: "exponential" as const, a: 900, b: -2.1 };
@@ -22,10 +23,10 @@ const T0 = Date.parse("2026-03-01T12:00:00Z");
 let app: SchedulerApp;
 afterEach(() => app?.close());
 
-async function driftApp(profileR2: number) {
+async function driftApp(profileR2: number, stateStore = new MemoryStateStore()) {
   // A fresh table: a refit must not leak into other tests' models.
   const models = { "detect/small": { ...TRUTH, r2: profileR2 } };
-  app = await buildSchedulerApp({ policy: createPolicy("delay-aware", { nodes: [BIG], models }), models, now: () => new Date(T0) });
+  app = await buildSchedulerApp({ policy: createPolicy("delay-aware", { nodes: [BIG], models }), models, now: () => new Date(T0), stateStore });
   const events: Array<{ type: string; [k: string]: unknown }> = [];
   app.scheduler.events.subscribe((e) => events.push(e as never));
   const tasks: Array<{ id: string; share: number }> = [];
@@ -114,6 +115,23 @@ describe("drift, wired", () => {
     expect(after.cpuShare).toBeGreaterThan(before.cpuShare);
     expect((await app.inject({ method: "GET", url: `/v1/tasks/${before.task.id}` })).json().cpuShare).toBe(before.cpuShare);
     expect((await app.inject({ method: "GET", url: `/v1/tasks/${tasks[0]!.id}/latency` })).json().modelSource).toBe("live");
+  });
+
+  it("a refit outlives a restart: the next scheduler on the same state serves it, as live, to new decisions", async () => {
+    const store = new MemoryStateStore();
+    const { tasks } = await driftApp(0.9, store);
+    const rng = seededRng(5);
+    await feed(tasks, 20, (s) => 2 * predictLatencyMs(TRUTH, s) * between(rng, 0.95, 1.05));
+    const refitted = (await models())["detect/small"];
+    expect(refitted).toMatchObject({ source: "live", refits: 1 });
+    const share = (await app.inject({ method: "POST", url: "/v1/tasks", payload: { device: "cam-8", workload: "detect", inputClass: "small", delayBudgetMs: 1000 } })).json().cpuShare;
+    // A crash: the next process starts from the profile's table and the same state.
+    const profile = { "detect/small": { ...TRUTH, r2: 0.9 } };
+    app = await buildSchedulerApp({ policy: createPolicy("delay-aware", { nodes: [BIG], models: profile }), models: profile, now: () => new Date(T0), stateStore: store });
+    const again = (await models())["detect/small"];
+    expect(again).toMatchObject({ source: "live", kind: refitted.kind, a: refitted.a, b: refitted.b, r2: refitted.r2 });
+    const next = (await app.inject({ method: "POST", url: "/v1/tasks", payload: { device: "cam-9", workload: "detect", inputClass: "small", delayBudgetMs: 1000 } })).json();
+    expect(next.cpuShare).toBe(share);
   });
 
   it("does not refit for a noisy spell shorter than the window", async () => {
