@@ -18,7 +18,9 @@ export async function resumeTree(ctx: MigrationContext<TreeSource>, imagesDir = 
   const dumped = await access(path.join(imagesDir, "inventory.img")).then(() => true, () => false);
   if (w.pid && dumped && (await isStopped(w.pid))) {
     await ctx.runtime.stop(w);
-    const pid = await ctx.runtime.restore(imagesDir, { netns: w.network.namespace, side: "restore-source" });
+    // The destination ran on and answered clients: their connections cannot continue from the checkpoint.
+    const side = ctx.destinationRan ? "restore-source-reset" : "restore-source";
+    const pid = await ctx.runtime.restore(imagesDir, { netns: w.network.namespace, side });
     ctx.log(`rolled back: restored from the images in ${w.network.namespace} (pid ${pid})`);
     Object.assign(w, await ctx.runtime.adopt(w, { pid }));
   } else await ctx.runtime.resume(w);

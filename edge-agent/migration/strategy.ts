@@ -135,6 +135,8 @@ export interface MigrationContext<R = unknown> {
    * traffic may be redirected now rather than after the resume.
    */
   fenced?(frozenAt: number): void;
+  /** Set before a rollback once the destination ran the workload (its clients' connections moved on). */
+  destinationRan?: boolean;
   probe: DowntimeProbe;
   /** Measured agent-to-agent bandwidth in bytes/s, when known. */
   bandwidthBps?: number;

@@ -184,9 +184,19 @@ async function askVersion(): Promise<string> {
  * "Iptables configuration failed"), and it is fenced instead, its bridge port
  * down until the tree runs. A restore back into the source namespace (a
  * rollback from images) keeps the iptables lock, so CRIU lifts the dump's rules.
+ *
+ * "restore-source-reset": a source rolling back after the destination ran on
+ * and talked with the clients; their connections moved past the checkpoint,
+ * so they are restored closed (CRIU's --tcp-close): a client's next segment
+ * gets a reset and it reconnects, instead of both ends acknowledging
+ * sequence numbers the other never sent, forever.
  */
-export function tcpFlags(side: "dump" | "restore-fresh" | "restore-source"): string[] {
-  return side === "restore-fresh" ? ["--tcp-established", "--network-lock", "skip"] : ["--tcp-established", "--network-lock", "iptables"];
+export type TcpSide = "dump" | "restore-fresh" | "restore-source" | "restore-source-reset";
+
+export function tcpFlags(side: TcpSide): string[] {
+  if (side === "restore-fresh") return ["--tcp-established", "--network-lock", "skip"];
+  if (side === "restore-source-reset") return ["--tcp-close", "--network-lock", "iptables"];
+  return ["--tcp-established", "--network-lock", "iptables"];
 }
 
 /** `criu dump` of the tree rooted at `pid`, left stopped so it can be resumed on failure. */
@@ -195,7 +205,7 @@ export function dumpArgs(pid: number, opts: { network?: boolean } = {}): string[
 }
 
 /** `criu restore` detached, writing the host PID of the root to `pidfile`. */
-export function restoreArgs(pidfile: string, opts: { network?: "restore-fresh" | "restore-source" } = {}): string[] {
+export function restoreArgs(pidfile: string, opts: { network?: Exclude<TcpSide, "dump"> } = {}): string[] {
   return ["restore", "-d", "--pidfile", pidfile, ...TREE_FLAGS, ...(opts.network ? tcpFlags(opts.network) : [])];
 }
 

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { TcpSide } from "./criu.js";
 import { createGroup, groupPath, groupPids, movePids, procsFiles, readCounters, removeGroup } from "./cgroup.js";
 import type { WorkloadNetworkView } from "../../src/api-types/agent.js";
 import { criu, dumpArgs, restoreArgs } from "./criu.js";
@@ -114,7 +115,7 @@ export class DirectRuntime implements Runtime {
    * the restored root. `into`: the namespace a network workload restores in,
    * fresh (a destination) or its own (a source rolling back from its images).
    */
-  async restore(dir: string, into?: { netns: string; side: "restore-fresh" | "restore-source" }): Promise<number> {
+  async restore(dir: string, into?: { netns: string; side: Exclude<TcpSide, "dump"> }): Promise<number> {
     const pidfile = path.join(dir, "restored.pid");
     await rm(pidfile, { force: true });
     await criu(restoreArgs(pidfile, { network: into?.side }), { dir, log: "restore.log", verbose: true, netns: into?.netns });
@@ -131,6 +132,8 @@ export class DirectRuntime implements Runtime {
     const cgroup = groupPath(this.node, record.id);
     await createGroup(cgroup, record.spec.cpuLimit);
     await movePids(cgroup, await treePids(pid));
+    // A rollback restored the source's tree anew: the group of the tree it replaced (stopped, empty) goes.
+    if (record.cgroup && record.cgroup !== cgroup) await this.dropGroup(record.cgroup);
     if (!record.network) await this.ports.publish(record.id, record.spec.ports);
     return { ...record, pid, cgroup, state: "running", namespaces: record.network ? ["pid", "net"] : ["pid"] };
   }
@@ -192,14 +195,19 @@ export class DirectRuntime implements Runtime {
     await this.ports.unpublish(record.id);
     this.samples.delete(record.id);
     if (record.network) await this.dropNetwork(record.network);
-    if (record.cgroup) {
-      // Until the group is gone under every controller: one rmdir may fail while the last task
-      // is still leaving (this machine reaps slowly), after which an empty procs file proves nothing.
-      for (let i = 0; i < 150; i++) {
-        await removeGroup(record.cgroup);
-        if (!groupRemains(record.cgroup)) break;
-        await sleep(20);
-      }
+    if (record.cgroup) await this.dropGroup(record.cgroup);
+  }
+
+  /**
+   * Removes a group until it is gone under every controller: one rmdir may
+   * fail while the last task is still leaving (this machine reaps slowly),
+   * after which an empty procs file proves nothing.
+   */
+  private async dropGroup(cgroup: string): Promise<void> {
+    for (let i = 0; i < 150; i++) {
+      await removeGroup(cgroup);
+      if (!groupRemains(cgroup)) break;
+      await sleep(20);
     }
   }
 

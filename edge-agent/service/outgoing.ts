@@ -292,6 +292,7 @@ export class OutgoingMigrations {
       if (!abort.signal.aborted) abort.abort(err);
       this.update(id, { phase: "rolling-back", message });
       const afterResume = resumedAt !== undefined;
+      ctx.destinationRan = afterResume;
       const outcome = await rollBack(
         {
           resumeSource: () => strategy.resumeSource(ctx),

@@ -38,6 +38,16 @@ interface Known {
   state: "running" | "killed";
 }
 
+/**
+ * A request the agent may be killed under: its failure is expected and read
+ * later (`await request.catch(...)`); marked handled now, so a rejection that
+ * comes while the test sleeps is not an unhandled one.
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([needs.root(), [cgroupV1, "no cgroup v1 cpu controller"]]), () => {
   let stateDir = "";
   let agent: TrackedChild | undefined;
@@ -81,7 +91,7 @@ describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([need
     const create = (id: string) => {
       const n = serial++;
       everyN.push(n);
-      return { n, request: requestJson("POST", `${base}/v1/workloads`, { id, command: argvOf(n), cpuLimit: 0.1 }, 20_000) };
+      return { n, request: handled(requestJson("POST", `${base}/v1/workloads`, { id, command: argvOf(n), cpuLimit: 0.1 }, 20_000)) };
     };
 
     const ackCreate = (id: string, n: number, body: Json) => {
@@ -104,7 +114,7 @@ describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([need
         let op: { kind: "create" | "delete"; id: string; n: number; request: Promise<{ status: number; body: Json }> };
         if (roll < 0.25 && running.length > 0) {
           const id = pick(rng, running);
-          op = { kind: "delete", id, n: (known.get(id) as Known).n, request: requestJson("DELETE", `${base}/v1/workloads/${id}`, undefined, 20_000) };
+          op = { kind: "delete", id, n: (known.get(id) as Known).n, request: handled(requestJson("DELETE", `${base}/v1/workloads/${id}`, undefined, 20_000)) };
         } else if (roll < 0.35 && running.length > 0 && i < killAt) {
           // Behind the agent's back: its tree's root dies; the agent must list it as exited.
           const id = pick(rng, running);

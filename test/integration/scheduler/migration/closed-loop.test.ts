@@ -10,7 +10,8 @@
 // then a scheduler killed with SIGKILL during EXECUTION, and a full run where
 // case-3 moves are real post-copy migrations edge→cloud.
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -238,9 +239,17 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
     expect(states(m)).toEqual(["PENDING", "PLANNING", "PREPARATION", "EXECUTION", "VERIFICATION", "ROLLING_BACK", "FAILED"]);
     expect(m.metrics?.changesDiscarded).toBe(true);
     expect(m.metrics?.destinationRanMs).toBeGreaterThan(0);
-    expect((await copies(placed.task.id)).map((c) => c.node)).toEqual([placed.node]);
+    const where = await copies(placed.task.id);
+    expect(where.map((c) => c.node)).toEqual([placed.node]);
     expect((await loop.scheduler.task(placed.task.id)).node).toBe(placed.node);
+    // The tree restored from the images got a group of its own; the one of the tree it replaced is gone.
+    const group = where[0]!.workload.cgroup!;
+    const siblings = readdirSync(`/sys/fs/cgroup/cpu/${dirname(group)}`).filter((g) => g.startsWith(`${placed.task.id}.`));
+    expect(siblings).toEqual([basename(group)]);
     // The device saw the source again: the redirect was rolled back and it answers on the same IP.
+    // A connection that talked with the destination after the resume cannot continue from the
+    // checkpoint: the source restores it closed, so the device gets a reset and reconnects.
+    console.log(`rollback after resume: the device opened ${device.log.connections} connection(s), errors ${JSON.stringify(device.log.errors.map((e) => e.code))}`);
     expect(device.log.answers.length).toBeGreaterThan(10);
     const after = new ServiceDevice(placed.serviceIp!, placed.port!, { everyMs: 20 });
     after.start();
