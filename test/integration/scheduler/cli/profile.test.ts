@@ -45,7 +45,7 @@ async function profileAndFit(runtime: string): Promise<void> {
   const text = readFileSync(out, "utf8");
   expect(text).toMatch(new RegExp(`^# fleximigrate profile: workload=detect runtime=${runtime} cfs_period_us=${CPU_PERIOD_US}`));
   const samples = parseSamplesCsv(text, out);
-  expect(samples).toHaveLength(30);
+  expect(samples).toHaveLength(48);
   expect(new Set(samples.map((s) => s.cpuShare))).toEqual(new Set([0.25, 0.5, 1]));
   expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]); // no temp file left behind
 
