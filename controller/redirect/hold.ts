@@ -79,6 +79,8 @@ export class HeldRedirects {
 
   /** A PACKET_IN: true when it was a held redirect's frame (kept, or sent on to its port). */
   packetIn(dpid: string, pi: PacketIn): boolean {
+    // The hot path of every PACKET_IN: nothing to look at unless a redirect holds or just released.
+    if (this.holds.size === 0 && this.released.size === 0) return false;
     for (const h of this.holds.values()) {
       if (h.cookie !== pi.cookie || h.to.dpid !== dpid) continue;
       const s = h.record.hold!;
@@ -119,7 +121,10 @@ export class HeldRedirects {
     if (!h) return;
     clearTimeout(h.timer);
     this.holds.delete(id);
-    this.released.set(h.cookie, { to: h.to, until: Date.now() + LINGER_MS });
+    const now = Date.now();
+    // Released ones linger a while only: older entries go as new ones come (bounded by the redirects of the last LINGER_MS).
+    for (const [cookie, r] of this.released) if (now > r.until) this.released.delete(cookie);
+    this.released.set(h.cookie, { to: h.to, until: now + LINGER_MS });
     const conn = this.d.registry.get(h.to.dpid);
     const late = why === "held too long";
     // Held frames first (in order), then the last hop to the port: frames that arrive meanwhile are sent on as released.

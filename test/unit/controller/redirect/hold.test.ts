@@ -95,6 +95,18 @@ describe("held redirects", () => {
     expect(w.sent.map((m) => m.type)).toEqual(["flowMod", "flowMod"]);
   });
 
+  it("a released redirect forwards its late frames for a while only; older entries go as new ones come", () => {
+    vi.useFakeTimers();
+    const w = world({ up: true });
+    w.holds.begin(w.record, w.cookie, svc); // released at once: its port is up
+    expect(w.holds.packetIn(DPID, w.frame(1))).toBe(true);
+    vi.advanceTimersByTime(11_000);
+    const other = { ...w.record, id: 10 } as RedirectRecord;
+    w.holds.begin(other, redirectCookie(10), svc);
+    expect(w.holds.packetIn(DPID, w.frame(2))).toBe(false); // redirect 9's entry expired and was dropped
+    expect(w.holds.packetIn(DPID, { ...w.frame(3), cookie: redirectCookie(10) })).toBe(true);
+  });
+
   it("portIsDown: admin down, no link, or unknown", () => {
     expect(portIsDown(port(false))).toBe(true);
     expect(portIsDown(port(true))).toBe(false);
