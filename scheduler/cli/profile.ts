@@ -32,11 +32,12 @@ and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stder
     warmup: flag.number("N", "untimed requests per size first", { integer: true, min: 0, default: 3 }),
     out: flag.string("FILE", "samples CSV to write, written atomically", { default: "samples.csv" }),
     runtime: flag.choice(["cgroup", "docker", "auto"], "how to limit CPU (auto: cgroup when root,\nelse docker when an engine runs)", { placeholder: "NAME", default: "auto" }),
+    interference: flag.choice(["normalize", "keep"], "normalize: scale each sample to the run's median CPU\ntime for its size, so neighbours slowing the CPU do not\nbend the curve (raw latency kept in the file); keep: as\nmeasured", { placeholder: "MODE", default: "normalize" }),
     json: flag.boolean("print a JSON summary instead of a table"),
   },
   async run(parsed) {
     const v = parsed.values;
-    const { limits, sizes, repeats, burst, warmup } = v;
+    const { limits, sizes, repeats, burst, warmup, interference } = v;
     const out = resolve(v.out);
     const runtime = await chooseRuntime(v.runtime);
 
@@ -56,6 +57,7 @@ and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stder
           repeats,
           burst,
           warmup,
+          interference,
           aborted: () => interrupted,
           onProgress: (done, total, detail) => {
             progress ??= new Progress("profile", total);
@@ -71,10 +73,10 @@ and writes the samples CSV that 'fleximigrate fit' reads. Progress goes to stder
     }
     const comments = [
       `fleximigrate profile: workload=${WORKLOAD} runtime=${result.runtime} cfs_period_us=${CPU_PERIOD_US}`,
-      `limits=${limits.join(",")} sizes=${sizes.map((s) => `${s}:${IMAGE_SIZES[s as keyof typeof IMAGE_SIZES]}px`).join(",")} repeats=${repeats} burst=${burst} (median) warmup=${warmup}`,
+      `limits=${limits.join(",")} sizes=${sizes.map((s) => `${s}:${IMAGE_SIZES[s as keyof typeof IMAGE_SIZES]}px`).join(",")} repeats=${repeats} burst=${burst} (median) warmup=${warmup} interference=${interference}`,
       `host=${hostname()} cpus=${cpus().length} (${cpus()[0]?.model ?? "unknown"}) date=${new Date().toISOString()}`,
     ];
-    writeFileAtomic(out, formatSamplesCsv(result.samples, comments));
+    writeFileAtomic(out, formatSamplesCsv(result.samples, comments, { rawLatencyMs: (s) => s.rawLatencyMs, cpuMs: (s) => s.cpuMs }));
     const summary = summarize(result.samples);
     if (v.json) {
       printJson({ out, runtime: result.runtime, samples: result.samples.length, summary });

@@ -77,9 +77,15 @@ export function parseSamplesCsv(text: string, file: string): Sample[] {
 }
 
 /** Renders samples as CSV that parseSamplesCsv reads back; `comments` become `#` lines on top. */
-export function formatSamplesCsv(samples: Array<Omit<Sample, "line">>, comments: string[] = []): string {
-  const rows = samples.map((s) => `${s.workload},${s.inputClass},${s.cpuShare},${round3(s.latencyMs)}`);
-  return [...comments.map((c) => `# ${c}`), SAMPLE_COLUMNS.join(","), ...rows].join("\n") + "\n";
+export function formatSamplesCsv<S extends Omit<Sample, "line">>(
+  samples: S[],
+  comments: string[] = [],
+  /** Numeric columns after the four the parser reads (it ignores them): e.g. the profiler's raw latency. */
+  extra: Record<string, (s: S) => number> = {},
+): string {
+  const extras = Object.entries(extra);
+  const rows = samples.map((s) => [`${s.workload},${s.inputClass},${s.cpuShare},${round3(s.latencyMs)}`, ...extras.map(([, value]) => round3(value(s)))].join(","));
+  return [...comments.map((c) => `# ${c}`), [...SAMPLE_COLUMNS, ...extras.map(([name]) => name)].join(","), ...rows].join("\n") + "\n";
 }
 
 function columnIndexes(header: string[], file: string, line: number): Record<(typeof SAMPLE_COLUMNS)[number], number> {

@@ -2,6 +2,7 @@
 // and time real requests of each input size. Rounds interleave the limits, so that
 // background load drifting over the run spreads over every limit instead of one.
 import type { Sample } from "../latency/samples.js";
+import { type InterferenceMode, normalizeForInterference } from "./interference.js";
 import type { CpuLimiter, ProfileRuntime } from "./runtime.js";
 import { SERVER_PATH, type WorkloadResult, WorkloadProcess } from "./workload-process.js";
 
@@ -15,12 +16,15 @@ export interface ProfileOptions {
   burst: number;
   /** Untimed requests per size before measuring (JIT, image generation). */
   warmup: number;
+  /** normalize (default): latencies scaled to the run's typical CPU speed (interference.ts); keep: as measured. */
+  interference?: InterferenceMode;
   onProgress?: (done: number, total: number, detail: string) => void;
   /** Checked between requests; true stops the run early (cleanup still happens). */
   aborted?: () => boolean;
 }
 
-export type ProfileSample = Omit<Sample, "line"> & { checksum: string; cpuMs: number };
+/** latencyMs is what the fit uses; rawLatencyMs what the request took. */
+export type ProfileSample = Omit<Sample, "line"> & { checksum: string; cpuMs: number; rawLatencyMs: number };
 
 export interface ProfileResult {
   runtime: string;
@@ -63,12 +67,12 @@ export async function runProfile(opts: ProfileOptions, runtime: ProfileRuntime):
           }
           const latencyMs = median(results.map((x) => x.latencyMs));
           const cpuMs = median(results.map((x) => x.cpuMs));
-          samples.push({ workload: WORKLOAD, inputClass: size, cpuShare: share, latencyMs, checksum: results[0]!.checksum, cpuMs });
+          samples.push({ workload: WORKLOAD, inputClass: size, cpuShare: share, latencyMs, rawLatencyMs: latencyMs, checksum: results[0]!.checksum, cpuMs });
           tick(`round ${r + 1}/${opts.repeats} limit ${share} ${size} ${latencyMs.toFixed(1)} ms`);
         }
       }
     }
-    return { runtime: runtime.name, samples };
+    return { runtime: runtime.name, samples: opts.interference === "keep" ? samples : normalizeForInterference(samples) };
   } finally {
     // Stop the child first, so that removing the group finds it empty.
     await workload.stop();

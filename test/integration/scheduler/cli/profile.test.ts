@@ -29,23 +29,32 @@ const fleximigrate = (args: string[]) => runCli(args, { timeoutMs: 120_000 });
 const hasCgroupV1: Requirement = () => cgroupUnavailable();
 
 /**
- * Profiles a short setting with `runtime`, then fits the CSV; every class must fit with R² > 0.8.
- * Eight repeats per limit: with five, one noisy run on a busy machine once pulled a class to 0.77.
+ * Profiles a short setting with `runtime`, then fits the CSV; every class must fit with R² > 0.9.
+ * On a busy host, neighbours slow the CPU itself and raw latencies spread by 2x at a quarter core
+ * (raw R² 0.74-0.87 seen under load 6); the profiler scales each sample by its own CPU time
+ * (interference.ts), which the file records beside the raw latency.
  */
 async function profileAndFit(runtime: string): Promise<void> {
   const out = join(dir, `${runtime}.csv`);
-  const args = ["profile", "--runtime", runtime, "--sizes", "medium,large", "--limits", "0.25,0.5,1", "--repeats", "8", "--warmup", "3", "--out", out, "--json"];
+  const args = ["profile", "--runtime", runtime, "--sizes", "medium,large", "--limits", "0.25,0.5,1", "--repeats", "5", "--warmup", "3", "--out", out, "--json"];
   const profile = await fleximigrate(args);
   expect(profile.code, profile.stderr).toBe(0);
   expect(profile.stderr).toMatch(/^profile \[#+\] 100% /m);
   const summary = JSON.parse(profile.stdout) as { out: string; runtime: string; samples: number; summary: unknown[] };
-  expect(summary).toMatchObject({ out, runtime, samples: 48 });
+  expect(summary).toMatchObject({ out, runtime, samples: 30 });
   expect(summary.summary).toHaveLength(6);
 
   const text = readFileSync(out, "utf8");
   expect(text).toMatch(new RegExp(`^# fleximigrate profile: workload=detect runtime=${runtime} cfs_period_us=${CPU_PERIOD_US}`));
+  expect(text).toMatch(/ interference=normalize\n/);
+  expect(text).toMatch(/^workload,inputClass,cpuShare,latencyMs,rawLatencyMs,cpuMs$/m);
+  // Every measured figure is kept: the raw latency and the CPU time that scaled it, both positive.
+  for (const line of text.split("\n").filter((l) => l.startsWith("detect,"))) {
+    const [, , , latency, raw, cpu] = line.split(",").map(Number);
+    expect(latency! > 0 && raw! > 0 && cpu! > 0, line).toBe(true);
+  }
   const samples = parseSamplesCsv(text, out);
-  expect(samples).toHaveLength(48);
+  expect(samples).toHaveLength(30);
   expect(new Set(samples.map((s) => s.cpuShare))).toEqual(new Set([0.25, 0.5, 1]));
   expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]); // no temp file left behind
 
@@ -54,9 +63,9 @@ async function profileAndFit(runtime: string): Promise<void> {
   const { models } = JSON.parse(fit.stdout) as { models: Record<string, { kind: string; b: number; r2: number; n: number }> };
   expect(Object.keys(models)).toEqual(["detect/medium", "detect/large"]);
   for (const [key, m] of Object.entries(models)) {
-    expect(m.r2, key).toBeGreaterThan(0.8);
+    expect(m.r2, key).toBeGreaterThan(0.9);
     expect(m.b, key).toBeLessThan(0); // less CPU, slower: measured, not assumed
-    expect(m.n, key).toBe(24);
+    expect(m.n, key).toBe(15);
   }
 }
 
@@ -86,14 +95,14 @@ describeWhen("cgroup v1 CPU limiter", missing([needs.root(), hasCgroupV1]), () =
 });
 
 describeWhen("fleximigrate profile --runtime cgroup", missing([needs.root(), hasCgroupV1]), () => {
-  it("measures a short setting and writes a CSV that fit accepts with R² above 0.8", { timeout: 90_000 }, async () => {
+  it("measures a short setting and writes a CSV that fit accepts with R² above 0.9", { timeout: 150_000 }, async () => {
     await profileAndFit("cgroup");
     expect(readdirSync(CGROUP_V1_CPU).filter((n) => n.startsWith("fleximigrate-profile-"))).toEqual([]); // group removed
   });
 });
 
 describeWhen("fleximigrate profile --runtime docker", missing([needs.docker()]), () => {
-  it("measures a short setting in a container and writes a CSV that fit accepts with R² above 0.8", { timeout: 90_000 }, async () => {
+  it("measures a short setting in a container and writes a CSV that fit accepts with R² above 0.9", { timeout: 150_000 }, async () => {
     await profileAndFit("docker");
     const { stdout } = await run("docker", ["ps", "-a", "--filter", "name=fleximigrate-profile-", "--format", "{{.Names}}"]);
     expect(stdout.trim()).toBe(""); // container removed
