@@ -31,7 +31,9 @@ export class JournalStore implements MigrationStore {
   private constructor(
     private readonly file: JsonlFile<ManagedMove>,
     private readonly latest: Map<string, ManagedMove>,
-  ) {}
+  ) {
+    file.compactWhenGrown({ current: () => [...latest.values()] });
+  }
 
   get path(): string {
     return this.file.path;

@@ -2,7 +2,8 @@
 // scheduler's --state-dir, next to the migration journal and with its
 // discipline (src/journal/jsonl-file.ts). Each batch is one line, on disk
 // before apply resolves, so a batch is all or nothing: a torn last line is
-// dropped on open. Opening compacts it to the current records.
+// dropped on open. Opening compacts it to the current records, and so does a
+// write that finds it grown past a multiple of them.
 import { JsonlFile } from "../../src/journal/jsonl-file.js";
 import { isStateChange, type SchedulerSnapshot, type StateChange, StateTables } from "./records.js";
 import type { StateStore } from "./store.js";
@@ -37,7 +38,10 @@ export class StateJournal implements StateStore {
   private constructor(
     private readonly file: JsonlFile<Batch>,
     private readonly tables: StateTables,
-  ) {}
+  ) {
+    // One line per record, as at open: the file stays a bounded multiple of the state.
+    file.compactWhenGrown({ current: () => tables.changes().map((c) => ({ changes: [c] })) });
+  }
 
   get path(): string {
     return this.file.path;

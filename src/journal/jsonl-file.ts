@@ -4,7 +4,9 @@
 // a torn last line (a crash mid-append) or a corrupt one with the reason,
 // and compacts: the lines `compact` keeps are written to a temp file, fsynced
 // and renamed over, then the directory is fsynced. A failed append is cut
-// back, so the next line starts clean.
+// back, so the next line starts clean. A long-running owner also compacts
+// while it runs (compactWhenGrown): the file stays a bounded multiple of the
+// records it holds instead of growing with every change until the next start.
 import { mkdirSync, readFileSync } from "node:fs";
 import { type FileHandle, open, rename } from "node:fs/promises";
 import path from "node:path";
@@ -19,14 +21,30 @@ export interface JsonlOpened<L> {
   existed: boolean;
 }
 
+/** When a running file is rewritten to its records: past `factor` x its size after the last compaction, and past `minBytes`. */
+export interface LiveCompaction<L> {
+  /** The lines that rebuild what the file holds now (called between writes, when every written line's onDisk ran). */
+  current: () => L[];
+  minBytes?: number;
+  factor?: number;
+}
+
+const LIVE_MIN_BYTES = 1 << 20;
+const LIVE_FACTOR = 4;
+
 export class JsonlFile<L> {
   private chain: Promise<void> = Promise.resolve();
   /** Bytes of whole lines: a failed append is cut back to it. */
   private size = 0;
+  /** Size right after the last compaction. */
+  private compactedSize = 0;
+  private live?: LiveCompaction<L>;
+  /** Live compactions done (for tests and the log). */
+  compactions = 0;
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
   ) {}
 
   /**
@@ -54,7 +72,50 @@ export class JsonlFile<L> {
     const handle = await open(file, "a", 0o600);
     const opened = new JsonlFile<L>(file, handle);
     opened.size = (await handle.stat()).size;
+    opened.compactedSize = opened.size;
     return { file: opened, lines, dropped, existed };
+  }
+
+  /** Rewrites the file to `live.current()` whenever it has grown past the thresholds (checked after each write). */
+  compactWhenGrown(live: LiveCompaction<L>): void {
+    this.live = live;
+  }
+
+  /** Bytes on disk now. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  private grown(): boolean {
+    if (!this.live) return false;
+    const { minBytes = LIVE_MIN_BYTES, factor = LIVE_FACTOR } = this.live;
+    return this.size >= minBytes && this.size >= factor * this.compactedSize;
+  }
+
+  /**
+   * Same steps as at open (temp file, fsync, rename, directory fsync), then
+   * appends go to the new file. Runs inside drain, so no line is written
+   * meanwhile; a failure leaves the old file, complete, in use.
+   */
+  private async compactLive(): Promise<void> {
+    const text = this.live!.current()
+      .map((l) => `${JSON.stringify(l)}\n`)
+      .join("");
+    const tmp = `${this.path}.compact`;
+    const out = await open(tmp, "w", 0o600);
+    try {
+      await out.writeFile(text);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, this.path);
+    await syncDir(path.dirname(this.path));
+    const old = this.handle;
+    this.handle = await open(this.path, "a", 0o600);
+    await old.close().catch(() => {});
+    this.size = this.compactedSize = Buffer.byteLength(text);
+    this.compactions++;
   }
 
   /**
@@ -101,6 +162,12 @@ export class JsonlFile<L> {
           } catch (err) {
             g.reject(err);
           }
+        }
+        if (this.grown()) {
+          // Not fatal: the appended file is whole; try again after the next write.
+          await this.compactLive().catch(() => {
+            this.compactedSize = this.size;
+          });
         }
       }
     } finally {

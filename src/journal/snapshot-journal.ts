@@ -51,7 +51,14 @@ export class SnapshotJournal<C, S> {
     private readonly file: JsonlFile<Batch<C>>,
     private readonly onDisk: RecordTables<C, S>,
     private readonly capture: () => S,
-  ) {}
+  ) {
+    file.compactWhenGrown({
+      current: () => {
+        const changes = onDisk.changes();
+        return changes.length ? [{ changes }] : [];
+      },
+    });
+  }
 
   get path(): string {
     return this.file.path;

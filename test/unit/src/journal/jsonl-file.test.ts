@@ -79,4 +79,73 @@ describe("JsonlFile", () => {
     const lines = readFileSync(path.join(d, "j.jsonl"), "utf8").trim().split("\n");
     expect(lines.map((l) => JSON.parse(l).n)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
+
+  describe("compactWhenGrown", () => {
+    /** The latest n per id: the records a line-per-change file stands for. */
+    const latestOf = (lines: Line[]) => [...new Map(lines.map((l) => [l.id, l])).values()];
+
+    it("rewrites a running file to its records once it grows past the factor, and keeps every later append", async () => {
+      const d = dir();
+      const { file } = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+      const records = new Map<string, Line>();
+      file.compactWhenGrown({ current: () => [...records.values()], minBytes: 2_000, factor: 4 });
+      let largest = 0;
+      // 10 ids updated 2,000 times: without compaction the file would hold every one of the 2,000 lines.
+      for (let n = 0; n < 2_000; n++) {
+        const line = { id: `id-${n % 10}`, n };
+        await file.append(line, () => records.set(line.id, line));
+        largest = Math.max(largest, readFileSync(path.join(d, "j.jsonl")).length);
+      }
+      await file.settled();
+      expect(file.compactions).toBeGreaterThan(5);
+      expect(largest).toBeLessThan(8_000);
+      const again = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+      expect(latestOf(again.lines)).toEqual([...records.values()].sort((a, b) => Number(a.id.slice(3)) - Number(b.id.slice(3))));
+      expect(latestOf(again.lines).map((l) => l.n)).toEqual([1990, 1991, 1992, 1993, 1994, 1995, 1996, 1997, 1998, 1999]);
+      await file.close();
+      await again.file.close();
+    });
+
+    it("keeps appends made while it compacts, in order", async () => {
+      const d = dir();
+      const { file } = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+      const records = new Map<string, Line>();
+      file.compactWhenGrown({ current: () => [...records.values()], minBytes: 500, factor: 2 });
+      // Concurrent appends: groups are written while earlier ones compact.
+      await Promise.all(
+        Array.from({ length: 500 }, (_, n) => {
+          const line = { id: `id-${n % 7}`, n };
+          return file.append(line, () => records.set(line.id, line));
+        }),
+      );
+      await file.settled(); // a compaction may still run after the last append resolved
+      expect(file.compactions).toBeGreaterThan(0);
+      const again = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+      expect(new Map(latestOf(again.lines).map((l) => [l.id, l.n]))).toEqual(new Map([...records].map(([id, l]) => [id, l.n])));
+      expect(Math.max(...again.lines.map((l) => l.n))).toBe(499);
+      await file.close();
+      await again.file.close();
+    });
+
+    it("leaves the file whole and in use when a compaction fails", async () => {
+      const d = dir();
+      const { file } = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+      let fail = true;
+      file.compactWhenGrown({
+        current: () => {
+          if (fail) throw new Error("cannot read the records");
+          return [];
+        },
+        minBytes: 200,
+        factor: 2,
+      });
+      for (let n = 0; n < 40; n++) await file.append({ id: "a", n });
+      expect(file.compactions).toBe(0);
+      fail = false;
+      const again = await JsonlFile.open(d, "j.jsonl", parse, keepAll);
+      expect(again.lines.map((l) => l.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      await file.close();
+      await again.file.close();
+    });
+  });
 });
