@@ -1,10 +1,12 @@
 // The scheduler as `bench api` runs it: a child process of its own (so its
-// memory is its own), with the embedded durable store under --state-dir DIR
-// or an in-memory store (no DIR), listening on PORT. Prints {"port"} once it
+// memory is its own), with the embedded durable store under --state-dir DIR,
+// the etcd store (an etcd:// URL in place of DIR) or an in-memory store (no
+// DIR), listening on PORT. Prints {"port"} once it
 // listens; on each "mem" line of stdin, collects garbage (run with
 // --expose-gc) and prints {"rssMiB", "heapMiB"}.
-// Usage: node --expose-gc --import tsx bench/api-scheduler.ts PORT [DIR]
+// Usage: node --expose-gc --import tsx bench/api-scheduler.ts PORT [DIR|etcd://HOST:PORT]
 import { createInterface } from "node:readline";
+import { parseEtcdUrl } from "../src/etcd/endpoints.js";
 import { loadDefaultModels } from "../scheduler/latency/defaults.js";
 import { createPolicy } from "../scheduler/placement/policies.js";
 import { buildSchedulerApp } from "../scheduler/service/app.js";
@@ -16,7 +18,7 @@ const models = loadDefaultModels();
 const app = await buildSchedulerApp({
   policy: createPolicy("delay-aware", { nodes: [], models, minResidenceSec: 10 }),
   models,
-  ...(dir ? { stateDir: dir } : { stateStore: new MemoryStateStore(), store: new MemoryStore() }),
+  ...(dir?.startsWith("etcd://") ? { etcd: parseEtcdUrl(dir) } : dir ? { stateDir: dir } : { stateStore: new MemoryStateStore(), store: new MemoryStore() }),
   // Devices are released by hand in the bench; none expires on its own meanwhile.
   deviceTtlMs: 0,
 });

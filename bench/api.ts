@@ -48,7 +48,7 @@ interface Mem {
   heapMiB: number;
 }
 
-interface Round {
+export interface Round {
   perSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -69,7 +69,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `count` requests made by `one(i)` with `concurrent` in flight; times each. */
-async function load(count: number, concurrent: number, one: (i: number) => Promise<boolean>): Promise<Round> {
+export async function load(count: number, concurrent: number, one: (i: number) => Promise<boolean>): Promise<Round> {
   const times: number[] = [];
   let next = 0;
   let failed = 0;
@@ -89,7 +89,7 @@ async function load(count: number, concurrent: number, one: (i: number) => Promi
   return { perSec: count / seconds, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), failed };
 }
 
-class SchedulerChild {
+export class SchedulerChild {
   private readonly lines: string[] = [];
   private waiters: Array<(line: string) => void> = [];
 
@@ -102,8 +102,9 @@ class SchedulerChild {
     child.stderr?.on("data", (d: Buffer) => process.stderr.write(d));
   }
 
-  static async start(port: number, dir: string | undefined): Promise<SchedulerChild> {
-    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", CHILD, String(port), ...(dir ? [dir] : [])], { stdio: ["pipe", "pipe", "pipe"] });
+  /** `where`: a state directory, an etcd:// URL, or nothing (memory). */
+  static async start(port: number, where: string | undefined): Promise<SchedulerChild> {
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", CHILD, String(port), ...(where ? [where] : [])], { stdio: ["pipe", "pipe", "pipe"] });
     const s = new SchedulerChild(child);
     await Promise.race([s.line(), new Promise((_, reject) => child.once("exit", (code) => reject(new Error(`the scheduler exited with ${code}`))))]);
     return s;
@@ -130,7 +131,7 @@ class SchedulerChild {
   }
 }
 
-async function call(base: string, method: string, url: string, body?: unknown): Promise<number> {
+export async function call(base: string, method: string, url: string, body?: unknown): Promise<number> {
   const res = await fetch(`${base}${url}`, {
     method,
     ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),

@@ -7,5 +7,6 @@ export const benches = [
   commandEntry("controller", "Flow install vs ovs-ofctl, PACKET_IN responses/s, memory with many switches", () => import("./controller.js")),
   commandEntry("migration", "Downtime and total time of stop-and-copy, post-copy and Docker checkpoint", () => import("./migration.js")),
   commandEntry("api", "POST /v1/tasks with and without the durable store, memory across release rounds, DNS at saturation", () => import("./api.js")),
+  commandEntry("store", "Placements/s and p99 through the embedded store and through etcd, side by side", () => import("./store.js")),
   commandEntry("loop", "The whole loop on one machine: post-copy vs stop-and-copy edge→cloud as a device sees it", () => import("./loop.js")),
 ];

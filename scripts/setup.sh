@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything FlexiMigrate needs on a fresh Debian 12 machine:
 # npm packages always; as root also the Debian packages (Open vSwitch,
-# Mininet, Docker, dig, busybox, openssl, Chromium for the browser tests) and CRIU 4.2.1 from sid, unpacked in a
+# Mininet, Docker, dig, busybox, openssl, Chromium for the browser tests,
+# etcd for the distributed store's tests) and CRIU 4.2.1 from sid, unpacked in a
 # private folder (see shared/PLATFORM.md: bookworm's CRIU 3.17 fails here,
 # and 4.1.1 cannot dump TCP sockets on this kernel).
 # Idempotent: each step is skipped when its result is already present.
@@ -23,7 +24,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 0
 fi
 
-DEBS="openvswitch-switch mininet docker.io busybox-static dnsutils iproute2 iputils-ping curl ethtool openssl chromium"
+DEBS="openvswitch-switch mininet docker.io busybox-static dnsutils iproute2 iputils-ping curl ethtool openssl chromium etcd-server"
 missing=""
 for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
+import { parseStoreFlag } from "../../src/etcd/endpoints.js";
 import { defineCommand } from "../../src/cli/define.js";
 import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import * as flag from "../../src/cli/flags.js";
@@ -40,6 +41,7 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
     controller: flag.url("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops)"),
     "state-dir": flag.string("DIR", "where the scheduler state and migration journal live (restored at start)", { default: defaultStateDir() }),
+    store: flag.parsed("STORE", "embedded (files under --state-dir) or etcd://HOST:PORT[,HOST:PORT...]\n(state and migration records in etcd)", parseStoreFlag, { default: "embedded" }),
     "service-cidr": flag.string("CIDR", "service addresses of running tasks (first host is the gateway)", { default: DEFAULT_SERVICE_CIDR }),
     "dns-zone": flag.string("ZONE", "tasks are named TASK.svc.ZONE", { default: "fleximigrate.local" }),
     workloads: flag.string("JSON", 'workload catalog {"name": {command, env?, port, probePath?}, "*": ...} (default: the profiled server)'),
@@ -101,6 +103,7 @@ always; a task with a regulation is refused (no certificate can verify).`,
         log: new ServiceLog({ service: "scheduler", format: v["log-format"], level: v.log ? "debug" : "info", out: process.stderr }),
         ...(v.controller ? { controllerUrl: v.controller } : {}),
         stateDir: v["state-dir"],
+        ...(v.store.kind === "etcd" ? { etcd: v.store.endpoints } : {}),
         serviceCidr: v["service-cidr"],
         dnsZone: v["dns-zone"],
         ...(catalog ? { catalog } : {}),
@@ -137,7 +140,7 @@ always; a task with a regulation is refused (no certificate can verify).`,
     process.stdout.write(
       `  placement policy ${policyName}, migration policies ${policies ? `${policies.file} (${policies.set.policies.length}, default ${policies.set.defaultAction})` : "none (every move allowed)"}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
         `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ws://${base.slice("http://".length)}/v1/events\n` +
-        `  migrations journal ${v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
+        `  state and migrations ${v.store.kind === "etcd" ? v.store.url : v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
         `  data protection: ${trusted.length > 0 ? `trusted PCA(s) ${trusted.map((t) => t.id).join(", ")}` : "no trusted PCA (regulated tasks are refused)"}\n`,
     );
 

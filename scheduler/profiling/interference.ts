@@ -5,12 +5,19 @@
 // is multiplied by 1/share. Each sample's own CPU time measures it, so a sample is
 // scaled to the run's median CPU time for its input size: the latency it would
 // have had at the host's typical speed. The raw latency stays in the file.
-import type { ProfileSample } from "./profiler.js";
+
+/** What scaling needs of a sample (the profiler's samples have more). */
+export interface TimedSample {
+  inputClass: string;
+  latencyMs: number;
+  rawLatencyMs: number;
+  cpuMs: number;
+}
 
 export type InterferenceMode = "normalize" | "keep";
 
 /** Samples with latencyMs scaled to the median CPU time of their size; rawLatencyMs keeps the measured one. */
-export function normalizeForInterference(samples: ProfileSample[]): ProfileSample[] {
+export function normalizeForInterference<S extends TimedSample>(samples: S[]): S[] {
   const cpuBySize = new Map<string, number[]>();
   for (const s of samples) {
     if (s.cpuMs > 0) cpuBySize.set(s.inputClass, [...(cpuBySize.get(s.inputClass) ?? []), s.cpuMs]);

@@ -15,6 +15,9 @@ import type { MigrationExecutor } from "../executor/executor.js";
 import { agentDirectory } from "../migration/agent-adapter.js";
 import { DEFAULT_LIMITS, type MigrationLimits } from "../migration/context.js";
 import { httpProber } from "../migration/http-prober.js";
+import { connectEtcd } from "../../src/etcd/connect.js";
+import type { EtcdEndpoints } from "../../src/etcd/endpoints.js";
+import { EtcdMigrationStore } from "../migration/etcd-store.js";
 import { JournalStore } from "../migration/journal-store.js";
 import { MigrationManager } from "../migration/manager.js";
 import { controllerNetwork, NO_NETWORK } from "../migration/network-adapter.js";
@@ -29,6 +32,7 @@ import { isFinal } from "../migration/states.js";
 import { MemoryStore, type MigrationStore } from "../migration/store.js";
 import type { ModelTable, PlacementPolicy } from "../placement/types.js";
 import { DurableState } from "../state/durable-state.js";
+import { EtcdStateStore } from "../state/etcd-store.js";
 import { StateJournal } from "../state/journal.js";
 import { restoreState } from "../state/restore.js";
 import { MemoryStateStore, type StateStore } from "../state/store.js";
@@ -81,6 +85,11 @@ export interface SchedulerAppOptions {
    * kept in memory only.
    */
   stateDir?: string;
+  /**
+   * Keep the state and the migration records in etcd instead (`--store
+   * etcd://...`): the stores' second implementation; nothing else changes.
+   */
+  etcd?: EtcdEndpoints;
   /** Or a migration store directly (tests). */
   store?: MigrationStore;
   /** Or a state store directly (tests). */
@@ -133,12 +142,13 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     logMigrationLine(app.log, line, migration);
     opts.onMigrationLog?.(line);
   };
-  const stateStore = opts.stateStore ?? (opts.stateDir ? await openStateJournal(opts.stateDir, log) : new MemoryStateStore());
+  const etcd = opts.etcd && !(opts.stateStore && opts.store) ? await connectEtcd(opts.etcd) : undefined;
+  const stateStore = opts.stateStore ?? (etcd ? new EtcdStateStore(etcd.client) : opts.stateDir ? await openStateJournal(opts.stateDir, log) : new MemoryStateStore());
   const durable = new DurableState(stateStore, opts.policy, runtime);
   const devices = new Map<string, Device>();
   let taskSeq = 0;
   // The state goes back before the migration manager recovers its moves: recovery settles each against it.
-  const moveStore = opts.executor ? undefined : await openMoveStore(opts, log);
+  const moveStore = opts.executor ? undefined : etcd && !opts.store ? new EtcdMigrationStore(etcd.client) : await openMoveStore(opts, log);
   const moves = moveStore ? await moveStore.loadAll() : [];
   durable.tracksMoves = moveStore !== undefined;
   const snapshot = await stateStore.load();
@@ -233,6 +243,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     deviceExpiry.stop();
     await executor.close?.();
     await stateStore.close();
+    etcd?.close();
   });
   installRequestLogging(app);
   installErrorHandling(app);

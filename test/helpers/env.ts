@@ -59,6 +59,7 @@ export const needs = {
   mininet: (): Requirement => because("Mininet is not installed", () => commandFailure("/usr/bin/python3", ["-c", "import mininet"])),
   criu: (): Requirement => because("criu check fails or criu is missing", () => commandFailure("criu", ["check"])),
   docker: (): Requirement => because("no Docker engine runs", () => commandFailure("docker", ["info"])),
+  etcd: (): Requirement => because("etcd is not installed (Debian's etcd-server)", () => commandFailure("etcd", ["--version"])),
 };
 
 /**

@@ -7,18 +7,20 @@
 // every acknowledged release and removal stays done, no task appears twice,
 // the request in flight happened wholly or not at all, and the next task id
 // is new. Nodes without agents: placements only (the cloud is large, so no
-// placement moves another task). The figures are printed.
+// placement moves another task). The figures are printed. Run twice: on the
+// embedded store (--state-dir) and on a real etcd (--store etcd://...).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { seededRng } from "../../../../src/random.js";
 import { CLI_PATH } from "../../../helpers/cli.js";
 import { type Json, type Method, requestJson } from "../../../helpers/http.js";
+import { describeWhen, missing, needs } from "../../../helpers/env.js";
+import { startEtcd, type TestEtcd } from "../../../helpers/etcd.js";
 import { spawnChild, type TrackedChild } from "../../../helpers/processes.js";
 
-const PORT = 24888;
 const SEED = Number(process.env.FM_SIGKILL_SEED ?? 2026);
 const RESTARTS = 8;
 const NODES = [
@@ -26,7 +28,6 @@ const NODES = [
   { name: "cloud-a", tier: "cloud", cpus: 512, netDelayMs: 20 },
 ];
 
-const api = (method: Method, p: string, body?: unknown) => requestJson(method, `http://127.0.0.1:${PORT}${p}`, body, 15_000);
 
 /** A request the scheduler may be killed under: its failure is expected and read later. */
 function handled<T>(p: Promise<T>): Promise<T> {
@@ -40,12 +41,19 @@ interface Placed {
   device: string;
 }
 
-describe("the scheduler under SIGKILL: nothing acknowledged lost", () => {
+sigkillSuite("embedded", 24888, null);
+sigkillSuite("etcd", 24889, missing([needs.etcd()]));
+
+function sigkillSuite(store: "embedded" | "etcd", PORT: number, unavailable: string | null): void {
+describeWhen(`the scheduler under SIGKILL, ${store} store: nothing acknowledged lost`, unavailable, () => {
   let dir = "";
   let sched: TrackedChild | undefined;
+  let etcd: TestEtcd | undefined;
+  const api = (method: Method, p: string, body?: unknown) => requestJson(method, `http://127.0.0.1:${PORT}${p}`, body, 15_000);
 
   async function start(): Promise<void> {
-    const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), "--state-dir", path.join(dir, "state"), "--device-ttl", "0"];
+    const where = etcd ? ["--store", etcd.url] : ["--state-dir", path.join(dir, "state")];
+    const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), ...where, "--device-ttl", "0"];
     sched = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await sched.line((l) => l.startsWith("scheduler listening on"), 20_000);
   }
@@ -53,11 +61,13 @@ describe("the scheduler under SIGKILL: nothing acknowledged lost", () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "fmsk-sched-"));
     writeFileSync(path.join(dir, "cluster.json"), JSON.stringify({ nodes: NODES }));
+    if (store === "etcd") etcd = await startEtcd("fmsk-etcd");
     await start();
-  }, 30_000);
+  }, 40_000);
 
   afterAll(async () => {
     await sched?.stop();
+    await etcd?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
@@ -172,7 +182,8 @@ describe("the scheduler under SIGKILL: nothing acknowledged lost", () => {
     expect(fresh.status).toBe(201);
     expect(tasks.has(fresh.body.task.id) || released.has(fresh.body.task.id)).toBe(false);
 
-    console.log(`scheduler SIGKILL: ${RESTARTS} restarts survived, ${acked} acknowledged operations checked, ${inFlightKilled} killed mid-request, ${tasks.size} tasks and ${devices.size} devices at the end, lost ${problems.length}`);
+    console.log(`scheduler SIGKILL (${store} store): ${RESTARTS} restarts survived, ${acked} acknowledged operations checked, ${inFlightKilled} killed mid-request, ${tasks.size} tasks and ${devices.size} devices at the end, lost ${problems.length}`);
     expect(problems).toEqual([]);
   }, 240_000);
 });
+}
