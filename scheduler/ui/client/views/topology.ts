@@ -50,7 +50,7 @@ export class TopologyView {
     ];
     const shape = elements.map((e) => e.data.id).sort().join(",");
     if (!this.cy) {
-      this.cy = cytoscape({ container: this.graphBox, elements, style: STYLE, layout: { name: "cose", animate: false }, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });
+      this.cy = cytoscape({ container: this.graphBox, elements, style: STYLE, layout: { name: "cose", animate: false }, minZoom: 0.2, maxZoom: 3 });
       this.shape = shape;
       return;
     }
