@@ -116,7 +116,10 @@ export interface TopologyGraph {
 }
 
 export function topologyGraph(state: TopologyState, tasks: readonly GraphTask[]): TopologyGraph {
-  const nodesOn = nodesBySwitch(state, tasks);
+  // A moved service is where its active redirect sends it: the host table may still place it where it ran.
+  const movedTo = new Map([...state.redirects.values()].filter((r) => r.state === "active").map((r) => [r.ip, findDpid(state, r.to.dpid)] as const));
+  const hostSwitch = (h: Host): string => (h.ip !== null && movedTo.get(h.ip)) || h.dpid;
+  const nodesOn = nodesBySwitch(state, tasks, hostSwitch);
   const isVxlan = (end: { dpid: string; port: number }) => {
     const name = state.switches.get(end.dpid)?.ports.get(end.port);
     if (name && VXLAN_PORT_NAME.test(name)) return true;
@@ -137,7 +140,8 @@ export function topologyGraph(state: TopologyState, tasks: readonly GraphTask[])
   const sites = [...members.entries()].map(([root, dpids], i) => {
     const named = state.places.find((p) => p.site && dpids.some((d) => sameDpid(d, p.switch)))?.site;
     const nodes = dpids.flatMap((d) => nodesOn.get(d) ?? []);
-    return { id: `site:${root}`, label: named ?? (nodes.length ? `site ${nodes.join(" + ")}` : `site ${i + 1}`), dpids };
+    const bridges = dpids.map((d) => state.switches.get(d)?.ports.get(LOCAL_PORT)).filter((b) => b !== undefined);
+    return { id: `site:${root}`, label: named ?? (nodes.length ? `site ${nodes.join(" + ")}` : bridges.length ? `site of ${bridges.join(" + ")}` : `site ${i + 1}`), dpids };
   });
   const siteOf = new Map(sites.flatMap((s) => s.dpids.map((d) => [d, s.id] as const)));
 
@@ -159,10 +163,10 @@ export function topologyGraph(state: TopologyState, tasks: readonly GraphTask[])
       .filter(({ l }) => state.switches.has(l.src.dpid) && state.switches.has(l.dst.dpid))
       .map(({ id, l, vxlan }) => ({ id, source: l.src.dpid, target: l.dst.dpid, vxlan, onPath: pathLinks.has(pairKey(l.src.dpid, l.dst.dpid)), label: vxlan ? "VXLAN" : "" })),
     hosts: [...state.hosts.values()]
-      .filter((h) => state.switches.has(h.dpid))
+      .filter((h) => state.switches.has(hostSwitch(h)))
       .map((h) => {
         const task = h.ip ? (taskByIp.get(h.ip) ?? null) : null;
-        return { id: `host:${h.mac}`, label: task ? `${task}\n${h.ip}` : (h.ip ?? h.mac), switch: h.dpid, task, onPath: h.ip !== null && pathIps.has(h.ip) };
+        return { id: `host:${h.mac}`, label: task ? `${task}\n${h.ip}` : (h.ip ?? h.mac), switch: hostSwitch(h), task, onPath: h.ip !== null && pathIps.has(h.ip) };
       }),
     paths,
   };
@@ -206,7 +210,7 @@ function movedPaths(state: TopologyState): TopologyGraph["paths"] {
 }
 
 /** Node names per switch: the controller's named places, and where each task's service IP was seen. */
-function nodesBySwitch(state: TopologyState, tasks: readonly GraphTask[]): Map<string, string[]> {
+function nodesBySwitch(state: TopologyState, tasks: readonly GraphTask[], hostSwitch: (h: Host) => string): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
   const add = (dpid: string | undefined, node: string) => {
     if (!dpid) return;
@@ -214,7 +218,10 @@ function nodesBySwitch(state: TopologyState, tasks: readonly GraphTask[]): Map<s
   };
   for (const p of state.places) add(findDpid(state, p.switch), p.name);
   const hostByIp = new Map([...state.hosts.values()].filter((h) => h.ip).map((h) => [h.ip!, h]));
-  for (const t of tasks) if (t.serviceIp) add(hostByIp.get(t.serviceIp)?.dpid, t.node);
+  for (const t of tasks) {
+    const h = t.serviceIp ? hostByIp.get(t.serviceIp) : undefined;
+    if (h) add(hostSwitch(h), t.node);
+  }
   return new Map([...out].map(([d, s]) => [d, [...s].sort()]));
 }
 

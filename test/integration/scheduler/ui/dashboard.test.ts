@@ -60,9 +60,8 @@ describeWhen(
     }
 
     async function show(page: Page, view: string): Promise<void> {
-      await page.evaluate((v) => {
-        location.hash = v;
-      }, view);
+      // Browser-side code as strings: this file is type-checked without the DOM's types.
+      await page.evaluate(`location.hash = ${JSON.stringify(view)}`);
       await page.waitForSelector(`#view-${view}:not([hidden])`);
     }
 
@@ -71,16 +70,16 @@ describeWhen(
 
       // The topology: every bridge of the loop, named as its switch names its LOCAL port.
       const bridges = loop.plan.bridges.map((b) => b.name);
-      await page.waitForFunction((n) => document.querySelector('[data-testid="switch-count"]')?.textContent === `${n} switch(es)`, bridges.length, { timeout: 30_000 });
+      await page.waitForFunction(`document.querySelector('[data-testid="switch-count"]')?.textContent === "${bridges.length} switch(es)"`, undefined, { timeout: 30_000 });
       await waitFor(
         async () => {
-          const text = await page.locator(".switch-list").innerText();
+          const text = (await page.locator(".switch-list").textContent()) ?? "";
           return bridges.every((b) => text.includes(b)) ? text : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 200, what: `the switch list to name ${bridges.join(", ")}` },
       );
       expect(await page.locator('[data-testid="topology-graph"] canvas').count(), "cytoscape drew on its canvas").toBeGreaterThan(0);
-      expect(await page.locator(".legend").innerText()).toMatch(/\(2 VXLAN\)/);
+      expect(await page.locator(".legend").textContent()).toMatch(/\(2 VXLAN\)/);
 
       // A task with a device sending real requests over one connection.
       const outcome = await loop.scheduler.submitTask({ id: "ui-1", device: "cam-ui", workload: "detect", inputClass: "small", delayBudgetMs: 400 }, { timeoutMs: 60_000 });
@@ -114,9 +113,9 @@ describeWhen(
       expect(seen.every((s) => happy.includes(s)) && seen.map((s) => happy.indexOf(s)).every((i, k, all) => k === 0 || i > all[k - 1]!), seen.join(",")).toBe(true);
       // Its figures and log lines arrive with the record read on the final transition.
       await waitFor(async () => ((await card.locator("pre.log").textContent()) ?? "").includes("Final State: COMPLETED") || undefined, { timeoutMs: 15_000, intervalMs: 100, what: "the move's log lines on screen" });
-      const figures = await card.locator(".figures").innerText();
+      const figures = (await card.locator(".figures").textContent()) ?? "";
       expect(figures).toMatch(/postcopy/);
-      expect(figures).toMatch(new RegExp(`downtime\\s+${Math.round(record.metrics!.frozenMs!)} ms`));
+      expect(figures).toMatch(new RegExp(`downtime\\s*${Math.round(record.metrics!.frozenMs!)} ms`));
       await page.screenshot({ path: `${ARTIFACTS}/migrations.png`, fullPage: true });
 
       await device.answersAfter(5);
@@ -127,7 +126,10 @@ describeWhen(
 
       // The path the moved service's traffic takes now, lit on the topology.
       await show(page, "topology");
-      await page.waitForFunction(() => /moved: ui-1 via \d+ switch/.test(document.querySelector(".path-note")?.textContent ?? ""), undefined, { timeout: 30_000 });
+      await page.waitForFunction(`/moved: ui-1 via \\d+ switch/.test(document.querySelector(".path-note")?.textContent ?? "")`, undefined, { timeout: 30_000 });
+      // The service is drawn where it runs now: the cloud's bridge is named with cloud1.
+      const cloudBridge = loop.plan.bridges.find((b) => b.node === "cloud1")!;
+      expect(await page.locator(`.switch-list li[data-dpid="${cloudBridge.dpid}"]`).textContent()).toBe(`${cloudBridge.name} · cloud1`);
       await page.waitForTimeout(500);
       await page.screenshot({ path: `${ARTIFACTS}/topology.png`, fullPage: true });
 
@@ -147,10 +149,9 @@ describeWhen(
 
       // Flows and DNS: the cloud bridge's table as the switch answers it, and the task's record.
       await show(page, "flows");
-      const cloudDpid = loop.plan.bridges.find((b) => b.node === "cloud1")!.dpid;
-      await page.selectOption('[data-testid="switch-picker"]', cloudDpid);
+      await page.selectOption('[data-testid="switch-picker"]', cloudBridge.dpid);
       await waitFor(async () => ((await page.locator('[data-testid="flow-table"] tbody tr').count()) > 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: "the cloud switch's flows on screen" });
-      await waitFor(async () => ((await page.locator('[data-testid="dns-table"]').innerText()).includes(placed.serviceIp!) ? true : undefined), { timeoutMs: 15_000, intervalMs: 200, what: "the task's DNS record on screen" });
+      await waitFor(async () => (((await page.locator('[data-testid="dns-table"]').textContent()) ?? "").includes(placed.serviceIp!) ? true : undefined), { timeoutMs: 15_000, intervalMs: 200, what: "the task's DNS record on screen" });
       await page.screenshot({ path: `${ARTIFACTS}/flows-dns.png`, fullPage: true });
 
       // A viewer's page: nothing on it changes anything (no form but the token's, no button but its submit).
@@ -162,7 +163,7 @@ describeWhen(
       for (const v of VIEWS) {
         await show(phone, v);
         await phone.waitForTimeout(300);
-        const widths = await phone.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth }));
+        const widths = await phone.evaluate<{ page: number; body: number; screen: number }>("({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth })");
         expect(widths.page, `${v} at 390 px: ${JSON.stringify(widths)}`).toBeLessThanOrEqual(widths.screen);
         expect(widths.body, `${v} at 390 px`).toBeLessThanOrEqual(widths.screen);
         await phone.screenshot({ path: `${ARTIFACTS}/phone-${v}.png`, fullPage: true });

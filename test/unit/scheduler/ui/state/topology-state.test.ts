@@ -85,6 +85,10 @@ describe("topology view model", () => {
     expect(g.switches.filter((x) => x.onPath).map((x) => x.id)).toEqual([A, C]);
     expect(g.links.filter((l) => l.onPath).map((l) => [l.source, l.target].sort())).toEqual([[A, C]]);
     expect(g.hosts[0]!.onPath).toBe(true);
+    // The host table still has the service where it ran; the redirect says where it runs: there it is drawn, and its node named.
+    g = topologyGraph(s, [{ id: "t-1", node: "cloud1", serviceIp: "10.77.0.2" }]);
+    expect(g.hosts[0]!.switch).toBe(C);
+    expect(g.switches.map((x) => x.label)).toEqual(["fmd-b0", "fmd-b1", "fmd-b2\ncloud1"]);
     // Rolled back: nothing lit.
     s = applyTopologyEvent(s, { type: "redirect.rolledBack", redirect: redirect({ state: "rolled-back" }), at: "t" });
     g = topologyGraph(s, []);
