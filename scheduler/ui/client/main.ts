@@ -181,7 +181,7 @@ async function loadController(): Promise<void> {
   const [t, hosts, overlay, dns, redirects, places] = await Promise.all([
     attempt("topology", () => c.topology()),
     attempt("hosts", () => c.hosts()),
-    attempt("overlay", () => c.overlay()).then((o) => o, () => undefined),
+    attempt("overlay", () => c.overlay()),
     attempt("dns", () => c.dns()),
     attempt("redirects", () => c.redirects()),
     attempt("places", () => c.nodes()),

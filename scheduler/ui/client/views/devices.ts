@@ -54,6 +54,7 @@ function chart(s: DeviceSeries): SVGElement {
   if (s.points.length) {
     parts.push(svg("path", { d: line("max"), class: "series max" }));
     parts.push(svg("path", { d: line("p50"), class: "series p50" }));
+    for (const p of s.points) parts.push(svg("circle", { cx: x(p.at).toFixed(1), cy: y(p.p50).toFixed(1), r: 2.5, class: `dot${p.late ? " late" : ""}` }, svg("title", {}, `${time(p.at)}: p50 ${ms(p.p50)}, p95 ${ms(p.p95)}, max ${ms(p.max)}, ${p.late}/${p.count} late`)));
   }
   return svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart", role: "img", "aria-label": `latency of ${s.device}` }, ...parts);
 }

@@ -48,7 +48,8 @@ export class TopologyView {
       ...g.links.map((l) => ({ data: { id: `link:${l.id}`, source: l.source, target: l.target, label: l.label }, classes: `${l.vxlan ? "vxlan" : ""}${l.onPath ? " onpath" : ""}` })),
       ...g.hosts.map((x) => ({ data: { id: `attach:${x.id}`, source: x.id, target: x.switch, label: "" }, classes: `attach${x.onPath ? " onpath" : ""}` })),
     ];
-    const shape = elements.map((e) => e.data.id).sort().join(",");
+    // What needs a new layout: an element added or gone, or one that moved (a host to another switch, a switch to another site).
+    const shape = elements.map((e) => `${e.data.id}>${e.data.source ?? ""}>${e.data.target ?? ""}>${e.data.parent ?? ""}`).sort().join(",");
     if (!this.cy) {
       this.cy = cytoscape({ container: this.graphBox, elements, style: STYLE, layout: { name: "cose", animate: false }, minZoom: 0.2, maxZoom: 3 });
       this.shape = shape;

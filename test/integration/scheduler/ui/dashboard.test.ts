@@ -25,6 +25,23 @@ const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = "test-artifacts/dashboard";
 const VIEWS = ["topology", "nodes", "migrations", "flows", "devices"] as const;
 
+/**
+ * What the functions run in the page touch of the browser: this file is type-checked without the DOM's types,
+ * and the page's content security policy forbids evaluating strings, so they are functions with this cast.
+ */
+type InPage = {
+  location: { hash: string };
+  innerWidth: number;
+  document: {
+    querySelector(s: string): { textContent: string | null; _cyreg?: { cy: CyGraph } } | null;
+    documentElement: { scrollWidth: number };
+    body: { scrollWidth: number };
+  };
+};
+/** The little of Cytoscape's core the test reads: the drawn graph itself, through its container (`_cyreg`). */
+type CyNode = { id(): string; data(k: string): string };
+type CyGraph = { edges(sel: string): { map<T>(f: (e: { source(): CyNode; target(): CyNode }) => T): T[] } };
+
 describeWhen(
   "the dashboard shows the real loop live, in a real browser",
   missing([needs.root(), needs.ovs(), needs.criu(), [() => existsSync(CHROMIUM), `Debian's chromium is not installed at ${CHROMIUM}`]]),
@@ -60,8 +77,9 @@ describeWhen(
     }
 
     async function show(page: Page, view: string): Promise<void> {
-      // Browser-side code as strings: this file is type-checked without the DOM's types.
-      await page.evaluate(`location.hash = ${JSON.stringify(view)}`);
+      await page.evaluate((v) => {
+        (globalThis as unknown as InPage).location.hash = v;
+      }, view);
       await page.waitForSelector(`#view-${view}:not([hidden])`);
     }
 
@@ -70,7 +88,7 @@ describeWhen(
 
       // The topology: every bridge of the loop, named as its switch names its LOCAL port.
       const bridges = loop.plan.bridges.map((b) => b.name);
-      await page.waitForFunction(`document.querySelector('[data-testid="switch-count"]')?.textContent === "${bridges.length} switch(es)"`, undefined, { timeout: 30_000 });
+      await page.waitForFunction((n) => (globalThis as unknown as InPage).document.querySelector('[data-testid="switch-count"]')?.textContent === `${n} switch(es)`, bridges.length, { timeout: 30_000 });
       await waitFor(
         async () => {
           const text = (await page.locator(".switch-list").textContent()) ?? "";
@@ -126,10 +144,15 @@ describeWhen(
 
       // The path the moved service's traffic takes now, lit on the topology.
       await show(page, "topology");
-      await page.waitForFunction(`/moved: ui-1 via \\d+ switch/.test(document.querySelector(".path-note")?.textContent ?? "")`, undefined, { timeout: 30_000 });
-      // The service is drawn where it runs now: the cloud's bridge is named with cloud1.
+      await page.waitForFunction(() => /moved: ui-1 via \d+ switch/.test((globalThis as unknown as InPage).document.querySelector(".path-note")?.textContent ?? ""), undefined, { timeout: 30_000 });
+      // The service is drawn where it runs now: on the cloud's bridge, which is named with cloud1.
       const cloudBridge = loop.plan.bridges.find((b) => b.node === "cloud1")!;
       expect(await page.locator(`.switch-list li[data-dpid="${cloudBridge.dpid}"]`).textContent()).toBe(`${cloudBridge.name} · cloud1`);
+      const attachedTo = await page.evaluate(() => {
+        const cy = (globalThis as unknown as InPage).document.querySelector('[data-testid="topology-graph"]')?._cyreg?.cy;
+        return cy?.edges(".attach").map((e) => [e.source().data("label"), e.target().id()]) ?? [];
+      });
+      expect(attachedTo.filter(([label]) => label?.startsWith("ui-1")).map(([, to]) => to), JSON.stringify(attachedTo)).toEqual([cloudBridge.dpid]);
       await page.waitForTimeout(500);
       await page.screenshot({ path: `${ARTIFACTS}/topology.png`, fullPage: true });
 
@@ -163,7 +186,10 @@ describeWhen(
       for (const v of VIEWS) {
         await show(phone, v);
         await phone.waitForTimeout(300);
-        const widths = await phone.evaluate<{ page: number; body: number; screen: number }>("({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth })");
+        const widths = await phone.evaluate(() => {
+          const w = globalThis as unknown as InPage;
+          return { page: w.document.documentElement.scrollWidth, body: w.document.body.scrollWidth, screen: w.innerWidth };
+        });
         expect(widths.page, `${v} at 390 px: ${JSON.stringify(widths)}`).toBeLessThanOrEqual(widths.screen);
         expect(widths.body, `${v} at 390 px`).toBeLessThanOrEqual(widths.screen);
         await phone.screenshot({ path: `${ARTIFACTS}/phone-${v}.png`, fullPage: true });
