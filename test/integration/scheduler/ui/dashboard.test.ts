@@ -134,6 +134,8 @@ describeWhen(
       const figures = (await card.locator(".figures").textContent()) ?? "";
       expect(figures).toMatch(/postcopy/);
       expect(figures).toMatch(new RegExp(`downtime\\s*${Math.round(record.metrics!.frozenMs!)} ms`));
+      await card.locator("summary").click(); // the timeline and the FlexiMigrate lines, for the screenshot
+      await card.locator("pre.log").waitFor({ state: "visible" });
       await page.screenshot({ path: `${ARTIFACTS}/migrations.png`, fullPage: true });
 
       await device.answersAfter(5);
