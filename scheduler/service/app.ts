@@ -56,6 +56,7 @@ import { Reconciler } from "./reconcile.js";
 import { reconciliationPlugin } from "./reconciliation.js";
 import { samplesPlugin } from "./samples.js";
 import { TaskRuntime } from "./task-runtime.js";
+import { uiPlugin } from "../ui/plugin.js";
 import { tasksPlugin } from "./tasks.js";
 import { DEFAULT_CATALOG, type WorkloadCatalog } from "./workload-catalog.js";
 
@@ -259,6 +260,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   await app.register(modelsPlugin(ctx));
   await app.register(samplesPlugin(ctx));
   await app.register(eventsPlugin({ hub: ctx.events, summary: SCHEDULER_EVENTS_SUMMARY }));
+  await app.register(uiPlugin(opts.controllerUrl ? { controllerUrl: opts.controllerUrl } : {}));
   app.decorate("scheduler", ctx);
   return app as unknown as SchedulerApp;
 }

@@ -203,14 +203,31 @@ export function nodesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         },
       },
       async (req) => {
-        if (!find(req.params.name)) throw ApiError.notFound(`no node '${req.params.name}'; register it first`);
+        const node = find(req.params.name);
+        if (!node) throw ApiError.notFound(`no node '${req.params.name}'; register it first`);
         const receivedAt = ctx.now().toISOString();
         ctx.reports.set(req.params.name, { receivedAt, report: req.body });
         reconcileReport(ctx, req.params.name, req.body, receivedAt);
+        ctx.events.emit({
+          type: "node.report",
+          node: node.name,
+          cpuUsage: measuredCpu(req.body),
+          usedCpus: node.usedCpus,
+          cpus: node.cpus,
+          placements: node.placements,
+          workloads: Array.isArray(req.body.workloads) ? req.body.workloads.length : 0,
+          receivedAt,
+        });
         return { node: req.params.name, receivedAt };
       },
     );
   };
+}
+
+/** The machine's CPU use the agent measured (0..1), when its report says one. */
+function measuredCpu(report: Record<string, unknown>): number | null {
+  const usage = (report.cpu as { usage?: unknown } | undefined)?.usage;
+  return typeof usage === "number" && Number.isFinite(usage) ? usage : null;
 }
 
 /** Just the spec of a node (its usage figures left out). */

@@ -5,7 +5,8 @@
 // refitted from live samples, the policy serves the new model to new
 // decisions, and the hub announces `latency.drift` and `model.refitted`.
 import type { FastifyPluginAsync } from "fastify";
-import { type LatencySamples, MAX_SAMPLES_PER_BATCH, type SamplesReceipt } from "../../src/api-types/scheduler.js";
+import { type LatencyBatch, type LatencySample, type LatencySamples, MAX_SAMPLES_PER_BATCH, type SamplesReceipt } from "../../src/api-types/scheduler.js";
+import { percentile } from "../../src/devices/stats.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { errorSchema } from "../../src/http/error-schema.js";
 import { modelKey } from "../../src/latency/model.js";
@@ -141,6 +142,11 @@ export function samplesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         const intake = live.ingest(task, req.body.samples, ctx.now().getTime());
         ctx.executor.deviceSamples?.(task.id, req.body.samples);
         for (const e of intake.events) announce(e);
+        const batch = batchOf(req.body.samples, task.delayBudgetMs);
+        if (batch) {
+          const device = ctx.policy.record(task.id)?.request.device ?? "";
+          hub.emit({ type: "task.latency", task: task.id, device, batch, latency: live.taskView(task) });
+        }
         // Refits are kept: a restarted scheduler serves them again.
         const refits = intake.events.flatMap((e) => (e.type === "refit-rejected" ? [] : [{ kind: "model" as const, key: e.key, value: { ...e.to.model, r2: e.to.r2, source: "live" as const } }]));
         if (refits.length) await ctx.durable.commit(refits);
@@ -158,6 +164,22 @@ export function samplesPlugin(ctx: ServiceContext): FastifyPluginAsync {
         return live.taskView(task);
       },
     );
+  };
+}
+
+/** A batch's figures for the `task.latency` event (none for an empty batch). */
+export function batchOf(samples: readonly LatencySample[], budgetMs: number): LatencyBatch | undefined {
+  if (samples.length === 0) return undefined;
+  const e2e = samples.map((x) => x.e2eMs).sort((a, b) => a - b);
+  const at = samples.map((x) => x.at);
+  return {
+    count: samples.length,
+    fromMs: Math.min(...at),
+    toMs: Math.max(...at),
+    p50: percentile(e2e, 0.5)!,
+    p95: percentile(e2e, 0.95)!,
+    max: e2e.at(-1)!,
+    late: e2e.filter((v) => v > budgetMs).length,
   };
 }
 

@@ -378,6 +378,20 @@ export interface SamplesReceipt {
   modelled: number;
 }
 
+/** One accepted batch of POST /v1/tasks/:id/samples, as the scheduler's `task.latency` event sums it up. */
+export interface LatencyBatch {
+  count: number;
+  /** Send times of its first and last sample, ms since the epoch. */
+  fromMs: number;
+  toMs: number;
+  /** Of the batch's e2eMs (nearest rank). */
+  p50: number;
+  p95: number;
+  max: number;
+  /** Answers later than the task's budget. */
+  late: number;
+}
+
 /** GET /v1/tasks/:id/latency: predicted against measured. */
 export interface TaskLatencyView {
   task: string;

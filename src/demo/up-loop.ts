@@ -123,11 +123,12 @@ function announce(loop: RunningLoop, opts: LoopUpOptions): void {
   const lines = [
     "",
     `FlexiMigrate's closed loop is up${opts.durationMs ? ` for ${opts.durationMs / 1000} s` : "; Ctrl-C stops it"}.`,
+    `  dashboard       ${loop.schedulerUrl}/ui/  (topology, nodes, migrations, flows and DNS, devices; live)`,
     `  scheduler API   ${loop.schedulerUrl}/v1  (tasks, placements, migrations)   try: fleximigrate migrations --scheduler ${loop.schedulerUrl}`,
     `  controller      ${loop.controllerUrl}/v1  (switches, flows, redirects, DNS)`,
     ...[...loop.agents].map(([n, u]) => `  agent ${n.padEnd(9)} ${u}  bridge ${loop.plan.bridges.find((b) => b.node === n)?.name}`),
     `  devices reach service IPs in ${loop.plan.serviceCidr} through ${loop.plan.gateway.port.port} on ${loop.plan.gateway.port.bridge}`,
     "",
   ];
-  opts.emit({ type: "up", urls: { scheduler: loop.schedulerUrl, controller: loop.controllerUrl, agents: Object.fromEntries(loop.agents) } }, lines.join("\n"));
+  opts.emit({ type: "up", urls: { scheduler: loop.schedulerUrl, dashboard: `${loop.schedulerUrl}/ui/`, controller: loop.controllerUrl, agents: Object.fromEntries(loop.agents) } }, lines.join("\n"));
 }

@@ -330,6 +330,7 @@ class Up {
   private announce(schedulerUrl: string, controllerUrl: string | null, agents: Array<{ name: string; url: string }>): void {
     const urls = {
       scheduler: schedulerUrl,
+      dashboard: `${schedulerUrl}/ui/`,
       openapi: `${schedulerUrl}/openapi.json`,
       events: `${schedulerUrl.replace(/^http/, "ws")}/v1/events`,
       controller: controllerUrl,
@@ -338,6 +339,7 @@ class Up {
     const lines = [
       "",
       `FlexiMigrate is up${this.opts.durationMs ? ` for ${this.opts.durationMs / 1000} s` : "; Ctrl-C stops it"}.`,
+      `  dashboard       ${urls.dashboard}  (live: topology, nodes, migrations, flows and DNS, devices)`,
       `  scheduler API   ${urls.scheduler}/v1  (nodes, devices, tasks, placements, migrations, models)`,
       `  OpenAPI         ${urls.openapi}`,
       `  events          ${urls.events}`,

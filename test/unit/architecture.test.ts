@@ -35,7 +35,8 @@ const LAYERS: Record<Area, string[][]> = {
   ],
   // state/ keeps what the service holds (and orders it with the move journal) across restarts
   // policy/: the migration policy language (pure), below the manager that enforces it
-  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/", "policy/"], ["migration/"], ["state/"], ["service/"], ["cli/"]],
+  // ui/: the dashboard (its page, its browser client over src/clients, the read-only controller forward), under the service that serves it
+  scheduler: [["latency/"], ["placement/", "profiling/"], ["planner/", "executor/", "policy/"], ["migration/"], ["state/"], ["ui/"], ["service/"], ["cli/"]],
   controller: [
     // wire formats and protocol servers
     ["packets/", "ovsdb/", "dns/"],
