@@ -41,6 +41,8 @@ import { OverlayService } from "./overlay/service.js";
 import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
 import { RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
+import { connectEtcd } from "../src/etcd/connect.js";
+import type { EtcdEndpoints } from "../src/etcd/endpoints.js";
 import { ControllerJournal } from "./state/journal.js";
 import { capture, type LiveParts, restore } from "./state/live.js";
 import { LinkDiscovery } from "./topology/discovery.js";
@@ -75,6 +77,8 @@ export interface ControllerOptions {
    * None: kept in memory only.
    */
   stateDir?: string;
+  /** Keep the same records in etcd instead of under stateDir (`--store etcd://...`). */
+  etcd?: EtcdEndpoints;
   /** Diagnostic lines; default: the structured log below. */
   log?: Log;
   /** The structured log (fastify's pino) and its ring for GET /v1/logs; default: the ring only, nothing printed. */
@@ -222,8 +226,11 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   // An earlier run's state goes back before any switch connects: each switch's first switch-ready carries it.
   const parts: LiveParts = { records, redirects: store, nodes, overlay };
   let journal: ControllerJournal | undefined;
-  if (opts.stateDir) {
-    const opened = await ControllerJournal.open(opts.stateDir, () => capture(parts));
+  if (opts.etcd || opts.stateDir) {
+    const etcd = opts.etcd ? await connectEtcd(opts.etcd) : undefined;
+    const opened = etcd
+      ? await ControllerJournal.openEtcd(etcd.client, opts.etcd!.hosts.join(","), () => capture(parts), etcd.close)
+      : await ControllerJournal.open(opts.stateDir!, () => capture(parts));
     journal = opened.journal;
     for (const d of opened.dropped) log("warn", `state: dropped ${d}`);
     for (const note of restore(opened.snapshot, parts)) log("warn", `state: ${note}`);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { parseStoreFlag } from "../../src/etcd/endpoints.js";
 import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import { createController } from "../app.js";
 import { normalizeZone } from "../dns/records.js";
@@ -41,6 +42,7 @@ DNS server of the service zone run beside it.`,
       "where DNS records, redirects, named nodes and overlay tunnels are\njournaled (restored at start; each change is on disk before it is answered)",
       { default: defaultStateDir() },
     ),
+    store: flag.parsed("STORE", "embedded (the journal under --state-dir) or etcd://HOST:PORT[,HOST:PORT...]\n(the same records in etcd)", parseStoreFlag, { default: "embedded" }),
     quiet: flag.boolean("no log lines on stderr"),
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
   },
@@ -57,6 +59,7 @@ DNS server of the service zone run beside it.`,
       role: v.role,
       serviceLog: new ServiceLog({ service: "controller", format: v["log-format"], ...(v.quiet ? {} : { out: process.stderr }) }),
       stateDir: v["state-dir"],
+      ...(v.store.kind === "etcd" ? { etcd: v.store.endpoints } : {}),
     };
     let controller: Awaited<ReturnType<typeof createController>>;
     try {

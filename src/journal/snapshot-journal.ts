@@ -6,7 +6,8 @@
 // next sync, and a failed one leaves its changes to the next. At open, the
 // journal is read (a torn last line dropped) and compacted to the records.
 // The controller's and the agent's state journals are this, with their own
-// record tables.
+// record tables. Where the batches go is a Sink: the JSON-lines file here, or
+// a distributed store (src/etcd/keyed-sink.ts) that holds the same records.
 import { ApiError } from "../http/api-error.js";
 import { JsonlFile } from "./jsonl-file.js";
 
@@ -28,8 +29,15 @@ export interface SnapshotJournalKind<C, S> {
   tables(): RecordTables<C, S>;
 }
 
-interface Batch<C> {
+export interface Batch<C> {
   changes: C[];
+}
+
+/** Where written batches go; `append` resolves once the batch is durable, after `onDisk` ran. */
+export interface Sink<C> {
+  readonly path: string;
+  append(batch: Batch<C>, onDisk: () => void): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface SnapshotJournalOpened<C, S> {
@@ -48,16 +56,16 @@ export class SnapshotJournal<C, S> {
 
   private constructor(
     private readonly kind: SnapshotJournalKind<C, S>,
-    private readonly file: JsonlFile<Batch<C>>,
+    private readonly file: Sink<C>,
     private readonly onDisk: RecordTables<C, S>,
     private readonly capture: () => S,
-  ) {
-    file.compactWhenGrown({
-      current: () => {
-        const changes = onDisk.changes();
-        return changes.length ? [{ changes }] : [];
-      },
-    });
+  ) {}
+
+  /** A journal over another sink that already holds `records` (e.g. read from etcd). */
+  static over<C, S>(kind: SnapshotJournalKind<C, S>, sink: Sink<C>, records: C[], capture: () => S): SnapshotJournalOpened<C, S> {
+    const tables = kind.tables();
+    for (const c of records) tables.apply(c);
+    return { journal: new SnapshotJournal(kind, sink, tables, capture), snapshot: tables.snapshot(), dropped: [], existed: records.length > 0 };
   }
 
   get path(): string {
@@ -81,6 +89,12 @@ export class SnapshotJournal<C, S> {
       return changes.length ? [{ changes }] : [];
     });
     const tables = tablesOf(opened.lines);
+    opened.file.compactWhenGrown({
+      current: () => {
+        const changes = tables.changes();
+        return changes.length ? [{ changes }] : [];
+      },
+    });
     return { journal: new SnapshotJournal(kind, opened.file, tables, capture), snapshot: tables.snapshot(), dropped: opened.dropped, existed: opened.existed };
   }
 

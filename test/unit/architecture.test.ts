@@ -23,12 +23,13 @@ const LAYERS: Record<Area, string[][]> = {
     // metrics/: each service's prom-client registry and GET /metrics
     ["api-types/", "http/", "openflow/", "latency/", "metrics/", "random.ts", "cpu-period.ts", "wait.ts"],
     // journal/: the fsync'd JSON-lines file every embedded store writes, and the snapshot journal over it
-    // (a failed write answers as http/'s 503); etcd/: the distributed store's endpoints and connection;
+    // (a failed write answers as http/'s 503);
     // the typed service clients; the one-machine network of the loop (host tools only);
     // the privacy certificates (format, Ed25519 signatures, regulation checks; its files);
     // logs/: each service's structured log, its ring and GET /v1/logs (over http/'s correlation id)
-    ["journal/", "etcd/", "clients/", "loopnet/", "pca/", "logs/"],
-    ["cli/"],
+    ["journal/", "clients/", "loopnet/", "pca/", "logs/"],
+    // etcd/: the distributed store (endpoints, connection, keyed records; a sink for the snapshot journal)
+    ["etcd/", "cli/"],
     // IoT devices that send real requests (a command of their own); the PCA's command
     ["devices/", "pca/command.ts"],
     ["demo/"],

@@ -63,7 +63,8 @@ function addRedirect(model: Model, r: Json): void {
 }
 
 /** The next seeded change, given what the model holds. */
-export function nextChange(rng: Rng, model: Model, dpid: string, serial: number): Change {
+/** `bridge`: the OVS bridge tunnels are made on (its name also prefixes theirs). */
+export function nextChange(rng: Rng, model: Model, dpid: string, serial: number, bridge = "fmdur-br0"): Change {
   const roll = rng();
   if (roll < 0.3) {
     const name = `d${Math.floor(rng() * 8)}`;
@@ -137,12 +138,12 @@ export function nextChange(rng: Rng, model: Model, dpid: string, serial: number)
       settle: (m, seen) => takeKey(m.tunnels, seen.tunnels, name, [m.tunnels.get(name), undefined]),
     };
   }
-  const name = `fmdur-t${serial}`;
+  const name = `${bridge.replace(/-br\d+$/, "")}-t${bridge.slice(-1)}${serial}`;
   return {
     what: `tunnel ${name}`,
     method: "POST",
     path: "/v1/overlay/tunnels",
-    body: { bridge: "fmdur-br0", site: `ds${serial}`, name, remoteIp: `192.0.2.${1 + (serial % 250)}`, key: 1000 + serial, prefixes: [`10.70.${serial % 250}.0/24`] },
+    body: { bridge, site: `ds${serial}`, name, remoteIp: `192.0.2.${1 + (serial % 250)}`, key: 1000 + serial, prefixes: [`10.70.${serial % 250}.0/24`] },
     acked: (m, answer) => m.tunnels.set(name, answer.cookie),
     settle: (m, seen) => {
       const cookie = seen.tunnels.get(name);

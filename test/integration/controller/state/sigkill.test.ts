@@ -8,7 +8,8 @@
 // nothing is duplicated, the change that was in flight happened wholly or not
 // at all, and the bridge, reconnecting by itself, holds exactly the flows in
 // force (active redirects' and tunnels', by cookie; none of a redirect no
-// longer active). The figures are printed.
+// longer active). The figures are printed. Run twice: on the embedded store
+// (--state-dir) and on a real etcd (--store etcd://...).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,26 +18,32 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { seededRng } from "../../../../src/random.js";
 import { CLI_PATH } from "../../../helpers/cli.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
+import { startEtcd, type TestEtcd } from "../../../helpers/etcd.js";
 import { type Json, type Method, requestJson } from "../../../helpers/http.js";
 import { spawnChild, type TrackedChild } from "../../../helpers/processes.js";
 import { addControlledBridge, sh, shOk } from "../../../helpers/shell.js";
 import { waitFor } from "../../../helpers/wait.js";
 import { type Api, compare, emptyModel, type Model, nextChange, type Seen, SERVICES } from "./controller-load.js";
 
-const BRIDGE = "fmdur-br0";
-const PORTS = { openflow: 24653, http: 24181, dns: 24353 };
 const SEED = Number(process.env.FM_SIGKILL_SEED ?? 1414);
 const RESTARTS = 8;
 
-const api: Api = (method: Method, p: string, body?: unknown) => requestJson(method, `http://127.0.0.1:${PORTS.http}${p}`, body, 15_000);
+sigkillSuite("embedded", "fmdur-br0", { openflow: 24653, http: 24181, dns: 24353 }, missing([needs.root(), needs.ovs()]));
+sigkillSuite("etcd", "fmdur-br1", { openflow: 24654, http: 24182, dns: 24354 }, missing([needs.root(), needs.ovs(), needs.etcd()]));
 
-describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing([needs.root(), needs.ovs()]), () => {
+function sigkillSuite(store: "embedded" | "etcd", BRIDGE: string, PORTS: { openflow: number; http: number; dns: number }, unavailable: string | null): void {
+const api: Api = (method: Method, p: string, body?: unknown) => requestJson(method, `http://127.0.0.1:${PORTS.http}${p}`, body, 15_000);
+const portName = (n: number) => `${BRIDGE.replace("-br", "-")}p${n}`;
+
+describeWhen(`the controller under SIGKILL, ${store} store: nothing acknowledged lost`, unavailable, () => {
   let stateDir = "";
   let ctl: TrackedChild | undefined;
+  let etcd: TestEtcd | undefined;
   let dpid = "";
 
   async function startController(): Promise<void> {
-    const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", "--state-dir", stateDir];
+    const where = etcd ? ["--store", etcd.url] : ["--state-dir", stateDir];
+    const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", ...where];
     ctl = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await ctl.line((l) => l.startsWith("{"), 20_000);
   }
@@ -86,9 +93,10 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
   beforeAll(async () => {
     stateDir = mkdtempSync(path.join(tmpdir(), "fmdur-ctl-kill-"));
     await shOk("ovs-vsctl", "--if-exists", "del-br", BRIDGE); // leftovers of a crashed run
+    if (store === "etcd") etcd = await startEtcd("fmdur-etcd");
     await startController();
     const port = (name: string, n: number) => ["--", "add-port", BRIDGE, name, "--", "set", "Interface", name, "type=internal", `ofport_request=${n}`];
-    await addControlledBridge(BRIDGE, PORTS.openflow, [...port("fmdur-p1", 1), ...port("fmdur-p2", 2)]);
+    await addControlledBridge(BRIDGE, PORTS.openflow, [...port(portName(1), 1), ...port(portName(2), 2)]);
     // Reconnect within a second of each restart (OVS backs off up to 8 s by default).
     const controllers = (await sh("ovs-vsctl", "get", "Bridge", BRIDGE, "controller")).replace(/[[\],\s]/g, "");
     await sh("ovs-vsctl", "set", "Controller", controllers, "max_backoff=1000");
@@ -98,6 +106,7 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
 
   afterAll(async () => {
     await ctl?.stop();
+    await etcd?.stop();
     await shOk("ovs-vsctl", "--if-exists", "del-br", BRIDGE);
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   }, 30_000);
@@ -114,7 +123,7 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
       const killAt = Math.floor(rng() * ops);
       let uncertain: ReturnType<typeof nextChange> | undefined;
       for (let i = 0; i <= killAt; i++) {
-        const change = nextChange(rng, model, dpid, serial++);
+        const change = nextChange(rng, model, dpid, serial++, BRIDGE);
         const answer = api(change.method, change.path, change.body).then(
           (a) => a,
           () => undefined,
@@ -158,7 +167,7 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
 
     const checked = acked;
     console.log(
-      `controller SIGKILL (seed ${SEED}): restarts survived ${RESTARTS}, acknowledged operations checked ${checked} ` +
+      `controller SIGKILL (${store} store, seed ${SEED}): restarts survived ${RESTARTS}, acknowledged operations checked ${checked} ` +
         `(${model.dns.size} DNS records, ${model.nodes.size} nodes, ${model.redirects.size} redirect records, ${model.tunnels.size} tunnels at the end), ` +
         `killed mid-request ${inFlightKilled}, lost ${lost.length}`,
     );
@@ -168,3 +177,4 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
     expect(model.tunnels.size).toBeGreaterThan(0);
   }, 240_000);
 });
+}

@@ -6,7 +6,8 @@ import { connectEtcd, type EtcdConnection } from "../../../../src/etcd/connect.j
 import { parseEtcdUrl } from "../../../../src/etcd/endpoints.js";
 import { EtcdMigrationStore } from "../../../../scheduler/migration/etcd-store.js";
 import type { ManagedMove } from "../../../../scheduler/migration/record.js";
-import { EtcdStateStore, MAX_TXN_OPS } from "../../../../scheduler/state/etcd-store.js";
+import { MAX_TXN_OPS } from "../../../../src/etcd/keyed-records.js";
+import { EtcdStateStore } from "../../../../scheduler/state/etcd-store.js";
 import type { StateChange } from "../../../../scheduler/state/records.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { startEtcd, type TestEtcd } from "../../../helpers/etcd.js";
