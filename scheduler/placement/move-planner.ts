@@ -17,6 +17,11 @@
 // best count so far is not tried at all, and a try stops as soon as it needs
 // more moves than the best so far. The winner's moves are then worked out and made.
 //
+// Migration-aware admission (limits.downtime): a request whose budget cannot
+// absorb its expected downtime at its request rate (downtime.ts) is left out of
+// a first search, as if held back; only when that frees no node does a second
+// search, the rule as without a downtime model, move it too.
+//
 // Data protection (limits.admission): only edge nodes the new request may run
 // on are freed, and a regulated request is moved only to a cloud node it may
 // run on; its targets are found by a scan of the cloud nodes (the per-class
@@ -26,6 +31,7 @@ import type { MoveClass } from "./move-class.js";
 import { moveOrder } from "./move-index.js";
 import { byName, LEADS, type NodeState, type PlacedTask, TOP_SHARES } from "./node-state.js";
 import { mostUsedFirst } from "./plugins/most-used.js";
+import { lateRequests } from "./downtime.js";
 import { type NeedAt, toCores } from "./share.js";
 import type { Migration, MoveLimits } from "./types.js";
 
@@ -69,7 +75,6 @@ interface Count {
  */
 export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits): Migration[] | string {
   if (!state.moves.edgeCouldFitAfterMoves(need)) return "";
-  const trial = new Trial(state, limits);
   const { request, admission } = limits;
   const allowed = request && admission?.restricts(request) ? (n: NodeState) => admission.refuse(request, n.spec) === undefined : undefined;
   // The candidate nodes by how many moves they would need if every request moved as it came
@@ -86,6 +91,32 @@ export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
       buckets[likelyMoves(node, deficit) - 1]!.push(node, deficit);
     }
   }
+  // Migration-aware admission: first without the requests a move would make late, then, when
+  // that frees no node, with them (the rule as without a downtime model).
+  let trial = new Trial(state, limits, limits.downtime !== undefined);
+  let best = search(trial);
+  if (!best && limits.downtime !== undefined) {
+    trial = new Trial(state, limits, false);
+    best = search(trial);
+  }
+  if (!best) return trial.whyNot(buckets);
+  const moves: Move[] = [];
+  trial.movesFor(best.node, best.deficit, undefined, moves);
+  return moves.map((mv) => {
+    const from = mv.task.node;
+    const migration: Migration = { request: mv.task.request.id, from: from.name, to: mv.to.name, cpuShare: toCores(mv.shareMilli) };
+    const cost = limits.downtime?.estimate(mv.task.request);
+    if (cost) {
+      migration.lateRequests = lateRequests(mv.task.request, mv.task.model, mv.task.shareMilli, from.netDelayMs, cost.frozenMs);
+      if (cost.workingSetMiB !== undefined) migration.movedMiB = cost.workingSetMiB;
+    }
+    state.move(mv.task, mv.to, mv.shareMilli, limits.atSec);
+    return migration;
+  });
+}
+
+/** The best count over the candidate nodes in `buckets`, or undefined when none can be freed. */
+function search(trial: Trial): Count | undefined {
   let best: Count | undefined;
   // Nodes whose count needs a try move by move: tried last, when the best so far cuts most of them short.
   const later: (NodeState | number)[] = [];
@@ -102,14 +133,7 @@ export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
     const c = trial.count(later[i] as NodeState, later[i + 1] as number, best, true);
     if (c && c !== LATER && (!best || better(c, best) < 0)) best = c;
   }
-  if (!best) return trial.whyNot(buckets);
-  const moves: Move[] = [];
-  trial.movesFor(best.node, best.deficit, undefined, moves);
-  return moves.map((mv) => {
-    const from = mv.task.node.name;
-    state.move(mv.task, mv.to, mv.shareMilli, limits.atSec);
-    return { request: mv.task.request.id, from, to: mv.to.name, cpuShare: toCores(mv.shareMilli) };
-  });
+  return best;
 }
 
 /**
@@ -161,9 +185,14 @@ class Trial {
   /** Edge nodes where a request is being moved now (its move is not made again). */
   private readonly migratingOn?: Set<NodeState>;
 
+  /**
+   * @param spareLate leave out the requests a move would make late (migration-aware
+   * admission's first search; needs limits.downtime)
+   */
   constructor(
     private readonly state: ClusterState,
     private readonly limits: MoveLimits,
+    private readonly spareLate: boolean,
   ) {
     this.mayHold = (limits.atSec !== undefined && limits.minResidenceSec > 0) || (limits.migrating?.size ?? 0) > 0;
     if (limits.migrating === undefined || limits.migrating.size === 0) return;
@@ -263,9 +292,9 @@ class Trial {
   /** Whether a lead request of the node may be held back, or regulated (then its targets come from a scan). */
   private unsettledLeads(node: NodeState): boolean {
     const { atSec, minResidenceSec, admission } = this.limits;
-    if (admission !== undefined) return true;
+    if (admission !== undefined || this.spareLate) return true;
     if (atSec !== undefined && node.leadSinceSec !== undefined && atSec - node.leadSinceSec < minResidenceSec) return true;
-    return this.migratingOn !== undefined && this.migratingOn.has(node);
+    return this.migratingOn?.has(node) ?? false;
   }
 
   /**
@@ -311,8 +340,13 @@ class Trial {
     return held.length > 0 ? ` (held back: ${held.join(", ")})` : "";
   }
 
-  /** Migrating now, or too recently placed or moved (only when both times are known). */
+  /**
+   * Migrating now, or too recently placed or moved (only when both times are known); in
+   * the first search of migration-aware admission, also a request a move would make late
+   * (not counted as held back: the second search may move it).
+   */
   private heldBack(task: PlacedTask): boolean {
+    if (this.spareLate && this.wouldMakeLate(task)) return true;
     const { migrating } = this.limits;
     if (migrating !== undefined && migrating.size > 0 && migrating.has(task.request.id)) {
       this.migrating.add(task);
@@ -324,6 +358,12 @@ class Trial {
       return true;
     }
     return false;
+  }
+
+  /** Whether its budget cannot absorb its expected downtime at its request rate. */
+  private wouldMakeLate(task: PlacedTask): boolean {
+    const cost = this.limits.downtime!.estimate(task.request);
+    return cost !== undefined && lateRequests(task.request, task.model, task.shareMilli, task.node.netDelayMs, cost.frozenMs) > 0;
   }
 
   private land(to: NodeState, shareMilli: number): void {
