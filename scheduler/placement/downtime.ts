@@ -5,7 +5,7 @@
 // measured history (the service) or the cluster file (`plan`).
 import { type LatencyModel, predictLatencyMs } from "../../src/latency/model.js";
 import { toCores } from "./share.js";
-import type { TaskRequest } from "./types.js";
+import type { TaskRequest } from "../../src/api-types/scheduler.js";
 
 /** What a move of one workload's request costs: how long it is frozen, and how much memory moves. */
 export interface DowntimeEstimate {

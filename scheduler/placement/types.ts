@@ -109,6 +109,8 @@ export interface PlacementPolicy {
   readonly name: string;
   /** Data protection, when configured: regulated requests go only where it allows. */
   readonly admission?: NodeAdmission;
+  /** Migration-aware admission's downtime model (the service sets it from measured moves; absent: moves cost nothing known). */
+  downtime?: DowntimeModel;
   place(request: TaskRequest, context?: DecisionContext): Decision;
   /** Frees the request's share; false when unknown. */
   release(requestId: string): boolean;
