@@ -4,6 +4,7 @@ import { commandEntry } from "../src/cli/command.js";
 
 export const benches = [
   commandEntry("scheduler", "Placement decisions/s and latency, delay-aware vs least-loaded", () => import("./scheduler.js")),
+  commandEntry("rule3-bound", "Moves per case-3 admission: the rule's vs the fewest any set of one node's requests needs (brute force)", () => import("./rule3-bound.js")),
   commandEntry("controller", "Flow install vs ovs-ofctl, PACKET_IN responses/s, memory with many switches", () => import("./controller.js")),
   commandEntry("migration", "Downtime and total time of stop-and-copy, post-copy and Docker checkpoint", () => import("./migration.js")),
   commandEntry("api", "POST /v1/tasks with and without the durable store, memory across release rounds, DNS at saturation", () => import("./api.js")),

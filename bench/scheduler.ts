@@ -1,17 +1,29 @@
 // `fleximigrate bench scheduler` (or `npm run bench -- scheduler`):
-// places a seeded trace (requests with releases, steady state) on a synthetic
-// cluster with delay-aware and least-loaded in the same process, and prints
-// decisions per second, p50/p99 decision latency and peak RSS, with the ratio.
+// places a seeded trace (requests with releases, steady state; each with a
+// request rate) on a synthetic cluster with delay-aware, delay-aware with the
+// synthetic downtime model (migration-aware admission) and least-loaded in the
+// same process, and prints decisions per second, p50/p99 decision latency and
+// peak RSS with the ratio, moves per case-3 admission, moved CPU and memory, and
+// the requests the moves make late (every row's moves judged by the same model).
 import { formatTable, printJson } from "../src/cli/output.js";
 import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
+import { downtimeTable, lateRequests } from "../scheduler/placement/downtime.js";
 import { createPolicy, type PolicyName } from "../scheduler/placement/policies.js";
-import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../scheduler/planner/trace-generator.js";
+import { MILLI } from "../scheduler/placement/share.js";
+import { SYNTHETIC_DOWNTIME, SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../scheduler/planner/trace-generator.js";
 import type { TraceEvent } from "../scheduler/planner/requests-file.js";
-import type { NodeSpec } from "../scheduler/placement/types.js";
+import type { NodeSpec, TaskRequest } from "../scheduler/placement/types.js";
+
+/** The rows: a policy, with or without the downtime model (migration-aware admission). */
+const ROWS = [
+  { label: "delay-aware", policy: "delay-aware", downtime: false },
+  { label: "delay-aware+downtime", policy: "delay-aware", downtime: true },
+  { label: "least-loaded", policy: "least-loaded", downtime: false },
+] as const;
 
 export interface BenchRow {
-  policy: PolicyName;
+  policy: string;
   decisionsPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -24,14 +36,19 @@ export interface BenchRow {
   movesPerAdmission: number;
   /** CPU the moved requests hold on their new nodes, summed over every move (cores). */
   movedCpu: number;
+  /** Memory the moves carried (MiB, the synthetic downtime model's working sets). */
+  movedMiB: number;
+  /** Requests the moves make late (frozen past their slack at their rate, by the synthetic downtime model). */
+  lateByMoves: number;
   cases: Record<string, number>;
 }
 
 export const command = defineCommand({
   name: "bench scheduler",
-  description: `Places a seeded trace on a synthetic cluster and prints, for delay-aware and
-least-loaded: decisions/s, p50 and p99 decision latency, peak RSS of the process
-so far, and how the delay-aware decisions split by case.`,
+  description: `Places a seeded trace on a synthetic cluster and prints, for delay-aware, delay-aware
+with a downtime model (migration-aware admission) and least-loaded: decisions/s,
+p50 and p99 decision latency, peak RSS of the process so far, moves per case-3
+admission, moved CPU and memory, requests late by moves, and how decisions split by case.`,
   flags: {
     requests: flag.number("N", "requests in the trace", { integer: true, min: 1, default: 100_000 }),
     edge: flag.number("N", "edge nodes", { integer: true, min: 0, default: 900 }),
@@ -47,8 +64,8 @@ function bench(v: { requests: number; edge: number; cloud: number; concurrent: n
   const { requests, edge, cloud, concurrent, seed } = v;
 
   const nodes = syntheticNodes({ edge, cloud });
-  const trace = syntheticTrace({ requests, meanConcurrent: concurrent, seed });
-  const rows = (["delay-aware", "least-loaded"] as const).map((p) => measure(p, nodes, trace));
+  const trace = syntheticTrace({ requests, meanConcurrent: concurrent, seed, rates: true });
+  const rows = ROWS.map((r) => measure(r.policy, nodes, trace, r.downtime, r.label));
 
   if (v.json) {
     printJson(rows);
@@ -59,7 +76,7 @@ function bench(v: { requests: number; edge: number; cloud: number; concurrent: n
   );
   process.stdout.write(
     formatTable(
-      ["POLICY", "DECISIONS/S", "P50_MS", "P99_MS", "PEAK_RSS_MIB", "PLACED", "REFUSED", "MIGRATIONS", "MOVES/ADMIT", "MOVED_CPU", "CASES"],
+      ["POLICY", "DECISIONS/S", "P50_MS", "P99_MS", "PEAK_RSS_MIB", "PLACED", "REFUSED", "MIGRATIONS", "MOVES/ADMIT", "MOVED_CPU", "MOVED_MIB", "LATE_BY_MOVES", "CASES"],
       rows.map((r) => [
         r.policy,
         r.decisionsPerSec,
@@ -71,13 +88,15 @@ function bench(v: { requests: number; edge: number; cloud: number; concurrent: n
         r.migrations,
         r.movesPerAdmission.toFixed(2),
         r.movedCpu.toFixed(1),
+        r.movedMiB.toFixed(0),
+        r.lateByMoves.toFixed(1),
         Object.entries(r.cases)
           .map(([k, n]) => `${k}:${n}`)
           .join(" "),
       ]),
     ),
   );
-  const [da, ll] = rows as [BenchRow, BenchRow];
+  const [da, , ll] = rows as [BenchRow, BenchRow, BenchRow];
   process.stdout.write(
     `\ndelay-aware / least-loaded: ${(da.decisionsPerSec / ll.decisionsPerSec).toFixed(2)}x decisions/s, ` +
       `p99 ${(da.p99Ms / ll.p99Ms).toFixed(2)}x\n` +
@@ -87,9 +106,19 @@ function bench(v: { requests: number; edge: number; cloud: number; concurrent: n
   return 0;
 }
 
-/** Runs one policy over the trace; times every place() and the whole run (releases included). */
-export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceEvent[]): BenchRow {
-  const policy = createPolicy(policyName, { nodes, models: SYNTHETIC_MODELS, seed: 1 });
+/**
+ * Runs one policy over the trace; times every place() and the whole run (releases included).
+ * With `downtime`, the policy knows the synthetic downtime model; either way its moves are
+ * judged by it (late requests, moved memory), outside the timed calls.
+ */
+export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceEvent[], downtime = false, label: string = policyName): BenchRow {
+  const model = downtimeTable(SYNTHETIC_DOWNTIME);
+  const policy = createPolicy(policyName, { nodes, models: SYNTHETIC_MODELS, seed: 1, ...(downtime ? { downtime: model } : {}) });
+  const delayOf = new Map(nodes.map((n) => [n.name, n.netDelayMs]));
+  // Each running request and its share where it runs, to judge its moves.
+  const running = new Map<string, { request: TaskRequest; shareMilli: number }>();
+  let movedMiB = 0;
+  let lateByMoves = 0;
   const latNs = new Float64Array(trace.length);
   const cases: Record<string, number> = {};
   let decisions = 0;
@@ -100,6 +129,7 @@ export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceE
   for (const ev of trace) {
     if (ev.kind === "release") {
       policy.release(ev.id);
+      running.delete(ev.id);
       continue;
     }
     const t0 = process.hrtime.bigint();
@@ -107,7 +137,18 @@ export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceE
     latNs[decisions++] = Number(process.hrtime.bigint() - t0);
     if (d.node !== null) placed++;
     migrations += d.migrations.length;
-    for (const m of d.migrations) movedCpu += m.cpuShare;
+    for (const m of d.migrations) {
+      movedCpu += m.cpuShare;
+      const r = running.get(m.request)!;
+      const cost = model.estimate(r.request);
+      const key = `${r.request.workload}/${r.request.inputClass}`;
+      if (cost) {
+        movedMiB += cost.workingSetMiB ?? 0;
+        lateByMoves += lateRequests(r.request, SYNTHETIC_MODELS[key]!, r.shareMilli, delayOf.get(m.from)!, cost.frozenMs);
+      }
+      r.shareMilli = Math.round(m.cpuShare * MILLI);
+    }
+    if (d.node !== null) running.set(d.request, { request: ev.request, shareMilli: Math.round(d.cpuShare! * MILLI) });
     const c = d.node === null ? "refused" : d.case === undefined ? d.node.startsWith("edge") ? "edge" : "cloud" : `case${d.case}`;
     cases[c] = (cases[c] ?? 0) + 1;
   }
@@ -115,7 +156,7 @@ export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceE
   const sorted = latNs.subarray(0, decisions).sort();
   const q = (p: number) => sorted[Math.min(decisions - 1, Math.floor(p * decisions))]! / 1e6;
   return {
-    policy: policyName,
+    policy: label,
     decisionsPerSec: Math.round(decisions / (wallNs / 1e9)),
     p50Ms: round4(q(0.5)),
     p99Ms: round4(q(0.99)),
@@ -127,6 +168,8 @@ export function measure(policyName: PolicyName, nodes: NodeSpec[], trace: TraceE
     migrations,
     movesPerAdmission: round4(cases.case3 ? migrations / cases.case3 : 0),
     movedCpu: Math.round(movedCpu * 1000) / 1000,
+    movedMiB: Math.round(movedMiB),
+    lateByMoves: Math.round(lateByMoves * 10) / 10,
     cases,
   };
 }

@@ -16,8 +16,16 @@ export const command = defineCommand({
   name: "plan",
   description: "Places a request trace on a cluster with the scheduler's placement code, offline.",
   flags: {
-    cluster: flag.string("FILE", `{"nodes":[{"name","tier":"edge"|"cloud","cpus","netDelayMs"}],"models":{...}}`, { required: true }),
-    requests: flag.string("FILE", `JSON lines: {"id","device","workload","inputClass","delayBudgetMs","priority"?,"at"?}\nor {"release":"ID"}`, { required: true }),
+    cluster: flag.string(
+      "FILE",
+      `{"nodes":[{"name","tier":"edge"|"cloud","cpus","netDelayMs"}],"models":{...},\n"downtime"?:{"WORKLOAD"|"*":{"frozenMs","workingSetMiB"?}}}`,
+      { required: true },
+    ),
+    requests: flag.string(
+      "FILE",
+      `JSON lines: {"id","device","workload","inputClass","delayBudgetMs","priority"?,"requestsPerSec"?,"at"?}\nor {"release":"ID"}`,
+      { required: true },
+    ),
     samples: flag.string("FILE", "fit models from a profiling samples CSV (overrides same-named models)"),
     // No default here: --compare must know whether --policy was given.
     policy: flag.parsed("NAME", `${POLICY_NAMES.join(" | ")} (default delay-aware)`, policyName),

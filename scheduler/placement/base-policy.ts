@@ -6,6 +6,7 @@ import type { NodeFinder } from "./node-finder.js";
 import { ClusterState } from "./cluster-state.js";
 import { Framework, type Profile, withFilter } from "./framework.js";
 import { regulationFilter } from "./plugins/regulation.js";
+import type { DowntimeModel } from "./downtime.js";
 import type { NodeState } from "./node-state.js";
 import { INFEASIBLE, infeasibleReason, type NeedAt, toCores } from "./share.js";
 import type {
@@ -33,6 +34,8 @@ export interface PolicyOptions {
   minResidenceSec?: number;
   /** Data protection: which nodes regulated requests may run on (every pass gets the regulation filter; rule 3 asks it too). */
   admission?: NodeAdmission;
+  /** Migration-aware admission: each workload's expected downtime (absent: moves cost nothing known). */
+  downtime?: DowntimeModel;
 }
 
 export class BasePolicy implements PlacementPolicy {
@@ -42,6 +45,8 @@ export class BasePolicy implements PlacementPolicy {
   private readonly framework: Framework;
   private readonly minResidenceSec: number;
   readonly admission?: NodeAdmission;
+  /** Replaceable: the service refreshes it from measured moves. */
+  downtime?: DowntimeModel;
 
   /** `finder` answers the passes the capacity index knows: IndexedFinder, or ScanFinder as the plain reference. */
   constructor(profile: Profile, opts: PolicyOptions, finder: NodeFinder) {
@@ -51,6 +56,7 @@ export class BasePolicy implements PlacementPolicy {
     this.state = new ClusterState(finder);
     this.models = opts.models;
     this.minResidenceSec = opts.minResidenceSec ?? 0;
+    if (opts.downtime) this.downtime = opts.downtime;
     for (const n of opts.nodes) this.state.addNode(n);
     this.framework.nodesChanged(this.state.nodes);
   }
@@ -65,6 +71,7 @@ export class BasePolicy implements PlacementPolicy {
     if (this.state.nodes.size === 0) return refusal(request.id, "no nodes registered", "no_nodes");
     const limits: MoveLimits = { ...context, minResidenceSec: this.minResidenceSec, request };
     if (this.admission) limits.admission = this.admission;
+    if (this.downtime) limits.downtime = this.downtime;
     return this.decide(request, model, limits);
   }
 

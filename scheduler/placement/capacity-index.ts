@@ -3,7 +3,7 @@
 // and usage is monotone in used millicores, so a sorted set ordered by
 // (used desc, name) answers "most used node with room" as one O(log n) descent.
 // A decision costs O(groups x log n); groups are few (distinct delays x sizes).
-import { byName, type NodeState } from "./node-state.js";
+import { byName, fits, type NodeState } from "./node-state.js";
 import { OrderedSet } from "./ordered-set.js";
 import { type FilterPlugin, type ScorePlugin, scanBest } from "./framework.js";
 import { capacityFilter } from "./plugins/capacity.js";
@@ -49,6 +49,14 @@ export class ScanFinder implements NodeFinder {
       if (n.tier === tier && m >= 0) most = Math.max(most, n.capMilli - n.usedMilli - m);
     }
     return most;
+  }
+  mostUsedFits(tier: Tier, need: NeedAt, atMost: number, out: NodeState[]): boolean {
+    out.length = 0;
+    for (const node of this.all) if (node.tier === tier && fits(node, need(node.netDelayMs))) out.push(node);
+    out.sort(mostUsedFirst.compare);
+    const all = out.length <= atMost;
+    out.length = Math.min(out.length, atMost);
+    return all;
   }
 }
 
@@ -125,6 +133,29 @@ export class IndexedFinder implements NodeFinder {
       if (m >= 0 && least) most = Math.max(most, g.capMilli - least.usedMilli - m);
     }
     return most;
+  }
+
+  mostUsedFits(tier: Tier, need: NeedAt, atMost: number, out: NodeState[]): boolean {
+    out.length = 0;
+    let all = true;
+    for (const g of this.byTier[tier]) {
+      const m = need(g.netDelayMs);
+      if (m < 0 || m > g.capMilli) continue;
+      // A group's fitting nodes, most used first, are those from (cap - need, "") on in its order;
+      // its first atMost + 1 tell whether it holds more than atMost.
+      const before = out.length;
+      g.nodes.collectFrom(probe(g.capMilli - m), atMost + 1, out);
+      if (out.length - before > atMost) {
+        all = false;
+        out.length = before + atMost;
+      }
+    }
+    if (this.byTier[tier].length > 1) out.sort(mostUsedFirst.compare);
+    if (out.length > atMost) {
+      all = false;
+      out.length = atMost;
+    }
+    return all;
   }
 
   private bestOfTiers(need: NeedAt, score: ScorePlugin, leastUsed: boolean): NodeState | undefined {

@@ -5,12 +5,6 @@
 import type { LatencyModel } from "../../src/latency/model.js";
 import { type NeedAt, needMilli, perDelay } from "./share.js";
 
-/** A cloud node for a moved request and the share it needs there. */
-export interface Target<Node> {
-  to: Node;
-  shareMilli: number;
-}
-
 /** Generic in the node record, so that record (node-state.ts) may name its class without an import cycle. */
 export interface MoveClass<Node> {
   readonly model: LatencyModel;
@@ -25,10 +19,12 @@ export interface MoveClass<Node> {
   room: number;
   /** The most its share can be on any node that fits it. */
   maxShare: number;
-  /** Where one goes first, with the cloud as it is (undefined: not asked yet; null: nowhere). */
-  first?: Target<Node> | null;
-  /** The best cloud node for one other than its first target (null: none). */
-  besides?: Map<Node, Node | null>;
+  /**
+   * The cloud nodes that fit one as the cloud is, most used first, at most TOP_TARGETS of
+   * them (undefined: not asked yet this decision); `allTargets` when no other node fits.
+   */
+  targets?: Node[];
+  allTargets: boolean;
 }
 
 export class MoveClasses<Node> {
@@ -43,7 +39,7 @@ export class MoveClasses<Node> {
     }
     let c = byBudget.get(budgetMs);
     if (!c) {
-      c = { model, budgetMs, need: perDelay((d) => needMilli(model, budgetMs, d)), refs: 0, stamp: -1, room: 0, maxShare: 0 };
+      c = { model, budgetMs, need: perDelay((d) => needMilli(model, budgetMs, d)), refs: 0, stamp: -1, room: 0, maxShare: 0, allTargets: false };
       byBudget.set(budgetMs, c);
     }
     c.refs++;

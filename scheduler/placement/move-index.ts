@@ -5,8 +5,8 @@
 // (move-class.ts), and each node's pinned load (requests no cloud node could
 // ever take, because of their budget and the cloud's delays and sizes); edge
 // nodes are grouped by kind (delay, size) and ordered by pinned load.
-import { MoveClasses } from "./move-class.js";
-import { byName, type NodeState, type PlacedTask } from "./node-state.js";
+import { type MoveClass, MoveClasses } from "./move-class.js";
+import { byName, LEADS, type NodeState, type PlacedTask, TOP_SHARES } from "./node-state.js";
 import { OrderedSet } from "./ordered-set.js";
 import { needMilli } from "./share.js";
 
@@ -51,6 +51,12 @@ export class MoveIndex {
     if (node.tier === "edge") {
       node.edgeTasks = new Set();
       node.movableTasks = [];
+      node.topShares = [];
+      node.leadShares = [];
+      node.leadClasses = [];
+      node.classes = [];
+      node.classShares = [];
+      node.classCounts = [];
       const kind = this.edgeKindOf(node, true);
       kind.byPinned.insert(node);
       kind.nodes.push(node);
@@ -74,17 +80,23 @@ export class MoveIndex {
     task.node.edgeTasks!.add(task);
     task.moveClass = this.classes.enter(task.model, task.request.delayBudgetMs);
     task.movable = this.canEverMove(task);
-    if (task.movable) insertInMoveOrder(task.node.movableTasks!, task);
-    else this.pin(task.node, task.shareMilli);
+    if (task.movable) {
+      if (insertInMoveOrder(task.node.movableTasks!, task) < LEADS) setLeads(task.node);
+      addTopShare(task.node.topShares!, task.shareMilli);
+      addClassShare(task.node, task.moveClass, task.shareMilli, 1);
+    } else this.pin(task.node, task.shareMilli);
   }
 
   /** A request leaves its edge node (before task.node changes). */
   leave(task: PlacedTask): void {
     task.node.edgeTasks!.delete(task);
+    if (task.movable) {
+      if (removeInMoveOrder(task.node.movableTasks!, task) < LEADS) setLeads(task.node);
+      removeTopShare(task.node, task.shareMilli);
+      addClassShare(task.node, task.moveClass!, -task.shareMilli, -1);
+    } else this.pin(task.node, -task.shareMilli);
     this.classes.leave(task.moveClass!);
     task.moveClass = undefined;
-    if (task.movable) removeInMoveOrder(task.node.movableTasks!, task);
-    else this.pin(task.node, -task.shareMilli);
   }
 
   /**
@@ -161,6 +173,12 @@ export class MoveIndex {
           task.movable = movable;
         }
         node.movableTasks = [...node.edgeTasks!].filter((t) => t.movable).sort(moveOrder);
+        node.topShares = topSharesOf(node.movableTasks);
+        setLeads(node);
+        node.classes = [];
+      node.classShares = [];
+      node.classCounts = [];
+        for (const t of node.movableTasks) addClassShare(node, t.moveClass!, t.shareMilli, 1);
       }
     }
   }
@@ -178,12 +196,82 @@ function lowerBound(tasks: readonly PlacedTask[], task: PlacedTask): number {
   return lo;
 }
 
-function insertInMoveOrder(tasks: PlacedTask[], task: PlacedTask): void {
-  tasks.splice(lowerBound(tasks, task), 0, task);
+/** Returns where it went. */
+function insertInMoveOrder(tasks: PlacedTask[], task: PlacedTask): number {
+  const i = lowerBound(tasks, task);
+  tasks.splice(i, 0, task);
+  return i;
 }
 
-function removeInMoveOrder(tasks: PlacedTask[], task: PlacedTask): void {
+/** Returns where it was. */
+function removeInMoveOrder(tasks: PlacedTask[], task: PlacedTask): number {
   const i = lowerBound(tasks, task);
   if (tasks[i] !== task) throw new Error(`request '${task.request.id}' is not indexed on '${task.node.name}'`);
   tasks.splice(i, 1);
+  return i;
+}
+
+/** The node's first LEADS movable requests, as the planner reads them without visiting them. */
+function setLeads(node: NodeState): void {
+  const tasks = node.movableTasks!;
+  const shares: number[] = [];
+  const classes: MoveClass<NodeState>[] = [];
+  let since: number | undefined;
+  for (let i = 0; i < tasks.length && i < LEADS; i++) {
+    const t = tasks[i]!;
+    shares.push(t.shareMilli);
+    classes.push(t.moveClass!);
+    if (t.sinceSec !== undefined && (since === undefined || t.sinceSec > since)) since = t.sinceSec;
+  }
+  node.leadShares = shares;
+  node.leadClasses = classes;
+  node.leadSinceSec = since;
+}
+
+/** The TOP_SHARES largest shares of `tasks`, descending. */
+function topSharesOf(tasks: readonly PlacedTask[]): number[] {
+  const top: number[] = [];
+  for (const t of tasks) addTopShare(top, t.shareMilli);
+  return top;
+}
+
+function addTopShare(top: number[], share: number): void {
+  if (top.length === TOP_SHARES && share <= top[TOP_SHARES - 1]!) return;
+  let i = top.length < TOP_SHARES ? top.length : TOP_SHARES - 1;
+  // Shift the smaller ones down (the last falls off when full).
+  while (i > 0 && top[i - 1]! < share) {
+    top[i] = top[i - 1]!;
+    i--;
+  }
+  top[i] = share;
+}
+
+/** A movable request left: when its share was among the top ones, recount them from the rest. */
+function removeTopShare(node: NodeState, share: number): void {
+  const top = node.topShares!;
+  if (top.length > 0 && share >= top[top.length - 1]!) node.topShares = topSharesOf(node.movableTasks!);
+}
+
+/** Counts a movable request's share in (or, negative, out of) its node's per-class sums; a class with no request left goes. */
+function addClassShare(node: NodeState, c: MoveClass<NodeState>, deltaMilli: number, deltaCount: 1 | -1): void {
+  const classes = node.classes!;
+  const shares = node.classShares!;
+  const i = classes.indexOf(c);
+  if (i < 0) {
+    classes.push(c);
+    shares.push(deltaMilli);
+    node.classCounts!.push(deltaCount);
+    return;
+  }
+  shares[i]! += deltaMilli;
+  node.classCounts![i]! += deltaCount;
+  if (node.classCounts![i] === 0) {
+    const last = classes.length - 1;
+    classes[i] = classes[last]!;
+    shares[i] = shares[last]!;
+    node.classCounts![i] = node.classCounts![last]!;
+    classes.pop();
+    shares.pop();
+    node.classCounts!.pop();
+  }
 }

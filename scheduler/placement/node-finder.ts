@@ -20,4 +20,9 @@ export interface NodeFinder {
   mostUsedFitExcept(tier: Tier, need: NeedAt, except: readonly NodeState[]): NodeState | undefined;
   /** The most millicores any node of `tier` would have left after taking `need` (negative: none fits). */
   mostRoomAfter(tier: Tier, need: NeedAt): number;
+  /**
+   * The nodes of `tier` that fit `need`, in mostUsedFit's order, at most `atMost` of them, put
+   * in `out` (emptied first); returns false when more nodes fit than it holds.
+   */
+  mostUsedFits(tier: Tier, need: NeedAt, atMost: number, out: NodeState[]): boolean;
 }

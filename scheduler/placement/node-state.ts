@@ -18,7 +18,35 @@ export interface NodeState {
   edgeTasks?: Set<PlacedTask>;
   /** Edge nodes: the movable requests running here, in move order (kept by the move index; rule 3 walks it). */
   movableTasks?: PlacedTask[];
+  /**
+   * Edge nodes: the largest shares of the movable requests, descending, at most TOP_SHARES
+   * of them (kept by the move index): k moves free at most the first k, so a node whose
+   * sum falls short of its deficit needs more than k moves and the planner skips it.
+   */
+  topShares?: number[];
+  /**
+   * Edge nodes: the shares and classes of the first LEADS movable requests in move order,
+   * and the latest time one of them was placed or moved (kept by the move index): the move
+   * planner counts most tries from these alone, without visiting the requests.
+   */
+  leadShares?: number[];
+  leadClasses?: MoveClass<NodeState>[];
+  leadSinceSec?: number;
+  /**
+   * Edge nodes: the classes of the movable requests and their shares summed per class (kept
+   * by the move index, side by side): what moves of requests some cloud node fits could free.
+   */
+  classes?: MoveClass<NodeState>[];
+  classShares?: number[];
+  /** How many movable requests of each of `classes` run here. */
+  classCounts?: number[];
 }
+
+/** How many of a node's largest movable shares the move index keeps (rule 3's bound on few moves). */
+export const TOP_SHARES = 4;
+
+/** How many of a node's first movable requests the move index keeps in `leadShares` and `leadClasses`. */
+export const LEADS = 8;
 
 export interface PlacedTask {
   readonly request: TaskRequest;

@@ -14,6 +14,8 @@ export class OrderedSet<T> {
   private count = 0;
   // Deterministic heap priorities (xorshift32), so runs are reproducible.
   private rand = 0x9e3779b9;
+  /** collectFrom's walk, reused. */
+  private readonly stack: TreapNode<T>[] = [];
 
   constructor(private readonly compare: (a: T, b: T) => number) {}
 
@@ -71,6 +73,29 @@ export class OrderedSet<T> {
       } else cur = cur.right;
     }
     return found;
+  }
+
+  /** Appends to `out` the elements not before `probe`, in order, at most `atMost` of them. */
+  collectFrom(probe: T, atMost: number, out: T[]): void {
+    const stack = this.stack;
+    stack.length = 0;
+    let cur = this.root;
+    // Descend to the lower bound, keeping the nodes at or after it whose right sides follow them.
+    while (cur) {
+      if (this.compare(cur.value, probe) >= 0) {
+        stack.push(cur);
+        cur = cur.left;
+      } else cur = cur.right;
+    }
+    for (let n = 0; n < atMost && stack.length > 0; n++) {
+      const top = stack.pop()!;
+      out.push(top.value);
+      cur = top.right;
+      while (cur) {
+        stack.push(cur);
+        cur = cur.left;
+      }
+    }
   }
 
   /** First element strictly after `value` in order (which need not be in the set). */

@@ -2,6 +2,7 @@
 // policies here, so they run the same code.
 import { EdgeFirstPolicy, LeastLoadedPolicy, RandomPolicy, RoundRobinPolicy } from "./baselines.js";
 import type { PolicyOptions } from "./base-policy.js";
+import type { DowntimeModel } from "./downtime.js";
 import { DelayAwarePolicy } from "./delay-aware.js";
 import type { ModelTable, NodeAdmission, NodeSpec, PlacementPolicy } from "./types.js";
 
@@ -18,7 +19,7 @@ export function isPolicyName(name: string): name is PolicyName {
  */
 export function createPolicy(
   name: PolicyName,
-  opts: { nodes: NodeSpec[]; models: ModelTable; seed?: number; minResidenceSec?: number; admission?: NodeAdmission },
+  opts: { nodes: NodeSpec[]; models: ModelTable; seed?: number; minResidenceSec?: number; admission?: NodeAdmission; downtime?: DowntimeModel },
 ): PlacementPolicy {
   const o: PolicyOptions = opts;
   switch (name) {

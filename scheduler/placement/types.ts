@@ -1,6 +1,7 @@
 // Shared vocabulary of placement: nodes, requests, decisions. The placement
 // engine (pure) and the scheduler service (I/O) both speak it.
 import type { LatencyModel } from "../../src/latency/model.js";
+import type { DowntimeModel } from "./downtime.js";
 
 // Nodes and requests are what the scheduler's API takes: one definition, in src/api-types.
 import type { NodeSpec, TaskRequest, Tier } from "../../src/api-types/scheduler.js";
@@ -13,6 +14,10 @@ export interface Migration {
   to: string;
   /** The moved request's new CPU share on its new node. */
   cpuShare: number;
+  /** With a downtime model: requests the move is expected to make late (its frozen window past its slack, at its rate). */
+  lateRequests?: number;
+  /** With a downtime model that knows it: the memory the move carries (MiB). */
+  movedMiB?: number;
 }
 
 export interface Decision {
@@ -46,6 +51,12 @@ export interface MoveLimits extends DecisionContext {
   /** The request being placed, and which nodes it and the requests rule 3 moves may run on. */
   request?: TaskRequest;
   admission?: NodeAdmission;
+  /**
+   * Migration-aware admission: a request whose budget cannot absorb its expected downtime
+   * (a move would make some of its requests late) is moved only when no way without such
+   * requests frees a node.
+   */
+  downtime?: DowntimeModel;
 }
 
 /**
@@ -98,6 +109,8 @@ export interface PlacementPolicy {
   readonly name: string;
   /** Data protection, when configured: regulated requests go only where it allows. */
   readonly admission?: NodeAdmission;
+  /** Migration-aware admission's downtime model (the service sets it from measured moves; absent: moves cost nothing known). */
+  downtime?: DowntimeModel;
   place(request: TaskRequest, context?: DecisionContext): Decision;
   /** Frees the request's share; false when unknown. */
   release(requestId: string): boolean;

@@ -1,11 +1,15 @@
-// CLUSTER.json: {"nodes": [{name, tier, cpus, netDelayMs}], "models"?: {"workload/class": {kind, a, b}}}.
+// CLUSTER.json: {"nodes": [{name, tier, cpus, netDelayMs}], "models"?: {"workload/class": {kind, a, b}},
+//   "downtime"?: {"workload" | "*": {frozenMs, workingSetMiB?}}} (absent: moves cost no known downtime).
 import type { LatencyModel } from "../../src/latency/model.js";
+import type { DowntimeEstimate } from "../placement/downtime.js";
 import type { ModelTable, NodeSpec } from "../placement/types.js";
 import { InputError, isObject } from "./input-error.js";
 
 export interface Cluster {
   nodes: NodeSpec[];
   models: ModelTable;
+  /** Expected downtime of a move, by workload ("*": any other); migration-aware admission uses it. */
+  downtime?: Record<string, DowntimeEstimate>;
 }
 
 export function parseClusterJson(text: string, file: string): Cluster {
@@ -30,7 +34,25 @@ export function parseClusterJson(text: string, file: string): Cluster {
     if (!isObject(data.models)) throw new InputError(file, undefined, "models: expected an object of \"workload/inputClass\": model");
     for (const [key, m] of Object.entries(data.models)) models[key] = parseModel(m, file, `models["${key}"]`, key);
   }
-  return { nodes, models };
+  const cluster: Cluster = { nodes, models };
+  if (data.downtime !== undefined) cluster.downtime = parseDowntime(data.downtime, file);
+  return cluster;
+}
+
+function parseDowntime(d: unknown, file: string): Record<string, DowntimeEstimate> {
+  const bad = (why: string) => new InputError(file, undefined, `downtime${why}`);
+  if (!isObject(d)) throw bad(': expected an object of "workload" (or "*"): {frozenMs, workingSetMiB?}');
+  const out: Record<string, DowntimeEstimate> = {};
+  for (const [workload, e] of Object.entries(d)) {
+    const where = `["${workload}"]`;
+    if (!isObject(e)) throw bad(`${where}: expected {frozenMs, workingSetMiB?}`);
+    for (const k of Object.keys(e)) if (k !== "frozenMs" && k !== "workingSetMiB") throw bad(`${where}: unknown field '${k}'`);
+    const nonNegative = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x >= 0;
+    if (!nonNegative(e.frozenMs)) throw bad(`${where}.frozenMs must be a number >= 0`);
+    if (e.workingSetMiB !== undefined && !nonNegative(e.workingSetMiB)) throw bad(`${where}.workingSetMiB must be a number >= 0`);
+    out[workload] = { frozenMs: e.frozenMs as number, ...(e.workingSetMiB === undefined ? {} : { workingSetMiB: e.workingSetMiB as number }) };
+  }
+  return out;
 }
 
 function parseNode(n: unknown, file: string, where: string): NodeSpec {

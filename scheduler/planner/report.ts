@@ -37,20 +37,22 @@ export function summaryLine(s: PlanSummary): string {
   return (
     `${s.policy}: ${s.placed} placed, ${s.refused} refused, ${s.migrations} migrations, deadline misses ${pct(s.missRate)}, ` +
     `mean edge CPU usage ${pct(s.meanEdgeUsage)}, ${s.movesPerAdmission.toFixed(2)} moves per request placed after moves, ` +
-    `${r3(s.movedCpu).toFixed(3)} cores moved\n`
+    `${r3(s.movedCpu).toFixed(3)} cores moved, ${r1(s.movedMiB).toFixed(1)} MiB moved, ${r1(s.lateByMoves).toFixed(1)} requests late by moves\n`
   );
 }
 
 export function compareTable(rows: PlanSummary[]): string {
   return formatTable(
-    ["POLICY", "DEADLINE_MISS", "EDGE_CPU", "MIGRATIONS", "MOVES/ADMIT", "MOVED_CPU", "REFUSED", "PLACED", "DECISIONS/S"],
+    ["POLICY", "DEADLINE_MISS", "LATE_BY_MOVES", "EDGE_CPU", "MIGRATIONS", "MOVES/ADMIT", "MOVED_CPU", "MOVED_MIB", "REFUSED", "PLACED", "DECISIONS/S"],
     rows.map((s) => [
       s.policy,
       pct(s.missRate),
+      r1(s.lateByMoves).toFixed(1),
       pct(s.meanEdgeUsage),
       s.migrations,
       s.movesPerAdmission.toFixed(2),
       r3(s.movedCpu).toFixed(3),
+      r1(s.movedMiB).toFixed(1),
       s.refused,
       s.placed,
       Math.round(s.decisionsPerSec),
@@ -66,6 +68,8 @@ export function summaryJson(s: PlanSummary): Record<string, unknown> {
     meanEdgeUsage: r4(s.meanEdgeUsage),
     movesPerAdmission: r4(s.movesPerAdmission),
     movedCpu: r3(s.movedCpu),
+    lateByMoves: r3(s.lateByMoves),
+    movedMiB: r3(s.movedMiB),
     decisionsPerSec: Math.round(s.decisionsPerSec),
   };
 }

@@ -8,7 +8,7 @@ export type TraceEvent =
   | { kind: "place"; request: TaskRequest; line: number; atSec?: number }
   | { kind: "release"; id: string; line: number };
 
-const REQUEST_FIELDS = new Set(["id", "device", "workload", "inputClass", "delayBudgetMs", "priority", "at"]);
+const REQUEST_FIELDS = new Set(["id", "device", "workload", "inputClass", "delayBudgetMs", "priority", "requestsPerSec", "at"]);
 
 export function parseRequestsJsonl(text: string, file: string): TraceEvent[] {
   const events: TraceEvent[] = [];
@@ -37,10 +37,12 @@ export function parseRequestsJsonl(text: string, file: string): TraceEvent[] {
     for (const f of ["id", "device", "workload", "inputClass"] as const) {
       if (typeof data[f] !== "string" || data[f] === "") throw bad(`${f} must be a non-empty string`);
     }
-    const { delayBudgetMs, priority, at } = data;
+    const { delayBudgetMs, priority, requestsPerSec, at } = data;
     if (typeof delayBudgetMs !== "number" || !(delayBudgetMs > 0) || !Number.isFinite(delayBudgetMs))
       throw bad("delayBudgetMs must be a positive number");
     if (priority !== undefined && !Number.isInteger(priority)) throw bad("priority must be an integer");
+    if (requestsPerSec !== undefined && !(typeof requestsPerSec === "number" && Number.isFinite(requestsPerSec) && requestsPerSec >= 0))
+      throw bad("requestsPerSec must be a number >= 0");
     if (at !== undefined && !(typeof at === "number" && Number.isFinite(at) && at >= 0)) throw bad("at must be a number of seconds >= 0");
     const request: TaskRequest = {
       id: data.id as string,
@@ -50,6 +52,7 @@ export function parseRequestsJsonl(text: string, file: string): TraceEvent[] {
       delayBudgetMs,
     };
     if (priority !== undefined) request.priority = priority as number;
+    if (requestsPerSec !== undefined) request.requestsPerSec = requestsPerSec as number;
     seen.add(request.id);
     events.push(at === undefined ? { kind: "place", request, line } : { kind: "place", request, line, atSec: at as number });
   }

@@ -1,6 +1,7 @@
 // Runs a policy over a trace, collecting every decision and the figures the
 // compare table shows. The same policy objects as the service; only the
 // timing around place() is added here.
+import { type DowntimeEstimate, downtimeTable } from "../placement/downtime.js";
 import { createPolicy, type PolicyName } from "../placement/policies.js";
 import type { Decision, ModelTable, NodeSpec } from "../placement/types.js";
 import type { TraceEvent } from "./requests-file.js";
@@ -23,6 +24,10 @@ export interface PlanSummary {
   movesPerAdmission: number;
   /** CPU the moved requests hold on their new nodes, summed over every move (cores). */
   movedCpu: number;
+  /** Requests the moves are expected to make late (frozen past their slack, at their rate; needs the cluster's downtime). */
+  lateByMoves: number;
+  /** Memory the moves carried (MiB; workloads whose downtime gives a working set). */
+  movedMiB: number;
   decisionsPerSec: number;
 }
 
@@ -34,12 +39,18 @@ export interface PlanResult {
 /** `minResidenceSec` holds back rule-3 moves of requests placed or moved less than that ago (lines with `at` only). */
 export function runPlan(
   policyName: PolicyName,
-  cluster: { nodes: NodeSpec[]; models: ModelTable },
+  cluster: { nodes: NodeSpec[]; models: ModelTable; downtime?: Record<string, DowntimeEstimate> },
   events: TraceEvent[],
   seed = 1,
   minResidenceSec = 0,
 ): PlanResult {
-  const policy = createPolicy(policyName, { nodes: cluster.nodes, models: cluster.models, seed, minResidenceSec });
+  const policy = createPolicy(policyName, {
+    nodes: cluster.nodes,
+    models: cluster.models,
+    seed,
+    minResidenceSec,
+    ...(cluster.downtime ? { downtime: downtimeTable(cluster.downtime) } : {}),
+  });
   const nodes = new Map(cluster.nodes.map((n) => [n.name, n]));
   const edgeCap = cluster.nodes.filter((n) => n.tier === "edge").reduce((s, n) => s + n.cpus, 0);
   const running = new Map<string, { node: string; cores: number }>();
@@ -51,6 +62,8 @@ export function runPlan(
   let migrations = 0;
   let admittedByMoves = 0;
   let movedCpu = 0;
+  let lateByMoves = 0;
+  let movedMiB = 0;
   let busyNs = 0n;
   const decisions: Decision[] = [];
 
@@ -75,6 +88,8 @@ export function runPlan(
       if (isEdge(r.node)) edgeUsed += r.cores;
       migrations++;
       movedCpu += m.cpuShare;
+      lateByMoves += m.lateRequests ?? 0;
+      movedMiB += m.movedMiB ?? 0;
     }
     if (d.case === 3) admittedByMoves++;
     if (d.node !== null) {
@@ -100,6 +115,8 @@ export function runPlan(
       admittedByMoves,
       movesPerAdmission: admittedByMoves > 0 ? migrations / admittedByMoves : 0,
       movedCpu,
+      lateByMoves,
+      movedMiB,
       decisionsPerSec: busyNs > 0n ? n / (Number(busyNs) / 1e9) : 0,
     },
   };

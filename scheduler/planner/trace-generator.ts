@@ -2,6 +2,7 @@
 // demos). Each request is released after a random lifetime counted in later
 // requests, so the cluster reaches a steady state around `meanConcurrent`.
 import { seededRng } from "../../src/random.js";
+import type { DowntimeEstimate } from "../placement/downtime.js";
 import type { ModelTable, NodeSpec, TaskRequest } from "../placement/types.js";
 import type { TraceEvent } from "./requests-file.js";
 
@@ -46,6 +47,16 @@ export const SYNTHETIC_MODELS: ModelTable = {
   "transcode/large": { kind: "power", a: 180, b: -1.1 },
 };
 
+/**
+ * Moves' downtime per workload, shaped like measured ones (larger working sets freeze longer),
+ * for the bench's migration-aware row.
+ */
+export const SYNTHETIC_DOWNTIME: Record<string, DowntimeEstimate> = {
+  detect: { frozenMs: 600, workingSetMiB: 400 },
+  classify: { frozenMs: 150, workingSetMiB: 60 },
+  transcode: { frozenMs: 900, workingSetMiB: 700 },
+};
+
 export interface TraceShape {
   requests: number;
   meanConcurrent: number;
@@ -54,6 +65,11 @@ export interface TraceShape {
   budgetsMs?: number[];
   /** Fraction of requests with an explicit priority 0..3. */
   prioritized?: number;
+  /**
+   * Give requests a rate (requestsPerSec 0..10, one in eleven none), from their index: the
+   * random draws, hence the trace otherwise, stay the same.
+   */
+  rates?: boolean;
 }
 
 export function syntheticTrace(shape: TraceShape): TraceEvent[] {
@@ -77,6 +93,7 @@ export function syntheticTrace(shape: TraceShape): TraceEvent[] {
       delayBudgetMs: budgets[Math.floor(rand() * budgets.length)]!,
     };
     if (rand() < prioritized) request.priority = Math.floor(rand() * 4);
+    if (shape.rates && (i * 7) % 11 !== 10) request.requestsPerSec = (i * 7) % 11;
     events.push({ kind: "place", request, line: events.length + 1 });
     // Uniform lifetime in [1, 2*mean): mean concurrency ≈ meanConcurrent.
     const at = i + 1 + Math.floor(rand() * 2 * shape.meanConcurrent);

@@ -27,6 +27,7 @@ import { policyCapacity } from "../migration/policy-capacity.js";
 import { policyEnforcer } from "../migration/policy-enforcer.js";
 import type { PolicySet } from "../policy/engine.js";
 import { ALLOW_ALL, type AgentDirectory, type MigrationPolicyHook, type NetworkPort, type ProberPort } from "../migration/ports.js";
+import { measuredDowntime } from "../migration/measured-downtime.js";
 import { RoutingExecutor } from "../migration/routing-executor.js";
 import { isFinal } from "../migration/states.js";
 import { MemoryStore, type MigrationStore } from "../migration/store.js";
@@ -207,6 +208,8 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
       runtime,
       policy: migrationPolicy,
     }));
+  // Migration-aware admission: rule 3 spares tasks whose moves, as the agents measured them, would make requests late.
+  opts.policy.downtime ??= measuredDowntime(() => executor.records(), () => now().getTime());
   const ctx: ServiceContext = {
     policy: opts.policy,
     models: opts.models,

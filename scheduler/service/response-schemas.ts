@@ -12,6 +12,7 @@ export const taskRequestSchema = {
     inputClass: { type: "string" },
     delayBudgetMs: { type: "number" },
     priority: { type: "integer" },
+    requestsPerSec: { type: "number" },
     regulation: regulationSchema,
     group: {
       type: "object",

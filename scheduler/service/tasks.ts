@@ -31,6 +31,12 @@ const taskSchema = {
     inputClass: { type: "string", minLength: 1, maxLength: 64 },
     delayBudgetMs: { type: "number", exclusiveMinimum: 0, maximum: 3600000 },
     priority: { type: "integer", description: "Lower is less important: moved first" },
+    requestsPerSec: {
+      type: "number",
+      minimum: 0,
+      maximum: 1000000,
+      description: "How many requests a second the device sends: rule 3 spares a task whose move would make some late (migration-aware admission)",
+    },
     regulation: regulationSchema,
     group: {
       type: "object",
@@ -116,6 +122,7 @@ export function tasksPlugin(ctx: ServiceContext): FastifyPluginAsync {
           inputClass: body.inputClass,
           delayBudgetMs: body.delayBudgetMs,
           ...(body.priority === undefined ? {} : { priority: body.priority }),
+          ...(body.requestsPerSec === undefined ? {} : { requestsPerSec: body.requestsPerSec }),
           ...(body.regulation === undefined ? {} : { regulation: body.regulation }),
           ...(body.group === undefined ? {} : { group: { ...body.group } }),
           ...(body.serviceType === undefined ? {} : { serviceType: body.serviceType }),

@@ -112,6 +112,8 @@ export interface TaskSubmission {
   delayBudgetMs: number;
   /** Lower is less important: moved first. */
   priority?: number;
+  /** How many requests a second its device sends (absent: unknown): rule 3 counts the ones a move would make late. */
+  requestsPerSec?: number;
   /** Data protection: only nodes whose attribute certificate satisfies it (absent: unregulated). */
   regulation?: Regulation;
   /** What kind of service it is ("critical", "web", ...): migration policies read it as service_type. */

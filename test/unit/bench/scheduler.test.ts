@@ -36,13 +36,15 @@ describe("trace generator", () => {
 });
 
 describe("npm run bench -- scheduler", () => {
-  it("--json prints delay-aware and least-loaded rows", async () => {
+  it("--json prints delay-aware (without and with the downtime model) and least-loaded rows", async () => {
     const { code, out } = await captureStdout(() => run(["--json", "--requests", "400", "--edge", "9", "--cloud", "1", "--concurrent", "150"]));
     expect(code).toBe(0);
     const rows = JSON.parse(out);
-    expect(rows.map((r: { policy: string }) => r.policy)).toEqual(["delay-aware", "least-loaded"]);
+    expect(rows.map((r: { policy: string }) => r.policy)).toEqual(["delay-aware", "delay-aware+downtime", "least-loaded"]);
     for (const r of rows) {
-      expect(Object.keys(r)).toEqual(expect.arrayContaining(["decisionsPerSec", "p50Ms", "p99Ms", "peakRssMiB", "movesPerAdmission", "movedCpu"]));
+      expect(Object.keys(r)).toEqual(
+        expect.arrayContaining(["decisionsPerSec", "p50Ms", "p99Ms", "peakRssMiB", "movesPerAdmission", "movedCpu", "movedMiB", "lateByMoves"]),
+      );
       expect(r.decisions).toBe(400);
       expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
       expect(r.movesPerAdmission).toBeCloseTo(r.cases.case3 ? r.migrations / r.cases.case3 : 0, 3);
@@ -50,6 +52,12 @@ describe("npm run bench -- scheduler", () => {
     // This small, busy trace does reach rule 3.
     expect(rows[0].cases.case3).toBeGreaterThan(0);
     expect(rows[0].movedCpu).toBeGreaterThan(0);
+    // Its moves carry memory and make requests late; sparing late-making requests where another way frees a node makes fewer late.
+    expect(rows[0].movedMiB).toBeGreaterThan(0);
+    expect(rows[0].lateByMoves).toBeGreaterThan(0);
+    expect(rows[1].lateByMoves).toBeLessThan(rows[0].lateByMoves);
+    // least-loaded never moves.
+    expect(rows[2]).toMatchObject({ migrations: 0, movedMiB: 0, lateByMoves: 0 });
   });
 
   it("rejects a bad flag with exit 2", async () => {

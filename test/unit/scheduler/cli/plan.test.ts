@@ -73,7 +73,7 @@ describe("fleximigrate plan", () => {
     const { code, stdout } = await plan(["--cluster", cluster, "--requests", requests, "--compare"]);
     expect(code).toBe(0);
     const lines = stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^POLICY\s+DEADLINE_MISS\s+EDGE_CPU\s+MIGRATIONS\s+MOVES\/ADMIT\s+MOVED_CPU\s+REFUSED\s+PLACED\s+DECISIONS\/S$/);
+    expect(lines[0]).toMatch(/^POLICY\s+DEADLINE_MISS\s+LATE_BY_MOVES\s+EDGE_CPU\s+MIGRATIONS\s+MOVES\/ADMIT\s+MOVED_CPU\s+MOVED_MIB\s+REFUSED\s+PLACED\s+DECISIONS\/S$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["delay-aware", "random", "round-robin", "least-loaded", "edge-first"]);
     const json = JSON.parse((await plan(["--cluster", cluster, "--requests", requests, "--compare", "--json"])).stdout);
     const ll = json.compare.find((r: { policy: string }) => r.policy === "least-loaded");
@@ -82,7 +82,25 @@ describe("fleximigrate plan", () => {
     // r5 was placed after two moves (0.223 + 0.106 cores).
     const da = json.compare.find((r: { policy: string }) => r.policy === "delay-aware");
     expect(da).toMatchObject({ migrations: 2, admittedByMoves: 1, movesPerAdmission: 2, movedCpu: 0.329 });
-    expect(lines[1]).toMatch(/^delay-aware\s+\S+\s+\S+\s+2\s+2\.00\s+0\.329\s/);
+    expect(lines[1]).toMatch(/^delay-aware\s+\S+\s+0\.0\s+\S+\s+2\s+2\.00\s+0\.329\s+0\.0\s/);
+  });
+
+  it("--compare with the cluster's downtime: moves that would make requests late are spared, and late requests counted", async () => {
+    const timed = file("downtime.json", JSON.stringify({ nodes, models: { "m/x": { kind: "power", a: 100, b: -1 } }, downtime: { m: { frozenMs: 200, workingSetMiB: 50 } } }));
+    // r2 sends 10 requests a second: its 200 ms frozen window past a 0 ms slack makes 2 late.
+    const rated = file(
+      "rated.jsonl",
+      [line("r1", 1000), line("r2", 500, { priority: 1, requestsPerSec: 10 }), line("r3", 1000), line("r4", 200), line("r5", 250), '{"release":"r5"}'].join("\n") + "\n",
+    );
+    const json = JSON.parse((await plan(["--cluster", timed, "--requests", rated, "--compare", "--json"])).stdout);
+    const da = json.compare.find((r: { policy: string }) => r.policy === "delay-aware");
+    // Without r2, freeing 0.3 cores for r5 takes r1, r3 and r4 (0.1 + 0.1 + 0.5): three moves, none late.
+    expect(da).toMatchObject({ migrations: 3, admittedByMoves: 1, movesPerAdmission: 3, lateByMoves: 0, movedMiB: 150 });
+    // With r2 the only request that could free it, it moves, and its late requests count.
+    const only = file("only.jsonl", [line("r2", 500, { priority: 1, requestsPerSec: 10 }), line("pin", 140), line("r5", 1000)].join("\n") + "\n");
+    const one = JSON.parse((await plan(["--cluster", timed, "--requests", only, "--json"])).stdout);
+    expect(one.decisions[2]).toMatchObject({ node: "edgeA", case: 3, migrations: [{ request: "r2", lateRequests: 2, movedMiB: 50 }] });
+    expect(one.summary).toMatchObject({ lateByMoves: 2, movedMiB: 50 });
   });
 
   it("fits models from --samples when the cluster file has none", async () => {

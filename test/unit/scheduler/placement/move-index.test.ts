@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ScanFinder } from "../../../../scheduler/placement/capacity-index.js";
 import { ClusterState } from "../../../../scheduler/placement/cluster-state.js";
 import type { TaskRequest } from "../../../../scheduler/placement/types.js";
+import { LEADS, TOP_SHARES } from "../../../../scheduler/placement/node-state.js";
 
 const model = { kind: "power" as const, a: 100, b: -1 };
 const req = (id: string, delayBudgetMs: number, priority?: number): TaskRequest => ({
@@ -58,5 +59,36 @@ describe("MoveIndex", () => {
     expect(edge.pinnedMilli).toBe(1800);
     state.release("tight");
     expect(edge.pinnedMilli).toBe(300);
+  });
+
+  it("keeps each edge node's lead requests, largest shares and per-class sums equal to its movable requests", () => {
+    const state = new ClusterState(new ScanFinder());
+    const edges = [0, 1, 2].map((i) => state.addNode({ name: `edge${i}`, tier: "edge", cpus: 4, netDelayMs: 2 }));
+    state.addNode({ name: "cloud1", tier: "cloud", cpus: 8, netDelayMs: 50 });
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const placed: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      if (placed.length > 0 && rand(3) === 0) state.release(placed.splice(rand(placed.length), 1)[0]!);
+      else {
+        const id = `r${i}`;
+        state.assign({ ...req(id, [120, 300, 900][rand(3)]!, rand(4) === 0 ? rand(3) : undefined), inputClass: `x${rand(2)}` }, model, edges[rand(3)]!, 1 + rand(400), rand(50));
+        placed.push(id);
+      }
+      for (const n of edges) {
+        const movable = n.movableTasks!;
+        expect(n.leadShares).toEqual(movable.slice(0, LEADS).map((t) => t.shareMilli));
+        expect(n.leadClasses).toEqual(movable.slice(0, LEADS).map((t) => t.moveClass));
+        const since = movable.slice(0, LEADS).flatMap((t) => (t.sinceSec === undefined ? [] : [t.sinceSec]));
+        expect(n.leadSinceSec).toBe(since.length > 0 ? Math.max(...since) : undefined);
+        expect(n.topShares).toEqual(movable.map((t) => t.shareMilli).sort((a, b) => b - a).slice(0, TOP_SHARES));
+        const sums = new Map<unknown, number>();
+        for (const t of movable) sums.set(t.moveClass, (sums.get(t.moveClass) ?? 0) + t.shareMilli);
+        expect(new Map(n.classes!.map((c, i) => [c, n.classShares![i]]))).toEqual(sums);
+      }
+    }
   });
 });

@@ -10,7 +10,8 @@ import { moveOrder } from "../../../../scheduler/placement/move-index.js";
 import type { MoveLimits } from "../../../../scheduler/placement/move-planner.js";
 import type { NodeState, PlacedTask } from "../../../../scheduler/placement/node-state.js";
 import { type NeedAt, needMilli, toCores } from "../../../../scheduler/placement/share.js";
-import type { Migration } from "../../../../scheduler/placement/types.js";
+import type { Migration, TaskRequest } from "../../../../scheduler/placement/types.js";
+import { type DowntimeModel, downtimeTable, lateRequests } from "../../../../scheduler/placement/downtime.js";
 import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../../../../scheduler/planner/trace-generator.js";
 
 interface LiteralMove {
@@ -26,6 +27,18 @@ interface LiteralMove {
  * then the least important moved requests, the highest CPU usage, the name.
  */
 function literalPlanMoves(state: ClusterState, need: NeedAt, limits: MoveLimits): Migration[] | string {
+  if (!limits.downtime) return literalSearch(state, need, limits);
+  // Migration-aware admission: first without the requests a move would make late, then with them.
+  const downtime = limits.downtime;
+  const late = (t: PlacedTask) => {
+    const cost = downtime.estimate(t.request);
+    return cost !== undefined && lateRequests(t.request, t.model, t.shareMilli, t.node.netDelayMs, cost.frozenMs) > 0;
+  };
+  const first = literalSearch(state, need, limits, late);
+  return typeof first === "string" ? literalSearch(state, need, limits) : first;
+}
+
+function literalSearch(state: ClusterState, need: NeedAt, limits: MoveLimits, leaveOut?: (t: PlacedTask) => boolean): Migration[] | string {
   const all = [...state.nodes.values()];
   const cloud = all.filter((n) => n.tier === "cloud");
   const usage = (n: NodeState, extra = 0) => (n.usedMilli + extra) / n.capMilli;
@@ -50,6 +63,7 @@ function literalPlanMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
     for (const t of tasks) {
       if (free >= m) break;
       if (!canEverMove(t)) continue;
+      if (leaveOut?.(t)) continue;
       if (limits.migrating?.has(t.request.id)) {
         heldHere.migrating++;
         continue;
@@ -85,9 +99,15 @@ function literalPlanMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
     return parts.length > 0 ? ` (held back: ${parts.join(", ")})` : "";
   }
   return best.moves.map(({ task, to, share }) => {
-    const from = task.node.name;
+    const from = task.node;
+    const m: Migration = { request: task.request.id, from: from.name, to: to.name, cpuShare: toCores(share) };
+    const cost = limits.downtime?.estimate(task.request);
+    if (cost) {
+      m.lateRequests = lateRequests(task.request, task.model, task.shareMilli, from.netDelayMs, cost.frozenMs);
+      if (cost.workingSetMiB !== undefined) m.movedMiB = cost.workingSetMiB;
+    }
     state.move(task, to, share, limits.atSec);
-    return { request: task.request.id, from, to: to.name, cpuShare: toCores(share) };
+    return m;
   });
 }
 
@@ -106,11 +126,20 @@ function literalBetter(
   return node.name < best.node.name ? -1 : 1;
 }
 
-const cluster = (minResidenceSec: number) => ({
+const cluster = (minResidenceSec: number, downtime?: DowntimeModel) => ({
   nodes: syntheticNodes({ edge: 12, cloud: 3, edgeCpus: [0.5, 1, 2], cloudCpus: [2, 4], cloudDelaysMs: [30, 60] }),
   models: SYNTHETIC_MODELS,
   minResidenceSec,
+  ...(downtime ? { downtime } : {}),
 });
+
+// Two workloads' measured downtimes; transcode has none (its moves cost nothing known).
+const DOWNTIME = downtimeTable({ detect: { frozenMs: 400, workingSetMiB: 300 }, classify: { frozenMs: 150 } });
+/** Some requests carry a rate (0..6 a second, some none), from their id. */
+const withRate = (r: TaskRequest): TaskRequest => {
+  const n = Number(r.id.slice(1)) % 8;
+  return n === 7 ? r : { ...r, requestsPerSec: n };
+};
 
 describe("move planner", () => {
   it("makes exactly the literal rule's moves on random overloaded traces, with min-residence and moves in flight", () => {
@@ -152,6 +181,39 @@ describe("move planner", () => {
       { numRuns: 30 },
     );
     // The traces did reach rules 2 and 3, plans of several moves, held-back moves and refusals.
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
+  });
+
+  it("with a downtime model: exactly the literal rule's two searches (late-making requests left out first)", () => {
+    const seen = { spared: 0, late: 0, case3: 0 };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 30, max: 200 }), fc.boolean(), (seed, concurrent, timed) => {
+        const fast = new DelayAwarePolicy(cluster(5, DOWNTIME), new IndexedFinder());
+        const literal = new DelayAwarePolicy(cluster(5, DOWNTIME), new IndexedFinder(), literalPlanMoves);
+        let migrating = new Set<string>();
+        let atSec = 0;
+        for (const ev of syntheticTrace({ requests: 400, meanConcurrent: concurrent, seed, prioritized: 0.3 })) {
+          atSec++;
+          if (ev.kind === "release") {
+            fast.release(ev.id);
+            literal.release(ev.id);
+            continue;
+          }
+          const context = timed ? { atSec, migrating } : {};
+          const request = withRate(ev.request);
+          const d = fast.place(request, context);
+          expect(d).toEqual(literal.place(request, context));
+          migrating = new Set(d.migrations.map((m) => m.request));
+          if (d.case === 3) seen.case3++;
+          for (const m of d.migrations) {
+            if ((m.lateRequests ?? 0) > 0) seen.late++;
+            else if (m.lateRequests === 0) seen.spared++;
+          }
+        }
+        expect(fast.placements()).toEqual(literal.placements());
+      }),
+      { numRuns: 20 },
+    );
     for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
   });
 });

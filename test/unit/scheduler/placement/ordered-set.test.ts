@@ -6,7 +6,7 @@ import { OrderedSet } from "../../../../scheduler/placement/ordered-set.js";
 const cmp = (a: number, b: number) => a - b;
 
 describe("OrderedSet", () => {
-  it("keeps order through random inserts and deletes, and answers firstWhere/after", () => {
+  it("keeps order through random inserts and deletes, and answers firstWhere/after/collectFrom", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 60 })), { maxLength: 300 }), fc.integer({ min: -1, max: 61 }), (ops, probe) => {
         const set = new OrderedSet<number>(cmp);
@@ -28,6 +28,11 @@ describe("OrderedSet", () => {
         expect(set.last()).toBe(model.at(-1));
         expect(set.firstWhere((x) => x >= probe)).toBe(model.find((x) => x >= probe));
         expect(set.after(probe)).toBe(model.find((x) => x > probe));
+        for (const atMost of [0, 1, 3, 1000]) {
+          const out = [-5];
+          set.collectFrom(probe, atMost, out);
+          expect(out).toEqual([-5, ...model.filter((x) => x >= probe).slice(0, atMost)]);
+        }
       }),
       { numRuns: 200 },
     );

@@ -28,6 +28,7 @@ describe("REQUESTS.jsonl", () => {
     ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5,"priority":0.5}', "t.jsonl:2: priority must be an integer"],
     ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudget":5}', "t.jsonl:2: unknown field 'delayBudget'"],
     ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5,"at":-1}', "t.jsonl:2: at must be a number of seconds >= 0"],
+    ['{"id":"r2","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5,"requestsPerSec":-1}', "t.jsonl:2: requestsPerSec must be a number >= 0"],
     ['{"id":"","device":"d","workload":"w","inputClass":"c","delayBudgetMs":5}', "t.jsonl:2: id must be a non-empty string"],
     ['{"release":"zz"}', "t.jsonl:2: release of 'zz', which no earlier line requests"],
     ['{"release":"r1","id":"x"}', 't.jsonl:2: a release line has only "release"'],
@@ -47,6 +48,8 @@ describe("CLUSTER.json", () => {
       nodes: [{ name: "edge1", tier: "edge", cpus: 2, netDelayMs: 5 }],
       models: { "detect/small": { kind: "exponential", a: 900, b: -2.1 } },
     });
+    const timed = parseClusterJson('{"nodes":[{"name":"e","tier":"edge","cpus":1,"netDelayMs":1}],"downtime":{"detect":{"frozenMs":400,"workingSetMiB":300},"*":{"frozenMs":50}}}', "c.json");
+    expect(timed.downtime).toEqual({ detect: { frozenMs: 400, workingSetMiB: 300 }, "*": { frozenMs: 50 } });
   });
 
   it.each([
@@ -62,6 +65,9 @@ describe("CLUSTER.json", () => {
     ],
     ['{"nodes":[{"name":"a","tier":"edge","cpus":1,"netDelayMs":1}],"models":{"x":{"kind":"power","a":1,"b":-1}}}', 'key must be "workload/inputClass"'],
     ['{"nodes":[{"name":"a","tier":"edge","cpus":1,"netDelayMs":1}],"models":{"w/c":{"kind":"power","a":1,"b":1}}}', 'c.json: models["w/c"]: b must be a negative number'],
+    ['{"nodes":[{"name":"a","tier":"edge","cpus":1,"netDelayMs":1}],"downtime":[]}', 'c.json: downtime: expected an object of "workload" (or "*")'],
+    ['{"nodes":[{"name":"a","tier":"edge","cpus":1,"netDelayMs":1}],"downtime":{"w":{"frozenMs":-1}}}', 'c.json: downtime["w"].frozenMs must be a number >= 0'],
+    ['{"nodes":[{"name":"a","tier":"edge","cpus":1,"netDelayMs":1}],"downtime":{"w":{"frozenMs":1,"ws":1}}}', "c.json: downtime[\"w\"]: unknown field 'ws'"],
   ])("rejects %s", (text, message) => {
     expect(() => parseClusterJson(text, "c.json")).toThrow(message);
   });
