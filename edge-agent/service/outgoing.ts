@@ -16,6 +16,7 @@ import type { Breakdown, Capabilities, MigrationMetrics, ProgressEvent, Strategy
 import { readNeighbours } from "../runtime/neighbours.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
+import { tlsFetch } from "../../src/http/tls-fetch.js";
 import type { AgentMetrics } from "./metrics.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
 import { peerAgent } from "./peer-agent.js";
@@ -186,7 +187,7 @@ export class OutgoingMigrations {
     const workDir = path.join(host.opts.workRoot, id);
     const bytes: Record<TransferPhase, number> = { "before-resume": 0, "after-resume": 0 };
     let transferMs = 0;
-    const peer = peerAgent(dest);
+    const peer = peerAgent(dest, host.opts.clientTls);
     // HTTP only where the agent reaches the workload's port; otherwise its process tree.
     const port = workload.network ? undefined : workload.spec.ports[0];
     const probePath = workload.spec.probePath ?? "/";
@@ -222,6 +223,7 @@ export class OutgoingMigrations {
           bandwidthBps: req.bandwidthBps ?? host.opts.bandwidthBps,
           signal: abort.signal,
           faults: { corrupt: faults.corrupt, cutAt: faults.cutAt },
+          ...(host.opts.clientTls ? { fetch: tlsFetch(host.opts.clientTls, "agent") } : {}),
           onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
         });
         bytes[phase] += sent.bytes;
