@@ -68,8 +68,6 @@ always; a task with a regulation is refused (no certificate can verify).`,
     const { port, host } = v;
     const policyName = v.policy;
     if (v.samples && v.models) throw new CliError("give --samples or --models, not both");
-    // No TLS and no --insecure: no start at all (docs/security.md).
-    const trust = serviceTrust(v, { role: "scheduler", name: "scheduler" });
 
     // Checked before anything else starts: a bad policies file never serves.
     const policies = v.policies ? { set: readPolicyFile(v.policies), file: v.policies } : undefined;
@@ -97,6 +95,8 @@ always; a task with a regulation is refused (no certificate can verify).`,
         throw new CliError((err as Error).message);
       }
     }
+    // No TLS and no --insecure: no start at all (docs/security.md).
+    const trust = serviceTrust(v, { role: "scheduler", name: "scheduler" });
     let app: Awaited<ReturnType<typeof buildSchedulerApp>>;
     try {
       app = await buildSchedulerApp({

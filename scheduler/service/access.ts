@@ -28,7 +28,7 @@ export function schedulerAccess(taskDevice: (taskId: string) => string | undefin
     "GET /v1/events": READ,
     "GET /v1/nodes": READ,
     "GET /v1/nodes/:name": READ,
-    "POST /v1/nodes": { roles: ["agent"], own: { agent: bodyField("name") }, note: "agent: its own node only" },
+    "POST /v1/nodes": { roles: ["agent", "admin"], own: { agent: bodyField("name") }, note: "agent: its own node only; admin: nodes without an agent" },
     "PUT /v1/nodes/:name/report": { roles: ["agent"], own: { agent: param("name") }, note: "agent: its own node only" },
     "DELETE /v1/nodes/:name": ADMIN,
     "GET /v1/devices": READ,

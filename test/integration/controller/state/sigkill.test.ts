@@ -36,7 +36,7 @@ describeWhen("the controller under SIGKILL: nothing acknowledged lost", missing(
   let dpid = "";
 
   async function startController(): Promise<void> {
-    const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", "--state-dir", stateDir];
+    const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", "--state-dir", stateDir, "--insecure"];
     ctl = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await ctl.line((l) => l.startsWith("{"), 20_000);
   }

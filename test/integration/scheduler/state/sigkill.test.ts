@@ -45,7 +45,7 @@ describe("the scheduler under SIGKILL: nothing acknowledged lost", () => {
   let sched: TrackedChild | undefined;
 
   async function start(): Promise<void> {
-    const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), "--state-dir", path.join(dir, "state"), "--device-ttl", "0"];
+    const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), "--state-dir", path.join(dir, "state"), "--device-ttl", "0", "--insecure"];
     sched = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await sched.line((l) => l.startsWith("scheduler listening on"), 20_000);
   }
