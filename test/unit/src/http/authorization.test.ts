@@ -106,7 +106,7 @@ describe.each(services)("every route of the $name, with every role and with none
       const payload = method === "POST" || method === "PUT" ? {} : undefined;
       const call = (headers: Record<string, string>) => app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
       const before = await stateOf(service);
-      for (const headers of [{}, { authorization: "Bearer fmt1.e30.AAAA" }, { authorization: "Basic YWRtaW46YWRtaW4=" }, { authorization: `Bearer ${token("admin", "admin")}x` }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: "Bearer fmt1.e30.AAAA" }, { authorization: "Basic YWRtaW46YWRtaW4=" }, { authorization: `Bearer ${token("admin", "admin")}x` }]) {
         const res = await call(headers);
         expect(res.statusCode, `${key} with ${JSON.stringify(headers)}: ${res.body}`).toBe(401);
         expect(res.json().code).toBe("UNAUTHENTICATED");
