@@ -44,11 +44,11 @@ export const command = defineCommand({
     const { host, port } = v.listen;
     const { scheduler, advertise, bandwidth } = v;
     const reportMs = v["report-ms"];
-    // No TLS and no --insecure: no start at all (docs/security.md). The certificate names this node.
-    const trust = serviceTrust(v, { role: "agent", name: v.node });
     const netDelayMs = v["net-delay-ms"];
     const identity = v["attribute-cert"] ? nodeIdentity(v["attribute-cert"], v["node-key"], v.node) : undefined;
     if (!identity && v["node-key"]) throw new CliError("--node-key goes with --attribute-cert");
+    // No TLS and no --insecure: no start at all (docs/security.md). The certificate names this node.
+    const trust = serviceTrust(v, { role: "agent", name: v.node });
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();

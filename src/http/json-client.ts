@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { errorBodyOf, ServiceError, ServiceUnreachable, unreachableReason } from "./client-errors.js";
 import { currentCorrelation, REQUEST_ID_HEADER } from "./correlation.js";
-import { type ClientTls, tlsFetch } from "./tls-fetch.js";
+import { type ClientTls, type Fetch, tlsFetch } from "./tls-fetch.js";
 import type { Role } from "../trust/identity.js";
 
 /** The role a service's certificate must carry when it is reached on an address it was not issued for. */
@@ -15,7 +15,7 @@ function expectedRole(service: string): Role | undefined {
   return first === "scheduler" || first === "controller" || first === "agent" ? first : undefined;
 }
 
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type { Fetch } from "./tls-fetch.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 

@@ -10,7 +10,9 @@ import * as https from "node:https";
 import { Readable } from "node:stream";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { identityOfCertificate, type Role } from "../trust/identity.js";
-import type { Fetch } from "./json-client.js";
+
+/** What JsonClient and the image sender call; the global fetch has this shape. */
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 /** How a client proves itself and whom it trusts. */
 export interface ClientTls {
