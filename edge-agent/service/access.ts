@@ -15,7 +15,7 @@ export const AGENT_ACCESS: AccessTable = {
   "GET /v1/logs": { roles: ["admin", "viewer"] },
   "GET /v1/events": READ,
   "GET /v1/info": { roles: ["scheduler", "agent", "admin", "viewer"] },
-  "GET /v1/workloads": READ,
+  "GET /v1/workloads": { roles: ["scheduler", "agent", "admin", "viewer"], note: "agent: a source watches its destination's copy run" },
   "POST /v1/workloads": DRIVE,
   "DELETE /v1/workloads/:id": DRIVE,
   "GET /v1/migrations": READ,

@@ -79,7 +79,9 @@ export class OutgoingMigrations {
     } catch {
       throw ApiError.badRequest(`destination is not a URL: ${req.destination}`);
     }
-    if (url.protocol !== "http:") throw ApiError.badRequest("destination must be an http:// agent URL");
+    // Agents with certificates talk HTTPS to each other, --insecure ones plain HTTP; never a mix.
+    const scheme = host.opts.clientTls ? "https:" : "http:";
+    if (url.protocol !== scheme) throw ApiError.badRequest(`destination must be an ${scheme}// agent URL`);
     const workingSet = (await host.runtimeFor(workload).stats(workload).catch(() => undefined))?.memoryBytes ?? host.lastStats.get(workload.id) ?? 0;
     if (workload.state !== "running") throw ApiError.badRequest(`workload ${req.workload} is ${workload.state}`);
     const choice = family.choose(req.strategy, { caps: host.caps, workingSetBytes: workingSet, bandwidthBps: this.lastBandwidthBps ?? host.opts.bandwidthBps });
