@@ -194,7 +194,7 @@ interface DnsRow {
 /** The controller's DNS server kept `window` queries deep for `seconds`. */
 async function dnsSaturation(port: number, seconds: number, window: number): Promise<DnsRow> {
   const ports = { openflow: port + 1, http: port + 2, dns: port + 3 };
-  const ctl = spawn(process.execPath, [CLI, "controller", "--openflow-port", String(ports.openflow), "--http-port", String(ports.http), "--dns-port", String(ports.dns), "--quiet"], {
+  const ctl = spawn(process.execPath, [CLI, "controller", "--openflow-port", String(ports.openflow), "--http-port", String(ports.http), "--dns-port", String(ports.dns), "--quiet", "--insecure"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {

@@ -57,7 +57,7 @@ export class ControllerProcess {
     const stateDir = opts.command ? undefined : mkdtempSync(path.join(tmpdir(), "fm-bench-ctl-"));
     const child = spawn(
       cmd!,
-      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort), ...(stateDir ? ["--state-dir", stateDir] : [])],
+      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort), ...(stateDir ? ["--state-dir", stateDir, "--insecure"] : [])],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     if (stateDir) child.once("exit", () => rmSync(stateDir, { recursive: true, force: true }));

@@ -25,6 +25,7 @@ export const entries: CommandEntry[] = [
   entry("topology", "Show switches, links and hosts known to the controller", () => import("../controller/cli/topology.js")),
   entry("dns", "Show or change the controller's DNS records", () => import("../controller/cli/dns.js")),
   entry("pca", "Privacy Certificate Authority: make its keys, issue and verify nodes' attribute certificates", () => import("../src/pca/command.js")),
+  entry("certs", "Project CA: make it, issue certificates per service, agent, admin, device, viewer, and bearer tokens", () => import("../src/trust/command.js")),
   entry("agent", "Start an edge/cloud node agent", () => import("../edge-agent/cli/serve.js")),
   entry("agent-info", "Show an agent's capabilities", () => import("../edge-agent/cli/agent-info.js")),
   entry("workloads", "List an agent's workloads", () => import("../edge-agent/cli/workloads.js")),

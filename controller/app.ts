@@ -51,6 +51,8 @@ import { installErrorHandling } from "../src/http/error-handler.js";
 import { EventHub } from "../src/http/event-hub.js";
 import { eventsPlugin } from "../src/http/events-plugin.js";
 import { STRICT_AJV } from "../src/http/validation.js";
+import { httpsOptions, secure, type ServiceSecurity } from "../src/http/service-security.js";
+import { CONTROLLER_ACCESS } from "./api/access.js";
 import { logsRoutes } from "../src/logs/logs-routes.js";
 import { installRequestLogging } from "../src/logs/request-logging.js";
 import { ServiceLog } from "../src/logs/service-log.js";
@@ -87,6 +89,8 @@ export interface ControllerOptions {
   metrics?: ControllerMetrics;
   /** Answer DNS in a worker thread of its own (default true), so a flood of it never delays OpenFlow or HTTP. */
   dnsInWorker?: boolean;
+  /** HTTPS and the access table (src/http/auth.ts); none: plain HTTP, nothing checked (--insecure). */
+  security?: ServiceSecurity;
 }
 
 export interface RunningController {
@@ -101,7 +105,9 @@ export interface RunningController {
 export async function createController(opts: ControllerOptions = {}): Promise<RunningController> {
   const serviceLog = opts.serviceLog ?? new ServiceLog({ service: "controller" });
   const metrics = opts.metrics ?? new ControllerMetrics();
-  const http = Fastify({ ...serviceLog.fastifyOptions(), ajv: STRICT_AJV });
+  const http = Fastify({ ...serviceLog.fastifyOptions(), ajv: STRICT_AJV, ...httpsOptions(opts.security) }) as unknown as FastifyInstance;
+  // Before any route: each route must have its row in the access table.
+  secure(http, opts.security, CONTROLLER_ACCESS);
   // Lines logged while a migration's call is handled carry its id (the pino mixin reads the correlation).
   const log: Log = opts.log ?? ((level, msg) => http.log[level](msg));
   const hub: ControllerEvents = new EventHub();

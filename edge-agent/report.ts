@@ -1,5 +1,6 @@
 // Registers with the scheduler and reports load every few seconds. The
 // scheduler may be down: log, back off, never crash.
+import type { ClientTls } from "../src/http/tls-fetch.js";
 import si from "systeminformation";
 import type { KeyObject } from "node:crypto";
 import type { AttributeCertificate, NodeReport, NodeSpec } from "../src/api-types/scheduler.js";
@@ -35,14 +36,14 @@ export interface NodeIdentity {
 export function startReporting(
   agent: Agent,
   scheduler: string,
-  opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number; identity?: NodeIdentity },
+  opts: { intervalMs?: number; endpoint: string; netDelayMs?: number; cpus?: number; identity?: NodeIdentity; tls?: ClientTls },
 ): () => void {
   let stopped = false;
   let registered = false;
   let backoff = 1000;
   const interval = opts.intervalMs ?? 3000;
   // One try per tick: this loop keeps its own, longer backoff.
-  const client = new SchedulerClient(scheduler, { timeoutMs: 5000 });
+  const client = new SchedulerClient(scheduler, { timeoutMs: 5000, ...(opts.tls ? { tls: opts.tls } : {}) });
   const once = { retry: false };
   const tick = async () => {
     if (stopped) return;

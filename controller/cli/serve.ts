@@ -5,6 +5,7 @@ import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { serviceTrust, serviceTrustFlags } from "../../src/cli/trust-flags.js";
 import { parseStoreFlag } from "../../src/etcd/endpoints.js";
 import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import { createController } from "../app.js";
@@ -44,11 +45,14 @@ DNS server of the service zone run beside it.`,
     ),
     store: flag.parsed("STORE", "embedded (the journal under --state-dir) or etcd://HOST:PORT[,HOST:PORT...]\n(the same records in etcd)", parseStoreFlag, { default: "embedded" }),
     quiet: flag.boolean("no log lines on stderr"),
+    ...serviceTrustFlags,
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
   },
   async run(parsed) {
     const v = parsed.values;
+    const trust = serviceTrust(v, { role: "controller", name: "controller" });
     const options = {
+      ...(trust.security ? { security: trust.security } : {}),
       openflowPort: v["openflow-port"],
       httpPort: v["http-port"],
       dnsPort: v["dns-port"],
@@ -69,7 +73,7 @@ DNS server of the service zone run beside it.`,
       throw new CliError(`cannot start the controller: ${(err as Error).message}${code === "EACCES" ? " (give --state-dir a writable directory)" : ""}`, 1);
     }
     // One line a script can parse to learn the ports (useful with port 0).
-    process.stdout.write(`${JSON.stringify({ openflowPort: controller.openflowPort, httpPort: controller.httpPort, dnsPort: controller.dnsPort })}\n`);
+    process.stdout.write(`${JSON.stringify({ openflowPort: controller.openflowPort, httpPort: controller.httpPort, dnsPort: controller.dnsPort, scheme: trust.scheme })}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -5,6 +5,7 @@ import { numberFlag } from "../../src/cli/args.js";
 import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
+import { serviceTrust, serviceTrustFlags } from "../../src/cli/trust-flags.js";
 import { PcaFileError, readCertificate, readPrivateKey } from "../../src/pca/files.js";
 import { keyMatches } from "../../src/pca/proof.js";
 import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
@@ -36,6 +37,7 @@ export const command = defineCommand({
     "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
     "attribute-cert": flag.string("FILE", "this node's attribute certificate (fleximigrate pca issue), presented when registering with the scheduler"),
     "node-key": flag.string("FILE", "the node's private key the certificate certifies (mode 0600): signs the registration"),
+    ...serviceTrustFlags,
   },
   async run(p) {
     const v = p.values;
@@ -45,6 +47,8 @@ export const command = defineCommand({
     const netDelayMs = v["net-delay-ms"];
     const identity = v["attribute-cert"] ? nodeIdentity(v["attribute-cert"], v["node-key"], v.node) : undefined;
     if (!identity && v["node-key"]) throw new CliError("--node-key goes with --attribute-cert");
+    // No TLS and no --insecure: no start at all (docs/security.md). The certificate names this node.
+    const trust = serviceTrust(v, { role: "agent", name: v.node });
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
     const caps = await detectCapabilities();
@@ -61,19 +65,20 @@ export const command = defineCommand({
         bandwidthBps: bandwidth,
         bridge: v.bridge,
         commitTimeoutMs: v["commit-timeout-s"] * 1000,
+        ...(trust.clientTls ? { clientTls: trust.clientTls } : {}),
       },
       caps,
     );
     // What an earlier process of this agent ran is taken back (or marked ended) before anything is answered.
     for (const note of await agent.openState()) agent.log(note);
-    const app = await buildApp(agent, { log: new ServiceLog({ service: `agent ${v.node}`, format: v["log-format"], out: process.stderr }) });
+    const app = await buildApp(agent, { log: new ServiceLog({ service: `agent ${v.node}`, format: v["log-format"], out: process.stderr }), ...(trust.security ? { security: trust.security } : {}) });
     await app.listen({ host, port });
     const addr = app.server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;
-    (agent.opts as { selfUrl: string }).selfUrl = advertise ?? `http://${host}:${actualPort}`;
+    (agent.opts as { selfUrl: string }).selfUrl = advertise ?? `${trust.scheme}://${host}:${actualPort}`;
     // One machine-readable line so scripts and tests learn the port when --listen used port 0.
-    process.stdout.write(`${JSON.stringify({ listening: `http://${host}:${actualPort}`, node: v.node })}\n`);
-    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus, identity }) : () => undefined;
+    process.stdout.write(`${JSON.stringify({ listening: `${trust.scheme}://${host}:${actualPort}`, node: v.node })}\n`);
+    const stopReporting = scheduler ? startReporting(agent, scheduler, { intervalMs: reportMs, endpoint: agent.opts.selfUrl, netDelayMs, cpus: v.cpus, identity, ...(trust.clientTls ? { tls: trust.clientTls } : {}) }) : () => undefined;
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -6,6 +6,8 @@ import { ApiError } from "../../src/http/api-error.js";
 import { installErrorHandling } from "../../src/http/error-handler.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
 import { STRICT_AJV } from "../../src/http/validation.js";
+import { httpsOptions, secure, type ServiceSecurity } from "../../src/http/service-security.js";
+import { AGENT_ACCESS } from "./access.js";
 import { logsRoutes } from "../../src/logs/logs-routes.js";
 import { installRequestLogging } from "../../src/logs/request-logging.js";
 import { ServiceLog } from "../../src/logs/service-log.js";
@@ -24,11 +26,15 @@ const AGENT_EVENTS_SUMMARY = "{type: migration, migrationId, phase, bytes, total
 export interface AgentAppOptions {
   /** The structured log and its ring for GET /v1/logs; default: the ring only, nothing printed. */
   log?: ServiceLog;
+  /** HTTPS and the access table (src/http/auth.ts); none: plain HTTP, nothing checked (--insecure). */
+  security?: ServiceSecurity;
 }
 
 export async function buildApp(agent: Agent, opts: AgentAppOptions = {}): Promise<FastifyInstance> {
   const log = opts.log ?? new ServiceLog({ service: `agent ${agent.opts.node}` });
-  const app = Fastify({ ...log.fastifyOptions(), bodyLimit: 1 << 20, forceCloseConnections: true, ajv: STRICT_AJV });
+  const app = Fastify({ ...log.fastifyOptions(), bodyLimit: 1 << 20, forceCloseConnections: true, ajv: STRICT_AJV, ...httpsOptions(opts.security) }) as unknown as FastifyInstance;
+  // Before any route: each route must have its row in the access table.
+  secure(app, opts.security, AGENT_ACCESS);
   // The agent's own lines (a migration's steps, rollbacks) join the structured log, tagged with the running migration's id.
   agent.logSink = (message) => app.log.info(message);
   installRequestLogging(app);

@@ -32,7 +32,7 @@ export interface Incoming {
 
 /** What the destination side uses of the agent. */
 export interface DestinationHost {
-  readonly opts: Pick<AgentOptions, "workRoot" | "sourcePollMs" | "orphanMs">;
+  readonly opts: Pick<AgentOptions, "workRoot" | "sourcePollMs" | "orphanMs" | "clientTls">;
   readonly workloads: Map<string, WorkloadRecord>;
   /** Workload networks on this agent's bridge (the direct runtime's). */
   readonly direct: Pick<DirectRuntime, "bridge" | "makeNetwork" | "openNetwork" | "dropNetwork">;
@@ -206,7 +206,7 @@ export class IncomingMigrations {
     const orphanMs = this.host.opts.orphanMs ?? ORPHAN_MS;
     // Only a source we reached once can be judged gone (a wrong --advertise must not drop workloads).
     let lastSeen: number | undefined;
-    const source = peerAgent(inc.source);
+    const source = peerAgent(inc.source, this.host.opts.clientTls);
     while (this.incoming.get(inc.id) === inc) {
       await sleep(pollMs);
       if (this.incoming.get(inc.id) !== inc) return;

@@ -16,6 +16,7 @@ import type { Breakdown, Capabilities, MigrationMetrics, ProgressEvent, Strategy
 import { readNeighbours } from "../runtime/neighbours.js";
 import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
+import { tlsFetch } from "../../src/http/tls-fetch.js";
 import type { AgentMetrics } from "./metrics.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
 import { peerAgent } from "./peer-agent.js";
@@ -78,7 +79,9 @@ export class OutgoingMigrations {
     } catch {
       throw ApiError.badRequest(`destination is not a URL: ${req.destination}`);
     }
-    if (url.protocol !== "http:") throw ApiError.badRequest("destination must be an http:// agent URL");
+    // Agents with certificates talk HTTPS to each other, --insecure ones plain HTTP; never a mix.
+    const scheme = host.opts.clientTls ? "https:" : "http:";
+    if (url.protocol !== scheme) throw ApiError.badRequest(`destination must be an ${scheme}// agent URL`);
     const workingSet = (await host.runtimeFor(workload).stats(workload).catch(() => undefined))?.memoryBytes ?? host.lastStats.get(workload.id) ?? 0;
     if (workload.state !== "running") throw ApiError.badRequest(`workload ${req.workload} is ${workload.state}`);
     const choice = family.choose(req.strategy, { caps: host.caps, workingSetBytes: workingSet, bandwidthBps: this.lastBandwidthBps ?? host.opts.bandwidthBps });
@@ -186,7 +189,7 @@ export class OutgoingMigrations {
     const workDir = path.join(host.opts.workRoot, id);
     const bytes: Record<TransferPhase, number> = { "before-resume": 0, "after-resume": 0 };
     let transferMs = 0;
-    const peer = peerAgent(dest);
+    const peer = peerAgent(dest, host.opts.clientTls);
     // HTTP only where the agent reaches the workload's port; otherwise its process tree.
     const port = workload.network ? undefined : workload.spec.ports[0];
     const probePath = workload.spec.probePath ?? "/";
@@ -222,6 +225,7 @@ export class OutgoingMigrations {
           bandwidthBps: req.bandwidthBps ?? host.opts.bandwidthBps,
           signal: abort.signal,
           faults: { corrupt: faults.corrupt, cutAt: faults.cutAt },
+          ...(host.opts.clientTls ? { fetch: tlsFetch(host.opts.clientTls, "agent") } : {}),
           onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
         });
         bytes[phase] += sent.bytes;

@@ -4,13 +4,14 @@
 // migrationStatus tells "answered without a status" from "unreachable".
 import { AgentClient } from "../../src/clients/agent.js";
 import { ServiceError } from "../../src/http/client-errors.js";
+import type { ClientTls } from "../../src/http/tls-fetch.js";
 import type { PeerAgent } from "../migration/peer-agent.js";
 
 /** A destination polls its source often: one quick try, never a retry that outlasts the poll. */
 const STATUS_POLL = { timeoutMs: 2000, retry: false } as const;
 
-export function peerAgent(url: string): PeerAgent {
-  const agent = new AgentClient(url);
+export function peerAgent(url: string, tls?: ClientTls): PeerAgent {
+  const agent = new AgentClient(url, tls ? { tls } : {});
   return {
     url,
     openIncoming: (migrationId, workload, source, neighbours) => agent.openIncoming({ migrationId, workload: { ...workload }, source, ...(neighbours?.length && { neighbours }) }),

@@ -1,5 +1,6 @@
 // Streams image files to the destination agent over HTTP, one PUT per file
 // with its sha256; reports bytes and rate as it goes.
+import type { Fetch } from "../../src/http/json-client.js";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
@@ -26,9 +27,12 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Test faults: flip one byte of the first file that is at least 64 KiB / cut after this fraction. */
   faults?: { corrupt?: boolean; cutAt?: number };
+  /** The transport: HTTPS with the agent's certificate (src/http/tls-fetch.ts) when the agents speak TLS; the global fetch otherwise. */
+  fetch?: Fetch;
 }
 
 export async function sendFiles(dir: string, names: string[], opts: SendOptions): Promise<SentFiles> {
+  const fetch = opts.fetch ?? globalThis.fetch;
   const started = Date.now();
   // Errors name the peer the way src/clients does: "agent at http://10.0.0.2:7701".
   const peer = `agent at ${new URL(opts.base).origin}`;
@@ -93,7 +97,7 @@ const PARALLEL = 4;
  */
 async function sendBundle(dir: string, names: string[], totalBytes: number, started: number, peer: string, opts: SendOptions): Promise<SentFiles | "no-route"> {
   const files = await Promise.all(names.map(async (name) => ({ name, data: await readFile(path.join(dir, name)) })));
-  const res = await fetch(opts.base, {
+  const res = await (opts.fetch ?? globalThis.fetch)(opts.base, {
     method: "POST",
     headers: { "content-type": "application/octet-stream", ...correlated() },
     body: encodeBundle(files),
@@ -123,7 +127,7 @@ async function sendWhole(dir: string, names: string[], sizes: number[], totalByt
   const one = async (name: string, size: number) => {
     const body = await readFile(path.join(dir, name));
     const sha256 = createHash("sha256").update(body).digest("hex");
-    const res = await fetch(`${opts.base}/${encodeURIComponent(name)}`, {
+    const res = await (opts.fetch ?? globalThis.fetch)(`${opts.base}/${encodeURIComponent(name)}`, {
       method: "PUT",
       headers: { "content-type": "application/octet-stream", "x-size": String(size), "x-sha256": sha256, ...correlated() },
       body,

@@ -10,7 +10,7 @@ import { CliError } from "../../src/cli/command.js";
 import { defineCommand } from "../../src/cli/define.js";
 import * as flag from "../../src/cli/flags.js";
 import { printJson } from "../../src/cli/output.js";
-import { schedulerAt } from "../../src/cli/service-clients.js";
+import { cliTls, schedulerAt } from "../../src/cli/service-clients.js";
 import { ServiceError } from "../../src/http/client-errors.js";
 import { isRequestId } from "../../src/http/correlation.js";
 import { DEFAULT_SCHEDULER_URL } from "./migrations.js";
@@ -62,9 +62,9 @@ controller (each keeps its recent structured lines in memory), in time order.`,
       [move.from, move.fromEndpoint],
       [move.to, move.toEndpoint],
     ] as const) {
-      if (endpoint) others.push({ name: `agent ${node} (${endpoint})`, ask: () => new AgentClient(endpoint, { node, timeoutMs: 5000 }).logs(id, { limit }) });
+      if (endpoint) others.push({ name: `agent ${node} (${endpoint})`, ask: () => new AgentClient(endpoint, { node, timeoutMs: 5000, ...cliTls() }).logs(id, { limit }) });
     }
-    others.push({ name: `controller (${p.values.controller})`, ask: () => new ControllerClient(p.values.controller, { timeoutMs: 5000 }).logs(id, { limit }) });
+    others.push({ name: `controller (${p.values.controller})`, ask: () => new ControllerClient(p.values.controller, { timeoutMs: 5000, ...cliTls() }).logs(id, { limit }) });
     const results = await Promise.allSettled(others.map((o) => o.ask()));
     results.forEach((r, i) => {
       if (r.status === "fulfilled") answers.push(r.value);

@@ -8,6 +8,7 @@ import { parseStoreFlag } from "../../src/etcd/endpoints.js";
 import { defineCommand } from "../../src/cli/define.js";
 import { LOG_FORMATS, ServiceLog } from "../../src/logs/service-log.js";
 import * as flag from "../../src/cli/flags.js";
+import { serviceTrust, serviceTrustFlags } from "../../src/cli/trust-flags.js";
 import { loadDefaultModels } from "../latency/defaults.js";
 import { fitModels } from "../latency/fit.js";
 import { parseSamplesCsv } from "../latency/samples.js";
@@ -57,6 +58,7 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
       "PUB",
       "a Privacy Certificate Authority's public key (pca.pub; repeatable): tasks with a regulation go only to nodes\nwhose attribute certificate it signed, valid now and satisfying the regulation (docs/data-protection.md)",
     ),
+    ...serviceTrustFlags,
   },
   epilog: `Without --samples/--models the models of the cluster file are used, else the
 embedded defaults fitted from measured samples.
@@ -95,6 +97,8 @@ always; a task with a regulation is refused (no certificate can verify).`,
         throw new CliError((err as Error).message);
       }
     }
+    // No TLS and no --insecure: no start at all (docs/security.md).
+    const trust = serviceTrust(v, { role: "scheduler", name: "scheduler" });
     let app: Awaited<ReturnType<typeof buildSchedulerApp>>;
     try {
       app = await buildSchedulerApp({
@@ -119,6 +123,8 @@ always; a task with a regulation is refused (no certificate can verify).`,
         ...(policies ? { policies } : {}),
         allowFaults: v["allow-faults"] ?? false,
         onMigrationLog: (line) => process.stdout.write(`migration ${line}\n`),
+        ...(trust.security ? { security: trust.security } : {}),
+        ...(trust.clientTls ? { clientTls: trust.clientTls } : {}),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -134,12 +140,12 @@ always; a task with a regulation is refused (no certificate can verify).`,
     }
     const addr = app.server.address();
     const boundPort = typeof addr === "object" && addr ? addr.port : port;
-    const base = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+    const base = `${trust.scheme}://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
     // The first line is read by `fleximigrate up` to find the service: keep its shape.
     process.stdout.write(`scheduler listening on ${base}\n`);
     process.stdout.write(
       `  placement policy ${policyName}, migration policies ${policies ? `${policies.file} (${policies.set.policies.length}, default ${policies.set.defaultAction})` : "none (every move allowed)"}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
-        `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ws://${base.slice("http://".length)}/v1/events\n` +
+        `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ${trust.scheme === "https" ? "wss" : "ws"}://${base.slice(`${trust.scheme}://`.length)}/v1/events\n` +
         `  state and migrations ${v.store.kind === "etcd" ? v.store.url : v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
         `  data protection: ${trusted.length > 0 ? `trusted PCA(s) ${trusted.map((t) => t.id).join(", ")}` : "no trusted PCA (regulated tasks are refused)"}\n`,
     );

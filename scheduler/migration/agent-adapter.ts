@@ -1,10 +1,11 @@
 // AgentPort over the typed agent client.
 import { AgentClient } from "../../src/clients/agent.js";
+import type { ClientTls } from "../../src/http/tls-fetch.js";
 import { AgentEvents } from "./agent-events.js";
 import type { AgentDirectory, AgentPort } from "./ports.js";
 
-export function agentPort(client: AgentClient, endpoint?: string): AgentPort {
-  const events = endpoint ? new AgentEvents(endpoint) : undefined;
+export function agentPort(client: AgentClient, endpoint?: string, tls?: ClientTls): AgentPort {
+  const events = endpoint ? new AgentEvents(endpoint, tls) : undefined;
   return {
     ...(events && { followMigration: (id: string, listener: (e: Record<string, unknown>) => void) => events.follow(id, listener) }),
     info: () => client.info(),
@@ -20,12 +21,13 @@ export function agentPort(client: AgentClient, endpoint?: string): AgentPort {
 }
 
 /** One client per endpoint, kept. */
-export function agentDirectory(): AgentDirectory {
+/** `tls`: the scheduler's certificate, for agents that speak HTTPS (mutual TLS). */
+export function agentDirectory(tls?: ClientTls): AgentDirectory {
   const clients = new Map<string, AgentPort>();
   return (endpoint, node) => {
     let port = clients.get(endpoint);
     if (!port) {
-      port = agentPort(new AgentClient(endpoint, { node }), endpoint);
+      port = agentPort(new AgentClient(endpoint, { node, ...(tls ? { tls } : {}) }), endpoint, tls);
       clients.set(endpoint, port);
     }
     return port;

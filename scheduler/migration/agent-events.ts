@@ -3,6 +3,7 @@
 // once, so the redirect follows the resume without a poll interval's delay.
 // The poll stays the truth (and the fallback when the stream is down).
 import WebSocket from "ws";
+import { type ClientTls, wsTlsOptions } from "../../src/http/tls-fetch.js";
 
 type Listener = (event: Record<string, unknown>) => void;
 
@@ -10,7 +11,10 @@ export class AgentEvents {
   private socket: WebSocket | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  constructor(private readonly endpoint: string) {}
+  constructor(
+    private readonly endpoint: string,
+    private readonly tls?: ClientTls,
+  ) {}
 
   /** Calls `listener` with each event of migration `id` until the returned function is called. */
   follow(id: string, listener: Listener): () => void {
@@ -35,7 +39,7 @@ export class AgentEvents {
 
   private connect(): void {
     if (this.socket) return;
-    const s = new WebSocket(`${this.endpoint.replace(/^http/, "ws")}/v1/events`);
+    const s = new WebSocket(`${this.endpoint.replace(/^http/, "ws")}/v1/events`, wsTlsOptions(this.tls, "agent"));
     this.socket = s;
     s.on("message", (raw) => {
       let e: Record<string, unknown>;

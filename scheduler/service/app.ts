@@ -7,6 +7,9 @@ import { installErrorHandling } from "../../src/http/error-handler.js";
 import { EventHub } from "../../src/http/event-hub.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
 import { STRICT_AJV } from "../../src/http/validation.js";
+import { httpsOptions, secure, type ServiceSecurity } from "../../src/http/service-security.js";
+import type { ClientTls } from "../../src/http/tls-fetch.js";
+import { schedulerAccess } from "./access.js";
 import { logsRoutes } from "../../src/logs/logs-routes.js";
 import { installRequestLogging } from "../../src/logs/request-logging.js";
 import { ServiceLog } from "../../src/logs/service-log.js";
@@ -114,6 +117,10 @@ export interface SchedulerAppOptions {
   /** Lines of the migration log, for the CLI to print. */
   onMigrationLog?(line: string): void;
   sleep?(ms: number): Promise<void>;
+  /** HTTPS and the access table (src/http/auth.ts); none: plain HTTP, nothing checked (--insecure). */
+  security?: ServiceSecurity;
+  /** The scheduler's own certificate for its calls to agents and the controller (mutual TLS). */
+  clientTls?: ClientTls;
 }
 
 export interface SchedulerApp extends FastifyInstance {
@@ -124,8 +131,9 @@ export interface SchedulerApp extends FastifyInstance {
 export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<SchedulerApp> {
   const now = opts.now ?? (() => new Date());
   const events = opts.events ?? new EventHub(now);
-  const agents = opts.agents ?? agentDirectory();
-  const network = opts.network ?? (opts.controllerUrl ? controllerNetwork(new ControllerClient(opts.controllerUrl)) : NO_NETWORK);
+  const tlsClient = opts.clientTls ? { tls: opts.clientTls } : {};
+  const agents = opts.agents ?? agentDirectory(opts.clientTls);
+  const network = opts.network ?? (opts.controllerUrl ? controllerNetwork(new ControllerClient(opts.controllerUrl, tlsClient)) : NO_NETWORK);
   const prober = opts.prober ?? httpProber();
   const runtime = new TaskRuntime({
     agents,
@@ -139,7 +147,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const serviceLog = opts.log ?? new ServiceLog({ service: "scheduler" });
   const metrics = opts.metrics ?? new SchedulerMetrics();
   // Built first: the migration manager's recovery below already logs through it.
-  const app = Fastify({ ...serviceLog.fastifyOptions(), ajv: STRICT_AJV });
+  const app = Fastify({ ...serviceLog.fastifyOptions(), ajv: STRICT_AJV, ...httpsOptions(opts.security) }) as unknown as FastifyInstance;
   const log = (line: string, migration?: string) => {
     logMigrationLine(app.log, line, migration);
     opts.onMigrationLog?.(line);
@@ -181,7 +189,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const seeded = opts.policy.nodes().filter((n) => !storedNodes.has(n.name)).map((n) => durable.node(specOf(n)));
   if (restored.fixes.length + seeded.length > 0) await stateStore.apply([...restored.fixes, ...seeded]);
   const reports: ServiceContext["reports"] = new Map();
-  const controller = opts.controllerUrl ? new ControllerClient(opts.controllerUrl) : undefined;
+  const controller = opts.controllerUrl ? new ControllerClient(opts.controllerUrl, tlsClient) : undefined;
   const migrationPolicy =
     opts.migrationPolicy ??
     (opts.policies
@@ -249,6 +257,8 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     await stateStore.close();
     etcd?.close();
   });
+  // Before any route: each route must have its row in the access table.
+  secure(app, opts.security, schedulerAccess((id) => opts.policy.record(id)?.request.device));
   installRequestLogging(app);
   installErrorHandling(app);
   await registerOpenApi(app);
@@ -263,7 +273,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   await app.register(modelsPlugin(ctx));
   await app.register(samplesPlugin(ctx));
   await app.register(eventsPlugin({ hub: ctx.events, summary: SCHEDULER_EVENTS_SUMMARY }));
-  await app.register(uiPlugin(opts.controllerUrl ? { controllerUrl: opts.controllerUrl } : {}));
+  await app.register(uiPlugin({ ...(opts.controllerUrl ? { controllerUrl: opts.controllerUrl } : {}), ...(opts.clientTls ? { tls: opts.clientTls } : {}) }));
   app.decorate("scheduler", ctx);
   return app as unknown as SchedulerApp;
 }

@@ -1,8 +1,9 @@
 // The dashboard's client, bundled by esbuild the first time a browser asks for
 // it (then kept in memory): nothing generated is committed, and a scheduler
 // that nobody opens the dashboard of pays nothing. The typed clients of src/
-// run in the browser unchanged; the three Node modules they name are swapped
-// for small browser stand-ins (client/shims/).
+// run in the browser unchanged; the three Node modules they name, and the
+// Node TLS client of src/http (tls-fetch.ts), are swapped for small browser
+// stand-ins (client/shims/).
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 
@@ -18,6 +19,8 @@ const SHIMS: Record<string, string> = {
 const browserShims: Plugin = {
   name: "fleximigrate-browser-shims",
   setup(b) {
+    // The browser makes its own TLS connections: the typed clients' TLS fetch becomes the page's fetch.
+    b.onResolve({ filter: /\/tls-fetch\.js$/ }, () => ({ path: `${CLIENT}shims/tls-fetch.ts` }));
     b.onResolve({ filter: /^node:/ }, (args) => {
       const shim = SHIMS[args.path];
       if (!shim) return { errors: [{ text: `${args.path} has no browser stand-in (imported by ${args.importer})` }] };

@@ -4,9 +4,10 @@
 // (one port to open or tunnel, one place for the coming bearer tokens), and
 // because read-only holds by construction: only the GETs listed here exist,
 // each mapped to one ControllerClient method; no method or path reaches the
-// controller's mutating routes. The caller's Authorization header goes along,
-// so once the controller checks tokens, a viewer's token is checked there too.
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+// controller's mutating routes. The scheduler checks the caller (a viewer or an
+// admin, its access table) and reaches the controller with its own
+// credentials, as for every other call it makes.
+import type { FastifyPluginAsync } from "fastify";
 import WebSocket from "ws";
 import { ControllerClient } from "../../src/clients/controller.js";
 import { ApiError, type ErrorCode } from "../../src/http/api-error.js";
@@ -14,10 +15,12 @@ import { ServiceError } from "../../src/http/client-errors.js";
 import { errorResponses } from "../../src/http/error-schema.js";
 import type { Subscriber } from "../../src/http/event-hub.js";
 import { eventsPlugin } from "../../src/http/events-plugin.js";
+import { type ClientTls, wsTlsOptions } from "../../src/http/tls-fetch.js";
 
 export const CONTROLLER_FORWARD_PREFIX = "/ui/api/controller";
 
 /** What may be read: the path (as the controller spells it) and the client call that reads it. */
+
 const READS: Array<{ url: string; summary: string; read: (c: ControllerClient, params: Record<string, string>) => Promise<unknown> }> = [
   { url: "/v1/topology", summary: "the controller's topology (switches, links)", read: (c) => c.topology() },
   { url: "/v1/switches", summary: "connected switches", read: (c) => c.switches() },
@@ -29,6 +32,9 @@ const READS: Array<{ url: string; summary: string; read: (c: ControllerClient, p
   { url: "/v1/overlay", summary: "VXLAN overlay tunnels", read: (c) => c.overlay() },
   { url: "/v1/nodes", summary: "named places (node, switch, port, site)", read: (c) => c.nodes() },
 ];
+
+/** The forwarded URLs (under CONTROLLER_FORWARD_PREFIX), for the scheduler's access table. */
+export const CONTROLLER_FORWARD_READS = READS.map((r) => r.url);
 
 export const FORWARDED_READS = READS.map((r) => r.url);
 
@@ -42,6 +48,12 @@ const dpidParams = {
 export interface ControllerForwardOptions {
   /** The scheduler's --controller; without one every read answers 503. */
   controllerUrl?: string;
+  /**
+   * The scheduler's own credentials towards the controller: the scheduler has
+   * already checked the caller (a viewer or an admin, its access table), and
+   * the controller sees the scheduler, as for every other call it makes.
+   */
+  tls?: ClientTls;
   /** Opens the upstream event socket (tests may pass their own). */
   connect?: (url: string) => WebSocket;
 }
@@ -61,7 +73,7 @@ export function controllerForward(opts: ControllerForwardOptions): FastifyPlugin
         },
         async (req) => {
           if (!opts.controllerUrl) throw new ApiError(503, "UNAVAILABLE", "the scheduler was started without --controller: no topology, flows or DNS to show");
-          const client = new ControllerClient(opts.controllerUrl, { timeoutMs: 10_000, backoff: { attempts: 1, baseMs: 0, maxMs: 0 }, fetch: withAuthorization(req) });
+          const client = new ControllerClient(opts.controllerUrl, { timeoutMs: 10_000, backoff: { attempts: 1, baseMs: 0, maxMs: 0 }, ...(opts.tls ? { tls: opts.tls } : {}) });
           try {
             return await r.read(client, req.params);
           } catch (err) {
@@ -72,11 +84,6 @@ export function controllerForward(opts: ControllerForwardOptions): FastifyPlugin
     }
     await app.register(eventsPlugin({ hub: relay(opts), summary: "Dashboard: the controller's events, relayed (one upstream socket while anyone listens)" }));
   };
-}
-
-function withAuthorization(req: FastifyRequest): (url: string, init: RequestInit) => Promise<Response> {
-  const auth = req.headers.authorization;
-  return (url, init) => fetch(url, auth ? { ...init, headers: { ...(init.headers as Record<string, string>), authorization: auth } } : init);
 }
 
 /** The controller's answer as ours: its status and code when it answered, 503 when it could not be reached. */
@@ -97,7 +104,7 @@ export function relay(opts: ControllerForwardOptions): { subscribe(s: Subscriber
   const subscribers = new Set<Subscriber<{ type: string }>>();
   let upstream: WebSocket | undefined;
   let retry: NodeJS.Timeout | undefined;
-  const connect = opts.connect ?? ((url: string) => new WebSocket(url));
+  const connect = opts.connect ?? ((url: string) => new WebSocket(url, wsTlsOptions(opts.tls, "controller")));
   const open = () => {
     if (upstream || !opts.controllerUrl || subscribers.size === 0) return;
     const s = connect(`${opts.controllerUrl.replace(/^http/, "ws")}/v1/events`);

@@ -1,6 +1,7 @@
 // The processes `up` starts: each a `fleximigrate` subcommand of this same
 // checkout. Keeps the tail of their output for error reports, and stops them
 // by PID (SIGTERM, then SIGKILL after a grace period).
+import { type ClientTls, tlsFetch } from "../http/tls-fetch.js";
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "../wait.js";
@@ -91,10 +92,11 @@ export class Child {
 }
 
 /** Resolves true when `url` answers HTTP at all (any status) before `timeoutMs`, false when the child exits first or time runs out. */
-export async function waitForHttp(child: Child, url: string, timeoutMs: number): Promise<boolean> {
+export async function waitForHttp(child: Child, url: string, timeoutMs: number, tls?: ClientTls): Promise<boolean> {
+  const get = tls ? tlsFetch(tls) : (u: string, init: RequestInit) => fetch(u, init);
   const answers = async () => {
     try {
-      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await get(url, { signal: AbortSignal.timeout(1000) });
       return "answers";
     } catch {
       return child.running ? undefined : "exited";

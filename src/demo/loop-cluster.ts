@@ -10,7 +10,10 @@ import { ControllerClient } from "../clients/controller.js";
 import { SchedulerClient } from "../clients/scheduler.js";
 import { applyPlan, cleanLeftovers, type LoopnetPlan, planLoopnet, removePlan } from "../loopnet/index.js";
 import { waitFor } from "../wait.js";
+import { AgentClient } from "../clients/agent.js";
+import type { ClientTls } from "../http/tls-fetch.js";
 import { Child } from "./children.js";
+import { demoTrust } from "./demo-trust.js";
 
 export interface LoopNode {
   name: string;
@@ -47,6 +50,8 @@ export interface LoopOptions {
   /** Progress lines ("controller up", ...). */
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Plain HTTP with no authentication (--insecure) instead of mutual TLS with a CA made in stateDir/tls. */
+  insecure?: boolean;
 }
 
 export interface RunningLoop {
@@ -56,6 +61,10 @@ export interface RunningLoop {
   plan: LoopnetPlan;
   scheduler: SchedulerClient;
   controller: ControllerClient;
+  /** The admin's certificate the loop's clients use; undefined when insecure. */
+  tls?: ClientTls;
+  /** A client of one of the loop's agents, with the admin's certificate. */
+  agentClient(url: string): AgentClient;
   /** SIGKILL of the scheduler (a crash), then a new one on the same port and state. */
   crashScheduler(): Promise<void>;
   restartScheduler(): Promise<void>;
@@ -86,12 +95,16 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
   try {
     await cleanLeftovers(opts.prefix);
     mkdirSync(opts.stateDir, { recursive: true });
+    // A CA and every certificate of the run, made once in its state folder (kept across a scheduler restart).
+    const trust = opts.insecure ? undefined : demoTrust(opts.stateDir, nodes.map((n) => n.name));
+    const trustArgs = trust?.args ?? ["--insecure"];
+    const tlsOpt = trust ? { tls: trust.admin } : {};
 
-    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--state-dir", path.join(opts.stateDir, "controller"), "--quiet"]);
+    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--state-dir", path.join(opts.stateDir, "controller"), "--quiet", ...trustArgs]);
     children.set("controller", ctl);
     const ports = JSON.parse((await ctl.waitForLine(/^\{.*"openflowPort".*\}$/, timeoutMs))[0]) as { openflowPort: number; httpPort: number; dnsPort: number };
-    const controllerUrl = `http://127.0.0.1:${ports.httpPort}`;
-    const controller = new ControllerClient(controllerUrl);
+    const controllerUrl = `${trust ? "https" : "http"}://127.0.0.1:${ports.httpPort}`;
+    const controller = new ControllerClient(controllerUrl, tlsOpt);
     log(`controller up: ${controllerUrl} (OpenFlow ${ports.openflowPort}, DNS ${ports.dnsPort})`);
 
     plan = planLoopnet({ prefix: opts.prefix, nodes, controllerPort: ports.openflowPort, rootNetnsPid: process.pid });
@@ -107,14 +120,14 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     log(`network up: ${plan.bridges.map((b) => `${b.node}=${b.name}`).join(", ")}, gateway ${plan.gateway.address}`);
 
     const startScheduler = async () => {
-      const args = ["scheduler", "--port", String(schedulerPort), "--controller", controllerUrl, "--state-dir", opts.stateDir, ...(opts.schedulerArgs ?? [])];
+      const args = ["scheduler", "--port", String(schedulerPort), "--controller", controllerUrl, "--state-dir", opts.stateDir, ...trustArgs, ...(opts.schedulerArgs ?? [])];
       schedulerChild = new Child("scheduler", args);
-      const m = await schedulerChild.waitForLine(/^scheduler listening on (http:\/\/\S+)/, timeoutMs);
+      const m = await schedulerChild.waitForLine(/^scheduler listening on (https?:\/\/\S+)/, timeoutMs);
       schedulerPort = Number(new URL(m[1]!).port);
       return m[1]!;
     };
     const schedulerUrl = await startScheduler();
-    const scheduler = new SchedulerClient(schedulerUrl);
+    const scheduler = new SchedulerClient(schedulerUrl, tlsOpt);
     log(`scheduler up: ${schedulerUrl}`);
 
     const agents = new Map<string, string>();
@@ -125,6 +138,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
         ...["--node", n.name, "--tier", n.tier, "--listen", "127.0.0.1:0", "--scheduler", schedulerUrl],
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
         ...["--work-dir", workDir(n)],
+        ...trustArgs,
         ...(opts.agentArgs ?? []),
         ...(n.agentArgs ?? []),
       ];
@@ -149,6 +163,8 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       plan,
       scheduler,
       controller,
+      ...tlsOpt,
+      agentClient: (url) => new AgentClient(url, tlsOpt),
       async crashScheduler() {
         schedulerChild?.kill();
         await schedulerChild?.exited;

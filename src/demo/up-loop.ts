@@ -5,6 +5,7 @@
 // namespaces and send them real images. Relaxed devices fill the edge first;
 // tight ones then need edge room, so the scheduler moves relaxed tasks to the
 // cloud by live post-copy migrations while their devices keep sending.
+import { wsTlsOptions } from "../http/tls-fetch.js";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,7 +95,7 @@ export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
 }
 
 async function followEvents(loop: RunningLoop, opts: LoopUpOptions): Promise<WebSocket> {
-  const socket = new WebSocket(`${loop.schedulerUrl.replace(/^http/, "ws")}/v1/events`);
+  const socket = new WebSocket(`${loop.schedulerUrl.replace(/^http/, "ws")}/v1/events`, wsTlsOptions(loop.tls, "scheduler"));
   socket.on("message", (raw) => {
     let e: Record<string, unknown>;
     try {

@@ -12,7 +12,9 @@ import { defineCommand } from "../cli/define.js";
 import * as flag from "../cli/flags.js";
 import { SchedulerClient } from "../clients/scheduler.js";
 import { ServiceError } from "../http/client-errors.js";
+import { wsTlsOptions } from "../http/tls-fetch.js";
 import { Child, waitForHttp } from "./children.js";
+import { type DemoTrust, demoTrust } from "./demo-trust.js";
 import { DEMO_NODES } from "./demo-cluster.js";
 import { type DemoNode, DemoLoad } from "./demo-load.js";
 import { eventLine } from "./event-line.js";
@@ -106,6 +108,8 @@ class Up {
   private readonly counts = { placed: 0, refused: 0, moves: 0, released: 0, case3: 0 };
   /** The scheduler's state folder, this run's own (made when the scheduler starts, removed at the end). */
   private stateDir: string | undefined;
+  /** The run's CA and certificates, in its state folder: every service speaks mutual TLS. */
+  private trust: DemoTrust | undefined;
 
   constructor(
     private readonly json: boolean,
@@ -152,7 +156,7 @@ class Up {
       socket = await this.until(this.followEvents(schedulerUrl));
       const controllerUrl = this.opts.controller ? await this.startController() : null;
       const agents = this.opts.agents ? await this.startAgents(schedulerUrl) : [];
-      const scheduler = new SchedulerClient(schedulerUrl);
+      const scheduler = new SchedulerClient(schedulerUrl, this.trust ? { tls: this.trust.admin } : {});
       await this.until(this.ensureNodes(scheduler, agents.length > 0));
       this.announce(schedulerUrl, controllerUrl, agents);
       if (this.opts.durationMs > 0) setTimeout(() => this.stop("duration reached"), this.opts.durationMs).unref();
@@ -197,7 +201,8 @@ class Up {
     // The demo load lasts seconds: the service's 10 s min-residence would hold back every move it means to show.
     // A state folder of this run's own: the scheduler must not restore an earlier demo's tasks.
     this.stateDir = mkdtempSync(join(tmpdir(), "fleximigrate-up-"));
-    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1", "--min-residence", "0", "--state-dir", this.stateDir]);
+    this.trust = demoTrust(this.stateDir, DEMO_NODES.map((n) => n.name));
+    const child = this.spawn("scheduler", ["scheduler", "--port", String(this.ports.scheduler), "--host", "127.0.0.1", "--min-residence", "0", "--state-dir", this.stateDir, ...this.trust.args]);
     try {
       const m = await this.until(child.waitForLine(/^scheduler listening on (\S+)/, STARTUP_MS));
       void child.exited.then((code) => {
@@ -226,8 +231,9 @@ class Up {
       // This run's own state folder (made by startScheduler, which runs first): no earlier demo's records.
       "--state-dir",
       join(this.stateDir ?? mkdtempSync(join(tmpdir(), "fleximigrate-up-")), "controller"),
+      ...this.trustArgs(),
     ]);
-    const url = `http://127.0.0.1:${p.controllerHttp}`;
+    const url = `${this.scheme()}://127.0.0.1:${p.controllerHttp}`;
     return (await this.until(this.ready(child, url))) ? url : null;
   }
 
@@ -250,8 +256,9 @@ class Up {
         schedulerUrl,
         "--net-delay-ms",
         String(n.netDelayMs),
+        ...this.trustArgs(),
       ]);
-      return { name: n.name, url: `http://${listen}`, child };
+      return { name: n.name, url: `${this.scheme()}://${listen}`, child };
     });
     const up = await this.until(Promise.all(started.map((a) => this.ready(a.child, a.url))));
     return started.filter((_, i) => up[i]).map(({ name, url }) => ({ name, url }));
@@ -259,11 +266,19 @@ class Up {
 
   /** True when the child answers HTTP; else reports it with its output's tail, stops it, and `up` goes on. */
   private async ready(child: Child, url: string): Promise<boolean> {
-    if (await waitForHttp(child, url, STARTUP_MS)) return true;
+    if (await waitForHttp(child, url, STARTUP_MS, this.trust?.admin)) return true;
     const why = child.running ? `no answer on ${url} after ${STARTUP_MS / 1000} s` : `exited with code ${child.exitCode}`;
     await child.stop();
     this.emitError({ type: "child-failed", name: child.name, reason: why, tail: child.tail() }, `${child.name} did not start (${why}); going on without it:\n${indent(child.tail())}`);
     return false;
+  }
+
+  private trustArgs(): string[] {
+    return this.trust?.args ?? ["--insecure"];
+  }
+
+  private scheme(): "http" | "https" {
+    return this.trust ? "https" : "http";
   }
 
   private skipped(name: string, why: string): null {
@@ -297,7 +312,7 @@ class Up {
   }
 
   private async followEvents(schedulerUrl: string): Promise<WebSocket> {
-    const socket = new WebSocket(`${schedulerUrl.replace(/^http/, "ws")}/v1/events`);
+    const socket = new WebSocket(`${schedulerUrl.replace(/^http/, "ws")}/v1/events`, wsTlsOptions(this.trust?.admin, "scheduler"));
     socket.on("message", (raw) => {
       let event: Record<string, unknown>;
       try {

@@ -7,6 +7,8 @@
 export type ErrorCode =
   | "BAD_REQUEST" // the request makes no sense here (unknown id in the body, wrong state, bad name)
   | "VALIDATION_FAILED" // the body, params or query fail the route's JSON schema
+  | "UNAUTHENTICATED" // no credentials, or bad ones (src/http/auth.ts)
+  | "FORBIDDEN" // the caller's role may not call this route, or not for that name
   | "NOT_FOUND" // no such route or resource
   | "CONFLICT" // clashes with what exists (duplicate id, resource in use)
   | "TASK_REFUSED" // scheduler: no node meets the task's delay budget; `reason` says why
@@ -46,6 +48,8 @@ export class ApiError extends Error {
 
 const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
   404: "NOT_FOUND",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",

@@ -6,8 +6,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { errorBodyOf, ServiceError, ServiceUnreachable, unreachableReason } from "./client-errors.js";
 import { currentCorrelation, REQUEST_ID_HEADER } from "./correlation.js";
+import { type ClientTls, type Fetch, tlsFetch } from "./tls-fetch.js";
+import type { Role } from "../trust/identity.js";
 
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+/** The role a service's certificate must carry when it is reached on an address it was not issued for. */
+function expectedRole(service: string): Role | undefined {
+  const first = service.split(" ")[0];
+  return first === "scheduler" || first === "controller" || first === "agent" ? first : undefined;
+}
+
+export type { Fetch } from "./tls-fetch.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -49,6 +57,8 @@ export interface JsonClientOptions {
   backoff?: BackoffPolicy;
   /** Transport; the global fetch by default (tests record or fail calls through it). */
   fetch?: Fetch;
+  /** HTTPS with the project CA: this client's certificate and key (or a bearer token); used when no `fetch` is given. */
+  tls?: ClientTls;
   /** Waits between tries; tests pass their own to keep time. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -78,7 +88,7 @@ export class JsonClient {
     this.service = opts.service;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
-    this.fetch = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.fetch = opts.fetch ?? (opts.tls ? tlsFetch(opts.tls, expectedRole(opts.service)) : (url, init) => fetch(url, init));
     this.sleep = opts.sleep ?? ((ms) => sleep(ms));
     this.random = opts.random ?? Math.random;
     this.mapError = opts.mapError ?? ((err) => err);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CLI_PATH } from "./cli.js";
 import { spawnChild } from "./processes.js";
+import { insecureUnlessTls } from "./trust.js";
 
 export interface ControllerPorts {
   openflowPort: number;
@@ -23,7 +24,7 @@ export interface ControllerProcess {
 export async function startControllerProcess(extraArgs: string[] = [], timeoutMs = 30_000): Promise<ControllerProcess> {
   // A state folder of its own unless the caller gives one (and then keeps it): no other run's records.
   const ownState = extraArgs.includes("--state-dir") ? undefined : mkdtempSync(path.join(tmpdir(), "fm-ctl-state-"));
-  const args = ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", ...(ownState ? ["--state-dir", ownState] : []), ...extraArgs];
+  const args = ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", ...(ownState ? ["--state-dir", ownState] : []), ...insecureUnlessTls(extraArgs), ...extraArgs];
   const child = spawnChild(process.execPath, [CLI_PATH, ...args]);
   const stderr = () => child.stderr().slice(-20_000);
   const first = await child.line(() => true, timeoutMs).catch(async (err: Error) => {

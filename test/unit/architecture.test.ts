@@ -20,6 +20,8 @@ type Area = (typeof AREAS)[number];
  */
 const LAYERS: Record<Area, string[][]> = {
   src: [
+    // trust/: roles and names, bearer tokens, the project CA on files (openssl), a trust directory's material
+    ["trust/"],
     // metrics/: each service's prom-client registry and GET /metrics
     ["api-types/", "http/", "openflow/", "latency/", "metrics/", "random.ts", "cpu-period.ts", "wait.ts"],
     // journal/: the fsync'd JSON-lines file every embedded store writes, and the snapshot journal over it
@@ -31,7 +33,7 @@ const LAYERS: Record<Area, string[][]> = {
     // etcd/: the distributed store (endpoints, connection, keyed records; a sink for the snapshot journal)
     ["etcd/", "cli/"],
     // IoT devices that send real requests (a command of their own); the PCA's command
-    ["devices/", "pca/command.ts"],
+    ["devices/", "pca/command.ts", "trust/command.ts"],
     ["demo/"],
   ],
   // state/ keeps what the service holds (and orders it with the move journal) across restarts

@@ -38,7 +38,7 @@ const sw = new FakeSwitch(1n, [1]);
 const switches = async (): Promise<string[]> => ((await (await fetch(`${HTTP}/v1/switches`)).json()) as { switches: { dpid: string }[] }).switches.map((s) => s.dpid).sort();
 
 beforeAll(async () => {
-  ctl = spawnChild(process.execPath, [CLI_PATH, "controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--quiet"]);
+  ctl = spawnChild(process.execPath, [CLI_PATH, "controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--quiet", "--insecure"]);
   await ctl.line(() => true, 30_000);
   await sw.connect(PORTS.openflow);
   await waitFor(async () => (await switches()).includes(S1), { what: "the scripted switch registered" });

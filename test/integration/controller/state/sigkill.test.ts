@@ -43,7 +43,7 @@ describeWhen(`the controller under SIGKILL, ${store} store: nothing acknowledged
 
   async function startController(): Promise<void> {
     const where = etcd ? ["--store", etcd.url] : ["--state-dir", stateDir];
-    const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", ...where];
+    const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", ...where, "--insecure"];
     ctl = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await ctl.line((l) => l.startsWith("{"), 20_000);
   }

@@ -54,7 +54,7 @@ describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([need
   const everyN: number[] = [];
 
   async function startAgent(): Promise<void> {
-    agent = spawnChild(process.execPath, [CLI_PATH, "agent", "--node", NODE, "--tier", "edge", "--listen", `127.0.0.1:${PORT}`, "--work-dir", WORK, "--state-dir", stateDir]);
+    agent = spawnChild(process.execPath, [CLI_PATH, "agent", "--node", NODE, "--tier", "edge", "--listen", `127.0.0.1:${PORT}`, "--work-dir", WORK, "--state-dir", stateDir, "--insecure"]);
     await agent.line((l) => l.includes('"listening"'), 30_000);
   }
 

@@ -17,7 +17,6 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { MoveInput, MoveRecord, Placed } from "../../../../src/api-types/scheduler.js";
-import { AgentClient } from "../../../../src/clients/agent.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { runFleet } from "../../../../src/devices/fleet.js";
@@ -75,7 +74,7 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
   async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
     const out: Array<{ node: string; workload: WorkloadView }> = [];
     for (const [node, url] of loop.agents) {
-      for (const w of (await new AgentClient(url).workloads()).workloads) {
+      for (const w of (await loop.agentClient(url).workloads()).workloads) {
         if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
       }
     }
@@ -169,7 +168,7 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
 
   it("2. failure in PENDING: the workload is gone from its agent, or the destination is unreachable: FAILED, nothing touched", async () => {
     const placed = await place();
-    await new AgentClient(loop.agents.get(placed.node)!).deleteWorkload(placed.task.id);
+    await loop.agentClient(loop.agents.get(placed.node)!).deleteWorkload(placed.task.id);
     const gone = await move({ task: placed.task.id, to: "cloud1" });
     expect(gone.state).toBe("FAILED");
     expect(states(gone)).toEqual(["PENDING", "FAILED"]);

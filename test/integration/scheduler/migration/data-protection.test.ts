@@ -11,7 +11,6 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { MoveInput, MoveRecord, Placed } from "../../../../src/api-types/scheduler.js";
-import { AgentClient } from "../../../../src/clients/agent.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { testPca } from "../../../helpers/pca.js";
@@ -76,7 +75,7 @@ describeWhen("data protection in the closed loop: regulated tasks stay where the
   async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
     const out: Array<{ node: string; workload: WorkloadView }> = [];
     for (const [node, url] of loop.agents) {
-      for (const w of (await new AgentClient(url).workloads()).workloads) {
+      for (const w of (await loop.agentClient(url).workloads()).workloads) {
         if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
       }
     }

@@ -10,7 +10,6 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { GroupMigrationRecord, MoveFaults, MoveRecord, Placed } from "../../../../src/api-types/scheduler.js";
-import { AgentClient } from "../../../../src/clients/agent.js";
 import { type LoopNode, type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { type DeviceAnswer, ServiceDevice } from "../../../helpers/service-device.js";
@@ -63,7 +62,7 @@ describeWhen("group migration: a replicated service moves edge→cloud as one re
   async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
     const out: Array<{ node: string; workload: WorkloadView }> = [];
     for (const [node, url] of loop.agents) {
-      for (const w of (await new AgentClient(url).workloads()).workloads) {
+      for (const w of (await loop.agentClient(url).workloads()).workloads) {
         if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
       }
     }

@@ -33,7 +33,7 @@ describeWhen("the scheduler reconciles its restored state with a real agent's re
   const client = new SchedulerClient(SCHEDULER);
 
   const startScheduler = async () => {
-    scheduler = spawnChild(process.execPath, [CLI_PATH, "scheduler", "--port", String(SCHEDULER_PORT), "--state-dir", path.join(dir, "state"), "--workloads", catalog, "--service-cidr", "10.251.0.0/24"]);
+    scheduler = spawnChild(process.execPath, [CLI_PATH, "scheduler", "--port", String(SCHEDULER_PORT), "--state-dir", path.join(dir, "state"), "--workloads", catalog, "--service-cidr", "10.251.0.0/24", "--insecure"]);
     await scheduler.line((l) => l.includes("listening"), 30_000);
   };
 
@@ -45,7 +45,7 @@ describeWhen("the scheduler reconciles its restored state with a real agent's re
     await startScheduler();
     agent = spawnChild(process.execPath, [
       CLI_PATH, "agent", "--node", NODE, "--tier", "edge", "--listen", `127.0.0.1:${AGENT_PORT}`, "--scheduler", SCHEDULER,
-      "--report-ms", "200", "--cpus", "2", "--bridge", BRIDGE, "--work-dir", path.join(dir, "agent"),
+      "--report-ms", "200", "--cpus", "2", "--bridge", BRIDGE, "--work-dir", path.join(dir, "agent"), "--insecure",
     ]);
     await waitFor(async () => (await client.nodes()).some((n) => n.name === NODE && n.reportedAt), { timeoutMs: 30_000, what: "the agent's first report" });
   }, 60_000);

@@ -53,7 +53,7 @@ describeWhen(`the scheduler under SIGKILL, ${store} store: nothing acknowledged 
 
   async function start(): Promise<void> {
     const where = etcd ? ["--store", etcd.url] : ["--state-dir", path.join(dir, "state")];
-    const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), ...where, "--device-ttl", "0"];
+    const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), ...where, "--device-ttl", "0", "--insecure"];
     sched = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await sched.line((l) => l.startsWith("scheduler listening on"), 20_000);
   }

@@ -39,7 +39,7 @@ describe("fleximigrate up", () => {
     const started = lines.filter((l) => l.type === "child-started");
     expect(started.map((l) => l.name)).toEqual(["scheduler"]);
     const up = lines.find((l) => l.type === "up") as { urls: { scheduler: string } } | undefined;
-    expect(up?.urls.scheduler).toBe(`http://127.0.0.1:${port}`);
+    expect(up?.urls.scheduler).toBe(`https://127.0.0.1:${port}`);
 
     const placed = lines.filter((l) => l.type === "placed");
     const moves = lines.filter((l) => l.type === "migration-requested");

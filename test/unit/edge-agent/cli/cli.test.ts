@@ -31,7 +31,7 @@ describe("agent CLI input checks", () => {
       writeFileSync(path.join(dir, "n1.json"), JSON.stringify(id.cert));
       writeFileSync(path.join(dir, "n1.key"), id.key.export({ format: "pem", type: "pkcs8" }) as string, { mode: 0o600 });
       writeFileSync(path.join(dir, "other.key"), pca.keys.privateKey.export({ format: "pem", type: "pkcs8" }) as string, { mode: 0o600 });
-      const base = ["--node", "n1", "--tier", "edge", "--listen", "127.0.0.1:0"];
+      const base = ["--node", "n1", "--tier", "edge", "--listen", "127.0.0.1:0", "--insecure"];
       const cert = ["--attribute-cert", path.join(dir, "n1.json")];
       await expect(serve.run([...base, ...cert])).rejects.toThrow(/^--attribute-cert needs --node-key FILE/);
       await expect(serve.run([...base, ...cert, "--node-key", path.join(dir, "other.key")])).rejects.toThrow(/^--node-key: .*other.key is not the key .*n1.json certifies/);

@@ -122,7 +122,7 @@ describe("fleximigrate scheduler --policies", () => {
   });
 
   it("starts with a valid one and says so", async () => {
-    const child = spawnChild(process.execPath, [CLI_PATH, "scheduler", "--policies", EXAMPLE, "--port", "0", "--state-dir", path.join(dir, "state-ok")]);
+    const child = spawnChild(process.execPath, [CLI_PATH, "scheduler", "--policies", EXAMPLE, "--port", "0", "--state-dir", path.join(dir, "state-ok"), "--insecure"]);
     try {
       await child.line((l) => l.startsWith("scheduler listening on"), 20_000);
       await child.line((l) => l.includes("migration policies"), 5_000);

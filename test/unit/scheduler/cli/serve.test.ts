@@ -17,7 +17,7 @@ describe("scheduler --trusted-pca", () => {
     const b = testPca();
     writeFileSync(path.join(dir, "a.pub"), a.keys.publicKey.export({ format: "pem", type: "spki" }) as string);
     writeFileSync(path.join(dir, "b.pub"), b.keys.publicKey.export({ format: "pem", type: "spki" }) as string);
-    const child = spawnChild(process.execPath, [CLI_PATH, "scheduler", "--port", "0", "--state-dir", path.join(dir, "state"), "--trusted-pca", path.join(dir, "a.pub"), "--trusted-pca", path.join(dir, "b.pub")]);
+    const child = spawnChild(process.execPath, [CLI_PATH, "scheduler", "--port", "0", "--state-dir", path.join(dir, "state"), "--trusted-pca", path.join(dir, "a.pub"), "--trusted-pca", path.join(dir, "b.pub"), "--insecure"]);
     try {
       await child.line((l) => /^\s+data protection: /.test(l), 30_000);
       expect(child.stdout()).toMatch(new RegExp(`data protection: trusted PCA\\(s\\) ${a.trusted.id}, ${b.trusted.id}\\n`));

@@ -1,7 +1,7 @@
 // GET /ui and its read-only forward to the controller: the page with its
 // content security policy, the script bundled once (and again after a failed
 // bundle), the real bundle free of Node modules, and the forward: only the
-// listed GETs reach the controller, with the caller's Authorization; what the
+// listed GETs reach the controller, with the scheduler's own credentials (never the caller's); what the
 // controller answers comes back with its status; its events are relayed over
 // one upstream socket that closes with the last listener.
 import Fastify, { type FastifyInstance } from "fastify";
@@ -101,13 +101,14 @@ describe("GET /ui", () => {
 });
 
 describe("the read-only forward to the controller", () => {
-  it("forwards the listed GETs with the caller's Authorization, and the controller's errors with their status", async () => {
+  it("forwards the listed GETs with the scheduler's credentials, not the caller's, and the controller's errors with their status", async () => {
     const controller = await fakeController();
     const app = await ui({ controllerUrl: controller.url, bundle: async () => BUNDLE });
     const t = await app.inject({ url: "/ui/api/controller/v1/topology", headers: { authorization: "Bearer viewer-token" } });
     expect(t.statusCode).toBe(200);
     expect(t.json().switches).toEqual(["0000000000000001"]);
-    expect(controller.seen.at(-1)).toEqual({ method: "GET", url: "/v1/topology", authorization: "Bearer viewer-token" });
+    // The scheduler checked the caller; the controller sees the scheduler (here: --insecure, so no credentials at all).
+    expect(controller.seen.at(-1)).toEqual({ method: "GET", url: "/v1/topology" });
     const f = await app.inject({ url: "/ui/api/controller/v1/switches/0x1/flows" });
     expect(f.statusCode).toBe(404);
     expect(f.json()).toMatchObject({ code: "NOT_FOUND", message: "controller: switch 0x1 is not connected" });
