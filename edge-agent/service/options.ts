@@ -1,4 +1,5 @@
 // How an agent is configured, and the migration timing every agent should share.
+import type { AllowListConfig } from "./allow-list.js";
 
 export interface AgentOptions {
   node: string;
@@ -28,6 +29,8 @@ export interface AgentOptions {
   bridge?: string;
   /** How long a migration with commit "manual" awaits commit before it rolls back; COMMIT_TIMEOUT_MS unless given. */
   commitTimeoutMs?: number;
+  /** What workloads may run (--allow-command, --allow-image); defaultAllowList() unless given. */
+  allow?: AllowListConfig;
 }
 
 /** How long a source awaits a manual commit before it rolls back by itself. */

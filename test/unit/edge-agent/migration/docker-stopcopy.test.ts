@@ -19,6 +19,7 @@ import { Agent } from "../../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
 import { type DockerSource, dockerStopcopyStrategy } from "../../../../edge-agent/migration/docker-stopcopy.js";
 import { peerAgent } from "../../../../edge-agent/service/peer-agent.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 const REF = "fleximigrate/busybox:test";
 const LOCAL_ID = `sha256:${"a1".repeat(32)}`;
@@ -227,7 +228,7 @@ describe("GET and POST /v1/images on the destination agent", () => {
       images.set(REF, LOCAL_ID);
     },
   };
-  const agent = new Agent({ node: "fmi-unit", tier: "edge", selfUrl: "http://127.0.0.1:9", workRoot }, caps);
+  const agent = new Agent({ node: "fmi-unit", tier: "edge", selfUrl: "http://127.0.0.1:9", workRoot, allow: TEST_ALLOW }, caps);
   Object.defineProperty(agent, "docker", { value: engine as unknown as DockerRuntime });
   let app: Awaited<ReturnType<typeof buildApp>>;
 
