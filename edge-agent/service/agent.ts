@@ -2,6 +2,7 @@
 // live here; migrations out run in outgoing.ts, migrations in are held by
 // incoming-migrations.ts. Both sides share this agent's workloads and runtimes.
 import { randomUUID } from "node:crypto";
+import { chmod, mkdir } from "node:fs/promises";
 import type { IncomingOpened, Neighbour } from "../../src/api-types/agent.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { EventHub } from "../../src/http/event-hub.js";
@@ -71,7 +72,10 @@ export class Agent implements AgentRuntimes {
   // ---- durable state (durable-workloads.ts) ---------------------------------
 
   /** Takes back what an earlier process of this agent recorded, before the service answers; notes for the log. */
-  openState(): Promise<string[]> {
+  async openState(): Promise<string[]> {
+    // Images and journal below hold workloads' memory and specs: the work root is the agent's alone.
+    await mkdir(this.opts.workRoot, { recursive: true, mode: 0o700 });
+    await chmod(this.opts.workRoot, 0o700);
     return this.durable.open();
   }
 
@@ -238,6 +242,11 @@ export class Agent implements AgentRuntimes {
     // A migration in runs the workload here too: held to this agent's allow-list like a create.
     await this.checkAllowed(workload.spec);
     return this.arriving.open(migrationId, workload, source, neighbours);
+  }
+
+  /** 401/403 unless `given` is incoming migration `migrationId`'s one-time token. */
+  authorizeIncoming(migrationId: string, given: string | string[] | undefined): void {
+    this.arriving.authorize(migrationId, given);
   }
 
   incomingDir(migrationId: string): string {

@@ -18,6 +18,7 @@ import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import { sendFiles } from "../transfer/sender.js";
 import type { AgentMetrics } from "./metrics.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
+import { MIGRATION_TOKEN_HEADER } from "./migration-token.js";
 import { peerAgent } from "./peer-agent.js";
 
 export interface MigrationRequest {
@@ -221,6 +222,7 @@ export class OutgoingMigrations {
           compress: req.compress ?? host.opts.compress,
           bandwidthBps: req.bandwidthBps ?? host.opts.bandwidthBps,
           signal: abort.signal,
+          headers: migrationHeaders(peer.token()),
           faults: { corrupt: faults.corrupt, cutAt: faults.cutAt },
           onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
         });
@@ -246,7 +248,8 @@ export class OutgoingMigrations {
     let incomingOpen = false;
     try {
       this.update(id, { phase: "preparing", message: `${strategy.name}: ${reason}` });
-      await mkdir(workDir, { recursive: true });
+      // Images hold every page of the workload's memory: nobody else on the host reads them.
+      await mkdir(workDir, { recursive: true, mode: 0o700 });
       // The destination makes its own namespace (same IP and MAC) and cgroup: none of ours goes along.
       const arriving: WorkloadRecord = {
         ...workload,
@@ -323,6 +326,10 @@ export class OutgoingMigrations {
       await rm(workDir, { recursive: true, force: true });
     }
   }
+}
+
+function migrationHeaders(token: string | undefined): Record<string, string> {
+  return token === undefined ? {} : { [MIGRATION_TOKEN_HEADER]: token };
 }
 
 /** Restore done to the workload's first answer on the destination (the probe's answer = last source answer + downtime). */

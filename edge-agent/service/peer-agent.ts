@@ -5,15 +5,25 @@
 import { AgentClient } from "../../src/clients/agent.js";
 import { ServiceError } from "../../src/http/client-errors.js";
 import type { PeerAgent } from "../migration/peer-agent.js";
+import { MIGRATION_TOKEN_HEADER } from "./migration-token.js";
 
 /** A destination polls its source often: one quick try, never a retry that outlasts the poll. */
 const STATUS_POLL = { timeoutMs: 2000, retry: false } as const;
 
 export function peerAgent(url: string): PeerAgent {
-  const agent = new AgentClient(url);
+  let token: string | undefined;
+  // Every call after the open carries the migration's one-time token (migration-token.ts).
+  const withToken: typeof fetch = (input, init = {}) =>
+    fetch(input, token === undefined ? init : { ...init, headers: { ...(init.headers as Record<string, string> | undefined), [MIGRATION_TOKEN_HEADER]: token } });
+  const agent = new AgentClient(url, { fetch: withToken });
   return {
     url,
-    openIncoming: (migrationId, workload, source, neighbours) => agent.openIncoming({ migrationId, workload: { ...workload }, source, ...(neighbours?.length && { neighbours }) }),
+    async openIncoming(migrationId, workload, source, neighbours) {
+      const opened = await agent.openIncoming({ migrationId, workload: { ...workload }, source, ...(neighbours?.length && { neighbours }) });
+      token = opened.token;
+      return opened;
+    },
+    token: () => token,
     async prepareIncoming(migrationId, hook, params) {
       try {
         await agent.prepareIncoming(migrationId, { hook, params });
