@@ -21,7 +21,9 @@ import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
 import { awaitAllPages } from "../edge-agent/postcopy/destination.js";
-import { preListen } from "../edge-agent/postcopy/page-server.js";
+import { type PreListened, preListen } from "../edge-agent/postcopy/page-server.js";
+import { newMigrationToken } from "../edge-agent/service/migration-token.js";
+import { ephemeralCertificate, type PageRelay, startPageRelay } from "../edge-agent/transfer/page-wire.js";
 import { prepareRestore } from "../edge-agent/postcopy/prepared-restore.js";
 import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
 import { startPostcopySource, warmPostcopySource } from "../edge-agent/postcopy/source.js";
@@ -34,7 +36,7 @@ const sh = promisify(execFile);
 
 
 export interface BenchRow {
-  strategy: "stop-and-copy" | "post-copy" | "docker-checkpoint";
+  strategy: "stop-and-copy" | "post-copy" | "post-copy-tls" | "docker-checkpoint";
   workingSetMiB: number;
   downtimeMs: number | null;
   totalMs: number | null;
@@ -43,6 +45,8 @@ export interface BenchRow {
   bytesAfterResume?: number;
   pagesOnFault?: number;
   pagesPushed?: number;
+  /** Post-copy: page bytes served over the page server's time, MB/s. */
+  pageRateMBps?: number;
   dumpMode?: string;
   /** Where the frozen time went, ms (see Breakdown in src/api-types/agent.ts). */
   breakdown?: Breakdown;
@@ -50,7 +54,9 @@ export interface BenchRow {
   unavailable?: string;
 }
 
-const STRATEGIES = ["stop-and-copy", "post-copy", "docker-checkpoint"] as const;
+// post-copy: pages over plain TCP; post-copy-tls: as the agents do by default (the migration's token,
+// TLS with a per-migration certificate pinned by a loopback relay beside the lazy-pages daemon).
+const STRATEGIES = ["stop-and-copy", "post-copy", "post-copy-tls", "docker-checkpoint"] as const;
 type BenchStrategy = (typeof STRATEGIES)[number];
 
 function strategyList(raw: string): BenchStrategy[] {
@@ -98,7 +104,7 @@ async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean
         await mkdir(dir, { recursive: true });
         try {
           if (strategy === "stop-and-copy") rows.push(await stopAndCopy(size, dir));
-          else if (strategy === "post-copy") rows.push(await postCopy(size, dir));
+          else if (strategy === "post-copy" || strategy === "post-copy-tls") rows.push(await postCopy(size, dir, strategy === "post-copy-tls"));
           else {
             const docker = await dockerUnavailable();
             rows.push(docker ? { ...empty(strategy, size), unavailable: docker } : await dockerCheckpoint(size, dir));
@@ -119,10 +125,10 @@ async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean
   else {
     process.stdout.write(
       formatTable(
-        ["strategy", "MiB", "downtime ms", "freeze", "dump", "transfer", "lazy ready", "restore", "1st answer", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
+        ["strategy", "MiB", "downtime ms", "freeze", "dump", "transfer", "lazy ready", "restore", "1st answer", "total ms", "bytes before resume", "bytes after", "page MB/s", "faults", "pushed", "checksum", "note"],
         rows.map((r) => {
           const b = r.breakdown ?? {};
-          return [r.strategy, r.workingSetMiB, r.downtimeMs, b.freezeMs, b.dumpMs, b.transferMs, b.lazyReadyMs, b.restoreMs, b.firstAnswerMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode];
+          return [r.strategy, r.workingSetMiB, r.downtimeMs, b.freezeMs, b.dumpMs, b.transferMs, b.lazyReadyMs, b.restoreMs, b.firstAnswerMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pageRateMBps, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode];
         }),
       ),
     );
@@ -176,16 +182,28 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
 }
 
 /** Freeze, send only what resuming needs, resume, then let the pages follow. */
-async function postCopy(size: number, dir: string): Promise<BenchRow> {
+async function postCopy(size: number, dir: string, tls: boolean): Promise<BenchRow> {
   const w = await startWorkload(size, join(dir, "w.sock"));
   let restored = 0;
+  let relay: PageRelay | undefined;
   try {
     // As the agent does before the freeze: CRIU asked what the dump needs, the page server's socket
     // open, the destination's lazy-pages daemon and restore started and waiting for the images.
     await warmPostcopySource();
-    const listener = await preListen("127.0.0.1");
+    let target = { pageServerHost: "127.0.0.1", pageServerPort: 0 };
+    let listener: PreListened;
+    if (tls) {
+      const token = newMigrationToken();
+      const cert = await ephemeralCertificate();
+      listener = await preListen("127.0.0.1", 0, { token, tls: cert });
+      relay = await startPageRelay({ host: "127.0.0.1", port: listener.port, token, fingerprint: cert.fingerprint });
+      target = { pageServerHost: relay.host, pageServerPort: relay.port };
+    } else {
+      listener = await preListen("127.0.0.1");
+      target.pageServerPort = listener.port;
+    }
     await mkdir(join(dir, "dst"), { recursive: true });
-    const prepared = await prepareRestore({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: listener.port });
+    const prepared = await prepareRestore({ imagesDir: join(dir, "dst"), ...target });
     const t0 = Date.now();
     const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1", listener }).catch(async (err) => {
       await prepared.cancel();
@@ -212,7 +230,7 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
     const totalMs = Date.now() - src.frozenAt;
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
     return {
-      strategy: "post-copy",
+      strategy: tls ? "post-copy-tls" : "post-copy",
       workingSetMiB: size,
       downtimeMs,
       totalMs,
@@ -221,10 +239,12 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
       bytesAfterResume: stats.bytesServed,
       pagesOnFault: stats.pagesOnFault,
       pagesPushed: stats.pagesPushed,
+      ...(stats.serveMs > 0 && { pageRateMBps: Math.round(stats.bytesServed / 1e3 / stats.serveMs) }),
       dumpMode: src.dumpMode,
       breakdown,
     };
   } finally {
+    await relay?.close();
     killPid(restored);
     killPid(w.pid);
   }

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { awaitAllPages, restorePostcopy } from "../postcopy/destination.js";
 import { type PostcopySource, startPostcopySource, warmPostcopySource } from "../postcopy/source.js";
 import { preListen } from "../postcopy/page-server.js";
+import { ephemeralCertificate, type PageRelay, startPageRelay } from "../transfer/page-wire.js";
 import { type PreparedRestore, prepareRestore } from "../postcopy/prepared-restore.js";
 import type { RestoredTree } from "../runtime/types.js";
 import { resumeTree, type TreeSource } from "./stopcopy.js";
@@ -68,8 +69,12 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     // Before the freeze: what the dump asks of CRIU, the page server's socket, and the destination's
     // lazy-pages daemon and restore started against it (they wait for the images).
     await warmPostcopySource();
-    const listener = await preListen(listenHost);
-    const pageServer = { pageServerHost: listener.host, pageServerPort: listener.port };
+    // Only the destination that opened this migration is served (its token first), over TLS with a
+    // certificate made for this migration alone, which the destination pins (page-wire.ts).
+    const token = ctx.peer.token();
+    const cert = token && ctx.pageWire !== "tcp" ? await ephemeralCertificate() : undefined;
+    const listener = await preListen(listenHost, 0, token ? { token, ...(cert && { tls: cert }) } : undefined);
+    const pageServer = { pageServerHost: listener.host, pageServerPort: listener.port, ...(cert && { pageServerFingerprint: cert.fingerprint }) };
     let decidedAt: number;
     try {
       if (ctx.destination.prepare && !(await ctx.destination.prepare(POSTCOPY_HOOK, pageServer))) ctx.log("post-copy: the destination restores unprepared");
@@ -146,22 +151,57 @@ async function servePages(ctx: MigrationContext<TreeSource>, src: PostcopySource
   }
 }
 
-function pageServerOf(ctx: DestinationContext<unknown>): { pageServerHost: string; pageServerPort: number } {
+function pageServerOf(ctx: DestinationContext<unknown>): { pageServerHost: string; pageServerPort: number; fingerprint?: string } {
   const host = ctx.params.pageServerHost;
   const port = ctx.params.pageServerPort;
+  const fingerprint = ctx.params.pageServerFingerprint;
   if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
-  return { pageServerHost: host, pageServerPort: port };
+  if (fingerprint !== undefined && typeof fingerprint !== "string") throw new Error("pageServerFingerprint must be a string");
+  return { pageServerHost: host, pageServerPort: port, ...(fingerprint && { fingerprint }) };
+}
+
+/** Each migration's relay on this destination, from prepare (or restore) until all pages arrived or the migration ended. */
+const relays = new Map<string, Promise<PageRelay>>();
+
+/**
+ * Where the lazy-pages daemon connects: with a token, a loopback relay that carries its stream to the
+ * source's page server over the migration's wire (TLS pinned, token first); without (an older source), the source itself.
+ */
+async function lazyPagesTarget(ctx: DestinationContext<unknown>): Promise<{ pageServerHost: string; pageServerPort: number }> {
+  const ps = pageServerOf(ctx);
+  if (!ctx.token) return { pageServerHost: ps.pageServerHost, pageServerPort: ps.pageServerPort };
+  let relay = relays.get(ctx.migrationId);
+  if (!relay) {
+    relay = startPageRelay({ host: ps.pageServerHost, port: ps.pageServerPort, token: ctx.token, fingerprint: ps.fingerprint, log: ctx.log });
+    relays.set(ctx.migrationId, relay);
+  }
+  const r = await relay;
+  return { pageServerHost: r.host, pageServerPort: r.port };
+}
+
+async function closeRelay(migrationId: string): Promise<void> {
+  const relay = relays.get(migrationId);
+  relays.delete(migrationId);
+  await (await relay?.catch(() => undefined))?.close();
 }
 
 /** Destination side: lazy-pages daemon against the source's page server, then a lazy restore (no runtime needed). */
 export const postcopyDestinationHook: DestinationHook<unknown> = {
   name: POSTCOPY_HOOK,
   /** Both CRIU processes started before the freeze, waiting for the images (prepared-restore.ts). */
-  prepare: (ctx) => prepareRestore({ imagesDir: ctx.imagesDir, ...pageServerOf(ctx), netns: ctx.netns }),
+  async prepare(ctx) {
+    const prepared = await prepareRestore({ imagesDir: ctx.imagesDir, ...(await lazyPagesTarget(ctx)), netns: ctx.netns });
+    const cancel = prepared.cancel.bind(prepared);
+    return Object.assign(prepared, { cancel: () => cancel().finally(() => closeRelay(ctx.migrationId)) });
+  },
   async restore(ctx: DestinationContext<unknown>): Promise<RestoredTree> {
-    const opts = { imagesDir: ctx.imagesDir, ...pageServerOf(ctx), netns: ctx.netns };
     const prepared = ctx.prepared as PreparedRestore | undefined;
-    const restored = prepared ? await prepared.go() : await restorePostcopy(opts);
+    const restored = await (prepared ? prepared.go() : lazyPagesTarget(ctx).then((target) => restorePostcopy({ imagesDir: ctx.imagesDir, ...target, netns: ctx.netns }))).catch(
+      async (err: Error) => {
+        await closeRelay(ctx.migrationId);
+        throw err;
+      },
+    );
     ctx.log(`post-copy: restored pid ${restored.pid} in ${restored.restoreMs} ms; pages follow`);
     const settled = awaitAllPages(restored).then((outcome) => {
       if (!outcome.ok) {
@@ -171,6 +211,8 @@ export const postcopyDestinationHook: DestinationHook<unknown> = {
       ctx.log("post-copy: all pages arrived");
     });
     settled.catch(() => {}); // reported through the log and to whoever awaits it
+    // The relay lives as long as the page stream: once every page arrived (or none will), it goes.
+    void settled.catch(() => {}).finally(() => closeRelay(ctx.migrationId));
     return { pid: restored.pid, settled, timings: { lazyReadyMs: restored.lazyReadyMs, criuRestoreMs: restored.restoreMs } };
   },
 };

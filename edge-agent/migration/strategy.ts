@@ -140,6 +140,8 @@ export interface MigrationContext<R = unknown> {
   probe: DowntimeProbe;
   /** Measured agent-to-agent bandwidth in bytes/s, when known. */
   bandwidthBps?: number;
+  /** How pages cross to the destination: "tls" (default; a per-migration certificate the destination pins) or "tcp" (plain, still with the token). */
+  pageWire?: "tls" | "tcp";
   /** Fails the migration when aborted (the runner rolls back). */
   signal: AbortSignal;
   log(message: string): void;
@@ -172,6 +174,8 @@ export interface DestinationContext<R = unknown> {
   runtime: R;
   /** The fresh network namespace (fenced) to restore a workload with its own network in. */
   netns?: string;
+  /** The migration's one-time token (drawn at open): the page stream from the source carries it. */
+  token?: string;
   /** What this hook's prepare() returned for this migration, when it ran with the same hook. */
   prepared?: PreparedHook;
   log(message: string): void;

@@ -13,6 +13,8 @@
 // background fetch, which we serve until no page remains.
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { awaitToken, tokenMatches } from "../transfer/page-wire.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PAGE_SIZE } from "./pagemap-image.js";
 import {
@@ -237,18 +239,36 @@ export interface PreListened {
   close(): Promise<void>;
 }
 
+/** Who may be served: the migration's token first on every connection, over TLS with this certificate when given. */
+export interface PageServerGuard {
+  token: string;
+  tls?: { key: string; cert: string };
+}
+
 /**
  * Listens now, serves later: the destination's lazy-pages daemon can be
  * started with this address while the workload still runs (it connects
- * only once the restore hands it the tasks, after the dump).
+ * only once the restore hands it the tasks, after the dump). With a guard,
+ * a connection reaches the page server only after it said the migration's
+ * token (page-wire.ts); any other is cut before a page is read.
  */
-export async function preListen(host: string, port = 0): Promise<PreListened> {
+export async function preListen(host: string, port = 0, guard?: PageServerGuard): Promise<PreListened> {
   const early: Socket[] = [];
   const park = (sock: Socket) => {
     sock.pause();
     early.push(sock);
   };
-  const server = createServer(park);
+  let handler: (sock: Socket) => void = park;
+  const admit = (sock: Socket) => {
+    if (!guard) return handler(sock);
+    sock.on("error", () => sock.destroy());
+    void awaitToken(sock, guard.token, tokenMatches).then((ok) => {
+      if (!ok) return sock.destroy();
+      handler(sock);
+      if (handler !== park) sock.resume();
+    });
+  };
+  const server: Server = guard?.tls ? (createTlsServer({ key: guard.tls.key, cert: guard.tls.cert, minVersion: "TLSv1.3" }, admit) as unknown as Server) : createServer(admit);
   server.listen(port, host);
   await once(server, "listening");
   const addr = server.address();
@@ -256,9 +276,8 @@ export async function preListen(host: string, port = 0): Promise<PreListened> {
     server,
     host,
     port: typeof addr === "object" && addr ? addr.port : 0,
-    take(handler) {
-      server.off("connection", park);
-      server.on("connection", handler);
+    take(next) {
+      handler = next;
       return early.splice(0);
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

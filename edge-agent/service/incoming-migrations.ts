@@ -116,6 +116,7 @@ export class IncomingMigrations {
       workload: inc.workload,
       params,
       ...(inc.net && { netns: inc.net.namespace }),
+      token: inc.token,
       log: (m: string) => this.host.log(`${inc.id} (in): ${m}`),
     };
   }

@@ -3,8 +3,11 @@
 // that migration (files, image load, prepare, restore, commit, abort) and
 // the page stream carry it. Whoever did not open the migration cannot push
 // images into it nor steer it. Kept in memory only, never in a record or event.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { ApiError } from "../../src/http/api-error.js";
+import { tokenMatches } from "../transfer/page-wire.js";
+
+export { tokenMatches };
 
 export const MIGRATION_TOKEN_HEADER = "x-migration-token";
 
@@ -13,12 +16,6 @@ export function newMigrationToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** Whether `given` is `expected`, in time that does not depend on where they differ. */
-export function tokenMatches(expected: string, given: string | undefined): boolean {
-  if (typeof given !== "string") return false;
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(expected), digest(given));
-}
 
 /** 401 without a token, 403 with a wrong one; the migration itself is not named beyond its id. */
 export function checkMigrationToken(migrationId: string, expected: string, given: string | string[] | undefined): void {

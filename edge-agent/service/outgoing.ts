@@ -242,6 +242,7 @@ export class OutgoingMigrations {
       fenced: (at) => this.fenced(id, at),
       probe,
       bandwidthBps: this.lastBandwidthBps,
+      pageWire: host.opts.pageWire ?? "tls",
       signal: abort.signal,
       log: (m) => host.log(`${id}: ${m}`),
     };

@@ -3,7 +3,8 @@
 // shipped image server, so every suite that starts other workloads says so.
 import type { AllowListConfig } from "../../edge-agent/service/allow-list.js";
 
-const COMMANDS = ["sh", "sleep", "true", "python3", process.execPath];
+// Both pythons: the first python3 on PATH here is not Debian's /usr/bin/python3 the fixtures name.
+const COMMANDS = ["sh", "sleep", "true", "python3", "/usr/bin/python3", process.execPath];
 
 export const TEST_ALLOW: AllowListConfig = { commands: COMMANDS.map((c) => [c]), images: ["fleximigrate/*", "fmp-bench-py", "busybox"] };
 
