@@ -25,6 +25,7 @@ port; the HTTP API (OpenAPI at /openapi.json, events at /v1/events) and the
 DNS server of the service zone run beside it.`,
   flags: {
     "openflow-port": port("OpenFlow listener", 6653),
+    "openflow-listen": flag.string("ADDR", "address the OpenFlow listener binds (default 0.0.0.0: switches reach it\nfrom anywhere; give one interface's address to narrow that)"),
     "http-port": port("HTTP API", 8181),
     "dns-port": port("DNS server, UDP and TCP", 5353),
     host: flag.string("ADDR", "address for HTTP and DNS (default 127.0.0.1)"),
@@ -48,6 +49,7 @@ DNS server of the service zone run beside it.`,
     const v = parsed.values;
     const options = {
       openflowPort: v["openflow-port"],
+      openflowHost: v["openflow-listen"],
       httpPort: v["http-port"],
       dnsPort: v["dns-port"],
       host: v.host,

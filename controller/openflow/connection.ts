@@ -49,7 +49,8 @@ export class SwitchConnection implements SessionLink {
   private nextXid = 1;
   private readonly handshake: Handshake;
   private session: SwitchSession | undefined;
-  private closed = false;
+  /** Set once the socket is closed or closing: nothing more is sent. */
+  closed = false;
   private closeReason = "";
   private readonly handshakeDeadline: NodeJS.Timeout;
 

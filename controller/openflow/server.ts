@@ -24,6 +24,8 @@ export interface OpenFlowServerOptions {
   events: OpenFlowServerEvents;
   /** Every switch request waits this long for its answer (default 10 s). */
   requestTimeoutMs?: number;
+  /** How long a live session has to answer an echo when another connection claims its datapath id (default 2 s). */
+  claimProbeMs?: number;
   /** The role claimed from each new switch during its handshake (none: equal). */
   roleAsk?(): RoleAsk | undefined;
 }
@@ -33,6 +35,7 @@ export class OpenFlowServer {
   private readonly server: Server;
   private readonly sockets = new Set<SwitchConnection>();
   private sweep: NodeJS.Timeout | undefined;
+  private readonly connectionOf = new Map<SwitchSession, SwitchConnection>();
 
   constructor(private readonly opts: OpenFlowServerOptions) {
     const events = opts.events;
@@ -41,15 +44,16 @@ export class OpenFlowServer {
         socket,
         {
           ready: (c) => {
-            const old = this.registry.add(c);
-            if (old) {
-              opts.log("info", `switch ${c.dpid} reconnected from ${c.remote}; dropping its old session`);
-              old.close("replaced by a new session");
-            }
-            events.switchUp(c);
+            this.connectionOf.set(c, conn);
+            const live = this.registry.get(c.dpid);
+            // Claiming a connected datapath id is not enough to take its session: the live one is
+            // asked first, and only one that no longer answers is replaced.
+            if (live && live !== c) void this.settleClaim(c, conn, live);
+            else this.register(c);
           },
           message: (c, m) => events.message(c, m),
           closed: (c, reason) => {
+            this.connectionOf.delete(c);
             if (this.registry.remove(c)) events.switchDown(c, reason);
           },
           roleAsk: () => opts.roleAsk?.(),
@@ -61,6 +65,28 @@ export class OpenFlowServer {
       socket.once("close", () => this.sockets.delete(conn));
     });
     this.server.on("error", (err) => opts.log("error", `OpenFlow listener: ${err.message}`));
+  }
+
+  private register(c: SwitchSession): void {
+    const old = this.registry.add(c);
+    if (old) {
+      this.opts.log("info", `switch ${c.dpid} reconnected from ${c.remote}; dropping its old session (it no longer answered)`);
+      old.close("replaced by a new session");
+    }
+    this.opts.events.switchUp(c);
+  }
+
+  /** A second connection says it is `live`'s switch: it takes over only if `live` fails an echo probe. */
+  private async settleClaim(claimant: SwitchSession, claimantConn: SwitchConnection, live: SwitchSession): Promise<void> {
+    const liveConn = this.connectionOf.get(live);
+    const answers = liveConn ? await answersEcho(liveConn, this.opts.claimProbeMs ?? 2000) : false;
+    if (claimantConn.closed) return;
+    if (answers && this.registry.get(live.dpid) === live) {
+      this.opts.log("warn", `a connection from ${claimant.remote} claims datapath id ${claimant.dpid}, whose session from ${live.remote} still answers: refused`);
+      claimantConn.close(`datapath id ${claimant.dpid} is connected and answering`);
+      return;
+    }
+    this.register(claimant);
   }
 
   async listen(): Promise<number> {
@@ -102,4 +128,20 @@ export class OpenFlowServer {
     for (const c of this.sockets) c.destroy("controller stopping");
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Whether `conn` says anything (an echo reply or any message) within `ms` of an ECHO_REQUEST; false once it closed. */
+async function answersEcho(conn: SwitchConnection, ms: number): Promise<boolean> {
+  const sentAt = Date.now();
+  try {
+    conn.send({ type: "echoRequest", xid: 0 });
+  } catch {
+    return false;
+  }
+  while (Date.now() - sentAt < ms) {
+    if (conn.closed) return false;
+    if (conn.lastHeard >= sentAt) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
 }
