@@ -189,7 +189,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     opts.onServed?.(kind, nrPages);
     if (sock.destroyed) return; // the peer left while we read; the connection loop reports it
     sock.write(header);
-    if (!sock.write(body) && !sock.destroyed) await Promise.race([once(sock, "drain"), once(sock, "close")]).catch(() => {});
+    if (!sock.write(body) && !sock.destroyed) await drainedOrClosed(sock);
   }
 
   if (opts.listener)
@@ -227,6 +227,22 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
       await closeFiles();
     },
   };
+}
+
+/**
+ * Resolves at the socket's next drain or its close, leaving no listener behind (a race of two
+ * events.once() left the loser's listeners on the socket at every full buffer: many under TLS).
+ */
+function drainedOrClosed(sock: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sock.off("drain", done);
+      sock.off("close", done);
+      resolve();
+    };
+    sock.once("drain", done);
+    sock.once("close", done);
+  });
 }
 
 /** A page server's socket, listening before it has anything to serve; connections wait until startPageServer takes it. */
