@@ -58,6 +58,8 @@ export interface ControllerOptions {
   openflowPort?: number;
   /** Address the OpenFlow listener binds (--openflow-listen); 0.0.0.0 unless given. */
   openflowHost?: string;
+  /** OpenFlow over TLS (--openflow-tls): PEM key, certificate and the CA switches' certificates chain to. */
+  openflowTls?: { key: string; cert: string; ca: string };
   /** How long a connected switch has to answer an echo when another connection claims its datapath id. */
   claimProbeMs?: number;
   httpPort?: number;
@@ -124,6 +126,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   const server: OpenFlowServer = new OpenFlowServer({
     port: opts.openflowPort ?? 6653,
     host: opts.openflowHost,
+    tls: opts.openflowTls,
     claimProbeMs: opts.claimProbeMs,
     echoIntervalMs: opts.echoIntervalMs,
     requestTimeoutMs: opts.requestTimeoutMs,
