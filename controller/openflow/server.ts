@@ -163,7 +163,7 @@ async function answersEcho(conn: SwitchConnection, ms: number): Promise<boolean>
 /** The names a switch's certificate gives: its subject CN and DNS alternative names, lower case. */
 function certificateNames(socket: TLSSocket): string[] {
   const cert = socket.getPeerCertificate?.();
-  if (!cert || !cert.subject) return [];
+  if (!cert?.subject) return [];
   const cn = cert.subject.CN;
   const names = (Array.isArray(cn) ? cn : cn ? [cn] : []).map((n) => n.toLowerCase());
   for (const alt of (cert.subjectaltname ?? "").split(",")) {
