@@ -10,6 +10,7 @@
 // The mechanics (dumps, image codecs, page server, lazy restore) are in
 // edge-agent/postcopy/, which knows nothing of strategies.
 import { createSocket } from "node:dgram";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { awaitAllPages, restorePostcopy } from "../postcopy/destination.js";
 import { type PostcopySource, startPostcopySource, warmPostcopySource } from "../postcopy/source.js";
@@ -26,6 +27,7 @@ import type {
   MigrationContext,
   MigrationResult,
   MigrationStrategy,
+  PageWire,
 } from "./strategy.js";
 
 export const POSTCOPY_HOOK = "postcopy";
@@ -54,6 +56,32 @@ export async function localAddressTowards(url: string): Promise<string> {
   }
 }
 
+/**
+ * The page server's socket and what the destination needs to reach it. With CRIU's own TLS ("tls"): a
+ * certificate for the server (naming its address, as CRIU checks) and one for the lazy-pages daemon,
+ * both made for this migration; the daemon's key goes to the destination with the restore call, which
+ * carries the migration's token, and the server serves only that certificate. Otherwise the token
+ * opens the stream through the destination's relay, over TLS pinned by fingerprint unless "tcp".
+ * An older destination (no token): plain, as before.
+ */
+async function guardedPageServer(listenHost: string, token: string | undefined, wire: PageWire) {
+  if (!token) {
+    const listener = await preListen(listenHost);
+    return { listener, pageServer: { pageServerHost: listener.host, pageServerPort: listener.port } };
+  }
+  if (wire === "tls") {
+    const [server, daemon] = await Promise.all([ephemeralCertificate({ ip: listenHost }), ephemeralCertificate({ cn: "fleximigrate-lazy-pages" })]);
+    const listener = await preListen(listenHost, 0, { clientFingerprint: daemon.fingerprint, tls: server });
+    return {
+      listener,
+      pageServer: { pageServerHost: listener.host, pageServerPort: listener.port, pageServerCert: server.cert, lazyPagesCert: daemon.cert, lazyPagesKey: daemon.key },
+    };
+  }
+  const cert = wire === "relay" ? await ephemeralCertificate() : undefined;
+  const listener = await preListen(listenHost, 0, { token, ...(cert && { tls: cert }) });
+  return { listener, pageServer: { pageServerHost: listener.host, pageServerPort: listener.port, ...(cert && { pageServerFingerprint: cert.fingerprint }) } };
+}
+
 /** Each running post-copy's source, until commit (release) or rollback: it holds the frozen tree. */
 const sources = new Map<string, PostcopySource>();
 
@@ -71,10 +99,7 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     await warmPostcopySource();
     // Only the destination that opened this migration is served (its token first), over TLS with a
     // certificate made for this migration alone, which the destination pins (page-wire.ts).
-    const token = ctx.peer.token();
-    const cert = token && ctx.pageWire !== "tcp" ? await ephemeralCertificate() : undefined;
-    const listener = await preListen(listenHost, 0, token ? { token, ...(cert && { tls: cert }) } : undefined);
-    const pageServer = { pageServerHost: listener.host, pageServerPort: listener.port, ...(cert && { pageServerFingerprint: cert.fingerprint }) };
+    const { listener, pageServer } = await guardedPageServer(listenHost, ctx.peer.token(), ctx.pageWire ?? "tls");
     let decidedAt: number;
     try {
       if (ctx.destination.prepare && !(await ctx.destination.prepare(POSTCOPY_HOOK, pageServer))) ctx.log("post-copy: the destination restores unprepared");
@@ -167,8 +192,19 @@ const relays = new Map<string, Promise<PageRelay>>();
  * Where the lazy-pages daemon connects: with a token, a loopback relay that carries its stream to the
  * source's page server over the migration's wire (TLS pinned, token first); without (an older source), the source itself.
  */
-async function lazyPagesTarget(ctx: DestinationContext<unknown>): Promise<{ pageServerHost: string; pageServerPort: number }> {
+async function lazyPagesTarget(ctx: DestinationContext<unknown>): Promise<{ pageServerHost: string; pageServerPort: number; lazyPagesArgs?: string[] }> {
   const ps = pageServerOf(ctx);
+  const { pageServerCert, lazyPagesCert, lazyPagesKey } = ctx.params;
+  if (typeof pageServerCert === "string" && typeof lazyPagesCert === "string" && typeof lazyPagesKey === "string") {
+    // CRIU's own TLS: it trusts only the source's certificate and shows the one made for it; files in the 0700 images folder.
+    const dir = join(ctx.imagesDir, "wire-tls");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = (name: string) => join(dir, name);
+    await writeFile(file("server.pem"), pageServerCert, { mode: 0o600 });
+    await writeFile(file("daemon.pem"), lazyPagesCert, { mode: 0o600 });
+    await writeFile(file("daemon.key"), lazyPagesKey, { mode: 0o600 });
+    return { pageServerHost: ps.pageServerHost, pageServerPort: ps.pageServerPort, lazyPagesArgs: ["--tls", "--tls-cacert", file("server.pem"), "--tls-cert", file("daemon.pem"), "--tls-key", file("daemon.key")] };
+  }
   if (!ctx.token) return { pageServerHost: ps.pageServerHost, pageServerPort: ps.pageServerPort };
   let relay = relays.get(ctx.migrationId);
   if (!relay) {

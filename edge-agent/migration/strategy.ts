@@ -104,6 +104,8 @@ export interface DowntimeProbe {
   waitForDestination(timeoutMs?: number): Promise<number>;
 }
 
+export type PageWire = "tls" | "relay" | "tcp";
+
 export interface MigrationContext<R = unknown> {
   migrationId: string;
   /** The workload on this (source) agent; direct runtime: `pid` is its pid-ns init. */
@@ -140,8 +142,11 @@ export interface MigrationContext<R = unknown> {
   probe: DowntimeProbe;
   /** Measured agent-to-agent bandwidth in bytes/s, when known. */
   bandwidthBps?: number;
-  /** How pages cross to the destination: "tls" (default; a per-migration certificate the destination pins) or "tcp" (plain, still with the token). */
-  pageWire?: "tls" | "tcp";
+  /**
+   * How pages cross to the destination: "tls" (default: CRIU's own --tls, per-migration certificates for
+   * both ends), "relay" (our loopback relay beside the daemon, TLS pinned, token first) or "tcp" (the relay, token, no TLS).
+   */
+  pageWire?: PageWire;
   /** Fails the migration when aborted (the runner rolls back). */
   signal: AbortSignal;
   log(message: string): void;

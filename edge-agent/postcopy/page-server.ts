@@ -13,7 +13,7 @@
 // background fetch, which we serve until no page remains.
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
-import { createServer as createTlsServer } from "node:tls";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { awaitToken, tokenMatches } from "../transfer/page-wire.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PAGE_SIZE } from "./pagemap-image.js";
@@ -255,9 +255,14 @@ export interface PreListened {
   close(): Promise<void>;
 }
 
-/** Who may be served: the migration's token first on every connection, over TLS with this certificate when given. */
+/**
+ * Who may be served: with `token`, a connection that says the migration's token first (our relay),
+ * over TLS with `tls` when given; with `clientFingerprint`, a TLS client (CRIU's own --tls) whose
+ * certificate is that one, made for this migration.
+ */
 export interface PageServerGuard {
-  token: string;
+  token?: string;
+  clientFingerprint?: string;
   tls?: { key: string; cert: string };
 }
 
@@ -278,13 +283,20 @@ export async function preListen(host: string, port = 0, guard?: PageServerGuard)
   const admit = (sock: Socket) => {
     if (!guard) return handler(sock);
     sock.on("error", () => sock.destroy());
+    if (guard.clientFingerprint !== undefined) {
+      if ((sock as TLSSocket).getPeerCertificate?.()?.fingerprint256 !== guard.clientFingerprint) return sock.destroy();
+      return handler(sock);
+    }
+    if (guard.token === undefined) return sock.destroy();
     void awaitToken(sock, guard.token, tokenMatches).then((ok) => {
       if (!ok) return sock.destroy();
       handler(sock);
       if (handler !== park) sock.resume();
     });
   };
-  const server: Server = guard?.tls ? (createTlsServer({ key: guard.tls.key, cert: guard.tls.cert, minVersion: "TLSv1.3" }, admit) as unknown as Server) : createServer(admit);
+  // A client certificate is asked for, not checked against a CA: it is compared with the one made for this migration.
+  const tlsOptions = guard?.tls && { key: guard.tls.key, cert: guard.tls.cert, minVersion: "TLSv1.2" as const, ...(guard.clientFingerprint !== undefined && { requestCert: true, rejectUnauthorized: false }) };
+  const server: Server = tlsOptions ? (createTlsServer(tlsOptions, admit) as unknown as Server) : createServer(admit);
   server.listen(port, host);
   await once(server, "listening");
   const addr = server.address();

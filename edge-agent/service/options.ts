@@ -30,7 +30,7 @@ export interface AgentOptions {
   /** How long a migration with commit "manual" awaits commit before it rolls back; COMMIT_TIMEOUT_MS unless given. */
   commitTimeoutMs?: number;
   /** How post-copy pages cross to the destination (--page-wire): "tls" unless given. */
-  pageWire?: "tls" | "tcp";
+  pageWire?: "tls" | "relay" | "tcp";
   /** What workloads may run (--allow-command, --allow-image); defaultAllowList() unless given. */
   allow?: AllowListConfig;
 }

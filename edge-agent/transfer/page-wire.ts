@@ -27,15 +27,20 @@ export interface WireCertificate {
   fingerprint: string;
 }
 
-/** A fresh P-256 key and a one-day self-signed certificate (openssl), never written anywhere but a 0700 folder removed at once. */
-export async function ephemeralCertificate(): Promise<WireCertificate> {
+/**
+ * A fresh P-256 key and a one-day self-signed certificate (openssl) for `cn`, naming `ip` too when
+ * given (CRIU's GnuTLS checks the page server's address against it); the files live only in a 0700
+ * folder removed at once.
+ */
+export async function ephemeralCertificate(opts: { cn?: string; ip?: string } = {}): Promise<WireCertificate> {
   const dir = await mkdtemp(path.join(tmpdir(), "fm-wire-"));
   try {
     const key = path.join(dir, "key.pem");
     const cert = path.join(dir, "cert.pem");
+    const san = opts.ip ? ["-addext", `subjectAltName=IP:${opts.ip}`] : [];
     await promisify(execFile)(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=fleximigrate-page-server", "-days", "1"],
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-subj", `/CN=${opts.cn ?? "fleximigrate-page-server"}`, "-days", "1", ...san],
       { timeout: 10_000 },
     );
     const pem = await readFile(cert, "utf8");

@@ -94,4 +94,31 @@ describe("the page wire", () => {
     expect(await received(stranger)).toBe("");
     expect(served).toHaveLength(0);
   });
+
+  it("CRIU's own TLS: only the client certificate made for the migration is served; another, or none, is cut", async () => {
+    const server = await ephemeralCertificate({ ip: "127.0.0.1" });
+    const daemon = await ephemeralCertificate({ cn: "fleximigrate-lazy-pages" });
+    const stranger = await ephemeralCertificate({ cn: "fleximigrate-lazy-pages" });
+    const served: Socket[] = [];
+    const listener = await preListen("127.0.0.1", 0, { clientFingerprint: daemon.fingerprint, tls: server });
+    listener.take((sock) => {
+      served.push(sock);
+      sock.on("data", (d: Buffer) => sock.write(Buffer.concat([Buffer.from("PAGES:"), d])));
+    });
+    cleanups.push(async () => {
+      for (const s of served) s.destroy();
+      await listener.close();
+    });
+    const dial = async (cert?: { key: string; cert: string }) => {
+      // As CRIU does: trusts only the server's own certificate, and checks its address.
+      const sock = tlsConnect({ host: "127.0.0.1", port: listener.port, ca: server.cert, ...(cert && { key: cert.key, cert: cert.cert }) });
+      await once(sock, "secureConnect");
+      sock.write("GET4");
+      return received(sock, 800);
+    };
+    expect(await dial(daemon)).toBe("PAGES:GET4");
+    expect(await dial(stranger)).toBe("");
+    expect(await dial()).toBe("");
+    expect(served).toHaveLength(1);
+  });
 });
