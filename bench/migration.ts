@@ -13,7 +13,7 @@
 // freeze (decision to frozen: CRIU's start, the workload still runs), dump,
 // transfer (of what resuming needs), lazy ready, restore, 1st answer.
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { numberFlag } from "../src/cli/args.js";
@@ -36,7 +36,7 @@ const sh = promisify(execFile);
 
 
 export interface BenchRow {
-  strategy: "stop-and-copy" | "post-copy" | "post-copy-tls" | "docker-checkpoint";
+  strategy: BenchStrategy;
   workingSetMiB: number;
   downtimeMs: number | null;
   totalMs: number | null;
@@ -54,9 +54,10 @@ export interface BenchRow {
   unavailable?: string;
 }
 
-// post-copy: pages over plain TCP; post-copy-tls: as the agents do by default (the migration's token,
-// TLS with a per-migration certificate pinned by a loopback relay beside the lazy-pages daemon).
-const STRATEGIES = ["stop-and-copy", "post-copy", "post-copy-tls", "docker-checkpoint"] as const;
+// post-copy: pages over plain TCP; post-copy-tls: as the agents do by default (CRIU's own --tls, a
+// certificate per migration for each end); post-copy-relay: --page-wire relay (a loopback relay beside
+// the lazy-pages daemon, TLS pinned by fingerprint, the migration's token first).
+const STRATEGIES = ["stop-and-copy", "post-copy", "post-copy-tls", "post-copy-relay", "docker-checkpoint"] as const;
 type BenchStrategy = (typeof STRATEGIES)[number];
 
 function strategyList(raw: string): BenchStrategy[] {
@@ -104,7 +105,7 @@ async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean
         await mkdir(dir, { recursive: true });
         try {
           if (strategy === "stop-and-copy") rows.push(await stopAndCopy(size, dir));
-          else if (strategy === "post-copy" || strategy === "post-copy-tls") rows.push(await postCopy(size, dir, strategy === "post-copy-tls"));
+          else if (strategy === "post-copy" || strategy === "post-copy-tls" || strategy === "post-copy-relay") rows.push(await postCopy(size, dir, strategy));
           else {
             const docker = await dockerUnavailable();
             rows.push(docker ? { ...empty(strategy, size), unavailable: docker } : await dockerCheckpoint(size, dir));
@@ -182,7 +183,7 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
 }
 
 /** Freeze, send only what resuming needs, resume, then let the pages follow. */
-async function postCopy(size: number, dir: string, tls: boolean): Promise<BenchRow> {
+async function postCopy(size: number, dir: string, strategy: "post-copy" | "post-copy-tls" | "post-copy-relay"): Promise<BenchRow> {
   const w = await startWorkload(size, join(dir, "w.sock"));
   let restored = 0;
   let relay: PageRelay | undefined;
@@ -190,9 +191,20 @@ async function postCopy(size: number, dir: string, tls: boolean): Promise<BenchR
     // As the agent does before the freeze: CRIU asked what the dump needs, the page server's socket
     // open, the destination's lazy-pages daemon and restore started and waiting for the images.
     await warmPostcopySource();
-    let target = { pageServerHost: "127.0.0.1", pageServerPort: 0 };
+    let target: { pageServerHost: string; pageServerPort: number; lazyPagesArgs?: string[] } = { pageServerHost: "127.0.0.1", pageServerPort: 0 };
     let listener: PreListened;
-    if (tls) {
+    if (strategy === "post-copy-tls") {
+      // As the agents do: CRIU's own TLS, both certificates made for this run.
+      const [server, daemon] = await Promise.all([ephemeralCertificate({ ip: "127.0.0.1" }), ephemeralCertificate({ cn: "fleximigrate-lazy-pages" })]);
+      listener = await preListen("127.0.0.1", 0, { clientFingerprint: daemon.fingerprint, tls: server });
+      const wire = join(dir, "wire");
+      await mkdir(wire, { recursive: true, mode: 0o700 });
+      await writeFile(join(wire, "server.pem"), server.cert);
+      await writeFile(join(wire, "daemon.pem"), daemon.cert);
+      await writeFile(join(wire, "daemon.key"), daemon.key, { mode: 0o600 });
+      const lazyPagesArgs = ["--tls", "--tls-cacert", join(wire, "server.pem"), "--tls-cert", join(wire, "daemon.pem"), "--tls-key", join(wire, "daemon.key")];
+      target = { pageServerHost: "127.0.0.1", pageServerPort: listener.port, lazyPagesArgs };
+    } else if (strategy === "post-copy-relay") {
       const token = newMigrationToken();
       const cert = await ephemeralCertificate();
       listener = await preListen("127.0.0.1", 0, { token, tls: cert });
@@ -230,7 +242,7 @@ async function postCopy(size: number, dir: string, tls: boolean): Promise<BenchR
     const totalMs = Date.now() - src.frozenAt;
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
     return {
-      strategy: tls ? "post-copy-tls" : "post-copy",
+      strategy,
       workingSetMiB: size,
       downtimeMs,
       totalMs,
