@@ -144,7 +144,7 @@ export class OpenFlowServer {
   }
 }
 
-/** Whether `conn` says anything (an echo reply or any message) within `ms` of an ECHO_REQUEST; false once it closed. */
+/** Whether `conn` answers an ECHO_REQUEST within `ms` (other traffic does not count: a hung switch may still flush); false once it closed. */
 async function answersEcho(conn: SwitchConnection, ms: number): Promise<boolean> {
   const sentAt = Date.now();
   try {
@@ -154,7 +154,7 @@ async function answersEcho(conn: SwitchConnection, ms: number): Promise<boolean>
   }
   while (Date.now() - sentAt < ms) {
     if (conn.closed) return false;
-    if (conn.lastHeard >= sentAt) return true;
+    if (conn.lastEchoReplyAt >= sentAt) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
   return false;
