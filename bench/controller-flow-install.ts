@@ -10,6 +10,7 @@ import { JsonBody } from "../src/http/json-client.js";
 import type { Instruction, Match } from "../src/openflow/index.js";
 import type { ControllerProcess } from "./controller-process.js";
 import { waitFor } from "../src/wait.js";
+import { TestCa } from "./throwaway-ca.js";
 
 export const BENCH_BRIDGE = "fmbbench0";
 export const BENCH_DPID = 0xfbe01n;
@@ -107,9 +108,35 @@ async function waitForSwitch(ctrl: ControllerProcess, timeoutMs: number): Promis
   return waitFor(listed, { timeoutMs, intervalMs: 100, what: `the controller to list bridge ${BENCH_BRIDGE} (dpid ${BENCH_DPID.toString(16)})` });
 }
 
+/**
+ * OVS's one SSL configuration pointed at a throw-away CA's switch certificate, and the controller's
+ * --openflow-tls flags from the same CA; `restore` puts OVS's configuration back and removes the files.
+ */
+export function openflowTlsSetup(): { controllerArgs: string[]; restore(): void } {
+  const ca = new TestCa("fmb-oftls");
+  const controller = ca.issue("controller", "controller");
+  const sw = ca.issue("switch", BENCH_DPID.toString(16).padStart(16, "0"));
+  const before = ovs("ovs-vsctl", ["get-ssl"]).trim();
+  if (before) {
+    rmSync(ca.dir, { recursive: true, force: true });
+    throw new Error(`Open vSwitch already has an SSL configuration (ovs-vsctl get-ssl): not replacing it\n${before}`);
+  }
+  ovs("ovs-vsctl", ["set-ssl", sw.key, sw.cert, ca.caCert]);
+  return {
+    controllerArgs: ["--openflow-tls", "--openflow-key", controller.key, "--openflow-cert", controller.cert, "--openflow-ca", ca.caCert],
+    restore() {
+      try {
+        ovs("ovs-vsctl", ["del-ssl"]);
+      } finally {
+        rmSync(ca.dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 /** Points the bench bridge at the controller; returns the dpid as the controller's API spells it. */
-export async function attachController(ctrl: ControllerProcess): Promise<string> {
-  ovs("ovs-vsctl", ["set-controller", BENCH_BRIDGE, `tcp:127.0.0.1:${ctrl.openflowPort}`]);
+export async function attachController(ctrl: ControllerProcess, opts: { tls?: boolean } = {}): Promise<string> {
+  ovs("ovs-vsctl", ["set-controller", BENCH_BRIDGE, `${opts.tls ? "ssl" : "tcp"}:127.0.0.1:${ctrl.openflowPort}`]);
   return await waitForSwitch(ctrl, 30_000);
 }
 

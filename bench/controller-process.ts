@@ -47,7 +47,7 @@ export class ControllerProcess {
   /**
    * Starts `fleximigrate controller` (or `command`, given the same flags) and waits until its HTTP API answers.
    */
-  static async start(opts: { timeoutMs?: number; command?: string[] } = {}): Promise<ControllerProcess> {
+  static async start(opts: { timeoutMs?: number; command?: string[]; extraArgs?: string[] } = {}): Promise<ControllerProcess> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const openflowPort = await freeTcpPort();
     const httpPort = await freeTcpPort();
@@ -57,7 +57,7 @@ export class ControllerProcess {
     const stateDir = opts.command ? undefined : mkdtempSync(path.join(tmpdir(), "fm-bench-ctl-"));
     const child = spawn(
       cmd!,
-      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort), ...(stateDir ? ["--state-dir", stateDir, "--insecure"] : [])],
+      [...prefix, "--openflow-port", String(openflowPort), "--http-port", String(httpPort), "--dns-port", String(dnsPort), ...(stateDir ? ["--state-dir", stateDir, "--insecure"] : []), ...(opts.extraArgs ?? [])],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     if (stateDir) child.once("exit", () => rmSync(stateDir, { recursive: true, force: true }));

@@ -12,12 +12,12 @@ import { defineCommand, type Parsed } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
 import { ControllerProcess } from "./controller-process.js";
-import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, timeController, timeOvsOfctl } from "./controller-flow-install.js";
+import { attachController, benchFlows, createBenchBridge, deleteBenchBridge, openflowTlsSetup, timeController, timeOvsOfctl } from "./controller-flow-install.js";
 import { type CodecFigures, measureCodec } from "./codec-throughput.js";
 import { EmulatedSwitch } from "./emulated-switch.js";
 import { withServices } from "./services.js";
 
-const PARTS = ["flows", "packet-in", "memory", "codec"];
+const PARTS = ["flows", "flows-tls", "packet-in", "memory", "codec"];
 
 const flags = {
   flows: flag.number("N", "flows to install", { integer: true, min: 1, default: 10_000 }),
@@ -43,7 +43,7 @@ flow install through it vs ovs-ofctl, cbench-style PACKET_IN responses/s,
 and its peak RSS with many emulated switches connected.`,
   flags,
   epilog: "The flow part needs root and Open vSwitch; as root, the benchmark starts Open vSwitch when it is not running.",
-  run: (parsed) => withServices(parsed.values.skip.has("flows") ? [] : ["ovs"], () => bench(parsed)),
+  run: (parsed) => withServices(parsed.values.skip.has("flows") && parsed.values.skip.has("flows-tls") ? [] : ["ovs"], () => bench(parsed)),
 });
 
 function skipParts(raw: string): Set<string> {
@@ -147,6 +147,38 @@ async function measureMemory(nSwitches: number, command?: string[]): Promise<{ p
   } finally {
     for (const s of switches) s.close();
     await ctrl.stop();
+  }
+}
+
+/** The controller alone, over plain TCP and over TLS (OVS ssl: target), alternating; medians of each. */
+async function measureFlowInstallTls(nFlows: number, repeat: number): Promise<{ plain: number; tls: number; plainSeconds: number; tlsSeconds: number }> {
+  const flows = benchFlows(nFlows);
+  const tls = openflowTlsSetup();
+  let plainCtrl: ControllerProcess | undefined;
+  let tlsCtrl: ControllerProcess | undefined;
+  try {
+    plainCtrl = await ControllerProcess.start();
+    tlsCtrl = await ControllerProcess.start({ extraArgs: tls.controllerArgs });
+    const plain: number[] = [];
+    const secure: number[] = [];
+    for (let i = -1; i < repeat; i++) {
+      createBenchBridge();
+      const plainDpid = await attachController(plainCtrl);
+      const p = (await timeController(plainCtrl, plainDpid, flows)).seconds;
+      createBenchBridge();
+      const tlsDpid = await attachController(tlsCtrl, { tls: true });
+      const t = (await timeController(tlsCtrl, tlsDpid, flows)).seconds;
+      if (i < 0) continue; // warm-up round
+      plain.push(p);
+      secure.push(t);
+    }
+    const [plainSeconds, tlsSeconds] = [median(plain), median(secure)];
+    return { plain: nFlows / plainSeconds, tls: nFlows / tlsSeconds, plainSeconds, tlsSeconds };
+  } finally {
+    deleteBenchBridge();
+    await plainCtrl?.stop();
+    await tlsCtrl?.stop();
+    tls.restore();
   }
 }
 
@@ -254,6 +286,15 @@ async function bench(parsed: Parsed<typeof flags>): Promise<number> {
     rows.push(["flow install, ovs-ofctl add-flows", `${round(r.plain)} flows/s`, detail(r.plainSeconds)]);
     rows.push(["flow install ratio (ours / ovs-ofctl --bundle)", `${round(r.ours / r.bundle, 3)}`, "goal >= 1.0"]);
     rows.push(["flow install ratio (ours / plain ovs-ofctl)", `${round(r.ours / r.plain, 3)}`, "the figure before the bundle peer"]);
+  });
+  await part("flows-tls", async () => {
+    if (command) throw new Error("--controller-command: the TLS row needs our controller's --openflow-tls");
+    log(`installing ${nFlows} flows through the controller over plain TCP and over TLS (OVS ssl: target)...`);
+    const r = await measureFlowInstallTls(nFlows, repeat);
+    const detail = (seconds: number) => `${nFlows} flows in ${seconds.toFixed(3)} s (median of ${repeat})`;
+    rows.push(["flow install, controller over TCP", `${round(r.plain)} flows/s`, detail(r.plainSeconds)]);
+    rows.push(["flow install, controller over TLS", `${round(r.tls)} flows/s`, `${detail(r.tlsSeconds)}; --openflow-tls, OVS ssl: target`]);
+    rows.push(["flow install ratio (TLS / TCP)", `${round(r.tls / r.plain, 3)}`, "what OpenFlow over TLS costs"]);
   });
   await part("packet-in", async () => {
     log(`cbench-style: ${nSwitches} emulated switches, window ${window}, ${seconds} s...`);

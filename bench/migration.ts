@@ -13,7 +13,7 @@
 // freeze (decision to frozen: CRIU's start, the workload still runs), dump,
 // transfer (of what resuming needs), lazy ready, restore, 1st answer.
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { numberFlag } from "../src/cli/args.js";
@@ -21,7 +21,9 @@ import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
 import { formatTable, printJson } from "../src/cli/output.js";
 import { awaitAllPages } from "../edge-agent/postcopy/destination.js";
-import { preListen } from "../edge-agent/postcopy/page-server.js";
+import { type PreListened, preListen } from "../edge-agent/postcopy/page-server.js";
+import { newMigrationToken } from "../edge-agent/service/migration-token.js";
+import { ephemeralCertificate, type PageRelay, startPageRelay } from "../edge-agent/transfer/page-wire.js";
 import { prepareRestore } from "../edge-agent/postcopy/prepared-restore.js";
 import { ask, killPid, startWorkload } from "../test/fixtures/memory-workload.js";
 import { startPostcopySource, warmPostcopySource } from "../edge-agent/postcopy/source.js";
@@ -34,7 +36,7 @@ const sh = promisify(execFile);
 
 
 export interface BenchRow {
-  strategy: "stop-and-copy" | "post-copy" | "docker-checkpoint";
+  strategy: BenchStrategy;
   workingSetMiB: number;
   downtimeMs: number | null;
   totalMs: number | null;
@@ -43,6 +45,8 @@ export interface BenchRow {
   bytesAfterResume?: number;
   pagesOnFault?: number;
   pagesPushed?: number;
+  /** Post-copy: page bytes served over the page server's time, MB/s. */
+  pageRateMBps?: number;
   dumpMode?: string;
   /** Where the frozen time went, ms (see Breakdown in src/api-types/agent.ts). */
   breakdown?: Breakdown;
@@ -50,7 +54,10 @@ export interface BenchRow {
   unavailable?: string;
 }
 
-const STRATEGIES = ["stop-and-copy", "post-copy", "docker-checkpoint"] as const;
+// post-copy: pages over plain TCP; post-copy-tls: as the agents do by default (CRIU's own --tls, a
+// certificate per migration for each end); post-copy-relay: --page-wire relay (a loopback relay beside
+// the lazy-pages daemon, TLS pinned by fingerprint, the migration's token first).
+const STRATEGIES = ["stop-and-copy", "post-copy", "post-copy-tls", "post-copy-relay", "docker-checkpoint"] as const;
 type BenchStrategy = (typeof STRATEGIES)[number];
 
 function strategyList(raw: string): BenchStrategy[] {
@@ -98,7 +105,7 @@ async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean
         await mkdir(dir, { recursive: true });
         try {
           if (strategy === "stop-and-copy") rows.push(await stopAndCopy(size, dir));
-          else if (strategy === "post-copy") rows.push(await postCopy(size, dir));
+          else if (strategy === "post-copy" || strategy === "post-copy-tls" || strategy === "post-copy-relay") rows.push(await postCopy(size, dir, strategy));
           else {
             const docker = await dockerUnavailable();
             rows.push(docker ? { ...empty(strategy, size), unavailable: docker } : await dockerCheckpoint(size, dir));
@@ -119,10 +126,10 @@ async function bench(sizes: number[], strategies: BenchStrategy[], json: boolean
   else {
     process.stdout.write(
       formatTable(
-        ["strategy", "MiB", "downtime ms", "freeze", "dump", "transfer", "lazy ready", "restore", "1st answer", "total ms", "bytes before resume", "bytes after", "faults", "pushed", "checksum", "note"],
+        ["strategy", "MiB", "downtime ms", "freeze", "dump", "transfer", "lazy ready", "restore", "1st answer", "total ms", "bytes before resume", "bytes after", "page MB/s", "faults", "pushed", "checksum", "note"],
         rows.map((r) => {
           const b = r.breakdown ?? {};
-          return [r.strategy, r.workingSetMiB, r.downtimeMs, b.freezeMs, b.dumpMs, b.transferMs, b.lazyReadyMs, b.restoreMs, b.firstAnswerMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode];
+          return [r.strategy, r.workingSetMiB, r.downtimeMs, b.freezeMs, b.dumpMs, b.transferMs, b.lazyReadyMs, b.restoreMs, b.firstAnswerMs, r.totalMs, r.bytesBeforeResume, r.bytesAfterResume, r.pageRateMBps, r.pagesOnFault, r.pagesPushed, r.checksumOk, r.unavailable ?? r.dumpMode];
         }),
       ),
     );
@@ -176,16 +183,39 @@ async function stopAndCopy(size: number, dir: string): Promise<BenchRow> {
 }
 
 /** Freeze, send only what resuming needs, resume, then let the pages follow. */
-async function postCopy(size: number, dir: string): Promise<BenchRow> {
+async function postCopy(size: number, dir: string, strategy: "post-copy" | "post-copy-tls" | "post-copy-relay"): Promise<BenchRow> {
   const w = await startWorkload(size, join(dir, "w.sock"));
   let restored = 0;
+  let relay: PageRelay | undefined;
   try {
     // As the agent does before the freeze: CRIU asked what the dump needs, the page server's socket
     // open, the destination's lazy-pages daemon and restore started and waiting for the images.
     await warmPostcopySource();
-    const listener = await preListen("127.0.0.1");
+    let target: { pageServerHost: string; pageServerPort: number; lazyPagesArgs?: string[] } = { pageServerHost: "127.0.0.1", pageServerPort: 0 };
+    let listener: PreListened;
+    if (strategy === "post-copy-tls") {
+      // As the agents do: CRIU's own TLS, both certificates made for this run.
+      const [server, daemon] = await Promise.all([ephemeralCertificate({ ip: "127.0.0.1" }), ephemeralCertificate({ cn: "fleximigrate-lazy-pages" })]);
+      listener = await preListen("127.0.0.1", 0, { clientFingerprint: daemon.fingerprint, tls: server });
+      const wire = join(dir, "wire");
+      await mkdir(wire, { recursive: true, mode: 0o700 });
+      await writeFile(join(wire, "server.pem"), server.cert);
+      await writeFile(join(wire, "daemon.pem"), daemon.cert);
+      await writeFile(join(wire, "daemon.key"), daemon.key, { mode: 0o600 });
+      const lazyPagesArgs = ["--tls", "--tls-cacert", join(wire, "server.pem"), "--tls-cert", join(wire, "daemon.pem"), "--tls-key", join(wire, "daemon.key")];
+      target = { pageServerHost: "127.0.0.1", pageServerPort: listener.port, lazyPagesArgs };
+    } else if (strategy === "post-copy-relay") {
+      const token = newMigrationToken();
+      const cert = await ephemeralCertificate();
+      listener = await preListen("127.0.0.1", 0, { token, tls: cert });
+      relay = await startPageRelay({ host: "127.0.0.1", port: listener.port, token, fingerprint: cert.fingerprint });
+      target = { pageServerHost: relay.host, pageServerPort: relay.port };
+    } else {
+      listener = await preListen("127.0.0.1");
+      target.pageServerPort = listener.port;
+    }
     await mkdir(join(dir, "dst"), { recursive: true });
-    const prepared = await prepareRestore({ imagesDir: join(dir, "dst"), pageServerHost: "127.0.0.1", pageServerPort: listener.port });
+    const prepared = await prepareRestore({ imagesDir: join(dir, "dst"), ...target });
     const t0 = Date.now();
     const src = await startPostcopySource({ pid: w.pid, workDir: join(dir, "src"), listenHost: "127.0.0.1", listener }).catch(async (err) => {
       await prepared.cancel();
@@ -212,7 +242,7 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
     const totalMs = Date.now() - src.frozenAt;
     const checksumOk = (await ask(w.socket, "checksum", 120_000)) === "ok";
     return {
-      strategy: "post-copy",
+      strategy,
       workingSetMiB: size,
       downtimeMs,
       totalMs,
@@ -221,10 +251,12 @@ async function postCopy(size: number, dir: string): Promise<BenchRow> {
       bytesAfterResume: stats.bytesServed,
       pagesOnFault: stats.pagesOnFault,
       pagesPushed: stats.pagesPushed,
+      ...(stats.serveMs > 0 && { pageRateMBps: Math.round(stats.bytesServed / 1e3 / stats.serveMs) }),
       dumpMode: src.dumpMode,
       breakdown,
     };
   } finally {
+    await relay?.close();
     killPid(restored);
     killPid(w.pid);
   }

@@ -60,6 +60,12 @@ import { installMetrics } from "../src/metrics/http-metrics.js";
 
 export interface ControllerOptions {
   openflowPort?: number;
+  /** Address the OpenFlow listener binds (--openflow-listen); 0.0.0.0 unless given. */
+  openflowHost?: string;
+  /** OpenFlow over TLS (--openflow-tls): PEM key, certificate and the CA switches' certificates chain to. */
+  openflowTls?: { key: string; cert: string; ca: string };
+  /** How long a connected switch has to answer an echo when another connection claims its datapath id. */
+  claimProbeMs?: number;
   httpPort?: number;
   dnsPort?: number;
   /** Address the HTTP API and DNS bind to; OpenFlow listens on all addresses. */
@@ -129,6 +135,9 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   let roles: RoleService | undefined;
   const server: OpenFlowServer = new OpenFlowServer({
     port: opts.openflowPort ?? 6653,
+    host: opts.openflowHost,
+    tls: opts.openflowTls,
+    claimProbeMs: opts.claimProbeMs,
     echoIntervalMs: opts.echoIntervalMs,
     requestTimeoutMs: opts.requestTimeoutMs,
     roleAsk: () => roles?.state.askForNewSwitch(),

@@ -1,5 +1,6 @@
 // `fleximigrate controller`: runs the OpenFlow 1.3 controller with its HTTP
 // API and DNS server until SIGINT/SIGTERM.
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { CliError } from "../../src/cli/command.js";
@@ -27,6 +28,11 @@ port; the HTTP API (OpenAPI at /openapi.json, events at /v1/events) and the
 DNS server of the service zone run beside it.`,
   flags: {
     "openflow-port": port("OpenFlow listener", 6653),
+    "openflow-listen": flag.string("ADDR", "address the OpenFlow listener binds (default 0.0.0.0: switches reach it\nfrom anywhere; give one interface's address to narrow that)"),
+    "openflow-tls": flag.boolean("OpenFlow over TLS, as OVS speaks it (ovs-vsctl set-ssl; controller target ssl:IP:PORT);\nswitches must present a certificate from --openflow-ca"),
+    "openflow-key": flag.string("FILE", "with --openflow-tls: the controller's private key (PEM)"),
+    "openflow-cert": flag.string("FILE", "with --openflow-tls: the controller's certificate (PEM)"),
+    "openflow-ca": flag.string("FILE", "with --openflow-tls: the CA switches' certificates chain to (PEM)"),
     "http-port": port("HTTP API", 8181),
     "dns-port": port("DNS server, UDP and TCP", 5353),
     host: flag.string("ADDR", "address for HTTP and DNS (default 127.0.0.1)"),
@@ -51,9 +57,12 @@ DNS server of the service zone run beside it.`,
   async run(parsed) {
     const v = parsed.values;
     const trust = serviceTrust(v, { role: "controller", name: "controller" });
+    const openflowTls = openflowTlsFiles(v["openflow-tls"], v["openflow-key"], v["openflow-cert"], v["openflow-ca"]);
     const options = {
       ...(trust.security ? { security: trust.security } : {}),
       openflowPort: v["openflow-port"],
+      ...(openflowTls && { openflowTls }),
+      openflowHost: v["openflow-listen"],
       httpPort: v["http-port"],
       dnsPort: v["dns-port"],
       host: v.host,
@@ -89,4 +98,23 @@ function defaultStateDir(): string {
   if (process.getuid?.() === 0) return "/var/lib/fleximigrate/controller";
   const base = process.env.XDG_STATE_HOME || path.join(homedir(), ".local", "state");
   return path.join(base, "fleximigrate", "controller");
+}
+
+/** The three PEM files --openflow-tls needs, read now: a missing or unreadable one is a usage error. */
+function openflowTlsFiles(on: boolean, key?: string, cert?: string, ca?: string): { key: string; cert: string; ca: string } | undefined {
+  const given = { "openflow-key": key, "openflow-cert": cert, "openflow-ca": ca };
+  if (!on) {
+    const stray = Object.entries(given).find(([, f]) => f !== undefined);
+    if (stray) throw new CliError(`--${stray[0]} goes with --openflow-tls`);
+    return undefined;
+  }
+  const read = (name: string, file: string | undefined): string => {
+    if (!file) throw new CliError(`--openflow-tls needs --${name} FILE`);
+    try {
+      return readFileSync(file, "utf8");
+    } catch (err) {
+      throw new CliError(`--${name}: ${(err as Error).message}`);
+    }
+  };
+  return { key: read("openflow-key", key), cert: read("openflow-cert", cert), ca: read("openflow-ca", ca) };
 }

@@ -41,6 +41,8 @@ export interface ConnectionHandlers {
 export class SwitchConnection implements SessionLink {
   /** Epoch ms of the last byte received: the keepalive sweep reads it. */
   lastHeard = Date.now();
+  /** When the switch last answered an ECHO_REQUEST (0: never). */
+  lastEchoReplyAt = 0;
   echoOutstanding = false;
   readonly remote: string;
   private readonly stream = new MessageStream();
@@ -49,7 +51,8 @@ export class SwitchConnection implements SessionLink {
   private nextXid = 1;
   private readonly handshake: Handshake;
   private session: SwitchSession | undefined;
-  private closed = false;
+  /** Set once the socket is closed or closing: nothing more is sent. */
+  closed = false;
   private closeReason = "";
   private readonly handshakeDeadline: NodeJS.Timeout;
 
@@ -192,7 +195,10 @@ export class SwitchConnection implements SessionLink {
       this.sendQuietly(echoReplyFor(m));
       return;
     }
-    if (m.type === "echoReply") return;
+    if (m.type === "echoReply") {
+      this.lastEchoReplyAt = Date.now();
+      return;
+    }
     const status = m.type === "experimenter" && this.session ? roleStatusOf(m) : undefined;
     if (status && this.session) {
       this.log("info", `switch ${this.session.dpid} holds this controller as ${status.role} now (generation ${status.generationId})`);

@@ -13,6 +13,8 @@ import { detectCapabilities } from "../capabilities.js";
 import { type NodeIdentity, startReporting } from "../report.js";
 import { bridgeDpid } from "../runtime/netns.js";
 import { Agent } from "../service/agent.js";
+import { type AllowListConfig, defaultAllowList, resolveAllowList } from "../service/allow-list.js";
+import { splitCommandEntry } from "../service/workload-policy.js";
 import { buildApp } from "../service/app.js";
 
 export const command = defineCommand({
@@ -36,6 +38,12 @@ export const command = defineCommand({
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
     "commit-timeout-s": flag.number("N", "a migration awaiting a manual commit rolls back after N s", { min: 1, default: 300 }),
     "attribute-cert": flag.string("FILE", "this node's attribute certificate (fleximigrate pca issue), presented when registering with the scheduler"),
+    "allow-command": flag.list(
+      "WORDS",
+      "a command workloads may run: an executable (by PATH or path), then the words that\nmust follow it (`*` matches within a word); repeat or separate with commas.\nThe shipped image server (this Node running the bundled server) is always allowed",
+    ),
+    "page-wire": flag.choice(["tls", "relay", "tcp"], "post-copy pages to the destination: tls = CRIU's own --tls with certificates made\nper migration; relay = a loopback relay beside the lazy-pages daemon, TLS pinned\nwith the migration's token; tcp = the relay without TLS (comparison only)", { default: "tls" }),
+    "allow-image": flag.list("NAME", "a Docker image workloads may run (NAME allows its tags; `*` within a word);\nrepeat or separate with commas. None unless given"),
     "node-key": flag.string("FILE", "the node's private key the certificate certifies (mode 0600): signs the registration"),
     ...serviceTrustFlags,
   },
@@ -51,6 +59,9 @@ export const command = defineCommand({
     const trust = serviceTrust(v, { role: "agent", name: v.node });
     // A bridge OVS does not know would fail every workload with a network: say so now.
     if (v.bridge) await bridgeDpid(v.bridge).catch((err: Error) => Promise.reject(new Error(`--bridge ${v.bridge}: ${err.message}`)));
+    const allow = allowList(v["allow-command"], v["allow-image"]);
+    // An allowed executable this host lacks is a typo: said now, not at the first workload.
+    await resolveAllowList(allow).catch((err: Error) => Promise.reject(new CliError(`--allow-command: ${err.message}`)));
     const caps = await detectCapabilities();
     const workRoot = v["work-dir"] ?? `/dev/shm/fleximigrate-${v.node}`;
     const agent = new Agent(
@@ -66,6 +77,8 @@ export const command = defineCommand({
         bridge: v.bridge,
         commitTimeoutMs: v["commit-timeout-s"] * 1000,
         ...(trust.clientTls ? { clientTls: trust.clientTls } : {}),
+        allow,
+        pageWire: v["page-wire"],
       },
       caps,
     );
@@ -112,6 +125,12 @@ function nodeIdentity(file: string, keyFile: string | undefined, node: string): 
   if (cert.payload.subject !== node) throw new CliError(`--attribute-cert: ${file} was issued for node ${cert.payload.subject}, not ${node}`);
   if (!keyMatches(cert, key)) throw new CliError(`--node-key: ${keyFile} is not the key ${file} certifies`);
   return { cert, key };
+}
+
+/** The shipped workloads, and what the flags add. */
+function allowList(commands: string[], images: string[]): AllowListConfig {
+  const base = defaultAllowList();
+  return { commands: [...base.commands, ...commands.map(splitCommandEntry)], images: [...base.images, ...images] };
 }
 
 function nodeName(raw: string): string {

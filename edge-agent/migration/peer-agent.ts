@@ -11,7 +11,10 @@ export interface PeerAgent {
 
   // ---- on a destination, called by the source --------------------------------
 
-  /** Opens incoming migration `migrationId` of `workload` from the agent at `source`; answers its bridge port there, if it has its own network. */
+  /**
+   * Opens incoming migration `migrationId` of `workload` from the agent at `source`; answers its bridge port there, if it has its own network.
+   * The one-time token it answers is kept here and carried by every later call (and by token()).
+   */
   openIncoming(migrationId: string, workload: WorkloadRecord, source: string, neighbours?: Neighbour[]): Promise<IncomingOpened>;
   /** Lets hook `hook` prepare its restore before the source freezes; false when the agent cannot (an older one). */
   prepareIncoming(migrationId: string, hook: string, params: Record<string, unknown>): Promise<boolean>;
@@ -29,6 +32,9 @@ export interface PeerAgent {
    * agent without that call (it loads the image at restore instead).
    */
   loadImage(migrationId: string, file: string, ref: string): Promise<{ id: string } | "no-route">;
+
+  /** The migration's one-time token the destination drew at openIncoming; undefined before (or from an agent without tokens). */
+  token(): string | undefined;
 
   /** Whether workload `workloadId` runs there (listed, with a process); "ended" when it is there failed or exited. Throws when unreachable. */
   workloadRuns(workloadId: string): Promise<boolean | "ended">;

@@ -10,10 +10,12 @@
 // The mechanics (dumps, image codecs, page server, lazy restore) are in
 // edge-agent/postcopy/, which knows nothing of strategies.
 import { createSocket } from "node:dgram";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { awaitAllPages, restorePostcopy } from "../postcopy/destination.js";
 import { type PostcopySource, startPostcopySource, warmPostcopySource } from "../postcopy/source.js";
 import { preListen } from "../postcopy/page-server.js";
+import { ephemeralCertificate, type PageRelay, startPageRelay } from "../transfer/page-wire.js";
 import { type PreparedRestore, prepareRestore } from "../postcopy/prepared-restore.js";
 import type { RestoredTree } from "../runtime/types.js";
 import { resumeTree, type TreeSource } from "./stopcopy.js";
@@ -25,6 +27,7 @@ import type {
   MigrationContext,
   MigrationResult,
   MigrationStrategy,
+  PageWire,
 } from "./strategy.js";
 
 export const POSTCOPY_HOOK = "postcopy";
@@ -53,6 +56,32 @@ export async function localAddressTowards(url: string): Promise<string> {
   }
 }
 
+/**
+ * The page server's socket and what the destination needs to reach it. With CRIU's own TLS ("tls"): a
+ * certificate for the server (naming its address, as CRIU checks) and one for the lazy-pages daemon,
+ * both made for this migration; the daemon's key goes to the destination with the restore call, which
+ * carries the migration's token, and the server serves only that certificate. Otherwise the token
+ * opens the stream through the destination's relay, over TLS pinned by fingerprint unless "tcp".
+ * An older destination (no token): plain, as before.
+ */
+async function guardedPageServer(listenHost: string, token: string | undefined, wire: PageWire) {
+  if (!token) {
+    const listener = await preListen(listenHost);
+    return { listener, pageServer: { pageServerHost: listener.host, pageServerPort: listener.port } };
+  }
+  if (wire === "tls") {
+    const [server, daemon] = await Promise.all([ephemeralCertificate({ ip: listenHost }), ephemeralCertificate({ cn: "fleximigrate-lazy-pages" })]);
+    const listener = await preListen(listenHost, 0, { clientFingerprint: daemon.fingerprint, tls: server });
+    return {
+      listener,
+      pageServer: { pageServerHost: listener.host, pageServerPort: listener.port, pageServerCert: server.cert, lazyPagesCert: daemon.cert, lazyPagesKey: daemon.key },
+    };
+  }
+  const cert = wire === "relay" ? await ephemeralCertificate() : undefined;
+  const listener = await preListen(listenHost, 0, { token, ...(cert && { tls: cert }) });
+  return { listener, pageServer: { pageServerHost: listener.host, pageServerPort: listener.port, ...(cert && { pageServerFingerprint: cert.fingerprint }) } };
+}
+
 /** Each running post-copy's source, until commit (release) or rollback: it holds the frozen tree. */
 const sources = new Map<string, PostcopySource>();
 
@@ -68,8 +97,9 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     // Before the freeze: what the dump asks of CRIU, the page server's socket, and the destination's
     // lazy-pages daemon and restore started against it (they wait for the images).
     await warmPostcopySource();
-    const listener = await preListen(listenHost);
-    const pageServer = { pageServerHost: listener.host, pageServerPort: listener.port };
+    // Only the destination that opened this migration is served (its token first), over TLS with a
+    // certificate made for this migration alone, which the destination pins (page-wire.ts).
+    const { listener, pageServer } = await guardedPageServer(listenHost, ctx.peer.token(), ctx.pageWire ?? "tls");
     let decidedAt: number;
     try {
       if (ctx.destination.prepare && !(await ctx.destination.prepare(POSTCOPY_HOOK, pageServer))) ctx.log("post-copy: the destination restores unprepared");
@@ -146,22 +176,68 @@ async function servePages(ctx: MigrationContext<TreeSource>, src: PostcopySource
   }
 }
 
-function pageServerOf(ctx: DestinationContext<unknown>): { pageServerHost: string; pageServerPort: number } {
+function pageServerOf(ctx: DestinationContext<unknown>): { pageServerHost: string; pageServerPort: number; fingerprint?: string } {
   const host = ctx.params.pageServerHost;
   const port = ctx.params.pageServerPort;
+  const fingerprint = ctx.params.pageServerFingerprint;
   if (typeof host !== "string" || typeof port !== "number") throw new Error("postcopy restore needs pageServerHost and pageServerPort");
-  return { pageServerHost: host, pageServerPort: port };
+  if (fingerprint !== undefined && typeof fingerprint !== "string") throw new Error("pageServerFingerprint must be a string");
+  return { pageServerHost: host, pageServerPort: port, ...(fingerprint && { fingerprint }) };
+}
+
+/** Each migration's relay on this destination, from prepare (or restore) until all pages arrived or the migration ended. */
+const relays = new Map<string, Promise<PageRelay>>();
+
+/**
+ * Where the lazy-pages daemon connects: with a token, a loopback relay that carries its stream to the
+ * source's page server over the migration's wire (TLS pinned, token first); without (an older source), the source itself.
+ */
+async function lazyPagesTarget(ctx: DestinationContext<unknown>): Promise<{ pageServerHost: string; pageServerPort: number; lazyPagesArgs?: string[] }> {
+  const ps = pageServerOf(ctx);
+  const { pageServerCert, lazyPagesCert, lazyPagesKey } = ctx.params;
+  if (typeof pageServerCert === "string" && typeof lazyPagesCert === "string" && typeof lazyPagesKey === "string") {
+    // CRIU's own TLS: it trusts only the source's certificate and shows the one made for it; files in the 0700 images folder.
+    const dir = join(ctx.imagesDir, "wire-tls");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = (name: string) => join(dir, name);
+    await writeFile(file("server.pem"), pageServerCert, { mode: 0o600 });
+    await writeFile(file("daemon.pem"), lazyPagesCert, { mode: 0o600 });
+    await writeFile(file("daemon.key"), lazyPagesKey, { mode: 0o600 });
+    return { pageServerHost: ps.pageServerHost, pageServerPort: ps.pageServerPort, lazyPagesArgs: ["--tls", "--tls-cacert", file("server.pem"), "--tls-cert", file("daemon.pem"), "--tls-key", file("daemon.key")] };
+  }
+  if (!ctx.token) return { pageServerHost: ps.pageServerHost, pageServerPort: ps.pageServerPort };
+  let relay = relays.get(ctx.migrationId);
+  if (!relay) {
+    relay = startPageRelay({ host: ps.pageServerHost, port: ps.pageServerPort, token: ctx.token, fingerprint: ps.fingerprint, log: ctx.log });
+    relays.set(ctx.migrationId, relay);
+  }
+  const r = await relay;
+  return { pageServerHost: r.host, pageServerPort: r.port };
+}
+
+async function closeRelay(migrationId: string): Promise<void> {
+  const relay = relays.get(migrationId);
+  relays.delete(migrationId);
+  await (await relay?.catch(() => undefined))?.close();
 }
 
 /** Destination side: lazy-pages daemon against the source's page server, then a lazy restore (no runtime needed). */
 export const postcopyDestinationHook: DestinationHook<unknown> = {
   name: POSTCOPY_HOOK,
   /** Both CRIU processes started before the freeze, waiting for the images (prepared-restore.ts). */
-  prepare: (ctx) => prepareRestore({ imagesDir: ctx.imagesDir, ...pageServerOf(ctx), netns: ctx.netns }),
+  async prepare(ctx) {
+    const prepared = await prepareRestore({ imagesDir: ctx.imagesDir, ...(await lazyPagesTarget(ctx)), netns: ctx.netns });
+    const cancel = prepared.cancel.bind(prepared);
+    return Object.assign(prepared, { cancel: () => cancel().finally(() => closeRelay(ctx.migrationId)) });
+  },
   async restore(ctx: DestinationContext<unknown>): Promise<RestoredTree> {
-    const opts = { imagesDir: ctx.imagesDir, ...pageServerOf(ctx), netns: ctx.netns };
     const prepared = ctx.prepared as PreparedRestore | undefined;
-    const restored = prepared ? await prepared.go() : await restorePostcopy(opts);
+    const restored = await (prepared ? prepared.go() : lazyPagesTarget(ctx).then((target) => restorePostcopy({ imagesDir: ctx.imagesDir, ...target, netns: ctx.netns }))).catch(
+      async (err: Error) => {
+        await closeRelay(ctx.migrationId);
+        throw err;
+      },
+    );
     ctx.log(`post-copy: restored pid ${restored.pid} in ${restored.restoreMs} ms; pages follow`);
     const settled = awaitAllPages(restored).then((outcome) => {
       if (!outcome.ok) {
@@ -171,6 +247,8 @@ export const postcopyDestinationHook: DestinationHook<unknown> = {
       ctx.log("post-copy: all pages arrived");
     });
     settled.catch(() => {}); // reported through the log and to whoever awaits it
+    // The relay lives as long as the page stream: once every page arrived (or none will), it goes.
+    void settled.catch(() => {}).finally(() => closeRelay(ctx.migrationId));
     return { pid: restored.pid, settled, timings: { lazyReadyMs: restored.lazyReadyMs, criuRestoreMs: restored.restoreMs } };
   },
 };

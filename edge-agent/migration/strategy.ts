@@ -104,6 +104,8 @@ export interface DowntimeProbe {
   waitForDestination(timeoutMs?: number): Promise<number>;
 }
 
+export type PageWire = "tls" | "relay" | "tcp";
+
 export interface MigrationContext<R = unknown> {
   migrationId: string;
   /** The workload on this (source) agent; direct runtime: `pid` is its pid-ns init. */
@@ -140,6 +142,11 @@ export interface MigrationContext<R = unknown> {
   probe: DowntimeProbe;
   /** Measured agent-to-agent bandwidth in bytes/s, when known. */
   bandwidthBps?: number;
+  /**
+   * How pages cross to the destination: "tls" (default: CRIU's own --tls, per-migration certificates for
+   * both ends), "relay" (our loopback relay beside the daemon, TLS pinned, token first) or "tcp" (the relay, token, no TLS).
+   */
+  pageWire?: PageWire;
   /** Fails the migration when aborted (the runner rolls back). */
   signal: AbortSignal;
   log(message: string): void;
@@ -172,6 +179,8 @@ export interface DestinationContext<R = unknown> {
   runtime: R;
   /** The fresh network namespace (fenced) to restore a workload with its own network in. */
   netns?: string;
+  /** The migration's one-time token (drawn at open): the page stream from the source carries it. */
+  token?: string;
   /** What this hook's prepare() returned for this migration, when it ran with the same hook. */
   prepared?: PreparedHook;
   log(message: string): void;

@@ -17,6 +17,8 @@ export interface PostcopyRestoreOptions {
   startTimeoutMs?: number;
   /** A fresh network namespace to restore the tree (and its TCP connections) in; the daemon stays outside. */
   netns?: string;
+  /** More options for `criu lazy-pages` (the experiment with CRIU's own --tls, docs/security-wires.md). */
+  lazyPagesArgs?: string[];
 }
 
 export interface LazyPagesExit {
@@ -49,9 +51,9 @@ export interface LazyDaemon {
 }
 
 /** Starts `criu lazy-pages` against the page server; work dir `dir` (its log and socket), images in `images` (default: dir). */
-export function spawnLazyDaemon(opts: Pick<PostcopyRestoreOptions, "pageServerHost" | "pageServerPort">, dir: string, images?: string): LazyDaemon {
+export function spawnLazyDaemon(opts: Pick<PostcopyRestoreOptions, "pageServerHost" | "pageServerPort" | "lazyPagesArgs">, dir: string, images?: string): LazyDaemon {
   // --status-fd: the daemon says when its socket is open (no polling for the socket file).
-  const daemon = spawnCriu(["lazy-pages", "--page-server", "--address", opts.pageServerHost, "--port", String(opts.pageServerPort), "--status-fd", "3"], {
+  const daemon = spawnCriu(["lazy-pages", "--page-server", "--address", opts.pageServerHost, "--port", String(opts.pageServerPort), "--status-fd", "3", ...(opts.lazyPagesArgs ?? [])], {
     dir,
     images,
     log: "lazy-pages.log",

@@ -13,6 +13,8 @@
 // background fetch, which we serve until no page remains.
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
+import { awaitToken, tokenMatches } from "../transfer/page-wire.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PAGE_SIZE } from "./pagemap-image.js";
 import {
@@ -187,7 +189,7 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     opts.onServed?.(kind, nrPages);
     if (sock.destroyed) return; // the peer left while we read; the connection loop reports it
     sock.write(header);
-    if (!sock.write(body) && !sock.destroyed) await Promise.race([once(sock, "drain"), once(sock, "close")]).catch(() => {});
+    if (!sock.write(body) && !sock.destroyed) await drainedOrClosed(sock);
   }
 
   if (opts.listener)
@@ -227,6 +229,22 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
   };
 }
 
+/**
+ * Resolves at the socket's next drain or its close, leaving no listener behind (a race of two
+ * events.once() left the loser's listeners on the socket at every full buffer: many under TLS).
+ */
+function drainedOrClosed(sock: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sock.off("drain", done);
+      sock.off("close", done);
+      resolve();
+    };
+    sock.once("drain", done);
+    sock.once("close", done);
+  });
+}
+
 /** A page server's socket, listening before it has anything to serve; connections wait until startPageServer takes it. */
 export interface PreListened {
   server: Server;
@@ -238,17 +256,47 @@ export interface PreListened {
 }
 
 /**
+ * Who may be served: with `token`, a connection that says the migration's token first (our relay),
+ * over TLS with `tls` when given; with `clientFingerprint`, a TLS client (CRIU's own --tls) whose
+ * certificate is that one, made for this migration.
+ */
+export interface PageServerGuard {
+  token?: string;
+  clientFingerprint?: string;
+  tls?: { key: string; cert: string };
+}
+
+/**
  * Listens now, serves later: the destination's lazy-pages daemon can be
  * started with this address while the workload still runs (it connects
- * only once the restore hands it the tasks, after the dump).
+ * only once the restore hands it the tasks, after the dump). With a guard,
+ * a connection reaches the page server only after it said the migration's
+ * token (page-wire.ts); any other is cut before a page is read.
  */
-export async function preListen(host: string, port = 0): Promise<PreListened> {
+export async function preListen(host: string, port = 0, guard?: PageServerGuard): Promise<PreListened> {
   const early: Socket[] = [];
   const park = (sock: Socket) => {
     sock.pause();
     early.push(sock);
   };
-  const server = createServer(park);
+  let handler: (sock: Socket) => void = park;
+  const admit = (sock: Socket) => {
+    if (!guard) return handler(sock);
+    sock.on("error", () => sock.destroy());
+    if (guard.clientFingerprint !== undefined) {
+      if ((sock as TLSSocket).getPeerCertificate?.()?.fingerprint256 !== guard.clientFingerprint) return sock.destroy();
+      return handler(sock);
+    }
+    if (guard.token === undefined) return sock.destroy();
+    void awaitToken(sock, guard.token, tokenMatches).then((ok) => {
+      if (!ok) return sock.destroy();
+      handler(sock);
+      if (handler !== park) sock.resume();
+    });
+  };
+  // A client certificate is asked for, not checked against a CA: it is compared with the one made for this migration.
+  const tlsOptions = guard?.tls && { key: guard.tls.key, cert: guard.tls.cert, minVersion: "TLSv1.2" as const, ...(guard.clientFingerprint !== undefined && { requestCert: true, rejectUnauthorized: false }) };
+  const server: Server = tlsOptions ? (createTlsServer(tlsOptions, admit) as unknown as Server) : createServer(admit);
   server.listen(port, host);
   await once(server, "listening");
   const addr = server.address();
@@ -256,9 +304,8 @@ export async function preListen(host: string, port = 0): Promise<PreListened> {
     server,
     host,
     port: typeof addr === "object" && addr ? addr.port : 0,
-    take(handler) {
-      server.off("connection", park);
-      server.on("connection", handler);
+    take(next) {
+      handler = next;
       return early.splice(0);
     },
     close: () => new Promise<void>((r) => server.close(() => r())),

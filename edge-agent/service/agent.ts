@@ -2,6 +2,7 @@
 // live here; migrations out run in outgoing.ts, migrations in are held by
 // incoming-migrations.ts. Both sides share this agent's workloads and runtimes.
 import { randomUUID } from "node:crypto";
+import { chmod, mkdir } from "node:fs/promises";
 import type { IncomingOpened, Neighbour } from "../../src/api-types/agent.js";
 import { ApiError } from "../../src/http/api-error.js";
 import { EventHub } from "../../src/http/event-hub.js";
@@ -14,10 +15,12 @@ import { networkProblem } from "../runtime/netns-input.js";
 import { findExecutable, firstBusyPort } from "../runtime/preflight.js";
 import type { Runtime, WorkloadRecord, WorkloadSpec } from "../runtime/types.js";
 import { type Incoming, IncomingMigrations } from "./incoming-migrations.js";
+import { defaultAllowList, resolveAllowList, resolveExecutable } from "./allow-list.js";
 import { AgentMetrics } from "./metrics.js";
 import { DurableWorkloads } from "./durable-workloads.js";
 import type { AgentOptions } from "./options.js";
 import { type MigrationRequest, OutgoingMigrations } from "./outgoing.js";
+import { commandAllowed, envProblem, imageAllowed, type WorkloadAllowList } from "./workload-policy.js";
 
 export { type AgentOptions, ORPHAN_MS } from "./options.js";
 export type { MigrationRequest } from "./outgoing.js";
@@ -43,6 +46,7 @@ export class Agent implements AgentRuntimes {
   private readonly outgoing: OutgoingMigrations;
   private readonly arriving: IncomingMigrations;
   private readonly durable: DurableWorkloads;
+  private allowList?: Promise<WorkloadAllowList>;
 
   constructor(
     readonly opts: AgentOptions,
@@ -68,7 +72,10 @@ export class Agent implements AgentRuntimes {
   // ---- durable state (durable-workloads.ts) ---------------------------------
 
   /** Takes back what an earlier process of this agent recorded, before the service answers; notes for the log. */
-  openState(): Promise<string[]> {
+  async openState(): Promise<string[]> {
+    // Images and journal below hold workloads' memory and specs: the work root is the agent's alone.
+    await mkdir(this.opts.workRoot, { recursive: true, mode: 0o700 });
+    await chmod(this.opts.workRoot, 0o700);
     return this.durable.open();
   }
 
@@ -96,6 +103,8 @@ export class Agent implements AgentRuntimes {
   async createWorkload(spec: WorkloadSpec, id = `w-${randomUUID().slice(0, 8)}`): Promise<WorkloadRecord> {
     // image => Docker (command optional, overrides the image's); command alone => direct runtime.
     if (!spec.command && !spec.image) throw ApiError.badRequest("give an image (Docker) or a command (direct runtime)");
+    // Before anything else: a refused workload leaves no process, cgroup or file behind.
+    await this.checkAllowed(spec);
     if (this.workloads.has(id)) throw ApiError.badRequest(`workload ${id} exists`);
     if (spec.network) this.checkNetwork(spec);
     if (spec.image && !this.caps.docker.present) throw ApiError.badRequest(`no Docker engine on this agent: ${this.caps.docker.error ?? "absent"}`);
@@ -158,6 +167,26 @@ export class Agent implements AgentRuntimes {
     }
   }
 
+  /** The allow-list, resolved once (its executables' real paths). */
+  allowed(): Promise<WorkloadAllowList> {
+    this.allowList ??= resolveAllowList(this.opts.allow ?? defaultAllowList());
+    return this.allowList;
+  }
+
+  /** A 400 naming the field unless the command, the image and the environment are allowed here. */
+  async checkAllowed(spec: Pick<WorkloadSpec, "command" | "image" | "env">): Promise<void> {
+    const envIssue = envProblem(spec.env);
+    if (envIssue) throw ApiError.badRequest(envIssue);
+    const list = await this.allowed();
+    if (spec.image && !imageAllowed(spec.image, list)) throw ApiError.badRequest(`body/image: image '${spec.image}' is not in this agent's allow-list (--allow-image)`);
+    // A Docker workload's command runs inside its image: the image is what is allowed.
+    if (spec.command && !spec.image) {
+      const executable = await resolveExecutable(spec.command[0]!);
+      if (!executable) throw ApiError.badRequest(`body/command/0: no executable '${spec.command[0]}' on this agent (PATH ${process.env.PATH ?? ""})`);
+      if (!commandAllowed(spec.command, executable, list)) throw ApiError.badRequest(`body/command: '${spec.command.join(" ").slice(0, 200)}' is not in this agent's allow-list (--allow-command)`);
+    }
+  }
+
   /** Checks, before anything is made, what the host must offer: a direct workload's binary, and any workload's ports (Docker publishes them on the host too). */
   private async preflight(spec: WorkloadSpec): Promise<void> {
     if (!spec.image) {
@@ -209,8 +238,15 @@ export class Agent implements AgentRuntimes {
     return this.arriving.incoming;
   }
 
-  openIncoming(migrationId: string, workload: WorkloadRecord, source: string, neighbours?: Neighbour[]): Promise<IncomingOpened> {
+  async openIncoming(migrationId: string, workload: WorkloadRecord, source: string, neighbours?: Neighbour[]): Promise<IncomingOpened> {
+    // A migration in runs the workload here too: held to this agent's allow-list like a create.
+    await this.checkAllowed(workload.spec);
     return this.arriving.open(migrationId, workload, source, neighbours);
+  }
+
+  /** 401/403 unless `given` is incoming migration `migrationId`'s one-time token. */
+  authorizeIncoming(migrationId: string, given: string | string[] | undefined): void {
+    this.arriving.authorize(migrationId, given);
   }
 
   incomingDir(migrationId: string): string {

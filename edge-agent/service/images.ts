@@ -12,6 +12,7 @@ import { ApiError } from "../../src/http/api-error.js";
 import { errorResponses } from "../../src/http/error-schema.js";
 import { isSafeName } from "../transfer/manifest.js";
 import type { Agent } from "./agent.js";
+import { MIGRATION_TOKEN_HEADER } from "./migration-token.js";
 
 const refSchema = { type: "string", minLength: 1, maxLength: 512 } as const;
 
@@ -47,6 +48,8 @@ export const imagesPlugin = (agent: Agent) => async (app: FastifyInstance) => {
     // A 404 would read as "an agent without this route" to the source, which then loads at restore.
     if (!agent.caps.docker.present) throw ApiError.badRequest(`no Docker engine on this agent: ${agent.caps.docker.error ?? "absent"}`);
     if (!isSafeName(file)) throw ApiError.badRequest(`bad file name ${file}`);
+    // Only the source that opened the migration loads what arrived with it.
+    agent.authorizeIncoming(migrationId, req.headers[MIGRATION_TOKEN_HEADER]);
     const tar = path.join(agent.incomingDir(migrationId), file);
     const opened = createReadStream(tar);
     await new Promise<void>((resolve, reject) => {

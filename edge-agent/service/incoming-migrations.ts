@@ -14,6 +14,7 @@ import type { DirectRuntime } from "../runtime/direct.js";
 import { checkTreeRuns, sampleTree } from "../runtime/tree-check.js";
 import type { RestoredTree, Runtime, WorkloadRecord } from "../runtime/types.js";
 import { type AgentOptions, ORPHAN_MS, SOURCE_POLL_MS } from "./options.js";
+import { checkMigrationToken, newMigrationToken } from "./migration-token.js";
 import { peerAgent } from "./peer-agent.js";
 
 export interface Incoming {
@@ -21,6 +22,8 @@ export interface Incoming {
   dir: string;
   workload: WorkloadRecord;
   source: string;
+  /** Drawn at open, answered to the source only: later calls of this migration must carry it. */
+  token: string;
   restored?: WorkloadRecord;
   /** The workload's namespace here, made (fenced) when the migration opened: before the source froze. */
   net?: WorkloadNetworkView;
@@ -55,7 +58,8 @@ export class IncomingMigrations {
     if (this.host.workloads.has(workload.id)) throw ApiError.badRequest(`a workload ${workload.id} already runs here`);
     const dir = path.join(this.host.opts.workRoot, `in-${migrationId}`);
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
+    // Images hold every page of the workload's memory: nobody else on the host reads them.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     // A workload with its own network gets the same IP and MAC here, fenced (port down) until its
     // tree runs. Made now, while the source still runs: namespace, veth and bridge port cost
     // tens of ms of subprocesses that would otherwise count as downtime.
@@ -66,8 +70,20 @@ export class IncomingMigrations {
       // Best effort: without them the first frame after the resume asks ARP, as before.
       if (neighbours?.length) await writeNeighbours(net.namespace, neighbours).catch((err: Error) => this.host.log(`${migrationId} (in): neighbours not copied: ${err.message}`));
     }
-    this.incoming.set(migrationId, { id: migrationId, dir, workload, source, ...(net && { net }) });
-    return { ok: true, ...(net && { network: { dpid: net.dpid, ofport: net.ofport } }) };
+    const token = newMigrationToken();
+    const inc: Incoming = { id: migrationId, dir, workload, source, token, ...(net && { net }) };
+    this.incoming.set(migrationId, inc);
+    // Watched from the open, not only once restored: a source that gives up or dies mid-transfer
+    // must not leave its images (every page of the workload's memory) here forever.
+    void this.watchSource(inc);
+    return { ok: true, token, ...(net && { network: { dpid: net.dpid, ofport: net.ofport } }) };
+  }
+
+  /** 401/403 unless `given` is the token of open migration `migrationId`; 400 when none is open (as every call on it). */
+  authorize(migrationId: string, given: string | string[] | undefined): void {
+    const inc = this.incoming.get(migrationId);
+    if (!inc) throw ApiError.badRequest(`no incoming migration ${migrationId}`);
+    checkMigrationToken(migrationId, inc.token, given);
   }
 
   dir(migrationId: string): string {
@@ -100,6 +116,7 @@ export class IncomingMigrations {
       workload: inc.workload,
       params,
       ...(inc.net && { netns: inc.net.namespace }),
+      token: inc.token,
       log: (m: string) => this.host.log(`${inc.id} (in): ${m}`),
     };
   }
@@ -155,7 +172,6 @@ export class IncomingMigrations {
     inc.restored = record;
     host.workloads.set(record.id, record);
     if (record.pid) void this.checkTree(inc, record, record.pid);
-    void this.watchSource(inc);
     return record;
   }
 
@@ -200,6 +216,7 @@ export class IncomingMigrations {
    * Until the source commits, a restored copy is provisional: drop it when the
    * source says the migration failed, or stays unreachable for the orphan time
    * (the source then resumes its frozen copy), so two copies never both run on.
+   * Before the restore the same holds for the images that arrived.
    */
   private async watchSource(inc: Incoming): Promise<void> {
     const pollMs = this.host.opts.sourcePollMs ?? SOURCE_POLL_MS;

@@ -14,6 +14,7 @@ import { BUNDLE_MAX } from "../transfer/sender.js";
 import type { Agent } from "./agent.js";
 import { specSchema } from "./workloads.js";
 import { MAX_NEIGHBOURS } from "../runtime/neighbours.js";
+import { MIGRATION_TOKEN_HEADER } from "./migration-token.js";
 
 /** The source's record of the workload that arrives, kept as this agent's record once restored. */
 const arrivingWorkloadSchema = {
@@ -39,6 +40,7 @@ const openedSchema = {
   required: ["ok"],
   properties: {
     ok: { type: "boolean" },
+    token: { type: "string" },
     network: {
       type: "object",
       required: ["dpid", "ofport"],
@@ -49,6 +51,13 @@ const openedSchema = {
 
 export const incomingPlugin = (agent: Agent) => async (app: FastifyInstance) => {
   app.addContentTypeParser("application/octet-stream", (_req, payload, done) => done(null, payload));
+
+  // Every call on an open migration carries its one-time token, checked before its body is read:
+  // a stranger can neither push files into it nor restore, commit or abort it.
+  app.addHook("onRequest", async (req) => {
+    const id = (req.params as { id?: string }).id;
+    if (id !== undefined && agent.incoming.has(id)) agent.authorizeIncoming(id, req.headers[MIGRATION_TOKEN_HEADER]);
+  });
 
   app.post<{ Body: { migrationId: string; workload: WorkloadRecord; source: string; neighbours?: Neighbour[] } }>(
     "/v1/incoming",

@@ -1,5 +1,6 @@
 // How an agent is configured, and the migration timing every agent should share.
 import type { ClientTls } from "../../src/http/tls-fetch.js";
+import type { AllowListConfig } from "./allow-list.js";
 
 export interface AgentOptions {
   node: string;
@@ -31,6 +32,10 @@ export interface AgentOptions {
   commitTimeoutMs?: number;
   /** HTTPS with the project CA for calls to other agents (mutual TLS); none: plain HTTP (--insecure). */
   clientTls?: ClientTls;
+  /** How post-copy pages cross to the destination (--page-wire): "tls" unless given. */
+  pageWire?: "tls" | "relay" | "tcp";
+  /** What workloads may run (--allow-command, --allow-image); defaultAllowList() unless given. */
+  allow?: AllowListConfig;
 }
 
 /** How long a source awaits a manual commit before it rolls back by itself. */

@@ -19,6 +19,7 @@ import { sendFiles } from "../transfer/sender.js";
 import { tlsFetch } from "../../src/http/tls-fetch.js";
 import type { AgentMetrics } from "./metrics.js";
 import { type AgentOptions, COMMIT_TIMEOUT_MS, ORPHAN_MS } from "./options.js";
+import { MIGRATION_TOKEN_HEADER } from "./migration-token.js";
 import { peerAgent } from "./peer-agent.js";
 
 export interface MigrationRequest {
@@ -224,6 +225,7 @@ export class OutgoingMigrations {
           compress: req.compress ?? host.opts.compress,
           bandwidthBps: req.bandwidthBps ?? host.opts.bandwidthBps,
           signal: abort.signal,
+          headers: migrationHeaders(peer.token()),
           faults: { corrupt: faults.corrupt, cutAt: faults.cutAt },
           ...(host.opts.clientTls ? { fetch: tlsFetch(host.opts.clientTls, "agent") } : {}),
           onProgress: (p) => this.update(id, { phase: "transferring", bytes: p.bytes, totalBytes: p.totalBytes, rateBps: p.rateBps }),
@@ -244,13 +246,15 @@ export class OutgoingMigrations {
       fenced: (at) => this.fenced(id, at),
       probe,
       bandwidthBps: this.lastBandwidthBps,
+      pageWire: host.opts.pageWire ?? "tls",
       signal: abort.signal,
       log: (m) => host.log(`${id}: ${m}`),
     };
     let incomingOpen = false;
     try {
       this.update(id, { phase: "preparing", message: `${strategy.name}: ${reason}` });
-      await mkdir(workDir, { recursive: true });
+      // Images hold every page of the workload's memory: nobody else on the host reads them.
+      await mkdir(workDir, { recursive: true, mode: 0o700 });
       // The destination makes its own namespace (same IP and MAC) and cgroup: none of ours goes along.
       const arriving: WorkloadRecord = {
         ...workload,
@@ -327,6 +331,10 @@ export class OutgoingMigrations {
       await rm(workDir, { recursive: true, force: true });
     }
   }
+}
+
+function migrationHeaders(token: string | undefined): Record<string, string> {
+  return token === undefined ? {} : { [MIGRATION_TOKEN_HEADER]: token };
 }
 
 /** Restore done to the workload's first answer on the destination (the probe's answer = last source answer + downtime). */

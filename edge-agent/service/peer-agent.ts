@@ -4,17 +4,28 @@
 // migrationStatus tells "answered without a status" from "unreachable".
 import { AgentClient } from "../../src/clients/agent.js";
 import { ServiceError } from "../../src/http/client-errors.js";
-import type { ClientTls } from "../../src/http/tls-fetch.js";
+import { type ClientTls, type Fetch, tlsFetch } from "../../src/http/tls-fetch.js";
 import type { PeerAgent } from "../migration/peer-agent.js";
+import { MIGRATION_TOKEN_HEADER } from "./migration-token.js";
 
 /** A destination polls its source often: one quick try, never a retry that outlasts the poll. */
 const STATUS_POLL = { timeoutMs: 2000, retry: false } as const;
 
 export function peerAgent(url: string, tls?: ClientTls): PeerAgent {
-  const agent = new AgentClient(url, tls ? { tls } : {});
+  let token: string | undefined;
+  // Mutual TLS when the agents have certificates; and every call after the open carries the migration's one-time token (migration-token.ts).
+  const transport: Fetch = tls ? tlsFetch(tls, "agent") : (u, init) => fetch(u, init);
+  const withToken: Fetch = (input, init = {}) =>
+    transport(input, token === undefined ? init : { ...init, headers: { ...(init.headers as Record<string, string> | undefined), [MIGRATION_TOKEN_HEADER]: token } });
+  const agent = new AgentClient(url, { fetch: withToken });
   return {
     url,
-    openIncoming: (migrationId, workload, source, neighbours) => agent.openIncoming({ migrationId, workload: { ...workload }, source, ...(neighbours?.length && { neighbours }) }),
+    async openIncoming(migrationId, workload, source, neighbours) {
+      const opened = await agent.openIncoming({ migrationId, workload: { ...workload }, source, ...(neighbours?.length && { neighbours }) });
+      token = opened.token;
+      return opened;
+    },
+    token: () => token,
     async prepareIncoming(migrationId, hook, params) {
       try {
         await agent.prepareIncoming(migrationId, { hook, params });

@@ -25,6 +25,8 @@ export interface SendOptions {
   bandwidthBps?: number;
   onProgress?: (p: { bytes: number; totalBytes: number; rateBps: number; file: string }) => void;
   signal?: AbortSignal;
+  /** Sent with every request (the migration's one-time token). */
+  headers?: Record<string, string>;
   /** Test faults: flip one byte of the first file that is at least 64 KiB / cut after this fraction. */
   faults?: { corrupt?: boolean; cutAt?: number };
   /** The transport: HTTPS with the agent's certificate (src/http/tls-fetch.ts) when the agents speak TLS; the global fetch otherwise. */
@@ -68,7 +70,7 @@ export async function sendFiles(dir: string, names: string[], opts: SendOptions)
     const url = `${opts.base}/${encodeURIComponent(name)}`;
     const res = await fetch(url, {
       method: "PUT",
-      headers: { "content-type": "application/octet-stream", "x-size": String(sizes[i]), ...(opts.compress ? { "x-encoding": "gzip" } : {}), ...correlated() },
+      headers: { "content-type": "application/octet-stream", "x-size": String(sizes[i]), ...(opts.compress ? { "x-encoding": "gzip" } : {}), ...correlated(), ...opts.headers },
       body: Readable.toWeb(stream) as ReadableStream,
       duplex: "half",
       signal: opts.signal,
@@ -76,7 +78,7 @@ export async function sendFiles(dir: string, names: string[], opts: SendOptions)
     await expectOk(res, name, peer);
     const seal = await fetch(`${url}/seal`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...correlated() },
+      headers: { "content-type": "application/json", ...correlated(), ...opts.headers },
       body: JSON.stringify({ sha256: hash.digest("hex") }),
       signal: opts.signal,
     }).catch(broke(name));
@@ -99,7 +101,7 @@ async function sendBundle(dir: string, names: string[], totalBytes: number, star
   const files = await Promise.all(names.map(async (name) => ({ name, data: await readFile(path.join(dir, name)) })));
   const res = await (opts.fetch ?? globalThis.fetch)(opts.base, {
     method: "POST",
-    headers: { "content-type": "application/octet-stream", ...correlated() },
+    headers: { "content-type": "application/octet-stream", ...correlated(), ...opts.headers },
     body: encodeBundle(files),
     signal: opts.signal,
   }).catch((err: Error) => {
@@ -129,7 +131,7 @@ async function sendWhole(dir: string, names: string[], sizes: number[], totalByt
     const sha256 = createHash("sha256").update(body).digest("hex");
     const res = await (opts.fetch ?? globalThis.fetch)(`${opts.base}/${encodeURIComponent(name)}`, {
       method: "PUT",
-      headers: { "content-type": "application/octet-stream", "x-size": String(size), "x-sha256": sha256, ...correlated() },
+      headers: { "content-type": "application/octet-stream", "x-size": String(size), "x-sha256": sha256, ...correlated(), ...opts.headers },
       body,
       signal: opts.signal,
     }).catch((err: Error) => {

@@ -207,6 +207,8 @@ export interface IncomingOpen {
 /** 201 of POST /v1/incoming: where the arriving workload will answer (fenced until it runs). */
 export interface IncomingOpened {
   ok: true;
+  /** The migration's one-time token: every later call of this migration carries it (header x-migration-token). */
+  token?: string;
   /** Its bridge port on the destination, made at open: a redirect may point there once the source is fenced. */
   network?: { dpid: string | null; ofport: number | null };
 }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "TASK_REFUSED" // scheduler: no node meets the task's delay budget; `reason` says why
   | "WORKLOAD_FAILED" // scheduler: the chosen node's agent could not start the task's workload; `reason` says why
   | "CHECKSUM_MISMATCH" // agent: an arriving file's sha256 differs from the sender's
+  | "MIGRATION_TOKEN_REFUSED" // agent: a migration's call without (401) or with a wrong (403) one-time token
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "UPGRADE_REQUIRED" // a WebSocket route asked without the upgrade

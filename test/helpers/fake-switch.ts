@@ -4,6 +4,7 @@
 // open, a commit applies all), records what it receives, and delivers LLDP
 // packet-outs to a wired peer as PACKET_INs (so discovery sees links).
 import { connect, type Socket } from "node:net";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import { bundleAddOf, bundleControlMessage, bundleControlOf, decodeMessage, encodeMessage, MessageStream, OFPBCT } from "../../src/openflow/index.js";
 import type { FlowMod, OfMessage, PortDesc } from "../../src/openflow/messages.js";
 
@@ -54,14 +55,18 @@ export class FakeSwitch {
     b.peers.set(pb, { sw: a, port: pa });
   }
 
-  async connect(port: number): Promise<void> {
-    this.socket = connect(port, "127.0.0.1");
+  /** `tls`: connect over TLS with these options (OpenFlow over TLS, as OVS's ssl: targets). */
+  async connect(port: number, tls?: ConnectionOptions): Promise<void> {
+    this.socket = tls ? tlsConnect({ ...tls, port, host: "127.0.0.1" }) : connect(port, "127.0.0.1");
     this.socket.on("data", (chunk: Buffer) => {
       const batch = this.stream.push(chunk);
       for (const m of batch.messages) this.onMessage(m);
     });
     this.socket.on("error", () => {});
-    await new Promise<void>((resolve) => this.socket.once("connect", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once(tls ? "secureConnect" : "connect", () => resolve());
+      this.socket.once("close", () => reject(new Error("closed before connecting")));
+    });
     this.send({ type: "hello", xid: 1, versions: [4] });
   }
 

@@ -23,7 +23,7 @@ const LAYERS: Record<Area, string[][]> = {
     // trust/: roles and names, bearer tokens, the project CA on files (openssl), a trust directory's material
     ["trust/"],
     // metrics/: each service's prom-client registry and GET /metrics
-    ["api-types/", "http/", "openflow/", "latency/", "metrics/", "random.ts", "cpu-period.ts", "wait.ts"],
+    ["api-types/", "http/", "openflow/", "latency/", "metrics/", "random.ts", "cpu-period.ts", "wait.ts", "shipped-workloads.ts"],
     // journal/: the fsync'd JSON-lines file every embedded store writes, and the snapshot journal over it
     // (a failed write answers as http/'s 503);
     // the typed service clients; the one-machine network of the loop (host tools only);

@@ -12,6 +12,7 @@ import { Agent } from "../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../edge-agent/service/app.js";
 import { requestJson } from "../../helpers/http.js";
 import { waitFor } from "../../helpers/wait.js";
+import { TEST_ALLOW } from "../../helpers/allow-list.js";
 
 /**
  * A shell whose counter lives in its memory; /tmp/count only shows it. Written
@@ -30,7 +31,7 @@ export interface AgentNode {
 export async function startAgentNode(name: string, opts: { allowFaults?: boolean } = {}): Promise<AgentNode> {
   const workRoot = `/dev/shm/${name}`;
   rmSync(workRoot, { recursive: true, force: true });
-  const agent = new Agent({ node: name, tier: "edge", selfUrl: "", workRoot, ...opts }, await detectCapabilities());
+  const agent = new Agent({ node: name, tier: "edge", selfUrl: "", workRoot, ...opts, allow: TEST_ALLOW }, await detectCapabilities());
   const app = await buildApp(agent);
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   agent.opts.selfUrl = url; // the destination watches the source's migration record here

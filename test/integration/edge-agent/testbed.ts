@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { spawnChild, type TrackedChild } from "../../helpers/processes.js";
+import { TEST_ALLOW_FLAGS } from "../../helpers/allow-list.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 export const HOSTS = {
@@ -77,7 +78,7 @@ export async function startAgent(which: "src" | "dst"): Promise<RunningAgent> {
     // nsenter, not `ip netns exec`: that remounts /sys, hiding the cgroup v1 hierarchies.
     "nsenter",
     [`--net=/run/netns/${h.ns}`, process.execPath, "bin/fleximigrate.js", "agent", "--node", h.ns, "--tier", "edge", "--listen", `0.0.0.0:${AGENT_PORT}`,
-      "--advertise", `http://${h.onLink}:${AGENT_PORT}`, "--work-dir", workDir, "--allow-faults", "--insecure"],
+      "--advertise", `http://${h.onLink}:${AGENT_PORT}`, "--work-dir", workDir, "--allow-faults", ...TEST_ALLOW_FLAGS, "--insecure"],
     { cwd: ROOT },
   );
   await child.line((l) => l.includes('"listening"'), 60_000).catch(async (err: Error) => {

@@ -12,6 +12,7 @@ import { buildApp } from "../../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { requestJson } from "../../../helpers/http.js";
 import { waitFor } from "../../../helpers/wait.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 describeWhen("agent service with the Docker runtime", missing([needs.root(), needs.docker()]), () => {
   let agent: Agent;
@@ -21,7 +22,7 @@ describeWhen("agent service with the Docker runtime", missing([needs.root(), nee
   const id = `fmd-agent-${process.pid}`;
 
   beforeAll(async () => {
-    agent = new Agent({ node: "fmd-agent", tier: "edge", selfUrl: "", workRoot: "/dev/shm/fmd-agent" }, await detectCapabilities());
+    agent = new Agent({ node: "fmd-agent", tier: "edge", selfUrl: "", workRoot: "/dev/shm/fmd-agent", allow: TEST_ALLOW }, await detectCapabilities());
     image = await ensureTestImage(agent.docker.docker);
     app = await buildApp(agent);
     base = await app.listen({ host: "127.0.0.1", port: 0 });

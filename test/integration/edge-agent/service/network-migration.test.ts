@@ -25,6 +25,7 @@ import { buildApp } from "../../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { spawnChild, type TrackedChild } from "../../../helpers/processes.js";
 import { waitFor } from "../../../helpers/wait.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../../..");
 const CLIENT = path.join(ROOT, "test/fixtures/keepalive-client.mjs");
@@ -76,7 +77,7 @@ interface Running {
 async function startAgent(node: string, bridge: string, caps: Awaited<ReturnType<typeof detectCapabilities>>): Promise<Running> {
   const workRoot = `/dev/shm/${node}`;
   rmSync(workRoot, { recursive: true, force: true });
-  const agent = new Agent({ node, tier: "edge", selfUrl: "", workRoot, bridge, commitTimeoutMs: 120_000 }, caps);
+  const agent = new Agent({ node, tier: "edge", selfUrl: "", workRoot, bridge, commitTimeoutMs: 120_000, allow: TEST_ALLOW }, caps);
   const app = await buildApp(agent);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();

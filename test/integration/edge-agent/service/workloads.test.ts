@@ -14,6 +14,7 @@ import { buildApp } from "../../../../edge-agent/service/app.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { requestJson } from "../../../helpers/http.js";
 import { waitFor } from "../../../helpers/wait.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 const cgroupV1 = (): boolean => existsSync(path.join(CGROUP_ROOT, "cpu", "cpu.cfs_quota_us"));
 
@@ -25,7 +26,7 @@ describeWhen("an agent's workload list", missing([needs.root(), [cgroupV1, "no c
   const ids = ["exits-3", "killed", "runs"];
 
   beforeAll(async () => {
-    agent = new Agent({ node, tier: "edge", selfUrl: "", workRoot: `/dev/shm/${node}` }, await detectCapabilities());
+    agent = new Agent({ node, tier: "edge", selfUrl: "", workRoot: `/dev/shm/${node}`, allow: TEST_ALLOW }, await detectCapabilities());
     app = await buildApp(agent);
     base = await app.listen({ host: "127.0.0.1", port: 0 });
   }, 120_000);

@@ -21,6 +21,7 @@ import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { type Json, requestJson } from "../../../helpers/http.js";
 import { spawnChild, type TrackedChild } from "../../../helpers/processes.js";
 import { argvOf, busyGroupsOf, cgroupOfPid, pidsRunning } from "./agent-load.js";
+import { TEST_ALLOW_FLAGS } from "../../../helpers/allow-list.js";
 
 const NODE = "fmdur-a1";
 const PORT = 24701;
@@ -54,7 +55,7 @@ describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([need
   const everyN: number[] = [];
 
   async function startAgent(): Promise<void> {
-    agent = spawnChild(process.execPath, [CLI_PATH, "agent", "--node", NODE, "--tier", "edge", "--listen", `127.0.0.1:${PORT}`, "--work-dir", WORK, "--state-dir", stateDir, "--insecure"]);
+    agent = spawnChild(process.execPath, [CLI_PATH, "agent", "--node", NODE, "--tier", "edge", "--listen", `127.0.0.1:${PORT}`, "--work-dir", WORK, "--state-dir", stateDir, ...TEST_ALLOW_FLAGS, "--insecure"]);
     await agent.line((l) => l.includes('"listening"'), 30_000);
   }
 

@@ -46,6 +46,7 @@ describeWhen("the scheduler reconciles its restored state with a real agent's re
     agent = spawnChild(process.execPath, [
       CLI_PATH, "agent", "--node", NODE, "--tier", "edge", "--listen", `127.0.0.1:${AGENT_PORT}`, "--scheduler", SCHEDULER,
       "--report-ms", "200", "--cpus", "2", "--bridge", BRIDGE, "--work-dir", path.join(dir, "agent"), "--insecure",
+      "--allow-command", "sleep",
     ]);
     await waitFor(async () => (await client.nodes()).some((n) => n.name === NODE && n.reportedAt), { timeoutMs: 30_000, what: "the agent's first report" });
   }, 60_000);

@@ -16,9 +16,11 @@ import type { Capabilities, MigrationContext } from "../../../../edge-agent/migr
 import type { DockerRuntime } from "../../../../edge-agent/runtime/docker.js";
 import type { WorkloadRecord } from "../../../../edge-agent/runtime/types.js";
 import { Agent } from "../../../../edge-agent/service/agent.js";
+import { MIGRATION_TOKEN_HEADER } from "../../../../edge-agent/service/migration-token.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
 import { type DockerSource, dockerStopcopyStrategy } from "../../../../edge-agent/migration/docker-stopcopy.js";
 import { peerAgent } from "../../../../edge-agent/service/peer-agent.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 const REF = "fleximigrate/busybox:test";
 const LOCAL_ID = `sha256:${"a1".repeat(32)}`;
@@ -227,7 +229,7 @@ describe("GET and POST /v1/images on the destination agent", () => {
       images.set(REF, LOCAL_ID);
     },
   };
-  const agent = new Agent({ node: "fmi-unit", tier: "edge", selfUrl: "http://127.0.0.1:9", workRoot }, caps);
+  const agent = new Agent({ node: "fmi-unit", tier: "edge", selfUrl: "http://127.0.0.1:9", workRoot, allow: TEST_ALLOW }, caps);
   Object.defineProperty(agent, "docker", { value: engine as unknown as DockerRuntime });
   let app: Awaited<ReturnType<typeof buildApp>>;
 
@@ -240,15 +242,19 @@ describe("GET and POST /v1/images on the destination agent", () => {
     rmSync(workRoot, { recursive: true, force: true });
   });
 
-  const load = (body: unknown) => app.inject({ method: "POST", url: "/v1/images", payload: body as Record<string, unknown> });
+  // The source that opened the migration shows its one-time token (migration-token.ts).
+  const load = (body: unknown, token?: string) =>
+    app.inject({ method: "POST", url: "/v1/images", payload: body as Record<string, unknown>, headers: token ? { [MIGRATION_TOKEN_HEADER]: token } : {} });
 
   it("loads a tar that arrived with an open migration, deletes it, and answers the id", async () => {
     expect((await app.inject({ method: "GET", url: `/v1/images?ref=${encodeURIComponent(REF)}` })).statusCode).toBe(404);
     const workload: WorkloadRecord = { id: "w-img", runtime: "docker", spec: { image: REF, cpuLimit: 1, ports: [], labels: {} }, state: "running", createdAt: "" };
-    await agent.openIncoming("m-img1", workload, "http://127.0.0.1:9");
+    const { token } = await agent.openIncoming("m-img1", workload, "http://127.0.0.1:9");
     const tar = join(agent.incomingDir("m-img1"), "image.tar");
     writeFileSync(tar, "the image tar");
-    const res = await load({ migrationId: "m-img1", file: "image.tar", ref: REF });
+    expect((await load({ migrationId: "m-img1", file: "image.tar", ref: REF })).statusCode).toBe(401);
+    expect(loaded).toEqual([]);
+    const res = await load({ migrationId: "m-img1", file: "image.tar", ref: REF }, token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ref: REF, id: LOCAL_ID });
     expect(loaded).toEqual(["the image tar"]);
@@ -259,7 +265,7 @@ describe("GET and POST /v1/images on the destination agent", () => {
 
   it("answers 400, and loads nothing, for an unknown migration, a missing file, a bad name or body", async () => {
     const before = loaded.length;
-    await agent.openIncoming("m-img2", { id: "w-img2", runtime: "docker", spec: { image: REF, cpuLimit: 1, ports: [], labels: {} }, state: "running", createdAt: "" }, "http://127.0.0.1:9");
+    const { token } = await agent.openIncoming("m-img2", { id: "w-img2", runtime: "docker", spec: { image: REF, cpuLimit: 1, ports: [], labels: {} }, state: "running", createdAt: "" }, "http://127.0.0.1:9");
     for (const body of [
       { migrationId: "m-none", file: "image.tar", ref: REF },
       { migrationId: "m-img2", file: "image.tar", ref: REF },
@@ -267,7 +273,7 @@ describe("GET and POST /v1/images on the destination agent", () => {
       { migrationId: "m-img2", file: "..", ref: REF },
       { migrationId: "m-img2", file: "image.tar" },
     ]) {
-      const res = await load(body);
+      const res = await load(body, token);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().message).toBeTruthy();
     }

@@ -59,7 +59,7 @@ const unusedNetwork = async (): Promise<never> => {
 };
 
 /** A destination holding a restored, uncommitted copy of `workload` migrating from `source`. */
-async function restoredCopy(source: string, timing: { sourcePollMs: number; orphanMs: number }) {
+async function restoredCopy(source: string, timing: { sourcePollMs: number; orphanMs: number }, restore = true) {
   const workRoot = await mkdtemp(path.join(tmpdir(), "fm-provisional-"));
   const removed: string[] = [];
   const host: DestinationHost = {
@@ -95,7 +95,7 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
   });
   await copies.open(MIGRATION, workload, source);
   const dir = copies.dir(MIGRATION);
-  const record = await copies.restore(MIGRATION, "fake", {});
+  const record = restore ? await copies.restore(MIGRATION, "fake", {}) : undefined;
   return { copies, host, removed, record, dir, dropped };
 }
 
@@ -154,5 +154,18 @@ describe("provisional restored copy (destination side)", () => {
     });
     expect(unreachableFor()).toBeGreaterThan(3 * orphanMs);
     expectKept(copy);
+  });
+
+  it("before any restore, images that arrived are dropped too once the source reports the migration failed", async () => {
+    const source = await fakeSource("running");
+    const opened = await restoredCopy(source.url, { sourcePollMs: 20, orphanMs: 600_000 }, false);
+    expect((await stat(opened.dir)).mode & 0o777).toBe(0o700);
+    await waitFor(() => source.hits.length >= 2, { timeoutMs: 15_000, what: "two polls of the source" });
+    expect(opened.copies.incoming.has(MIGRATION)).toBe(true);
+    source.state.mode = "failed";
+    await opened.dropped;
+    expect(opened.copies.incoming.has(MIGRATION)).toBe(false);
+    await expect(stat(opened.dir)).rejects.toThrow(/ENOENT/);
+    expect(opened.removed).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { StartFailedError } from "../../../../edge-agent/runtime/start-failed.js
 import type { WorkloadRecord, WorkloadSpec } from "../../../../edge-agent/runtime/types.js";
 import { Agent } from "../../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 const caps = { criu: { present: false, checkOk: false, features: {} }, docker: { present: false }, cgroupCpu: { ok: true }, strategies: {} };
 const GOOD = { command: ["sleep", "30"], cpuLimit: 0.5 };
@@ -20,7 +21,7 @@ let app: FastifyInstance;
 let create: MockInstance<DirectRuntime["create"]>;
 
 beforeAll(async () => {
-  agent = new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-workloads-unused" }, caps);
+  agent = new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-workloads-unused", allow: TEST_ALLOW }, caps);
   app = await buildApp(agent);
 });
 
@@ -88,7 +89,7 @@ describe("POST /v1/workloads refuses bad input before the runtime is called", ()
 
 describe("a Docker workload's ports are checked on the host too (Docker publishes them there)", () => {
   it("a port in use: 409 before the container is created", async () => {
-    const dockerAgent = new Agent({ node: "edge2", tier: "edge", selfUrl: "http://127.0.0.1:7702", workRoot: "/tmp/fm-workloads-unused" }, { ...caps, docker: { present: true } });
+    const dockerAgent = new Agent({ node: "edge2", tier: "edge", selfUrl: "http://127.0.0.1:7702", workRoot: "/tmp/fm-workloads-unused", allow: TEST_ALLOW }, { ...caps, docker: { present: true } });
     const dockerApp = await buildApp(dockerAgent);
     const created = vi.spyOn(dockerAgent.docker, "create").mockRejectedValue(new Error("the runtime must not be called"));
     const holder = net.createServer();

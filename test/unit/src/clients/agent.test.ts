@@ -7,13 +7,14 @@ import { buildApp } from "../../../../edge-agent/service/app.js";
 import { AgentClient } from "../../../../src/clients/agent.js";
 import { ServiceError, ServiceUnreachable } from "../../../../src/http/client-errors.js";
 import { closedPort } from "../../../helpers/ports.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 let app: FastifyInstance;
 let url: string;
 
 beforeAll(async () => {
   const caps = { criu: { present: false, checkOk: false, features: {} }, docker: { present: false, error: "no engine (test)" }, cgroupCpu: { ok: false, error: "test" }, strategies: {} };
-  app = await buildApp(new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-clients-unused" }, caps));
+  app = await buildApp(new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-clients-unused", allow: TEST_ALLOW }, caps));
   url = await app.listen({ host: "127.0.0.1", port: 0 });
 });
 afterAll(async () => app?.close());

@@ -14,6 +14,7 @@ import { SchedulerClient } from "../../../../src/clients/scheduler.js";
 import { JsonClient } from "../../../../src/http/json-client.js";
 import { type OpenApiDocument, type RecordedCall, recordingFetch, violations } from "../../../helpers/openapi-conformance.js";
 import { makeApp } from "../../scheduler/service/helpers.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 /** The names of T's methods; a sample table keyed by it must name every one (tsc checks). */
 type MethodsOf<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
@@ -174,7 +175,7 @@ beforeAll(async () => {
   schedulerApp = await makeApp();
   controller = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, ovsdb: "unix:/nonexistent/fm-clients/db.sock" });
   const caps = { criu: { present: false, checkOk: false, features: {} }, docker: { present: false }, cgroupCpu: { ok: false, error: "test" }, strategies: {} };
-  agentApp = await buildApp(new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-clients-unused" }, caps));
+  agentApp = await buildApp(new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-clients-unused", allow: TEST_ALLOW }, caps));
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { createController, type RunningController } from "../../../../controller
 import { Agent } from "../../../../edge-agent/service/agent.js";
 import { buildApp } from "../../../../edge-agent/service/app.js";
 import { makeApp } from "../../scheduler/service/helpers.js";
+import { TEST_ALLOW } from "../../../helpers/allow-list.js";
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; additionalProperties?: unknown; maxItems?: number; anyOf?: Schema[] };
 interface OpenApiDocument {
@@ -157,7 +158,7 @@ beforeAll(async () => {
   scheduler = await makeApp();
   controller = await createController({ openflowPort: 0, httpPort: 0, dnsPort: 0, ovsdb: "unix:/nonexistent/fm-bad-bodies/db.sock" });
   const caps = { criu: { present: false, checkOk: false, features: {} }, docker: { present: false }, cgroupCpu: { ok: true }, strategies: {} };
-  agent = await buildApp(new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-bad-bodies-unused" }, caps));
+  agent = await buildApp(new Agent({ node: "edge1", tier: "edge", selfUrl: "http://127.0.0.1:7701", workRoot: "/tmp/fm-bad-bodies-unused", allow: TEST_ALLOW }, caps));
 });
 
 afterAll(async () => {
