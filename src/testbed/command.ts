@@ -6,6 +6,9 @@ import { dispatch, overview } from "../cli/dispatch.js";
 const PROGRAM = "fleximigrate testbed";
 
 export const testbedCommands = [
+  commandEntry("up", "Build the testbed and start the controller, scheduler and agents on it (Ctrl-C stops)", () => import("./cli/up.js")),
+  commandEntry("down", "Stop a running testbed and remove everything it made", () => import("./cli/down.js")),
+  commandEntry("clean", "Remove a crashed testbed's leftovers, as its state file lists them", () => import("./cli/clean.js")),
   commandEntry("relay", "The WAN delay relay (runs inside a WAN link's relay namespace)", () => import("./cli/relay.js")),
 ];
 
