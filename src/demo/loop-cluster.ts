@@ -56,7 +56,7 @@ export interface LoopOptions {
   /** Where a node's agent runs: in the root namespace on 127.0.0.1 (absent), or inside a host namespace. */
   agentHost?: (node: LoopNode) => AgentHost | undefined;
   /** The scheduler's listen address and the URL agents reach it by (agents in host namespaces need more than 127.0.0.1). */
-  schedulerListen?: { host: string; port: number; urlForAgents: string };
+  schedulerListen?: { host: string; port: number; urlForAgents: (node: LoopNode) => string };
   /** Every child's PID as it starts (the testbed's state file, for `clean` after a crash). */
   onChild?: (name: string, pid: number | undefined) => void;
 }
@@ -150,7 +150,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       const host = opts.agentHost?.(n);
       const args = [
         "agent",
-        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents ?? schedulerUrl],
+        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents(n) ?? schedulerUrl],
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
         ...["--work-dir", workDir(n)],
         ...(opts.agentArgs ?? []),

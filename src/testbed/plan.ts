@@ -27,6 +27,7 @@ export const testbedNames = {
   device: (p: string, k: number) => `${p}-d${k}`,
   devicePort: (p: string, k: number) => `${p}-d${k}p`,
   gateway: (p: string) => `${p}-gw`,
+  siteGateway: (p: string, i: number) => `${p}-g${i}`,
   wan: (p: string, k: number) => ({
     ua: `${p}-u${k}a`,
     ub: `${p}-u${k}b`,
@@ -63,7 +64,16 @@ export interface PlannedRelay {
   args: string[];
 }
 
+/** The root namespace's port on a site's switch (the management path to its agents, never across the WAN). */
+export interface SiteGateway {
+  site: string;
+  port: PortEnd;
+  /** Without prefix length. */
+  ip: string;
+}
+
 export interface TestbedPlan extends LoopnetPlan {
+  siteGateways: SiteGateway[];
   hosts: PlannedHost[];
   relays: PlannedRelay[];
   wan: WanSpec;
@@ -212,6 +222,23 @@ export function planTestbed(input: TestbedInput): TestbedPlan {
   commands.push(["ip", "addr", "add", gwAddress, "dev", gwPort.port], ["ip", "link", "set", gwPort.port, "up"]);
   objects.push({ kind: "internal-port", name: gwPort.port, names: [gwPort.port], remove: ["ovs-vsctl", "--if-exists", "del-port", gwSwitch.name, gwPort.port] });
 
+  // The other sites' management ports: a /32 each, with host routes to that site's agent hosts, so the
+  // scheduler talks to every agent over its own site's switch (a WAN link taken down cuts no control traffic).
+  // arp_ignore=1: each port answers ARP only for its own address (one L2 domain spans the sites).
+  const siteGateways: SiteGateway[] = [{ site: firstEdge.name, port: gwPort, ip: bare(gwAddress) }];
+  commands.push(["sysctl", "-q", "-w", `net.ipv4.conf.${gwPort.port}.arp_ignore=1`]);
+  def.sites.forEach((site, i) => {
+    if (site.name === firstEdge.name) return;
+    const sw = switchOf.get(site.name)!;
+    const port = end(sw.name, sw.node, testbedNames.siteGateway(p, i + 1));
+    const ip = fromTop(cidr, 1 + siteGateways.length);
+    commands.push(["ovs-vsctl", ...addPort(port, "type=internal")]);
+    commands.push(["ip", "addr", "add", `${ip}/32`, "dev", port.port], ["sysctl", "-q", "-w", `net.ipv4.conf.${port.port}.arp_ignore=1`], ["ip", "link", "set", port.port, "up"]);
+    for (const h of hosts.filter((x) => x.site === site.name)) commands.push(["ip", "route", "add", `${h.ip}/32`, "dev", port.port, "src", ip]);
+    objects.push({ kind: "internal-port", name: port.port, names: [port.port], remove: ["ovs-vsctl", "--if-exists", "del-port", sw.name, port.port] });
+    siteGateways.push({ site: site.name, port, ip });
+  });
+
   for (const o of objects) for (const name of o.names) if (name.length > IFNAME_MAX) throw new Error(`testbed: name '${name}' is longer than ${IFNAME_MAX}`);
   const order: HostObject["kind"][] = ["internal-port", "bridge", "veth", "vxlan", "netns"];
   const removal = order.flatMap((kind) => objects.filter((o) => o.kind === kind).map((o) => o.remove));
@@ -229,6 +256,7 @@ export function planTestbed(input: TestbedInput): TestbedPlan {
     removal,
     hosts,
     relays,
+    siteGateways,
     wan,
     netns: netnsList,
   };

@@ -177,7 +177,12 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
           env: { ...process.env, PATH: `${shimDir}:${process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"}` },
         };
       },
-      schedulerListen: { host: "0.0.0.0", port: schedulerPort, urlForAgents: `http://${plan ? plan.gateway.address.split("/")[0] : gatewayOf(o)}:${schedulerPort}` },
+      schedulerListen: {
+        host: "0.0.0.0",
+        port: schedulerPort,
+        // Each agent reaches the scheduler through its own site's management port.
+        urlForAgents: (n) => `http://${plan!.siteGateways.find((g) => g.site === n.site)!.ip}:${schedulerPort}`,
+      },
       onChild: (name, pid) => {
         if (pid === undefined) return;
         state.children.push({ name, pid, cmdlineHas: name.split(" ")[0]! });
@@ -202,8 +207,4 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
       if (readState(p, o.stateFileDir)) await cleanPrefix(p, o.stateFileDir);
     },
   };
-}
-
-function gatewayOf(o: TestbedOptions): string {
-  return planTestbed({ prefix: o.prefix, definition: o.definition, controllerPort: 1, rootNetnsPid: 1 }).gateway.address.split("/")[0]!;
 }
