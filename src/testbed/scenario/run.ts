@@ -171,7 +171,17 @@ async function saturate(s: Scenario, tb: RunningTestbed, m: Measurements, policy
   const results: DeviceResult[] = (
     await Promise.all([...byRate].map(([rate, specs]) => runFleet(specs, { scheduler: tb.loop.scheduler, rate, requestTimeoutMs: 30_000, keep: true, signal: abort.signal })))
   ).flat();
-  const moves = await tb.loop.scheduler.migrations();
+  // Moves still in flight when the devices stop are followed to their end (the testbed is torn down after).
+  const moves = await waitFor(
+    async () => {
+      const all = await tb.loop.scheduler.migrations();
+      return all.every((x) => FINAL.has(x.state ?? "")) ? all : undefined;
+    },
+    { timeoutMs: 240_000, intervalMs: 500, what: "every move to a final state" },
+  ).catch(async () => {
+    m.notes.push("some moves were still in flight 240 s after the devices stopped");
+    return tb.loop.scheduler.migrations();
+  });
   for (const x of moves) m.migrations.push(migrationRecord(x, runStart, policy));
   const offset = fleetStart - runStart;
   for (const r of results) {
