@@ -8,4 +8,5 @@ export const benches = [
   commandEntry("migration", "Downtime and total time of stop-and-copy, post-copy and Docker checkpoint", () => import("./migration.js")),
   commandEntry("api", "POST /v1/tasks with and without the durable store, memory across release rounds, DNS at saturation", () => import("./api.js")),
   commandEntry("loop", "The whole loop on one machine: post-copy vs stop-and-copy edge→cloud as a device sees it", () => import("./loop.js")),
+  commandEntry("testbed", "The testbed's start-up and tear-down; the WAN relay's throughput and added latency beside a plain veth path", () => import("./testbed.js")),
 ];
