@@ -7,7 +7,7 @@ export function sampleMeasurements(id = "20260101T000000-saturate-seed7", policy
   return {
     scenario: { name: "saturate", kind: "saturate", seed: 7, file: "saturate.yaml", description: "test" },
     run: { id, startedAt, finishedAt: at(60_000) },
-    testbed: [{ policy, startupMs: 40_000, teardownMs: 1200, wan: [{ link: 1, site: "edge-a", configuredOneWayMs: 10, configuredRttMs: 20, rttMedianMs: 22.4, rttMinMs: 21.1, jitterMdevMs: 1.2, addedOverConfiguredMs: 2.4, samples: 40 }], delays: [{ node: "edge1", tier: "edge", registeredMs: 0.3 }] }],
+    testbed: [{ policy, runStartedAt: startedAt, startupMs: 40_000, teardownMs: 1200, wan: [{ link: 1, site: "edge-a", configuredOneWayMs: 10, configuredRttMs: 20, rttMedianMs: 22.4, rttMinMs: 21.1, jitterMdevMs: 1.2, addedOverConfiguredMs: 2.4, samples: 40 }], delays: [{ node: "edge1", tier: "edge", registeredMs: 0.3 }] }],
     trace: [],
     requests: Array.from({ length: 40 }, (_, i) => ({ device: `cam-${(i % 2) + 1}`, task: `t${i % 2}`, t: i * 500, ok: true, latencyMs: 30 + (i % 7), budgetMs: 100, servedBy: i > 20 ? "cloud1" : "edge1", policy })),
     devices: [],
@@ -23,6 +23,7 @@ export function sampleMeasurements(id = "20260101T000000-saturate-seed7", policy
         timeline: [{ state: "COMPLETED", at: at(10_500) }] as Measurements["migrations"][number]["timeline"],
         metrics: { totalMs: 900, frozenMs: 120 } as Measurements["migrations"][number]["metrics"],
         t: 10_000,
+        completedT: 10_500,
         policy,
       },
     ],

@@ -20,8 +20,8 @@ export function plotSpecs(runs: Measurements[]): PlotSpec[] {
   const requests = runs.flatMap((m) => m.requests.filter((q) => q.ok).map((q) => ({ run: label(m), device: q.device, policy: q.policy, t: q.t / 1000, latencyMs: q.latencyMs, budgetMs: q.budgetMs, servedBy: q.servedBy })));
   const moveMarks = runs.flatMap((m) =>
     m.migrations
-      .filter((x) => x.state === "COMPLETED")
-      .map((x) => ({ run: label(m), t: (Date.parse(x.timeline.find((e) => e.state === "COMPLETED")?.at ?? "") - Date.parse(m.run.startedAt)) / 1000, task: x.task, move: `${x.from}→${x.to}` })),
+      .filter((x) => x.state === "COMPLETED" && typeof x.completedT === "number")
+      .map((x) => ({ run: label(m), t: x.completedT! / 1000, task: x.task, move: `${x.from}→${x.to}` })),
   );
   if (requests.length > 0) {
     const budgets = [...new Set(requests.map((r) => `${r.run}|${r.budgetMs}`))].map((k) => ({ run: k.split("|")[0], budgetMs: Number(k.split("|")[1]) }));

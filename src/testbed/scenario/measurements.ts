@@ -29,8 +29,9 @@ export interface MigrationRecord {
   states: string[];
   timeline: MigrationTimelineEntry[];
   metrics: MoveMetrics | null;
-  /** ms from the run's start when it was requested. */
+  /** ms from the run's start when it was requested, and when it completed (completed moves). */
   t: number;
+  completedT?: number;
   policy: string;
   fsmCase?: string;
   sizeMiB?: number;
@@ -59,8 +60,9 @@ export interface MovedCheck {
 
 export interface Measurements {
   scenario: { name: string; kind: string; seed: number; file: string; description: string };
+  /** startedAt: the run's (before its testbed is built); times `t` count from each testbed's `runStartedAt` (its services up). */
   run: { id: string; startedAt: string; finishedAt: string };
-  testbed: Array<{ policy: string; startupMs: number; teardownMs: number; wan: WanMeasure[]; delays: Array<{ node: string; tier: string; registeredMs: number }> }>;
+  testbed: Array<{ policy: string; runStartedAt: string; startupMs: number; teardownMs: number; wan: WanMeasure[]; delays: Array<{ node: string; tier: string; registeredMs: number }> }>;
   trace: TraceDevice[];
   requests: RequestRecord[];
   devices: Array<{ device: string; policy: string; status: string; task?: string; node?: string; requests: number; misses: number; missRate: number; connections?: number }>;

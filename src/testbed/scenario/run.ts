@@ -111,7 +111,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<{ dir: st
         clearInterval(cpuTimer);
         const t1 = Date.now();
         await tb.stop();
-        m.testbed.push({ policy, startupMs, teardownMs: Date.now() - t1, wan: tb.wan, delays: tb.delays.map((d) => ({ node: d.node, tier: d.tier, registeredMs: d.registeredMs })) });
+        m.testbed.push({ policy, runStartedAt: new Date(runStart).toISOString(), startupMs, teardownMs: Date.now() - t1, wan: tb.wan, delays: tb.delays.map((d) => ({ node: d.node, tier: d.tier, registeredMs: d.registeredMs })) });
         o.log(`${s.name}: testbed down (policy ${policy})`);
       }
     }
@@ -135,6 +135,7 @@ function migrationRecord(x: MoveRecord, runStart: number, policy: string, extra:
     timeline: x.timeline ?? [],
     metrics: x.metrics ?? null,
     t: Date.parse(x.requestedAt) - runStart,
+    ...(x.timeline?.some((e) => e.state === "COMPLETED") ? { completedT: Date.parse(x.timeline.find((e) => e.state === "COMPLETED")!.at) - runStart } : {}),
     policy,
     ...(x.error ? { error: x.error } : {}),
     ...extra,
