@@ -57,6 +57,8 @@ export interface LoopOptions {
   agentHost?: (node: LoopNode) => AgentHost | undefined;
   /** The scheduler's listen address and the URL agents reach it by (agents in host namespaces need more than 127.0.0.1). */
   schedulerListen?: { host: string; port: number; urlForAgents: (node: LoopNode) => string };
+  /** The controller's ports (0 each when absent: the system picks). */
+  controllerPorts?: { openflow: number; http: number; dns: number };
   /** Every child's PID as it starts (the testbed's state file, for `clean` after a crash). */
   onChild?: (name: string, pid: number | undefined) => void;
 }
@@ -108,7 +110,8 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     await cleanLeftovers(opts.prefix);
     mkdirSync(opts.stateDir, { recursive: true });
 
-    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--state-dir", path.join(opts.stateDir, "controller"), "--quiet"]);
+    const cp = opts.controllerPorts ?? { openflow: 0, http: 0, dns: 0 };
+    const ctl = new Child("controller", ["controller", "--openflow-port", String(cp.openflow), "--http-port", String(cp.http), "--dns-port", String(cp.dns), "--state-dir", path.join(opts.stateDir, "controller"), "--quiet"]);
     children.set("controller", ctl);
     opts.onChild?.("controller", ctl.pid);
     const ports = JSON.parse((await ctl.waitForLine(/^\{.*"openflowPort".*\}$/, timeoutMs))[0]) as { openflowPort: number; httpPort: number; dnsPort: number };

@@ -21,7 +21,7 @@ export interface TestbedOptions {
   prefix: string;
   definition: TestbedDefinition;
   wan?: Partial<WanSpec>;
-  /** Scheduler on basePort, agents on basePort+1...; all inside the run's port range. */
+  /** Scheduler on basePort, agents on basePort+1..., the controller on basePort+50..52: all inside the run's port range. */
   basePort: number;
   stateDir: string;
   schedulerArgs?: string[];
@@ -112,6 +112,8 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
       log,
       schedulerArgs: ["--service-cidr", o.definition.serviceCidr, ...(o.schedulerArgs ?? [])],
       agentArgs: o.agentArgs,
+      // Inside the run's port range: agents take basePort+1.., the controller basePort+50..52.
+      controllerPorts: { openflow: o.basePort + 50, http: o.basePort + 51, dns: o.basePort + 52 },
       network: (controllerPort) => {
         plan = planTestbed({ prefix: p, definition: o.definition, controllerPort, rootNetnsPid: process.pid, wan: o.wan });
         state.removal = plan.removal;
