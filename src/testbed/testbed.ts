@@ -63,9 +63,13 @@ export interface RunningTestbed {
   stop(): Promise<void>;
 }
 
-/** Pings `to` from inside `netns`: count replies 50 ms apart after one warm-up (ARP, the controller's first flows). */
+/** Pings `to` from inside `netns`: count replies 50 ms apart once it answers at all. */
 export async function pingFrom(netns: string, to: string, count = 20): Promise<PingSummary> {
-  await run("ip", ["netns", "exec", netns, "ping", "-c", "2", "-W", "2", "-i", "0.2", to]).catch(() => undefined);
+  // Until the first answer (ARP, the controller's first flows across the WAN), at most 30 s.
+  const until = Date.now() + 30_000;
+  while (!(await run("ip", ["netns", "exec", netns, "ping", "-c", "1", "-W", "1", to]).then(() => true, () => false))) {
+    if (Date.now() > until) break;
+  }
   const { stdout } = await run("ip", ["netns", "exec", netns, "ping", "-c", String(count), "-i", "0.05", "-W", "2", to], { timeout: 60_000 }).catch(
     (err: { stdout?: string }) => ({ stdout: err.stdout ?? "" }),
   );
