@@ -121,8 +121,9 @@ async function measure(path: "veth" | "relay", rate: number, delayMs: number): P
     const ping = parsePing(pingOut);
     server = spawn("ip", ["netns", "exec", b, "iperf", "-s", "-B", "10.99.0.2"], { stdio: "ignore" });
     await new Promise((res) => setTimeout(res, 500));
-    const { stdout } = await run("ip", ["netns", "exec", a, "iperf", "-c", "10.99.0.2", "-t", "3", "-y", "C"], { timeout: 30_000 });
-    const bps = Number(stdout.trim().split("\n").pop()!.split(",").pop());
+    // iperf's client can hang waiting for the server's report: a hard limit, and NaN (shown as "—") when it hits.
+    const { stdout } = await run("ip", ["netns", "exec", a, "timeout", "-s", "KILL", "20", "iperf", "-c", "10.99.0.2", "-t", "3", "-y", "C"], { timeout: 30_000 }).catch(() => ({ stdout: "" }));
+    const bps = stdout.trim() ? Number(stdout.trim().split("\n").pop()!.split(",").pop()) : Number.NaN;
     const row: PathRow = { path, rateMbit: rate, delayMs, rttMedianMs: ping ? median(ping.samplesMs) : Number.NaN, jitterMdevMs: ping?.mdevMs ?? Number.NaN, throughputMbit: bps / 1e6 };
     log(`${path} ${rate} Mbit/s, delay ${delayMs} ms: RTT ${row.rttMedianMs.toFixed(3)} ms, ${row.throughputMbit.toFixed(2)} Mbit/s`);
     return row;
