@@ -109,6 +109,8 @@ async function measure(path: "veth" | "relay", rate: number, delayMs: number): P
         await tbf(r, q);
         await sh(["ip", "-n", ns, "link", "add", "eth0", "type", "vxlan", "id", "4299", "local", local, "remote", ra, "dstport", "4789", "dev", "w0"]);
         await sh(["ip", "-n", ns, "addr", "add", `${ns === a ? "10.99.0.1" : "10.99.0.2"}/24`, "dev", "eth0"]);
+        // The relay copies each datagram in user space: a TCP checksum left to offload would never be filled in.
+        await sh(["ip", "netns", "exec", ns, "ethtool", "-K", "eth0", "tx", "off"]);
         await sh(["ip", "-n", ns, "link", "set", "eth0", "up"]);
       }
       relay = new Child("relay", ["testbed", "relay", "--a", w.ra, "--a-peer", w.ua, "--b", w.rb, "--b-peer", w.ub, "--delay-ms", String(delayMs), "--queue", "2000"], { wrap: ["ip", "netns", "exec", r] });
