@@ -35,7 +35,8 @@ describeWhen("the Mininet testbed: topology, saturate and fsm scenarios", missin
   }, 60_000);
 
   it("`mn --custom mininet/topos.py --topo fleximigrate` builds the topology with our controller: pingall drops nothing, everything removed after", async () => {
-    const ctl = new Child("controller", ["controller", "--openflow-port", String(BASE_PORT + 53), "--http-port", String(BASE_PORT + 81), "--dns-port", "0", "--state-dir", mkdtempSync("/tmp/fmt-ctl-"), "--quiet"]);
+    const ctlState = mkdtempSync("/tmp/fmt-ctl-");
+    const ctl = new Child("controller", ["controller", "--openflow-port", String(BASE_PORT + 53), "--http-port", String(BASE_PORT + 81), "--dns-port", "0", "--state-dir", ctlState, "--quiet"]);
     try {
       await ctl.waitForLine(/"openflowPort"/, 60_000);
       const { stdout, stderr } = await run(
@@ -52,6 +53,7 @@ describeWhen("the Mininet testbed: topology, saturate and fsm scenarios", missin
       expect(brs.split("\n").filter((l) => l.startsWith(`${PREFIX}-`))).toEqual([]);
     } finally {
       await ctl.stop();
+      rmSync(ctlState, { recursive: true, force: true });
     }
   }, 200_000);
 
