@@ -193,6 +193,7 @@ class WanLink:
         self.n = wan_names(prefix, k)
         self.a = wan_addresses(k)
         self.relay = None
+        self.log_path = os.path.join("/tmp", "%s-relay%d.log" % (prefix, k))
 
     def remove(self):
         if self.relay and self.relay.poll() is None:
@@ -205,6 +206,11 @@ class WanLink:
             sh("ip", "link", "del", dev, check=False)
         for ns in (self.n["ua"], self.n["ub"], self.n["relay"]):
             sh("ip", "netns", "del", ns, check=False)
+        if self.relay is not None:
+            try:
+                os.remove(self.log_path)
+            except OSError:
+                pass
 
     def make(self):
         self.remove()
@@ -227,7 +233,8 @@ class WanLink:
                "remote", a["r" + side], "dstport", "4789", "dev", w)
             sh("ip", "-n", u, "link", "set", vx, "netns", str(os.getpid()))
             sh("ip", "link", "set", vx, "up")
-        log = open(os.path.join("/tmp", "%s-relay%d.log" % (self.prefix, self.k)), "w")
+        # The relay's stderr while it runs (removed with the link); where to look when it does not start.
+        log = open(self.log_path, "w")
         self.relay = subprocess.Popen(
             ["ip", "netns", "exec", n["relay"], "/usr/bin/env", "node", os.path.join(REPO, "bin", "fleximigrate.js"), "testbed", "relay",
              "--a", a["ra"], "--a-peer", a["ua"], "--b", a["rb"], "--b-peer", a["ub"],
