@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { renderReport } from "../../../../src/testbed/report/render.js";
-import { plotSpecs } from "../../../../src/testbed/report/specs.js";
-import { sampleMeasurements } from "../../../helpers/testbed-measurements.js";
+import { renderReport } from "../../../../../src/testbed/report/render.js";
+import { plotSpecs } from "../../../../../src/testbed/report/specs.js";
+import { sampleMeasurements } from "../../../../helpers/testbed-measurements.js";
 
 describe("the testbed report", () => {
   it("has the five plots when the run measured them, each an inline SVG with marks; no script, nothing fetched", async () => {

@@ -1,9 +1,9 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { POLICY_NAMES } from "../../../../scheduler/placement/policies.js";
-import { scenarioTrace, seededRandom } from "../../../../src/testbed/scenario/trace.js";
-import { loadScenario, PLACEMENT_POLICIES, validateScenario } from "../../../../src/testbed/scenario/validate.js";
+import { POLICY_NAMES } from "../../../../../scheduler/placement/policies.js";
+import { scenarioTrace, seededRandom } from "../../../../../src/testbed/scenario/trace.js";
+import { loadScenario, PLACEMENT_POLICIES, validateScenario } from "../../../../../src/testbed/scenario/validate.js";
 
 const DIR = "mininet/scenarios";
 const base = { name: "t", kind: "saturate", seed: 3, durationS: 30, devices: [{ prefix: "cam", count: 3, budgetMs: 100, spacingS: 2, jitterS: 1 }] };
