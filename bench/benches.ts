@@ -10,4 +10,5 @@ export const benches = [
   commandEntry("api", "POST /v1/tasks with and without the durable store, memory across release rounds, DNS at saturation", () => import("./api.js")),
   commandEntry("store", "Placements/s and p99 through the embedded store and through etcd, side by side", () => import("./store.js")),
   commandEntry("loop", "The whole loop on one machine: post-copy vs stop-and-copy edge→cloud as a device sees it", () => import("./loop.js")),
+  commandEntry("testbed", "The testbed's start-up and tear-down; the WAN relay's throughput and added latency beside a plain veth path", () => import("./testbed.js")),
 ];

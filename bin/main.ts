@@ -30,6 +30,8 @@ export const entries: CommandEntry[] = [
   entry("agent-info", "Show an agent's capabilities", () => import("../edge-agent/cli/agent-info.js")),
   entry("workloads", "List an agent's workloads", () => import("../edge-agent/cli/workloads.js")),
   entry("migrate", "Migrate a workload between agents", () => import("../edge-agent/cli/migrate.js")),
+  entry("testbed", "The testbed: two edge sites and a cloud joined by a delaying WAN; scenarios and reports", () => import("../src/testbed/command.js")),
+  entry("report", "Rebuild a testbed run's report.html, or put several runs side by side", () => import("../src/testbed/cli/report.js")),
   entry("bench", "Run a benchmark: scheduler, controller or migration", () => import("../bench/command.js")),
 ];
 

@@ -21,8 +21,11 @@ export class Child {
   constructor(
     readonly name: string,
     readonly args: string[],
+    /** `wrap`: a command the child runs under (e.g. nsenter into a namespace, which execs it: same PID). */
+    opts: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {},
   ) {
-    this.process = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const argv = [...(opts.wrap ?? []), process.execPath, CLI, ...args];
+    this.process = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
     this.exited = new Promise((resolve) => {
       this.process.once("error", (err) => {
         this.stderrLines.push(err.message);

@@ -52,6 +52,29 @@ export interface LoopOptions {
   startTimeoutMs?: number;
   /** Plain HTTP with no authentication (--insecure) instead of mutual TLS with a CA made in stateDir/tls. */
   insecure?: boolean;
+  /** Another network than src/loopnet's one-bridge-per-node plan (the testbed's, src/testbed/plan.ts). */
+  network?: (controllerPort: number) => LoopnetPlan;
+  /** Runs once the network is applied, before the controller must see it settled (the testbed starts its WAN relays here). */
+  afterNetwork?: (plan: LoopnetPlan) => Promise<void>;
+  /** Runs once the controller sees the network settled, before any agent starts; may give the nodes other figures (the testbed's measured delays). */
+  beforeAgents?: (plan: LoopnetPlan, nodes: LoopNode[]) => Promise<LoopNode[]>;
+  /** Where a node's agent runs: in the root namespace on 127.0.0.1 (absent), or inside a host namespace. */
+  agentHost?: (node: LoopNode) => AgentHost | undefined;
+  /** The scheduler's listen address and the URL agents reach it by (agents in host namespaces need more than 127.0.0.1). */
+  schedulerListen?: { host: string; port: number; urlForAgents: (node: LoopNode) => string };
+  /** The controller's ports (0 each when absent: the system picks). */
+  controllerPorts?: { openflow: number; http: number; dns: number };
+  /** Every child's PID as it starts (the testbed's state file, for `clean` after a crash). */
+  onChild?: (name: string, pid: number | undefined) => void;
+}
+
+/** An agent inside a host's network namespace: it listens on the host's address. */
+export interface AgentHost {
+  netns: string;
+  listen: string;
+  /** Wraps the agent's command (nsenter into the namespace), and its environment. */
+  wrap: string[];
+  env: NodeJS.ProcessEnv;
 }
 
 export interface RunningLoop {
@@ -75,7 +98,7 @@ export interface RunningLoop {
 
 export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
   const log = opts.log ?? (() => {});
-  const nodes = opts.nodes ?? LOOP_NODES;
+  let nodes = opts.nodes ?? LOOP_NODES;
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
   const children = new Map<string, Child>();
   let plan: LoopnetPlan | undefined;
@@ -100,15 +123,18 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     const trustArgs = trust?.args ?? ["--insecure"];
     const tlsOpt = trust ? { tls: trust.admin } : {};
 
-    const ctl = new Child("controller", ["controller", "--openflow-port", "0", "--http-port", "0", "--dns-port", "0", "--state-dir", path.join(opts.stateDir, "controller"), "--quiet", ...trustArgs]);
+    const cp = opts.controllerPorts ?? { openflow: 0, http: 0, dns: 0 };
+    const ctl = new Child("controller", ["controller", "--openflow-port", String(cp.openflow), "--http-port", String(cp.http), "--dns-port", String(cp.dns), "--state-dir", path.join(opts.stateDir, "controller"), "--quiet", ...trustArgs]);
     children.set("controller", ctl);
+    opts.onChild?.("controller", ctl.pid);
     const ports = JSON.parse((await ctl.waitForLine(/^\{.*"openflowPort".*\}$/, timeoutMs))[0]) as { openflowPort: number; httpPort: number; dnsPort: number };
     const controllerUrl = `${trust ? "https" : "http"}://127.0.0.1:${ports.httpPort}`;
     const controller = new ControllerClient(controllerUrl, tlsOpt);
     log(`controller up: ${controllerUrl} (OpenFlow ${ports.openflowPort}, DNS ${ports.dnsPort})`);
 
-    plan = planLoopnet({ prefix: opts.prefix, nodes, controllerPort: ports.openflowPort, rootNetnsPid: process.pid });
+    plan = opts.network ? opts.network(ports.openflowPort) : planLoopnet({ prefix: opts.prefix, nodes, controllerPort: ports.openflowPort, rootNetnsPid: process.pid });
     await applyPlan(plan);
+    await opts.afterNetwork?.(plan);
     const dpids = plan.bridges.map((b) => b.dpid);
     await waitFor(
       async () => {
@@ -118,13 +144,17 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       { timeoutMs, intervalMs: 200, what: "the controller to see every bridge of the loop, settled" },
     );
     log(`network up: ${plan.bridges.map((b) => `${b.node}=${b.name}`).join(", ")}, gateway ${plan.gateway.address}`);
+    if (opts.beforeAgents) nodes = await opts.beforeAgents(plan, nodes);
 
     const startScheduler = async () => {
-      const args = ["scheduler", "--port", String(schedulerPort), "--controller", controllerUrl, "--state-dir", opts.stateDir, ...trustArgs, ...(opts.schedulerArgs ?? [])];
+      const listen = opts.schedulerListen;
+      const args = ["scheduler", "--port", String(listen?.port ?? schedulerPort), ...(listen ? ["--host", listen.host] : [])];
+      args.push("--controller", controllerUrl, "--state-dir", opts.stateDir, ...trustArgs, ...(opts.schedulerArgs ?? []));
       schedulerChild = new Child("scheduler", args);
+      opts.onChild?.("scheduler", schedulerChild.pid);
       const m = await schedulerChild.waitForLine(/^scheduler listening on (https?:\/\/\S+)/, timeoutMs);
       schedulerPort = Number(new URL(m[1]!).port);
-      return m[1]!;
+      return listen ? `http://127.0.0.1:${listen.port}` : m[1]!;
     };
     const schedulerUrl = await startScheduler();
     const scheduler = new SchedulerClient(schedulerUrl, tlsOpt);
@@ -133,17 +163,19 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     const agents = new Map<string, string>();
     for (const [i, n] of nodes.entries()) {
       const bridge = plan.bridges[i]!.name;
+      const host = opts.agentHost?.(n);
       const args = [
         "agent",
-        ...["--node", n.name, "--tier", n.tier, "--listen", "127.0.0.1:0", "--scheduler", schedulerUrl],
+        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents(n) ?? schedulerUrl],
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
         ...["--work-dir", workDir(n)],
         ...trustArgs,
         ...(opts.agentArgs ?? []),
         ...(n.agentArgs ?? []),
       ];
-      const child = new Child(`agent ${n.name}`, args);
+      const child = new Child(`agent ${n.name}`, args, host ? { wrap: host.wrap, env: host.env } : {});
       children.set(`agent ${n.name}`, child);
+      opts.onChild?.(`agent ${n.name}`, child.pid);
       const line = (await child.waitForLine(/^\{.*"listening".*\}$/, timeoutMs))[0];
       agents.set(n.name, (JSON.parse(line) as { listening: string }).listening);
     }

@@ -16,6 +16,8 @@ import WebSocket from "ws";
 import { runFleet } from "../devices/fleet.js";
 import { overallJson, resultsTable, Tally } from "../devices/report.js";
 import type { DeviceSpec } from "../devices/device.js";
+import { loadDefinition } from "../testbed/definition.js";
+import { type RunningTestbed, startTestbed } from "../testbed/testbed.js";
 import { type RunningLoop, startLoop } from "./loop-cluster.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,6 +29,8 @@ export interface LoopUpOptions {
   /** Resolves when the user asked to stop (Ctrl-C). */
   stopped: Promise<void>;
   emit(record: Record<string, unknown>, text: string): void;
+  /** Run the loop on the testbed (src/testbed: mininet/testbed.json's sites, the WAN relay, agents in host namespaces) instead of one bridge per node. */
+  testbed?: { definitionFile?: string; prefix: string; basePort: number };
 }
 
 /**
@@ -57,11 +61,23 @@ export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
   // A run of its own: the scheduler must not restore an earlier run's tasks, whose agents are gone.
   const stateDir = mkdtempSync(join(tmpdir(), "fleximigrate-up-"));
   let loop: RunningLoop | undefined;
+  let testbed: RunningTestbed | undefined;
   let socket: WebSocket | undefined;
   const abort = new AbortController();
   void opts.stopped.then(() => abort.abort());
   try {
-    loop = await startLoop({ prefix: "fmup", stateDir, schedulerArgs: ["--min-residence", "0"], log });
+    if (opts.testbed) {
+      const tb = await startTestbed({
+        prefix: opts.testbed.prefix,
+        definition: loadDefinition(opts.testbed.definitionFile),
+        basePort: opts.testbed.basePort,
+        stateDir,
+        schedulerArgs: ["--min-residence", "0"],
+        log,
+      });
+      testbed = tb;
+      loop = tb.loop;
+    } else loop = await startLoop({ prefix: "fmup", stateDir, schedulerArgs: ["--min-residence", "0"], log });
     const running = loop;
     socket = await followEvents(running, opts);
     announce(running, opts);
@@ -89,7 +105,8 @@ export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
     return 0;
   } finally {
     socket?.close();
-    await loop?.stop();
+    if (testbed) await testbed.stop();
+    else await loop?.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -47,6 +47,8 @@ whose moves are recorded only. Runs until Ctrl-C.`,
     "no-loop": flag.boolean("as root too: the scheduler-only demo (moves recorded, nothing runs) instead of the closed loop"),
     "base-port": flag.number("N", "scheduler port; every other port shifts with it:\ncontroller 8181/6653 (DNS 5353), agents 7701-7703", { integer: true, min: 1, default: 8088 }),
     seed: flag.number("N", "seed of the demo load", { integer: true, default: 1 }),
+    testbed: flag.boolean("as root: run the loop on the testbed (mininet/testbed.json: a switch per site,\nthe WAN delay relay, agents inside host namespaces), as `testbed run` and its tests do"),
+    "testbed-definition": flag.string("FILE", "the testbed definition for --testbed (default mininet/testbed.json)"),
     interval: flag.number("MS", "time between two demo actions", { min: 10, default: 300 }),
   },
   async run(parsed) {
@@ -66,6 +68,7 @@ whose moves are recorded only. Runs until Ctrl-C.`,
       // Outside the loop no bridge exists for a workload's own network: no agent could run a task.
       agents: false,
       durationMs: (v.duration ?? 0) * 1000,
+      testbed: v.testbed ? { prefix: "fmup", basePort: v["base-port"], ...(v["testbed-definition"] ? { definitionFile: v["testbed-definition"] } : {}) } : undefined,
       seed: v.seed,
       intervalMs: v.interval,
     }).run();
@@ -94,6 +97,7 @@ interface UpOptions {
   controller: boolean;
   agents: boolean;
   durationMs: number;
+  testbed: { prefix: string; basePort: number; definitionFile?: string } | undefined;
   seed: number;
   intervalMs: number;
 }
@@ -140,6 +144,7 @@ class Up {
           json: this.json,
           durationMs: this.opts.durationMs,
           stopped: this.stopped,
+          ...(this.opts.testbed ? { testbed: this.opts.testbed } : {}),
           emit: (record, text) => this.emit({ at: new Date().toISOString(), ...record }, text || eventLine({ at: new Date().toISOString(), ...record })),
         });
       } finally {

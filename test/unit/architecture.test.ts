@@ -35,6 +35,11 @@ const LAYERS: Record<Area, string[][]> = {
     // IoT devices that send real requests (a command of their own); the PCA's command
     ["devices/", "pca/command.ts", "trust/command.ts"],
     ["demo/"],
+    // the testbed (two edge sites and a cloud, the WAN relay, scenarios, reports) on demo/'s loop harness
+    ["testbed/"],
+    // `up`, which runs the loop on the testbed with --testbed
+    ["demo/up-loop.ts"],
+    ["demo/up.ts"],
   ],
   // state/ keeps what the service holds (and orders it with the move journal) across restarts
   // policy/: the migration policy language (pure), below the manager that enforces it
