@@ -7,7 +7,8 @@
 //     (role and name inside it), else a bearer token signed by the CA;
 //     neither, or a bad one: 401;
 //   - its role against the route's row: 403;
-//   - a WebSocket upgrade whose Origin is not on the allow-list: 403.
+//   - a WebSocket upgrade whose Origin is neither the service's own nor on the
+//     allow-list: 403.
 // Rows may bind a role to a name (an agent reports only for its own node, a
 // device releases only its own tasks): that check runs after validation and
 // before the handler, so still before any side effect.
@@ -70,7 +71,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
       throw new ApiError(403, "FORBIDDEN", `${req.method} ${url}: role ${identity.role} (${identity.name}) may not call it; allowed: ${row.roles.join(", ")}`);
     }
     const origin = req.headers.origin;
-    if (req.headers.upgrade?.toLowerCase() === "websocket" && origin !== undefined && !origins.has(origin)) {
+    if (isUpgrade(req) && origin !== undefined && !origins.has(origin) && !sameOrigin(origin, req)) {
       throw new ApiError(403, "FORBIDDEN", `WebSocket from origin ${origin} refused: not on the allow-list (--allow-origin)`);
     }
   });
@@ -108,6 +109,18 @@ export function authenticate(req: FastifyRequest, opts: Pick<AuthOptions, "verif
     return verdict.identity;
   }
   throw unauthenticated("no credentials: present a client certificate of the project CA or a bearer token (fleximigrate certs)");
+}
+
+/** The service's own pages (the scheduler's dashboard) may open its sockets: Origin names the host the request came to. */
+function sameOrigin(origin: string, req: FastifyRequest): boolean {
+  try {
+    const o = new URL(origin);
+    const scheme = (req.raw.socket as Partial<TLSSocket>).encrypted ? "https:" : "http:";
+    // Through URL on both sides, so that a default port written out (":80", ":443") compares equal.
+    return o.protocol === scheme && req.headers.host !== undefined && o.host === new URL(`${scheme}//${req.headers.host}`).host;
+  } catch {
+    return false;
+  }
 }
 
 function isUpgrade(req: FastifyRequest): boolean {

@@ -7,13 +7,18 @@
 // COMPLETED on screen, a device's measured latency is drawn, a switch's flow
 // table and the DNS records are shown, and no view overflows a phone's width.
 // Screenshots of each view go to test-artifacts/dashboard/ (gitignored).
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+// The loop runs with mutual TLS (its CA in STATE/tls); the page is opened as a
+// viewer with a bearer token signed by that CA (?token=), as an operator would.
+import { createPrivateKey } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Placed } from "../../../../src/api-types/scheduler.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
+import { signToken } from "../../../../src/trust/token.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { ServiceDevice } from "../../../helpers/service-device.js";
 import { waitFor } from "../../../helpers/wait.js";
@@ -49,6 +54,7 @@ describeWhen(
     let loop: RunningLoop;
     let browser: Browser;
     const problems: string[] = [];
+    let viewerToken = "";
 
     beforeAll(async () => {
       await run("bash", ["scripts/services.sh", "start", "ovs"]);
@@ -56,6 +62,8 @@ describeWhen(
       mkdirSync(ARTIFACTS, { recursive: true });
       loop = await startLoop({ prefix: PREFIX, stateDir: STATE, schedulerArgs: ["--min-residence", "0"] });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+      const caKey = createPrivateKey(readFileSync(path.join(STATE, "tls", "ca.key")));
+      viewerToken = signToken(caKey, { role: "viewer", name: "operator", iat: Math.floor(Date.now() / 1000) });
     }, 180_000);
 
     afterAll(async () => {
@@ -66,12 +74,13 @@ describeWhen(
 
     /** A page that records every console error and uncaught exception. */
     async function open(width: number, height: number, view: string): Promise<Page> {
-      const page = await browser.newPage({ viewport: { width, height } });
+      // The browser does not know the loop's private CA: the test checks the dashboard, not the browser's trust store.
+      const page = await browser.newPage({ viewport: { width, height }, ignoreHTTPSErrors: true });
       page.on("console", (m) => {
         if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
       });
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      await page.goto(`${loop.schedulerUrl}/ui/#${view}`);
+      await page.goto(`${loop.schedulerUrl}/ui/?token=${encodeURIComponent(viewerToken)}#${view}`);
       await page.waitForSelector('body[data-scheduler-stream="live"][data-controller-stream="live"]', { timeout: 60_000 });
       return page;
     }

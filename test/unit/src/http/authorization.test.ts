@@ -144,6 +144,10 @@ describe.each(services)("every route of the $name, with every role and with none
     expect(evil.statusCode, evil.body).toBe(403);
     expect(evil.json().message).toMatch(/origin https:\/\/evil.example refused/);
     expect((await ws("https://dashboard.example")).statusCode).not.toBe(403);
+    // The service's own page (the scheduler's dashboard): same scheme and host as the request; another scheme is not.
+    const own = await ws("http://localhost:80");
+    expect(own.statusCode, `${own.body} ${JSON.stringify(own.headers)}`).not.toBe(403);
+    expect((await ws("https://localhost:80")).statusCode).toBe(403);
   });
 });
 
