@@ -42,7 +42,7 @@ export const command = defineCommand({
       "WORDS",
       "a command workloads may run: an executable (by PATH or path), then the words that\nmust follow it (`*` matches within a word); repeat or separate with commas.\nThe shipped image server (this Node running the bundled server) is always allowed",
     ),
-    "page-wire": flag.choice(["tls", "relay", "tcp"], "post-copy pages to the destination: tls = CRIU's own --tls with certificates made\nper migration; relay = a loopback relay beside the lazy-pages daemon, TLS pinned\nwith the migration's token; tcp = the relay without TLS (comparison only)", { default: "tls" }),
+    "page-wire": flag.choice(["tls", "relay", "tcp"], "post-copy pages to the destination: tls = CRIU's own --tls with certificates made\nper migration (faults can stall behind its buffered reads); relay = a loopback\nrelay beside the lazy-pages daemon, TLS pinned with the migration's token;\ntcp = the relay without TLS (comparison only)", { default: "relay" }),
     "allow-image": flag.list("NAME", "a Docker image workloads may run (NAME allows its tags; `*` within a word);\nrepeat or separate with commas. None unless given"),
     "node-key": flag.string("FILE", "the node's private key the certificate certifies (mode 0600): signs the registration"),
     ...serviceTrustFlags,

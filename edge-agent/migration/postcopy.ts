@@ -99,7 +99,7 @@ export const postcopyStrategy: MigrationStrategy<TreeSource> = {
     await warmPostcopySource();
     // Only the destination that opened this migration is served (its token first), over TLS with a
     // certificate made for this migration alone, which the destination pins (page-wire.ts).
-    const { listener, pageServer } = await guardedPageServer(listenHost, ctx.peer.token(), ctx.pageWire ?? "tls");
+    const { listener, pageServer } = await guardedPageServer(listenHost, ctx.peer.token(), ctx.pageWire ?? "relay");
     let decidedAt: number;
     try {
       if (ctx.destination.prepare && !(await ctx.destination.prepare(POSTCOPY_HOOK, pageServer))) ctx.log("post-copy: the destination restores unprepared");

@@ -32,7 +32,7 @@ export interface AgentOptions {
   commitTimeoutMs?: number;
   /** HTTPS with the project CA for calls to other agents (mutual TLS); none: plain HTTP (--insecure). */
   clientTls?: ClientTls;
-  /** How post-copy pages cross to the destination (--page-wire): "tls" unless given. */
+  /** How post-copy pages cross to the destination (--page-wire): "relay" unless given. */
   pageWire?: "tls" | "relay" | "tcp";
   /** What workloads may run (--allow-command, --allow-image); defaultAllowList() unless given. */
   allow?: AllowListConfig;

@@ -246,7 +246,7 @@ export class OutgoingMigrations {
       fenced: (at) => this.fenced(id, at),
       probe,
       bandwidthBps: this.lastBandwidthBps,
-      pageWire: host.opts.pageWire ?? "tls",
+      pageWire: host.opts.pageWire ?? "relay",
       signal: abort.signal,
       log: (m) => host.log(`${id}: ${m}`),
     };
