@@ -116,6 +116,8 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
   try {
     loop = await startLoop({
       prefix: p,
+      // Plain HTTP for now: agents in host namespaces are reached on site addresses their certificates would have to name.
+      insecure: true,
       nodes: nodesOf,
       stateDir: o.stateDir,
       log,

@@ -61,7 +61,7 @@ export async function counterOf(runtime: DockerRuntime, containerId: string): Pr
 /** Creates the COUNTER workload `id` on `node` and waits until it counted to 40. */
 export async function createCounter(runtime: DockerRuntime, node: AgentNode, image: string, id: string): Promise<WorkloadRecord> {
   const created = await requestJson<WorkloadRecord>("POST", `${node.url}/v1/workloads`, { id, image, command: COUNTER, cpuLimit: 0.5 }, 60_000);
-  expect(created.status).toBe(201);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
   // Far enough that a counter restarted from 0 could not catch up within the checks after a move.
   await waitFor(async () => (await counterOf(runtime, created.body.containerId!).catch(() => 0)) >= 40, { timeoutMs: 30_000, what: "the counter to reach 40" });
   return created.body;

@@ -36,7 +36,7 @@ describeWhen("the Mininet testbed: topology, saturate and fsm scenarios", missin
 
   it("`mn --custom mininet/topos.py --topo fleximigrate` builds the topology with our controller: pingall drops nothing, everything removed after", async () => {
     const ctlState = mkdtempSync("/tmp/fmt-ctl-");
-    const ctl = new Child("controller", ["controller", "--openflow-port", String(BASE_PORT + 53), "--http-port", String(BASE_PORT + 81), "--dns-port", "0", "--state-dir", ctlState, "--quiet"]);
+    const ctl = new Child("controller", ["controller", "--openflow-port", String(BASE_PORT + 53), "--http-port", String(BASE_PORT + 81), "--dns-port", "0", "--state-dir", ctlState, "--quiet", "--insecure"]);
     try {
       await ctl.waitForLine(/"openflowPort"/, 60_000);
       const { stdout, stderr } = await run(
