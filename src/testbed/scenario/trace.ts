@@ -1,19 +1,8 @@
 // The device trace a scenario and its seed stand for (pure): the same file and
 // seed give the same arrivals, budgets, rates and releases, every time.
 import type { DeviceSpec } from "../../devices/device.js";
+import { seededRng } from "../../random.js";
 import type { Scenario } from "./types.js";
-
-/** mulberry32: a small, well-known 32-bit PRNG; values in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface TraceDevice extends DeviceSpec {
   rate: number;
@@ -21,7 +10,7 @@ export interface TraceDevice extends DeviceSpec {
 
 /** Every device of the scenario with its start and stop (ms from the run's start), sorted by start. */
 export function scenarioTrace(s: Scenario): TraceDevice[] {
-  const random = seededRandom(s.seed);
+  const random = seededRng(s.seed);
   const endMs = s.durationS * 1000;
   const out: TraceDevice[] = [];
   for (const g of s.devices) {

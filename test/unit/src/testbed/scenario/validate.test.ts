@@ -2,7 +2,8 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { POLICY_NAMES } from "../../../../../scheduler/placement/policies.js";
-import { scenarioTrace, seededRandom } from "../../../../../src/testbed/scenario/trace.js";
+import { seededRng } from "../../../../../src/random.js";
+import { scenarioTrace } from "../../../../../src/testbed/scenario/trace.js";
 import { loadScenario, PLACEMENT_POLICIES, validateScenario } from "../../../../../src/testbed/scenario/validate.js";
 
 const DIR = "mininet/scenarios";
@@ -26,7 +27,7 @@ describe("testbed scenarios", () => {
     expect(a[1]!.startMs).toBeGreaterThanOrEqual(2000);
     expect(a[1]!.startMs).toBeLessThan(3000);
     expect(scenarioTrace(validateScenario({ ...base, seed: 4 }, "x")).map((d) => d.startMs)).not.toEqual(a.map((d) => d.startMs));
-    expect(seededRandom(1)()).toBe(seededRandom(1)());
+    expect(seededRng(1)()).toBe(seededRng(1)());
   });
 
   it.each([
