@@ -7,6 +7,7 @@
 // bounds the fewest from below by the largest individually movable shares.
 import { defineCommand } from "../src/cli/define.js";
 import * as flag from "../src/cli/flags.js";
+import { TRACE_FLAGS } from "./scheduler.js";
 import { printJson } from "../src/cli/output.js";
 import { IndexedFinder } from "../scheduler/placement/capacity-index.js";
 import type { ClusterState } from "../scheduler/placement/cluster-state.js";
@@ -22,11 +23,7 @@ export const command = defineCommand({
 admission, the rule's moves beside the fewest moves any set of one node's requests
 needs (brute force up to 3, a lower bound past that).`,
   flags: {
-    requests: flag.number("N", "requests in the trace", { integer: true, min: 1, default: 100_000 }),
-    edge: flag.number("N", "edge nodes", { integer: true, min: 0, default: 900 }),
-    cloud: flag.number("N", "cloud nodes", { integer: true, min: 0, default: 100 }),
-    concurrent: flag.number("N", "requests running at once, on average", { integer: true, min: 1, default: 22_000 }),
-    seed: flag.number("N", "seed of the trace", { integer: true, min: 0, default: 42 }),
+    ...TRACE_FLAGS,
     json: flag.boolean("print the figures as JSON"),
   },
   run: async (parsed) => {

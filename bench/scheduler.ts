@@ -16,6 +16,15 @@ import type { TraceEvent } from "../scheduler/planner/requests-file.js";
 import type { NodeSpec, TaskRequest } from "../scheduler/placement/types.js";
 
 /** The rows: a policy, with or without the downtime model (migration-aware admission). */
+/** The bench trace's shape and seed; bench rule3-bound replays the same trace with the same flags. */
+export const TRACE_FLAGS = {
+  requests: flag.number("N", "requests in the trace", { integer: true, min: 1, default: 100_000 }),
+  edge: flag.number("N", "edge nodes", { integer: true, min: 0, default: 900 }),
+  cloud: flag.number("N", "cloud nodes", { integer: true, min: 0, default: 100 }),
+  concurrent: flag.number("N", "requests running at once, on average", { integer: true, min: 1, default: 22_000 }),
+  seed: flag.number("N", "seed of the trace", { integer: true, min: 0, default: 42 }),
+};
+
 const ROWS = [
   { label: "delay-aware", policy: "delay-aware", downtime: false },
   { label: "delay-aware+downtime", policy: "delay-aware", downtime: true },
@@ -50,11 +59,7 @@ with a downtime model (migration-aware admission) and least-loaded: decisions/s,
 p50 and p99 decision latency, peak RSS of the process so far, moves per case-3
 admission, moved CPU and memory, requests late by moves, and how decisions split by case.`,
   flags: {
-    requests: flag.number("N", "requests in the trace", { integer: true, min: 1, default: 100_000 }),
-    edge: flag.number("N", "edge nodes", { integer: true, min: 0, default: 900 }),
-    cloud: flag.number("N", "cloud nodes", { integer: true, min: 0, default: 100 }),
-    concurrent: flag.number("N", "requests running at once, on average", { integer: true, min: 1, default: 22_000 }),
-    seed: flag.number("N", "seed of the trace", { integer: true, min: 0, default: 42 }),
+    ...TRACE_FLAGS,
     json: flag.boolean("print the rows as JSON"),
   },
   run: async (parsed) => bench(parsed.values),
