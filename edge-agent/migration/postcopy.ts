@@ -232,7 +232,7 @@ export const postcopyDestinationHook: DestinationHook<unknown> = {
   },
   async restore(ctx: DestinationContext<unknown>): Promise<RestoredTree> {
     const prepared = ctx.prepared as PreparedRestore | undefined;
-    const restored = await (prepared ? prepared.go() : lazyPagesTarget(ctx).then((target) => restorePostcopy({ imagesDir: ctx.imagesDir, ...target, netns: ctx.netns }))).catch(
+    const restored = await (prepared ? prepared.go(ctx.signal) : lazyPagesTarget(ctx).then((target) => restorePostcopy({ imagesDir: ctx.imagesDir, ...target, netns: ctx.netns, signal: ctx.signal }))).catch(
       async (err: Error) => {
         await closeRelay(ctx.migrationId);
         throw err;

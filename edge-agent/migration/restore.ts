@@ -13,7 +13,7 @@ export async function restorePlain(ctx: DestinationContext<Pick<DirectRuntime, "
     ctx.log("fault injection: removed pages-1.img before restore");
   }
   const into = ctx.netns ? { netns: ctx.netns, side: "restore-fresh" as const } : undefined;
-  return { pid: await ctx.runtime.restore(ctx.imagesDir, into) };
+  return { pid: await ctx.runtime.restore(ctx.imagesDir, into, ctx.signal) };
 }
 
 export const plainRestoreHook: DestinationHook<Pick<DirectRuntime, "restore">> = { name: "stopcopy", restore: restorePlain };

@@ -183,6 +183,8 @@ export interface DestinationContext<R = unknown> {
   token?: string;
   /** What this hook's prepare() returned for this migration, when it ran with the same hook. */
   prepared?: PreparedHook;
+  /** Aborted when the migration is abandoned mid-restore: the hook ends what it started (CRIU and the half-made tree). */
+  signal?: AbortSignal;
   log(message: string): void;
 }
 

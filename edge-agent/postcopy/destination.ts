@@ -19,6 +19,8 @@ export interface PostcopyRestoreOptions {
   netns?: string;
   /** More options for `criu lazy-pages` (the experiment with CRIU's own --tls, docs/security-wires.md). */
   lazyPagesArgs?: string[];
+  /** Abandons the restore: CRIU, the tree it was making and the daemon end. */
+  signal?: AbortSignal;
 }
 
 export interface LazyPagesExit {
@@ -87,7 +89,7 @@ export async function restorePostcopy(opts: PostcopyRestoreOptions): Promise<Pos
     await waitReady(daemon, opts.startTimeoutMs ?? 10_000, lazyPagesExit);
     const t1 = Date.now();
     const tcp = opts.netns ? tcpFlags("restore-fresh") : [];
-    await criu(["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid"), ...tcp], { dir, log: "restore.log", timeoutMs: 120_000, netns: opts.netns });
+    await criu(["restore", "--lazy-pages", "-d", "--pidfile", join(dir, "restore.pid"), ...tcp], { dir, log: "restore.log", timeoutMs: 120_000, netns: opts.netns, signal: opts.signal });
     const restoreMs = Date.now() - t1;
     const pid = Number((await readFile(join(dir, "restore.pid"), "utf8")).trim());
     if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no usable pidfile");

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { criuError, spawnCriu, tcpFlags } from "../runtime/criu.js";
+import { killRestoreTree } from "../runtime/proc-children.js";
 import { type PostcopyRestore, type PostcopyRestoreOptions, spawnLazyDaemon, waitReady } from "./destination.js";
 
 const INVENTORY = "inventory.img";
@@ -22,8 +23,8 @@ const LAZY_VIEW = "fm-view-lazy";
 const RESTORE_VIEW = "fm-view-restore";
 
 export interface PreparedRestore {
-  /** The images arrived in imagesDir: restore from them (resolves once the tree runs, as restorePostcopy). */
-  go(): Promise<PostcopyRestore>;
+  /** The images arrived in imagesDir: restore from them (resolves once the tree runs, as restorePostcopy); `signal` cancels it midway. */
+  go(signal?: AbortSignal): Promise<PostcopyRestore>;
   /** Ends both waiting CRIU processes and removes the views (a migration abandoned before go). */
   cancel(): Promise<void>;
 }
@@ -45,16 +46,20 @@ export async function prepareRestore(opts: PostcopyRestoreOptions): Promise<Prep
   restoreExit.catch(() => {});
   let used = false;
   const cancel = async () => {
-    if (restore.exitCode === null && restore.signalCode === null) restore.kill("SIGKILL");
+    // The restore's half-made tree goes with it: killed alone it would wait on pages forever.
+    if (restore.exitCode === null && restore.signalCode === null && restore.pid !== undefined) await killRestoreTree(restore.pid);
     lazy.stopDaemon();
     await Promise.all([restoreExit.catch(() => undefined), lazy.lazyPagesExit]);
     await removeViews(views);
   };
   return {
     cancel,
-    async go() {
+    async go(signal?: AbortSignal) {
       if (used) throw new Error("this prepared restore already ran");
       used = true;
+      const onAbort = () => void cancel();
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
       try {
         const t0 = Date.now();
         const images = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith(".img") && e.name !== INVENTORY).map((e) => e.name);
@@ -71,7 +76,9 @@ export async function prepareRestore(opts: PostcopyRestoreOptions): Promise<Prep
         return { pid, restoreMs: Date.now() - t1, lazyReadyMs: t1 - t0, lazyPagesExit: lazy.lazyPagesExit, stopDaemon: lazy.stopDaemon };
       } catch (err) {
         await cancel();
-        throw err;
+        throw signal?.aborted ? new Error(`restore abandoned: ${(err as Error).message}`) : err;
+      } finally {
+        signal?.removeEventListener("abort", onAbort);
       }
     },
   };

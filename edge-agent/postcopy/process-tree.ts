@@ -1,16 +1,8 @@
 // PIDs of a process tree as its own PID namespace numbers them (the names CRIU
 // gives pagemap-N.img and the lazy-pages daemon uses in dst_id), mapped to
 // the PIDs we see.
-import { readdir, readFile } from "node:fs/promises";
-
-async function children(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
-    const text = await readFile(`/proc/${pid}/task/${tid}/children`, "utf8").catch(() => "");
-    for (const c of text.trim().split(/\s+/)) if (c) out.push(Number(c));
-  }
-  return out;
-}
+import { readFile } from "node:fs/promises";
+import { childPids } from "../runtime/proc-children.js";
 
 /** The innermost NSpid of a process (its PID inside its own namespace). */
 export async function namespacePid(pid: number): Promise<number> {
@@ -28,7 +20,7 @@ export async function treePidMap(root: number): Promise<Map<number, number>> {
   while (todo.length) {
     const pid = todo.pop()!;
     map.set(await namespacePid(pid), pid);
-    todo.push(...(await children(pid)));
+    todo.push(...(await childPids(pid)));
   }
   return map;
 }

@@ -6,6 +6,7 @@ import { watch } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { killRestoreTree } from "./proc-children.js";
 
 export const CRIU = process.env.FLEXIMIGRATE_CRIU ?? "criu";
 
@@ -38,6 +39,8 @@ export interface CriuOptions {
    * from inside it, so only its sockets move (with TCP repair), not the namespace.
    */
   netns?: string;
+  /** Ends the run (and, for a restore, the tree it was making) when aborted: a migration abandoned midway. */
+  signal?: AbortSignal;
 }
 
 /** A CRIU run that failed: which subcommand, how it ended, and the error lines of its log. */
@@ -96,12 +99,18 @@ async function runCriu(args: string[], opts: CriuOptions): Promise<void> {
     stderr = (stderr + d.toString()).slice(-16_384);
   });
   const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGTERM"), opts.timeoutMs);
+  const onAbort = () => {
+    if (child.pid !== undefined) void killRestoreTree(child.pid);
+  };
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   const ending = await new Promise<string | null>((resolve) => {
     child.once("error", (err) => resolve(`not started: ${err.message}`));
     child.once("close", (code, signal) => resolve(code === 0 ? null : code !== null ? `exit ${code}` : `signal ${signal}`));
   });
   clearTimeout(timer);
-  if (ending !== null) throw await criuError(args, opts, ending, stderr);
+  opts.signal?.removeEventListener("abort", onAbort);
+  if (ending !== null) throw await criuError(args, opts, opts.signal?.aborted ? `${ending}, ended: the migration was abandoned` : ending, stderr);
 }
 
 /**

@@ -115,10 +115,10 @@ export class DirectRuntime implements Runtime {
    * the restored root. `into`: the namespace a network workload restores in,
    * fresh (a destination) or its own (a source rolling back from its images).
    */
-  async restore(dir: string, into?: { netns: string; side: Exclude<TcpSide, "dump"> }): Promise<number> {
+  async restore(dir: string, into?: { netns: string; side: Exclude<TcpSide, "dump"> }, signal?: AbortSignal): Promise<number> {
     const pidfile = path.join(dir, "restored.pid");
     await rm(pidfile, { force: true });
-    await criu(restoreArgs(pidfile, { network: into?.side }), { dir, log: "restore.log", verbose: true, netns: into?.netns });
+    await criu(restoreArgs(pidfile, { network: into?.side }), { dir, log: "restore.log", verbose: true, netns: into?.netns, signal });
     const pid = Number((await readFile(pidfile, "utf8")).trim());
     if (!Number.isInteger(pid) || pid <= 0) throw new Error("criu restore wrote no pid");
     return pid;

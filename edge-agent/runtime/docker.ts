@@ -14,6 +14,7 @@ import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { cfsBandwidth } from "../../src/cpu-period.js";
 import type { Reattached, RestoredTree, Runtime, WorkloadExit, WorkloadRecord, WorkloadSpec, WorkloadStats } from "./types.js";
+import { RESTORE_MARKER, removeEngineCopy } from "./engine-checkpoint-copy.js";
 
 export const LABEL_PREFIX = "fleximigrate.";
 const DEFAULT_SOCKET = "/var/run/docker.sock";
@@ -159,14 +160,19 @@ export class DockerRuntime implements Runtime {
       await rm(target, { recursive: true, force: true });
       await cp(join(opts.dir, name), target, { recursive: true });
     }
-    await markRestore(target);
-    await dial(this.docker, {
-      path: `/containers/${encodeURIComponent(id)}/start?`,
-      method: "POST",
-      // The engine refuses a body on start; _query/_body tell docker-modem which is which.
-      options: { _query: { checkpoint: name }, _body: {} },
-      statusCodes: { 200: true, 204: true, 304: "container already started", 404: "no such container", 500: "server error" },
-    });
+    const marker = await markRestore(target);
+    try {
+      await dial(this.docker, {
+        path: `/containers/${encodeURIComponent(id)}/start?`,
+        method: "POST",
+        // The engine refuses a body on start; _query/_body tell docker-modem which is which.
+        options: { _query: { checkpoint: name }, _body: {} },
+        statusCodes: { 200: true, 204: true, 304: "container already started", 404: "no such container", 500: "server error" },
+      });
+    } finally {
+      // The engine's unpacked copy of the checkpoint (every page of the memory) is no longer needed either way.
+      if (marker) await removeEngineCopy(marker).catch(() => undefined);
+    }
     return { ...record, state: "running" };
   }
 
@@ -274,10 +280,15 @@ interface DialOptions {
  * random content makes the digest new; CRIU reads only the image files it
  * knows. A missing directory is left for the engine to report.
  */
-export async function markRestore(checkpointDir: string): Promise<void> {
-  await writeFile(join(checkpointDir, "fleximigrate-restore"), `${randomUUID()}\n`).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== "ENOENT") throw err;
-  });
+export async function markRestore(checkpointDir: string): Promise<string | undefined> {
+  const marker = randomUUID();
+  try {
+    await writeFile(join(checkpointDir, RESTORE_MARKER), `${marker}\n`);
+    return marker;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    return undefined;
+  }
 }
 
 /** Waits for an import/load progress stream; rejects on the first error message in it. */

@@ -8,6 +8,8 @@ import type { Runtime, WorkloadRecord } from "../runtime/types.js";
 import type { DirectRuntime } from "../runtime/direct.js";
 import { AgentJournal } from "../state/journal.js";
 import { readoptWorkloads } from "../state/readopt.js";
+import { type KeptOutgoing, sweepMigrationDirs } from "../state/sweep.js";
+import { removeMigrationDir } from "./migration-dir.js";
 import type { AgentSnapshot, PendingCreate } from "../state/records.js";
 import type { AgentOptions } from "./options.js";
 
@@ -17,6 +19,7 @@ export interface DurableHost {
   readonly workloads: Map<string, WorkloadRecord>;
   readonly direct: DirectRuntime;
   runtimeFor(record: WorkloadRecord): Runtime;
+  log(message: string): void;
 }
 
 export class DurableWorkloads {
@@ -44,7 +47,8 @@ export class DurableWorkloads {
    */
   async open(): Promise<string[]> {
     const { opts } = this.host;
-    if (!opts.stateDir) return [];
+    const sweep = (kept: KeptOutgoing) => sweepMigrationDirs(opts.workRoot, kept, (dir) => removeMigrationDir(dir, (m) => this.host.log(m)));
+    if (!opts.stateDir) return sweep("all");
     const opened = await AgentJournal.open(opts.stateDir, () => this.capture());
     const { workloads, notes } = await readoptWorkloads(opened.snapshot, {
       reattach: (r, startTime) => this.host.runtimeFor(r).reattach(r, startTime),
@@ -57,7 +61,10 @@ export class DurableWorkloads {
     for (const s of opened.snapshot.workloads) if (s.record.pid) this.startTimes.set(s.record.id, { pid: s.record.pid, startTime: s.startTime });
     this.journal = opened.journal;
     await this.persist();
-    return [...opened.dropped.map((d) => `state: dropped ${d}`), ...notes];
+    // Images of every migration out the journal still records stay (even if its tree is gone: they may be all that is left).
+    const kept = new Set(opened.snapshot.workloads.flatMap((s) => (s.outgoing ? [s.outgoing.migrationId] : [])));
+    const swept = await sweep(kept);
+    return [...opened.dropped.map((d) => `state: dropped ${d}`), ...notes, ...swept];
   }
 
   /** Resolves once the workloads as they are now are on disk; a 503 when the write fails. No state dir: nothing to do. */

@@ -16,6 +16,7 @@ import type { RestoredTree, Runtime, WorkloadRecord } from "../runtime/types.js"
 import { type AgentOptions, ORPHAN_MS, SOURCE_POLL_MS } from "./options.js";
 import { checkMigrationToken, newMigrationToken } from "./migration-token.js";
 import { peerAgent } from "./peer-agent.js";
+import { removeMigrationDir } from "./migration-dir.js";
 
 export interface Incoming {
   id: string;
@@ -31,7 +32,12 @@ export interface Incoming {
   prepared?: { hook: string; handle: PreparedHook };
   /** The restore hook's own timings (RestoredTree.timings). */
   timings?: RestoredTree["timings"];
+  /** A restore under way: abort() ends it (CRIU, the half-made tree) and waits for it to settle. */
+  restoring?: { controller: AbortController; settled: Promise<unknown> };
 }
+
+/** How long abort() waits for an abandoned restore to end before it removes the folder anyway. */
+const RESTORE_END_WAIT_MS = 15_000;
 
 /** What the destination side uses of the agent. */
 export interface DestinationHost {
@@ -139,13 +145,25 @@ export class IncomingMigrations {
     const prepared = inc.prepared?.hook === hookName ? inc.prepared.handle : undefined;
     if (inc.prepared && !prepared) await inc.prepared.handle.cancel();
     inc.prepared = undefined;
-    const dctx = { ...this.hookContext(inc, params), ...(prepared && { prepared }) };
+    const controller = new AbortController();
+    const dctx = { ...this.hookContext(inc, params), ...(prepared && { prepared }), signal: controller.signal };
     const t0 = Date.now();
-    const tree = await hook.restore(dctx).catch(async (err: Error) => {
-      if (net) await host.direct.dropNetwork(net);
-      inc.net = undefined;
-      throw err;
-    });
+    const running = hook.restore(dctx);
+    inc.restoring = { controller, settled: running.catch(() => undefined) };
+    const tree = await running
+      .catch(async (err: Error) => {
+        if (net) await host.direct.dropNetwork(net);
+        inc.net = undefined;
+        throw err;
+      })
+      .finally(() => {
+        inc.restoring = undefined;
+      });
+    if (this.incoming.get(migrationId) !== inc) {
+      // Abandoned while CRIU worked and it finished anyway: this copy must not run on.
+      await host.runtimeFor({ ...inc.workload, pid: tree.pid }).remove({ ...inc.workload, pid: tree.pid, containerId: tree.containerId });
+      throw ApiError.badRequest(`migration ${migrationId} was aborted during its restore`);
+    }
     inc.timings = tree.timings;
     const described: WorkloadRecord = {
       ...inc.workload,
@@ -197,7 +215,7 @@ export class IncomingMigrations {
     this.incoming.delete(migrationId);
     this.host.publish({ type: "workload", action: "arrived", workload: inc.restored });
     // Post-copy images are still read by the lazy-pages daemon: drop them a little later.
-    void sleep(100).then(() => rm(inc.dir, { recursive: true, force: true }));
+    void sleep(100).then(() => removeMigrationDir(inc.dir, (m) => this.host.log(`${migrationId} (in): ${m}`)));
   }
 
   async abort(migrationId: string): Promise<void> {
@@ -205,11 +223,17 @@ export class IncomingMigrations {
     if (!inc) return;
     this.incoming.delete(migrationId);
     await inc.prepared?.handle.cancel();
+    if (inc.restoring) {
+      // A restore still under way (a lazy restore whose pages never came): end CRIU and its tree first.
+      inc.restoring.controller.abort();
+      const ended = await Promise.race([inc.restoring.settled.then(() => true), sleep(RESTORE_END_WAIT_MS).then(() => false)]);
+      if (!ended) this.host.log(`${migrationId} (in): the abandoned restore did not end within ${RESTORE_END_WAIT_MS} ms; removing its folder anyway`);
+    }
     if (inc.restored) {
       this.host.workloads.delete(inc.restored.id);
       await this.host.runtimeFor(inc.restored).remove(inc.restored);
     } else if (inc.net) await this.host.direct.dropNetwork(inc.net);
-    await rm(inc.dir, { recursive: true, force: true });
+    await removeMigrationDir(inc.dir, (m) => this.host.log(`${migrationId} (in): ${m}`));
   }
 
   /**

@@ -1,8 +1,8 @@
 // Source side of a migration: runs the strategy, then commits (by itself, or
 // on POST .../commit with commit "manual") or rolls back (rollback.ts orders
 // it) so that the workload always runs somewhere, and in the end on one node.
-import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
+import { newOutgoingId } from "../state/sweep.js";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Restored } from "../../src/api-types/agent.js";
@@ -88,7 +88,7 @@ export class OutgoingMigrations {
     const choice = family.choose(req.strategy, { caps: host.caps, workingSetBytes: workingSet, bandwidthBps: this.lastBandwidthBps ?? host.opts.bandwidthBps });
     if ("refused" in choice) throw ApiError.badRequest(choice.refused);
     const { strategy, reason } = choice;
-    const rec = { ...newMigration(`m-${randomUUID().slice(0, 8)}`, workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
+    const rec = { ...newMigration(newOutgoingId(), workload.id, url.origin, req.strategy), strategy: strategy.name, reason };
     this.migrations.set(rec.id, rec);
     workload.state = "migrating";
     const live: Live = { abort: new AbortController(), ended: Promise.resolve() };

@@ -16,6 +16,9 @@ import { describeWhen, missing, needs } from "../../../helpers/env.js";
 import { type AgentNode, counterOf, createCounter as createCounterOn, finishedMigration, removeContainers, startAgentNode, stopAgentNode } from "../docker-agents.js";
 import { requestJson } from "../../../helpers/http.js";
 import { waitFor } from "../../../helpers/wait.js";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { ENGINE_TMP, RESTORE_MARKER } from "../../../../edge-agent/runtime/engine-checkpoint-copy.js";
 
 const tag = randomBytes(3).toString("hex");
 
@@ -38,6 +41,10 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     expect(started.status).toBe(202);
     return finishedMigration(src, started.body.id);
   }
+
+  /** containerd's unpacked checkpoints of our restores (marked by markRestore) in its temp folder. */
+  const engineCopies = (): string[] =>
+    readdirSync(ENGINE_TMP).filter((n) => /^ctrd-checkpoint\d+$/.test(n) && existsSync(path.join(ENGINE_TMP, n, RESTORE_MARKER)));
 
   beforeAll(async () => {
     image = await ensureTestImage(runtime.docker);
@@ -64,6 +71,7 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     const before = await counter(created.containerId!);
     expect(before).toBeGreaterThanOrEqual(40);
 
+    const copiesBefore = engineCopies();
     const rec = await migrate(id);
     expect(rec.error).toBeUndefined();
     expect(rec.status).toBe("succeeded");
@@ -76,6 +84,8 @@ describeWhen("Docker workloads migrating between agents", missing([needs.root(),
     const imageSize = ((await runtime.docker.getImage(image).inspect()) as { Size: number }).Size;
     expect(rec.metrics!.bytesBeforeResume).toBeLessThan(imageSize);
     console.log(`docker stop-and-copy: ${JSON.stringify(rec.metrics)}`);
+    // containerd's unpacked copy of the checkpoint it restored from is gone with the restore (not left in /tmp).
+    expect(engineCopies().filter((d) => !copiesBefore.includes(d))).toEqual([]);
 
     expect(await workloads(src)).toEqual([]);
     const arrived = await workloads(dst);

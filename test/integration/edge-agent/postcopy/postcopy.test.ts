@@ -5,7 +5,13 @@
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createServer, type Socket } from "node:net";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { prepareRestore } from "../../../../edge-agent/postcopy/prepared-restore.js";
+import { childPids } from "../../../../edge-agent/runtime/proc-children.js";
+import { mountsUnder } from "../../../../edge-agent/runtime/mounts.js";
+import { removeMigrationDir } from "../../../../edge-agent/service/migration-dir.js";
 import type { MigrationContext, ProgressEvent } from "../../../../edge-agent/migration/strategy.js";
 import { awaitAllPages, restorePostcopy, WORKLOAD_LOST } from "../../../../edge-agent/postcopy/destination.js";
 import { isAlive } from "../../../../edge-agent/postcopy/process-tree.js";
@@ -238,4 +244,50 @@ describeWhen("post-copy migration (CRIU lazy pages, our page server)", missing([
     expect(await waitGone(w.pid)).toBe(true);
     killPid(restoredPid);
   });
+
+  it("a restore abandoned midway ends both CRIU processes and what they made, leaves no mount, and the source runs on", async () => {
+    const w = await launch("stall");
+    const src = await startPostcopySource({ pid: w.pid, workDir: join(root, "stall-src"), listenHost: "127.0.0.1" });
+    // A page server that accepts and never answers: no page can arrive.
+    const held: Socket[] = [];
+    const silent = createServer((sock) => {
+      held.push(sock);
+      sock.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const imagesDir = await ship(src.reducedImagesDir, "stall");
+      const criuChildren = async () => {
+        const out: number[] = [];
+        for (const pid of await childPids(process.pid)) if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).includes("criu")) out.push(pid);
+        return out;
+      };
+      const before = new Set(await criuChildren());
+      const port = (silent.address() as { port: number }).port;
+      const prepared = await prepareRestore({ imagesDir, pageServerHost: "127.0.0.1", pageServerPort: port, startTimeoutMs: 60_000 });
+      const ours = (await criuChildren()).filter((p) => !before.has(p));
+      expect(ours.length).toBe(2); // the lazy-pages daemon and `criu restore --lazy-pages`
+      const controller = new AbortController();
+      // Abandoned as the images are handed over: the migration's source gave up at that moment.
+      const going = prepared.go(controller.signal).then(
+        () => "restored",
+        (err: Error) => err.message,
+      );
+      const grandchildren = (await Promise.all(ours.map((p) => childPids(p)))).flat();
+      controller.abort();
+      expect(await going).toMatch(/abandoned/);
+      // Every CRIU process of it and every process it had made are gone, by PID.
+      for (const pid of [...ours, ...grandchildren]) expect(await waitGone(pid)).toBe(true);
+      await removeMigrationDir(imagesDir, () => {});
+      expect(mountsUnder(imagesDir, await readFile("/proc/self/mountinfo", "utf8"))).toEqual([]);
+      expect((await readdir(root)).includes("stall-dst")).toBe(false);
+      // The only running copy was never touched: the source rolls back and answers with its state.
+      expect(await src.rollback()).toBe(true);
+      expect(await ask(w.socket, "checksum")).toBe("ok");
+      killPid(w.pid);
+    } finally {
+      for (const sock of held) sock.destroy();
+      silent.close();
+    }
+  }, 60_000);
 });

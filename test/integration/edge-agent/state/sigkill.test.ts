@@ -9,7 +9,8 @@
 // behind its back is listed as exited; the request in flight happened wholly
 // or not at all (an unfinished create leaves no process); and a new workload
 // with a reused id gets a group other than the old one's. The figures are printed.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -219,4 +220,29 @@ describeWhen("the agent under SIGKILL: nothing acknowledged lost", missing([need
     expect(acked).toBeGreaterThan(RESTARTS);
     expect(reusedIds).toBeGreaterThan(0);
   }, 300_000);
+
+  it("a restart removes the migration folders the killed process left (a CRIU mount inside detached first), and nothing else", async () => {
+    process.kill(agent!.pid, "SIGKILL");
+    await agent!.exited;
+    // What a destination killed mid-restore leaves: the migration in, with CRIU's cgroup yard still mounted;
+    // and a migration out that is over (the journal no longer records it). Plus a folder that is not ours to judge.
+    const incoming = path.join(WORK, "in-m-0badc0de");
+    const yard = path.join(incoming, ".criu.cgyard.fmdur");
+    mkdirSync(yard, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "fmdur-yard", yard]);
+    writeFileSync(path.join(yard, "pages"), "x");
+    mkdirSync(path.join(WORK, "m-0badc0de"), { recursive: true });
+    mkdirSync(path.join(WORK, "not-a-migration"), { recursive: true });
+    try {
+      await startAgent();
+      expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(incoming);
+      expect(existsSync(incoming)).toBe(false);
+      expect(existsSync(path.join(WORK, "m-0badc0de"))).toBe(false);
+      expect(existsSync(path.join(WORK, "not-a-migration"))).toBe(true);
+      expect(agent!.stderr() + agent!.stdout()).toMatch(/removed in-m-0badc0de/);
+    } finally {
+      if (readFileSync("/proc/self/mountinfo", "utf8").includes(yard)) execFileSync("umount", ["-l", yard]);
+      rmSync(path.join(WORK, "not-a-migration"), { recursive: true, force: true });
+    }
+  }, 60_000);
 });

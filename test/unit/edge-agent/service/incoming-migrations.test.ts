@@ -59,7 +59,7 @@ const unusedNetwork = async (): Promise<never> => {
 };
 
 /** A destination holding a restored, uncommitted copy of `workload` migrating from `source`. */
-async function restoredCopy(source: string, timing: { sourcePollMs: number; orphanMs: number }, restore = true) {
+async function restoredCopy(source: string, timing: { sourcePollMs: number; orphanMs: number }, restore = true, restoreHook?: RunnableHook) {
   const workRoot = await mkdtemp(path.join(tmpdir(), "fm-provisional-"));
   const removed: string[] = [];
   const host: DestinationHost = {
@@ -77,7 +77,7 @@ async function restoredCopy(source: string, timing: { sourcePollMs: number; orph
     publish: () => undefined,
     log: () => undefined,
   };
-  const hook: RunnableHook = { name: "fake", restore: async () => ({ pid: 0, containerId: "c-fake" }) };
+  const hook: RunnableHook = restoreHook ?? { name: "fake", restore: async () => ({ pid: 0, containerId: "c-fake" }) };
   const copies = new IncomingMigrations(host, new Map([[hook.name, hook]]));
   // The watcher drops a copy through abort(): this resolves once that first drop has run to its end
   // (record, workload and work directory gone), so a test waits for the drop itself, not for a clock.
@@ -167,5 +167,35 @@ describe("provisional restored copy (destination side)", () => {
     expect(opened.copies.incoming.has(MIGRATION)).toBe(false);
     await expect(stat(opened.dir)).rejects.toThrow(/ENOENT/);
     expect(opened.removed).toEqual([]);
+  });
+
+  it("a restore still under way when the source reports failure is ended through its signal, and nothing is adopted", async () => {
+    const source = await fakeSource("running");
+    const seen: string[] = [];
+    // A restore that never finishes on its own (a lazy restore whose pages never come): it ends only when aborted.
+    const hanging: RunnableHook = {
+      name: "fake",
+      restore: (ctx) =>
+        new Promise((_, reject) => {
+          seen.push("started");
+          ctx.signal?.addEventListener("abort", () => {
+            seen.push("aborted");
+            reject(new Error("restore abandoned"));
+          });
+        }),
+    };
+    const opened = await restoredCopy(source.url, { sourcePollMs: 20, orphanMs: 600_000 }, false, hanging);
+    const restoring = opened.copies.restore(MIGRATION, "fake", {}).then(
+      () => "restored",
+      (err: Error) => err.message,
+    );
+    await waitFor(() => seen.includes("started") || null, { timeoutMs: 5_000, what: "the restore to start" });
+    source.state.mode = "failed";
+    await opened.dropped;
+    expect(seen).toEqual(["started", "aborted"]);
+    expect(await restoring).toBe("restore abandoned");
+    expect(opened.copies.incoming.has(MIGRATION)).toBe(false);
+    expect(opened.host.workloads.has(workload.id)).toBe(false);
+    await expect(stat(opened.dir)).rejects.toThrow(/ENOENT/);
   });
 });
