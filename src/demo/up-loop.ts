@@ -5,19 +5,19 @@
 // namespaces and send them real images. Relaxed devices fill the edge first;
 // tight ones then need edge room, so the scheduler moves relaxed tasks to the
 // cloud by live post-copy migrations while their devices keep sending.
-import { wsTlsOptions } from "../http/tls-fetch.js";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { runFleet } from "../devices/fleet.js";
 import { overallJson, resultsTable, Tally } from "../devices/report.js";
 import type { DeviceSpec } from "../devices/device.js";
 import { loadDefinition } from "../testbed/definition.js";
 import { type RunningTestbed, startTestbed } from "../testbed/testbed.js";
+import { followEvents as followSchedulerEvents } from "./demo-events.js";
 import { type RunningLoop, startLoop } from "./loop-cluster.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -111,17 +111,10 @@ export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
   }
 }
 
-async function followEvents(loop: RunningLoop, opts: LoopUpOptions): Promise<WebSocket> {
-  const socket = new WebSocket(`${loop.schedulerUrl.replace(/^http/, "ws")}/v1/events`, wsTlsOptions(loop.tls, "scheduler"));
-  socket.on("message", (raw) => {
-    let e: Record<string, unknown>;
-    try {
-      e = JSON.parse(String(raw));
-    } catch {
-      return;
-    }
+/** Shows every scheduler event; a completed move also with the metrics its record holds (what the move cost). */
+function followEvents(loop: RunningLoop, opts: LoopUpOptions): Promise<WebSocket> {
+  return followSchedulerEvents(loop.schedulerUrl, loop.tls, (e) => {
     if (e.type === "migration.transition" && e.state === "COMPLETED" && typeof e.migration === "string") {
-      // The metrics are in the record: show what the move cost.
       void loop.scheduler.migration(e.migration).then(
         (m) => opts.emit({ type: "migration.completed", at: e.at, task: e.task, from: m.from, to: m.to, strategy: m.strategy, metrics: m.metrics }, ""),
         () => undefined,
@@ -129,12 +122,6 @@ async function followEvents(loop: RunningLoop, opts: LoopUpOptions): Promise<Web
     }
     opts.emit(e, "");
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
-  });
-  socket.on("error", () => {});
-  return socket;
 }
 
 function announce(loop: RunningLoop, opts: LoopUpOptions): void {
