@@ -78,6 +78,7 @@ export class ElectionRoles {
 
   private async elected(term: bigint): Promise<void> {
     if (this.takingOver) await this.takingOver;
+    if (this.inCharge && this.d.leadership.term() === term) return; // the tick and the event both saw it: loaded once
     this.takingOver = (async () => {
       const started = Date.now();
       this.leaderTerm = term;
