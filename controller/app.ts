@@ -41,10 +41,15 @@ import { OverlayService } from "./overlay/service.js";
 import { DEFAULT_OVSDB_TARGET } from "./ovsdb/client.js";
 import { RedirectExecutor } from "./redirect/executor.js";
 import { RedirectStore } from "./redirect/store.js";
-import { connectEtcd } from "../src/etcd/connect.js";
+import { connectEtcd, type EtcdConnection } from "../src/etcd/connect.js";
 import type { EtcdEndpoints } from "../src/etcd/endpoints.js";
-import { ControllerJournal } from "./state/journal.js";
-import { capture, type LiveParts, restore } from "./state/live.js";
+import { readKeyed } from "../src/etcd/keyed-records.js";
+import { joinElection, type Leadership } from "../src/etcd/leadership.js";
+import { refuseWritesOnStandby } from "./api/standby.js";
+import { ElectionRoles } from "./openflow/election-roles.js";
+import { CONTROLLER_STATE_PREFIX, ControllerJournal } from "./state/journal.js";
+import { capture, type LiveParts, reload, restore } from "./state/live.js";
+import { ControllerTables, isControllerChange } from "./state/records.js";
 import { LinkDiscovery } from "./topology/discovery.js";
 import { ApiError } from "../src/http/api-error.js";
 import { installErrorHandling } from "../src/http/error-handler.js";
@@ -85,8 +90,17 @@ export interface ControllerOptions {
    * None: kept in memory only.
    */
   stateDir?: string;
-  /** Keep the same records in etcd instead of under stateDir (`--store etcd://...`). */
+  /**
+   * Keep the same records in etcd instead of under stateDir (`--store etcd://...`).
+   * The controller then joins the etcd election "controller": the leader is
+   * OpenFlow MASTER of every switch and the only one that changes anything;
+   * the others are SLAVE standbys that answer writes 503 (docs/ha-controller.md).
+   */
   etcd?: EtcdEndpoints;
+  /** With etcd: the API URL this controller advertises in the election (default: its own listen URL). */
+  advertise?: string;
+  /** With etcd: the election lease's TTL, seconds: how long a dead leader keeps the lead (default 2). */
+  leaseTtlS?: number;
   /** Diagnostic lines; default: the structured log below. */
   log?: Log;
   /** The structured log (fastify's pino) and its ring for GET /v1/logs; default: the ring only, nothing printed. */
@@ -133,6 +147,7 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   let forwarder: Forwarder | undefined;
   let executor: RedirectExecutor | undefined;
   let roles: RoleService | undefined;
+  let ha: ElectionRoles | undefined;
   const server: OpenFlowServer = new OpenFlowServer({
     port: opts.openflowPort ?? 6653,
     host: opts.openflowHost,
@@ -151,7 +166,9 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
         // The set-up wiped its table: active redirects and overlay flows must hold across a reconnect.
         // A slave skipped the set-up: it owes both until it becomes master (roles.ts).
         if (session.role.mayChange) void restorer.switchReady(session.dpid);
-        roles?.switchUp(session);
+        // Under an election the planner decides the role a switch must give us.
+        if (ha) ha.plan();
+        else roles?.switchUp(session);
       },
       switchDown: (session, reason) => {
         log("info", `switch ${session.dpid} disconnected: ${reason}`);
@@ -236,23 +253,30 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   };
   const roleService = new RoleService({ registry: server.registry, setUp, log });
   roles = roleService;
+  if (opts.etcd && opts.role && opts.role !== "equal") throw new Error(`with an etcd store the election decides the role: --role ${opts.role} does not apply`);
   if (opts.role && opts.role !== "equal") await roleService.claim(opts.role);
+  // Under an election, every switch holds us slave until this controller leads (the planner then raises the generation).
+  if (opts.etcd) roleService.state.follow({ role: "slave", generationId: 0n });
 
   // An earlier run's state goes back before any switch connects: each switch's first switch-ready carries it.
   const parts: LiveParts = { records, redirects: store, nodes, overlay };
   let journal: ControllerJournal | undefined;
+  let etcd: EtcdConnection | undefined;
+  let leadership: Leadership | undefined;
+  // The leader's writes commit only under its term (a deposed leader's are refused by etcd itself).
+  const fence = () => leadership?.fence();
   if (opts.etcd || opts.stateDir) {
-    const etcd = opts.etcd ? await connectEtcd(opts.etcd) : undefined;
+    etcd = opts.etcd ? await connectEtcd(opts.etcd) : undefined;
     const opened = etcd
-      ? await ControllerJournal.openEtcd(etcd.client, opts.etcd!.hosts.join(","), () => capture(parts), etcd.close)
+      ? await ControllerJournal.openEtcd(etcd.client, opts.etcd!.hosts.join(","), () => capture(parts), () => {}, fence)
       : await ControllerJournal.open(opts.stateDir!, () => capture(parts));
     journal = opened.journal;
     for (const d of opened.dropped) log("warn", `state: dropped ${d}`);
     for (const note of restore(opened.snapshot, parts)) log("warn", `state: ${note}`);
     const s = opened.snapshot;
     if (opened.existed) log("info", `state restored from ${journal.path}: ${s.dns.length} DNS record(s), ${s.redirects.length} redirect(s), ${s.nodes.length} node(s), ${s.tunnels.length} tunnel(s)`);
-    // Records the restore changed (a record outside a new --zone) are written as they now are.
-    await journal.sync();
+    // Records the restore changed (a record outside a new --zone) are written as they now are (under etcd: by the leader, once elected).
+    if (!etcd) await journal.sync();
   }
   const persist = journal ? () => (journal as ControllerJournal).sync() : undefined;
 
@@ -265,13 +289,24 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
       return undefined;
     },
   });
+  if (opts.etcd) refuseWritesOnStandby(http, { leads: () => ha?.leads() ?? false, leader: () => ha?.leader() });
   guardSwitchChanges(http, { role: () => roleService.state.role, registry: server.registry });
   await registerOpenApi(http);
   installMetrics(http, metrics.registry);
   logsRoutes(http, serviceLog);
   await http.register(switchRoutes, { registry: server.registry, rates, noFlood, onFlowsChanged: (dpid, count) => emit({ type: "flow.installed", dpids: [dpid], count }) });
   await http.register(switchTableRoutes, { registry: server.registry });
-  await http.register(roleRoutes, { roles: roleService });
+  await http.register(roleRoutes, {
+    roles: roleService,
+    ...(opts.etcd && {
+      election: () => ({
+        leading: ha?.leads() ?? false,
+        self: leadership?.self ?? "",
+        leader: ha?.leader() ?? null,
+        ...(ha?.term() !== undefined && { term: Number(ha.term()) }),
+      }),
+    }),
+  });
   await http.register(topologyRoutes, { registry: server.registry, discovery, hosts });
   await http.register(hostRoutes, { hosts });
   await http.register(redirectRoutes, { executor: redirects, store, nodes, persist });
@@ -296,10 +331,55 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     await server.close();
     await dns?.close();
     await journal?.close();
+    etcd?.close();
     throw err;
   }
   const addr = http.server.address();
   const httpPort = typeof addr === "object" && addr ? addr.port : (opts.httpPort ?? 8181);
+
+  if (etcd) {
+    const client = etcd.client;
+    const where = opts.etcd!.hosts.join(",");
+    const advertise = opts.advertise ?? `${opts.security ? "https" : "http"}://${opts.host ?? "127.0.0.1"}:${httpPort}`;
+    // The records last loaded into the live parts, as read: a standby reloads only when they changed.
+    let loaded = "";
+    const load = async () => {
+      const recs = await readKeyed(client, CONTROLLER_STATE_PREFIX, isControllerChange);
+      const text = JSON.stringify(recs);
+      if (text === loaded) return;
+      const tables = new ControllerTables();
+      for (const c of recs) tables.apply(c);
+      for (const note of reload(tables.snapshot(), parts)) log("warn", `state: ${note}`);
+      loaded = text;
+    };
+    try {
+      leadership = await joinElection(client, "controller", advertise, { ttlS: opts.leaseTtlS ?? 2, onError: (err) => log("warn", `election: ${err.message}`) });
+    } catch (err) {
+      discovery.stop();
+      await server.close();
+      await http.close();
+      await dns?.close();
+      etcd.close();
+      throw new Error(`cannot join the controller election in etcd: ${(err as Error).message}`);
+    }
+    ha = new ElectionRoles({
+      leadership,
+      roles: roleService,
+      log,
+      // Elected: the state in force from etcd (what the last leader wrote), a journal that diffs against it, then what a restore changed, fenced.
+      takeOver: async () => {
+        const old = journal;
+        const opened = await ControllerJournal.openEtcd(client, where, () => capture(parts), () => {}, fence);
+        for (const note of reload(opened.snapshot, parts)) log("warn", `state: ${note}`);
+        loaded = "";
+        journal = opened.journal;
+        await old?.close();
+        await journal.sync();
+      },
+      refresh: () => load(),
+    });
+    await ha.start();
+  }
 
   return {
     openflowPort,
@@ -308,12 +388,16 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
     http,
     events: hub,
     async close() {
+      ha?.stop();
+      // Resigning lets a standby take over at once rather than after the lease.
+      await leadership?.close();
       discovery.stop();
       await server.close();
       await http.close();
       await dns?.close();
       overlayBackend.close();
       await journal?.close();
+      etcd?.close();
     },
   };
 }

@@ -25,8 +25,17 @@ export function roleJson(c: RoleClaim): RoleView {
   };
 }
 
-export const roleRoutes: FastifyPluginAsync<{ roles: RoleService }> = async (app, { roles }) => {
-  app.get("/v1/role", { schema: { summary: "The role this controller claims, and how each switch holds it", tags: ["role"] } }, async () => roleJson(roles.view()));
+export interface RoleRoutesOptions {
+  roles: RoleService;
+  /** With an etcd store: the election that decides the role (POST /v1/role is then refused). */
+  election?: () => NonNullable<RoleView["election"]>;
+}
+
+export const roleRoutes: FastifyPluginAsync<RoleRoutesOptions> = async (app, { roles, election }) => {
+  app.get("/v1/role", { schema: { summary: "The role this controller claims, how each switch holds it, and (etcd store) the election", tags: ["role"] } }, async () => ({
+    ...roleJson(roles.view()),
+    ...(election && { election: election() }),
+  }));
 
   app.post<{ Body: { role: Role; generationId?: number } }>(
     "/v1/role",
@@ -47,6 +56,7 @@ export const roleRoutes: FastifyPluginAsync<{ roles: RoleService }> = async (app
       },
     },
     async (req) => {
+      if (election) throw ApiError.conflict("the etcd election decides this controller's role (the leader is master, the others slave): stop the leader to hand over", { election: election() });
       let claim: RoleClaim;
       try {
         claim = await roles.claim(req.body.role, req.body.generationId === undefined ? undefined : BigInt(req.body.generationId));

@@ -50,6 +50,8 @@ DNS server of the service zone run beside it.`,
       { default: defaultStateDir() },
     ),
     store: flag.parsed("STORE", "embedded (the journal under --state-dir) or etcd://HOST:PORT[,HOST:PORT...]\n(the same records in etcd)", parseStoreFlag, { default: "embedded" }),
+    advertise: flag.parsed("URL", "with --store etcd://: the API URL this controller names in the leader election\n(standbys answer writes 503 with the leader's; default: its own listen URL)", parseAdvertise),
+    "lease-ttl": flag.number("S", "with --store etcd://: the election lease, seconds (a dead leader is replaced after it runs out)", { integer: true, min: 1, max: 60, default: 2 }),
     quiet: flag.boolean("no log lines on stderr"),
     ...serviceTrustFlags,
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
@@ -72,8 +74,10 @@ DNS server of the service zone run beside it.`,
       role: v.role,
       serviceLog: new ServiceLog({ service: "controller", format: v["log-format"], ...(v.quiet ? {} : { out: process.stderr }) }),
       stateDir: v["state-dir"],
-      ...(v.store.kind === "etcd" ? { etcd: v.store.endpoints } : {}),
+      ...(v.store.kind === "etcd" ? { etcd: v.store.endpoints, leaseTtlS: v["lease-ttl"], ...(v.advertise && { advertise: v.advertise }) } : {}),
     };
+    if (v.store.kind !== "etcd" && v.advertise) throw new CliError("--advertise goes with --store etcd://...");
+    if (v.store.kind === "etcd" && v.role !== "equal") throw new CliError(`--role ${v.role}: with --store etcd:// the leader election decides the role`);
     let controller: Awaited<ReturnType<typeof createController>>;
     try {
       controller = await createController(options);
@@ -92,6 +96,18 @@ DNS server of the service zone run beside it.`,
     return 0;
   },
 });
+
+/** An http(s) base URL, without a trailing slash. */
+function parseAdvertise(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`'${raw}' is not a URL (http://HOST:PORT)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`'${raw}' must be an http:// or https:// URL`);
+  return raw.replace(/\/+$/, "");
+}
 
 /** /var/lib/fleximigrate/controller as root, else under $XDG_STATE_HOME (~/.local/state). */
 function defaultStateDir(): string {

@@ -128,7 +128,10 @@ export class DnsRecords {
     const fqdn = this.qualify(record.name);
     const ipError = validateIpv4(record.ip);
     if (ipError) throw new Error(ipError);
-    this.table.set(fqdn, { name: fqdn, ip: record.ip, ttl: checkTtl(record.ttl), updatedAt: record.updatedAt });
+    const kept = { name: fqdn, ip: record.ip, ttl: checkTtl(record.ttl), updatedAt: record.updatedAt };
+    this.table.set(fqdn, kept);
+    // Listeners (the DNS worker) hear it too: a standby taking over reloads records while serving.
+    for (const l of this.listeners) l({ op: "set", record: { ...kept } });
   }
 
   /** Removes a record; returns it, or undefined when there was none. */

@@ -45,6 +45,12 @@ export class RoleState {
     return { role, generationId: this.generation };
   }
 
+  /** The role an election decided (openflow/role-plan.ts): the election, not this counter, keeps generations growing. */
+  follow(ask: RoleAsk): void {
+    this.current = ask.role;
+    this.generation = ask.generationId;
+  }
+
   /** A claim no switch took: the controller keeps `role` (the generation stays used). */
   revert(role: Role): void {
     this.current = role;
@@ -138,6 +144,8 @@ export class SwitchRole {
   generationId: bigint | undefined;
   asked: RoleAsk | undefined;
   refused: Extract<RoleOutcome, { status: "refused" }> | undefined;
+  /** The request the switch refused last (cleared by the next success). */
+  refusedAsk: RoleAsk | undefined;
   /** The controller's set-up (wipe, table-miss, the parts' rules) is owed: skipped or undone while we were not in charge. */
   owesSetUp = false;
 
@@ -156,12 +164,14 @@ export class SwitchRole {
     if (reply.type === "error") {
       const outcome = refusalOf(reply, ask) as Extract<RoleOutcome, { status: "refused" }>;
       this.refused = outcome;
+      this.refusedAsk = ask;
       this.owesSetUp = true;
       return { outcome, setUpDue: false };
     }
     this.role = roleOfReply(reply);
     this.generationId = reply.generationId;
     this.refused = undefined;
+    this.refusedAsk = undefined;
     if (!this.mayChange) this.owesSetUp = true;
     const setUpDue = this.mayChange && this.owesSetUp;
     if (setUpDue) this.owesSetUp = false;

@@ -5,6 +5,7 @@ import type { RoleReply } from "../../src/openflow/messages.js";
 import type { Log } from "./connection.js";
 import type { SwitchRegistry } from "./registry.js";
 import { ASYNC_CONFIG, type Role, type RoleAsk, RoleState } from "./role.js";
+import type { RolePlan, SwitchRoleView } from "./role-plan.js";
 import { OpenFlowError, type SwitchSession } from "./session.js";
 
 export interface SwitchRoleResult {
@@ -53,6 +54,26 @@ export class RoleService {
     const want = this.state.role;
     if (session.role.role === want || (want === "equal" && !session.role.refused)) return;
     void this.claimOn(session, { role: want, generationId: this.state.generationId });
+  }
+
+  /** Holds the role an election decided and sends the plan's requests (answers arrive later; the next plan looks again). */
+  follow(plan: RolePlan): void {
+    this.state.follow(plan.want);
+    for (const r of plan.requests) {
+      const session = this.d.registry.get(r.dpid);
+      if (session) void this.claimOn(session, r.ask);
+    }
+  }
+
+  /** Each connected switch's view of us, as the role planner takes it. */
+  switchViews(): SwitchRoleView[] {
+    return this.d.registry.all().map((s) => ({
+      dpid: s.dpid,
+      role: s.role.role,
+      ...(s.role.generationId !== undefined && { generationId: s.role.generationId }),
+      ...(s.role.asked && { asked: s.role.asked }),
+      ...(s.role.refusedAsk && { refusedAsk: s.role.refusedAsk }),
+    }));
   }
 
   view(): RoleClaim {

@@ -22,6 +22,12 @@ export class RedirectStore {
     }
   }
 
+  /** Replaces the whole history with `records` (a standby taking over loads the one in force). */
+  replace(records: RedirectRecord[]): void {
+    this.records.length = 0;
+    this.restore(records);
+  }
+
   add(r: RedirectRecord): void {
     for (const old of this.records) if (old.service === r.service && old.state === "active") old.state = "superseded";
     this.records.push(r);

@@ -48,3 +48,20 @@ export function restore(snap: ControllerSnapshot, p: LiveParts): string[] {
   );
   return notes;
 }
+
+/**
+ * Replaces the live parts with `snap`, the state in force another controller
+ * left in the store (a standby taking over, or refreshing the view it serves):
+ * DNS records, the redirect history and named nodes become exactly the
+ * snapshot's; tunnels are adopted (added or updated: a tunnel another leader
+ * removed stays known here until this controller's next start).
+ */
+export function reload(snap: ControllerSnapshot, p: LiveParts): string[] {
+  const keep = new Set(snap.dns.map((r) => r.name));
+  for (const r of p.records.list()) if (!keep.has(r.name)) p.records.delete(r.name);
+  const now = new Map(p.records.list().map((r) => [r.name, JSON.stringify(r)]));
+  const changed = { ...snap, dns: snap.dns.filter((r) => now.get(r.name) !== JSON.stringify(r)) };
+  p.redirects.replace([]);
+  p.nodes.clear();
+  return restore(changed, p);
+}

@@ -114,6 +114,17 @@ export type ControllerRole = "equal" | "master" | "slave";
 /** GET and POST /v1/role: the role this controller claims and how each switch holds it. */
 export interface RoleView {
   role: ControllerRole;
+  /** With --store etcd://: the election that decides the role (the leader is master, the others slave). */
+  election?: {
+    /** This controller leads and has loaded the state in force. */
+    leading: boolean;
+    /** This controller's advertised API URL. */
+    self: string;
+    /** The leader's advertised API URL; null when nobody leads. */
+    leader: string | null;
+    /** This controller's term while it leads (its generation id). */
+    term?: number;
+  };
   /** The generation id of the last master/slave claim (0 before any). */
   generationId: number;
   switches: Array<{

@@ -5,6 +5,7 @@
 import type { Etcd3 } from "etcd3";
 import type { Batch, Sink } from "../journal/snapshot-journal.js";
 import { prefixEnd } from "./connect.js";
+import type { Fence } from "./leadership.js";
 
 export interface KeyedChange {
   kind: string;
@@ -18,17 +19,27 @@ export const MAX_TXN_OPS = 128;
 
 const recordKey = (prefix: string, c: Pick<KeyedChange, "kind" | "key">) => Buffer.from(`${prefix}${c.kind}/${encodeURIComponent(c.key)}`);
 
-export async function writeKeyed(client: Etcd3, prefix: string, changes: KeyedChange[]): Promise<void> {
+/** A fenced write refused: the term it was fenced by is over (another process leads, or none). */
+export class FenceLostError extends Error {
+  constructor(detail: string) {
+    super(`not written: this process no longer leads (${detail})`);
+    this.name = "FenceLostError";
+  }
+}
+
+/** Writes `changes` as one transaction; with `fence`, only while the fence's campaign key still exists as created (else FenceLostError). */
+export async function writeKeyed(client: Etcd3, prefix: string, changes: KeyedChange[], fence?: Fence): Promise<void> {
   if (changes.length === 0) return;
   if (changes.length > MAX_TXN_OPS) throw new Error(`a batch of ${changes.length} changes exceeds etcd's ${MAX_TXN_OPS} operations per transaction`);
-  await client.kv.txn({
-    compare: [],
+  const res = await client.kv.txn({
+    compare: fence ? [{ key: Buffer.from(fence.key), target: "Create", result: "Equal", create_revision: fence.createRevision }] : [],
     success: changes.map((c) =>
       c.value === null
         ? { request_delete_range: { key: recordKey(prefix, c) } }
         : { request_put: { key: recordKey(prefix, c), value: Buffer.from(JSON.stringify(c.value)) } },
     ),
   });
+  if (fence && !res.succeeded) throw new FenceLostError(`the term of revision ${fence.createRevision} is over`);
 }
 
 /** Every record under `prefix` as a change that puts it; `isChange` checks each (a foreign key is an error naming it). */
@@ -50,6 +61,8 @@ export class EtcdKeyedSink<C extends KeyedChange> implements Sink<C> {
     private readonly prefix: string,
     private readonly where: string,
     private readonly onClose: () => void = () => {},
+    /** Leader-only writes: the fence in force, or undefined when this process does not lead (the write is refused). */
+    private readonly guard?: () => Fence | undefined,
   ) {}
 
   get path(): string {
@@ -57,7 +70,12 @@ export class EtcdKeyedSink<C extends KeyedChange> implements Sink<C> {
   }
 
   async append(batch: Batch<C>, onDisk: () => void): Promise<void> {
-    await writeKeyed(this.client, this.prefix, batch.changes);
+    let fence: Fence | undefined;
+    if (this.guard) {
+      fence = this.guard();
+      if (!fence) throw new FenceLostError("not elected");
+    }
+    await writeKeyed(this.client, this.prefix, batch.changes, fence);
     onDisk();
   }
 

@@ -7,7 +7,7 @@
 // The term is the campaign key's create revision: etcd's revisions only grow,
 // so a later leader always has a larger term (OpenFlow generation ids and
 // write fences are taken from it).
-import { type Campaign, ClientClosedError, type Etcd3, type ElectionObserver } from "etcd3";
+import { type Campaign, ClientClosedError, Election, type Etcd3, type ElectionObserver } from "etcd3";
 
 export interface LeadershipEvents {
   /** This process leads from now on, in `term`. */
@@ -32,6 +32,8 @@ export interface Leadership {
   leader(): string | undefined;
   /** This process's term while it leads. */
   term(): bigint | undefined;
+  /** The leader's term as etcd holds it now (its campaign key's create revision); undefined when nobody leads. */
+  leaderTerm(): Promise<bigint | undefined>;
   /** While leading: the compare that makes a transaction commit only under this term. */
   fence(): Fence | undefined;
   on<E extends keyof LeadershipEvents>(event: E, handler: LeadershipEvents[E]): () => void;
@@ -121,6 +123,12 @@ export async function joinElection(client: Etcd3, name: string, self: string, op
     isLeader: () => leading !== undefined,
     leader: () => observed,
     term: () => leading?.term,
+    async leaderTerm() {
+      // etcd3's election keeps its candidates under election/NAME/; the oldest one leads.
+      const first = await client.namespace(`${ELECTION_PREFIX}${Election.prefix}/${name}/`).getAll().sort("Create", "Ascend").limit(1).exec();
+      const kv = first.kvs[0];
+      return kv ? BigInt(kv.create_revision) : undefined;
+    },
     fence: () => leading?.fence,
     on(event, handler) {
       handlers[event].add(handler as never);

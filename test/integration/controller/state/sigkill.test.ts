@@ -46,6 +46,8 @@ describeWhen(`the controller under SIGKILL, ${store} store: nothing acknowledged
     const args = ["controller", "--openflow-port", String(PORTS.openflow), "--http-port", String(PORTS.http), "--dns-port", String(PORTS.dns), "--lldp-interval", "500", ...where, "--insecure"];
     ctl = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await ctl.line((l) => l.startsWith("{"), 20_000);
+    // On etcd the controller leads once the killed one's lease ran out (--lease-ttl): only then does it take writes.
+    if (etcd) await waitFor(async () => (await api("GET", "/v1/role")).body.election?.leading === true, { what: "the controller to lead", timeoutMs: 20_000 });
   }
 
   async function kill(): Promise<void> {
