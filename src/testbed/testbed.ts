@@ -29,6 +29,8 @@ export interface TestbedOptions {
   log?: (line: string) => void;
   /** Where the state file lives (tests use their own). */
   stateFileDir?: string;
+  /** Plain HTTP with no authentication instead of mutual TLS (logged): for debugging a testbed with curl. */
+  insecure?: boolean;
 }
 
 export interface DelayMeasure {
@@ -92,6 +94,17 @@ function ipShim(dir: string, rootPid: number): string {
   return dir;
 }
 
+/**
+ * The addresses beyond localhost each identity is reached on: an agent on its
+ * host's site address (by the scheduler and by other agents), the scheduler on
+ * every site's management port (by the agents). Keyed ROLE-NAME.
+ */
+export function testbedCertHosts(plan: Pick<TestbedPlan, "hosts" | "siteGateways">): Record<string, string[]> {
+  const out: Record<string, string[]> = { "scheduler-scheduler": plan.siteGateways.map((g) => g.ip) };
+  for (const h of plan.hosts) out[`agent-${h.node}`] = [h.ip];
+  return out;
+}
+
 export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
   const log = o.log ?? (() => {});
   const p = o.prefix;
@@ -112,12 +125,14 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
   const stopRelays = async () => {
     await Promise.all(relays.map((r) => r.stop()));
   };
+  if (o.insecure) log("--insecure: plain HTTP, no authentication (the services trust anyone who reaches them)");
   let loop: RunningLoop;
   try {
     loop = await startLoop({
       prefix: p,
-      // Plain HTTP for now: agents in host namespaces are reached on site addresses their certificates would have to name.
-      insecure: true,
+      // Mutual TLS with a CA in the run's state folder; each certificate names the addresses its holder is reached on.
+      insecure: o.insecure ?? false,
+      certHosts: testbedCertHosts(planTestbed({ prefix: p, definition: o.definition, controllerPort: o.basePort + 50, rootNetnsPid: process.pid, wan: o.wan })),
       nodes: nodesOf,
       stateDir: o.stateDir,
       log,
@@ -194,7 +209,7 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
         host: "0.0.0.0",
         port: schedulerPort,
         // Each agent reaches the scheduler through its own site's management port.
-        urlForAgents: (n) => `http://${plan!.siteGateways.find((g) => g.site === n.site)!.ip}:${schedulerPort}`,
+        urlForAgents: (n, scheme) => `${scheme}://${plan!.siteGateways.find((g) => g.site === n.site)!.ip}:${schedulerPort}`,
       },
       onChild: (name, pid) => {
         if (pid === undefined) return;

@@ -34,6 +34,7 @@ format: mininet/scenarios/scenario.schema.json (a bad file exits 2 naming the fi
     definition: flag.string("FILE", "the testbed definition (default mininet/testbed.json)"),
     "base-port": flag.number("N", "the scheduler's port; agents take the next ones", { integer: true, min: 1024, max: 65000, default: 44088 }),
     results: flag.string("DIR", "where RUN folders go", { default: "results" }),
+    insecure: flag.boolean("plain HTTP, no authentication, instead of mutual TLS (logged; for looking at a testbed with curl)"),
     json: flag.boolean("print the run's folder and summary as JSON"),
   },
   async run({ values: v, positionals }) {
@@ -54,7 +55,7 @@ format: mininet/scenarios/scenario.schema.json (a bad file exits 2 naming the fi
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      const { dir, measurements: m } = await runScenario(scenario, { prefix: v.prefix, basePort: v["base-port"], definition: definitionFrom(v.definition), scenarioFile: file, resultsRoot: v.results, log, stopped });
+      const { dir, measurements: m } = await runScenario(scenario, { prefix: v.prefix, insecure: v.insecure, basePort: v["base-port"], definition: definitionFrom(v.definition), scenarioFile: file, resultsRoot: v.results, log, stopped });
       const summary = { dir, requests: m.requests.length, migrations: m.migrations.length, completed: m.migrations.filter((x) => x.state === "COMPLETED").length, fsm: m.fsm.map((x) => ({ case: x.case, final: x.final, ok: x.ok })), notes: m.notes };
       if (v.json) printJson(summary);
       else process.stdout.write(`results in ${dir}/ (report.html): ${summary.requests} requests, ${summary.completed}/${summary.migrations} moves completed${m.fsm.length ? `, FSM cases as expected: ${m.fsm.filter((x) => x.ok).length}/${m.fsm.length}` : ""}\n`);

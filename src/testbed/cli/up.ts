@@ -23,6 +23,7 @@ until Ctrl-C or --duration; removes everything it made on the way out
     "bandwidth-mbit": flag.number("N", "WAN bandwidth, 0: unshaped (overrides the definition)", { min: 0, max: 10_000 }),
     "base-port": flag.number("N", "the scheduler's port; agents take the next ones", { integer: true, min: 1024, max: 65000, default: 44088 }),
     duration: flag.number("S", "stop after S seconds", { min: 0 }),
+    insecure: flag.boolean("plain HTTP, no authentication, instead of mutual TLS (logged; for looking at a testbed with curl)"),
     json: flag.boolean("print the testbed's summary as JSON"),
   },
   async run({ values: v }) {
@@ -31,7 +32,7 @@ until Ctrl-C or --duration; removes everything it made on the way out
     const wan = { ...(v["delay-ms"] !== undefined ? { delayMs: v["delay-ms"] } : {}), ...(v["bandwidth-mbit"] !== undefined ? { bandwidthMbit: v["bandwidth-mbit"] } : {}) };
     const log = (line: string) => process.stderr.write(`[testbed] ${line}\n`);
     const started = Date.now();
-    const tb = await startTestbed({ prefix: v.prefix, definition, wan, basePort: v["base-port"], stateDir: mkdtempSync(`/tmp/${v.prefix}-testbed-`), log });
+    const tb = await startTestbed({ prefix: v.prefix, insecure: v.insecure, definition, wan, basePort: v["base-port"], stateDir: mkdtempSync(`/tmp/${v.prefix}-testbed-`), log });
     const summary = {
       startupMs: Date.now() - started,
       scheduler: tb.loop.schedulerUrl,
