@@ -11,7 +11,7 @@ import { Child } from "../demo/children.js";
 import { type LoopNode, type RunningLoop, startLoop } from "../demo/loop-cluster.js";
 import type { TestbedDefinition, WanSpec } from "./definition.js";
 import { median, type PingSummary, parsePing } from "./ping.js";
-import { planTestbed, type TestbedPlan } from "./plan.js";
+import { planTestbed, type TestbedPlan, testbedCertHosts } from "./plan.js";
 import { readState, type TestbedState, writeState } from "./state-file.js";
 import { cleanPrefix } from "./clean.js";
 
@@ -92,17 +92,6 @@ function ipShim(dir: string, rootPid: number): string {
   writeFileSync(file, `#!/bin/sh\n# An agent inside a host namespace plumbs its workloads from the root namespace (OVS's).\nexec nsenter --net=/proc/${rootPid}/ns/net /usr/sbin/ip "$@"\n`);
   chmodSync(file, 0o755);
   return dir;
-}
-
-/**
- * The addresses beyond localhost each identity is reached on: an agent on its
- * host's site address (by the scheduler and by other agents), the scheduler on
- * every site's management port (by the agents). Keyed ROLE-NAME.
- */
-export function testbedCertHosts(plan: Pick<TestbedPlan, "hosts" | "siteGateways">): Record<string, string[]> {
-  const out: Record<string, string[]> = { "scheduler-scheduler": plan.siteGateways.map((g) => g.ip) };
-  for (const h of plan.hosts) out[`agent-${h.node}`] = [h.ip];
-  return out;
 }
 
 export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {

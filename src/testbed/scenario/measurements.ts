@@ -123,7 +123,16 @@ export interface Measurements {
   scenario: { name: string; kind: string; seed: number; file: string; description: string };
   /** startedAt: the run's (before its testbed is built); times `t` count from each testbed's `runStartedAt` (its services up). */
   run: { id: string; startedAt: string; finishedAt: string };
-  testbed: Array<{ policy: string; runStartedAt: string; startupMs: number; teardownMs: number; wan: WanMeasure[]; delays: Array<{ node: string; tier: string; registeredMs: number }> }>;
+  testbed: Array<{
+    policy: string;
+    runStartedAt: string;
+    startupMs: number;
+    teardownMs: number;
+    wan: WanMeasure[];
+    delays: Array<{ node: string; tier: string; registeredMs: number }>;
+    /** How the services were reached: mutual TLS (https) unless the run was --insecure; each agent's URL on its site address. */
+    services?: { tls: boolean; scheduler: string; controller: string; agents: Record<string, string> };
+  }>;
   trace: TraceDevice[];
   requests: RequestRecord[];
   devices: Array<{ device: string; policy: string; status: string; task?: string; node?: string; requests: number; misses: number; missRate: number; connections?: number }>;

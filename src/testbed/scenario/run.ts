@@ -115,7 +115,9 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<{ dir: st
         clearInterval(cpuTimer);
         const t1 = Date.now();
         await tb.stop();
-        m.testbed.push({ policy, runStartedAt: new Date(runStart).toISOString(), startupMs, teardownMs: Date.now() - t1, wan: tb.wan, delays: tb.delays.map((d) => ({ node: d.node, tier: d.tier, registeredMs: d.registeredMs })) });
+        m.testbed.push({ policy, runStartedAt: new Date(runStart).toISOString(), startupMs, teardownMs: Date.now() - t1, wan: tb.wan, delays: tb.delays.map((d) => ({ node: d.node, tier: d.tier, registeredMs: d.registeredMs })),
+          services: { tls: tb.loop.tls !== undefined, scheduler: tb.loop.schedulerUrl, controller: tb.loop.controllerUrl, agents: Object.fromEntries(tb.loop.agents) },
+        });
         o.log(`${s.name}: testbed down (policy ${policy})`);
       }
     }
