@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { Child } from "../../../src/demo/children.js";
+import { demoTrust } from "../../../src/demo/demo-trust.js";
 import { loadDefinition } from "../../../src/testbed/definition.js";
 import { cleanPrefix } from "../../../src/testbed/clean.js";
 import type { Measurements } from "../../../src/testbed/scenario/measurements.js";
@@ -38,7 +39,7 @@ describeWhen("the Mininet testbed: topology, saturate, fsm, strategies and group
 
   it("`mn --custom mininet/topos.py --topo fleximigrate` builds the topology with our controller: pingall drops nothing, everything removed after", async () => {
     const ctlState = mkdtempSync("/tmp/fmt-ctl-");
-    const ctl = new Child("controller", ["controller", "--openflow-port", String(BASE_PORT + 53), "--http-port", String(BASE_PORT + 81), "--dns-port", "0", "--state-dir", ctlState, "--quiet", "--insecure"]);
+    const ctl = new Child("controller", ["controller", "--openflow-port", String(BASE_PORT + 53), "--http-port", String(BASE_PORT + 81), "--dns-port", "0", "--state-dir", ctlState, "--quiet", ...demoTrust(ctlState, []).args]);
     try {
       await ctl.waitForLine(/"openflowPort"/, 60_000);
       const { stdout, stderr } = await run(
