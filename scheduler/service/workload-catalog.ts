@@ -36,7 +36,12 @@ export function defaultEntryFor(): CatalogEntry {
 
 export const DEFAULT_CATALOG: WorkloadCatalog = { lookup: () => defaultEntryFor() };
 
-/** `{"detect": {"command": [...], "env": {...}, "port": 8080, "probePath": "/"}, "*": {...}}`. */
+/**
+ * `{"detect": {"command": [...], "env": {...}, "port": 8080, "probePath": "/"}, "*": {...}}`.
+ * An entry `{"shipped": "image-server", "env": {...}}` runs the profiled server
+ * this scheduler ships (its command, port and probe path) with that environment
+ * added, e.g. FLEXIMIGRATE_WORKLOAD_BALLAST_MIB for a working set of its own.
+ */
 export function parseCatalog(text: string, file: string): WorkloadCatalog {
   let data: unknown;
   try {
@@ -47,15 +52,22 @@ export function parseCatalog(text: string, file: string): WorkloadCatalog {
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new Error(`${file}: expected {"workload": {command, env?, port, probePath?}}`);
   const entries = new Map<string, CatalogEntry>();
   for (const [name, raw] of Object.entries(data)) {
-    const e = raw as Partial<CatalogEntry> | null;
+    const e = raw as (Partial<CatalogEntry> & { shipped?: unknown }) | null;
     const where = `${file}: ${name}`;
+    if (e?.env !== undefined && (typeof e.env !== "object" || e.env === null || Object.values(e.env).some((v) => typeof v !== "string"))) {
+      throw new Error(`${where}: env must map names to strings`);
+    }
+    if (e && e.shipped !== undefined) {
+      if (e.shipped !== "image-server") throw new Error(`${where}: shipped must be "image-server" (the only workload this scheduler ships)`);
+      if (e.command !== undefined) throw new Error(`${where}: give command or shipped, not both`);
+      const base = defaultEntryFor();
+      entries.set(name, { ...base, env: { ...base.env, ...(e.env ?? {}) } });
+      continue;
+    }
     if (!e || !Array.isArray(e.command) || e.command.length === 0 || !e.command.every((c) => typeof c === "string")) {
       throw new Error(`${where}: command must be a non-empty array of strings`);
     }
     if (!Number.isInteger(e.port) || e.port! < 1 || e.port! > 65535) throw new Error(`${where}: port must be 1..65535`);
-    if (e.env !== undefined && (typeof e.env !== "object" || Object.values(e.env).some((v) => typeof v !== "string"))) {
-      throw new Error(`${where}: env must map names to strings`);
-    }
     if (e.probePath !== undefined && (typeof e.probePath !== "string" || !e.probePath.startsWith("/"))) throw new Error(`${where}: probePath must start with /`);
     entries.set(name, { command: e.command, env: e.env ?? {}, port: e.port!, probePath: e.probePath ?? "/" });
   }

@@ -17,7 +17,12 @@ export interface DemoTrust {
   admin: ClientTls;
 }
 
-export function demoTrust(stateDir: string, agentNodes: readonly string[]): DemoTrust {
+/**
+ * `hosts`: the addresses each identity is reached on beyond localhost, keyed
+ * ROLE-NAME (the testbed's agents listen on their hosts' site addresses, its
+ * scheduler on the sites' management ports): IP SANs of its certificate.
+ */
+export function demoTrust(stateDir: string, agentNodes: readonly string[], hosts: Readonly<Record<string, readonly string[]>> = {}): DemoTrust {
   const dir = path.join(stateDir, "tls");
   const ids: Identity[] = [
     { role: "scheduler", name: "scheduler" },
@@ -25,7 +30,7 @@ export function demoTrust(stateDir: string, agentNodes: readonly string[]): Demo
     { role: "admin", name: "admin" },
     ...agentNodes.map((name) => ({ role: "agent" as const, name })),
   ];
-  ensureTrustDir(dir, ids);
+  for (const id of ids) ensureTrustDir(dir, [id], { hosts: hosts[`${id.role}-${id.name}`] ?? [] });
   const m = loadTlsMaterial(dir, { role: "admin", name: "admin" });
   return { dir, args: ["--tls-dir", dir], admin: { ca: m.ca, cert: m.cert, key: m.key } };
 }

@@ -52,6 +52,8 @@ export interface LoopOptions {
   startTimeoutMs?: number;
   /** Plain HTTP with no authentication (--insecure) instead of mutual TLS with a CA made in stateDir/tls. */
   insecure?: boolean;
+  /** Addresses beyond localhost a service or agent is reached on, keyed ROLE-NAME: its certificate names them (IP SANs). */
+  certHosts?: Readonly<Record<string, readonly string[]>>;
   /** Another network than src/loopnet's one-bridge-per-node plan (the testbed's, src/testbed/plan.ts). */
   network?: (controllerPort: number) => LoopnetPlan;
   /** Runs once the network is applied, before the controller must see it settled (the testbed starts its WAN relays here). */
@@ -61,7 +63,7 @@ export interface LoopOptions {
   /** Where a node's agent runs: in the root namespace on 127.0.0.1 (absent), or inside a host namespace. */
   agentHost?: (node: LoopNode) => AgentHost | undefined;
   /** The scheduler's listen address and the URL agents reach it by (agents in host namespaces need more than 127.0.0.1). */
-  schedulerListen?: { host: string; port: number; urlForAgents: (node: LoopNode) => string };
+  schedulerListen?: { host: string; port: number; urlForAgents: (node: LoopNode, scheme: "http" | "https") => string };
   /** The controller's ports (0 each when absent: the system picks). */
   controllerPorts?: { openflow: number; http: number; dns: number };
   /** Every child's PID as it starts (the testbed's state file, for `clean` after a crash). */
@@ -119,7 +121,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     await cleanLeftovers(opts.prefix);
     mkdirSync(opts.stateDir, { recursive: true });
     // A CA and every certificate of the run, made once in its state folder (kept across a scheduler restart).
-    const trust = opts.insecure ? undefined : demoTrust(opts.stateDir, nodes.map((n) => n.name));
+    const trust = opts.insecure ? undefined : demoTrust(opts.stateDir, nodes.map((n) => n.name), opts.certHosts);
     const trustArgs = trust?.args ?? ["--insecure"];
     const tlsOpt = trust ? { tls: trust.admin } : {};
 
@@ -154,7 +156,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       opts.onChild?.("scheduler", schedulerChild.pid);
       const m = await schedulerChild.waitForLine(/^scheduler listening on (https?:\/\/\S+)/, timeoutMs);
       schedulerPort = Number(new URL(m[1]!).port);
-      return listen ? `http://127.0.0.1:${listen.port}` : m[1]!;
+      return listen ? `${trust ? "https" : "http"}://127.0.0.1:${listen.port}` : m[1]!;
     };
     const schedulerUrl = await startScheduler();
     const scheduler = new SchedulerClient(schedulerUrl, tlsOpt);
@@ -166,7 +168,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       const host = opts.agentHost?.(n);
       const args = [
         "agent",
-        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents(n) ?? schedulerUrl],
+        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents(n, trust ? "https" : "http") ?? schedulerUrl],
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
         ...["--work-dir", workDir(n)],
         ...trustArgs,

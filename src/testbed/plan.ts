@@ -261,3 +261,14 @@ export function planTestbed(input: TestbedInput): TestbedPlan {
     netns: netnsList,
   };
 }
+
+/**
+ * The addresses beyond localhost each identity is reached on: an agent on its
+ * host's site address (by the scheduler and by other agents), the scheduler on
+ * every site's management port (by the agents). Keyed ROLE-NAME.
+ */
+export function testbedCertHosts(plan: Pick<TestbedPlan, "hosts" | "siteGateways">): Record<string, string[]> {
+  const out: Record<string, string[]> = { "scheduler-scheduler": plan.siteGateways.map((g) => g.ip) };
+  for (const h of plan.hosts) out[`agent-${h.node}`] = [h.ip];
+  return out;
+}

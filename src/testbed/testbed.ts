@@ -11,7 +11,7 @@ import { Child } from "../demo/children.js";
 import { type LoopNode, type RunningLoop, startLoop } from "../demo/loop-cluster.js";
 import type { TestbedDefinition, WanSpec } from "./definition.js";
 import { median, type PingSummary, parsePing } from "./ping.js";
-import { planTestbed, type TestbedPlan } from "./plan.js";
+import { planTestbed, type TestbedPlan, testbedCertHosts } from "./plan.js";
 import { readState, type TestbedState, writeState } from "./state-file.js";
 import { cleanPrefix } from "./clean.js";
 
@@ -29,6 +29,8 @@ export interface TestbedOptions {
   log?: (line: string) => void;
   /** Where the state file lives (tests use their own). */
   stateFileDir?: string;
+  /** Plain HTTP with no authentication instead of mutual TLS (logged): for debugging a testbed with curl. */
+  insecure?: boolean;
 }
 
 export interface DelayMeasure {
@@ -112,12 +114,14 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
   const stopRelays = async () => {
     await Promise.all(relays.map((r) => r.stop()));
   };
+  if (o.insecure) log("--insecure: plain HTTP, no authentication (the services trust anyone who reaches them)");
   let loop: RunningLoop;
   try {
     loop = await startLoop({
       prefix: p,
-      // Plain HTTP for now: agents in host namespaces are reached on site addresses their certificates would have to name.
-      insecure: true,
+      // Mutual TLS with a CA in the run's state folder; each certificate names the addresses its holder is reached on.
+      insecure: o.insecure ?? false,
+      certHosts: testbedCertHosts(planTestbed({ prefix: p, definition: o.definition, controllerPort: o.basePort + 50, rootNetnsPid: process.pid, wan: o.wan })),
       nodes: nodesOf,
       stateDir: o.stateDir,
       log,
@@ -194,7 +198,7 @@ export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
         host: "0.0.0.0",
         port: schedulerPort,
         // Each agent reaches the scheduler through its own site's management port.
-        urlForAgents: (n) => `http://${plan!.siteGateways.find((g) => g.site === n.site)!.ip}:${schedulerPort}`,
+        urlForAgents: (n, scheme) => `${scheme}://${plan!.siteGateways.find((g) => g.site === n.site)!.ip}:${schedulerPort}`,
       },
       onChild: (name, pid) => {
         if (pid === undefined) return;

@@ -34,6 +34,7 @@ format: mininet/scenarios/scenario.schema.json (a bad file exits 2 naming the fi
     definition: flag.string("FILE", "the testbed definition (default mininet/testbed.json)"),
     "base-port": flag.number("N", "the scheduler's port; agents take the next ones", { integer: true, min: 1024, max: 65000, default: 44088 }),
     results: flag.string("DIR", "where RUN folders go", { default: "results" }),
+    insecure: flag.boolean("plain HTTP, no authentication, instead of mutual TLS (logged; for looking at a testbed with curl)"),
     json: flag.boolean("print the run's folder and summary as JSON"),
   },
   async run({ values: v, positionals }) {
@@ -54,11 +55,25 @@ format: mininet/scenarios/scenario.schema.json (a bad file exits 2 naming the fi
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      const { dir, measurements: m } = await runScenario(scenario, { prefix: v.prefix, basePort: v["base-port"], definition: definitionFrom(v.definition), scenarioFile: file, resultsRoot: v.results, log, stopped });
-      const summary = { dir, requests: m.requests.length, migrations: m.migrations.length, completed: m.migrations.filter((x) => x.state === "COMPLETED").length, fsm: m.fsm.map((x) => ({ case: x.case, final: x.final, ok: x.ok })), notes: m.notes };
+      const { dir, measurements: m } = await runScenario(scenario, { prefix: v.prefix, insecure: v.insecure, basePort: v["base-port"], definition: definitionFrom(v.definition), scenarioFile: file, resultsRoot: v.results, log, stopped });
+      const moved = (m.strategies ?? []).filter((x) => x.state === "COMPLETED" || x.state === "succeeded");
+      const summary = {
+        dir,
+        requests: m.requests.length,
+        migrations: m.migrations.length,
+        completed: m.migrations.filter((x) => x.state === "COMPLETED").length,
+        fsm: m.fsm.map((x) => ({ case: x.case, final: x.final, ok: x.ok })),
+        strategies: (m.strategies ?? []).map((x) => ({ strategy: x.strategy, sizeMiB: x.sizeMiB, state: x.state, downtimeMs: x.downtimeMs, totalMs: x.totalMs, rateMbit: x.rateMbit })),
+        groups: (m.groups ?? []).map((g) => ({ group: g.group, state: g.state, totalMs: g.totalMs })),
+        notes: m.notes,
+      };
       if (v.json) printJson(summary);
-      else process.stdout.write(`results in ${dir}/ (report.html): ${summary.requests} requests, ${summary.completed}/${summary.migrations} moves completed${m.fsm.length ? `, FSM cases as expected: ${m.fsm.filter((x) => x.ok).length}/${m.fsm.length}` : ""}\n`);
-      return m.fsm.every((x) => x.ok) ? 0 : 1;
+      else
+        process.stdout.write(
+          `results in ${dir}/ (report.html): ${summary.requests} requests, ${summary.completed}/${summary.migrations} moves completed${m.fsm.length ? `, FSM cases as expected: ${m.fsm.filter((x) => x.ok).length}/${m.fsm.length}` : ""}${m.strategies ? `, strategy moves completed: ${moved.length}/${m.strategies.length}` : ""}${summary.groups.map((g) => `, group ${g.group} ${g.state} in ${g.totalMs} ms`).join("")}\n`,
+        );
+      const ok = m.fsm.every((x) => x.ok) && moved.length === (m.strategies ?? []).length && (m.groups ?? []).every((g) => g.state === "completed");
+      return ok ? 0 : 1;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

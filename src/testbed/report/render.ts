@@ -32,6 +32,24 @@ export async function renderReport(runs: Measurements[]): Promise<string> {
     const fsm = m.fsm.map((x) => [x.case, x.states.join(" → "), x.expectedStates.join(" → "), x.copies.join(", ") || "nowhere", x.expectedNode, x.ok ? "yes" : "NO"]);
     const moved = m.moved.map((x) => [x.task, x.ip, x.to, x.copies.join(", "), x.answered ? "yes" : "NO"]);
     const delays = m.testbed.flatMap((t) => t.delays.map((d) => [t.policy, d.node, d.tier, d.registeredMs]));
+    const strategies = (m.strategies ?? []).map((x) => [
+      x.strategy,
+      x.ran ?? "—",
+      x.sizeMiB,
+      x.via,
+      `${x.from}→${x.to}`,
+      x.state,
+      x.downtimeMs ?? "—",
+      x.totalMs ?? "—",
+      x.bytes ?? "—",
+      f2(x.rateMbit),
+      f2(x.transferMbit),
+      x.error ?? "",
+    ]);
+    const groups = (m.groups ?? []).flatMap((g) => [
+      [`${g.group} (${g.id})`, "group", `→${g.to}`, g.strategy, g.state, g.totalMs ?? "—", `${g.rounds.length} rounds: ${g.rounds.map((r) => `[${r.tasks.join(", ")}]`).join(" ")}`, g.error ?? ""],
+      ...g.members.map((x) => [x.task, `${x.member} (order ${x.order})`, `${x.from}→${x.runsOn}`, x.phase, x.state ?? "—", x.downtimeMs ?? "—", `runs on ${x.copies.join(", ") || "nothing"}`, x.error ?? ""]),
+    ]);
     return `<section><h2>${esc(m.run.id)}</h2>
 <p>Scenario <b>${esc(m.scenario.name)}</b> (${esc(m.scenario.kind)}, seed ${m.scenario.seed}), ${esc(m.run.startedAt)} – ${esc(m.run.finishedAt)}. ${esc(m.scenario.description)}</p>
 ${m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}
@@ -39,6 +57,8 @@ ${m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("")}
 <h3>Nodes' measured delay to the devices (as registered)</h3>${table(["policy", "node", "tier", "ms"], delays)}
 ${fsm.length ? `<h3>FSM scenarios</h3>${table(["case", "states", "expected", "runs on", "expected on", "as expected"], fsm)}` : ""}
 ${moved.length ? `<h3>Moved services on their unchanged IPs</h3>${table(["task", "service IP", "moved to", "runs on", "answers"], moved)}` : ""}
+${strategies.length ? `<h3>Strategies: the same workload edge→cloud over the WAN</h3>${table(["strategy", "ran as", "MiB", "via", "move", "outcome", "downtime ms", "total ms", "bytes moved", "rate Mbit/s (bytes / total)", "frozen transfer Mbit/s", "error"], strategies)}` : ""}
+${groups.length ? `<h3>Group migration</h3>${table(["task", "member", "move", "phase / strategy", "state", "downtime / total ms", "where", "error"], groups)}` : ""}
 ${m.policies.length ? `<h3>Deadline misses</h3>${table(["policy", "requests", "misses", "rate %"], m.policies.map((p) => [p.policy, p.requests, p.misses, (p.missRate * 100).toFixed(2)]))}` : ""}
 </section>`;
   });

@@ -67,6 +67,37 @@ export function plotSpecs(runs: Measurements[]): PlotSpec[] {
       } as TopLevelSpec,
     });
 
+  const strategyRows = runs.flatMap((m) =>
+    (m.strategies ?? [])
+      .filter((x) => x.state === "COMPLETED" || x.state === "succeeded")
+      .flatMap((x) => {
+        const size = `${x.sizeMiB} MiB${several ? ` (${label(m)})` : ""}`;
+        return [
+          { size, sizeMiB: x.sizeMiB, strategy: x.strategy, measure: "downtime (frozen)", ms: x.downtimeMs },
+          { size, sizeMiB: x.sizeMiB, strategy: x.strategy, measure: "total migration time", ms: x.totalMs },
+        ].filter((r) => typeof r.ms === "number");
+      }),
+  );
+  if (strategyRows.length > 0)
+    plots.push({
+      id: "strategies",
+      title: "Strategies edge→cloud over the WAN: downtime and total migration time per working-set size",
+      spec: {
+        $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+        width: WIDTH / 2 - 20,
+        height: HEIGHT,
+        data: { values: strategyRows },
+        mark: "bar",
+        encoding: {
+          column: { field: "measure", type: "nominal", title: null },
+          x: { field: "size", type: "nominal", title: "working set", sort: { field: "sizeMiB" } },
+          xOffset: { field: "strategy" },
+          y: { field: "ms", type: "quantitative", title: "ms" },
+          color: { field: "strategy", type: "nominal" },
+        },
+      } as TopLevelSpec,
+    });
+
   const redirects = runs.flatMap((m) => m.redirects.filter((r) => typeof r.reconfigurationMs === "number").map((r) => ({ redirect: `${several ? `${label(m)} ` : ""}#${r.id}`, ms: r.reconfigurationMs, state: r.state })));
   if (redirects.length > 0)
     plots.push({

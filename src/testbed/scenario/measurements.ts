@@ -58,11 +58,81 @@ export interface MovedCheck {
   copies: string[];
 }
 
+/** strategies: one move of the same workload at one working-set size by one strategy, edge→cloud over the WAN. */
+export interface StrategyMove {
+  /** As the scenario names it: stopcopy, postcopy, precopy, docker. */
+  strategy: string;
+  /** What the agents ran (their metrics' strategy); null when the move never started. */
+  ran: string | null;
+  sizeMiB: number;
+  /** scheduler: a managed move (POST /v1/migrations, the FSM); agents: the source agent's migration API (Docker workloads; see notes). */
+  via: "scheduler" | "agents";
+  task: string;
+  from: string;
+  to: string;
+  /** The FSM's final state (scheduler), or the agent migration's status (agents). */
+  state: string;
+  states: string[];
+  /** The move's id at the scheduler (m-N) or at the source agent. */
+  migration: string | null;
+  /** Frozen on the source until running on the destination, ms. */
+  downtimeMs: number | null;
+  /** scheduler: its decision until the final state; agents: the source agent's migration from start to end. */
+  totalMs: number | null;
+  transferMs: number | null;
+  bytesBeforeResume: number | null;
+  bytesAfterResume: number | null;
+  /** Both, ms and bytes: what crossed the WAN for this move. */
+  bytes: number | null;
+  /** bytes over totalMs, Mbit/s: the move's effective rate. */
+  rateMbit: number | null;
+  /** bytesBeforeResume over transferMs, Mbit/s: the rate of the frozen transfer (absent when not measured). */
+  transferMbit: number | null;
+  error?: string;
+}
+
+/** group: one member of the group's move. */
+export interface GroupMemberResult {
+  task: string;
+  member: string;
+  order: number;
+  from: string;
+  runsOn: string;
+  /** Where its workload runs afterwards (every running copy, asked of every agent). */
+  copies: string[];
+  phase: string;
+  state: string | null;
+  migration: string | null;
+  downtimeMs: number | null;
+  error?: string;
+}
+
+export interface GroupResult {
+  group: string;
+  id: string;
+  to: string;
+  strategy: string;
+  state: string;
+  totalMs: number | null;
+  rounds: Array<{ round: number; parallelism: number; tasks: string[]; reason: string }>;
+  members: GroupMemberResult[];
+  error?: string;
+}
+
 export interface Measurements {
   scenario: { name: string; kind: string; seed: number; file: string; description: string };
   /** startedAt: the run's (before its testbed is built); times `t` count from each testbed's `runStartedAt` (its services up). */
   run: { id: string; startedAt: string; finishedAt: string };
-  testbed: Array<{ policy: string; runStartedAt: string; startupMs: number; teardownMs: number; wan: WanMeasure[]; delays: Array<{ node: string; tier: string; registeredMs: number }> }>;
+  testbed: Array<{
+    policy: string;
+    runStartedAt: string;
+    startupMs: number;
+    teardownMs: number;
+    wan: WanMeasure[];
+    delays: Array<{ node: string; tier: string; registeredMs: number }>;
+    /** How the services were reached: mutual TLS (https) unless the run was --insecure; each agent's URL on its site address. */
+    services?: { tls: boolean; scheduler: string; controller: string; agents: Record<string, string> };
+  }>;
   trace: TraceDevice[];
   requests: RequestRecord[];
   devices: Array<{ device: string; policy: string; status: string; task?: string; node?: string; requests: number; misses: number; missRate: number; connections?: number }>;
@@ -72,5 +142,9 @@ export interface Measurements {
   moved: MovedCheck[];
   cpu: Array<{ t: number; node: string; tier: string; usage: number; policy: string }>;
   policies: Array<{ policy: string; requests: number; misses: number; missRate: number }>;
+  /** strategies scenario (absent in runs of other kinds and of earlier versions). */
+  strategies?: StrategyMove[];
+  /** group scenario. */
+  groups?: GroupResult[];
   notes: string[];
 }

@@ -1,24 +1,26 @@
 // Runs one scenario on the testbed and writes results/RUN/: the scenario file,
 // the trace, measurements.json and report.html. The testbed is built for the
 // run and removed at its end (on an error too); `policies` builds one per policy.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { MoveInput, MoveRecord, Placed } from "../../api-types/scheduler.js";
-import { AgentClient } from "../../clients/agent.js";
 import { runFleet } from "../../devices/fleet.js";
 import type { DeviceResult } from "../../devices/device.js";
 import { waitFor } from "../../wait.js";
 import type { TestbedDefinition } from "../definition.js";
 import { type RunningTestbed, startTestbed } from "../testbed.js";
-import type { FsmResult, Measurements, MigrationRecord, RequestRecord } from "./measurements.js";
+import type { FsmResult, Measurements, RequestRecord } from "./measurements.js";
 import { renderReport } from "../report/render.js";
+import { prepareDockerEngine } from "../docker-engine.js";
+import { group } from "./group.js";
+import { copiesOf, FINAL, followMove, migrationRecord, statesOf } from "./moves.js";
+import { strategies, strategiesSchedulerArgs } from "./strategies.js";
 import { scenarioTrace } from "./trace.js";
 import type { FsmCase, Scenario } from "./types.js";
 
 const run = promisify(execFile);
-const FINAL = new Set(["COMPLETED", "FAILED"]);
 
 export interface RunOptions {
   prefix: string;
@@ -27,6 +29,8 @@ export interface RunOptions {
   scenarioFile: string;
   resultsRoot: string;
   log: (line: string) => void;
+  /** Plain HTTP with no authentication instead of mutual TLS (logged). */
+  insecure?: boolean;
   /** Resolves when the user asked to stop (Ctrl-C). */
   stopped?: Promise<void>;
 }
@@ -39,8 +43,6 @@ export const EXPECTED_STATES: Record<FsmCase, string[]> = {
   EXECUTION: ["PENDING", "PLANNING", "PREPARATION", "EXECUTION", "ROLLING_BACK", "FAILED"],
   VERIFICATION: ["PENDING", "PLANNING", "PREPARATION", "EXECUTION", "VERIFICATION", "ROLLING_BACK", "FAILED"],
 };
-
-export const statesOf = (m: MoveRecord) => (m.timeline ?? []).map((t) => t.state).filter((s, i, all) => i === 0 || all[i - 1] !== s);
 
 export function runId(s: Scenario, now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${s.name}-seed${s.seed}`;
@@ -73,13 +75,12 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<{ dir: st
     sites: o.definition.sites.map((site) => ({ ...site, nodes: site.nodes.map((n) => ({ ...n, cpus: s.cpus[n.name] ?? n.cpus })) })),
   };
   const policies = s.kind === "policies" ? s.policies : [s.policy];
-  if (s.kind === "group") {
-    m.notes.push("group: moving a service group as one request needs the group-migration work; this scenario is not available on the testbed yet");
-    o.log(m.notes[0]!);
-  } else if (s.kind === "strategies") {
-    m.notes.push("strategies: not run by this version of the testbed runner (see docs/testbed.md)");
-    o.log(m.notes[0]!);
-  } else {
+  // The strategies scenario's scheduler inputs (a catalog and samples per working-set size), and Docker's engine.
+  const inputsDir = mkdtempSync(`/tmp/${o.prefix}-inputs-`);
+  const extraSchedulerArgs = s.kind === "strategies" ? strategiesSchedulerArgs(inputsDir, s) : [];
+  const docker = s.kind === "strategies" && s.strategies.includes("docker") ? await prepareDockerEngine(o.prefix, o.log) : undefined;
+  if (docker && !docker.ok) o.log(`docker: ${docker.reason}`);
+  try {
     for (const policy of policies) {
       o.log(`${s.name}: testbed up (policy ${policy}, WAN ${JSON.stringify(s.wan)})`);
       const t0 = Date.now();
@@ -89,8 +90,9 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<{ dir: st
         wan: s.wan,
         basePort: o.basePort,
         stateDir: mkdtempSync(`/tmp/${o.prefix}-run-`),
-        schedulerArgs: ["--policy", policy, "--min-residence", String(s.minResidenceS), "--allow-faults", ...(s.samples ? ["--samples", s.samples] : [])],
-        agentArgs: ["--allow-faults"],
+        schedulerArgs: ["--policy", policy, "--min-residence", String(s.minResidenceS), "--allow-faults", ...(s.samples && s.kind !== "strategies" ? ["--samples", s.samples] : []), ...extraSchedulerArgs],
+        agentArgs: ["--allow-faults", ...(docker?.ok ? ["--allow-image", docker.image] : [])],
+        ...(o.insecure ? { insecure: true } : {}),
         log: o.log,
       });
       const startupMs = Date.now() - t0;
@@ -106,49 +108,27 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<{ dir: st
       try {
         if (s.kind === "saturate" || s.kind === "policies") await saturate(s, tb, m, policy, runStart, o);
         if (s.kind === "fsm") await fsm(s, tb, m, policy, runStart, o);
+        if (s.kind === "strategies") await strategies(s, { tb, m, policy, runStart, prefix: o.prefix, log: o.log, ...(docker ? { docker } : {}) });
+        if (s.kind === "group") await group(s, tb, m, policy, runStart, o.log);
         for (const r of (await tb.loop.controller.redirects()).redirects) m.redirects.push({ id: String(r.id), reconfigurationMs: r.reconfigurationMs ?? null, state: r.state, policy });
       } finally {
         clearInterval(cpuTimer);
         const t1 = Date.now();
         await tb.stop();
-        m.testbed.push({ policy, runStartedAt: new Date(runStart).toISOString(), startupMs, teardownMs: Date.now() - t1, wan: tb.wan, delays: tb.delays.map((d) => ({ node: d.node, tier: d.tier, registeredMs: d.registeredMs })) });
+        m.testbed.push({ policy, runStartedAt: new Date(runStart).toISOString(), startupMs, teardownMs: Date.now() - t1, wan: tb.wan, delays: tb.delays.map((d) => ({ node: d.node, tier: d.tier, registeredMs: d.registeredMs })),
+          services: { tls: tb.loop.tls !== undefined, scheduler: tb.loop.schedulerUrl, controller: tb.loop.controllerUrl, agents: Object.fromEntries(tb.loop.agents) },
+        });
         o.log(`${s.name}: testbed down (policy ${policy})`);
       }
     }
+  } finally {
+    if (docker?.ok) await docker.stop();
+    rmSync(inputsDir, { recursive: true, force: true });
   }
   m.run.finishedAt = new Date().toISOString();
   writeFileSync(path.join(dir, "measurements.json"), `${JSON.stringify(m, null, 2)}\n`);
   writeFileSync(path.join(dir, "report.html"), await renderReport([m]));
   return { dir, measurements: m };
-}
-
-function migrationRecord(x: MoveRecord, runStart: number, policy: string, extra: Partial<MigrationRecord> = {}): MigrationRecord {
-  return {
-    id: x.id,
-    task: x.task.id,
-    from: x.from,
-    to: x.to,
-    strategy: x.strategy ?? null,
-    ...(x.requestedStrategy ? { requestedStrategy: x.requestedStrategy } : {}),
-    state: x.state ?? x.status,
-    states: statesOf(x),
-    timeline: x.timeline ?? [],
-    metrics: x.metrics ?? null,
-    t: Date.parse(x.requestedAt) - runStart,
-    ...(x.timeline?.some((e) => e.state === "COMPLETED") ? { completedT: Date.parse(x.timeline.find((e) => e.state === "COMPLETED")!.at) - runStart } : {}),
-    policy,
-    ...(x.error ? { error: x.error } : {}),
-    ...extra,
-  };
-}
-
-/** Where a task's workload runs: every running copy, on every agent. */
-async function copiesOf(tb: RunningTestbed, task: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const [node, url] of tb.loop.agents) {
-    for (const w of (await new AgentClient(url).workloads()).workloads) if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push(node);
-  }
-  return out;
 }
 
 async function answers(ip: string, port: number): Promise<boolean> {
@@ -230,16 +210,7 @@ async function fsm(s: Scenario, tb: RunningTestbed, m: Measurements, policy: str
     if (outcome.outcome !== "placed") throw new Error(`fsm: task ${id} refused: ${outcome.refused.reason}`);
     return outcome.placed;
   };
-  const follow = async (input: MoveInput): Promise<MoveRecord> => {
-    const requested = await scheduler.requestMove(input);
-    return waitFor(
-      async () => {
-        const x = await scheduler.migration(requested.id);
-        return FINAL.has(x.state ?? "") ? x : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 100, what: `move ${requested.id} to a final state` },
-    );
-  };
+  const follow = (input: MoveInput) => followMove(tb, input);
   const cloud = tb.plan.hosts.find((h) => h.tier === "cloud")!.node;
   for (const c of s.faults) {
     const placed = await place();

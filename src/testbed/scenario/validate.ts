@@ -109,6 +109,7 @@ export function validateScenario(raw: unknown, where: string, knownPolicies: rea
   if ((kind === "saturate" || kind === "policies") && devices.length === 0) bad("devices", `a ${kind} scenario needs devices`);
   if (kind === "fsm" && scenario.faults.length === 0) bad("faults", "an fsm scenario lists its cases (success, PENDING, PLANNING, PREPARATION, EXECUTION, VERIFICATION)");
   if (kind === "strategies" && (scenario.strategies.length === 0 || scenario.sizesMiB.length === 0)) bad("strategies", "a strategies scenario lists strategies and sizesMiB");
+  if (kind === "group" && scenario.strategy === "docker") bad("strategy", "a group's members are the scheduler's tasks: docker cannot move them (stopcopy, postcopy, precopy or auto)");
   return scenario;
 }
 

@@ -10,6 +10,16 @@ describe("workload catalog", () => {
     expect(DEFAULT_CATALOG.lookup("anything")?.port).toBe(8080);
   });
 
+  it("runs the shipped image server with an environment of its own", () => {
+    const c = parseCatalog(JSON.stringify({ "ballast-16": { shipped: "image-server", env: { FLEXIMIGRATE_WORKLOAD_BALLAST_MIB: "16" } } }), "c.json");
+    const shipped = DEFAULT_CATALOG.lookup("x")!;
+    expect(c.lookup("ballast-16")).toEqual({ ...shipped, env: { ...shipped.env, FLEXIMIGRATE_WORKLOAD_BALLAST_MIB: "16" } });
+    expect(c.lookup("other")).toBeUndefined();
+    expect(() => parseCatalog(JSON.stringify({ a: { shipped: "redis" } }), "c.json")).toThrow('c.json: a: shipped must be "image-server"');
+    expect(() => parseCatalog(JSON.stringify({ a: { shipped: "image-server", command: ["x"] } }), "c.json")).toThrow("give command or shipped, not both");
+    expect(() => parseCatalog(JSON.stringify({ a: { shipped: "image-server", env: { N: 1 } } }), "c.json")).toThrow("env must map names to strings");
+  });
+
   it("names the bad entry", () => {
     expect(() => parseCatalog(JSON.stringify({ detect: { command: [], port: 80 } }), "c.json")).toThrow("c.json: detect: command must be a non-empty array of strings");
     expect(() => parseCatalog(JSON.stringify({ detect: { command: ["x"], port: 0 } }), "c.json")).toThrow("port must be 1..65535");

@@ -40,6 +40,8 @@ describe("testbed scenarios", () => {
     [{ ...base, faults: ["DONE"] }, /x: faults\[0\]: must be one of success, PENDING/],
     [{ ...base, seed: 1.5 }, /x: seed: must be an integer/],
     [{ ...base, devices: [base.devices[0], base.devices[0]] }, /x: devices\[1\]\.prefix: 'cam' is used twice/],
+    [{ ...base, kind: "group", strategy: "docker" }, /x: strategy: a group's members are the scheduler's tasks: docker cannot move them/],
+    [{ ...base, kind: "strategies", strategies: ["stopcopy"] }, /x: strategies: a strategies scenario lists strategies and sizesMiB/],
   ])("refuses a bad field, naming it (%#)", (raw, message) => {
     expect(() => validateScenario(raw, "x")).toThrow(message);
   });
