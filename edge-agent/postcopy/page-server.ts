@@ -35,6 +35,39 @@ import { PageTracker, type TrackerStats } from "./page-tracker.js";
 /** How many pages a background reply shrinks to when a fault waits behind it. */
 export const FAULT_CUT_PAGES = 16;
 
+/**
+ * The most pages one background reply carries (1 MiB). The daemon's
+ * background requests grow to 1,024 pages; a fault that arrives just after
+ * such a reply was written waits behind all of it (335 ms over a 100 Mbit/s
+ * WAN). Capped, it waits behind at most 84 ms of it there.
+ */
+export const MAX_PUSH_PAGES = 256;
+
+/** The hot window stretches to this many times the recent gap between two faults... */
+const HOT_GAPS = 3;
+/** ...but never past this: a workload that faults once a second is not "faulting". */
+const HOT_WINDOW_MAX_MS = 300;
+
+/**
+ * How long after a fault background replies stay short. A workload faulting
+ * page after page over a WAN asks for its next page one round trip after the
+ * last arrived (23 ms on the testbed), longer than a fixed 10 ms window: the
+ * window closed between every two faults, background replies grew to 4 MiB in
+ * between, and each fault waited behind one. On the testbed a 256 MiB post-copy
+ * then failed its check (every probe of 2 s timed out). The window follows the
+ * recent gaps (an average of the last few), so it spans a round trip.
+ */
+export function hotWindow(baseMs: number, recentGapMs: number | undefined): number {
+  if (recentGapMs === undefined) return baseMs;
+  return Math.max(baseMs, Math.min(HOT_WINDOW_MAX_MS, HOT_GAPS * recentGapMs));
+}
+
+/** Folds one gap between two faults into the running average (gaps past the cap say nothing about a round trip). */
+export function foldFaultGap(average: number | undefined, gapMs: number): number | undefined {
+  if (gapMs > HOT_WINDOW_MAX_MS) return average;
+  return average === undefined ? gapMs : average + (gapMs - average) / 4;
+}
+
 export interface PostcopyStats extends TrackerStats {
   requests: number;
   faultRequests: number;
@@ -64,9 +97,12 @@ export interface PageServerOptions {
    * after the first request), background replies stay FAULT_CUT_PAGES long:
    * a fault that arrives while a 4 MiB reply is on its way waits for all of
    * it, and a restored process's first answer takes a hundred faults or more.
-   * Once faults pause, replies grow to what is asked. 0 (default): off.
+   * Once faults pause, replies grow to what is asked. The window stretches to
+   * span the recent gaps between faults (hotWindow()). 0 (default): off.
    */
   hotWindowMs?: number;
+  /** The most pages one background reply carries; default MAX_PUSH_PAGES. */
+  maxPushPages?: number;
   log?: (line: string) => void;
   /** Called once per reply sent: whether it answered a fault or the background fetch, and its pages (the agent's metrics). */
   onServed?: (kind: "fault" | "push", pages: number) => void;
@@ -164,7 +200,8 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
 
   let pushAllowedAt = 0;
   let lastFaultAt = 0;
-  const hot = () => !!opts.hotWindowMs && Date.now() - lastFaultAt < opts.hotWindowMs;
+  let faultGapMs: number | undefined;
+  const hot = () => !!opts.hotWindowMs && Date.now() - lastFaultAt < hotWindow(opts.hotWindowMs, faultGapMs);
   async function answerGet(sock: Socket, req: PsIov, layout: Layout, faultWaiting: () => boolean): Promise<void> {
     if (!counters.first) lastFaultAt = counters.first = Date.now();
     counters.requests++;
@@ -173,13 +210,16 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     const kind = tracker.classify(req.dstId, req.vaddr, req.nrPages);
     if (kind === "fault") {
       counters.faultRequests++;
-      lastFaultAt = Date.now();
+      const now = Date.now();
+      if (counters.faultRequests > 1) faultGapMs = foldFaultGap(faultGapMs, now - lastFaultAt);
+      lastFaultAt = now;
     }
     if (kind === "push" && opts.pushBytesPerSec) {
       // Pace background replies, but stop waiting the moment a fault queues up.
       while (Date.now() < pushAllowedAt && !faultWaiting()) await sleep(Math.min(5, pushAllowedAt - Date.now()));
     }
-    const nrPages = kind === "push" && (faultWaiting() || hot()) ? Math.min(available, FAULT_CUT_PAGES) : available;
+    const pushCap = faultWaiting() || hot() ? FAULT_CUT_PAGES : (opts.maxPushPages ?? MAX_PUSH_PAGES);
+    const nrPages = kind === "push" ? Math.min(available, pushCap) : available;
     if (kind === "push" && opts.pushBytesPerSec)
       pushAllowedAt = Math.max(Date.now(), pushAllowedAt) + (nrPages * PAGE_SIZE * 1000) / opts.pushBytesPerSec;
     const header = encodeHeader({ cmd: PS_REPLY_PAGES, nrPages, vaddr: req.vaddr, dstId: req.dstId }, layout);

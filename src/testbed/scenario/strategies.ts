@@ -15,8 +15,13 @@ import type { Measurements, StrategyMove } from "./measurements.js";
 import { copiesOf, followMove, migrationRecord, statesOf } from "./moves.js";
 import type { Scenario } from "./types.js";
 
-/** A tight budget: the edge is where the task belongs, so it is placed there and only the move puts it in the cloud. */
-const BUDGET_MS = 45;
+/**
+ * Met at the cloud with room to spare (the WAN alone is ~23 ms there; 45 ms left
+ * the move refused whenever the measured delay came out a little high). Delay-aware
+ * places a task on the edge whenever an edge node fits (rule 1), so the task still
+ * starts there and only the move puts it in the cloud.
+ */
+const BUDGET_MS = 100;
 const MOVE_TIMEOUT_MS = 600_000;
 
 export const DOCKER_VIA =

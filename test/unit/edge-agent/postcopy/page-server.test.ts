@@ -13,7 +13,7 @@ import {
   PS_IOV_GET,
   PS_REPLY_PAGES,
 } from "../../../../edge-agent/postcopy/page-server-protocol.js";
-import { FAULT_CUT_PAGES, type PageServer, startPageServer } from "../../../../edge-agent/postcopy/page-server.js";
+import { FAULT_CUT_PAGES, foldFaultGap, hotWindow, type PageServer, startPageServer } from "../../../../edge-agent/postcopy/page-server.js";
 import type { PageSource } from "../../../../edge-agent/postcopy/page-source.js";
 
 const BASE = 0x7f0000000000;
@@ -121,6 +121,50 @@ describe("page server", () => {
     expect(first.nrPages).toBe(FAULT_CUT_PAGES);
     expect(second.firstWords).toEqual([50]);
     expect(server.stats()).toMatchObject({ pagesPushed: FAULT_CUT_PAGES, pagesOnFault: 1, pagesRemaining: RUN - FAULT_CUT_PAGES - 1 });
+  });
+
+  it("caps a background reply at maxPushPages; the daemon asks again for the rest", async () => {
+    server = await startPageServer({ source: memorySource(), host: "127.0.0.1", port: 0, layout: "4.1", maxPushPages: 8 });
+    const c = await Client.open(server.port, "4.1");
+    c.send(PS_IOV_GET, 1, BASE); // the first request is a fault
+    await c.reply();
+    c.send(PS_IOV_GET, RUN - 1, BASE + PAGE_SIZE);
+    const first = await c.reply();
+    expect(first.nrPages).toBe(8);
+    expect(first.firstWords).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    c.send(PS_IOV_GET, RUN - 9, BASE + 9 * PAGE_SIZE);
+    expect((await c.reply()).firstWords[0]).toBe(9);
+    expect(server.stats()).toMatchObject({ pagesPushed: 16, pagesOnFault: 1, pagesRemaining: RUN - 17 });
+  });
+
+  it("keeps background replies short across a WAN round trip between faults (the hot window follows the gaps)", async () => {
+    expect(hotWindow(10, undefined)).toBe(10);
+    // Faults a round trip apart (23 ms on the testbed): the window spans three of them.
+    let gap: number | undefined;
+    for (const g of [23, 25, 22, 24]) gap = foldFaultGap(gap, g);
+    expect(gap).toBeGreaterThan(22);
+    expect(gap).toBeLessThan(25);
+    expect(hotWindow(10, gap)).toBeCloseTo(3 * gap!, 5);
+    // Local faults come faster than the base window: it stays.
+    expect(hotWindow(10, foldFaultGap(undefined, 0.5))).toBe(10);
+    // A pause of seconds is not a round trip: it leaves the average alone, and the window is capped.
+    expect(foldFaultGap(gap, 5_000)).toBe(gap);
+    expect(hotWindow(10, 1_000)).toBe(300);
+
+    // On the wire: a fault, 40 ms (past the 10 ms base window), a background request of 20 pages; three times.
+    server = await startPageServer({ source: memorySource(), host: "127.0.0.1", port: 0, layout: "4.1", hotWindowMs: 10 });
+    const c = await Client.open(server.port, "4.1");
+    const pushes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      c.send(PS_IOV_GET, 1, BASE + (60 + i) * PAGE_SIZE);
+      await c.reply();
+      await new Promise((r) => setTimeout(r, 40));
+      c.send(PS_IOV_GET, 20, BASE + i * 20 * PAGE_SIZE);
+      pushes.push((await c.reply()).nrPages);
+    }
+    // No gap known after the first fault: the 10 ms window has passed and the reply is whole. From the
+    // second fault on, the window spans three ~40 ms gaps, so the replies 40 ms after a fault stay cut.
+    expect(pushes).toEqual([20, FAULT_CUT_PAGES, FAULT_CUT_PAGES]);
   });
 
   it("rejects done when the client hangs up before CLOSE, naming the pages never sent", async () => {
