@@ -192,6 +192,8 @@ class Trial {
   /** The try under way: the cloud nodes its moves went to and what they added to each. */
   private readonly landedOn: NodeState[] = [];
   private readonly landedMilli: number[] = [];
+  /** couldStillFree's largest shares, reused. */
+  private readonly topScratch: number[] = [];
 
   /** Whether the limits may hold any request back. */
   private readonly mayHold: boolean;
@@ -248,6 +250,9 @@ class Trial {
       const e = this.fresh(classes[i]!);
       if (e.room < 0) continue; // no cloud node fits it now, so none will during this try
       if ((e.room < landed && !this.untouchedFits(e, moves)) || (readTasks && this.regulated(tasks[i]!))) {
+        // The try move by move makes the same moves up to here; the rest of the deficit must come
+        // from at most atMost - moves of the requests from here on.
+        if (!this.couldStillFree(node, i, atMost - moves, deficit - freed)) return undefined;
         return exact ? this.movesFor(node, deficit, best) : LATER;
       }
       moves++;
@@ -312,6 +317,32 @@ class Trial {
       if (sum >= deficit) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether `moves` of the node's movable requests from index `from` on, of classes some cloud
+   * node fits now, can add up to `deficit` (their largest shares); always true for unbounded moves.
+   */
+  private couldStillFree(node: NodeState, from: number, moves: number, deficit: number): boolean {
+    if (moves > TOP_SHARES) return true;
+    const shares = node.movableShares!;
+    const classes = node.movableClasses!;
+    const top = this.topScratch;
+    top.length = 0;
+    for (let j = from; j < shares.length; j++) {
+      const sh = shares[j]!;
+      if (top.length === moves && sh <= top[moves - 1]!) continue;
+      if (this.fresh(classes[j]!).room < 0) continue;
+      let k = top.length < moves ? top.length : moves - 1;
+      while (k > 0 && top[k - 1]! < sh) {
+        top[k] = top[k - 1]!;
+        k--;
+      }
+      top[k] = sh;
+    }
+    let sum = 0;
+    for (const sh of top) sum += sh;
+    return sum >= deficit;
   }
 
   /** Whether a lead request of the slot's node may be held back, or regulated (then its targets come from a scan). */
