@@ -129,6 +129,7 @@ export class ClusterState {
     node.usedMilli += deltaMilli;
     node.tasks += deltaTasks;
     this.finder.attach(node);
+    if (node.tier === "edge") this.moves.loadChanged(node);
   }
 }
 

@@ -5,6 +5,7 @@
 // (move-class.ts), and each node's pinned load (requests no cloud node could
 // ever take, because of their budget and the cloud's delays and sizes); edge
 // nodes are grouped by kind (delay, size) and ordered by pinned load.
+import { EdgeKindTable } from "./edge-kind-table.js";
 import { type MoveClass, MoveClasses } from "./move-class.js";
 import { byName, LEADS, type NodeState, type PlacedTask, TOP_SHARES } from "./node-state.js";
 import { OrderedSet } from "./ordered-set.js";
@@ -35,6 +36,8 @@ export interface EdgeKind extends Kind {
   byPinned: OrderedSet<NodeState>;
   /** Its nodes, in no particular order (for walks). */
   nodes: NodeState[];
+  /** Its nodes' summaries as flat arrays (rule 3's scan). */
+  table: EdgeKindTable;
 }
 
 const kindKey = (n: NodeState) => `${n.netDelayMs}|${n.capMilli}`;
@@ -43,6 +46,8 @@ const byPinnedThenName = (a: NodeState, b: NodeState) => a.pinnedMilli - b.pinne
 export class MoveIndex {
   readonly edgeKinds = new Map<string, EdgeKind>();
   private readonly classes = new MoveClasses<NodeState>();
+  /** Each edge node's kind table (a node record does not name it: node-state.ts imports no summaries). */
+  private readonly tables = new Map<NodeState, EdgeKindTable>();
   private readonly cloudKinds = new Map<string, Kind & { count: number }>();
   /** Cloud kinds by network delay, ascending. */
   private cloudByDelay: Kind[] = [];
@@ -51,6 +56,8 @@ export class MoveIndex {
     if (node.tier === "edge") {
       node.edgeTasks = new Set();
       node.movableTasks = [];
+      node.movableShares = [];
+      node.movableClasses = [];
       node.topShares = [];
       node.leadShares = [];
       node.leadClasses = [];
@@ -60,6 +67,8 @@ export class MoveIndex {
       const kind = this.edgeKindOf(node, true);
       kind.byPinned.insert(node);
       kind.nodes.push(node);
+      kind.table.add(node);
+      this.tables.set(node, kind.table);
     } else this.countCloudKind(node, 1);
   }
 
@@ -72,6 +81,8 @@ export class MoveIndex {
     const kind = this.edgeKindOf(node, false);
     kind.byPinned.delete(node);
     kind.nodes.splice(kind.nodes.indexOf(node), 1);
+    kind.table.remove(node);
+    this.tables.delete(node);
     if (kind.byPinned.size === 0) this.edgeKinds.delete(kindKey(node));
   }
 
@@ -81,22 +92,29 @@ export class MoveIndex {
     task.moveClass = this.classes.enter(task.model, task.request.delayBudgetMs);
     task.movable = this.canEverMove(task);
     if (task.movable) {
-      if (insertInMoveOrder(task.node.movableTasks!, task) < LEADS) setLeads(task.node);
+      if (insertInMoveOrder(task.node, task) < LEADS) setLeads(task.node);
       addTopShare(task.node.topShares!, task.shareMilli);
       addClassShare(task.node, task.moveClass, task.shareMilli, 1);
     } else this.pin(task.node, task.shareMilli);
+    this.tables.get(task.node)!.refresh(task.node);
   }
 
   /** A request leaves its edge node (before task.node changes). */
   leave(task: PlacedTask): void {
     task.node.edgeTasks!.delete(task);
     if (task.movable) {
-      if (removeInMoveOrder(task.node.movableTasks!, task) < LEADS) setLeads(task.node);
+      if (removeInMoveOrder(task.node, task) < LEADS) setLeads(task.node);
       removeTopShare(task.node, task.shareMilli);
       addClassShare(task.node, task.moveClass!, -task.shareMilli, -1);
     } else this.pin(task.node, -task.shareMilli);
+    this.tables.get(task.node)!.refresh(task.node);
     this.classes.leave(task.moveClass!);
     task.moveClass = undefined;
+  }
+
+  /** An edge node's load changed (the state tells the index after every change). */
+  loadChanged(node: NodeState): void {
+    this.tables.get(node)?.loadChanged(node);
   }
 
   /**
@@ -147,7 +165,13 @@ export class MoveIndex {
     let kind = this.edgeKinds.get(key);
     if (!kind) {
       if (!create) throw new Error(`edge node '${node.name}' is not indexed`);
-      kind = { netDelayMs: node.netDelayMs, capMilli: node.capMilli, byPinned: new OrderedSet(byPinnedThenName), nodes: [] };
+      kind = {
+        netDelayMs: node.netDelayMs,
+        capMilli: node.capMilli,
+        byPinned: new OrderedSet(byPinnedThenName),
+        nodes: [],
+        table: new EdgeKindTable(node.netDelayMs, node.capMilli),
+      };
       this.edgeKinds.set(key, kind);
     }
     return kind;
@@ -173,12 +197,15 @@ export class MoveIndex {
           task.movable = movable;
         }
         node.movableTasks = [...node.edgeTasks!].filter((t) => t.movable).sort(moveOrder);
+        node.movableShares = node.movableTasks.map((t) => t.shareMilli);
+        node.movableClasses = node.movableTasks.map((t) => t.moveClass!);
         node.topShares = topSharesOf(node.movableTasks);
         setLeads(node);
         node.classes = [];
-      node.classShares = [];
-      node.classCounts = [];
+        node.classShares = [];
+        node.classCounts = [];
         for (const t of node.movableTasks) addClassShare(node, t.moveClass!, t.shareMilli, 1);
+        edge.table.refresh(node);
       }
     }
   }
@@ -196,18 +223,23 @@ function lowerBound(tasks: readonly PlacedTask[], task: PlacedTask): number {
   return lo;
 }
 
-/** Returns where it went. */
-function insertInMoveOrder(tasks: PlacedTask[], task: PlacedTask): number {
-  const i = lowerBound(tasks, task);
-  tasks.splice(i, 0, task);
+/** Into the node's movable requests (and their shares and classes); returns where it went. */
+function insertInMoveOrder(node: NodeState, task: PlacedTask): number {
+  const i = lowerBound(node.movableTasks!, task);
+  node.movableTasks!.splice(i, 0, task);
+  node.movableShares!.splice(i, 0, task.shareMilli);
+  node.movableClasses!.splice(i, 0, task.moveClass!);
   return i;
 }
 
 /** Returns where it was. */
-function removeInMoveOrder(tasks: PlacedTask[], task: PlacedTask): number {
+function removeInMoveOrder(node: NodeState, task: PlacedTask): number {
+  const tasks = node.movableTasks!;
   const i = lowerBound(tasks, task);
   if (tasks[i] !== task) throw new Error(`request '${task.request.id}' is not indexed on '${task.node.name}'`);
   tasks.splice(i, 1);
+  node.movableShares!.splice(i, 1);
+  node.movableClasses!.splice(i, 1);
   return i;
 }
 

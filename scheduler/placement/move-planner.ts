@@ -29,6 +29,7 @@
 import type { ClusterState } from "./cluster-state.js";
 import type { MoveClass } from "./move-class.js";
 import { moveOrder } from "./move-index.js";
+import type { EdgeKindTable } from "./edge-kind-table.js";
 import { byName, LEADS, type NodeState, type PlacedTask, TOP_SHARES } from "./node-state.js";
 import { mostUsedFirst } from "./plugins/most-used.js";
 import { lateRequests } from "./downtime.js";
@@ -79,16 +80,26 @@ export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
   const allowed = request && admission?.restricts(request) ? (n: NodeState) => admission.refuse(request, n.spec) === undefined : undefined;
   // The candidate nodes by how many moves they would need if every request moved as it came
   // (the usual case), so a small best count is found first and cuts the other tries short.
-  for (const b of buckets) b.length = 0;
+  // Read from each kind's flat summaries (edge-kind-table.ts): no node object is visited here.
+  for (const b of buckets) b.clear();
   for (const kind of state.moves.edgeKinds.values()) {
     const m = need(kind.netDelayMs);
     if (m < 0 || m > kind.capMilli) continue;
-    for (const node of kind.nodes) {
+    const t = kind.table;
+    const limit = t.capMilli - m;
+    const { pinned, used, lead, leadLen } = t;
+    for (let s = 0; s < t.size; s++) {
       // Even with every movable request gone it could not take the request.
-      if (node.pinnedMilli + m > node.capMilli) continue;
-      if (allowed && !allowed(node)) continue;
-      const deficit = node.usedMilli + m - node.capMilli;
-      buckets[likelyMoves(node, deficit) - 1]!.push(node, deficit);
+      if (pinned[s]! > limit) continue;
+      if (allowed && !allowed(t.nodes[s]!)) continue;
+      const deficit = used[s]! - limit;
+      // likelyMoves: how many of its first requests free the deficit (LEADS + 1: more).
+      let k = 0;
+      for (let sum = 0, base = s * LEADS, n = leadLen[s]!; k < n; k++) {
+        sum += lead[base + k]!;
+        if (sum >= deficit) break;
+      }
+      buckets[k]!.push(t, s, deficit);
     }
   }
   // Migration-aware admission: first without the requests a move would make late, then, when
@@ -119,39 +130,41 @@ export function planMoves(state: ClusterState, need: NeedAt, limits: MoveLimits)
 function search(trial: Trial): Count | undefined {
   let best: Count | undefined;
   // Nodes whose count needs a try move by move: tried last, when the best so far cuts most of them short.
-  const later: (NodeState | number)[] = [];
-  for (const bucket of buckets) {
-    for (let i = 0; i < bucket.length; i += 2) {
-      const node = bucket[i] as NodeState;
-      const deficit = bucket[i + 1] as number;
-      const c = trial.count(node, deficit, best, best === undefined);
-      if (c === LATER) later.push(node, deficit);
+  later.clear();
+  for (const b of buckets) {
+    for (let i = 0; i < b.size; i++) {
+      const c = trial.count(b.tables[i]!, b.slots[i]!, b.deficits[i]!, best, best === undefined);
+      if (c === LATER) later.push(b.tables[i]!, b.slots[i]!, b.deficits[i]!);
       else if (c && (!best || better(c, best) < 0)) best = c;
     }
   }
-  for (let i = 0; i < later.length; i += 2) {
-    const c = trial.count(later[i] as NodeState, later[i + 1] as number, best, true);
+  for (let i = 0; i < later.size; i++) {
+    const c = trial.count(later.tables[i]!, later.slots[i]!, later.deficits[i]!, best, true);
     if (c && c !== LATER && (!best || better(c, best) < 0)) best = c;
   }
   return best;
 }
 
-/**
- * Candidate nodes with their deficits (node, deficit, node, deficit, ...), by likelyMoves:
- * bucket k-1 holds those for k. Reused by every decision: it allocates no arrays for them.
- */
-const buckets: (NodeState | number)[][] = Array.from({ length: LEADS + 1 }, () => []);
-
-/** How many of its first requests in move order free `deficit` on `node` (1..LEADS), or LEADS + 1 for more. */
-function likelyMoves(node: NodeState, deficit: number): number {
-  const lead = node.leadShares!;
-  let sum = 0;
-  for (let k = 0; k < lead.length; k++) {
-    sum += lead[k]!;
-    if (sum >= deficit) return k + 1;
+/** Candidate nodes (kind table and slot) with their deficits; reused by every decision, so it allocates nothing. */
+class Candidates {
+  readonly tables: EdgeKindTable[] = [];
+  readonly slots: number[] = [];
+  readonly deficits: number[] = [];
+  size = 0;
+  clear(): void {
+    this.size = 0;
   }
-  return LEADS + 1;
+  push(t: EdgeKindTable, slot: number, deficit: number): void {
+    const i = this.size++;
+    this.tables[i] = t;
+    this.slots[i] = slot;
+    this.deficits[i] = deficit;
+  }
 }
+
+/** Candidates by how many of their first requests in move order free the deficit: bucket k-1 holds those for k (LEADS: more). */
+const buckets: Candidates[] = Array.from({ length: LEADS + 1 }, () => new Candidates());
+const later = new Candidates();
 
 /**
  * Negative when `a` frees its node better than `b`: fewer moves, then less important moved
@@ -162,11 +175,11 @@ function better(a: Count, b: Count): number {
   return a.moves - b.moves || moveOrder(a.first, b.first) || mostUsedFirst.compare(a.node, b.node);
 }
 
-/** Whether the node's `moves` largest movable shares (moves <= TOP_SHARES) add up to `deficit`: fewer moves never free it. */
-function couldFreeWithin(node: NodeState, deficit: number, moves: number): boolean {
-  const top = node.topShares!;
+/** Whether the slot's `moves` largest movable shares (moves <= TOP_SHARES) add up to `deficit`: fewer moves never free it. */
+function couldFreeWithin(t: EdgeKindTable, s: number, deficit: number, moves: number): boolean {
+  const n = Math.min(moves, t.topLen[s]!);
   let sum = 0;
-  for (let i = 0; i < moves && i < top.length; i++) sum += top[i]!;
+  for (let i = 0, base = s * TOP_SHARES; i < n; i++) sum += t.top[base + i]!;
   return sum >= deficit;
 }
 
@@ -179,6 +192,8 @@ class Trial {
   /** The try under way: the cloud nodes its moves went to and what they added to each. */
   private readonly landedOn: NodeState[] = [];
   private readonly landedMilli: number[] = [];
+  /** couldStillFree's largest shares, reused. */
+  private readonly topScratch: number[] = [];
 
   /** Whether the limits may hold any request back. */
   private readonly mayHold: boolean;
@@ -208,37 +223,48 @@ class Trial {
    * freed or would not beat `best`. Counted without targets while every move surely has one;
    * when that is not sure, the count is made move by move if `exact`, else it is LATER.
    */
-  count(node: NodeState, deficit: number, best: Count | undefined, exact: boolean): Count | typeof LATER | undefined {
+  count(t: EdgeKindTable, s: number, deficit: number, best: Count | undefined, exact: boolean): Count | typeof LATER | undefined {
     let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
-    if (atMost <= TOP_SHARES && !couldFreeWithin(node, deficit, atMost)) return undefined;
-    const settled = this.leadCount(node, deficit, best);
+    // Its first move is at or after its first request in move order: when that is more
+    // important than the best's first move, only fewer moves than the best win.
+    const headLater = best !== undefined && t.headAfter(s, best.first);
+    if (headLater && --atMost === 0) return undefined;
+    if (atMost <= TOP_SHARES && !couldFreeWithin(t, s, deficit, atMost)) return undefined;
+    const settled = this.leadCount(t, s, deficit, best);
     if (settled !== UNSETTLED) return settled;
-    if (!this.couldEverFree(node, deficit)) return undefined;
+    const node = t.nodes[s]!;
+    if (!best && !this.couldEverFree(node, deficit)) return undefined;
     let moves = 0;
-    let first: PlacedTask | undefined;
+    let first = -1;
     let freed = 0;
     // The most the moves so far can have added to any one cloud node.
     let landed = 0;
     const tasks = node.movableTasks!;
-    for (let i = 0; i < tasks.length && freed < deficit; i++) {
-      const task = tasks[i]!;
-      if (this.heldBack(task)) continue;
+    const shares = node.movableShares!;
+    const classes = node.movableClasses!;
+    // Only then are the requests themselves read (for their ages, ids, rates or regulations).
+    const readTasks = this.mayHold || this.spareLate || this.limits.admission !== undefined;
+    for (let i = 0; i < shares.length && freed < deficit; i++) {
+      if (readTasks && this.heldBack(tasks[i]!)) continue;
       if (moves >= atMost) return undefined;
-      const e = this.entry(task);
+      const e = this.fresh(classes[i]!);
       if (e.room < 0) continue; // no cloud node fits it now, so none will during this try
-      if ((e.room < landed && !this.untouchedFits(e, moves)) || this.regulated(task)) {
+      if ((e.room < landed && !this.untouchedFits(e, moves)) || (readTasks && this.regulated(tasks[i]!))) {
+        // The try move by move makes the same moves up to here; the rest of the deficit must come
+        // from at most atMost - moves of the requests from here on.
+        if (!this.couldStillFree(node, i, atMost - moves, deficit - freed)) return undefined;
         return exact ? this.movesFor(node, deficit, best) : LATER;
       }
       moves++;
-      freed += task.shareMilli;
+      freed += shares[i]!;
       landed += e.maxShare;
-      if (!first) {
-        first = task;
+      if (first < 0) {
+        first = i;
         // Equal counts go to the less important first move: once ours is the more important, only fewer moves win.
-        if (best && moveOrder(task, best.first) > 0) atMost--;
+        if (!headLater && best && moveOrder(tasks[i]!, best.first) > 0) atMost--;
       }
     }
-    return freed >= deficit && first ? { node, deficit, moves, first } : undefined;
+    return freed >= deficit && first >= 0 ? { node, deficit, moves, first: tasks[first]! } : undefined;
   }
 
   /**
@@ -247,28 +273,32 @@ class Trial {
    * deficit or exceed `best`; UNSETTLED otherwise (then the requests are walked). The same
    * steps as count's walk, on the same values, without visiting the requests.
    */
-  private leadCount(node: NodeState, deficit: number, best: Count | undefined): Count | undefined | typeof UNSETTLED {
-    if (deficit <= 0 || this.unsettledLeads(node)) return UNSETTLED;
-    const shares = node.leadShares!;
-    const classes = node.leadClasses!;
+  private leadCount(t: EdgeKindTable, s: number, deficit: number, best: Count | undefined): Count | undefined | typeof UNSETTLED {
+    if (deficit <= 0 || this.unsettledLeads(t, s)) return UNSETTLED;
+    const base = s * LEADS;
+    const n = t.leadLen[s]!;
     const most = best ? best.moves : Number.POSITIVE_INFINITY;
     let moves = 0;
-    let first: PlacedTask | undefined;
+    let first = -1;
     let freed = 0;
     let landed = 0;
-    for (let j = 0; j < shares.length; j++) {
+    for (let j = 0; j < n; j++) {
       if (moves >= most) return undefined;
-      const e = this.fresh(classes[j]!);
+      const e = this.fresh(t.leadClass[base + j]!);
       if (e.room < 0) continue; // as in count: no cloud node fits it, it is not moved
       if (e.room < landed && !this.untouchedFits(e, moves)) return UNSETTLED;
+      // Migration-aware admission's first search: a late-making lead is left out, which the walk does.
+      if (this.spareLate && this.wouldMakeLate(t.nodes[s]!.movableTasks![j]!)) return UNSETTLED;
       moves++;
-      freed += shares[j]!;
+      freed += t.lead[base + j]!;
       landed += e.maxShare;
-      first ??= node.movableTasks![j]!;
+      if (first < 0) first = j;
       if (freed >= deficit) {
+        const node = t.nodes[s]!;
+        const task = node.movableTasks![first]!;
         // As in count: with the more important first move, only fewer moves than the best win.
-        if (best && moves === best.moves && moveOrder(first, best.first) > 0) return undefined;
-        return { node, deficit, moves, first };
+        if (best && moves === best.moves && moveOrder(task, best.first) > 0) return undefined;
+        return { node, deficit, moves, first: task };
       }
     }
     return UNSETTLED;
@@ -289,12 +319,39 @@ class Trial {
     return false;
   }
 
-  /** Whether a lead request of the node may be held back, or regulated (then its targets come from a scan). */
-  private unsettledLeads(node: NodeState): boolean {
+  /**
+   * Whether `moves` of the node's movable requests from index `from` on, of classes some cloud
+   * node fits now, can add up to `deficit` (their largest shares); always true for unbounded moves.
+   */
+  private couldStillFree(node: NodeState, from: number, moves: number, deficit: number): boolean {
+    if (moves > TOP_SHARES) return true;
+    const shares = node.movableShares!;
+    const classes = node.movableClasses!;
+    const top = this.topScratch;
+    top.length = 0;
+    for (let j = from; j < shares.length; j++) {
+      const sh = shares[j]!;
+      if (top.length === moves && sh <= top[moves - 1]!) continue;
+      if (this.fresh(classes[j]!).room < 0) continue;
+      let k = top.length < moves ? top.length : moves - 1;
+      while (k > 0 && top[k - 1]! < sh) {
+        top[k] = top[k - 1]!;
+        k--;
+      }
+      top[k] = sh;
+    }
+    let sum = 0;
+    for (const sh of top) sum += sh;
+    return sum >= deficit;
+  }
+
+  /** Whether a lead request of the slot's node may be held back, or regulated (then its targets come from a scan). */
+  private unsettledLeads(t: EdgeKindTable, s: number): boolean {
     const { atSec, minResidenceSec, admission } = this.limits;
-    if (admission !== undefined || this.spareLate) return true;
-    if (atSec !== undefined && node.leadSinceSec !== undefined && atSec - node.leadSinceSec < minResidenceSec) return true;
-    return this.migratingOn?.has(node) ?? false;
+    if (admission !== undefined) return true;
+    // leadSince is NaN when no lead has a time: the comparison is then false.
+    if (atSec !== undefined && atSec - t.leadSince[s]! < minResidenceSec) return true;
+    return this.migratingOn?.has(t.nodes[s]!) ?? false;
   }
 
   /**
@@ -307,33 +364,40 @@ class Trial {
     this.landedMilli.length = 0;
     let atMost = best ? best.moves : Number.POSITIVE_INFINITY;
     let moves = 0;
-    let first: PlacedTask | undefined;
+    let first = -1;
     let freed = 0;
-    for (const task of node.movableTasks!) {
+    const tasks = node.movableTasks!;
+    const shares = node.movableShares!;
+    const classes = node.movableClasses!;
+    const readTasks = this.mayHold || this.spareLate || this.limits.admission !== undefined;
+    for (let i = 0; i < shares.length; i++) {
       if (freed >= deficit) break;
-      if (this.heldBack(task)) continue;
+      if (readTasks && this.heldBack(tasks[i]!)) continue;
       if (moves >= atMost) return undefined;
-      const to = this.targetAfter(task);
+      const e = this.fresh(classes[i]!);
+      const to = readTasks && this.regulated(tasks[i]!) ? this.allowedTarget(tasks[i]!) : this.targetAfter(e);
       if (!to) continue;
-      const shareMilli = task.moveClass!.need(to.netDelayMs);
-      out?.push({ task, to, shareMilli });
+      const shareMilli = e.need(to.netDelayMs);
+      out?.push({ task: tasks[i]!, to, shareMilli });
       this.land(to, shareMilli);
-      freed += task.shareMilli;
+      freed += shares[i]!;
       moves++;
-      if (!first) {
-        first = task;
-        if (best && moveOrder(task, best.first) > 0) atMost--;
+      if (first < 0) {
+        first = i;
+        if (best && moveOrder(tasks[i]!, best.first) > 0) atMost--;
       }
     }
-    return freed >= deficit && first ? { node, deficit, moves, first } : undefined;
+    return freed >= deficit && first >= 0 ? { node, deficit, moves, first: tasks[first]! } : undefined;
   }
 
   /**
    * The note for a miss: which movable requests on the candidate nodes the limits held back.
    * Tries cut short by bounds did not visit them all, so they are counted here.
    */
-  whyNot(candidates: readonly (NodeState | number)[][]): string {
-    if (this.mayHold) for (const bucket of candidates) for (let i = 0; i < bucket.length; i += 2) for (const t of (bucket[i] as NodeState).movableTasks!) this.heldBack(t);
+  whyNot(candidates: readonly Candidates[]): string {
+    if (this.mayHold) {
+      for (const b of candidates) for (let i = 0; i < b.size; i++) for (const t of b.tables[i]!.nodes[b.slots[i]!]!.movableTasks!) this.heldBack(t);
+    }
     const held: string[] = [];
     if (this.recent.size > 0) held.push(`${this.recent.size} placed or moved less than ${this.limits.minResidenceSec} s ago`);
     if (this.migrating.size > 0) held.push(`${this.migrating.size} migrating`);
@@ -363,7 +427,7 @@ class Trial {
   /** Whether its budget cannot absorb its expected downtime at its request rate. */
   private wouldMakeLate(task: PlacedTask): boolean {
     const cost = this.limits.downtime!.estimate(task.request);
-    return cost !== undefined && lateRequests(task.request, task.model, task.shareMilli, task.node.netDelayMs, cost.frozenMs) > 0;
+    return cost !== undefined && makesLate(task, cost.frozenMs);
   }
 
   private land(to: NodeState, shareMilli: number): void {
@@ -380,14 +444,12 @@ class Trial {
   }
 
   /**
-   * The most used cloud node that fits the request at its own budget once the try's moves so
+   * The most used cloud node that fits a request of the class (fresh) once the try's moves so
    * far are made. Only the nodes they went to have changed: the answer is the best of those
    * (their new loads counted) and the best of the others, the first of the class's targets
    * that no move went to.
    */
-  private targetAfter(task: PlacedTask): NodeState | undefined {
-    if (this.regulated(task)) return this.allowedTarget(task);
-    const e = this.entry(task);
+  private targetAfter(e: MoveClass<NodeState>): NodeState | undefined {
     if (e.room < 0) return undefined;
     const targets = this.targets(e);
     const landedOn = this.landedOn;
@@ -470,4 +532,17 @@ class Trial {
     }
     return e.targets;
   }
+}
+
+/**
+ * Whether moving the placed request, frozen `frozenMs`, would make some of its requests late.
+ * Remembered on the request until the frozen time, its share or its node changes: rule 3's
+ * first search asks it of many requests per decision, and the answer costs a latency model.
+ */
+function makesLate(task: PlacedTask, frozenMs: number): boolean {
+  const c = task.late;
+  if (c !== undefined && c.frozenMs === frozenMs && c.shareMilli === task.shareMilli && c.node === task.node) return c.late;
+  const late = lateRequests(task.request, task.model, task.shareMilli, task.node.netDelayMs, frozenMs) > 0;
+  task.late = { frozenMs, shareMilli: task.shareMilli, node: task.node, late };
+  return late;
 }

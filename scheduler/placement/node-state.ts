@@ -18,6 +18,11 @@ export interface NodeState {
   edgeTasks?: Set<PlacedTask>;
   /** Edge nodes: the movable requests running here, in move order (kept by the move index; rule 3 walks it). */
   movableTasks?: PlacedTask[];
+  /** Edge nodes: the shares and classes of `movableTasks`, side by side (rule 3's walks read these, not the requests). */
+  movableShares?: number[];
+  movableClasses?: MoveClass<NodeState>[];
+  /** Edge nodes: its slot in its kind's dense summaries (edge-kind-table.ts, kept by the move index). */
+  kindSlot?: number;
   /**
    * Edge nodes: the largest shares of the movable requests, descending, at most TOP_SHARES
    * of them (kept by the move index): k moves free at most the first k, so a node whose
@@ -43,7 +48,7 @@ export interface NodeState {
 }
 
 /** How many of a node's largest movable shares the move index keeps (rule 3's bound on few moves). */
-export const TOP_SHARES = 4;
+export const TOP_SHARES = 16;
 
 /** How many of a node's first movable requests the move index keeps in `leadShares` and `leadClasses`. */
 export const LEADS = 8;
@@ -61,6 +66,8 @@ export interface PlacedTask {
   moveClass?: MoveClass<NodeState>;
   /** When it was placed or last moved (seconds on the caller's clock); undefined: no age, min-residence does not hold it. */
   sinceSec?: number;
+  /** Whether a move would make requests late, as last judged (move-planner.ts makesLate), and for what. */
+  late?: { frozenMs: number; shareMilli: number; node: NodeState; late: boolean };
 }
 
 /** Node names compare by UTF-16 code units: deterministic, locale-free. */

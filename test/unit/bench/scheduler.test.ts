@@ -36,11 +36,17 @@ describe("trace generator", () => {
 });
 
 describe("npm run bench -- scheduler", () => {
-  it("--json prints delay-aware (without and with the downtime model) and least-loaded rows", async () => {
+  it("--json prints delay-aware (without and with the downtime model, each beside the previous scan planner) and least-loaded rows", async () => {
     const { code, out } = await captureStdout(() => run(["--json", "--requests", "400", "--edge", "9", "--cloud", "1", "--concurrent", "150"]));
     expect(code).toBe(0);
     const rows = JSON.parse(out);
-    expect(rows.map((r: { policy: string }) => r.policy)).toEqual(["delay-aware", "delay-aware+downtime", "least-loaded"]);
+    expect(rows.map((r: { policy: string }) => r.policy)).toEqual([
+      "delay-aware",
+      "delay-aware:scan",
+      "delay-aware+downtime",
+      "delay-aware+downtime:scan",
+      "least-loaded",
+    ]);
     for (const r of rows) {
       expect(Object.keys(r)).toEqual(
         expect.arrayContaining(["decisionsPerSec", "p50Ms", "p99Ms", "peakRssMiB", "movesPerAdmission", "movedCpu", "movedMiB", "lateByMoves"]),
@@ -55,9 +61,15 @@ describe("npm run bench -- scheduler", () => {
     // Its moves carry memory and make requests late; sparing late-making requests where another way frees a node makes fewer late.
     expect(rows[0].movedMiB).toBeGreaterThan(0);
     expect(rows[0].lateByMoves).toBeGreaterThan(0);
-    expect(rows[1].lateByMoves).toBeLessThan(rows[0].lateByMoves);
+    expect(rows[2].lateByMoves).toBeLessThan(rows[0].lateByMoves);
+    // The previous scan planner beside each delay-aware row decides exactly alike (same digest of every decision).
+    const { digest: _d, ...figures } = rows[0];
+    expect(rows[1].digest).toBe(rows[0].digest);
+    expect(rows[3].digest).toBe(rows[2].digest);
+    expect(rows[1]).toMatchObject({ cases: figures.cases, migrations: figures.migrations, movedCpu: figures.movedCpu });
+    expect(rows[2].digest).not.toBe(rows[0].digest);
     // least-loaded never moves.
-    expect(rows[2]).toMatchObject({ migrations: 0, movedMiB: 0, lateByMoves: 0 });
+    expect(rows[4]).toMatchObject({ migrations: 0, movedMiB: 0, lateByMoves: 0 });
   });
 
   it("rejects a bad flag with exit 2", async () => {

@@ -5,6 +5,7 @@ import { ScanFinder } from "../../../../scheduler/placement/capacity-index.js";
 import { ClusterState } from "../../../../scheduler/placement/cluster-state.js";
 import type { TaskRequest } from "../../../../scheduler/placement/types.js";
 import { LEADS, TOP_SHARES } from "../../../../scheduler/placement/node-state.js";
+import { moveOrder } from "../../../../scheduler/placement/move-index.js";
 
 const model = { kind: "power" as const, a: 100, b: -1 };
 const req = (id: string, delayBudgetMs: number, priority?: number): TaskRequest => ({
@@ -61,7 +62,7 @@ describe("MoveIndex", () => {
     expect(edge.pinnedMilli).toBe(300);
   });
 
-  it("keeps each edge node's lead requests, largest shares and per-class sums equal to its movable requests", () => {
+  it("keeps each edge node's lead requests, largest shares, per-class sums and its kind's flat summaries equal to its movable requests", () => {
     const state = new ClusterState(new ScanFinder());
     const edges = [0, 1, 2].map((i) => state.addNode({ name: `edge${i}`, tier: "edge", cpus: 4, netDelayMs: 2 }));
     state.addNode({ name: "cloud1", tier: "cloud", cpus: 8, netDelayMs: 50 });
@@ -75,7 +76,7 @@ describe("MoveIndex", () => {
       if (placed.length > 0 && rand(3) === 0) state.release(placed.splice(rand(placed.length), 1)[0]!);
       else {
         const id = `r${i}`;
-        state.assign({ ...req(id, [120, 300, 900][rand(3)]!, rand(4) === 0 ? rand(3) : undefined), inputClass: `x${rand(2)}` }, model, edges[rand(3)]!, 1 + rand(400), rand(50));
+        state.assign({ ...req(id, [120, 300, 900][rand(3)]!, rand(4) === 0 ? rand(3) : undefined), inputClass: `x${rand(2)}` }, model, edges[rand(edges.length)]!, 1 + rand(400), rand(50));
         placed.push(id);
       }
       for (const n of edges) {
@@ -88,6 +89,32 @@ describe("MoveIndex", () => {
         const sums = new Map<unknown, number>();
         for (const t of movable) sums.set(t.moveClass, (sums.get(t.moveClass) ?? 0) + t.shareMilli);
         expect(new Map(n.classes!.map((c, i) => [c, n.classShares![i]]))).toEqual(sums);
+        expect(n.movableShares).toEqual(movable.map((t) => t.shareMilli));
+        expect(n.movableClasses).toEqual(movable.map((t) => t.moveClass));
+        // The kind's flat summaries (edge-kind-table.ts) hold the same, in the node's slot.
+        const table = state.moves.edgeKinds.get("2|4000")!.table;
+        const s = n.kindSlot!;
+        expect(table.nodes[s]).toBe(n);
+        expect([table.used[s], table.pinned[s]]).toEqual([n.usedMilli, n.pinnedMilli]);
+        expect([...table.lead.subarray(s * LEADS, s * LEADS + table.leadLen[s]!)]).toEqual(n.leadShares);
+        expect(table.leadClass.slice(s * LEADS, s * LEADS + table.leadLen[s]!)).toEqual(n.leadClasses);
+        expect(Number.isNaN(table.leadSince[s]!) ? undefined : table.leadSince[s]).toBe(n.leadSinceSec);
+        expect([...table.top.subarray(s * TOP_SHARES, s * TOP_SHARES + table.topLen[s]!)]).toEqual(n.topShares);
+        const head = movable[0];
+        if (head) {
+          for (const other of [...state.tasks.values()].filter((t) => t !== head)) {
+            expect(table.headAfter(s, other), `${head.request.id} after ${other.request.id}`).toBe(moveOrder(head, other) > 0);
+          }
+        }
+      }
+      if (i === 200) {
+        // A node leaves its kind (emptied first): the last slot takes its place.
+        for (const t of [...state.tasks.values()].filter((t) => t.node === edges[0])) {
+          state.release(t.request.id);
+          placed.splice(placed.indexOf(t.request.id), 1);
+        }
+        expect(state.removeNode("edge0")).toBe(true);
+        edges.shift();
       }
     }
   });

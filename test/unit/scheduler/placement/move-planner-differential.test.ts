@@ -8,6 +8,9 @@ import { IndexedFinder } from "../../../../scheduler/placement/capacity-index.js
 import { DelayAwarePolicy } from "../../../../scheduler/placement/delay-aware.js";
 import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../../../../scheduler/planner/trace-generator.js";
 import { previousPlanMoves } from "./previous-move-planner.js";
+import { scanPlanMoves } from "../../../../bench/scan-move-planner.js";
+import { downtimeTable } from "../../../../scheduler/placement/downtime.js";
+import { SYNTHETIC_DOWNTIME } from "../../../../scheduler/planner/trace-generator.js";
 
 const cluster = (minResidenceSec: number) => ({
   nodes: syntheticNodes({ edge: 30, cloud: 4, edgeCpus: [1, 2, 4], cloudCpus: [2, 4], cloudDelaysMs: [30, 60] }),
@@ -50,5 +53,36 @@ describe("move planner vs the previous one", () => {
       { numRuns: 25 },
     );
     for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
+  });
+
+  it("decides exactly as the scan planner the bench runs beside it (bench/scan-move-planner.ts), on bench-shaped traces", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.boolean(), fc.integer({ min: 0, max: 20 }), (seed, downtime, minResidenceSec) => {
+        // The bench's node kinds, a tenth of its size; a trace that fills the edge and the cloud.
+        const opts = {
+          nodes: syntheticNodes({ edge: 90, cloud: 10 }),
+          models: SYNTHETIC_MODELS,
+          minResidenceSec,
+          ...(downtime ? { downtime: downtimeTable(SYNTHETIC_DOWNTIME) } : {}),
+        };
+        const fast = new DelayAwarePolicy(opts, new IndexedFinder());
+        const scan = new DelayAwarePolicy(opts, new IndexedFinder(), scanPlanMoves);
+        let atSec = 0;
+        let case3 = 0;
+        for (const ev of syntheticTrace({ requests: 3000, meanConcurrent: 2200, seed, rates: true })) {
+          atSec += 0.25;
+          if (ev.kind === "release") {
+            fast.release(ev.id);
+            scan.release(ev.id);
+            continue;
+          }
+          const d = fast.place(ev.request, { atSec });
+          expect(d).toEqual(scan.place(ev.request, { atSec }));
+          if (d.case === 3) case3++;
+        }
+        expect(case3).toBeGreaterThan(0);
+      }),
+      { numRuns: 6 },
+    );
   });
 });

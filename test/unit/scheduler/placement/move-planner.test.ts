@@ -216,4 +216,59 @@ describe("move planner", () => {
     );
     for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
   });
+
+  it("on clusters of random sizes and shapes, with or without a downtime model, min-residence and moves in flight", () => {
+    const seen = { case3: 0, multiMove: 0, refused: 0, heldBack: 0, spared: 0 };
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 1_000_000 }),
+          edge: fc.integer({ min: 1, max: 40 }),
+          cloud: fc.integer({ min: 0, max: 6 }),
+          edgeCpus: fc.constantFrom<number[]>([0.5, 1, 2], [1, 2, 4], [2], [0.25, 8]),
+          cloudCpus: fc.constantFrom<number[]>([2, 4], [1], [8, 16]),
+          load: fc.double({ min: 0.5, max: 3, noNaN: true }),
+          minResidenceSec: fc.integer({ min: 0, max: 40 }),
+          timed: fc.boolean(),
+          downtime: fc.boolean(),
+          prioritized: fc.double({ min: 0, max: 0.6, noNaN: true }),
+        }),
+        (p) => {
+          const shape = { edge: p.edge, cloud: p.cloud, edgeCpus: p.edgeCpus, cloudCpus: p.cloudCpus, cloudDelaysMs: [30, 60] };
+          const opts = {
+            nodes: syntheticNodes(shape),
+            models: SYNTHETIC_MODELS,
+            minResidenceSec: p.minResidenceSec,
+            ...(p.downtime ? { downtime: DOWNTIME } : {}),
+          };
+          const fast = new DelayAwarePolicy(opts, new IndexedFinder());
+          const literal = new DelayAwarePolicy(opts, new IndexedFinder(), literalPlanMoves);
+          // Roughly `load` times what the edge holds, so rules 2 and 3 and refusals all occur.
+          const concurrent = Math.max(5, Math.round(p.edge * p.edgeCpus.reduce((a, b) => a + b, 0) / p.edgeCpus.length * 3 * p.load));
+          let migrating = new Set<string>();
+          let atSec = 0;
+          for (const ev of syntheticTrace({ requests: 300, meanConcurrent: concurrent, seed: p.seed, prioritized: p.prioritized })) {
+            atSec++;
+            if (ev.kind === "release") {
+              expect(fast.release(ev.id)).toBe(literal.release(ev.id));
+              continue;
+            }
+            const context = p.timed ? { atSec, migrating } : {};
+            const request = p.downtime ? withRate(ev.request) : ev.request;
+            const d = fast.place(request, context);
+            expect(d).toEqual(literal.place(request, context));
+            migrating = new Set(d.migrations.slice(0, 2).map((m) => m.request));
+            if (d.case === 3) seen.case3++;
+            if (d.migrations.length > 1) seen.multiMove++;
+            if (d.node === null) seen.refused++;
+            if (d.reason?.includes("held back")) seen.heldBack++;
+            if (d.migrations.some((m) => m.lateRequests === 0)) seen.spared++;
+          }
+          expect(fast.placements()).toEqual(literal.placements());
+        },
+      ),
+      { numRuns: 40 },
+    );
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
+  });
 });
