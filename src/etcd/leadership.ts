@@ -7,7 +7,8 @@
 // The term is the campaign key's create revision: etcd's revisions only grow,
 // so a later leader always has a larger term (OpenFlow generation ids and
 // write fences are taken from it).
-import { type Campaign, ClientClosedError, type Etcd3, type ElectionObserver } from "etcd3";
+import { type Campaign, ClientClosedError, type Etcd3 } from "etcd3";
+import { type LeaderWatch, watchLeader } from "./leader-watch.js";
 
 export interface LeadershipEvents {
   /** This process leads from now on, in `term`. */
@@ -35,6 +36,8 @@ export interface Leadership {
   /** While leading: the compare that makes a transaction commit only under this term. */
   fence(): Fence | undefined;
   on<E extends keyof LeadershipEvents>(event: E, handler: LeadershipEvents[E]): () => void;
+  /** Gives up the lead now (a fenced-out write, a failed take-over) and campaigns again after the retry wait. */
+  stepDown(reason: string): Promise<void>;
   /** Resigns (a standby takes over at once, not after the TTL) and stops observing. */
   close(): Promise<void>;
 }
@@ -106,13 +109,16 @@ export async function joinElection(client: Etcd3, name: string, self: string, op
     if (!closed) retry = setTimeout(run, retryMs);
   };
 
-  const observer: ElectionObserver = await election.observe();
+  const observer: LeaderWatch = await watchLeader(
+    client,
+    name,
+    (value) => {
+      observed = value;
+      emit("leader", value);
+    },
+    (err) => opts.onError?.(err),
+  );
   observed = observer.leader();
-  observer.on("change", (value) => {
-    observed = value;
-    emit("leader", value);
-  });
-  observer.on("error", (err: Error) => opts.onError?.(err));
   run();
 
   return {
@@ -125,6 +131,14 @@ export async function joinElection(client: Etcd3, name: string, self: string, op
     on(event, handler) {
       handlers[event].add(handler as never);
       return () => handlers[event].delete(handler as never);
+    },
+    async stepDown(reason) {
+      const mine = campaign;
+      if (closed || !mine) return;
+      campaign = undefined;
+      depose(reason);
+      await mine.resign().catch(() => undefined);
+      if (!closed && campaign === undefined) again();
     },
     async close() {
       closed = true;
