@@ -10,14 +10,16 @@
 //   which answers 503 NOT_LEADER with the leader's URL.
 //
 // A deposed leader's app is closed (its loops stop; its late writes fail on
-// the fence); a fenced-out write makes the process step down, never crash.
+// the fence); a fenced-out write makes the process step down, never crash,
+// and so does a write etcd did not confirm (no quorum): what the term holds in
+// memory may then differ from etcd, and the next term reads etcd again.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Etcd3 } from "etcd3";
 import type { FastifyInstance } from "fastify";
 import type { LeadershipView } from "../../src/api-types/scheduler.js";
-import type { FencedOut, WriteGuard } from "../../src/etcd/keyed-records.js";
+import type { FencedOut, WriteGuard, WriteUnsettled } from "../../src/etcd/keyed-records.js";
 import { joinElection, type Leadership } from "../../src/etcd/leadership.js";
 import { errorBody } from "../../src/http/error-schema.js";
 import { NOT_LEADER_RETRY_AFTER_S, notLeader } from "../../src/http/not-leader.js";
@@ -132,6 +134,11 @@ export class SchedulerReplica {
         if (gen !== this.generation) return;
         this.line(`a write was fenced out (${err.message}): stepping down`);
         void this.election?.stepDown(`write fenced out in term ${term}`);
+      },
+      onUnsettled: (err: WriteUnsettled) => {
+        if (gen !== this.generation) return;
+        this.line(`a write was not confirmed (${err.reason}): stepping down, the next term reads what etcd holds`);
+        void this.election?.stepDown(`write unconfirmed in term ${term}`);
       },
     };
     let app: FastifyInstance;

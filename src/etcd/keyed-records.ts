@@ -30,6 +30,20 @@ export interface WriteGuard {
   timeoutMs?: number;
   /** Told of every refused write, before it is thrown (the process steps down). */
   onFenced?(err: FencedOut): void;
+  /** Told of every write etcd did not confirm (the process steps down: what it holds in memory may differ from etcd). */
+  onUnsettled?(err: WriteUnsettled): void;
+}
+
+/**
+ * etcd did not confirm a fenced write (no quorum, no answer in time): it may
+ * yet be applied when the cluster recovers, so the writer cannot tell what
+ * etcd holds; under a guard, the leader steps down and the next term reads it.
+ */
+export class WriteUnsettled extends Error {
+  override readonly name = "WriteUnsettled";
+  constructor(readonly reason: string) {
+    super(`etcd did not confirm the write (${reason}): it may yet be applied when the cluster recovers`);
+  }
 }
 
 /** A write refused by its fence: another process leads now; nothing of it was kept. */
@@ -56,8 +70,16 @@ export async function fencedTxn(client: Etcd3, ops: IRequestOp[], guard?: WriteG
   };
   const fence = guard.fence() ?? refuse(undefined);
   const compare: ICompare[] = [{ key: Buffer.from(fence.key), target: "Create", result: "Equal", create_revision: fence.createRevision }];
-  const res = await client.kv.txn({ compare, success: ops }, { deadline: Date.now() + (guard.timeoutMs ?? 5_000) });
-  if (!res.succeeded) refuse(fence);
+  let succeeded: boolean;
+  try {
+    succeeded = (await client.kv.txn({ compare, success: ops }, { deadline: Date.now() + (guard.timeoutMs ?? 5_000) })).succeeded;
+  } catch (err) {
+    const e = err as { details?: string; message?: string };
+    const unsettled = new WriteUnsettled((e.details ?? e.message ?? String(err)).split("\n")[0]!);
+    guard.onUnsettled?.(unsettled);
+    throw unsettled;
+  }
+  if (!succeeded) refuse(fence);
 }
 
 export async function writeKeyed(client: Etcd3, prefix: string, changes: KeyedChange[], guard?: WriteGuard): Promise<void> {
