@@ -5,7 +5,9 @@
 // take the last of a batch of puts for the leader and then watch that key
 // only, naming a standby as leader until it dies.
 import type { Etcd3, Namespace } from "etcd3";
-import { ELECTION_PREFIX } from "./leadership.js";
+
+/** The elections' key prefix, under which etcd3's Election keeps its own `election/NAME/`. */
+export const ELECTION_PREFIX = "/fleximigrate/election/";
 
 export interface LeaderWatch {
   /** The leader's advertised value as last read; undefined when nobody leads. */

@@ -8,7 +8,7 @@
 // so a later leader always has a larger term (OpenFlow generation ids and
 // write fences are taken from it).
 import { type Campaign, ClientClosedError, type Etcd3 } from "etcd3";
-import { type LeaderWatch, watchLeader } from "./leader-watch.js";
+import { ELECTION_PREFIX, type LeaderWatch, watchLeader } from "./leader-watch.js";
 
 export interface LeadershipEvents {
   /** This process leads from now on, in `term`. */
@@ -50,8 +50,7 @@ export interface LeadershipOptions {
   onError?: (err: Error) => void;
 }
 
-/** The election's key prefix under etcd3's own `election/` namespace. */
-export const ELECTION_PREFIX = "/fleximigrate/election/";
+export { ELECTION_PREFIX } from "./leader-watch.js";
 
 export async function joinElection(client: Etcd3, name: string, self: string, opts: LeadershipOptions = {}): Promise<Leadership> {
   const ttlS = opts.ttlS ?? 3;
