@@ -46,7 +46,7 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     "min-residence": flag.number("S", "rule 3 does not move a task placed or moved less than S seconds ago", { min: 0, default: 10 }),
     log: flag.boolean("log every request (debug level), not only a migration's calls"),
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
-    controller: flag.url("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops)"),
+    controller: flag.urls("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops);\nseveral, comma-separated: its replicas, the leader is followed"),
     "state-dir": flag.string("DIR", "where the scheduler state and migration journal live (restored at start)", { default: defaultStateDir() }),
     store: flag.parsed(
       "STORE",

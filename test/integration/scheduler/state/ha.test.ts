@@ -237,6 +237,11 @@ describeWhen("scheduler replicas on a three-member etcd: leader and standby", mi
         `${answers.map((a) => `${a.status} ${a.code} in ${a.ms} ms`).join(", ")}; members back: a leader serving ${recoverMs} ms later, ` +
         `${shown.size} placements checked (${acked.size} acknowledged, ${noQuorumKept} of the 503'd writes applied after recovery); problems ${problems.length}`,
     );
+    // What the replicas said of their roles meanwhile (step-downs on unconfirmed writes included).
+    for (const r of replicas) {
+      const lines = r.child.stdout().split("\n").filter((l) => l.startsWith("leadership: ") && !l.startsWith("leadership: leader now"));
+      console.log(`${r.url}:\n  ${lines.join("\n  ")}`);
+    }
     expect(problems).toEqual([]);
     expect((await status()).code).toBe(0);
   }, 240_000);
