@@ -76,11 +76,16 @@ describeWhen("scheduler replicas: the leader SIGKILLed during a migration in EXE
     if (outcome.outcome !== "placed") throw new Error(`task refused: ${outcome.refused.reason}\n${loop.tails()}`);
     const placed: Placed = outcome.placed;
     const requested = await loop.scheduler.requestMove({ task: placed.task.id, to: "cloud1", strategy: "stopcopy" });
-    await waitFor(async () => ((await loop.scheduler.migration(requested.id)).state === "EXECUTION" ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 5,
-      what: "the move in EXECUTION",
-    });
+    // Killed once the source agent's migration runs: the new leader must ask the agent where it is.
+    await waitFor(
+      async () => {
+        const m = await loop.scheduler.migration(requested.id);
+        if (m.state === "EXECUTION" && m.agentMigrationId) return true;
+        if (["VERIFICATION", "COMPLETED", "ROLLING_BACK", "FAILED"].includes(m.state ?? "")) throw new Error(`the move left EXECUTION (${m.state}) before the kill`);
+        return undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 5, what: "the move in EXECUTION with the agent's migration started" },
+    );
     const killedAt = Date.now();
     await leader.kill();
     await waitFor(async () => ((await role(standby.url)) === "leader" ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, what: "the standby to lead" });
@@ -117,7 +122,7 @@ describeWhen("scheduler replicas: the leader SIGKILLed during a migration in EXE
     await device.stop();
     console.log(
       `scheduler HA during a migration: leader SIGKILLed in EXECUTION, standby led ${takeoverMs} ms later (goal < 5000 ms); ` +
-        `move ${m.id} ${m.state} (${(m.timeline ?? []).map((t) => t.state).join(" → ")}); recovery: ${m.log?.find((l) => /StateSynchronizer/.test(l) && !/Recovering/.test(l)) ?? "?"}; one copy on ${where[0]!.node}; placement agrees`,
+        `move ${m.id} ${m.state} (${(m.timeline ?? []).map((t) => t.state).join(" → ")}); recovery: ${m.log?.[(m.log?.findIndex((l) => /Recovering after a restart/.test(l)) ?? -2) + 1] ?? "?"}; one copy on ${where[0]!.node}; placement agrees`,
     );
   }, 360_000);
 });
