@@ -113,8 +113,10 @@ export class SchedulerReplica {
     this.generation++;
     const app = this.active;
     this.active = undefined;
-    // Resign first: a standby takes over at once, while this app stops.
-    await this.election?.close();
+    // Resign first: a standby takes over at once, while this app stops. Bounded: etcd may be gone (the lease then runs out).
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.election?.close(), new Promise<void>((resolve) => (bound = setTimeout(resolve, 3_000)))]);
+    clearTimeout(bound);
     await app?.close().catch(() => undefined);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
