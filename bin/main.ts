@@ -15,6 +15,7 @@ export const entries: CommandEntry[] = [
   entry("policy", "Check a migration policies file, or explain which policy decides a context", () => import("../scheduler/cli/policy.js")),
   entry("migrations", "List the scheduler's migrations, or show one's timeline and metrics", () => import("../scheduler/cli/migrations.js")),
   entry("service-groups", "List service groups, move one as one request, or show its migrations", () => import("../scheduler/cli/service-groups.js")),
+  entry("status", "Show etcd's members and health, and who leads the scheduler and the controller", () => import("../src/cli/status.js")),
   entry("logs", "Gather one migration's log lines from every service, in time order", () => import("../scheduler/cli/logs.js")),
   entry("controller", "Start the OpenFlow 1.3 SDN controller", () => import("../controller/cli/serve.js")),
   entry("flows", "Show flows on the controller's switches", () => import("../controller/cli/flows.js")),

@@ -62,6 +62,7 @@ import { logsRoutes } from "../src/logs/logs-routes.js";
 import { installRequestLogging } from "../src/logs/request-logging.js";
 import { ServiceLog } from "../src/logs/service-log.js";
 import { installMetrics } from "../src/metrics/http-metrics.js";
+import type { WriteGuard } from "../src/etcd/keyed-records.js";
 
 export interface ControllerOptions {
   openflowPort?: number;
@@ -94,7 +95,7 @@ export interface ControllerOptions {
    * Keep the same records in etcd instead of under stateDir (`--store etcd://...`).
    * The controller then joins the etcd election "controller": the leader is
    * OpenFlow MASTER of every switch and the only one that changes anything;
-   * the others are SLAVE standbys that answer writes 503 (docs/ha-controller.md).
+   * the others are SLAVE standbys that answer writes 503 (docs/ha.md, "The controller").
    */
   etcd?: EtcdEndpoints;
   /** With etcd: the API URL this controller advertises in the election (default: its own listen URL). */
@@ -263,8 +264,13 @@ export async function createController(opts: ControllerOptions = {}): Promise<Ru
   let journal: ControllerJournal | undefined;
   let etcd: EtcdConnection | undefined;
   let leadership: Leadership | undefined;
-  // The leader's writes commit only under its term (a deposed leader's are refused by etcd itself).
-  const fence = () => leadership?.fence();
+  // The leader's writes commit only under its term (a deposed leader's are refused by etcd itself); a refused
+  // or unconfirmed write makes it step down (what it holds may differ from etcd: the next term reads etcd).
+  const fence: WriteGuard = {
+    fence: () => leadership?.fence(),
+    onFenced: (err) => void leadership?.stepDown(err.message),
+    onUnsettled: (err) => void leadership?.stepDown(err.message),
+  };
   if (opts.etcd || opts.stateDir) {
     etcd = opts.etcd ? await connectEtcd(opts.etcd) : undefined;
     const opened = etcd

@@ -2,7 +2,7 @@
 // loaded the state in force yet) changes nothing: every mutating call
 // (redirects, DNS records, named nodes, tunnels, flows, ports, roles) answers
 // 503 with the leader's address, before any side effect, and a Retry-After.
-// Reads are served from the standby's own view (docs/ha-controller.md).
+// Reads are served from the standby's own view (docs/ha.md, "The controller").
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../src/http/api-error.js";
 

@@ -4,8 +4,7 @@
 // store, nodes, overlay) stay the truth; `sync` writes what differs from the
 // disk before a change is acknowledged.
 import type { Etcd3 } from "etcd3";
-import type { Fence } from "../../src/etcd/leadership.js";
-import { EtcdKeyedSink, readKeyed } from "../../src/etcd/keyed-records.js";
+import { EtcdKeyedSink, readKeyed, type WriteGuard } from "../../src/etcd/keyed-records.js";
 import { SnapshotJournal, type SnapshotJournalKind, type SnapshotJournalOpened } from "../../src/journal/snapshot-journal.js";
 import { type ControllerChange, type ControllerSnapshot, ControllerTables, isControllerChange } from "./records.js";
 
@@ -27,7 +26,7 @@ export const ControllerJournal = {
   /** Reads, compacts and opens the journal under `dir` (made when missing); `capture` reads the live parts. */
   open: (dir: string, capture: () => ControllerSnapshot): Promise<ControllerJournalOpened> => SnapshotJournal.open(KIND, dir, capture),
   /** The records kept in etcd instead: read them, then each sync is one etcd transaction (with `guard`, fenced by the leader's term). */
-  async openEtcd(client: Etcd3, where: string, capture: () => ControllerSnapshot, onClose: () => void, guard?: () => Fence | undefined): Promise<ControllerJournalOpened> {
+  async openEtcd(client: Etcd3, where: string, capture: () => ControllerSnapshot, onClose: () => void, guard?: WriteGuard): Promise<ControllerJournalOpened> {
     const records = await readKeyed(client, CONTROLLER_STATE_PREFIX, isControllerChange);
     return SnapshotJournal.over(KIND, new EtcdKeyedSink(client, CONTROLLER_STATE_PREFIX, where, onClose, guard), records, capture);
   },

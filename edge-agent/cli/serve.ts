@@ -24,7 +24,7 @@ export const command = defineCommand({
     node: flag.parsed("NAME", "node name: letters, digits, - and _", nodeName, { required: true }),
     tier: flag.choice(["edge", "cloud"], "tier of this node", { required: true }),
     listen: flag.parsed("HOST:PORT", "address to serve on", hostPort, { default: "127.0.0.1:7701" }),
-    scheduler: flag.url("scheduler to register with and report to"),
+    scheduler: flag.urls("scheduler to register with and report to (several: the replicas, the leader is followed)"),
     advertise: flag.url("base URL other agents reach this one on (default http://LISTEN)"),
     "work-dir": flag.string("DIR", "scratch directory for images (default /dev/shm/fleximigrate-NODE)"),
     "state-dir": flag.string("DIR", "where the workloads are journaled and taken back from at start\n(default WORK-DIR/state)"),

@@ -44,8 +44,8 @@ export const command = defineCommand({
   description: `Gathers one migration's log lines from the scheduler, both agents and the
 controller (each keeps its recent structured lines in memory), in time order.`,
   flags: {
-    scheduler: flag.url("the scheduler's base URL", { default: DEFAULT_SCHEDULER_URL }),
-    controller: flag.url("the controller's base URL (unreachable: its lines are left out, with a warning)", { default: DEFAULT_CONTROLLER_URL }),
+    scheduler: flag.urls("the scheduler's base URL (several, comma-separated: the replicas; the leader is followed)", { default: DEFAULT_SCHEDULER_URL }),
+    controller: flag.urls("the controller's base URL, or its replicas' (unreachable: its lines are left out, with a warning)", { default: DEFAULT_CONTROLLER_URL }),
     limit: flag.number("N", "at most N lines from each service (the newest)", { integer: true, min: 1, max: 2000, default: 500 }),
     json: flag.boolean("machine-readable output: the merged lines"),
   },

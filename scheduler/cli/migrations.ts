@@ -62,7 +62,7 @@ export const command = defineCommand({
   positionals: { max: 2 },
   description: "Lists the scheduler's migrations (state, strategy, times), or shows one with its timeline, log and metrics.",
   flags: {
-    scheduler: flag.url("the scheduler's base URL", { default: DEFAULT_SCHEDULER_URL }),
+    scheduler: flag.urls("the scheduler's base URL (several, comma-separated: the replicas; the leader is followed)", { default: DEFAULT_SCHEDULER_URL }),
     json: flag.boolean("machine-readable output"),
   },
   async run(p) {

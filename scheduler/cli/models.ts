@@ -33,7 +33,7 @@ latency), its held-out R², the measured samples checked against it, the
 measured processing p50/p95 of the class's tasks, the mean relative error of
 the measurements against the model, and how many refits replaced it.`,
   flags: {
-    scheduler: flag.url("the scheduler's base URL", { default: DEFAULT_SCHEDULER_URL }),
+    scheduler: flag.urls("the scheduler's base URL (several, comma-separated: the replicas; the leader is followed)", { default: DEFAULT_SCHEDULER_URL }),
     json: flag.boolean("machine-readable output (the API's GET /v1/models)"),
   },
   async run(p) {

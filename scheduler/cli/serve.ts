@@ -14,7 +14,13 @@ import { fitModels } from "../latency/fit.js";
 import { parseSamplesCsv } from "../latency/samples.js";
 import { createPolicy, POLICY_NAMES } from "../placement/policies.js";
 import type { ModelTable, NodeSpec } from "../placement/types.js";
-import { buildSchedulerApp } from "../service/app.js";
+import { buildSchedulerApp, type SchedulerApp, type SchedulerAppOptions } from "../service/app.js";
+import { SCHEDULER_ELECTION, SchedulerReplica } from "../service/replica.js";
+import { EtcdStateStore } from "../state/etcd-store.js";
+import { EtcdMigrationStore } from "../migration/etcd-store.js";
+import { connectEtcd, type EtcdConnection } from "../../src/etcd/connect.js";
+import type { EtcdEndpoints } from "../../src/etcd/endpoints.js";
+import type { ServiceSecurity } from "../../src/http/service-security.js";
 import { parseClusterFile, parseModelsFile } from "../service/config-files.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "../service/address-plan.js";
 import { DEFAULT_LIMITS } from "../migration/context.js";
@@ -40,9 +46,15 @@ WebSocket events at /v1/events). Runs until Ctrl-C.`,
     "min-residence": flag.number("S", "rule 3 does not move a task placed or moved less than S seconds ago", { min: 0, default: 10 }),
     log: flag.boolean("log every request (debug level), not only a migration's calls"),
     "log-format": flag.choice(LOG_FORMATS, "structured log on stderr: json lines (pino) or pretty", { default: "json" }),
-    controller: flag.url("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops)"),
+    controller: flag.urls("the SDN controller: overlay paths, redirects of moved services, DNS names (without: logged no-ops);\nseveral, comma-separated: its replicas, the leader is followed"),
     "state-dir": flag.string("DIR", "where the scheduler state and migration journal live (restored at start)", { default: defaultStateDir() }),
-    store: flag.parsed("STORE", "embedded (files under --state-dir) or etcd://HOST:PORT[,HOST:PORT...]\n(state and migration records in etcd)", parseStoreFlag, { default: "embedded" }),
+    store: flag.parsed(
+      "STORE",
+      "embedded (files under --state-dir) or etcd://HOST:PORT[,HOST:PORT...]\n(state and migration records in etcd; several schedulers on one etcd elect a leader,\nthe others answer 503 NOT_LEADER naming it: docs/ha.md)",
+      parseStoreFlag,
+      { default: "embedded" },
+    ),
+    advertise: flag.url("with --store etcd://: the base URL clients are sent to while this scheduler leads (default: its listen URL)"),
     "service-cidr": flag.string("CIDR", "service addresses of running tasks (first host is the gateway)", { default: DEFAULT_SERVICE_CIDR }),
     "dns-zone": flag.string("ZONE", "tasks are named TASK.svc.ZONE", { default: "fleximigrate.local" }),
     workloads: flag.string("JSON", 'workload catalog {"name": {command, env?, port, probePath?}, "*": ...} (default: the profiled server)'),
@@ -99,33 +111,63 @@ always; a task with a regulation is refused (no certificate can verify).`,
     }
     // No TLS and no --insecure: no start at all (docs/security.md).
     const trust = serviceTrust(v, { role: "scheduler", name: "scheduler" });
+    const serviceLog = new ServiceLog({ service: "scheduler", format: v["log-format"], level: v.log ? "debug" : "info", out: process.stderr });
+    // Everything but the policy and the stores: a replica builds a fresh app (and policy) for each term it leads.
+    const appOptions = (): Omit<SchedulerAppOptions, "policy" | "models"> => ({
+      log: serviceLog,
+      ...(v.controller ? { controllerUrl: v.controller } : {}),
+      stateDir: v["state-dir"],
+      serviceCidr: v["service-cidr"],
+      dnsZone: v["dns-zone"],
+      ...(catalog ? { catalog } : {}),
+      reportTimeoutMs: v["report-timeout"] * 1000,
+      deviceTtlMs: v["device-ttl"] * 1000,
+      limits: {
+        maxParallel: v["max-migrations"],
+        maxOutboundPerNode: v["max-outbound"],
+        progressTimeoutMs: v["progress-timeout"] * 1000,
+        completionMsPerGiB: v["completion-per-gib"] * 1000,
+      },
+      redirectStrategy: v["redirect-strategy"],
+      ...(policies ? { policies } : {}),
+      allowFaults: v["allow-faults"] ?? false,
+      onMigrationLog: (line) => process.stdout.write(`migration ${line}\n`),
+      ...(trust.security ? { security: trust.security } : {}),
+      ...(trust.clientTls ? { clientTls: trust.clientTls } : {}),
+    });
+    const summary = (base: string) =>
+      `  placement policy ${policyName}, migration policies ${policies ? `${policies.file} (${policies.set.policies.length}, default ${policies.set.defaultAction})` : "none (every move allowed)"}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
+      `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ${trust.scheme === "https" ? "wss" : "ws"}://${base.slice(`${trust.scheme}://`.length)}/v1/events\n` +
+      `  state and migrations ${v.store.kind === "etcd" ? v.store.url : v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
+      `  data protection: ${trusted.length > 0 ? `trusted PCA(s) ${trusted.map((t) => t.id).join(", ")}` : "no trusted PCA (regulated tasks are refused)"}\n`;
+    const baseOf = (boundPort: number) => `${trust.scheme}://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+
+    if (v.store.kind === "etcd") {
+      return runReplica({
+        endpoints: v.store.endpoints,
+        ...(v.advertise ? { advertise: v.advertise } : {}),
+        port,
+        host,
+        baseOf,
+        summary,
+        log: serviceLog,
+        ...(trust.security ? { security: trust.security } : {}),
+        // A term's policy starts empty: the state it places with comes from etcd.
+        build: (stores) => {
+          const termModels = structuredClone(models);
+          return buildSchedulerApp({
+            ...appOptions(),
+            policy: createPolicy(policyName, { nodes, models: termModels, minResidenceSec: v["min-residence"], admission }),
+            models: termModels,
+            ...stores,
+          });
+        },
+      });
+    }
+
     let app: Awaited<ReturnType<typeof buildSchedulerApp>>;
     try {
-      app = await buildSchedulerApp({
-        policy,
-        models,
-        log: new ServiceLog({ service: "scheduler", format: v["log-format"], level: v.log ? "debug" : "info", out: process.stderr }),
-        ...(v.controller ? { controllerUrl: v.controller } : {}),
-        stateDir: v["state-dir"],
-        ...(v.store.kind === "etcd" ? { etcd: v.store.endpoints } : {}),
-        serviceCidr: v["service-cidr"],
-        dnsZone: v["dns-zone"],
-        ...(catalog ? { catalog } : {}),
-        reportTimeoutMs: v["report-timeout"] * 1000,
-        deviceTtlMs: v["device-ttl"] * 1000,
-        limits: {
-          maxParallel: v["max-migrations"],
-          maxOutboundPerNode: v["max-outbound"],
-          progressTimeoutMs: v["progress-timeout"] * 1000,
-          completionMsPerGiB: v["completion-per-gib"] * 1000,
-        },
-        redirectStrategy: v["redirect-strategy"],
-        ...(policies ? { policies } : {}),
-        allowFaults: v["allow-faults"] ?? false,
-        onMigrationLog: (line) => process.stdout.write(`migration ${line}\n`),
-        ...(trust.security ? { security: trust.security } : {}),
-        ...(trust.clientTls ? { clientTls: trust.clientTls } : {}),
-      });
+      app = await buildSchedulerApp({ policy, models, ...appOptions() });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new CliError(`cannot start: ${code ? `${code} ` : ""}${(err as Error).message}${code === "EACCES" ? " (give --state-dir a writable directory)" : ""}`);
@@ -139,26 +181,80 @@ always; a task with a regulation is refused (no certificate can verify).`,
       throw new CliError(`cannot listen on ${host}:${port}: ${code === "EADDRINUSE" ? "address in use" : (err as Error).message}`, 1);
     }
     const addr = app.server.address();
-    const boundPort = typeof addr === "object" && addr ? addr.port : port;
-    const base = `${trust.scheme}://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
+    const base = baseOf(typeof addr === "object" && addr ? addr.port : port);
     // The first line is read by `fleximigrate up` to find the service: keep its shape.
     process.stdout.write(`scheduler listening on ${base}\n`);
-    process.stdout.write(
-      `  placement policy ${policyName}, migration policies ${policies ? `${policies.file} (${policies.set.policies.length}, default ${policies.set.defaultAction})` : "none (every move allowed)"}, ${Object.keys(models).length} model(s) from ${source}, ${nodes.length} node(s)\n` +
-        `  API ${base}/v1  OpenAPI ${base}/openapi.json  events ${trust.scheme === "https" ? "wss" : "ws"}://${base.slice(`${trust.scheme}://`.length)}/v1/events\n` +
-        `  state and migrations ${v.store.kind === "etcd" ? v.store.url : v["state-dir"]}, controller ${v.controller ?? "none (no redirects, no DNS)"}, service CIDR ${v["service-cidr"]}\n` +
-        `  data protection: ${trusted.length > 0 ? `trusted PCA(s) ${trusted.map((t) => t.id).join(", ")}` : "no trusted PCA (regulated tasks are refused)"}\n`,
-    );
+    process.stdout.write(summary(base));
 
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await untilSignal();
     await app.close();
     return 0;
   },
 });
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/**
+ * One scheduler of several on etcd (scheduler/service/replica.ts): it listens
+ * at once (a standby answers 503 NOT_LEADER), campaigns with its advertised
+ * URL, and builds the scheduler app each time it is elected.
+ */
+async function runReplica(o: {
+  endpoints: EtcdEndpoints;
+  advertise?: string;
+  port: number;
+  host: string;
+  baseOf(port: number): string;
+  summary(base: string): string;
+  log: ServiceLog;
+  security?: ServiceSecurity;
+  build(stores: Pick<SchedulerAppOptions, "stateStore" | "store" | "leadership">): Promise<SchedulerApp>;
+}): Promise<number> {
+  let etcd: EtcdConnection;
+  try {
+    etcd = await connectEtcd(o.endpoints);
+  } catch (err) {
+    throw new CliError(`cannot start: ${(err as Error).message}`);
+  }
+  const say = (line: string) => process.stdout.write(`leadership: ${line}\n`);
+  const replica = await SchedulerReplica.create({
+    client: etcd.client,
+    log: o.log,
+    ...(o.security ? { security: o.security } : {}),
+    onLine: say,
+    buildLeader: ({ guard, leadership }) =>
+      o.build({ stateStore: new EtcdStateStore(etcd.client, undefined, guard), store: new EtcdMigrationStore(etcd.client, undefined, guard), leadership }),
+  });
+  let boundPort: number;
+  try {
+    boundPort = await replica.listen(o.port, o.host);
+  } catch (err) {
+    await replica.close();
+    etcd.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot listen on ${o.host}:${o.port}: ${code === "EADDRINUSE" ? "address in use" : (err as Error).message}`, 1);
+  }
+  const base = o.baseOf(boundPort);
+  const self = o.advertise ?? base;
+  // The first line is read by `fleximigrate up` to find the service: keep its shape.
+  process.stdout.write(`scheduler listening on ${base}\n`);
+  process.stdout.write(o.summary(base));
+  process.stdout.write(`  replica: campaigns in etcd election "${SCHEDULER_ELECTION}" as ${self}; a standby answers 503 NOT_LEADER naming the leader\n`);
+  await replica.join(self);
+  await untilSignal();
+  await replica.close();
+  etcd.close();
+  // etcd3's calls to a cluster that is gone (the resign, the lease) keep timers for up to 30 s after
+  // close: the process ends 2 s after its own shutdown at the latest (an unref'd timer, so not sooner).
+  setTimeout(() => process.exit(), 2_000).unref();
+  return 0;
+}
 
 /** A --trusted-pca file: an Ed25519 public key (PEM). */
 function trustedKey(file: string): TrustedPca {

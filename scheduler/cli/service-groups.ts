@@ -78,7 +78,7 @@ export const command = defineCommand({
     "(the destination is checked for every member first; one managed migration per member, in start order, one replica at a time, " +
     "as many at once as the measured bandwidth allows); or shows a group's migrations, or one with each member's state, the rounds and the outcome.",
   flags: {
-    scheduler: flag.url("the scheduler's base URL", { default: DEFAULT_SCHEDULER_URL }),
+    scheduler: flag.urls("the scheduler's base URL (several, comma-separated: the replicas; the leader is followed)", { default: DEFAULT_SCHEDULER_URL }),
     to: flag.string("NODE", "migrate: the destination node"),
     "on-failure": flag.choice(["rollback", "leave"], "migrate: when a member fails, move the moved ones back, or leave them", { default: "rollback" }),
     strategy: flag.choice(["auto", "stopcopy", "precopy", "postcopy"], "migrate: each member's strategy", { default: "auto" }),

@@ -1,8 +1,9 @@
 // The MigrationStore on etcd: a move's record is the key
 // /fleximigrate/scheduler/migration/<id>, replaced by each save (a put is
-// atomic); loadAll reads the prefix in creation order (first save first).
+// atomic, fenced by the leader's term under HA); loadAll reads the prefix in creation order (first save first).
 import type { Etcd3 } from "etcd3";
 import { prefixEnd } from "../../src/etcd/connect.js";
+import { fencedTxn, type WriteGuard } from "../../src/etcd/keyed-records.js";
 import type { ManagedMove } from "./record.js";
 import type { MigrationStore } from "./store.js";
 
@@ -12,10 +13,12 @@ export class EtcdMigrationStore implements MigrationStore {
   constructor(
     private readonly client: Etcd3,
     private readonly onClose: () => void = () => {},
+    private readonly guard?: WriteGuard,
   ) {}
 
   async save(record: ManagedMove): Promise<void> {
-    await this.client.put(`${MIGRATION_PREFIX}${encodeURIComponent(record.id)}`).value(JSON.stringify(record));
+    const key = Buffer.from(`${MIGRATION_PREFIX}${encodeURIComponent(record.id)}`);
+    await fencedTxn(this.client, [{ request_put: { key, value: Buffer.from(JSON.stringify(record)) } }], this.guard);
   }
 
   async loadAll(): Promise<ManagedMove[]> {

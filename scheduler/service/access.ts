@@ -25,6 +25,7 @@ export function schedulerAccess(taskDevice: (taskId: string) => string | undefin
   };
   return {
     "GET /openapi.json": { roles: ["scheduler", "controller", "agent", "admin", "device", "viewer"] },
+    "GET /v1/leadership": { roles: ["scheduler", "controller", "agent", "admin", "device", "viewer"] },
     "GET /metrics": READ,
     "GET /v1/logs": READ,
     "GET /v1/events": READ,

@@ -43,7 +43,8 @@ import { MemoryStateStore, type StateStore } from "../state/store.js";
 import { SyncedMoveStore } from "../state/synced-move-store.js";
 import { AddressPlan, DEFAULT_SERVICE_CIDR } from "./address-plan.js";
 import type { Device, ServiceContext } from "./context.js";
-import type { NodeReport } from "../../src/api-types/scheduler.js";
+import type { LeadershipView, NodeReport } from "../../src/api-types/scheduler.js";
+import { ALONE, leadershipPlugin } from "./leadership.js";
 import { DEFAULT_DEVICE_TTL_MS, DeviceExpiry } from "./device-expiry.js";
 import { DeviceTasks } from "./device-tasks.js";
 import { devicesPlugin } from "./devices.js";
@@ -121,6 +122,8 @@ export interface SchedulerAppOptions {
   security?: ServiceSecurity;
   /** The scheduler's own certificate for its calls to agents and the controller (mutual TLS). */
   clientTls?: ClientTls;
+  /** GET /v1/leadership's answer: a replica's term (scheduler/service/replica.ts); alone, always the leader. */
+  leadership?: () => LeadershipView;
 }
 
 export interface SchedulerApp extends FastifyInstance {
@@ -263,6 +266,7 @@ export async function buildSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   installErrorHandling(app);
   await registerOpenApi(app);
   installMetrics(app, metrics.registry);
+  await app.register(leadershipPlugin(opts.leadership ?? (() => ALONE)));
   logsRoutes(app, serviceLog);
   await app.register(nodesPlugin(ctx));
   await app.register(devicesPlugin(ctx));

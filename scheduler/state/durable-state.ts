@@ -2,7 +2,9 @@
 // the task runtime hold now into records, and commits batches of them before
 // the answer that reports the change. A failed write is a 503 naming the
 // cause; the caller then leaves (or puts back) memory as it was.
+import { FencedOut, WriteUnsettled } from "../../src/etcd/keyed-records.js";
 import { ApiError } from "../../src/http/api-error.js";
+import { notLeader } from "../../src/http/not-leader.js";
 import type { ServiceBinding } from "../executor/executor.js";
 import type { NodeSpec, PlacementPolicy } from "../placement/types.js";
 import type { StateChange, StoredDevice, StoredTask } from "./records.js";
@@ -67,6 +69,12 @@ export class DurableState {
     try {
       await this.store.apply(changes);
     } catch (err) {
+      // Another scheduler leads now (HA): nothing was written; the client asks again elsewhere.
+      if (err instanceof FencedOut) throw notLeader("scheduler", undefined, `this scheduler no longer leads (${err.message})`);
+      if (err instanceof WriteUnsettled) {
+        const reason = `state store write unconfirmed: ${err.message}`;
+        throw new ApiError(503, "UNAVAILABLE", `${reason}; this scheduler steps down and the next leader serves what etcd holds (read the task back before sending it again)`, { reason });
+      }
       const reason = `state store write failed: ${(err as Error).message}`;
       throw new ApiError(503, "UNAVAILABLE", `${reason}; nothing was changed`, { reason });
     }

@@ -3,7 +3,7 @@
 // one etcd transaction of puts and deletes (src/etcd/keyed-records.ts), so it
 // is all or nothing and no other scheduler sees half of it.
 import type { Etcd3 } from "etcd3";
-import { readKeyed, writeKeyed } from "../../src/etcd/keyed-records.js";
+import { readKeyed, type WriteGuard, writeKeyed } from "../../src/etcd/keyed-records.js";
 import { isStateChange, type SchedulerSnapshot, type StateChange, StateTables } from "./records.js";
 import type { StateStore } from "./store.js";
 
@@ -13,10 +13,12 @@ export class EtcdStateStore implements StateStore {
   constructor(
     private readonly client: Etcd3,
     private readonly onClose: () => void = () => {},
+    /** A leader's fence (scheduler HA): every batch commits only in its term. */
+    private readonly guard?: WriteGuard,
   ) {}
 
   apply(changes: StateChange[]): Promise<void> {
-    return writeKeyed(this.client, STATE_PREFIX, changes);
+    return writeKeyed(this.client, STATE_PREFIX, changes, this.guard);
   }
 
   async load(): Promise<SchedulerSnapshot> {

@@ -10,6 +10,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import WebSocket from "ws";
 import { ControllerClient } from "../../src/clients/controller.js";
+import { baseUrlsOf } from "../../src/http/json-client.js";
 import { ApiError, type ErrorCode } from "../../src/http/api-error.js";
 import { ServiceError } from "../../src/http/client-errors.js";
 import { errorResponses } from "../../src/http/error-schema.js";
@@ -105,9 +106,12 @@ export function relay(opts: ControllerForwardOptions): { subscribe(s: Subscriber
   let upstream: WebSocket | undefined;
   let retry: NodeJS.Timeout | undefined;
   const connect = opts.connect ?? ((url: string) => new WebSocket(url, wsTlsOptions(opts.tls, "controller")));
+  // Controller replicas (--controller URL1,URL2): each reconnect tries the next, so the leader's socket is found.
+  const urls = opts.controllerUrl ? baseUrlsOf(opts.controllerUrl) : [];
+  let tries = 0;
   const open = () => {
-    if (upstream || !opts.controllerUrl || subscribers.size === 0) return;
-    const s = connect(`${opts.controllerUrl.replace(/^http/, "ws")}/v1/events`);
+    if (upstream || urls.length === 0 || subscribers.size === 0) return;
+    const s = connect(`${urls[tries++ % urls.length]!.replace(/^http/, "ws")}/v1/events`);
     upstream = s;
     s.on("message", (raw) => {
       let e: { type: string; at: string };

@@ -505,3 +505,17 @@ export interface GroupView {
   name: string;
   members: Array<{ task: string; member: string; replica: number; order: number; node: string }>;
 }
+
+/** GET /v1/leadership: this scheduler's place among its replicas (etcd election "scheduler"). */
+export interface LeadershipView {
+  /** leader acts (placements, moves, agent calls); standby answers 503 NOT_LEADER to the API. */
+  role: "leader" | "standby";
+  /** embedded: one scheduler alone, always leader; etcd: replicas elect one. */
+  store: "embedded" | "etcd";
+  /** The leader's advertised base URL, null when none is known (or alone). */
+  leader: string | null;
+  /** The leader's term (the campaign key's create revision, decimal) while this one leads; null otherwise. */
+  term: string | null;
+  /** This scheduler's own advertised base URL (null when alone). */
+  self: string | null;
+}

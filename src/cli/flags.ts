@@ -85,6 +85,30 @@ export function url(description: string, opts: Common & Partial<Given<string>> =
   });
 }
 
+/**
+ * One base URL or several, comma-separated (the replicas of a scheduler or a
+ * controller: the client follows their leader), each checked like `url`;
+ * returned as one string "URL1,URL2" without trailing slashes.
+ */
+export function urls(description: string, opts: Common & Given<string>): Flag<string>;
+export function urls(description: string, opts?: Common): Flag<string | undefined>;
+export function urls(description: string, opts: Common & Partial<Given<string>> = {}): Flag<string | undefined> {
+  const fallback = defaultOf(opts) as string | undefined;
+  return declare({
+    placeholder: opts.placeholder ?? "URL[,URL...]",
+    description,
+    shownDefault: fallback,
+    required: isRequired(opts),
+    read: (raw, name) => {
+      const text = raw ?? fallback;
+      if (text === undefined) return undefined;
+      const parts = text.split(",").map((u) => u.trim());
+      if (parts.some((u) => u === "")) throw new CliError(`--${name}: '${text}' has an empty URL in its comma list`);
+      return [...new Set(parts.map((u) => urlFlag(name, u) as string))].join(",");
+    },
+  });
+}
+
 /** One word out of `choices`. */
 export function choice<const C extends string>(choices: readonly C[], description: string, opts: Common & Given<C>): Flag<C>;
 export function choice<const C extends string>(choices: readonly C[], description: string, opts?: Common): Flag<C | undefined>;

@@ -7,6 +7,7 @@ import type {
   GroupMoveInput,
   GroupView,
   LatencySamples,
+  LeadershipView,
   ModelView,
   MoveInput,
   MoveRecord,
@@ -32,8 +33,14 @@ const seg = encodeURIComponent;
 export class SchedulerClient {
   readonly http: JsonClient;
 
-  constructor(baseUrl: string, opts: Partial<JsonClientOptions> = {}) {
+  /** One scheduler, or its replicas ("URL1,URL2" or a list): calls go to the leader, found by the 503 NOT_LEADER hints. */
+  constructor(baseUrl: string | readonly string[], opts: Partial<JsonClientOptions> = {}) {
     this.http = new JsonClient(baseUrl, { service: "scheduler", ...opts });
+  }
+
+  /** This scheduler's role, the leader's URL and term (answered by a standby too). */
+  leadership(opts?: MethodOptions): Promise<LeadershipView> {
+    return this.http.get("/v1/leadership", opts);
   }
 
   /** Registers a node; the same spec again is a no-op, another spec replaces an idle node (409 for a busy one). */

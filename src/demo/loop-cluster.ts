@@ -68,6 +68,12 @@ export interface LoopOptions {
   controllerPorts?: { openflow: number; http: number; dns: number };
   /** Every child's PID as it starts (the testbed's state file, for `clean` after a crash). */
   onChild?: (name: string, pid: number | undefined) => void;
+  /**
+   * Schedulers beyond the first, for HA runs (docs/ha.md): `schedulerArgs`
+   * must then carry `--store etcd://...` so that they elect one leader; the
+   * agents and the loop's client are given every scheduler's URL.
+   */
+  standbySchedulers?: number;
 }
 
 /** An agent inside a host's network namespace: it listens on the host's address. */
@@ -90,6 +96,8 @@ export interface RunningLoop {
   tls?: ClientTls;
   /** A client of one of the loop's agents, with the admin's certificate. */
   agentClient(url: string): AgentClient;
+  /** Every scheduler of an HA run (the first one alone otherwise), each with its SIGKILL. */
+  schedulers: Array<{ url: string; kill(): Promise<void> }>;
   /** SIGKILL of the scheduler (a crash), then a new one on the same port and state. */
   crashScheduler(): Promise<void>;
   restartScheduler(): Promise<void>;
@@ -106,6 +114,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
   let plan: LoopnetPlan | undefined;
   let schedulerChild: Child | undefined;
   let schedulerPort = 0;
+  const standbys: Child[] = [];
   const workDir = (n: LoopNode) => `/dev/shm/${opts.prefix}-${n.name}`;
   const stop = async () => {
     // Agents first (each removes its workloads and their namespaces), then the rest.
@@ -113,6 +122,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
     await Promise.all(agents.map(([, c]) => c.stop(15_000)));
     await Promise.all([...children.entries()].filter(([n]) => !n.startsWith("agent ")).map(([, c]) => c.stop()));
     await schedulerChild?.stop();
+    await Promise.all(standbys.map((c) => c.stop()));
     if (plan) await removePlan(plan);
     // The agents' scratch folders (their migrations' images), by exact name.
     for (const n of nodes) rmSync(workDir(n), { recursive: true, force: true });
@@ -159,8 +169,32 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       return listen ? `${trust ? "https" : "http"}://127.0.0.1:${listen.port}` : m[1]!;
     };
     const schedulerUrl = await startScheduler();
-    const scheduler = new SchedulerClient(schedulerUrl, tlsOpt);
-    log(`scheduler up: ${schedulerUrl}`);
+    const schedulers: RunningLoop["schedulers"] = [
+      {
+        url: schedulerUrl,
+        async kill() {
+          schedulerChild?.kill();
+          await schedulerChild?.exited;
+        },
+      },
+    ];
+    for (let i = 1; i <= (opts.standbySchedulers ?? 0); i++) {
+      const child = new Child(`scheduler ${i + 1}`, ["scheduler", "--port", "0", ...trustArgs, "--controller", controllerUrl, ...(opts.schedulerArgs ?? [])]);
+      standbys.push(child);
+      opts.onChild?.(`scheduler ${i + 1}`, child.pid);
+      const url = (await child.waitForLine(/^scheduler listening on (https?:\/\/\S+)/, timeoutMs))[1]!;
+      schedulers.push({
+        url,
+        async kill() {
+          child.kill();
+          await child.exited;
+        },
+      });
+    }
+    // Several: the client and the agents follow whichever leads.
+    const schedulerUrls = schedulers.map((s) => s.url).join(",");
+    const scheduler = new SchedulerClient(schedulerUrls, tlsOpt);
+    log(`scheduler up: ${schedulerUrls}`);
 
     const agents = new Map<string, string>();
     for (const [i, n] of nodes.entries()) {
@@ -168,7 +202,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       const host = opts.agentHost?.(n);
       const args = [
         "agent",
-        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents(n, trust ? "https" : "http") ?? schedulerUrl],
+        ...["--node", n.name, "--tier", n.tier, "--listen", host?.listen ?? "127.0.0.1:0", "--scheduler", opts.schedulerListen?.urlForAgents(n, trust ? "https" : "http") ?? schedulerUrls],
         ...["--bridge", bridge, "--cpus", String(n.cpus), "--net-delay-ms", String(n.netDelayMs), "--report-ms", "500"],
         ...["--work-dir", workDir(n)],
         ...trustArgs,
@@ -199,6 +233,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       controller,
       ...tlsOpt,
       agentClient: (url) => new AgentClient(url, tlsOpt),
+      schedulers,
       async crashScheduler() {
         schedulerChild?.kill();
         await schedulerChild?.exited;
@@ -207,7 +242,7 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
         await startScheduler();
       },
       tails: () =>
-        [...children.entries(), ...(schedulerChild ? [["scheduler", schedulerChild] as const] : [])]
+        [...children.entries(), ...(schedulerChild ? [["scheduler", schedulerChild] as const] : []), ...standbys.map((c) => [c.name, c] as const)]
           .map(([n, c]) => `--- ${n}\n${c.tail()}`)
           .join("\n"),
       stop,

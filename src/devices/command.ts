@@ -32,7 +32,7 @@ go to the scheduler (POST /v1/tasks/ID/samples), which checks its models
 against them; a failed report is counted, never fatal. Tasks are released at
 the end.`,
   flags: {
-    scheduler: flag.url("the scheduler's base URL", { required: true }),
+    scheduler: flag.urls("the scheduler's base URL (several, comma-separated: the replicas; the leader is followed)", { required: true }),
     count: flag.number("N", "devices (default 1)", { integer: true, min: 1, max: 1000 }),
     rate: flag.number("R", "requests per second of each device", { positive: true, default: 2 }),
     workload: flag.string("NAME", "the task's workload, as GET /v1/models names it (default detect)"),

@@ -2,7 +2,7 @@
 // kept in etcd: PREFIX<kind>/<key> holds the value's JSON; a batch of changes
 // is one transaction of puts and deletes (all of it or none, and no reader
 // sees half); a read is one range over the prefix, in creation order.
-import type { Etcd3 } from "etcd3";
+import type { Etcd3, ICompare, IRequestOp } from "etcd3";
 import type { Batch, Sink } from "../journal/snapshot-journal.js";
 import { prefixEnd } from "./connect.js";
 import type { Fence } from "./leadership.js";
@@ -19,27 +19,82 @@ export const MAX_TXN_OPS = 128;
 
 const recordKey = (prefix: string, c: Pick<KeyedChange, "kind" | "key">) => Buffer.from(`${prefix}${c.kind}/${encodeURIComponent(c.key)}`);
 
-/** A fenced write refused: the term it was fenced by is over (another process leads, or none). */
-export class FenceLostError extends Error {
-  constructor(detail: string) {
-    super(`not written: this process no longer leads (${detail})`);
-    this.name = "FenceLostError";
+/**
+ * What a leader's writes carry: the fence of its term (none: unfenced, one
+ * process alone) and a bound on each transaction, so that a write to a
+ * cluster without quorum fails in time instead of waiting for ever.
+ */
+export interface WriteGuard {
+  fence(): Fence | undefined;
+  /** Per transaction, ms (default 5000). */
+  timeoutMs?: number;
+  /** Told of every refused write, before it is thrown (the process steps down). */
+  onFenced?(err: FencedOut): void;
+  /** Told of every write etcd did not confirm (the process steps down: what it holds in memory may differ from etcd). */
+  onUnsettled?(err: WriteUnsettled): void;
+}
+
+/**
+ * etcd did not confirm a fenced write (no quorum, no answer in time): it may
+ * yet be applied when the cluster recovers, so the writer cannot tell what
+ * etcd holds; under a guard, the leader steps down and the next term reads it.
+ */
+export class WriteUnsettled extends Error {
+  override readonly name = "WriteUnsettled";
+  constructor(readonly reason: string) {
+    super(`etcd did not confirm the write (${reason}): it may yet be applied when the cluster recovers`);
   }
 }
 
-/** Writes `changes` as one transaction; with `fence`, only while the fence's campaign key still exists as created (else FenceLostError). */
-export async function writeKeyed(client: Etcd3, prefix: string, changes: KeyedChange[], fence?: Fence): Promise<void> {
+/** A write refused by its fence: another process leads now; nothing of it was kept. */
+export class FencedOut extends Error {
+  override readonly name = "FencedOut";
+  constructor(readonly fence: Fence | undefined) {
+    super(fence ? `the leadership term ${fence.createRevision} ended: another process leads, the write was refused` : "this process does not lead: the write was refused");
+  }
+}
+
+/**
+ * Commits `ops` as one transaction; under a guard only while its fence holds
+ * (the campaign key still exists with the term's create revision).
+ */
+export async function fencedTxn(client: Etcd3, ops: IRequestOp[], guard?: WriteGuard): Promise<void> {
+  if (!guard) {
+    await client.kv.txn({ compare: [], success: ops });
+    return;
+  }
+  const refuse = (fence: Fence | undefined): never => {
+    const err = new FencedOut(fence);
+    guard.onFenced?.(err);
+    throw err;
+  };
+  const fence = guard.fence() ?? refuse(undefined);
+  const compare: ICompare[] = [{ key: Buffer.from(fence.key), target: "Create", result: "Equal", create_revision: fence.createRevision }];
+  let succeeded: boolean;
+  try {
+    succeeded = (await client.kv.txn({ compare, success: ops }, { deadline: Date.now() + (guard.timeoutMs ?? 5_000) })).succeeded;
+  } catch (err) {
+    const e = err as { details?: string; message?: string };
+    const unsettled = new WriteUnsettled((e.details ?? e.message ?? String(err)).split("\n")[0]!);
+    guard.onUnsettled?.(unsettled);
+    throw unsettled;
+  }
+  if (!succeeded) refuse(fence);
+}
+
+export async function writeKeyed(client: Etcd3, prefix: string, changes: KeyedChange[], guard?: WriteGuard): Promise<void> {
   if (changes.length === 0) return;
+  // One operation is the fence's compare, which etcd does not count against --max-txn-ops.
   if (changes.length > MAX_TXN_OPS) throw new Error(`a batch of ${changes.length} changes exceeds etcd's ${MAX_TXN_OPS} operations per transaction`);
-  const res = await client.kv.txn({
-    compare: fence ? [{ key: Buffer.from(fence.key), target: "Create", result: "Equal", create_revision: fence.createRevision }] : [],
-    success: changes.map((c) =>
+  await fencedTxn(
+    client,
+    changes.map((c) =>
       c.value === null
         ? { request_delete_range: { key: recordKey(prefix, c) } }
         : { request_put: { key: recordKey(prefix, c), value: Buffer.from(JSON.stringify(c.value)) } },
     ),
-  });
-  if (fence && !res.succeeded) throw new FenceLostError(`the term of revision ${fence.createRevision} is over`);
+    guard,
+  );
 }
 
 /** Every record under `prefix` as a change that puts it; `isChange` checks each (a foreign key is an error naming it). */
@@ -61,8 +116,7 @@ export class EtcdKeyedSink<C extends KeyedChange> implements Sink<C> {
     private readonly prefix: string,
     private readonly where: string,
     private readonly onClose: () => void = () => {},
-    /** Leader-only writes: the fence in force, or undefined when this process does not lead (the write is refused). */
-    private readonly guard?: () => Fence | undefined,
+    private readonly guard?: WriteGuard,
   ) {}
 
   get path(): string {
@@ -70,12 +124,7 @@ export class EtcdKeyedSink<C extends KeyedChange> implements Sink<C> {
   }
 
   async append(batch: Batch<C>, onDisk: () => void): Promise<void> {
-    let fence: Fence | undefined;
-    if (this.guard) {
-      fence = this.guard();
-      if (!fence) throw new FenceLostError("not elected");
-    }
-    await writeKeyed(this.client, this.prefix, batch.changes, fence);
+    await writeKeyed(this.client, this.prefix, batch.changes, this.guard);
     onDisk();
   }
 

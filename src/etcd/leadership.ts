@@ -7,7 +7,8 @@
 // The term is the campaign key's create revision: etcd's revisions only grow,
 // so a later leader always has a larger term (OpenFlow generation ids and
 // write fences are taken from it).
-import { type Campaign, ClientClosedError, Election, type Etcd3, type ElectionObserver } from "etcd3";
+import { type Campaign, ClientClosedError, Election, type Etcd3 } from "etcd3";
+import { ELECTION_PREFIX, type LeaderWatch, watchLeader } from "./leader-watch.js";
 
 export interface LeadershipEvents {
   /** This process leads from now on, in `term`. */
@@ -32,11 +33,13 @@ export interface Leadership {
   leader(): string | undefined;
   /** This process's term while it leads. */
   term(): bigint | undefined;
-  /** The leader's term as etcd holds it now (its campaign key's create revision); undefined when nobody leads. */
-  leaderTerm(): Promise<bigint | undefined>;
   /** While leading: the compare that makes a transaction commit only under this term. */
   fence(): Fence | undefined;
   on<E extends keyof LeadershipEvents>(event: E, handler: LeadershipEvents[E]): () => void;
+  /** The leader's term as etcd holds it now (its campaign key's create revision); undefined when nobody leads. */
+  leaderTerm(): Promise<bigint | undefined>;
+  /** Gives up the lead now (a fenced-out write, a failed take-over) and campaigns again after the retry wait. */
+  stepDown(reason: string): Promise<void>;
   /** Resigns (a standby takes over at once, not after the TTL) and stops observing. */
   close(): Promise<void>;
 }
@@ -49,8 +52,7 @@ export interface LeadershipOptions {
   onError?: (err: Error) => void;
 }
 
-/** The election's key prefix under etcd3's own `election/` namespace. */
-export const ELECTION_PREFIX = "/fleximigrate/election/";
+export { ELECTION_PREFIX } from "./leader-watch.js";
 
 export async function joinElection(client: Etcd3, name: string, self: string, opts: LeadershipOptions = {}): Promise<Leadership> {
   const ttlS = opts.ttlS ?? 3;
@@ -108,13 +110,16 @@ export async function joinElection(client: Etcd3, name: string, self: string, op
     if (!closed) retry = setTimeout(run, retryMs);
   };
 
-  const observer: ElectionObserver = await election.observe();
+  const observer: LeaderWatch = await watchLeader(
+    client,
+    name,
+    (value) => {
+      observed = value;
+      emit("leader", value);
+    },
+    (err) => opts.onError?.(err),
+  );
   observed = observer.leader();
-  observer.on("change", (value) => {
-    observed = value;
-    emit("leader", value);
-  });
-  observer.on("error", (err: Error) => opts.onError?.(err));
   run();
 
   return {
@@ -123,16 +128,24 @@ export async function joinElection(client: Etcd3, name: string, self: string, op
     isLeader: () => leading !== undefined,
     leader: () => observed,
     term: () => leading?.term,
+    fence: () => leading?.fence,
+    on(event, handler) {
+      handlers[event].add(handler as never);
+      return () => handlers[event].delete(handler as never);
+    },
     async leaderTerm() {
       // etcd3's election keeps its candidates under election/NAME/; the oldest one leads.
       const first = await client.namespace(`${ELECTION_PREFIX}${Election.prefix}/${name}/`).getAll().sort("Create", "Ascend").limit(1).exec();
       const kv = first.kvs[0];
       return kv ? BigInt(kv.create_revision) : undefined;
     },
-    fence: () => leading?.fence,
-    on(event, handler) {
-      handlers[event].add(handler as never);
-      return () => handlers[event].delete(handler as never);
+    async stepDown(reason) {
+      const mine = campaign;
+      if (closed || !mine) return;
+      campaign = undefined;
+      depose(reason);
+      await mine.resign().catch(() => undefined);
+      if (!closed && campaign === undefined) again();
     },
     async close() {
       closed = true;

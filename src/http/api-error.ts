@@ -21,6 +21,7 @@ export type ErrorCode =
   | "SWITCH_FAILED" // controller: an OpenFlow switch refused or failed a change
   | "OVSDB_FAILED" // controller: Open vSwitch's database refused a change
   | "UNAVAILABLE" // a backend the route needs is not reachable
+  | "NOT_LEADER" // a standby of a replicated service: `leader` names the one to call (null: none known yet)
   | "INTERNAL"; // a fault of ours; the message says what, the log has the stack
 
 export class ApiError extends Error {

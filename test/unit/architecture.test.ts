@@ -32,8 +32,8 @@ const LAYERS: Record<Area, string[][]> = {
     ["journal/", "clients/", "loopnet/", "pca/", "logs/"],
     // etcd/: the distributed store (endpoints, connection, keyed records; a sink for the snapshot journal)
     ["etcd/", "cli/"],
-    // IoT devices that send real requests (a command of their own); the PCA's command
-    ["devices/", "pca/command.ts", "trust/command.ts"],
+    // IoT devices that send real requests (a command of their own); the PCA's command; `status` (etcd and the services' leaders)
+    ["devices/", "pca/command.ts", "trust/command.ts", "cli/status.ts"],
     ["demo/"],
     // the testbed (two edge sites and a cloud, the WAN relay, scenarios, reports) on demo/'s loop harness
     ["testbed/"],

@@ -1,12 +1,12 @@
 // Keyed records written only by the leader, against a real etcd: a sink
 // guarded by the leader's fence writes while it leads; once another process
-// leads, the old term's write is refused by etcd itself (FenceLostError) and
+// leads, the old term's write is refused by etcd itself (FencedOut) and
 // nothing of it lands; a guard with no fence (not leading) refuses before
 // sending. A standby reads the leader's term (the OpenFlow generation id a
 // standby claims SLAVE at).
 import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { EtcdKeyedSink, FenceLostError, readKeyed, writeKeyed } from "../../../src/etcd/keyed-records.js";
+import { EtcdKeyedSink, FencedOut, readKeyed, writeKeyed } from "../../../src/etcd/keyed-records.js";
 import { joinElection } from "../../../src/etcd/leadership.js";
 import { describeWhen, missing, needs } from "../../helpers/env.js";
 import { startEtcd, type TestEtcd } from "../../helpers/etcd.js";
@@ -39,7 +39,7 @@ describeWhen("fenced keyed records", missing([needs.etcd()]), () => {
     const b = await joinElection(client(), "fmhc", "http://b", { ttlS: 2 });
     expect(await b.leaderTerm()).toBe(a.term());
 
-    const sinkA = new EtcdKeyedSink(kv, PREFIX, "test", () => {}, () => a.fence());
+    const sinkA = new EtcdKeyedSink(kv, PREFIX, "test", () => {}, { fence: () => a.fence() });
     await sinkA.append({ changes: [{ kind: "dns", key: "one", value: { v: 1 } }] }, () => {});
     const fenceA = a.fence()!;
 
@@ -50,9 +50,9 @@ describeWhen("fenced keyed records", missing([needs.etcd()]), () => {
     expect(await b.leaderTerm()).toBe(termB);
 
     // a's old term: refused by etcd; a no longer leads: refused before sending.
-    await expect(writeKeyed(kv, PREFIX, [{ kind: "dns", key: "two", value: { v: 2 } }], fenceA)).rejects.toBeInstanceOf(FenceLostError);
-    await expect(sinkA.append({ changes: [{ kind: "dns", key: "three", value: { v: 3 } }] }, () => {})).rejects.toBeInstanceOf(FenceLostError);
-    await new EtcdKeyedSink(kv, PREFIX, "test", () => {}, () => b.fence()).append({ changes: [{ kind: "dns", key: "four", value: { v: 4 } }] }, () => {});
+    await expect(writeKeyed(kv, PREFIX, [{ kind: "dns", key: "two", value: { v: 2 } }], { fence: () => fenceA })).rejects.toBeInstanceOf(FencedOut);
+    await expect(sinkA.append({ changes: [{ kind: "dns", key: "three", value: { v: 3 } }] }, () => {})).rejects.toBeInstanceOf(FencedOut);
+    await new EtcdKeyedSink(kv, PREFIX, "test", () => {}, { fence: () => b.fence() }).append({ changes: [{ kind: "dns", key: "four", value: { v: 4 } }] }, () => {});
     expect((await readKeyed(kv, PREFIX, isChange)).map((c) => c.key)).toEqual(["one", "four"]);
     await b.close();
   }, 60_000);

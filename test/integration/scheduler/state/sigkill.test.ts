@@ -56,6 +56,8 @@ describeWhen(`the scheduler under SIGKILL, ${store} store: nothing acknowledged 
     const args = ["scheduler", "--port", String(PORT), "--nodes", path.join(dir, "cluster.json"), ...where, "--device-ttl", "0", "--insecure"];
     sched = spawnChild(process.execPath, [CLI_PATH, ...args]);
     await sched.line((l) => l.startsWith("scheduler listening on"), 20_000);
+    // On etcd the scheduler is a replica: it serves once elected (its killed predecessor's lease runs out first).
+    if (etcd) await sched.line((l) => l.startsWith("leadership: leading in term"), 20_000);
   }
 
   beforeAll(async () => {

@@ -24,6 +24,7 @@ function fakeElection() {
       return () => {};
     },
     close: async () => {},
+    stepDown: async () => {},
   };
   return {
     leadership,

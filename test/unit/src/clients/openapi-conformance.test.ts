@@ -32,6 +32,7 @@ const FLOW = {
 };
 
 const schedulerSamples: Samples<SchedulerClient> = {
+  leadership: (c) => c.leadership(),
   registerNode: (c) => c.registerNode({ name: "edge1", tier: "edge", cpus: 2, netDelayMs: 5, endpoint: "http://127.0.0.1:7701" }),
   nodes: (c) => c.nodes(),
   node: (c) => c.node("edge1"),
