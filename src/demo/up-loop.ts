@@ -5,12 +5,9 @@
 // namespaces and send them real images. Relaxed devices fill the edge first;
 // tight ones then need edge room, so the scheduler moves relaxed tasks to the
 // cloud by live post-copy migrations while their devices keep sending.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type WebSocket from "ws";
 import { runFleet } from "../devices/fleet.js";
 import { overallJson, resultsTable, Tally } from "../devices/report.js";
@@ -18,9 +15,9 @@ import type { DeviceSpec } from "../devices/device.js";
 import { loadDefinition } from "../testbed/definition.js";
 import { type RunningTestbed, startTestbed } from "../testbed/testbed.js";
 import { followEvents as followSchedulerEvents } from "./demo-events.js";
+import { ensureOvs } from "./services.js";
 import { type RunningLoop, startLoop } from "./loop-cluster.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface LoopUpOptions {
   json: boolean;
@@ -56,7 +53,7 @@ export function loopDevices(durationMs: number, spacingMs = 1500): DeviceSpec[] 
 }
 
 export async function runLoopUp(opts: LoopUpOptions): Promise<number> {
-  await promisify(execFile)("bash", [join(ROOT, "scripts/services.sh"), "start", "ovs"]);
+  await ensureOvs();
   const log = (line: string) => opts.emit({ type: "loop", message: line }, `loop      ${line}`);
   // A run of its own: the scheduler must not restore an earlier run's tasks, whose agents are gone.
   const stateDir = mkdtempSync(join(tmpdir(), "fleximigrate-up-"));

@@ -14,6 +14,7 @@ import { median, type PingSummary, parsePing } from "./ping.js";
 import { planTestbed, type TestbedPlan, testbedCertHosts } from "./plan.js";
 import { readState, type TestbedState, writeState } from "./state-file.js";
 import { cleanPrefix } from "./clean.js";
+import { ensureOvs } from "../demo/services.js";
 
 const run = promisify(execFile);
 
@@ -97,6 +98,7 @@ function ipShim(dir: string, rootPid: number): string {
 export async function startTestbed(o: TestbedOptions): Promise<RunningTestbed> {
   const log = o.log ?? (() => {});
   const p = o.prefix;
+  await ensureOvs();
   // A crashed earlier run of this prefix: remove what its state file lists first.
   const earlier = await cleanPrefix(p, o.stateFileDir);
   if (earlier) log(`removed a crashed run's leftovers: ${earlier.removed} objects, ${earlier.killed.length} processes`);

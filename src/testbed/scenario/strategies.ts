@@ -9,7 +9,7 @@ import path from "node:path";
 import type { MigrationView } from "../../api-types/agent.js";
 import type { MoveMetrics, MoveRecord } from "../../api-types/scheduler.js";
 import { waitFor } from "../../wait.js";
-import { ballastCommand, ballastReady, type DockerEngine } from "../docker-engine.js";
+import { ballastReady, ballastWorkloadSpec, type DockerEngine } from "../docker-engine.js";
 import type { RunningTestbed } from "../testbed.js";
 import type { Measurements, StrategyMove } from "./measurements.js";
 import { copiesOf, followMove, migrationRecord, statesOf } from "./moves.js";
@@ -180,7 +180,7 @@ async function dockerMove(c: StrategiesContext, size: number, image: string): Pr
   };
   let view: MigrationView | undefined;
   try {
-    const created = await src.createWorkload({ id, image, command: ballastCommand(size), cpuLimit: 0.5, labels: { "fleximigrate.task": id } });
+    const created = await src.createWorkload({ id, image, ...ballastWorkloadSpec(size), cpuLimit: 0.5, labels: { "fleximigrate.task": id } });
     await waitFor(async () => ballastReady(created.containerId!), { timeoutMs: 120_000, intervalMs: 500, what: `container ${id} to hold ${size} MiB` });
     view = await src.startMigration({ workload: id, destination: dstUrl, strategy: "stopcopy" });
     const started = view.id;
