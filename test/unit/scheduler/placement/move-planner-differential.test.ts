@@ -1,13 +1,13 @@
-// The faster move planner (flat per-node walks, per-class answers, tries move by
-// move put off until the best count is known) must decide exactly as the planner
-// merged with the refined rule 3 did, on traces where the cloud runs full, so
-// that many moves have no target and tries go move by move.
+// The move planner on flat per-kind tables must decide exactly as the scan
+// planner before it (bench/scan-move-planner.ts, which the scheduler bench runs
+// beside it), on traces where the cloud runs full, so that many moves have no
+// target and tries go move by move. The literal rule's own property tests are
+// in move-planner.test.ts.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IndexedFinder } from "../../../../scheduler/placement/capacity-index.js";
 import { DelayAwarePolicy } from "../../../../scheduler/placement/delay-aware.js";
 import { SYNTHETIC_MODELS, syntheticNodes, syntheticTrace } from "../../../../scheduler/planner/trace-generator.js";
-import { previousPlanMoves } from "./previous-move-planner.js";
 import { scanPlanMoves } from "../../../../bench/scan-move-planner.js";
 import { downtimeTable } from "../../../../scheduler/placement/downtime.js";
 import { SYNTHETIC_DOWNTIME } from "../../../../scheduler/planner/trace-generator.js";
@@ -29,7 +29,7 @@ describe("move planner vs the previous one", () => {
         fc.boolean(),
         (seed, concurrent, minResidenceSec, timed) => {
           const fast = new DelayAwarePolicy(cluster(minResidenceSec), new IndexedFinder());
-          const previous = new DelayAwarePolicy(cluster(minResidenceSec), new IndexedFinder(), previousPlanMoves);
+          const previous = new DelayAwarePolicy(cluster(minResidenceSec), new IndexedFinder(), scanPlanMoves);
           let migrating = new Set<string>();
           let atSec = 0;
           for (const ev of syntheticTrace({ requests: 800, meanConcurrent: concurrent, seed, prioritized: 0.2 })) {
