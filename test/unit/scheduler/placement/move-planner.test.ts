@@ -178,7 +178,9 @@ describe("move planner", () => {
           expect(fast.placements()).toEqual(literal.placements());
         },
       ),
-      { numRuns: 30 },
+      // Random traces, plus two fixed ones that reach every kind of decision counted below (rule 2 comes
+      // only from moves held back by a long min-residence), so the coverage check cannot fail on a draw.
+      { numRuns: 30, examples: [[20, 198, 34, true], [53333, 35, 35, true]] },
     );
     // The traces did reach rules 2 and 3, plans of several moves, held-back moves and refusals.
     for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(0);
