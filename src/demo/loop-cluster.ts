@@ -14,6 +14,7 @@ import { AgentClient } from "../clients/agent.js";
 import type { ClientTls } from "../http/tls-fetch.js";
 import { Child } from "./children.js";
 import { demoTrust } from "./demo-trust.js";
+import type { WorkloadView } from "../api-types/agent.js";
 
 export interface LoopNode {
   name: string;
@@ -96,6 +97,8 @@ export interface RunningLoop {
   tls?: ClientTls;
   /** A client of one of the loop's agents, with the admin's certificate. */
   agentClient(url: string): AgentClient;
+  /** Every running copy of a task's workload (its `fleximigrate.task` label), on every agent: the "one place" check. */
+  copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>>;
   /** Every scheduler of an HA run (the first one alone otherwise), each with its SIGKILL. */
   schedulers: Array<{ url: string; kill(): Promise<void> }>;
   /** SIGKILL of the scheduler (a crash), then a new one on the same port and state. */
@@ -233,6 +236,15 @@ export async function startLoop(opts: LoopOptions): Promise<RunningLoop> {
       controller,
       ...tlsOpt,
       agentClient: (url) => new AgentClient(url, tlsOpt),
+      async copies(task) {
+        const out: Array<{ node: string; workload: WorkloadView }> = [];
+        for (const [node, url] of agents) {
+          for (const w of (await new AgentClient(url, tlsOpt).workloads()).workloads) {
+            if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
+          }
+        }
+        return out;
+      },
       schedulers,
       async crashScheduler() {
         schedulerChild?.kill();

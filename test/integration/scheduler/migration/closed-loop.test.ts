@@ -15,7 +15,6 @@ import { basename, dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { MoveInput, MoveRecord, Placed } from "../../../../src/api-types/scheduler.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
@@ -71,15 +70,7 @@ describeWhen("the closed loop: tasks run, moves migrate live, the network follow
   }
 
   /** Every running copy of a task's workload, on every agent. */
-  async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
-    const out: Array<{ node: string; workload: WorkloadView }> = [];
-    for (const [node, url] of loop.agents) {
-      for (const w of (await loop.agentClient(url).workloads()).workloads) {
-        if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
-      }
-    }
-    return out;
-  }
+  const copies = (task: string) => loop.copies(task);
 
   const states = (m: MoveRecord) => (m.timeline ?? []).map((t) => t.state).filter((s, i, all) => i === 0 || all[i - 1] !== s);
 

@@ -9,7 +9,6 @@ import { execFile } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { MoveInput, MoveRecord, Placed } from "../../../../src/api-types/scheduler.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
@@ -72,15 +71,7 @@ describeWhen("data protection in the closed loop: regulated tasks stay where the
     );
   }
 
-  async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
-    const out: Array<{ node: string; workload: WorkloadView }> = [];
-    for (const [node, url] of loop.agents) {
-      for (const w of (await loop.agentClient(url).workloads()).workloads) {
-        if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
-      }
-    }
-    return out;
-  }
+  const copies = (task: string) => loop.copies(task);
 
   it("the agents' certificates arrived with their registrations", async () => {
     const nodes = await loop.scheduler.nodes();

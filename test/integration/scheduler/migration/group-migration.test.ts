@@ -8,7 +8,6 @@
 // started, with its state.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { GroupMigrationRecord, MoveFaults, MoveRecord, Placed } from "../../../../src/api-types/scheduler.js";
 import { type LoopNode, type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
 import { describeWhen, missing, needs } from "../../../helpers/env.js";
@@ -59,15 +58,7 @@ describeWhen("group migration: a replicated service moves edge→cloud as one re
   }
 
   /** Every running copy of a task's workload, on every agent. */
-  async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
-    const out: Array<{ node: string; workload: WorkloadView }> = [];
-    for (const [node, url] of loop.agents) {
-      for (const w of (await loop.agentClient(url).workloads()).workloads) {
-        if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
-      }
-    }
-    return out;
-  }
+  const copies = (task: string) => loop.copies(task);
 
   /** Moves the group with one device per member talking to it throughout; answers the final record and the devices. */
   async function moveWithDevices(group: string, placed: Map<string, Placed>, faults?: Record<string, MoveFaults>) {

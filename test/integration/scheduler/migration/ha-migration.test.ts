@@ -10,7 +10,6 @@ import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { WorkloadView } from "../../../../src/api-types/agent.js";
 import type { Placed } from "../../../../src/api-types/scheduler.js";
 import { SchedulerClient } from "../../../../src/clients/scheduler.js";
 import { type RunningLoop, startLoop } from "../../../../src/demo/loop-cluster.js";
@@ -48,15 +47,7 @@ describeWhen("scheduler replicas: the leader SIGKILLed during a migration in EXE
   }, 90_000);
 
   /** Every running copy of a task's workload, on every agent. */
-  async function copies(task: string): Promise<Array<{ node: string; workload: WorkloadView }>> {
-    const out: Array<{ node: string; workload: WorkloadView }> = [];
-    for (const [node, url] of loop.agents) {
-      for (const w of (await loop.agentClient(url).workloads()).workloads) {
-        if (w.spec.labels["fleximigrate.task"] === task && w.state === "running") out.push({ node, workload: w });
-      }
-    }
-    return out;
-  }
+  const copies = (task: string) => loop.copies(task);
 
   const one = (url: string) => new SchedulerClient(url, { ...(loop.tls ? { tls: loop.tls } : {}), timeoutMs: 2_000 });
   const role = (url: string) => one(url).leadership({ retry: false }).then((v) => v.role, () => undefined);
